@@ -1,0 +1,79 @@
+namespace ThunderDb.Io.Files;
+
+/// <summary>Which kernel interface carries a file's reads, writes and syncs.</summary>
+public enum IoBackendKind
+{
+    /// <summary>io_uring when the kernel allows it, else pread/pwrite.</summary>
+    Auto,
+
+    /// <summary>io_uring only; opening fails when the kernel refuses it.</summary>
+    IoUring,
+
+    /// <summary>pread/pwrite/fdatasync.</summary>
+    Posix,
+}
+
+/// <summary>How to open a <see cref="StorageFile"/>.</summary>
+public sealed record FileOpenOptions
+{
+    /// <summary>Open with O_DIRECT; falls back to buffered I/O (with a warning) where the filesystem refuses it.</summary>
+    public bool DirectIo { get; init; }
+
+    public IoBackendKind Backend { get; init; } = IoBackendKind.Auto;
+
+    public bool CreateIfMissing { get; init; } = true;
+
+    /// <summary>Receives warnings such as "O_DIRECT refused, using buffered I/O".</summary>
+    public Action<string>? Warn { get; init; }
+}
+
+/// <summary>
+/// A data or log file addressed by offset. Buffers passed with <see cref="IsDirectIo"/> set must be
+/// aligned (see <see cref="Buffers.AlignedBuffer"/>) in address, offset and length.
+/// Every failure is an <see cref="IoException"/> naming the file, offset and length.
+/// </summary>
+public abstract class StorageFile : IDisposable
+{
+    protected StorageFile(string path, bool isDirectIo)
+    {
+        Path = path;
+        IsDirectIo = isDirectIo;
+    }
+
+    public string Path { get; }
+
+    public bool IsDirectIo { get; }
+
+    /// <summary>"io_uring" or "posix".</summary>
+    public abstract string BackendName { get; }
+
+    public abstract long Length { get; }
+
+    /// <summary>Reads up to <paramref name="buffer"/>.Length bytes; fewer only at end of file.</summary>
+    public abstract int Read(long offset, Span<byte> buffer);
+
+    /// <summary>Writes all of <paramref name="data"/>.</summary>
+    public abstract void Write(long offset, ReadOnlySpan<byte> data);
+
+    public abstract ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default);
+
+    public abstract ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>fdatasync: data and the metadata needed to read it back are durable on return.</summary>
+    public abstract void Flush();
+
+    public abstract ValueTask FlushAsync(CancellationToken cancellationToken = default);
+
+    public abstract void SetLength(long length);
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract void Dispose(bool disposing);
+
+    /// <summary>Opens <paramref name="path"/> with the backend the options ask for.</summary>
+    public static StorageFile Open(string path, FileOpenOptions options) => StorageFileFactory.Open(path, options);
+}

@@ -1,0 +1,1 @@
+namespace ThunderDb.Net;

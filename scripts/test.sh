@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole ThunderDB test suite on a fresh machine that has the .NET 10 SDK.
+# Installs the real clients the tests drive (Debian packages), publishes the native-AOT
+# binary the end-to-end tests start, then runs every TUnit project in the solution.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+need=()
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "installing: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# The AOT toolchain needs clang and zlib headers; the .NET SDK image has them, check anyway.
+dotnet publish Host/ThunderDb.Host.csproj -c Release -r linux-x64 -o "$ROOT/artifacts/bin" -nologo -v quiet
+export THUNDERDB_BIN="$ROOT/artifacts/bin/thunderdb"
+
+rm -rf "$ROOT/artifacts/test-results"
+dotnet test --solution ThunderDb.slnx -c Release --report-trx --results-directory "$ROOT/artifacts/test-results" "$@"
