@@ -1,0 +1,67 @@
+using System.Buffers;
+
+namespace ThunderDb.Core.Txn;
+
+public enum IsolationLevel
+{
+    /// <summary>A fresh snapshot for every statement (<see cref="IKvTransaction.BeginStatement"/>).</summary>
+    ReadCommitted,
+
+    /// <summary>One snapshot for the whole transaction (snapshot isolation).</summary>
+    RepeatableRead,
+}
+
+/// <summary>The transactional key-value API that the SQL engine, the Redis layer and the tests use.</summary>
+public interface IKvDatabase
+{
+    IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead);
+
+    /// <summary>True once a disk error or the disk monitor has switched the store to read-only.</summary>
+    bool IsReadOnly { get; }
+}
+
+/// <summary>
+/// A transaction over user keys. Reads see the snapshot plus the transaction's own writes.
+/// Writes are buffered privately until <see cref="CommitAsync"/>. Not thread-safe: one user at a time.
+/// Dispose without commit rolls back.
+/// </summary>
+public interface IKvTransaction : IDisposable
+{
+    long Id { get; }
+
+    bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value);
+
+    void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
+
+    void Delete(ReadOnlySpan<byte> key);
+
+    /// <summary>Keys in [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>) (empty end = no bound), ascending or descending.</summary>
+    IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false);
+
+    /// <summary>READ COMMITTED: take a new snapshot for the next statement. No-op under REPEATABLE READ.</summary>
+    void BeginStatement();
+
+    /// <summary>
+    /// Makes the writes visible and, with sync_commit, durable before completing.
+    /// Throws <see cref="TransactionConflictException"/> on a write-write conflict and
+    /// <see cref="StorageReadOnlyException"/> when the store is read-only.
+    /// </summary>
+    ValueTask CommitAsync(CancellationToken cancellationToken = default);
+
+    void Rollback();
+}
+
+public interface IKvCursor : IDisposable
+{
+    bool MoveNext();
+
+    ReadOnlySpan<byte> Key { get; }
+
+    ReadOnlySpan<byte> Value { get; }
+}
+
+/// <summary>A write-write conflict under snapshot isolation (SQLSTATE 40001).</summary>
+public sealed class TransactionConflictException(string message) : Exception(message);
+
+/// <summary>The store refuses writes (disk full, I/O error); reads still work.</summary>
+public sealed class StorageReadOnlyException(string message, Exception? inner = null) : Exception(message, inner);
