@@ -1,12 +1,87 @@
-using Prometheus;
-using Serilog;
+using System.Collections;
+using ThunderDb.Host.Cli;
+using ThunderDb.Host.Configuration;
+using ThunderDb.Host.Lifecycle;
 
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-var c = Metrics.CreateCounter("thunderdb_queries_total", "Total queries executed");
-Log.Logger = new LoggerConfiguration().WriteTo.Console().WriteTo.File("x.log", rollingInterval: RollingInterval.Day).CreateLogger();
-Log.Information("hi {X}", 1);
-var doc = Tomlyn.Parsing.SyntaxParser.Parse("a = 1");
-Console.WriteLine(doc.Diagnostics.Count);
-Console.WriteLine(BCrypt.Net.BCrypt.HashPassword("x", 12));
-app.MapGet("/metrics", async ctx => { await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(ctx.Response.Body); });
+namespace ThunderDb.Host;
+
+/// <summary>The <c>thunderdb</c> executable: exit 0 on success, 1 on a configuration or runtime error, 2 on a usage error.</summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        CommandLineOptions cli;
+        try
+        {
+            cli = CommandLine.Parse(args);
+        }
+        catch (CommandLineException e)
+        {
+            await Console.Error.WriteLineAsync($"thunderdb: {e.Message}\n\n{CommandLine.Usage}").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (cli.Help)
+        {
+            Console.WriteLine(CommandLine.Usage);
+            return 0;
+        }
+
+        if (cli.Version)
+        {
+            Console.WriteLine($"thunderdb {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
+            return 0;
+        }
+
+        if (cli.HashPassword is { } password)
+        {
+            Console.WriteLine(BCrypt.Net.BCrypt.HashPassword(password, BCrypt.Net.BCrypt.GenerateSalt(12, 'b')));
+            return 0;
+        }
+
+        var environment = ReadEnvironment();
+        ServerSettings settings;
+        try
+        {
+            settings = ConfigLoader.Load(cli, environment);
+            if (cli.RestoreBackup is not null)
+            {
+                return RefuseRestore(cli);
+            }
+
+            StartupChecks.Verify(settings);
+        }
+        catch (ConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"thunderdb: configuration error: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return await ServerLifecycle.RunAsync(cli, environment, settings).ConfigureAwait(false);
+    }
+
+    /// <summary>Restore is validated now and built in a later issue; until then it says so and changes nothing.</summary>
+    private static int RefuseRestore(CommandLineOptions cli)
+    {
+        var target = cli.RestorePitr is { } at
+            ? $" to timestamp {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'} ({at.ToUnixTimeMilliseconds()} ms)"
+            : "";
+        Console.Error.WriteLine(
+            $"thunderdb: restore from backup \"{cli.RestoreBackup}\"{target} is not supported yet in this build; nothing was changed.");
+        return 1;
+    }
+
+    private static Dictionary<string, string> ReadEnvironment()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
+        {
+            if (e.Key is string k && k.StartsWith("THUNDERDB_", StringComparison.Ordinal) && e.Value is string v)
+            {
+                env[k] = v;
+            }
+        }
+
+        return env;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Host.Lifecycle;
+
+namespace ThunderDb.Host.Admin;
+
+/// <summary>
+/// The admin HTTP surface on Kestrel (slim builder, no reflection): probes, health, Prometheus
+/// metrics and the token-protected <c>/admin/*</c> API. Bound to <c>listen_addr:http_port</c>.
+/// </summary>
+public sealed class AdminHttpServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AdminHttpServer(WebApplication app) => _app = app;
+
+    public IPEndPoint EndPoint { get; private init; } = new(IPAddress.Loopback, 0);
+
+    public static AdminHttpServer Create(IPEndPoint endPoint, ServerState state, HealthReporter health, AdminTokenVerifier verifier, ILoggerProvider logging)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "thunderdb" });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logging);
+        // Signals belong to the host's shutdown sequence, not to the generic host's console lifetime.
+        builder.Services.AddSingleton<IHostLifetime, ExternallyControlledLifetime>();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(endPoint);
+        });
+
+        var app = builder.Build();
+
+        app.Use(async (ctx, next) =>
+        {
+            var path = ctx.Request.Path;
+            if (path.StartsWithSegments("/admin", StringComparison.Ordinal) && !IsPublic(path))
+            {
+                var result = await verifier.CheckAsync(ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, ctx.RequestAborted).ConfigureAwait(false);
+                if (result != AdminAuthResult.Allowed)
+                {
+                    ctx.Response.Headers.WWWAuthenticate = "Bearer";
+                    var detail = result switch
+                    {
+                        AdminAuthResult.Missing => "this endpoint needs 'Authorization: Bearer <admin-token>'",
+                        AdminAuthResult.NotConfigured => "no admin token is configured: set security.admin_token_hash (or THUNDERDB_ADMIN_TOKEN_HASH) to the output of 'thunderdb --hash-password <token>'",
+                        _ => "the bearer token is not valid",
+                    };
+                    await WriteAsync(ctx, StatusCodes.Status401Unauthorized, new ErrorResponse("unauthorized", detail), AdminJsonContext.Default.ErrorResponse).ConfigureAwait(false);
+                    return;
+                }
+            }
+
+            await next(ctx).ConfigureAwait(false);
+        });
+
+        app.MapGet("/admin/live", ctx => WriteAsync(ctx, 200, new StatusResponse("alive"), AdminJsonContext.Default.StatusResponse));
+        app.MapGet("/admin/ready", ctx => state.Phase switch
+        {
+            ServerPhase.Ready => WriteAsync(ctx, 200, new StatusResponse("ready", state.Engine is null ? "startup finished; no database engine is plugged into this build yet" : $"database engine {state.Engine.Name} is open"), AdminJsonContext.Default.StatusResponse),
+            ServerPhase.Starting => WriteAsync(ctx, 503, new StatusResponse("starting"), AdminJsonContext.Default.StatusResponse),
+            _ => WriteAsync(ctx, 503, new StatusResponse("stopping"), AdminJsonContext.Default.StatusResponse),
+        });
+        app.MapGet("/admin/health", async ctx =>
+        {
+            var report = await health.CheckAsync(ctx.RequestAborted).ConfigureAwait(false);
+            await WriteAsync(ctx, report.Status == "unhealthy" ? 503 : 200, report, AdminJsonContext.Default.HealthResponse).ConfigureAwait(false);
+        });
+        app.MapGet("/metrics", async ctx =>
+        {
+            ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await ThunderMetrics.Registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
+        });
+        app.MapGet("/admin/metrics", ctx => WriteAsync(ctx, 200, ReadMetrics(), AdminJsonContext.Default.AdminMetricsResponse));
+
+        MapNotSupported(app, "POST", "/admin/backup", "online backup");
+        MapNotSupported(app, "GET", "/admin/backups", "listing backups");
+        MapNotSupported(app, "GET", "/admin/connections", "the connection registry");
+        MapNotSupported(app, "DELETE", "/admin/connections/{id}", "killing connections");
+        MapNotSupported(app, "GET", "/admin/queries", "listing active queries");
+        MapNotSupported(app, "POST", "/admin/vacuum/{table}", "vacuum");
+
+        app.MapFallback(ctx => WriteAsync(ctx, 404, new ErrorResponse("not_found", $"no endpoint {ctx.Request.Method} {ctx.Request.Path}"), AdminJsonContext.Default.ErrorResponse));
+
+        return new AdminHttpServer(app) { EndPoint = endPoint };
+    }
+
+    /// <summary>Binds the port and starts serving. A port in use surfaces as an <see cref="IOException"/>.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static bool IsPublic(PathString path) =>
+        path.Equals("/admin/live", StringComparison.Ordinal) || path.Equals("/admin/ready", StringComparison.Ordinal) || path.Equals("/admin/health", StringComparison.Ordinal);
+
+    private static void MapNotSupported(WebApplication app, string method, string pattern, string what) =>
+        app.MapMethods(pattern, [method], ctx => WriteAsync(
+            ctx,
+            StatusCodes.Status501NotImplemented,
+            new ErrorResponse("not_supported", $"{what} ({method} {pattern}) is not supported yet in this build"),
+            AdminJsonContext.Default.ErrorResponse));
+
+    internal static AdminMetricsResponse ReadMetrics()
+    {
+        var count = ThunderMetrics.QueryDurationSeconds.Count;
+        return new AdminMetricsResponse(
+            ThunderMetrics.QueriesTotal.Value,
+            ThunderMetrics.QueriesFailedTotal.Value,
+            ThunderMetrics.ActiveConnections.Value,
+            ThunderMetrics.ActiveTransactions.Value,
+            ThunderMetrics.BufferPoolHitRatio.Value,
+            count == 0 ? null : ThunderMetrics.QueryDurationSeconds.Sum / count * 1000.0);
+    }
+
+    private static Task WriteAsync<T>(HttpContext ctx, int status, T body, JsonTypeInfo<T> type)
+    {
+        ctx.Response.StatusCode = status;
+        return ctx.Response.WriteAsJsonAsync(body, type, contentType: "application/json", ctx.RequestAborted);
+    }
+
+    /// <summary>Start/stop are driven by <see cref="ServerLifecycle"/>; no console or signal handling here.</summary>
+    private sealed class ExternallyControlledLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,18 @@
+using ThunderDb.Host.Configuration;
+
+namespace ThunderDb.Host.Lifecycle;
+
+/// <summary>
+/// The current settings, swapped atomically on SIGHUP. Readers take <see cref="Current"/> once per
+/// operation (e.g. <c>Current.QueryTimeout</c> when a query starts) and never see a half-applied reload.
+/// </summary>
+public sealed class LiveSettings(ServerSettings initial)
+{
+    private ServerSettings _current = initial;
+
+    public ServerSettings Current => Volatile.Read(ref _current);
+
+    public TimeSpan QueryTimeout => Current.QueryTimeout;
+
+    internal void Replace(ServerSettings next) => Volatile.Write(ref _current, next);
+}
