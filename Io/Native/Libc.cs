@@ -18,6 +18,8 @@ internal static unsafe partial class Libc
     public const int EIO = 5;
     public const int EAGAIN = 11;
     public const int ENOMEM = 12;
+    public const int EBADF = 9;
+    public const int EBUSY = 16;
     public const int EACCES = 13;
     public const int EEXIST = 17;
     public const int EINVAL = 22;
