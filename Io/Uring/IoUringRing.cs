@@ -240,20 +240,19 @@ internal sealed unsafe partial class IoUringRing : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             var op = _operations[_freeSlots[--_freeCount]];
             op.Prepare(sync);
+
+            // Counted before the kernel sees it: the completion thread may reap it before enter returns.
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            PeakInFlight = Math.Max(PeakInFlight, inFlight);
             try
             {
                 PushLocked(opcode, fd, (ulong)address, length, (ulong)offset, opFlags, (ulong)op.Slot);
             }
             catch
             {
+                Interlocked.Decrement(ref _inFlight);
                 _freeSlots[_freeCount++] = op.Slot;
                 throw;
-            }
-
-            var inFlight = Interlocked.Increment(ref _inFlight);
-            if (inFlight > PeakInFlight)
-            {
-                PeakInFlight = inFlight;
             }
 
             return op;
