@@ -7,22 +7,25 @@ namespace ThunderDb.Io.Uring;
 /// slot, so submitting allocates nothing. Async waiters get a <see cref="ValueTask{TResult}"/>
 /// over the slot; sync waiters block on the slot's event.
 /// </summary>
-internal sealed class UringOperation : IValueTaskSource<int>, IDisposable
+internal sealed class UringOperation : IValueTaskSource<int>, IThreadPoolWorkItem, IDisposable
 {
     private readonly IoUringRing _ring;
     private readonly ManualResetEventSlim _syncDone = new(false, spinCount: 50);
     private ManualResetValueTaskSourceCore<int> _core;
     private bool _sync;
-    private int _syncResult;
+    private int _result;
 
     public UringOperation(IoUringRing ring, int slot)
     {
         _ring = ring;
         Slot = slot;
 
-        // Continuations must never run on the completion thread: a continuation that blocks (or
-        // issues a sync I/O) there would stall every other completion.
-        _core.RunContinuationsAsynchronously = true;
+        // Continuations must never run on the completion thread (a continuation that blocks, or
+        // issues a sync I/O, there would stall every other completion). The completion thread
+        // queues this slot itself to the thread pool (no allocation, unlike
+        // RunContinuationsAsynchronously, which boxes a work item per completion), and the
+        // continuation then runs inline on that pool thread.
+        _core.RunContinuationsAsynchronously = false;
     }
 
     public int Slot { get; }
@@ -34,14 +37,14 @@ internal sealed class UringOperation : IValueTaskSource<int>, IDisposable
     /// <summary>Called on the completion thread with the CQE result.</summary>
     public void Complete(int result)
     {
+        _result = result;
         if (_sync)
         {
-            _syncResult = result;
             _syncDone.Set();
         }
         else
         {
-            _core.SetResult(result);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
@@ -49,10 +52,13 @@ internal sealed class UringOperation : IValueTaskSource<int>, IDisposable
     {
         _syncDone.Wait();
         _syncDone.Reset();
-        var result = _syncResult;
+        var result = _result;
         _ring.Release(this);
         return result;
     }
+
+    /// <summary>Runs on a thread-pool thread: completes the async waiter.</summary>
+    void IThreadPoolWorkItem.Execute() => _core.SetResult(_result);
 
     public int GetResult(short token)
     {
