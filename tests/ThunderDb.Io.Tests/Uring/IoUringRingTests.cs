@@ -94,6 +94,30 @@ public class IoUringRingTests
         }
     }
 
+    [Test]
+    public async Task A_short_read_is_continued_until_the_buffer_is_full()
+    {
+        // A pipe hands a read whatever has been written so far: the file must resubmit for the rest.
+        var (readEnd, writeEnd) = CreatePipe();
+        try
+        {
+            using var file = StorageFile.Open($"/proc/self/fd/{readEnd}", new FileOpenOptions { Backend = IoBackendKind.IoUring, CreateIfMissing = false });
+            var buffer = new byte[8];
+            var read = file.ReadAsync(0, buffer).AsTask();
+            WriteBytes(writeEnd, 3);
+            await Task.Delay(50);
+            await Assert.That(read.IsCompleted).IsFalse();
+            WriteBytes(writeEnd, 5);
+            await Assert.That(await read.WaitAsync(TimeSpan.FromSeconds(5))).IsEqualTo(8);
+            await Assert.That(buffer.All(b => b == 0x5A)).IsTrue();
+        }
+        finally
+        {
+            _ = Libc.Close(readEnd);
+            _ = Libc.Close(writeEnd);
+        }
+    }
+
     private static unsafe ValueTask<int> SubmitRead(IoUringRing ring, int fd, ThunderDb.Io.Buffers.AlignedBuffer buffer, int index) =>
         ring.SubmitAsync(IoUringNative.OpRead, fd, (nint)(buffer.Pointer + index), 1, 0, 0);
 
