@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace ThunderDb.Io.Buffers;
@@ -11,6 +12,7 @@ public sealed unsafe class AlignedBuffer : IDisposable
     public const int DefaultAlignment = 4096;
 
     private byte* _pointer;
+    private NativeMemoryManager? _memoryManager;
 
     public AlignedBuffer(nuint length, nuint alignment = DefaultAlignment)
     {
@@ -42,6 +44,20 @@ public sealed unsafe class AlignedBuffer : IDisposable
     /// <summary>The whole buffer; only valid when it is shorter than 2 GiB.</summary>
     public Span<byte> Span => new(Pointer, checked((int)Length));
 
+    /// <summary>
+    /// The whole buffer as <see cref="Memory{T}"/> for async I/O (shorter than 2 GiB). Pinning it is free:
+    /// the memory never moves. Valid only while the buffer is not disposed.
+    /// </summary>
+    public Memory<byte> Memory
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_pointer == null, this);
+            _memoryManager ??= new NativeMemoryManager(this);
+            return _memoryManager.Memory;
+        }
+    }
+
     public Span<byte> Slice(nuint offset, int length)
     {
         if (offset + (nuint)length > Length)
@@ -65,6 +81,26 @@ public sealed unsafe class AlignedBuffer : IDisposable
         if (p != null)
         {
             NativeMemory.AlignedFree(p);
+        }
+    }
+
+    private sealed class NativeMemoryManager(AlignedBuffer owner) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => owner.Span;
+
+        public override MemoryHandle Pin(int elementIndex = 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(elementIndex);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan((nuint)elementIndex, owner.Length);
+            return new MemoryHandle(owner.Pointer + elementIndex);
+        }
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
         }
     }
 }

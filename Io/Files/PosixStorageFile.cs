@@ -3,7 +3,10 @@ using ThunderDb.Io.Native;
 
 namespace ThunderDb.Io.Files;
 
-/// <summary>The fallback backend: pread/pwrite/fdatasync on a file descriptor.</summary>
+/// <summary>
+/// The fallback backend: pread/pwrite/fdatasync on a file descriptor. Its async methods complete
+/// synchronously (the call blocks the calling thread), so concurrency comes from concurrent callers.
+/// </summary>
 public sealed unsafe class PosixStorageFile : StorageFile
 {
     private readonly SafeFdHandle _fd;
@@ -19,26 +22,40 @@ public sealed unsafe class PosixStorageFile : StorageFile
     {
         get
         {
-            var end = Libc.LSeek(Fd, 0, 2 /* SEEK_END */);
-            if (end < 0)
+            var fd = _fd.Acquire(Path);
+            try
             {
-                throw new IoException("lseek", Path, 0, 0, Marshal.GetLastSystemError());
+                var end = Libc.LSeek(fd, 0, 2 /* SEEK_END */);
+                return end >= 0 ? end : throw new IoException("lseek", Path, 0, 0, Marshal.GetLastSystemError());
             }
-
-            return end;
+            finally
+            {
+                _fd.DangerousRelease();
+            }
         }
     }
 
-    internal int Fd => (int)_fd.DangerousGetHandle();
-
     public override int Read(long offset, Span<byte> buffer)
+    {
+        var fd = _fd.Acquire(Path);
+        try
+        {
+            return ReadCore(fd, offset, buffer);
+        }
+        finally
+        {
+            _fd.DangerousRelease();
+        }
+    }
+
+    private int ReadCore(int fd, long offset, Span<byte> buffer)
     {
         var total = 0;
         fixed (byte* p = buffer)
         {
             while (total < buffer.Length)
             {
-                var n = Libc.PRead(Fd, p + total, (nuint)(buffer.Length - total), offset + total);
+                var n = Libc.PRead(fd, p + total, (nuint)(buffer.Length - total), offset + total);
                 if (n < 0)
                 {
                     var errno = Marshal.GetLastSystemError();
@@ -64,12 +81,25 @@ public sealed unsafe class PosixStorageFile : StorageFile
 
     public override void Write(long offset, ReadOnlySpan<byte> data)
     {
+        var fd = _fd.Acquire(Path);
+        try
+        {
+            WriteCore(fd, offset, data);
+        }
+        finally
+        {
+            _fd.DangerousRelease();
+        }
+    }
+
+    private void WriteCore(int fd, long offset, ReadOnlySpan<byte> data)
+    {
         var total = 0;
         fixed (byte* p = data)
         {
             while (total < data.Length)
             {
-                var n = Libc.PWrite(Fd, p + total, (nuint)(data.Length - total), offset + total);
+                var n = Libc.PWrite(fd, p + total, (nuint)(data.Length - total), offset + total);
                 if (n < 0)
                 {
                     var errno = Marshal.GetLastSystemError();
@@ -106,13 +136,21 @@ public sealed unsafe class PosixStorageFile : StorageFile
 
     public override void Flush()
     {
-        while (Libc.FDataSync(Fd) != 0)
+        var fd = _fd.Acquire(Path);
+        try
         {
-            var errno = Marshal.GetLastSystemError();
-            if (errno != Libc.EINTR)
+            while (Libc.FDataSync(fd) != 0)
             {
-                throw new IoException("fdatasync", Path, 0, 0, errno);
+                var errno = Marshal.GetLastSystemError();
+                if (errno != Libc.EINTR)
+                {
+                    throw new IoException("fdatasync", Path, 0, 0, errno);
+                }
             }
+        }
+        finally
+        {
+            _fd.DangerousRelease();
         }
     }
 
@@ -125,9 +163,17 @@ public sealed unsafe class PosixStorageFile : StorageFile
 
     public override void SetLength(long length)
     {
-        if (Libc.FTruncate(Fd, length) != 0)
+        var fd = _fd.Acquire(Path);
+        try
         {
-            throw new IoException("ftruncate", Path, length, 0, Marshal.GetLastSystemError());
+            if (Libc.FTruncate(fd, length) != 0)
+            {
+                throw new IoException("ftruncate", Path, length, 0, Marshal.GetLastSystemError());
+            }
+        }
+        finally
+        {
+            _fd.DangerousRelease();
         }
     }
 

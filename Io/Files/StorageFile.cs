@@ -3,7 +3,7 @@ namespace ThunderDb.Io.Files;
 /// <summary>Which kernel interface carries a file's reads, writes and syncs.</summary>
 public enum IoBackendKind
 {
-    /// <summary>io_uring when the kernel allows it, else pread/pwrite.</summary>
+    /// <summary>io_uring when the kernel allows it, else pread/pwrite (see <see cref="IoBackendProbe"/>).</summary>
     Auto,
 
     /// <summary>io_uring only; opening fails when the kernel refuses it.</summary>
@@ -19,7 +19,11 @@ public sealed record FileOpenOptions
     /// <summary>Open with O_DIRECT; falls back to buffered I/O (with a warning) where the filesystem refuses it.</summary>
     public bool DirectIo { get; init; }
 
+    /// <summary>The backend; the host maps <c>storage.io_backend = "auto" | "io_uring" | "posix"</c> onto it.</summary>
     public IoBackendKind Backend { get; init; } = IoBackendKind.Auto;
+
+    /// <summary>Open read-only (O_RDONLY); writes fail with EBADF. Implies not creating the file.</summary>
+    public bool ReadOnly { get; init; }
 
     public bool CreateIfMissing { get; init; } = true;
 

@@ -1,25 +1,37 @@
 using System.Runtime.InteropServices;
 using ThunderDb.Io.Native;
+using ThunderDb.Io.Uring;
 
 namespace ThunderDb.Io.Files;
 
 /// <summary>Chooses the backend and the open flags for a <see cref="StorageFile"/>.</summary>
 internal static class StorageFileFactory
 {
-    public static StorageFile Open(string path, FileOpenOptions options)
+    public static StorageFile Open(string path, FileOpenOptions options) =>
+        Open(path, options, options.Backend == IoBackendKind.Posix ? null : IoBackendProbe.SharedRing, IoBackendProbe.Result);
+
+    /// <summary>Opens with an explicit ring (null: io_uring unavailable for the reason in <paramref name="probe"/>).</summary>
+    internal static StorageFile Open(string path, FileOpenOptions options, IoUringRing? availableRing, IoBackendProbeResult probe)
     {
-        var (fd, direct) = OpenFd(path, options);
-        return options.Backend switch
+        var ring = options.Backend switch
         {
-            IoBackendKind.Posix => new PosixStorageFile(path, fd, direct),
-            IoBackendKind.IoUring => throw new IoException($"io_uring backend is not supported yet for '{path}'", path, Libc.ENOSYS),
-            _ => new PosixStorageFile(path, fd, direct),
+            IoBackendKind.Posix => null,
+            IoBackendKind.IoUring => availableRing ?? throw new IoException(
+                $"io_uring backend was requested for '{path}' but is unavailable: {probe.Reason}. " +
+                "Set storage.io_backend = \"auto\" or \"posix\" to use pread/pwrite.",
+                path,
+                probe.Errno),
+            _ => availableRing,
         };
+
+        var (fd, direct) = OpenFd(path, options);
+        return ring is null ? new PosixStorageFile(path, fd, direct) : new IoUringStorageFile(path, fd, direct, ring);
     }
 
     internal static (SafeFdHandle Fd, bool Direct) OpenFd(string path, FileOpenOptions options)
     {
-        var flags = Libc.O_RDWR | Libc.O_CLOEXEC | (options.CreateIfMissing ? Libc.O_CREAT : 0);
+        var flags = (options.ReadOnly ? Libc.O_RDONLY : Libc.O_RDWR) | Libc.O_CLOEXEC |
+                    (options.CreateIfMissing && !options.ReadOnly ? Libc.O_CREAT : 0);
         if (options.DirectIo)
         {
             var fd = Libc.Open(path, flags | OpenFlags.Direct, 0x1A4 /* 0644 */);

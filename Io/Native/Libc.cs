@@ -18,6 +18,8 @@ internal static unsafe partial class Libc
     public const int EIO = 5;
     public const int EAGAIN = 11;
     public const int ENOMEM = 12;
+    public const int EBADF = 9;
+    public const int EBUSY = 16;
     public const int EACCES = 13;
     public const int EEXIST = 17;
     public const int EINVAL = 22;
@@ -37,6 +39,12 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     public static partial nint PWrite(int fd, byte* buf, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    public static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint WriteFd(int fd, byte* buf, nuint count);
 
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
     public static partial int FDataSync(int fd);
