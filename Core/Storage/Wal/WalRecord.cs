@@ -8,6 +8,9 @@ public enum WalRecordType : byte
 {
     /// <summary>The whole write set of one committed transaction.</summary>
     Commit = 1,
+
+    /// <summary>Fills a reservation whose commit failed before its record was published; replay skips it.</summary>
+    Padding = 2,
 }
 
 /// <summary>The kind of one operation in a commit record's write set.</summary>
