@@ -9,6 +9,10 @@ namespace ThunderDb.Core.Storage.Wal;
 public sealed unsafe partial class WriteAheadLog
 {
     private long _lastSizeAlert;
+    private long _flushCount;
+
+    /// <summary>How many write + fdatasync rounds the flusher has done (commits per flush = group commit factor).</summary>
+    public long FlushCount => Volatile.Read(ref _flushCount);
 
     /// <summary>
     /// The one flusher: collects the contiguous published prefix, writes it with at most two writes
@@ -114,6 +118,7 @@ public sealed unsafe partial class WriteAheadLog
             }
 
             _segments.Sync();
+            _flushCount++;
             var size = _segments.BytesOnDisk;
             ThunderMetrics.WalSizeBytes.Set(size);
             if (SizeAlertBytes > 0 && size / SizeAlertBytes > _lastSizeAlert)
