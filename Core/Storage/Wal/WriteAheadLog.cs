@@ -196,13 +196,19 @@ public sealed unsafe partial class WriteAheadLog : IDisposable
         WaitSlow(lsn).AsTask().GetAwaiter().GetResult();
     }
 
-    /// <summary>Deletes the segment files that lie wholly below <paramref name="lsn"/> (the last checkpoint's redo start).</summary>
+    /// <summary>
+    /// Segments holding LSNs at or above this are never removed: the hook for backups and PITR archiving,
+    /// which pin the WAL they still have to copy. Open transactions need no pin (nothing of theirs is in the WAL before commit).
+    /// </summary>
+    public ulong RetainFromLsn { get; set; } = ulong.MaxValue;
+
+    /// <summary>Deletes the segment files that lie wholly below <paramref name="lsn"/> (the last checkpoint's redo start) and below <see cref="RetainFromLsn"/>.</summary>
     public int RemoveSegmentsBelow(ulong lsn)
     {
         int removed;
         lock (_segmentLock)
         {
-            removed = _segments.DeleteBelow(Math.Min(lsn, FlushedLsn));
+            removed = _segments.DeleteBelow(Math.Min(Math.Min(lsn, FlushedLsn), RetainFromLsn));
             ThunderMetrics.WalSizeBytes.Set(_segments.BytesOnDisk);
         }
 

@@ -295,3 +295,30 @@ public class DatabaseTests
         await Assert.That(Scan(check, "", "").Count).IsEqualTo(acknowledged.Count);
     }
 }
+
+public class AsyncCommitTests
+{
+    [Test]
+    public async Task Without_sync_commit_a_commit_is_visible_at_once_and_durable_within_the_flush_delay()
+    {
+        using var t = new TestDatabase(syncCommit: false);
+        await t.Commit(("a", "1"));
+        var appended = t.Db.Wal.ReservedLsn;
+        using (var txn = t.Db.Begin())
+        {
+            await Assert.That(TestDatabase.Get(txn, "a")).IsEqualTo("1");
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (t.Db.Wal.FlushedLsn < appended && clock.ElapsedMilliseconds < 2000)
+        {
+            await Task.Delay(1);
+        }
+
+        await Assert.That(t.Db.Wal.FlushedLsn).IsEqualTo(appended);
+        await Assert.That(clock.ElapsedMilliseconds).IsLessThan(500);
+        t.CrashAndRestart();
+        using var check = t.Db.Begin();
+        await Assert.That(TestDatabase.Get(check, "a")).IsEqualTo("1");
+    }
+}
