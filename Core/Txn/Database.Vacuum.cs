@@ -1,3 +1,4 @@
+using ThunderDb.Core.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace ThunderDb.Core.Txn;
@@ -43,66 +44,12 @@ public sealed partial class Database
             var horizon = VacuumHorizon();
             var prefixBuffer = new byte[MvccKey.PrefixLength(start)];
             MvccKey.WritePrefix(start, prefixBuffer);
-            var cursor = _store.OpenCursor();
-            var valid = cursor.Seek(prefixBuffer);
-            try
+            using (var cursor = _store.OpenCursor())
             {
-            var keys = 0;
-            var userKey = new byte[64];
-            while (valid)
-            {
-                var key = cursor.Key;
-                if (userKey.Length < key.Length)
+                if (cursor.Seek(prefixBuffer))
                 {
-                    userKey = new byte[key.Length];
+                    next = CollectDeadVersions(cursor, end, horizon, doomed);
                 }
-
-                var userKeyLength = MvccKey.DecodeUserKey(key, userKey);
-                if (end.Length > 0 && userKey.AsSpan(0, userKeyLength).SequenceCompareTo(end) >= 0)
-                {
-                    break;
-                }
-
-                if (keys == _options.VacuumBatchKeys)
-                {
-                    next = userKey.AsSpan(0, userKeyLength).ToArray();
-                    break;
-                }
-
-                keys++;
-                var prefix = MvccKey.Prefix(key).ToArray();
-                var keptVisible = false;
-                while (true)
-                {
-                    var ts = MvccKey.ReadTimestamp(cursor.Key);
-                    if (ts <= horizon)
-                    {
-                        if (keptVisible)
-                        {
-                            doomed.Add(cursor.Key.ToArray());
-                        }
-                        else
-                        {
-                            keptVisible = true;
-                            if (MvccKey.IsTombstone(cursor.Value))
-                            {
-                                doomed.Add(cursor.Key.ToArray());
-                            }
-                        }
-                    }
-
-                    valid = cursor.Next();
-                    if (!valid || !MvccKey.IsVersionOf(cursor.Key, prefix))
-                    {
-                        break;
-                    }
-                }
-            }
-
-            }
-            finally
-            {
-                cursor.Dispose();
             }
 
             foreach (var key in doomed)
@@ -112,6 +59,64 @@ public sealed partial class Database
         }
 
         return (doomed.Count, next);
+    }
+
+    /// <summary>Collects the dead versions of up to one batch of user keys from the cursor's position; returns where the next batch starts (null at the end).</summary>
+    private byte[]? CollectDeadVersions(IStoreCursor cursor, byte[] end, ulong horizon, List<byte[]> doomed)
+    {
+        var valid = true;
+        var keys = 0;
+        var userKey = new byte[64];
+        while (valid)
+        {
+            var key = cursor.Key;
+            if (userKey.Length < key.Length)
+            {
+                userKey = new byte[key.Length];
+            }
+
+            var userKeyLength = MvccKey.DecodeUserKey(key, userKey);
+            if (end.Length > 0 && userKey.AsSpan(0, userKeyLength).SequenceCompareTo(end) >= 0)
+            {
+                return null;
+            }
+
+            if (keys == _options.VacuumBatchKeys)
+            {
+                return userKey.AsSpan(0, userKeyLength).ToArray();
+            }
+
+            keys++;
+            var prefix = MvccKey.Prefix(key).ToArray();
+            var keptVisible = false;
+            while (true)
+            {
+                var ts = MvccKey.ReadTimestamp(cursor.Key);
+                if (ts <= horizon)
+                {
+                    if (keptVisible)
+                    {
+                        doomed.Add(cursor.Key.ToArray());
+                    }
+                    else
+                    {
+                        keptVisible = true;
+                        if (MvccKey.IsTombstone(cursor.Value))
+                        {
+                            doomed.Add(cursor.Key.ToArray());
+                        }
+                    }
+                }
+
+                valid = cursor.Next();
+                if (!valid || !MvccKey.IsVersionOf(cursor.Key, prefix))
+                {
+                    break;
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

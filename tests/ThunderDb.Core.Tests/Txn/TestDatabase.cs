@@ -13,9 +13,12 @@ internal sealed class TestDatabase : IDisposable
     private readonly TestDirectory _dir = new();
     private readonly bool _syncCommit;
 
-    public TestDatabase(bool syncCommit = true, long segmentSize = 1 << 20)
+    private readonly Func<DatabaseOptions, DatabaseOptions> _configure;
+
+    public TestDatabase(bool syncCommit = true, long segmentSize = 1 << 20, Func<DatabaseOptions, DatabaseOptions>? configure = null)
     {
         _syncCommit = syncCommit;
+        _configure = configure ?? (o => o);
         SegmentSize = segmentSize;
         Store = new InMemoryOrderedStore();
         Db = Open(Store);
@@ -30,12 +33,12 @@ internal sealed class TestDatabase : IDisposable
     public string WalDir => Path.Combine(_dir.Path, "wal");
 
     private Database Open(InMemoryOrderedStore store) => Database.Open(
-        new DatabaseOptions
+        _configure(new DatabaseOptions
         {
             Storage = new StorageOptions { DataDir = _dir.Path, SyncCommit = _syncCommit },
             Wal = new WalOptions { Directory = WalDir, SegmentSize = SegmentSize, BufferSize = 256 << 10, SyncCommit = _syncCommit },
             BackgroundWorkers = false,
-        },
+        }),
         store, store, store.CheckpointLsn, store.CheckpointCommitTs, NullLogger.Instance);
 
     /// <summary>Kill: no checkpoint, the store's unsaved state is lost; restart from the last checkpoint plus the WAL.</summary>
