@@ -226,7 +226,9 @@ public sealed unsafe partial class WriteAheadLog : IDisposable
         _stopping = true;
         _wake.Set();
         _flusher.Join();
-        Close();
+
+        // The flusher only exits once everything reserved was published and flushed: no committer touches the ring any more.
+        Close(freeRing: true);
     }
 
     /// <summary>
@@ -240,17 +242,23 @@ public sealed unsafe partial class WriteAheadLog : IDisposable
         _wake.Set();
         _flusher.Join();
         FailWaiters(new StorageReadOnlyException("the WAL was abandoned"));
-        Close();
+
+        // A committer that reserved before the crash may still be copying into the ring: leave it allocated (tests only).
+        Close(freeRing: false);
     }
 
-    private void Close()
+    private void Close(bool freeRing)
     {
         lock (_segmentLock)
         {
             _segments.Dispose();
         }
 
-        NativeMemory.AlignedFree(_ring);
-        _wake.Dispose();
+        if (freeRing)
+        {
+            NativeMemory.AlignedFree(_ring);
+        }
+
+        // _wake is deliberately not disposed: a committer that just published may still call Set() on it.
     }
 }
