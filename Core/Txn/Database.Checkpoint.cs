@@ -22,6 +22,7 @@ public sealed partial class Database
     {
         lock (_checkpointLock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfReadOnly();
             ulong lsn;
             lock (_commitLock)
@@ -130,11 +131,16 @@ public sealed partial class Database
     internal void SimulateCrash()
     {
         StopWorkers();
-        lock (_commitLock)
-        {
-            _disposed = true;
-        }
 
-        _wal.Abandon();
+        // A dead process finishes no checkpoint: wait out one in progress and let none start.
+        lock (_checkpointLock)
+        {
+            lock (_commitLock)
+            {
+                _disposed = true;
+            }
+
+            _wal.Abandon();
+        }
     }
 }
