@@ -138,7 +138,7 @@ public sealed partial class WriteAheadLog
     {
         const int chunkSize = 1 << 20;
         var chunk = ArrayPool<byte>.Shared.Rent(chunkSize);
-        using (var reader = new WalWindowReader(segments))
+        using var reader = new WalWindowReader(segments);
         try
         {
             var chunkStart = bad + WalRecord.Alignment;

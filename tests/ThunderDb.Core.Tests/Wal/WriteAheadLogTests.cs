@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Storage.Wal;
+using ThunderDb.Core.Tests.Txn;
 
 namespace ThunderDb.Core.Tests.Wal;
 

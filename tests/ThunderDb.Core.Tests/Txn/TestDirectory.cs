@@ -1,4 +1,4 @@
-namespace ThunderDb.Core.Tests;
+namespace ThunderDb.Core.Tests.Txn;
 
 /// <summary>A fresh directory under /tmp, deleted on dispose.</summary>
 internal sealed class TestDirectory : IDisposable
