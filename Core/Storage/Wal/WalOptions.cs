@@ -1,0 +1,33 @@
+using ThunderDb.Io.Files;
+
+namespace ThunderDb.Core.Storage.Wal;
+
+/// <summary>How a <see cref="WriteAheadLog"/> is laid out and flushed.</summary>
+public sealed record WalOptions
+{
+    public const long DefaultSegmentSize = 64L << 20;
+
+    public required string Directory { get; init; }
+
+    /// <summary>Bytes per segment file; segments start at multiples of it. Must stay the same for a given WAL directory.</summary>
+    public long SegmentSize { get; init; } = DefaultSegmentSize;
+
+    /// <summary>The in-memory ring that committers append into (storage.wal_buffer_size).</summary>
+    public int BufferSize { get; init; } = 64 << 20;
+
+    /// <summary>storage.sync_commit: the flusher is woken by every append; otherwise it flushes every <see cref="FlushDelay"/>.</summary>
+    public bool SyncCommit { get; init; } = true;
+
+    /// <summary>With sync_commit = false, the longest an appended record waits before it is written and fdatasync'ed.</summary>
+    public TimeSpan FlushDelay { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    public IoBackendKind IoBackend { get; init; } = IoBackendKind.Auto;
+
+    public static WalOptions From(StorageOptions storage) => new()
+    {
+        Directory = storage.EffectiveWalDir,
+        BufferSize = (int)Math.Clamp(storage.WalBufferSize, 64 << 10, 1L << 30),
+        SyncCommit = storage.SyncCommit,
+        IoBackend = storage.IoBackend,
+    };
+}

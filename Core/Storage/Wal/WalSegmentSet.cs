@@ -1,0 +1,289 @@
+using System.Globalization;
+using ThunderDb.Io.Files;
+
+namespace ThunderDb.Core.Storage.Wal;
+
+/// <summary>
+/// The segment files of one WAL directory seen as one byte stream addressed by LSN. Segment
+/// <c>{startLsn:x16}.wal</c> holds LSNs [start, start + segmentSize). The writer only ever appends at
+/// the end; it fdatasyncs a segment before writing the first byte of the next one, so data in a later
+/// segment implies every earlier segment is complete on disk.
+/// </summary>
+internal sealed class WalSegmentSet : IDisposable
+{
+    public const string Extension = ".wal";
+
+    private readonly string _directory;
+    private readonly long _segmentSize;
+    private readonly FileOpenOptions _openOptions;
+    private readonly SortedList<ulong, long> _lengths = []; // segment start -> bytes in the file
+    private readonly Dictionary<ulong, StorageFile> _readers = [];
+    private StorageFile? _writer;
+    private ulong _writerStart;
+
+    public WalSegmentSet(string directory, long segmentSize, IoBackendKind backend)
+    {
+        if (segmentSize <= 0 || segmentSize % WalRecord.Alignment != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be a positive multiple of 8");
+        }
+
+        _directory = directory;
+        _segmentSize = segmentSize;
+        _openOptions = new FileOpenOptions { Backend = backend, CreateIfMissing = true };
+        Directory.CreateDirectory(directory);
+        foreach (var path in Directory.EnumerateFiles(directory, "*" + Extension))
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (name.Length == 16 && ulong.TryParse(name, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var start))
+            {
+                if (start % (ulong)segmentSize != 0)
+                {
+                    throw new InvalidDataException($"WAL segment '{path}' does not start at a multiple of the segment size {segmentSize}");
+                }
+
+                _lengths[start] = new FileInfo(path).Length;
+            }
+        }
+    }
+
+    public long SegmentSize => _segmentSize;
+
+    public int Count => _lengths.Count;
+
+    /// <summary>One past the last byte held by the last segment (0 when there is none).</summary>
+    public ulong DataEnd => _lengths.Count == 0 ? 0 : _lengths.Keys[^1] + (ulong)_lengths.Values[^1];
+
+    public ulong? FirstStart => _lengths.Count == 0 ? null : _lengths.Keys[0];
+
+    /// <summary>Total bytes of all segment files.</summary>
+    public long BytesOnDisk
+    {
+        get
+        {
+            long total = 0;
+            foreach (var length in _lengths.Values)
+            {
+                total += length;
+            }
+
+            return total;
+        }
+    }
+
+    public ulong SegmentStartOf(ulong lsn) => lsn - (lsn % (ulong)_segmentSize);
+
+    public string PathOf(ulong segmentStart) => Path.Combine(_directory, segmentStart.ToString("x16", CultureInfo.InvariantCulture) + Extension);
+
+    /// <summary>Reads the bytes at [lsn, lsn + destination.Length) as far as they are contiguous on disk; returns how many.</summary>
+    public int ReadAt(ulong lsn, Span<byte> destination)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var start = SegmentStartOf(lsn);
+            if (!_lengths.TryGetValue(start, out var length))
+            {
+                break;
+            }
+
+            var offset = (long)(lsn - start);
+            if (offset >= length)
+            {
+                break;
+            }
+
+            var want = (int)Math.Min(destination.Length - total, length - offset);
+            var got = Reader(start).Read(offset, destination.Slice(total, want));
+            total += got;
+            lsn += (ulong)got;
+            if (got < want)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    private StorageFile Reader(ulong start)
+    {
+        if (_writer is not null && start == _writerStart)
+        {
+            return _writer;
+        }
+
+        if (!_readers.TryGetValue(start, out var file))
+        {
+            file = StorageFile.Open(PathOf(start), _openOptions with { CreateIfMissing = false });
+            _readers[start] = file;
+        }
+
+        return file;
+    }
+
+    /// <summary>Closes the files opened for reading (after recovery).</summary>
+    public void CloseReaders()
+    {
+        foreach (var file in _readers.Values)
+        {
+            file.Dispose();
+        }
+
+        _readers.Clear();
+    }
+
+    /// <summary>fdatasyncs every segment from the one holding <paramref name="fromLsn"/> on (replayed bytes may only be in the page cache).</summary>
+    public void SyncFrom(ulong fromLsn)
+    {
+        var first = SegmentStartOf(fromLsn);
+        foreach (var start in _lengths.Keys)
+        {
+            if (start >= first)
+            {
+                Reader(start).Flush();
+            }
+        }
+    }
+
+    /// <summary>Cuts the log at <paramref name="lsn"/>: shortens its segment and deletes every later one.</summary>
+    public void TruncateAt(ulong lsn)
+    {
+        var start = SegmentStartOf(lsn);
+        var changed = false;
+        for (var i = _lengths.Count - 1; i >= 0; i--)
+        {
+            var segment = _lengths.Keys[i];
+            if (segment > start)
+            {
+                DropReader(segment);
+                File.Delete(PathOf(segment));
+                _lengths.RemoveAt(i);
+                changed = true;
+            }
+        }
+
+        if (_lengths.TryGetValue(start, out var length) && length > (long)(lsn - start))
+        {
+            var file = Reader(start);
+            file.SetLength((long)(lsn - start));
+            file.Flush();
+            _lengths[start] = (long)(lsn - start);
+        }
+
+        if (changed)
+        {
+            DirectorySync.Sync(_directory);
+        }
+    }
+
+    private void DropReader(ulong start)
+    {
+        if (_readers.Remove(start, out var file))
+        {
+            file.Dispose();
+        }
+    }
+
+    /// <summary>Writes log bytes at <paramref name="lsn"/>, crossing into new segments as needed.</summary>
+    public void Write(ulong lsn, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var start = SegmentStartOf(lsn);
+            var file = Writer(start);
+            var offset = (long)(lsn - start);
+            var count = (int)Math.Min(data.Length, _segmentSize - offset);
+            file.Write(offset, data[..count]);
+            if (offset + count > _lengths[start])
+            {
+                _lengths[start] = offset + count;
+            }
+
+            lsn += (ulong)count;
+            data = data[count..];
+        }
+    }
+
+    /// <summary>fdatasync of the segment being written.</summary>
+    public void Sync() => _writer?.Flush();
+
+    private StorageFile Writer(ulong start)
+    {
+        if (_writer is not null && _writerStart == start)
+        {
+            return _writer;
+        }
+
+        if (_writer is not null)
+        {
+            // Finish the old segment before the first byte lands in the new one (see the class comment).
+            _writer.Flush();
+            _writer.Dispose();
+            _writer = null;
+        }
+
+        DropReader(start);
+        var created = !_lengths.ContainsKey(start);
+        _writer = StorageFile.Open(PathOf(start), _openOptions);
+        _writerStart = start;
+        if (created)
+        {
+            _lengths[start] = 0;
+            DirectorySync.Sync(_directory);
+        }
+
+        return _writer;
+    }
+
+    /// <summary>Shrinks the segment being written back to <paramref name="lsn"/> after a failed write (best effort).</summary>
+    public void TryTruncateWriter(ulong lsn)
+    {
+        try
+        {
+            var start = SegmentStartOf(lsn);
+            if (_writer is not null && _writerStart == start)
+            {
+                _writer.SetLength((long)(lsn - start));
+                _lengths[start] = (long)(lsn - start);
+            }
+        }
+        catch (IOException)
+        {
+            // The disk already failed; the CRC check at recovery drops anything torn.
+        }
+    }
+
+    /// <summary>Deletes the segments that lie wholly below <paramref name="lsn"/>; returns how many.</summary>
+    public int DeleteBelow(ulong lsn)
+    {
+        var deleted = 0;
+        while (_lengths.Count > 0)
+        {
+            var start = _lengths.Keys[0];
+            if (start + (ulong)_segmentSize > lsn || (_writer is not null && start == _writerStart))
+            {
+                break;
+            }
+
+            DropReader(start);
+            File.Delete(PathOf(start));
+            _lengths.RemoveAt(0);
+            deleted++;
+        }
+
+        if (deleted > 0)
+        {
+            DirectorySync.Sync(_directory);
+        }
+
+        return deleted;
+    }
+
+    public void Dispose()
+    {
+        CloseReaders();
+        _writer?.Dispose();
+        _writer = null;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Runtime.CompilerServices;
+using ThunderDb.Core.Storage.Wal;
+
+namespace ThunderDb.Core.Txn;
+
+public sealed partial class Database
+{
+    /// <summary>
+    /// The commit protocol. Under the commit lock: first-committer-wins check, next commit timestamp,
+    /// WAL reservation (so LSN order is commit order), apply to the store. Outside it: seal and copy
+    /// the record into the WAL ring in parallel with other committers, then (sync_commit) wait for the
+    /// flusher to make it durable.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    internal async ValueTask CommitAsync(KvTransaction txn)
+    {
+        ulong durableAt;
+        try
+        {
+            durableAt = AppendCommit(txn);
+        }
+        catch
+        {
+            txn.Finish(committed: false);
+            throw;
+        }
+
+        if (durableAt != 0 && _syncCommit)
+        {
+            try
+            {
+                await _wal.WaitForDurableAsync(durableAt).ConfigureAwait(false);
+            }
+            catch
+            {
+                txn.Finish(committed: false);
+                throw;
+            }
+        }
+
+        txn.Finish(committed: true);
+    }
+
+    /// <summary>Returns the LSN that must be durable for the commit to be, or 0 for a read-only transaction.</summary>
+    private ulong AppendCommit(KvTransaction txn)
+    {
+        var writes = txn.Writes;
+        if (writes.Count == 0)
+        {
+            return 0;
+        }
+
+        ThrowIfReadOnly();
+        var builder = txn.RecordBuilder;
+        builder.Reset();
+        foreach (var (key, entry) in writes.Entries)
+        {
+            if (entry.Value is null)
+            {
+                builder.AddDelete(key);
+            }
+            else
+            {
+                builder.AddPut(key, entry.Value);
+            }
+        }
+
+        var record = builder.Complete();
+        if (record.Length > _wal.BufferCapacity)
+        {
+            throw new InvalidOperationException(
+                $"the transaction's write set needs a {record.Length}-byte WAL record, more than storage.wal_buffer_size ({_wal.BufferCapacity} bytes)");
+        }
+
+        ulong lsn;
+        ulong commitTs;
+        lock (_commitLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfReadOnly();
+            foreach (var (key, entry) in writes.Entries)
+            {
+                var newest = NewestVersionTs(key);
+                if (newest > entry.SnapshotTs)
+                {
+                    throw new TransactionConflictException(
+                        $"could not serialize access due to concurrent update: a transaction that committed at timestamp {newest} wrote a key this transaction also wrote (snapshot {entry.SnapshotTs})");
+                }
+            }
+
+            commitTs = _lastCommitTs + 1;
+            lsn = _wal.Reserve(record.Length);
+            _lastCommitTs = commitTs;
+            try
+            {
+                foreach (var (key, entry) in writes.Entries)
+                {
+                    ApplyVersion(key, commitTs, entry.Value is not null, entry.Value);
+                }
+            }
+            catch (Exception ex)
+            {
+                // The store failed half-way (disk error). The reservation must still be filled or the
+                // flusher would wait for it forever: fill it with a padding record that replay ignores.
+                WalRecord.Seal(record, WalRecordType.Padding, lsn, txn.Id, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
+                _wal.Publish(lsn, record);
+                SetReadOnly($"applying a commit to the store failed: {ex.Message}");
+                throw new StorageReadOnlyException("the commit could not be applied to the store; the database is now read-only", ex);
+            }
+
+            _appliedEndLsn = lsn + (ulong)record.Length;
+            if (!_syncCommit)
+            {
+                Volatile.Write(ref _visibleTs, commitTs);
+            }
+        }
+
+        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
+        _wal.Publish(lsn, record);
+        return lsn + (ulong)record.Length;
+    }
+
+    /// <summary>The commit timestamp of the newest version of a key, visible or not (0 when none).</summary>
+    private ulong NewestVersionTs(ReadOnlySpan<byte> userKey)
+    {
+        var prefixLength = MvccKey.PrefixLength(userKey);
+        if (_applyKey.Length < prefixLength)
+        {
+            _applyKey = new byte[Math.Max(prefixLength, _applyKey.Length * 2)];
+        }
+
+        MvccKey.WritePrefix(userKey, _applyKey);
+        var prefix = _applyKey.AsSpan(0, prefixLength);
+        using var cursor = _store.OpenCursor();
+        if (cursor.Seek(prefix) && MvccKey.IsVersionOf(cursor.Key, prefix))
+        {
+            return MvccKey.ReadTimestamp(cursor.Key);
+        }
+
+        return 0;
+    }
+}

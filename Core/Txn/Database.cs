@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Storage;
+using ThunderDb.Core.Storage.Wal;
+
+namespace ThunderDb.Core.Txn;
+
+/// <summary>
+/// The transactional store: MVCC snapshots over the ordered store, made durable by the WAL.
+/// <para>
+/// Timestamps: <c>_lastCommitTs</c> is the last one handed out (under the commit lock);
+/// <c>_visibleTs</c> is what new snapshots see. With sync_commit it advances only when the WAL is
+/// durable past the commit (the flusher reports it), so nobody reads a commit that a crash could
+/// still take away; without, it advances at apply.
+/// </para>
+/// </summary>
+public sealed partial class Database : IKvDatabase, IDisposable
+{
+    private readonly DatabaseOptions _options;
+    private readonly IOrderedStore _store;
+    private readonly ICheckpointTarget _checkpointTarget;
+    private readonly ILogger _logger;
+    private readonly WriteAheadLog _wal;
+    private readonly bool _syncCommit;
+
+    private readonly Lock _commitLock = new();
+    private ulong _lastCommitTs; // under _commitLock
+    private ulong _appliedEndLsn; // under _commitLock: end of the last record applied to the store
+    private ulong _visibleTs;
+    private long _nextTxnId;
+
+    private readonly Lock _activeLock = new();
+    private readonly HashSet<KvTransaction> _active = [];
+
+    private volatile string? _readOnlyReason;
+    private volatile bool _disposed;
+
+    // Scratch for applying write sets; only touched under the commit lock (or during single-threaded replay).
+    private byte[] _applyKey = new byte[256];
+    private byte[] _applyValue = new byte[256];
+
+    private Database(DatabaseOptions options, IOrderedStore store, ICheckpointTarget checkpointTarget, ulong checkpointLsn, ulong checkpointCommitTs, ILogger logger)
+    {
+        _options = options;
+        _store = store;
+        _checkpointTarget = checkpointTarget;
+        _logger = logger;
+        var walOptions = options.EffectiveWal;
+        _syncCommit = walOptions.SyncCommit;
+        _wal = WriteAheadLog.Open(walOptions, checkpointLsn, checkpointCommitTs, Replay, logger, out var recovery);
+        Recovery = recovery;
+        _lastCommitTs = recovery.MaxCommitTs;
+        _visibleTs = recovery.MaxCommitTs;
+        _appliedEndLsn = recovery.EndLsn;
+        _lastCheckpointLsn = checkpointLsn;
+        _nextTxnId = (long)Math.Min(recovery.MaxCommitTs, long.MaxValue / 2) + 1;
+        _wal.CommitsDurable = OnCommitsDurable;
+        _wal.SizeAlertBytes = options.Storage.MaxWalSize;
+        _wal.SizeAlert = () => _checkpointWake.Set();
+        if (options.BackgroundWorkers)
+        {
+            StartWorkers();
+        }
+    }
+
+    /// <summary>
+    /// Opens the database over <paramref name="store"/>, which holds the state of the last checkpoint
+    /// (<paramref name="checkpointLsn"/>, <paramref name="checkpointCommitTs"/>; zero for a new store),
+    /// and replays the WAL from there.
+    /// </summary>
+    public static Database Open(DatabaseOptions options, IOrderedStore store, ICheckpointTarget checkpointTarget, ulong checkpointLsn, ulong checkpointCommitTs, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(checkpointTarget);
+        ArgumentNullException.ThrowIfNull(logger);
+        return new Database(options, store, checkpointTarget, checkpointLsn, checkpointCommitTs, logger);
+    }
+
+    /// <summary>What WAL replay did at open.</summary>
+    public WalRecoveryResult Recovery { get; }
+
+    public WriteAheadLog Wal => _wal;
+
+    public bool IsReadOnly => _readOnlyReason is not null || _wal.IsFailed;
+
+    /// <summary>The newest commit timestamp new snapshots see.</summary>
+    public ulong VisibleTimestamp => Volatile.Read(ref _visibleTs);
+
+    /// <summary>Switches to read-only (the disk monitor's low-space action). Reads keep working.</summary>
+    public void SetReadOnly(string reason)
+    {
+        _readOnlyReason = reason;
+        _logger.LogWarning("Storage switched to read-only: {Reason}", reason);
+    }
+
+    public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var txn = new KvTransaction(this, Interlocked.Increment(ref _nextTxnId), isolation);
+        lock (_activeLock)
+        {
+            // Taking the snapshot and registering it in one step keeps the vacuum horizon at or below it.
+            txn.SnapshotTs = Volatile.Read(ref _visibleTs);
+            _active.Add(txn);
+        }
+
+        ThunderMetrics.TransactionsStartedTotal.Inc();
+        ThunderMetrics.ActiveTransactions.Inc();
+        return txn;
+    }
+
+    internal void RefreshSnapshot(KvTransaction txn)
+    {
+        lock (_activeLock)
+        {
+            txn.SnapshotTs = Volatile.Read(ref _visibleTs);
+        }
+    }
+
+    internal void EndTransaction(KvTransaction txn, bool committed)
+    {
+        lock (_activeLock)
+        {
+            _active.Remove(txn);
+        }
+
+        ThunderMetrics.ActiveTransactions.Dec();
+        (committed ? ThunderMetrics.TransactionsCommittedTotal : ThunderMetrics.TransactionsAbortedTotal).Inc();
+        ThunderMetrics.TransactionDurationSeconds.Observe(Stopwatch.GetElapsedTime(txn.StartedAt).TotalSeconds);
+    }
+
+    /// <summary>The oldest snapshot any open transaction may still read at: versions older than the newest one at or below it are garbage.</summary>
+    internal ulong VacuumHorizon()
+    {
+        lock (_activeLock)
+        {
+            var horizon = Volatile.Read(ref _visibleTs);
+            foreach (var txn in _active)
+            {
+                horizon = Math.Min(horizon, txn.SnapshotTs);
+            }
+
+            return horizon;
+        }
+    }
+
+    private void OnCommitsDurable(ulong commitTs)
+    {
+        if (_syncCommit && commitTs > Volatile.Read(ref _visibleTs))
+        {
+            Volatile.Write(ref _visibleTs, commitTs);
+        }
+    }
+
+    /// <summary>Reads the newest version of <paramref name="userKey"/> at or below <paramref name="snapshotTs"/>.</summary>
+    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte> value)
+    {
+        var length = MvccKey.VersionedLength(userKey);
+        byte[]? rented = null;
+        var seek = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            MvccKey.WriteVersioned(userKey, snapshotTs, seek);
+            var prefix = seek[..(length - MvccKey.TimestampSize)];
+            using var cursor = _store.OpenCursor();
+            if (!cursor.Seek(seek[..length]) || !MvccKey.IsVersionOf(cursor.Key, prefix))
+            {
+                return false;
+            }
+
+            var stored = cursor.Value;
+            if (MvccKey.IsTombstone(stored))
+            {
+                return false;
+            }
+
+            value.Write(stored[1..]);
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private void Replay(ReadOnlySpan<byte> record)
+    {
+        if (WalRecord.ReadType(record) == WalRecordType.Commit)
+        {
+            ApplyRecord(record, WalRecord.ReadCommitTs(record));
+        }
+    }
+
+    /// <summary>Applies a commit record's operations as versions at <paramref name="commitTs"/> (idempotent).</summary>
+    private void ApplyRecord(ReadOnlySpan<byte> record, ulong commitTs)
+    {
+        var ops = new WalOpReader(record);
+        while (ops.MoveNext())
+        {
+            ApplyVersion(ops.Key, commitTs, ops.Kind == WalOpKind.Put, ops.Value);
+        }
+    }
+
+    private void ApplyVersion(ReadOnlySpan<byte> userKey, ulong commitTs, bool isPut, ReadOnlySpan<byte> value)
+    {
+        var keyLength = MvccKey.VersionedLength(userKey);
+        if (_applyKey.Length < keyLength)
+        {
+            _applyKey = new byte[Math.Max(keyLength, _applyKey.Length * 2)];
+        }
+
+        MvccKey.WriteVersioned(userKey, commitTs, _applyKey);
+        if (_applyValue.Length < value.Length + 1)
+        {
+            _applyValue = new byte[Math.Max(value.Length + 1, _applyValue.Length * 2)];
+        }
+
+        _applyValue[0] = isPut ? MvccKey.KindValue : MvccKey.KindTombstone;
+        value.CopyTo(_applyValue.AsSpan(1));
+        _store.Put(_applyKey.AsSpan(0, keyLength), _applyValue.AsSpan(0, isPut ? value.Length + 1 : 1));
+    }
+
+    internal IOrderedStore Store => _store;
+
+    internal void ThrowIfReadOnly()
+    {
+        if (_wal.Failure is { } failure)
+        {
+            throw new StorageReadOnlyException(failure.Message, failure);
+        }
+
+        if (_readOnlyReason is { } reason)
+        {
+            throw new StorageReadOnlyException($"the database is read-only: {reason}");
+        }
+    }
+}

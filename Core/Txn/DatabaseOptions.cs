@@ -1,0 +1,24 @@
+using ThunderDb.Core.Storage;
+using ThunderDb.Core.Storage.Wal;
+
+namespace ThunderDb.Core.Txn;
+
+/// <summary>How a <see cref="Database"/> is opened: the storage settings plus knobs tests and tools need.</summary>
+public sealed record DatabaseOptions
+{
+    public required StorageOptions Storage { get; init; }
+
+    /// <summary>WAL layout; defaults to <see cref="WalOptions.From"/> of <see cref="Storage"/>.</summary>
+    public WalOptions? Wal { get; init; }
+
+    /// <summary>Pause between vacuum passes of the background compaction workers.</summary>
+    public TimeSpan VacuumInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>User keys examined per vacuum batch (one commit-lock hold).</summary>
+    public int VacuumBatchKeys { get; init; } = 256;
+
+    /// <summary>Start the checkpoint and compaction workers (tests drive them by hand).</summary>
+    public bool BackgroundWorkers { get; init; } = true;
+
+    internal WalOptions EffectiveWal => Wal ?? WalOptions.From(Storage);
+}

@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.Diagnostics;
+using ThunderDb.Core.Storage.Wal;
+
+namespace ThunderDb.Core.Txn;
+
+/// <summary>
+/// One transaction: a snapshot timestamp plus a private write set. Reads merge the write set over
+/// the snapshot, so a transaction sees its own writes; nothing reaches the store before commit.
+/// </summary>
+internal sealed class KvTransaction : IKvTransaction
+{
+    private readonly Database _db;
+    private readonly WriteSet _writes = new();
+    private WalRecordBuilder? _recordBuilder;
+    private bool _finished;
+    private bool _committing;
+
+    public KvTransaction(Database db, long id, IsolationLevel isolation)
+    {
+        _db = db;
+        Id = id;
+        Isolation = isolation;
+        StartedAt = Stopwatch.GetTimestamp();
+    }
+
+    public long Id { get; }
+
+    public IsolationLevel Isolation { get; }
+
+    /// <summary>The commit timestamp this transaction (or its current statement) reads at.</summary>
+    public ulong SnapshotTs { get; set; }
+
+    public long StartedAt { get; }
+
+    internal WriteSet Writes => _writes;
+
+    internal WalRecordBuilder RecordBuilder => _recordBuilder ??= new WalRecordBuilder();
+
+    public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value)
+    {
+        ThrowIfFinished();
+        if (_writes.TryGet(key, out var entry))
+        {
+            if (entry.Value is null)
+            {
+                return false;
+            }
+
+            value.Write(entry.Value);
+            return true;
+        }
+
+        return _db.ReadVisible(key, SnapshotTs, value);
+    }
+
+    public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        ThrowIfFinished();
+        _db.ThrowIfReadOnly();
+        _writes.Set(key, value.ToArray(), SnapshotTs);
+    }
+
+    public void Delete(ReadOnlySpan<byte> key)
+    {
+        ThrowIfFinished();
+        _db.ThrowIfReadOnly();
+        _writes.Set(key, null, SnapshotTs);
+    }
+
+    public IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false)
+    {
+        ThrowIfFinished();
+        return new SnapshotCursor(_db.Store, SnapshotTs, _writes, startInclusive, endExclusive, reverse);
+    }
+
+    public void BeginStatement()
+    {
+        ThrowIfFinished();
+        if (Isolation == IsolationLevel.ReadCommitted)
+        {
+            _db.RefreshSnapshot(this);
+        }
+    }
+
+    public ValueTask CommitAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfFinished();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Rollback();
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        // Once the record is appended the outcome no longer depends on the caller: the token is not observed after this point.
+        _committing = true;
+        return _db.CommitAsync(this);
+    }
+
+    public void Rollback()
+    {
+        if (!_finished && !_committing)
+        {
+            Finish(committed: false);
+        }
+    }
+
+    internal void Finish(bool committed)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        _writes.Clear();
+        _recordBuilder?.Dispose();
+        _recordBuilder = null;
+        _db.EndTransaction(this, committed);
+    }
+
+    public void Dispose() => Rollback();
+
+    private void ThrowIfFinished()
+    {
+        if (_finished || _committing)
+        {
+            throw new InvalidOperationException($"transaction {Id} has already {(_committing && !_finished ? "started committing" : "ended")}");
+        }
+    }
+}

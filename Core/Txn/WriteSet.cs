@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+
+namespace ThunderDb.Core.Txn;
+
+/// <summary>
+/// A transaction's private writes: last write per key wins. Lookups by span do not allocate
+/// (alternate-key lookup); the sorted key order for scans is built lazily, only after changes.
+/// </summary>
+internal sealed class WriteSet
+{
+    internal struct Entry
+    {
+        /// <summary>The new value, or null for a delete.</summary>
+        public byte[]? Value;
+
+        /// <summary>The snapshot the write was made under; a newer committed version of the key is a conflict.</summary>
+        public ulong SnapshotTs;
+    }
+
+    private readonly Dictionary<byte[], Entry> _entries = new(ByteKeyComparer.Instance);
+    private byte[][] _sorted = [];
+    private bool _sortedValid = true;
+
+    public int Count => _entries.Count;
+
+    public Dictionary<byte[], Entry> Entries => _entries;
+
+    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs)
+    {
+        var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists);
+        entry.Value = value;
+        entry.SnapshotTs = snapshotTs;
+        if (!exists)
+        {
+            _sortedValid = false;
+        }
+    }
+
+    public bool TryGet(ReadOnlySpan<byte> key, out Entry entry) =>
+        _entries.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out entry);
+
+    /// <summary>All written keys in ascending order.</summary>
+    public byte[][] SortedKeys()
+    {
+        if (!_sortedValid)
+        {
+            _sorted = [.. _entries.Keys];
+            Array.Sort(_sorted, static (a, b) => a.AsSpan().SequenceCompareTo(b));
+            _sortedValid = true;
+        }
+
+        return _sorted;
+    }
+
+    public void Clear()
+    {
+        _entries.Clear();
+        _sorted = [];
+        _sortedValid = true;
+    }
+}
+
+/// <summary>Equality on byte-string keys, with span lookups.</summary>
+internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+{
+    public static readonly ByteKeyComparer Instance = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(alternate);
+        return hash.ToHashCode();
+    }
+
+    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+}
