@@ -23,7 +23,7 @@ internal sealed class RespErrorException(string message) : Exception(message);
 /// </summary>
 internal sealed partial class RespSession : IKeyspaceObserver
 {
-    private const int FlushThreshold = 64 * 1024;
+    private const int FlushThreshold = 16 * 1024;
     private const int MaxConflictRetries = 64;
 
     private readonly RespServer _server;
