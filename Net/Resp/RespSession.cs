@@ -262,6 +262,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
         PinnedBufferPool.Shared.Return(_home);
         _out.Reset();
+        PinnedBufferPool.Shared.Return(_out.HomeBuffer);
     }
 
     // ---- arguments ---------------------------------------------------------------------------------
@@ -417,6 +418,27 @@ internal sealed partial class RespSession : IKeyspaceObserver
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RunInTransactionAsync(RespCommandInfo command)
+    {
+        SemaphoreSlim? stripe = null;
+        if (command.Has(CommandFlags.Write) && command.FirstKey > 0 && command.FirstKey < _argc)
+        {
+            SemaphoreSlim[] stripes = _server.WriteStripes;
+            stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
+            await stripe.WaitAsync(_connection.Killed).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await RunAttemptsAsync(command).ConfigureAwait(false);
+        }
+        finally
+        {
+            stripe?.Release();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAttemptsAsync(RespCommandInfo command)
     {
         for (int attempt = 0; ; attempt++)
         {

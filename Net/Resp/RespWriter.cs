@@ -26,6 +26,9 @@ internal sealed class RespWriter : IDisposable
 
     public int Position { get; private set; }
 
+    /// <summary>The pooled buffer the writer started with (returned to the pool when the connection closes).</summary>
+    public byte[] HomeBuffer => _home;
+
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, Position);
 
     public void Rewind(int position) => Position = position;
