@@ -117,7 +117,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 out string? error);
             if (status == ParseStatus.Incomplete)
             {
-                if (needed > _recv.Length - _recvStart && !MakeRoom(needed))
+                // Grow by doubling as the bytes arrive, not to the announced size: a client that announces a
+                // 512 MB bulk and sends nothing holds at most twice what it actually sent.
+                if (needed > _server.Options.MaxQueryBufferBytes ||
+                    (needed > _recv.Length - _recvStart && !MakeRoom(Math.Min(needed, Math.Max((long)_recv.Length * 2, _recvEnd - _recvStart + 1)))))
                 {
                     _out.WriteError("ERR Protocol error: client query buffer limit reached");
                     _closing = true;

@@ -56,6 +56,25 @@ public class RespWireTests
     }
 
     [Test]
+    public async Task A_large_announced_bulk_arriving_slowly_is_accepted()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient c = await server.ConnectAsync();
+        const int size = 5_000_000;
+        await c.SendAsync($"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n${size}\r\n");
+        byte[] chunk = new byte[size / 10];
+        chunk.AsSpan().Fill((byte)'y');
+        for (int i = 0; i < 10; i++)
+        {
+            await c.SendAsync(chunk);
+        }
+
+        await c.SendAsync("\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("+OK\r\n");
+        await Assert.That(await c.CallAsync("STRLEN", "big")).IsEqualTo($":{size}\r\n");
+    }
+
+    [Test]
     public async Task Protocol_error_replies_and_closes()
     {
         await using RespTestServer server = RespTestServer.Start();
