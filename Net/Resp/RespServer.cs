@@ -39,6 +39,8 @@ public sealed class RespServer : IAsyncDisposable
 
     internal PubSubBroker PubSub { get; } = new();
 
+    internal ScanCursorTable ScanCursors { get; } = new();
+
     /// <summary>
     /// Write commands on the same key (by first key, hashed to a stripe) run one after another instead of racing
     /// into snapshot conflicts and retries: a hot counter under 50 clients would otherwise mostly retry.

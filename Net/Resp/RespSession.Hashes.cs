@@ -272,33 +272,26 @@ internal sealed partial class RespSession
         }
     }
 
-    /// <summary>HSCAN, SSCAN, ZSCAN: an offset cursor over the element records.</summary>
+    /// <summary>HSCAN, SSCAN, ZSCAN: a resumable cursor over the element records.</summary>
     private void ScanElementsCommand(RedisType type)
     {
-        if (!ulong.TryParse(Arg(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong cursorValue))
-        {
-            throw Error("ERR invalid cursor");
-        }
-
+        byte[] resume = ResolveCursor(2);
         (byte[]? pattern, long count, _) = ScanOptions(3, allowType: false);
         ReadOnlySpan<byte> key = Arg(1);
         var items = new List<byte[]>();
-        long skip = (long)Math.Min(cursorValue, long.MaxValue), position = 0, visited = 0;
+        long visited = 0;
+        byte[]? last = null;
         bool more = false;
         Span<byte> scoreText = stackalloc byte[40];
         if (Find(key, type, out _) != RedisType.None)
         {
             int prefix = _keyspace.ElementPrefixLength(key);
-            ReadOnlySpan<byte> from = type == RedisType.ZSet ? [RedisKeyCodec.ZSetMemberTag] : default;
+            byte[] tag = type == RedisType.ZSet ? [RedisKeyCodec.ZSetMemberTag] : [];
+            byte[] from = [.. tag, .. resume];
             ReadOnlySpan<byte> to = type == RedisType.ZSet ? [RedisKeyCodec.ZSetMemberTag + 1] : default;
             using IKvCursor cursor = _keyspace.ScanElements(key, from, to);
             while (cursor.MoveNext())
             {
-                if (position++ < skip)
-                {
-                    continue;
-                }
-
                 if (visited == count)
                 {
                     more = true;
@@ -306,13 +299,14 @@ internal sealed partial class RespSession
                 }
 
                 visited++;
-                ReadOnlySpan<byte> element = cursor.Key[(prefix + from.Length)..];
+                ReadOnlySpan<byte> element = cursor.Key[(prefix + tag.Length)..];
+                last = element.ToArray();
                 if (pattern is not null && !GlobPattern.IsMatch(pattern, element))
                 {
                     continue;
                 }
 
-                items.Add(element.ToArray());
+                items.Add(last);
                 if (type == RedisType.Hash)
                 {
                     items.Add(cursor.Value.ToArray());
@@ -326,7 +320,7 @@ internal sealed partial class RespSession
         }
 
         _out.WriteArrayHeader(2);
-        _out.WriteBulk(more ? skip + visited : 0);
+        _out.WriteBulk(more ? _server.ScanCursors.Register(last!) : 0);
         WriteBulkArray(items);
     }
 

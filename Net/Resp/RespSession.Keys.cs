@@ -182,28 +182,40 @@ internal sealed partial class RespSession
         }
     }
 
-    private void Scan()
+    /// <summary>The position a SCAN-family cursor names: empty for 0 (start), else the bytes to resume strictly after.</summary>
+    private byte[] ResolveCursor(int argIndex)
     {
-        if (!ulong.TryParse(Arg(1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong cursorValue))
+        if (!ulong.TryParse(Arg(argIndex), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong cursor))
         {
             throw Error("ERR invalid cursor");
         }
 
+        if (cursor == 0)
+        {
+            return [];
+        }
+
+        if (cursor > long.MaxValue || !_server.ScanCursors.TryResolve((long)cursor, out byte[] position))
+        {
+            throw Error("ERR invalid cursor");
+        }
+
+        return [.. position, 0]; // the smallest key after the last one returned
+    }
+
+    private void Scan()
+    {
+        byte[] from = ResolveCursor(1);
         (byte[]? pattern, long count, RedisType? type) = ScanOptions(2, allowType: true);
-        long skip = (long)Math.Min(cursorValue, long.MaxValue);
         var found = new List<byte[]>();
-        long position = 0, visited = 0;
+        long visited = 0;
+        byte[]? last = null;
         bool more = false;
-        using (IKvCursor cursor = _keyspace.ScanKeys(default))
+        using (IKvCursor cursor = _keyspace.ScanKeys(from))
         {
             while (cursor.MoveNext())
             {
                 if (!_keyspace.IsLive(cursor.Value))
-                {
-                    continue;
-                }
-
-                if (position++ < skip)
                 {
                     continue;
                 }
@@ -216,15 +228,16 @@ internal sealed partial class RespSession
 
                 visited++;
                 ReadOnlySpan<byte> key = cursor.Key[3..];
+                last = key.ToArray();
                 if ((pattern is null || GlobPattern.IsMatch(pattern, key)) && (type is null || (RedisType)cursor.Value[0] == type))
                 {
-                    found.Add(key.ToArray());
+                    found.Add(last);
                 }
             }
         }
 
         _out.WriteArrayHeader(2);
-        _out.WriteBulk(more ? skip + visited : 0);
+        _out.WriteBulk(more ? _server.ScanCursors.Register(last!) : 0);
         WriteBulkArray(found);
     }
 
