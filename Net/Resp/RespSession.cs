@@ -478,6 +478,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _out.Rewind(mark);
                 _out.WriteError("READONLY the store refuses writes: " + ex.Message);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException and not TransactionConflictException)
+            {
+                // An engine failure (I/O error...) fails this command, not the connection; nothing was acknowledged.
+                _server.Logger.LogError(ex, "RESP command {Command} failed in the storage engine", command.Name);
+                _out.Rewind(mark);
+                _out.WriteError("ERR storage engine error: " + ex.Message);
+            }
             finally
             {
                 _keyspace.Detach();

@@ -91,6 +91,40 @@ public class RespServerBehaviourTests
     }
 
     [Test]
+    public async Task Replies_to_writes_wait_for_the_commit_and_keep_pipeline_order()
+    {
+        var store = new InMemoryKvDatabase { CommitDelay = TimeSpan.FromMilliseconds(150) };
+        await using RespTestServer server = RespTestServer.Start(database: store);
+        using RawClient c = await server.ConnectAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await c.SendAsync(RawClient.Command("SET", "a", "1") + RawClient.Command("GET", "a") + RawClient.Command("INCR", "a") +
+                          RawClient.Command("GET", "a"));
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("+OK\r\n");
+        await Assert.That(clock.ElapsedMilliseconds).IsGreaterThanOrEqualTo(140);
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("$1\r\n1\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":2\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("$1\r\n2\r\n");
+        await Assert.That(clock.ElapsedMilliseconds).IsGreaterThanOrEqualTo(290);
+        await c.CallAsync("MULTI");
+        await c.CallAsync("INCR", "a");
+        await Assert.That(await c.CallAsync("EXEC")).IsEqualTo("*1\r\n:3\r\n");
+    }
+
+    [Test]
+    public async Task Query_metrics_count_commands_and_failures()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient c = await server.ConnectAsync();
+        double total = ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesTotal.Value;
+        double failed = ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesFailedTotal.Value;
+        await c.CallAsync("SET", "m", "x");
+        await c.CallAsync("INCR", "m");
+        await Assert.That(ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesTotal.Value - total).IsGreaterThanOrEqualTo(2);
+        await Assert.That(ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesFailedTotal.Value - failed).IsGreaterThanOrEqualTo(1);
+        await Assert.That(ThunderDb.Core.Diagnostics.ThunderMetrics.ActiveConnections.Value).IsGreaterThanOrEqualTo(1);
+    }
+
+    [Test]
     public async Task Concurrent_increments_on_one_key_are_all_applied()
     {
         await using RespTestServer server = RespTestServer.Start();

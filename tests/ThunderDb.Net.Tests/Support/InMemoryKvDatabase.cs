@@ -18,6 +18,9 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
     public int CommitCount { get; private set; }
 
+    /// <summary>When set, commits with writes complete asynchronously after this delay (a slow fsync).</summary>
+    public TimeSpan CommitDelay { get; set; }
+
     public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead)
     {
         lock (_gate)
@@ -212,7 +215,7 @@ public sealed class InMemoryKvDatabase : IKvDatabase
                 db.CommitCount++;
             }
 
-            return ValueTask.CompletedTask;
+            return db.CommitDelay > TimeSpan.Zero ? new ValueTask(Task.Delay(db.CommitDelay, cancellationToken)) : ValueTask.CompletedTask;
         }
 
         public void Rollback()
