@@ -212,8 +212,8 @@ internal sealed partial class RespSession
         long byInt = floating ? 0 : ArgLong(3);
         double byFloat = floating ? ArgDouble(3) : 0;
         RedisType type = Find(key, RedisType.Hash, out KeyMeta meta);
-        bool exists = type != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out _);
-        ReadOnlySpan<byte> current = exists && _keyspace.TryGetElement(key, Arg(2), default, out ReadOnlySpan<byte> cv) ? cv : default;
+        ReadOnlySpan<byte> current = default;
+        bool exists = type != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out current);
         Span<byte> text = stackalloc byte[40];
         int n;
         if (floating)

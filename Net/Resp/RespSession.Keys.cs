@@ -1,4 +1,3 @@
-using System.Text;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
 
@@ -529,6 +528,4 @@ internal sealed partial class RespSession
     }
 
     private static string Lower(string s) => s.ToLowerInvariant();
-
-    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);
 }

@@ -197,8 +197,8 @@ internal sealed partial class RespSession
                 {
                     double by = ArgDouble(2);
                     RedisType type = Find(key, RedisType.ZSet, out KeyMeta meta);
-                    bool existed = type != RedisType.None && TryGetScore(key, Arg(3), out double old);
-                    double current = existed && TryGetScore(key, Arg(3), out double o2) ? o2 : 0;
+                    double current = 0;
+                    bool existed = type != RedisType.None && TryGetScore(key, Arg(3), out current);
                     double score = current + by;
                     if (double.IsNaN(score))
                     {
