@@ -44,6 +44,51 @@ public class RespWireTests
     }
 
     [Test]
+    public async Task A_pipeline_cut_into_random_pieces_gets_every_reply_in_order()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient c = await server.ConnectAsync();
+        var stream = new StringBuilder();
+        var expected = new List<string>();
+        for (int i = 0; i < 200; i++)
+        {
+            switch (i % 4)
+            {
+                case 0:
+                    stream.Append(RawClient.Command("RPUSH", "l", "v" + i));
+                    expected.Add($":{(i / 4) + 1}\r\n");
+                    break;
+                case 1:
+                    stream.Append("PING\r\n");
+                    expected.Add("+PONG\r\n");
+                    break;
+                case 2:
+                    stream.Append(RawClient.Command("SET", "k" + i, "x\r\ny"));
+                    expected.Add("+OK\r\n");
+                    break;
+                default:
+                    stream.Append(RawClient.Command("GET", "k" + (i - 1)));
+                    expected.Add("$4\r\nx\r\ny\r\n");
+                    break;
+            }
+        }
+
+        byte[] bytes = Encoding.UTF8.GetBytes(stream.ToString());
+        var random = new Random(7);
+        for (int at = 0; at < bytes.Length;)
+        {
+            int n = Math.Min(random.Next(1, 40), bytes.Length - at);
+            await c.SendAsync(bytes[at..(at + n)]);
+            at += n;
+        }
+
+        foreach (string reply in expected)
+        {
+            await Assert.That(await c.ReadFrameAsync()).IsEqualTo(reply);
+        }
+    }
+
+    [Test]
     public async Task Large_values_round_trip()
     {
         await using RespTestServer server = RespTestServer.Start();
