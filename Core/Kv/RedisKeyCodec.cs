@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+
+namespace ThunderDb.Core.Kv;
+
+/// <summary>The Redis data types a key can hold.</summary>
+public enum RedisType : byte
+{
+    None = 0,
+    String = 1,
+    List = 2,
+    Set = 3,
+    ZSet = 4,
+    Hash = 5,
+}
+
+/// <summary>
+/// How the Redis keyspace is laid out in the one ordered store. Every record starts with the keyspace tag
+/// <c>'R'</c>, so Redis data never mixes with table rows:
+/// <list type="bullet">
+/// <item><c>'R' db 'k' key</c>: the key's metadata (type, expiry, counters); a string's value is stored inline.</item>
+/// <item><c>'R' db 'e' escape(key) 00 01 element</c>: one record per hash field, set member, list slot or zset entry.
+/// <c>escape</c> turns 00 into 00 FF so one key's elements form one contiguous range that sorts like the key.</item>
+/// <item><c>'R' 'x' expireAtMs(BE) db key</c>: the expiry index the active sweep walks in deadline order.</item>
+/// </list>
+/// </summary>
+public static class RedisKeyCodec
+{
+    public const byte Tag = (byte)'R';
+    public const byte MetaTag = (byte)'k';
+    public const byte ElementTag = (byte)'e';
+    public const byte ExpiryTag = (byte)'x';
+    public const int DatabaseCount = 16;
+
+    /// <summary>Zset member record: <c>prefix 'm' member -> score</c>.</summary>
+    public const byte ZSetMemberTag = (byte)'m';
+
+    /// <summary>Zset score index: <c>prefix 's' sortable(score) member -> empty</c>.</summary>
+    public const byte ZSetScoreTag = (byte)'s';
+
+    public static int MetaKeyLength(int keyLength) => 3 + keyLength;
+
+    public static int WriteMetaKey(Span<byte> destination, int db, ReadOnlySpan<byte> key)
+    {
+        destination[0] = Tag;
+        destination[1] = (byte)db;
+        destination[2] = MetaTag;
+        key.CopyTo(destination[3..]);
+        return 3 + key.Length;
+    }
+
+    /// <summary>The first key of database <paramref name="db"/>'s metadata range; the range ends at <see cref="WriteMetaRangeEnd"/>.</summary>
+    public static void WriteMetaRangeStart(Span<byte> destination, int db)
+    {
+        destination[0] = Tag;
+        destination[1] = (byte)db;
+        destination[2] = MetaTag;
+    }
+
+    public static void WriteMetaRangeEnd(Span<byte> destination, int db)
+    {
+        destination[0] = Tag;
+        destination[1] = (byte)db;
+        destination[2] = MetaTag + 1;
+    }
+
+    public static int MaxElementPrefixLength(int keyLength) => 3 + (2 * keyLength) + 2;
+
+    /// <summary>Writes <c>'R' db 'e' escape(key) 00 01</c>; the element range of the key ends at the same bytes with a last byte of 02.</summary>
+    public static int WriteElementPrefix(Span<byte> destination, int db, ReadOnlySpan<byte> key)
+    {
+        destination[0] = Tag;
+        destination[1] = (byte)db;
+        destination[2] = ElementTag;
+        int at = 3;
+        foreach (byte b in key)
+        {
+            destination[at++] = b;
+            if (b == 0)
+            {
+                destination[at++] = 0xFF;
+            }
+        }
+
+        destination[at++] = 0x00;
+        destination[at++] = 0x01;
+        return at;
+    }
+
+    public const int ExpiryKeyHeaderLength = 2 + 8 + 1;
+
+    public static int WriteExpiryKey(Span<byte> destination, long expireAtMs, int db, ReadOnlySpan<byte> key)
+    {
+        destination[0] = Tag;
+        destination[1] = ExpiryTag;
+        BinaryPrimitives.WriteInt64BigEndian(destination[2..], expireAtMs);
+        destination[10] = (byte)db;
+        key.CopyTo(destination[11..]);
+        return ExpiryKeyHeaderLength + key.Length;
+    }
+
+    /// <summary>Big-endian with the sign bit flipped, so byte order equals numeric order.</summary>
+    public static void WriteSortableInt64(Span<byte> destination, long value) =>
+        BinaryPrimitives.WriteUInt64BigEndian(destination, (ulong)value ^ 0x8000_0000_0000_0000UL);
+
+    public static long ReadSortableInt64(ReadOnlySpan<byte> source) =>
+        (long)(BinaryPrimitives.ReadUInt64BigEndian(source) ^ 0x8000_0000_0000_0000UL);
+
+    /// <summary>IEEE bits made order-preserving: negatives inverted, positives get the sign bit set. -0 is stored as +0.</summary>
+    public static void WriteSortableDouble(Span<byte> destination, double value)
+    {
+        if (value == 0)
+        {
+            value = 0; // folds -0.0 into +0.0
+        }
+
+        ulong bits = (ulong)BitConverter.DoubleToInt64Bits(value);
+        bits = (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
+        BinaryPrimitives.WriteUInt64BigEndian(destination, bits);
+    }
+
+    public static double ReadSortableDouble(ReadOnlySpan<byte> source)
+    {
+        ulong bits = BinaryPrimitives.ReadUInt64BigEndian(source);
+        bits = (bits & 0x8000_0000_0000_0000UL) != 0 ? bits & 0x7FFF_FFFF_FFFF_FFFFUL : ~bits;
+        return BitConverter.Int64BitsToDouble((long)bits);
+    }
+}

@@ -1,0 +1,432 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Core.Kv;
+
+/// <summary>The metadata record of one Redis key.</summary>
+public struct KeyMeta
+{
+    public RedisType Type;
+
+    /// <summary>Unix milliseconds; 0 = no expiry.</summary>
+    public long ExpireAtMs;
+
+    /// <summary>Element count of a collection.</summary>
+    public long Count;
+
+    /// <summary>List: index of the first element; <see cref="Tail"/> is one past the last.</summary>
+    public long Head;
+
+    public long Tail;
+}
+
+/// <summary>Told about every key a command writes: WATCH versions and blocked-client wake-ups hang off it.</summary>
+public interface IKeyspaceObserver
+{
+    void KeyWritten(int db, ReadOnlySpan<byte> key);
+}
+
+/// <summary>
+/// The Redis data-type layer over one <see cref="IKvTransaction"/> (see <see cref="RedisKeyCodec"/> for the layout).
+/// One instance per client session, re-attached to a fresh transaction per command; its scratch buffers are
+/// reused so that GET/SET allocate nothing.
+/// </summary>
+public sealed class RedisKeyspace
+{
+    private const int StringHeader = 9;
+    private const int CollectionMetaLength = 33;
+
+    private readonly IKeyspaceObserver? _observer;
+    private readonly ArrayBufferWriter<byte> _value = new(256);
+    private readonly ArrayBufferWriter<byte> _element = new(256);
+    private byte[] _metaKey = new byte[256];
+    private byte[] _elementKey = new byte[256];
+    private byte[] _scratch = new byte[256];
+    private IKvTransaction? _txn;
+    private int _stringOffset;
+
+    public RedisKeyspace(IKeyspaceObserver? observer = null) => _observer = observer;
+
+    public int Db { get; set; }
+
+    public long NowMs { get; private set; }
+
+    /// <summary>True once the attached transaction has written anything (so it must be committed).</summary>
+    public bool HasWrites { get; private set; }
+
+    public IKvTransaction Transaction => _txn ?? throw new InvalidOperationException("No transaction attached.");
+
+    public void Attach(IKvTransaction transaction, int db, long nowMs)
+    {
+        _txn = transaction;
+        Db = db;
+        NowMs = nowMs;
+        HasWrites = false;
+    }
+
+    public void Detach() => _txn = null;
+
+    /// <summary>Value of the string found by the last <see cref="Lookup"/>; valid until the next read.</summary>
+    public ReadOnlySpan<byte> StringValue => _value.WrittenSpan[_stringOffset..];
+
+    /// <summary>Finds a live key. An expired key is deleted on the spot (lazy expiry) and reported missing.</summary>
+    public RedisType Lookup(ReadOnlySpan<byte> key, out KeyMeta meta)
+    {
+        Span<byte> mk = MetaKey(key);
+        _value.ResetWrittenCount();
+        if (!Transaction.TryGet(mk, _value))
+        {
+            meta = default;
+            return RedisType.None;
+        }
+
+        meta = ParseMeta(_value.WrittenSpan);
+        if (meta.ExpireAtMs != 0 && meta.ExpireAtMs <= NowMs)
+        {
+            DeleteKey(key, meta);
+            meta = default;
+            return RedisType.None;
+        }
+
+        _stringOffset = StringHeader;
+        return meta.Type;
+    }
+
+    public static KeyMeta ParseMeta(ReadOnlySpan<byte> record)
+    {
+        var meta = new KeyMeta
+        {
+            Type = (RedisType)record[0],
+            ExpireAtMs = BinaryPrimitives.ReadInt64BigEndian(record[1..]),
+        };
+        if (meta.Type != RedisType.String && record.Length >= CollectionMetaLength)
+        {
+            meta.Count = BinaryPrimitives.ReadInt64BigEndian(record[9..]);
+            meta.Head = BinaryPrimitives.ReadInt64BigEndian(record[17..]);
+            meta.Tail = BinaryPrimitives.ReadInt64BigEndian(record[25..]);
+        }
+
+        return meta;
+    }
+
+    /// <summary>Writes a string value; <paramref name="oldExpireAtMs"/> is the expiry the key had (0 when new) so the index stays exact.</summary>
+    public void WriteString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs, long oldExpireAtMs)
+    {
+        int length = StringHeader + value.Length;
+        Span<byte> record = Scratch(length);
+        record[0] = (byte)RedisType.String;
+        BinaryPrimitives.WriteInt64BigEndian(record[1..], expireAtMs);
+        value.CopyTo(record[StringHeader..]);
+        Put(MetaKey(key), record[..length]);
+        UpdateExpiryIndex(key, oldExpireAtMs, expireAtMs);
+        Touched(key);
+    }
+
+    /// <summary>Writes a collection's metadata; an empty collection deletes the key, as Redis does.</summary>
+    public void WriteCollectionMeta(ReadOnlySpan<byte> key, in KeyMeta meta, long oldExpireAtMs)
+    {
+        if (meta.Count <= 0)
+        {
+            Delete(MetaKey(key));
+            UpdateExpiryIndex(key, oldExpireAtMs, 0);
+            Touched(key);
+            return;
+        }
+
+        Span<byte> record = stackalloc byte[CollectionMetaLength];
+        record[0] = (byte)meta.Type;
+        BinaryPrimitives.WriteInt64BigEndian(record[1..], meta.ExpireAtMs);
+        BinaryPrimitives.WriteInt64BigEndian(record[9..], meta.Count);
+        BinaryPrimitives.WriteInt64BigEndian(record[17..], meta.Head);
+        BinaryPrimitives.WriteInt64BigEndian(record[25..], meta.Tail);
+        Put(MetaKey(key), record);
+        UpdateExpiryIndex(key, oldExpireAtMs, meta.ExpireAtMs);
+        Touched(key);
+    }
+
+    /// <summary>Removes a key with all its element records and its expiry index entry.</summary>
+    public void DeleteKey(ReadOnlySpan<byte> key, in KeyMeta meta)
+    {
+        Delete(MetaKey(key));
+        UpdateExpiryIndex(key, meta.ExpireAtMs, 0);
+        if (meta.Type is not RedisType.String and not RedisType.None)
+        {
+            DeleteElements(key);
+        }
+
+        Touched(key);
+    }
+
+    /// <summary>Changes the expiry of a live key (0 = persist), keeping its value.</summary>
+    public void SetExpire(ReadOnlySpan<byte> key, ref KeyMeta meta, long expireAtMs)
+    {
+        Span<byte> mk = MetaKey(key);
+        _value.ResetWrittenCount();
+        if (!Transaction.TryGet(mk, _value))
+        {
+            return;
+        }
+
+        int length = _value.WrittenCount;
+        Span<byte> record = Scratch(length);
+        _value.WrittenSpan.CopyTo(record);
+        BinaryPrimitives.WriteInt64BigEndian(record[1..], expireAtMs);
+        Put(mk, record[..length]);
+        UpdateExpiryIndex(key, meta.ExpireAtMs, expireAtMs);
+        meta.ExpireAtMs = expireAtMs;
+        Touched(key);
+    }
+
+    // ---- elements ----------------------------------------------------------------------------------
+
+    /// <summary>Builds <c>prefix(key) a b</c> in a reused buffer; valid until the next element call.</summary>
+    public ReadOnlySpan<byte> ElementKey(ReadOnlySpan<byte> key, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b = default)
+    {
+        int max = RedisKeyCodec.MaxElementPrefixLength(key.Length) + a.Length + b.Length;
+        if (_elementKey.Length < max)
+        {
+            _elementKey = new byte[Math.Max(max, _elementKey.Length * 2)];
+        }
+
+        int n = RedisKeyCodec.WriteElementPrefix(_elementKey, Db, key);
+        a.CopyTo(_elementKey.AsSpan(n));
+        n += a.Length;
+        b.CopyTo(_elementKey.AsSpan(n));
+        n += b.Length;
+        return _elementKey.AsSpan(0, n);
+    }
+
+    public int ElementPrefixLength(ReadOnlySpan<byte> key)
+    {
+        int n = 5 + key.Length;
+        foreach (byte b in key)
+        {
+            if (b == 0)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Reads an element value into a reused buffer; valid until the next element read.</summary>
+    public bool TryGetElement(ReadOnlySpan<byte> key, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, out ReadOnlySpan<byte> value)
+    {
+        _element.ResetWrittenCount();
+        if (Transaction.TryGet(ElementKey(key, a, b), _element))
+        {
+            value = _element.WrittenSpan;
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    public void PutElement(ReadOnlySpan<byte> key, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> value) =>
+        Put(ElementKey(key, a, b), value);
+
+    public void DeleteElement(ReadOnlySpan<byte> key, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b = default) =>
+        Delete(ElementKey(key, a, b));
+
+    /// <summary>
+    /// Element records of <paramref name="key"/> whose suffix (after the element prefix) lies in
+    /// [<paramref name="from"/>, <paramref name="to"/>); empty bounds mean the whole element range.
+    /// </summary>
+    public IKvCursor ScanElements(ReadOnlySpan<byte> key, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, bool reverse = false)
+    {
+        int prefix = RedisKeyCodec.MaxElementPrefixLength(key.Length);
+        byte[] start = ArrayPool<byte>.Shared.Rent(prefix + from.Length);
+        byte[] end = ArrayPool<byte>.Shared.Rent(prefix + Math.Max(to.Length, 1));
+        try
+        {
+            int ns = RedisKeyCodec.WriteElementPrefix(start, Db, key);
+            from.CopyTo(start.AsSpan(ns));
+            int ne = RedisKeyCodec.WriteElementPrefix(end, Db, key);
+            if (to.IsEmpty)
+            {
+                end[ne - 1] = 0x02; // one past the key's element range
+            }
+            else
+            {
+                to.CopyTo(end.AsSpan(ne));
+                ne += to.Length;
+            }
+
+            return Transaction.Scan(start.AsSpan(0, ns + from.Length), end.AsSpan(0, ne), reverse);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(start);
+            ArrayPool<byte>.Shared.Return(end);
+        }
+    }
+
+    /// <summary>Deletes every element record of a key.</summary>
+    public void DeleteElements(ReadOnlySpan<byte> key)
+    {
+        var doomed = new List<byte[]>();
+        using (IKvCursor cursor = ScanElements(key, default, default))
+        {
+            while (cursor.MoveNext())
+            {
+                doomed.Add(cursor.Key.ToArray());
+            }
+        }
+
+        foreach (byte[] k in doomed)
+        {
+            Delete(k);
+        }
+    }
+
+    // ---- whole keyspace ----------------------------------------------------------------------------
+
+    /// <summary>Metadata records of the current database from <paramref name="fromKey"/> on (user key = cursor key after 3 bytes).</summary>
+    public IKvCursor ScanKeys(ReadOnlySpan<byte> fromKey)
+    {
+        Span<byte> end = stackalloc byte[3];
+        RedisKeyCodec.WriteMetaRangeEnd(end, Db);
+        Span<byte> start = MetaKey(fromKey);
+        return Transaction.Scan(start, end);
+    }
+
+    /// <summary>True when a metadata record (as returned by <see cref="ScanKeys"/>) is live at <see cref="NowMs"/>.</summary>
+    public bool IsLive(ReadOnlySpan<byte> metaRecord)
+    {
+        long expireAt = BinaryPrimitives.ReadInt64BigEndian(metaRecord[1..]);
+        return expireAt == 0 || expireAt > NowMs;
+    }
+
+    /// <summary>Deletes every key of the current database.</summary>
+    public void FlushDb()
+    {
+        var doomed = new List<byte[]>();
+        Span<byte> start = [RedisKeyCodec.Tag, (byte)Db];
+        Span<byte> end = [RedisKeyCodec.Tag, (byte)(Db + 1)];
+        CollectKeys(start, end, doomed, -1);
+        Span<byte> xs = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag];
+        Span<byte> xe = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag + 1];
+        CollectKeys(xs, xe, doomed, Db);
+        foreach (byte[] k in doomed)
+        {
+            Delete(k);
+        }
+    }
+
+    private void CollectKeys(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, List<byte[]> into, int expiryDb)
+    {
+        using IKvCursor cursor = Transaction.Scan(start, end);
+        while (cursor.MoveNext())
+        {
+            if (expiryDb < 0 || (cursor.Key.Length > 10 && cursor.Key[10] == expiryDb))
+            {
+                into.Add(cursor.Key.ToArray());
+            }
+        }
+    }
+
+    /// <summary>
+    /// The active expiry sweep: deletes up to <paramref name="max"/> keys (any database) whose deadline has passed.
+    /// Returns how many index entries were processed.
+    /// </summary>
+    public int SweepExpired(int max)
+    {
+        Span<byte> start = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag];
+        Span<byte> end = stackalloc byte[10];
+        end[0] = RedisKeyCodec.Tag;
+        end[1] = RedisKeyCodec.ExpiryTag;
+        BinaryPrimitives.WriteInt64BigEndian(end[2..], NowMs + 1);
+        var due = new List<byte[]>();
+        using (IKvCursor cursor = Transaction.Scan(start, end))
+        {
+            while (due.Count < max && cursor.MoveNext())
+            {
+                due.Add(cursor.Key.ToArray());
+            }
+        }
+
+        int savedDb = Db;
+        foreach (byte[] entry in due)
+        {
+            Db = entry[10];
+            ReadOnlySpan<byte> key = entry.AsSpan(RedisKeyCodec.ExpiryKeyHeaderLength);
+            if (Lookup(key, out KeyMeta meta) != RedisType.None)
+            {
+                // The key lives on with another deadline: this index entry is stale.
+                long deadline = BinaryPrimitives.ReadInt64BigEndian(entry.AsSpan(2));
+                if (meta.ExpireAtMs != deadline)
+                {
+                    Delete(entry);
+                }
+            }
+            else
+            {
+                Delete(entry); // already gone, or just deleted by Lookup (which removed this entry too)
+            }
+        }
+
+        Db = savedDb;
+        return due.Count;
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------------------
+
+    private void UpdateExpiryIndex(ReadOnlySpan<byte> key, long oldExpireAt, long newExpireAt)
+    {
+        if (oldExpireAt == newExpireAt)
+        {
+            return;
+        }
+
+        Span<byte> buffer = Scratch(RedisKeyCodec.ExpiryKeyHeaderLength + key.Length);
+        if (oldExpireAt != 0)
+        {
+            Delete(buffer[..RedisKeyCodec.WriteExpiryKey(buffer, oldExpireAt, Db, key)]);
+        }
+
+        if (newExpireAt != 0)
+        {
+            Put(buffer[..RedisKeyCodec.WriteExpiryKey(buffer, newExpireAt, Db, key)], default);
+        }
+    }
+
+    private Span<byte> MetaKey(ReadOnlySpan<byte> key)
+    {
+        int length = RedisKeyCodec.MetaKeyLength(key.Length);
+        if (_metaKey.Length < length)
+        {
+            _metaKey = new byte[Math.Max(length, _metaKey.Length * 2)];
+        }
+
+        return _metaKey.AsSpan(0, RedisKeyCodec.WriteMetaKey(_metaKey, Db, key));
+    }
+
+    private Span<byte> Scratch(int length)
+    {
+        if (_scratch.Length < length)
+        {
+            _scratch = new byte[Math.Max(length, _scratch.Length * 2)];
+        }
+
+        return _scratch.AsSpan(0, length);
+    }
+
+    private void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        Debug.Assert(key.Length > 0);
+        HasWrites = true;
+        Transaction.Put(key, value);
+    }
+
+    private void Delete(ReadOnlySpan<byte> key)
+    {
+        HasWrites = true;
+        Transaction.Delete(key);
+    }
+
+    private void Touched(ReadOnlySpan<byte> key) => _observer?.KeyWritten(Db, key);
+}

@@ -1,0 +1,142 @@
+using ThunderDb.Core.Kv;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Net.Resp;
+
+/// <summary>BLPOP, BRPOP, BLMOVE: try the pop; if every list is empty, wait until one is pushed to or the timeout passes.</summary>
+internal sealed partial class RespSession
+{
+    private async ValueTask BlockingPopAsync(RespCommandInfo command)
+    {
+        double timeoutSeconds;
+        if (!ParseDouble(Arg(_argc - 1), out timeoutSeconds) || double.IsInfinity(timeoutSeconds))
+        {
+            _out.WriteError("ERR timeout is not a float or out of range");
+            return;
+        }
+
+        if (timeoutSeconds < 0)
+        {
+            _out.WriteError("ERR timeout is negative");
+            return;
+        }
+
+        if (command.Id == CommandId.BLMove && (!IsSide(3) || !IsSide(4)))
+        {
+            _out.WriteError(Errors.Syntax);
+            return;
+        }
+
+        long deadline = timeoutSeconds == 0 ? long.MaxValue : Environment.TickCount64 + (long)Math.Ceiling(timeoutSeconds * 1000);
+        var waitKeys = new List<string>();
+        int lastKey = command.Id == CommandId.BLMove ? 2 : _argc - 1;
+        for (int i = 1; i < lastKey; i++)
+        {
+            waitKeys.Add(KeyspaceSignals.WaitKey(_db, Arg(i)));
+        }
+
+        while (true)
+        {
+            // Register before trying, so a push that commits between the try and the wait is not missed.
+            TaskCompletionSource signal = _server.Signals.Block(waitKeys);
+            try
+            {
+                bool popped = false;
+                int mark = _out.Position;
+                for (int attempt = 0; ; attempt++)
+                {
+                    _wakeKeys?.Clear();
+                    IKvTransaction txn = _server.Database.Begin();
+                    try
+                    {
+                        _keyspace.Attach(txn, _db, NowMs());
+                        popped = TryPopForBlocking(command);
+                        if (popped && _keyspace.HasWrites)
+                        {
+                            await txn.CommitAsync().ConfigureAwait(false);
+                            WakeBlockedClients();
+                        }
+
+                        break;
+                    }
+                    catch (TransactionConflictException) when (attempt < MaxConflictRetries)
+                    {
+                        _out.Rewind(mark);
+                    }
+                    catch (RespErrorException ex)
+                    {
+                        _out.Rewind(mark);
+                        _out.WriteError(ex.Message);
+                        return;
+                    }
+                    finally
+                    {
+                        _keyspace.Detach();
+                        txn.Dispose();
+                    }
+                }
+
+                if (popped)
+                {
+                    return;
+                }
+
+                long remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
+                {
+                    _out.WriteNullArray();
+                    return;
+                }
+
+                // Flush what is pending (earlier pipelined replies) before sleeping.
+                await FlushAsync().ConfigureAwait(false);
+                int wait = (int)Math.Min(remaining, 1000); // re-check at least every second
+                await Task.WhenAny(signal.Task, Task.Delay(wait, _connection.Killed)).ConfigureAwait(false);
+                _connection.Killed.ThrowIfCancellationRequested();
+            }
+            finally
+            {
+                _server.Signals.Unblock(waitKeys, signal);
+            }
+        }
+    }
+
+    private bool IsSide(int i) => ArgIs(i, "LEFT"u8) || ArgIs(i, "RIGHT"u8);
+
+    /// <summary>The non-blocking half of a blocking pop; writes the reply and returns true when something was popped.</summary>
+    private bool TryPopForBlocking(RespCommandInfo command)
+    {
+        if (command.Id == CommandId.BLMove)
+        {
+            if (!IsSide(3) || !IsSide(4))
+            {
+                throw Error(Errors.Syntax);
+            }
+
+            if (GetList(Arg(1), out _) == RedisType.None)
+            {
+                return false;
+            }
+
+            ListMove(Arg(1), Arg(2), ArgIs(3, "LEFT"u8), ArgIs(4, "LEFT"u8));
+            return true;
+        }
+
+        bool left = command.Id == CommandId.BLPop;
+        for (int i = 1; i < _argc - 1; i++)
+        {
+            ReadOnlySpan<byte> key = Arg(i);
+            if (GetList(key, out KeyMeta meta) == RedisType.None)
+            {
+                continue;
+            }
+
+            _out.WriteArrayHeader(2);
+            _out.WriteBulk(key);
+            PopOne(key, ref meta, left, writeReply: true);
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,493 @@
+using ThunderDb.Core.Kv;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Net.Resp;
+
+/// <summary>
+/// List commands. Elements live at sortable 64-bit slots between the metadata's head (first) and tail (one past
+/// the last), so pushes and pops at either end touch one record; inserts and removals in the middle renumber.
+/// </summary>
+internal sealed partial class RespSession
+{
+    private RedisType GetList(ReadOnlySpan<byte> key, out KeyMeta meta) => Find(key, RedisType.List, out meta);
+
+    private static ReadOnlySpan<byte> Slot(Span<byte> buffer, long index)
+    {
+        RedisKeyCodec.WriteSortableInt64(buffer, index);
+        return buffer[..8];
+    }
+
+    private void ExecuteList(CommandId id)
+    {
+        ReadOnlySpan<byte> key = Arg(1);
+        Span<byte> slot = stackalloc byte[8];
+        switch (id)
+        {
+            case CommandId.LPush:
+            case CommandId.RPush:
+            case CommandId.LPushX:
+            case CommandId.RPushX:
+                {
+                    RedisType type = GetList(key, out KeyMeta meta);
+                    if (type == RedisType.None && id is CommandId.LPushX or CommandId.RPushX)
+                    {
+                        _out.WriteInteger(0);
+                        break;
+                    }
+
+                    bool left = id is CommandId.LPush or CommandId.LPushX;
+                    for (int i = 2; i < _argc; i++)
+                    {
+                        Push(key, ref meta, left, Arg(i));
+                    }
+
+                    _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
+                    _out.WriteInteger(meta.Count);
+                    break;
+                }
+
+            case CommandId.LPop:
+            case CommandId.RPop:
+                {
+                    long? count = null;
+                    if (_argc > 3)
+                    {
+                        throw Error(Errors.Syntax);
+                    }
+
+                    if (_argc == 3)
+                    {
+                        count = ArgLong(2);
+                        if (count < 0)
+                        {
+                            throw Error(Errors.NotPositive);
+                        }
+                    }
+
+                    if (GetList(key, out KeyMeta meta) == RedisType.None)
+                    {
+                        if (count is null)
+                        {
+                            _out.WriteNull();
+                        }
+                        else
+                        {
+                            _out.WriteNullArray();
+                        }
+
+                        break;
+                    }
+
+                    if (count is null)
+                    {
+                        PopOne(key, ref meta, id == CommandId.LPop, writeReply: true);
+                        break;
+                    }
+
+                    long n = Math.Min(count.Value, meta.Count);
+                    _out.WriteArrayHeader(n);
+                    for (long i = 0; i < n; i++)
+                    {
+                        PopOne(key, ref meta, id == CommandId.LPop, writeReply: true);
+                    }
+
+                    break;
+                }
+
+            case CommandId.LLen:
+                GetList(key, out KeyMeta lenMeta);
+                _out.WriteInteger(lenMeta.Count);
+                break;
+            case CommandId.LRange:
+                {
+                    long start = ArgLong(2), stop = ArgLong(3);
+                    if (GetList(key, out KeyMeta meta) == RedisType.None)
+                    {
+                        _out.WriteArrayHeader(0);
+                        break;
+                    }
+
+                    (long from, long to) = NormalizeRange(start, stop, meta.Count);
+                    if (from > to || from >= meta.Count)
+                    {
+                        _out.WriteArrayHeader(0);
+                        break;
+                    }
+
+                    _out.WriteArrayHeader(to - from + 1);
+                    Span<byte> end = stackalloc byte[8];
+                    RedisKeyCodec.WriteSortableInt64(end, meta.Head + to + 1);
+                    using IKvCursor cursor = _keyspace.ScanElements(key, Slot(slot, meta.Head + from), end);
+                    while (cursor.MoveNext())
+                    {
+                        _out.WriteBulk(cursor.Value);
+                    }
+
+                    break;
+                }
+
+            case CommandId.LIndex:
+                {
+                    long index = ArgLong(2);
+                    if (GetList(key, out KeyMeta meta) == RedisType.None || !TryResolveIndex(meta, index, out long at) ||
+                        !_keyspace.TryGetElement(key, Slot(slot, at), default, out ReadOnlySpan<byte> value))
+                    {
+                        _out.WriteNull();
+                        break;
+                    }
+
+                    _out.WriteBulk(value);
+                    break;
+                }
+
+            case CommandId.LSet:
+                {
+                    long index = ArgLong(2);
+                    if (GetList(key, out KeyMeta meta) == RedisType.None)
+                    {
+                        throw Error(Errors.NoSuchKey);
+                    }
+
+                    if (!TryResolveIndex(meta, index, out long at))
+                    {
+                        throw Error(Errors.IndexOutOfRange);
+                    }
+
+                    _keyspace.PutElement(key, Slot(slot, at), default, Arg(3));
+                    _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs); // touches the key for WATCH
+                    _out.WriteOk();
+                    break;
+                }
+
+            case CommandId.LInsert:
+                {
+                    bool before = ArgIs(2, "BEFORE"u8);
+                    if (!before && !ArgIs(2, "AFTER"u8))
+                    {
+                        throw Error(Errors.Syntax);
+                    }
+
+                    if (GetList(key, out KeyMeta meta) == RedisType.None)
+                    {
+                        _out.WriteInteger(0);
+                        break;
+                    }
+
+                    List<byte[]> items = ListItems(key);
+                    int pivot = items.FindIndex(x => x.AsSpan().SequenceEqual(Arg(3)));
+                    if (pivot < 0)
+                    {
+                        _out.WriteInteger(-1);
+                        break;
+                    }
+
+                    items.Insert(before ? pivot : pivot + 1, ArgBytes(4));
+                    RewriteList(key, ref meta, items);
+                    _out.WriteInteger(meta.Count);
+                    break;
+                }
+
+            case CommandId.LRem:
+                {
+                    long count = ArgLong(2);
+                    if (GetList(key, out KeyMeta meta) == RedisType.None)
+                    {
+                        _out.WriteInteger(0);
+                        break;
+                    }
+
+                    List<byte[]> items = ListItems(key);
+                    long removed = 0;
+                    ReadOnlySpan<byte> element = Arg(3);
+                    if (count >= 0)
+                    {
+                        for (int i = 0; i < items.Count && (count == 0 || removed < count);)
+                        {
+                            if (items[i].AsSpan().SequenceEqual(element))
+                            {
+                                items.RemoveAt(i);
+                                removed++;
+                            }
+                            else
+                            {
+                                i++;
+                            }
+                        }
+                    }
+                    else
+                    {
+                        for (int i = items.Count - 1; i >= 0 && removed < -count; i--)
+                        {
+                            if (items[i].AsSpan().SequenceEqual(element))
+                            {
+                                items.RemoveAt(i);
+                                removed++;
+                            }
+                        }
+                    }
+
+                    if (removed > 0)
+                    {
+                        RewriteList(key, ref meta, items);
+                    }
+
+                    _out.WriteInteger(removed);
+                    break;
+                }
+
+            case CommandId.LTrim:
+                {
+                    long start = ArgLong(2), stop = ArgLong(3);
+                    if (GetList(key, out KeyMeta meta) == RedisType.None)
+                    {
+                        _out.WriteOk();
+                        break;
+                    }
+
+                    (long from, long to) = NormalizeRange(start, stop, meta.Count);
+                    long keepFrom = meta.Head + from, keepTo = meta.Head + to; // inclusive
+                    for (long i = meta.Head; i < meta.Tail; i++)
+                    {
+                        if (from > to || i < keepFrom || i > keepTo)
+                        {
+                            _keyspace.DeleteElement(key, Slot(slot, i));
+                        }
+                    }
+
+                    if (from > to || from >= meta.Count)
+                    {
+                        meta.Count = 0;
+                    }
+                    else
+                    {
+                        meta.Head = keepFrom;
+                        meta.Tail = keepTo + 1;
+                        meta.Count = meta.Tail - meta.Head;
+                    }
+
+                    _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
+                    _out.WriteOk();
+                    break;
+                }
+
+            case CommandId.LPos:
+                ListPosition();
+                break;
+            case CommandId.LMove:
+                if (!IsSide(3) || !IsSide(4))
+                {
+                    throw Error(Errors.Syntax);
+                }
+
+                ListMove(Arg(1), Arg(2), ArgIs(3, "LEFT"u8), ArgIs(4, "LEFT"u8));
+                break;
+            case CommandId.RPopLPush:
+                ListMove(Arg(1), Arg(2), fromLeft: false, toLeft: true);
+                break;
+            default:
+                throw Error($"ERR '{id}' is not supported");
+        }
+    }
+
+    private static bool TryResolveIndex(in KeyMeta meta, long index, out long slot)
+    {
+        if (index < 0)
+        {
+            index += meta.Count;
+        }
+
+        slot = meta.Head + index;
+        return index >= 0 && index < meta.Count;
+    }
+
+    private void Push(ReadOnlySpan<byte> key, ref KeyMeta meta, bool left, ReadOnlySpan<byte> value)
+    {
+        Span<byte> slot = stackalloc byte[8];
+        meta.Type = RedisType.List;
+        if (left)
+        {
+            meta.Head--;
+            _keyspace.PutElement(key, Slot(slot, meta.Head), default, value);
+        }
+        else
+        {
+            _keyspace.PutElement(key, Slot(slot, meta.Tail), default, value);
+            meta.Tail++;
+        }
+
+        meta.Count = meta.Tail - meta.Head;
+    }
+
+    /// <summary>Removes one element from an end, writes it as a bulk reply, and saves the metadata.</summary>
+    private void PopOne(ReadOnlySpan<byte> key, ref KeyMeta meta, bool left, bool writeReply)
+    {
+        Span<byte> slot = stackalloc byte[8];
+        long at = left ? meta.Head : meta.Tail - 1;
+        if (_keyspace.TryGetElement(key, Slot(slot, at), default, out ReadOnlySpan<byte> value))
+        {
+            if (writeReply)
+            {
+                _out.WriteBulk(value);
+            }
+        }
+        else if (writeReply)
+        {
+            _out.WriteNull();
+        }
+
+        _keyspace.DeleteElement(key, Slot(slot, at));
+        if (left)
+        {
+            meta.Head++;
+        }
+        else
+        {
+            meta.Tail--;
+        }
+
+        meta.Count = meta.Tail - meta.Head;
+        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
+    }
+
+    private List<byte[]> ListItems(ReadOnlySpan<byte> key)
+    {
+        var items = new List<byte[]>();
+        using IKvCursor cursor = _keyspace.ScanElements(key, default, default);
+        while (cursor.MoveNext())
+        {
+            items.Add(cursor.Value.ToArray());
+        }
+
+        return items;
+    }
+
+    private void RewriteList(ReadOnlySpan<byte> key, ref KeyMeta meta, List<byte[]> items)
+    {
+        Span<byte> slot = stackalloc byte[8];
+        _keyspace.DeleteElements(key);
+        for (int i = 0; i < items.Count; i++)
+        {
+            _keyspace.PutElement(key, Slot(slot, i), default, items[i]);
+        }
+
+        meta.Head = 0;
+        meta.Tail = items.Count;
+        meta.Count = items.Count;
+        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
+    }
+
+    private void ListMove(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, bool fromLeft, bool toLeft)
+    {
+        if (GetList(source, out KeyMeta meta) == RedisType.None)
+        {
+            _out.WriteNull();
+            return;
+        }
+
+        GetList(destination, out _); // WRONGTYPE before anything changes
+        Span<byte> slot = stackalloc byte[8];
+        long at = fromLeft ? meta.Head : meta.Tail - 1;
+        _keyspace.TryGetElement(source, Slot(slot, at), default, out ReadOnlySpan<byte> found);
+        byte[] value = found.ToArray();
+        PopOne(source, ref meta, fromLeft, writeReply: false);
+        GetList(destination, out KeyMeta target);
+        Push(destination, ref target, toLeft, value);
+        _keyspace.WriteCollectionMeta(destination, target, target.ExpireAtMs);
+        _out.WriteBulk(value);
+    }
+
+    private void ListPosition()
+    {
+        long rank = 1, count = -1, maxLen = 0;
+        for (int i = 3; i < _argc; i++)
+        {
+            if (i + 1 >= _argc)
+            {
+                throw Error(Errors.Syntax);
+            }
+
+            if (ArgIs(i, "RANK"u8))
+            {
+                rank = ArgLong(++i);
+                if (rank == 0 || rank == long.MinValue)
+                {
+                    throw Error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+                }
+            }
+            else if (ArgIs(i, "COUNT"u8))
+            {
+                count = ArgLong(++i);
+                if (count < 0)
+                {
+                    throw Error("ERR COUNT can't be negative");
+                }
+            }
+            else if (ArgIs(i, "MAXLEN"u8))
+            {
+                maxLen = ArgLong(++i);
+                if (maxLen < 0)
+                {
+                    throw Error("ERR MAXLEN can't be negative");
+                }
+            }
+            else
+            {
+                throw Error(Errors.Syntax);
+            }
+        }
+
+        var matches = new List<long>();
+        if (GetList(Arg(1), out KeyMeta meta) != RedisType.None)
+        {
+            bool reverse = rank < 0;
+            long skip = Math.Abs(rank) - 1, scanned = 0, index = reverse ? meta.Count - 1 : 0;
+            using IKvCursor cursor = _keyspace.ScanElements(Arg(1), default, default, reverse);
+            while (cursor.MoveNext() && (maxLen == 0 || scanned < maxLen))
+            {
+                scanned++;
+                if (cursor.Value.SequenceEqual(Arg(2)))
+                {
+                    if (skip > 0)
+                    {
+                        skip--;
+                    }
+                    else
+                    {
+                        matches.Add(index);
+                        if (count >= 0 && (count == 0 ? false : matches.Count >= count))
+                        {
+                            break;
+                        }
+
+                        if (count < 0)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                index += reverse ? -1 : 1;
+            }
+        }
+
+        if (count < 0)
+        {
+            if (matches.Count == 0)
+            {
+                _out.WriteNull();
+            }
+            else
+            {
+                _out.WriteInteger(matches[0]);
+            }
+
+            return;
+        }
+
+        _out.WriteArrayHeader(matches.Count);
+        foreach (long m in matches)
+        {
+            _out.WriteInteger(m);
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace ThunderDb.Net.Resp;
+
+/// <summary>Subscriptions of this connection and the queue that delivers published messages to it.</summary>
+internal sealed partial class RespSession
+{
+    private HashSet<string>? _channels;
+    private HashSet<string>? _patterns;
+    private Channel<byte[]>? _push;
+    private Task? _pushPump;
+
+    private int SubscriptionCount => (_channels?.Count ?? 0) + (_patterns?.Count ?? 0);
+
+    private void Subscribe(bool pattern)
+    {
+        EnsurePushPump();
+        HashSet<string> set = pattern ? (_patterns ??= new(StringComparer.Ordinal)) : (_channels ??= new(StringComparer.Ordinal));
+        for (int i = 1; i < _argc; i++)
+        {
+            string name = PubSubBroker.Name(Arg(i));
+            if (set.Add(name))
+            {
+                _server.PubSub.Subscribe(name, this, pattern);
+            }
+
+            _out.WritePushHeader(3);
+            _out.WriteBulk(pattern ? "psubscribe"u8 : "subscribe"u8);
+            _out.WriteBulk(Arg(i));
+            _out.WriteInteger(SubscriptionCount);
+        }
+    }
+
+    private void Unsubscribe(bool pattern)
+    {
+        HashSet<string>? set = pattern ? _patterns : _channels;
+        ReadOnlySpan<byte> kind = pattern ? "punsubscribe"u8 : "unsubscribe"u8;
+        if (_argc == 1)
+        {
+            if (set is null || set.Count == 0)
+            {
+                _out.WritePushHeader(3);
+                _out.WriteBulk(kind);
+                _out.WriteNull();
+                _out.WriteInteger(SubscriptionCount);
+                return;
+            }
+
+            foreach (string name in set.ToArray())
+            {
+                set.Remove(name);
+                _server.PubSub.Unsubscribe(name, this, pattern);
+                _out.WritePushHeader(3);
+                _out.WriteBulk(kind);
+                _out.WriteBulk(PubSubBroker.Bytes(name));
+                _out.WriteInteger(SubscriptionCount);
+            }
+
+            return;
+        }
+
+        for (int i = 1; i < _argc; i++)
+        {
+            string name = PubSubBroker.Name(Arg(i));
+            if (set is not null && set.Remove(name))
+            {
+                _server.PubSub.Unsubscribe(name, this, pattern);
+            }
+
+            _out.WritePushHeader(3);
+            _out.WriteBulk(kind);
+            _out.WriteBulk(Arg(i));
+            _out.WriteInteger(SubscriptionCount);
+        }
+    }
+
+    private void PubSubCommand()
+    {
+        if (ArgIs(1, "CHANNELS"u8) && _argc <= 3)
+        {
+            List<string> channels = _server.PubSub.Channels(_argc == 3 ? Arg(2) : default, _argc == 2);
+            _out.WriteArrayHeader(channels.Count);
+            foreach (string c in channels)
+            {
+                _out.WriteBulk(PubSubBroker.Bytes(c));
+            }
+        }
+        else if (ArgIs(1, "NUMSUB"u8))
+        {
+            _out.WriteMapHeader(_argc - 2);
+            for (int i = 2; i < _argc; i++)
+            {
+                _out.WriteBulk(Arg(i));
+                _out.WriteInteger(_server.PubSub.SubscriberCount(PubSubBroker.Name(Arg(i))));
+            }
+        }
+        else if (ArgIs(1, "NUMPAT"u8) && _argc == 2)
+        {
+            _out.WriteInteger(_server.PubSub.PatternCount());
+        }
+        else
+        {
+            throw Error($"ERR unknown subcommand or wrong number of arguments for '{ArgString(1)}'. Try PUBSUB HELP.");
+        }
+    }
+
+    private void LeaveAllSubscriptions()
+    {
+        if (_channels is not null)
+        {
+            foreach (string c in _channels)
+            {
+                _server.PubSub.Unsubscribe(c, this, false);
+            }
+
+            _channels.Clear();
+        }
+
+        if (_patterns is not null)
+        {
+            foreach (string p in _patterns)
+            {
+                _server.PubSub.Unsubscribe(p, this, true);
+            }
+
+            _patterns.Clear();
+        }
+    }
+
+    private void EnsurePushPump()
+    {
+        if (_push is not null)
+        {
+            return;
+        }
+
+        _push = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(_server.Options.MaxPendingPushMessages)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _pushPump = PumpPushAsync(_push.Reader);
+    }
+
+    /// <summary>Called by PUBLISH on another connection: encodes the message for this connection's protocol and queues it.</summary>
+    internal void EnqueueMessage(string? pattern, byte[] channel, byte[] message)
+    {
+        Channel<byte[]>? push = _push;
+        if (push is null || _closing)
+        {
+            return;
+        }
+
+        using var writer = new RespWriter(new byte[channel.Length + message.Length + (pattern?.Length ?? 0) + 96]) { Protocol = _out.Protocol };
+        if (pattern is null)
+        {
+            writer.WritePushHeader(3);
+            writer.WriteBulk("message"u8);
+        }
+        else
+        {
+            writer.WritePushHeader(4);
+            writer.WriteBulk("pmessage"u8);
+            writer.WriteBulk(PubSubBroker.Bytes(pattern));
+        }
+
+        writer.WriteBulk(channel);
+        writer.WriteBulk(message);
+        if (!push.Writer.TryWrite(writer.Written.ToArray()))
+        {
+            // A subscriber that cannot keep up is disconnected (Redis: client-output-buffer-limit pubsub).
+            _connection.Kill();
+        }
+    }
+
+    private async Task PumpPushAsync(ChannelReader<byte[]> reader)
+    {
+        try
+        {
+            while (await reader.WaitToReadAsync(_connection.Killed).ConfigureAwait(false))
+            {
+                await _sendLock.WaitAsync(_connection.Killed).ConfigureAwait(false);
+                try
+                {
+                    while (reader.TryRead(out byte[]? frame))
+                    {
+                        ReadOnlyMemory<byte> data = frame;
+                        while (!data.IsEmpty)
+                        {
+                            int sent = await _socket.SendAsync(data, SocketFlags.None, _connection.Killed).ConfigureAwait(false);
+                            data = data[sent..];
+                        }
+                    }
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (SocketException)
+        {
+            _connection.Kill();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}

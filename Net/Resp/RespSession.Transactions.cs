@@ -1,0 +1,229 @@
+using System.Runtime.CompilerServices;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Net.Resp;
+
+/// <summary>MULTI/EXEC/WATCH: queued commands run in one storage transaction, so EXEC is atomic and durable as one commit.</summary>
+internal sealed partial class RespSession
+{
+    private sealed record QueuedCommand(RespCommandInfo Info, byte[] Buffer, ArgSlice[] Args);
+
+    private sealed record WatchedKey(int Bucket, long Version);
+
+    private List<QueuedCommand>? _multi;
+    private bool _multiDirty;
+    private List<WatchedKey>? _watched;
+    private long _watchFlushEpoch;
+
+    private void FlagMultiError()
+    {
+        if (_multi is not null)
+        {
+            _multiDirty = true;
+        }
+    }
+
+    private void QueueCommand(RespCommandInfo info)
+    {
+        if (info.Has(CommandFlags.PubSub) && info.Id != CommandId.Publish)
+        {
+            _multiDirty = true;
+            _out.WriteError($"ERR Command not allowed inside a transaction");
+            return;
+        }
+
+        int total = 0;
+        for (int i = 0; i < _argc; i++)
+        {
+            total += _args[i].Length;
+        }
+
+        byte[] buffer = new byte[total];
+        var args = new ArgSlice[_argc];
+        int at = 0;
+        for (int i = 0; i < _argc; i++)
+        {
+            Arg(i).CopyTo(buffer.AsSpan(at));
+            args[i] = new ArgSlice(at, _args[i].Length);
+            at += _args[i].Length;
+        }
+
+        _multi!.Add(new QueuedCommand(info, buffer, args));
+        _out.WriteQueued();
+    }
+
+    private void Watch()
+    {
+        if (_multi is not null)
+        {
+            throw Error("ERR WATCH inside MULTI is not allowed");
+        }
+
+        if (_watched is null)
+        {
+            _watched = [];
+            _watchFlushEpoch = _server.Signals.FlushEpoch;
+        }
+
+        for (int i = 1; i < _argc; i++)
+        {
+            int bucket = KeyspaceSignals.Bucket(_db, Arg(i));
+            _watched.Add(new WatchedKey(bucket, _server.Signals.Version(bucket)));
+        }
+
+        _out.WriteOk();
+    }
+
+    private bool WatchedKeysChanged()
+    {
+        if (_watched is null)
+        {
+            return false;
+        }
+
+        if (_server.Signals.FlushEpoch != _watchFlushEpoch)
+        {
+            return true;
+        }
+
+        foreach (WatchedKey w in _watched)
+        {
+            if (_server.Signals.Version(w.Bucket) != w.Version)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ExecAsync()
+    {
+        List<QueuedCommand>? queue = _multi;
+        if (queue is null)
+        {
+            _out.WriteError("ERR EXEC without MULTI");
+            return;
+        }
+
+        _multi = null;
+        bool dirty = _multiDirty;
+        _multiDirty = false;
+        if (dirty)
+        {
+            _watched = null;
+            _out.WriteError("EXECABORT Transaction discarded because of previous errors.");
+            return;
+        }
+
+        byte[] savedBuffer = _argBuffer;
+        ArgSlice[] savedArgs = _args;
+        int savedArgc = _argc;
+        int savedDb = _db;
+        try
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                int mark = _out.Position;
+                _db = savedDb;
+                if (WatchedKeysChanged())
+                {
+                    _out.WriteNullArray();
+                    return;
+                }
+
+                _wakeKeys?.Clear();
+                IKvTransaction txn = _server.Database.Begin();
+                bool retry = false;
+                try
+                {
+                    _keyspace.Attach(txn, _db, NowMs());
+                    _out.WriteArrayHeader(queue.Count);
+                    foreach (QueuedCommand q in queue)
+                    {
+                        _argBuffer = q.Buffer;
+                        _args = q.Args;
+                        _argc = q.Args.Length;
+                        _keyspace.Db = _db;
+                        RunQueuedCommand(q.Info);
+                    }
+
+                    if (_keyspace.HasWrites)
+                    {
+                        await txn.CommitAsync().ConfigureAwait(false);
+                        WakeBlockedClients();
+                    }
+                    else
+                    {
+                        txn.Rollback();
+                    }
+                }
+                catch (TransactionConflictException) when (attempt < MaxConflictRetries)
+                {
+                    _out.Rewind(mark);
+                    retry = true;
+                }
+                catch (TransactionConflictException)
+                {
+                    _out.Rewind(mark);
+                    _out.WriteError("EXECABORT transaction conflict: too much contention on the same keys, try again");
+                }
+                catch (StorageReadOnlyException ex)
+                {
+                    _out.Rewind(mark);
+                    _out.WriteError("EXECABORT the store refuses writes: " + ex.Message);
+                }
+                finally
+                {
+                    _keyspace.Detach();
+                    txn.Dispose();
+                }
+
+                if (!retry)
+                {
+                    return;
+                }
+
+                await Task.Delay(Math.Min(attempt, 10)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _argBuffer = savedBuffer;
+            _args = savedArgs;
+            _argc = savedArgc;
+            _watched = null;
+        }
+    }
+
+    /// <summary>One queued command inside EXEC: session commands run directly, blocking ones do not block (as in Redis).</summary>
+    private void RunQueuedCommand(RespCommandInfo info)
+    {
+        int mark = _out.Position;
+        try
+        {
+            if (info.Has(CommandFlags.Session))
+            {
+                ExecuteSessionCommand(info);
+                _keyspace.Db = _db;
+            }
+            else if (info.Has(CommandFlags.Blocking))
+            {
+                if (!TryPopForBlocking(info))
+                {
+                    _out.WriteNullArray();
+                }
+            }
+            else
+            {
+                ExecuteDataCommand(info);
+            }
+        }
+        catch (RespErrorException ex)
+        {
+            _out.Rewind(mark);
+            _out.WriteError(ex.Message);
+        }
+    }
+}

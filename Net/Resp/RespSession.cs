@@ -1,0 +1,586 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Kv;
+using ThunderDb.Core.Txn;
+using ThunderDb.Net.Transport;
+
+namespace ThunderDb.Net.Resp;
+
+/// <summary>A command failed with a Redis error reply (the message starts with its code); the connection stays open.</summary>
+internal sealed class RespErrorException(string message) : Exception(message);
+
+/// <summary>
+/// One client connection: the receive loop (frames parsed in place from a pinned buffer), command dispatch,
+/// and the per-connection state (database, protocol, MULTI queue, WATCH, subscriptions).
+/// The command families live in the <c>RespSession.*.cs</c> partial files.
+/// </summary>
+internal sealed partial class RespSession : IKeyspaceObserver
+{
+    private const int FlushThreshold = 16 * 1024;
+    private const int MaxConflictRetries = 64;
+
+    private readonly RespServer _server;
+    private readonly Socket _socket;
+    private readonly ClientConnection _connection;
+    private readonly RespWriter _out;
+    private readonly RedisKeyspace _keyspace;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly byte[] _home;
+    private byte[] _recv;
+    private int _recvStart;
+    private int _recvEnd;
+    private ArgSlice[] _args = new ArgSlice[16];
+    private int _argc;
+    private byte[] _argBuffer;
+    private int _db;
+    private bool _authenticated;
+    private bool _closing;
+    private List<string>? _wakeKeys;
+
+    public RespSession(RespServer server, Socket socket, ClientConnection connection)
+    {
+        _server = server;
+        _socket = socket;
+        _connection = connection;
+        _home = PinnedBufferPool.Shared.Rent();
+        _recv = _home;
+        _argBuffer = _recv;
+        _out = new RespWriter(PinnedBufferPool.Shared.Rent());
+        _keyspace = new RedisKeyspace(this);
+        _authenticated = !server.Options.AuthEnabled;
+        connection.User = server.Options.AuthEnabled ? null : "default";
+    }
+
+    public long Id => _connection.Id;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            while (!_closing)
+            {
+                if (_recvEnd == _recv.Length && !MakeRoom(0))
+                {
+                    break;
+                }
+
+                int n = await _socket.ReceiveAsync(_recv.AsMemory(_recvEnd), SocketFlags.None, _connection.Killed).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                _recvEnd += n;
+                await ProcessReceivedAsync().ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // killed (CLIENT KILL, server stop)
+        }
+        catch (SocketException)
+        {
+            // the peer reset the connection
+        }
+        catch (ObjectDisposedException)
+        {
+            // closed under us by a kill
+        }
+#pragma warning disable CA1031 // nothing a client sends may take the server down: log and close this connection only
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _server.Logger.LogError(ex, "RESP connection {Id} failed", _connection.Id);
+        }
+        finally
+        {
+            Cleanup();
+        }
+    }
+
+    /// <summary>Parses and runs every complete command in the buffer; replies accumulate in the send buffer.</summary>
+    private async ValueTask ProcessReceivedAsync()
+    {
+        int commands = 0, failed = 0;
+        while (!_closing)
+        {
+            _argBuffer = _recv;
+            ParseStatus status = RespParser.TryParse(_recv, _recvStart, _recvEnd, ref _args, out _argc, out int consumed, out long needed,
+                out string? error);
+            if (status == ParseStatus.Incomplete)
+            {
+                // Grow by doubling as the bytes arrive, not to the announced size: a client that announces a
+                // 512 MB bulk and sends nothing holds at most twice what it actually sent.
+                if (needed > _server.Options.MaxQueryBufferBytes ||
+                    (needed > _recv.Length - _recvStart && !MakeRoom(Math.Min(needed, Math.Max((long)_recv.Length * 2, _recvEnd - _recvStart + 1)))))
+                {
+                    _out.WriteError("ERR Protocol error: client query buffer limit reached");
+                    _closing = true;
+                }
+
+                break;
+            }
+
+            if (status == ParseStatus.Error)
+            {
+                _out.WriteError("ERR " + error);
+                _closing = true;
+                break;
+            }
+
+            if (_argc > 0)
+            {
+                commands++;
+                long started = Stopwatch.GetTimestamp();
+                int mark = _out.Position;
+                await ExecuteAsync().ConfigureAwait(false);
+                if (_out.Position > mark && _out.ByteAt(mark) == (byte)'-')
+                {
+                    failed++;
+                }
+
+                ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
+
+            _recvStart += consumed;
+            if (_out.Position >= FlushThreshold)
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (_recvStart == _recvEnd)
+        {
+            _recvStart = _recvEnd = 0;
+        }
+
+        if (commands > 0)
+        {
+            Interlocked.Add(ref _server.TotalCommands, commands);
+            ThunderMetrics.QueriesTotal.Inc(commands);
+            if (failed > 0)
+            {
+                ThunderMetrics.QueriesFailedTotal.Inc(failed);
+            }
+
+            _connection.LastActivityTicks = Environment.TickCount64;
+        }
+    }
+
+    /// <summary>Moves the unparsed tail to the front, growing the buffer for a large frame; false past the query buffer limit.</summary>
+    private bool MakeRoom(long needed)
+    {
+        int pending = _recvEnd - _recvStart;
+        long wanted = Math.Max(needed, pending + 1);
+        if (wanted > _server.Options.MaxQueryBufferBytes)
+        {
+            return false;
+        }
+
+        if (wanted <= _recv.Length - _recvStart && _recvEnd < _recv.Length)
+        {
+            return true;
+        }
+
+        byte[] target = _recv;
+        if (wanted > _recv.Length)
+        {
+            long size = Math.Max(wanted, (long)_recv.Length * 2);
+            target = ArrayPool<byte>.Shared.Rent((int)Math.Min(size, Array.MaxLength));
+        }
+
+        Buffer.BlockCopy(_recv, _recvStart, target, 0, pending);
+        if (!ReferenceEquals(target, _recv) && !ReferenceEquals(_recv, _home))
+        {
+            ArrayPool<byte>.Shared.Return(_recv);
+        }
+
+        _recv = target;
+        _recvStart = 0;
+        _recvEnd = pending;
+        return true;
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        if (_out.Position == 0)
+        {
+            return;
+        }
+
+        await _sendLock.WaitAsync(_connection.Killed).ConfigureAwait(false);
+        try
+        {
+            ReadOnlyMemory<byte> data = _out.Written;
+            while (!data.IsEmpty)
+            {
+                int sent = await _socket.SendAsync(data, SocketFlags.None, _connection.Killed).ConfigureAwait(false);
+                data = data[sent..];
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+            _out.Reset();
+        }
+
+        if (_recv != _home && _recvStart == _recvEnd)
+        {
+            ArrayPool<byte>.Shared.Return(_recv);
+            _recv = _home;
+            _recvStart = _recvEnd = 0;
+        }
+    }
+
+    private void Cleanup()
+    {
+        _closing = true;
+        LeaveAllSubscriptions();
+        _server.Registry.Unregister(_connection);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        _push?.Writer.TryComplete();
+        if (_recv != _home)
+        {
+            ArrayPool<byte>.Shared.Return(_recv);
+        }
+
+        PinnedBufferPool.Shared.Return(_home);
+        _out.Reset();
+        PinnedBufferPool.Shared.Return(_out.HomeBuffer);
+    }
+
+    // ---- arguments ---------------------------------------------------------------------------------
+
+    private ReadOnlySpan<byte> Arg(int i) => _argBuffer.AsSpan(_args[i].Offset, _args[i].Length);
+
+    private byte[] ArgBytes(int i) => Arg(i).ToArray();
+
+    private string ArgString(int i) => Encoding.UTF8.GetString(Arg(i));
+
+    private bool ArgIs(int i, ReadOnlySpan<byte> token) => System.Text.Ascii.EqualsIgnoreCase(Arg(i), token);
+
+    private long ArgLong(int i) => ParseLong(Arg(i), out long v) ? v : throw Error(Errors.NotInteger);
+
+    private double ArgDouble(int i) => ParseDouble(Arg(i), out double v) ? v : throw Error(Errors.NotFloat);
+
+    internal static bool ParseLong(ReadOnlySpan<byte> text, out long value)
+    {
+        value = 0;
+        if (text.Length is 0 or > 20 || (text.Length > 1 && text[0] == '0') || (text.Length > 1 && text[0] == '-' && text[1] == '0'))
+        {
+            return text.Length == 1 && text[0] == '0';
+        }
+
+        return Utf8Parser.TryParse(text, out value, out int used) && used == text.Length && (text[0] != '+');
+    }
+
+    internal static bool ParseDouble(ReadOnlySpan<byte> text, out double value)
+    {
+        value = 0;
+        if (text.IsEmpty || text.Length > 64)
+        {
+            return false;
+        }
+
+        if (Ascii.EqualsIgnoreCase(text, "inf"u8) || Ascii.EqualsIgnoreCase(text, "+inf"u8) || Ascii.EqualsIgnoreCase(text, "infinity"u8))
+        {
+            value = double.PositiveInfinity;
+            return true;
+        }
+
+        if (Ascii.EqualsIgnoreCase(text, "-inf"u8) || Ascii.EqualsIgnoreCase(text, "-infinity"u8))
+        {
+            value = double.NegativeInfinity;
+            return true;
+        }
+
+        if (IsSpace(text[0]) || IsSpace(text[^1]))
+        {
+            return false;
+        }
+
+        return Utf8Parser.TryParse(text, out value, out int used) && used == text.Length && !double.IsNaN(value);
+    }
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    private static RespErrorException Error(string message) => new(message);
+
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    // ---- dispatch ----------------------------------------------------------------------------------
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ExecuteAsync()
+    {
+        RespCommandInfo? command = RespCommandTable.Find(Arg(0));
+        if (command is null)
+        {
+            FlagMultiError();
+            UnknownCommand();
+            return;
+        }
+
+        if (!command.ArityOk(_argc))
+        {
+            FlagMultiError();
+            _out.WriteError($"ERR wrong number of arguments for '{command.Name.ToLowerInvariant()}' command");
+            return;
+        }
+
+        if (!_authenticated && !command.Has(CommandFlags.NoAuth))
+        {
+            FlagMultiError();
+            _out.WriteError("NOAUTH Authentication required.");
+            return;
+        }
+
+        if (_multi is not null && !command.Has(CommandFlags.NotQueued))
+        {
+            QueueCommand(command);
+            return;
+        }
+
+        if (_out.Protocol == 2 && SubscriptionCount > 0 && !command.Has(CommandFlags.SubscribedOk))
+        {
+            _out.WriteError($"ERR Can't execute '{command.Name.ToLowerInvariant()}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+
+        _connection.CurrentCommand = command.Name;
+        if (command.Has(CommandFlags.Session))
+        {
+            int mark = _out.Position;
+            try
+            {
+                ExecuteSessionCommand(command);
+            }
+            catch (RespErrorException ex)
+            {
+                _out.Rewind(mark);
+                _out.WriteError(ex.Message);
+            }
+
+            return;
+        }
+
+        if (command.Id == CommandId.Exec)
+        {
+            await ExecAsync().ConfigureAwait(false);
+            return;
+        }
+
+        if (command.Has(CommandFlags.Blocking))
+        {
+            await BlockingPopAsync(command).ConfigureAwait(false);
+            return;
+        }
+
+        await RunInTransactionAsync(command).ConfigureAwait(false);
+    }
+
+    private void UnknownCommand()
+    {
+        var text = new StringBuilder("ERR unknown command '").Append(Printable(Arg(0))).Append("', with args beginning with: ");
+        for (int i = 1; i < _argc && i < 20; i++)
+        {
+            text.Append('\'').Append(Printable(Arg(i))).Append("' ");
+        }
+
+        _out.WriteError(text.ToString());
+    }
+
+    private static string Printable(ReadOnlySpan<byte> bytes)
+    {
+        ReadOnlySpan<byte> head = bytes.Length > 128 ? bytes[..128] : bytes;
+        return Encoding.UTF8.GetString(head);
+    }
+
+    /// <summary>
+    /// Runs one data command as one storage transaction: replies are written as it goes, the commit decides.
+    /// A write-write conflict rewinds the replies and runs the command again on a fresh snapshot.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunInTransactionAsync(RespCommandInfo command)
+    {
+        SemaphoreSlim? stripe = null;
+        if (command.Has(CommandFlags.Write) && command.FirstKey > 0 && command.FirstKey < _argc)
+        {
+            SemaphoreSlim[] stripes = _server.WriteStripes;
+            stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
+            await stripe.WaitAsync(_connection.Killed).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await RunAttemptsAsync(command).ConfigureAwait(false);
+        }
+        finally
+        {
+            stripe?.Release();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAttemptsAsync(RespCommandInfo command)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            int mark = _out.Position;
+            _wakeKeys?.Clear();
+            IKvTransaction txn = _server.Database.Begin();
+            bool retry = false;
+            try
+            {
+                _keyspace.Attach(txn, _db, NowMs());
+                bool ok = RunDataCommand(command, mark);
+                if (ok && _keyspace.HasWrites)
+                {
+                    await txn.CommitAsync().ConfigureAwait(false);
+                    WakeBlockedClients();
+                }
+                else
+                {
+                    txn.Rollback();
+                }
+            }
+            catch (TransactionConflictException) when (attempt < MaxConflictRetries)
+            {
+                _out.Rewind(mark);
+                retry = true;
+            }
+            catch (TransactionConflictException)
+            {
+                _out.Rewind(mark);
+                _out.WriteError("ERR transaction conflict: too much contention on the same keys, try again");
+            }
+            catch (StorageReadOnlyException ex)
+            {
+                _out.Rewind(mark);
+                _out.WriteError("READONLY the store refuses writes: " + ex.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not TransactionConflictException)
+            {
+                // An engine failure (I/O error...) fails this command, not the connection; nothing was acknowledged.
+                _server.Logger.LogError(ex, "RESP command {Command} failed in the storage engine", command.Name);
+                _out.Rewind(mark);
+                _out.WriteError("ERR storage engine error: " + ex.Message);
+            }
+            finally
+            {
+                _keyspace.Detach();
+                txn.Dispose();
+            }
+
+            if (!retry)
+            {
+                return;
+            }
+
+            if (attempt > 4)
+            {
+                await Task.Delay(attempt).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Runs a data command against the attached transaction; a Redis error rewinds its reply and is written instead.</summary>
+    private bool RunDataCommand(RespCommandInfo command, int mark)
+    {
+        try
+        {
+            ExecuteDataCommand(command);
+            return true;
+        }
+        catch (RespErrorException ex)
+        {
+            _out.Rewind(mark);
+            _out.WriteError(ex.Message);
+            return false;
+        }
+    }
+
+    private void ExecuteDataCommand(RespCommandInfo command)
+    {
+        switch (command.Group)
+        {
+            case CommandGroup.String:
+                ExecuteString(command.Id);
+                break;
+            case CommandGroup.Hash:
+                ExecuteHash(command.Id);
+                break;
+            case CommandGroup.List:
+                ExecuteList(command.Id);
+                break;
+            case CommandGroup.Set:
+                ExecuteSet(command.Id);
+                break;
+            case CommandGroup.SortedSet:
+                ExecuteSortedSet(command.Id);
+                break;
+            default:
+                ExecuteKeys(command.Id);
+                break;
+        }
+    }
+
+    // ---- keyspace observer -------------------------------------------------------------------------
+
+    void IKeyspaceObserver.KeyWritten(int db, ReadOnlySpan<byte> key)
+    {
+        _server.Signals.Bump(KeyspaceSignals.Bucket(db, key));
+        if (_server.Signals.HasBlockedClients)
+        {
+            (_wakeKeys ??= []).Add(KeyspaceSignals.WaitKey(db, key));
+        }
+    }
+
+    private void WakeBlockedClients()
+    {
+        if (_wakeKeys is { Count: > 0 })
+        {
+            _server.Signals.Wake(_wakeKeys);
+            _wakeKeys.Clear();
+        }
+    }
+}
+
+/// <summary>The error texts Redis sends, word for word.</summary>
+internal static class Errors
+{
+    public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public const string Syntax = "ERR syntax error";
+    public const string NotInteger = "ERR value is not an integer or out of range";
+    public const string NotFloat = "ERR value is not a valid float";
+    public const string NoSuchKey = "ERR no such key";
+    public const string IndexOutOfRange = "ERR index out of range";
+    public const string Overflow = "ERR increment or decrement would overflow";
+    public const string NaNOrInfinity = "ERR increment would produce NaN or Infinity";
+    public const string NotPositive = "ERR value is out of range, must be positive";
+    public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    public const string DbIndex = "ERR DB index is out of range";
+    public const string HashNotInteger = "ERR hash value is not an integer";
+    public const string HashNotFloat = "ERR hash value is not a float";
+    public const string MinMaxNotFloat = "ERR min or max is not a float";
+    public const string MinMaxLex = "ERR min or max not valid string range item";
+}

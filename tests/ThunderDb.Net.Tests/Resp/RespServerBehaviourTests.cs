@@ -1,0 +1,174 @@
+using ThunderDb.Net.Tests.Support;
+
+namespace ThunderDb.Net.Tests.Resp;
+
+/// <summary>MULTI/EXEC/WATCH, blocking pops, RESP3 pushes, concurrency and restart over the same store.</summary>
+public class RespServerBehaviourTests
+{
+    [Test]
+    public async Task Multi_exec_runs_queued_commands_as_one_commit()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient c = await server.ConnectAsync();
+        await Assert.That(await c.CallAsync("MULTI")).IsEqualTo("+OK\r\n");
+        await Assert.That(await c.CallAsync("SET", "a", "1")).IsEqualTo("+QUEUED\r\n");
+        await Assert.That(await c.CallAsync("INCR", "a")).IsEqualTo("+QUEUED\r\n");
+        await Assert.That(await c.CallAsync("LPUSH", "a", "x")).IsEqualTo("+QUEUED\r\n");
+        await Assert.That(await c.CallAsync("GET", "a")).IsEqualTo("+QUEUED\r\n");
+        int commitsBefore = server.Database.CommitCount;
+        await Assert.That(await c.CallAsync("EXEC")).IsEqualTo("*4\r\n+OK\r\n:2\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n$1\r\n2\r\n");
+        await Assert.That(server.Database.CommitCount - commitsBefore).IsEqualTo(1);
+        await Assert.That(await c.CallAsync("EXEC")).IsEqualTo("-ERR EXEC without MULTI\r\n");
+        await c.CallAsync("MULTI");
+        await Assert.That(await c.CallAsync("GET")).IsEqualTo("-ERR wrong number of arguments for 'get' command\r\n");
+        await Assert.That(await c.CallAsync("EXEC")).IsEqualTo("-EXECABORT Transaction discarded because of previous errors.\r\n");
+        await c.CallAsync("MULTI");
+        await c.CallAsync("SET", "a", "9");
+        await Assert.That(await c.CallAsync("DISCARD")).IsEqualTo("+OK\r\n");
+        await Assert.That(await c.CallAsync("GET", "a")).IsEqualTo("$1\r\n2\r\n");
+    }
+
+    [Test]
+    public async Task Watch_aborts_exec_when_another_client_wrote_the_key()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient a = await server.ConnectAsync();
+        using RawClient b = await server.ConnectAsync();
+        await a.CallAsync("SET", "k", "1");
+        await Assert.That(await a.CallAsync("WATCH", "k")).IsEqualTo("+OK\r\n");
+        await b.CallAsync("SET", "k", "2");
+        await a.CallAsync("MULTI");
+        await a.CallAsync("SET", "k", "3");
+        await Assert.That(await a.CallAsync("EXEC")).IsEqualTo("*-1\r\n");
+        await Assert.That(await a.CallAsync("GET", "k")).IsEqualTo("$1\r\n2\r\n");
+        await a.CallAsync("WATCH", "k");
+        await a.CallAsync("MULTI");
+        await a.CallAsync("SET", "k", "3");
+        await Assert.That(await a.CallAsync("EXEC")).IsEqualTo("*1\r\n+OK\r\n");
+    }
+
+    [Test]
+    public async Task Blocking_pops_wait_for_a_push_or_time_out()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient waiter = await server.ConnectAsync();
+        using RawClient pusher = await server.ConnectAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.That(await waiter.CallAsync("BLPOP", "q", "0.2")).IsEqualTo("*-1\r\n");
+        await Assert.That(started.ElapsedMilliseconds).IsGreaterThanOrEqualTo(150);
+
+        await waiter.SendAsync(RawClient.Command("BRPOP", "q1", "q2", "5"));
+        await Task.Delay(100);
+        await Assert.That(await pusher.CallAsync("RPUSH", "q2", "a", "b")).IsEqualTo(":2\r\n");
+        await Assert.That(await waiter.ReadFrameAsync(3000)).IsEqualTo("*2\r\n$2\r\nq2\r\n$1\r\nb\r\n");
+
+        await waiter.SendAsync(RawClient.Command("BLMOVE", "src", "dst", "LEFT", "RIGHT", "5"));
+        await Task.Delay(100);
+        await pusher.CallAsync("LPUSH", "src", "v");
+        await Assert.That(await waiter.ReadFrameAsync(3000)).IsEqualTo("$1\r\nv\r\n");
+        await Assert.That(await pusher.CallAsync("LRANGE", "dst", "0", "-1")).IsEqualTo("*1\r\n$1\r\nv\r\n");
+        await Assert.That(await waiter.CallAsync("BLPOP", "q", "-1")).IsEqualTo("-ERR timeout is negative\r\n");
+    }
+
+    [Test]
+    public async Task Resp3_subscribers_get_push_frames()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient sub = await server.ConnectAsync();
+        using RawClient pub = await server.ConnectAsync();
+        await sub.CallAsync("HELLO", "3");
+        await Assert.That(await sub.CallAsync("SUBSCRIBE", "ch")).IsEqualTo(">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+        await Assert.That(await sub.CallAsync("GET", "x")).IsEqualTo("_\r\n"); // RESP3 allows commands while subscribed
+        await Assert.That(await pub.CallAsync("PUBLISH", "ch", "hi")).IsEqualTo(":1\r\n");
+        await Assert.That(await sub.ReadFrameAsync()).IsEqualTo(">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n");
+        await Assert.That(await pub.CallAsync("PUBSUB", "NUMSUB", "ch")).IsEqualTo("*2\r\n$2\r\nch\r\n:1\r\n");
+        await Assert.That(await pub.CallAsync("PUBSUB", "CHANNELS")).IsEqualTo("*1\r\n$2\r\nch\r\n");
+        await Assert.That(await sub.CallAsync("UNSUBSCRIBE")).IsEqualTo(">3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n");
+        using RawClient resp2 = await server.ConnectAsync();
+        await resp2.CallAsync("SUBSCRIBE", "a");
+        await Assert.That(await resp2.CallAsync("GET", "x")).IsEqualTo("-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n");
+        await Assert.That(await resp2.CallAsync("PING")).IsEqualTo("*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    }
+
+    [Test]
+    public async Task Replies_to_writes_wait_for_the_commit_and_keep_pipeline_order()
+    {
+        var store = new InMemoryKvDatabase { CommitDelay = TimeSpan.FromMilliseconds(150) };
+        await using RespTestServer server = RespTestServer.Start(database: store);
+        using RawClient c = await server.ConnectAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await c.SendAsync(RawClient.Command("SET", "a", "1") + RawClient.Command("GET", "a") + RawClient.Command("INCR", "a") +
+                          RawClient.Command("GET", "a"));
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("+OK\r\n");
+        await Assert.That(clock.ElapsedMilliseconds).IsGreaterThanOrEqualTo(140);
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("$1\r\n1\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":2\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("$1\r\n2\r\n");
+        await Assert.That(clock.ElapsedMilliseconds).IsGreaterThanOrEqualTo(290);
+        await c.CallAsync("MULTI");
+        await c.CallAsync("INCR", "a");
+        await Assert.That(await c.CallAsync("EXEC")).IsEqualTo("*1\r\n:3\r\n");
+    }
+
+    [Test]
+    public async Task Query_metrics_count_commands_and_failures()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient c = await server.ConnectAsync();
+        double total = ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesTotal.Value;
+        double failed = ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesFailedTotal.Value;
+        await c.CallAsync("SET", "m", "x");
+        await c.CallAsync("INCR", "m");
+        await Assert.That(ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesTotal.Value - total).IsGreaterThanOrEqualTo(2);
+        await Assert.That(ThunderDb.Core.Diagnostics.ThunderMetrics.QueriesFailedTotal.Value - failed).IsGreaterThanOrEqualTo(1);
+        await Assert.That(ThunderDb.Core.Diagnostics.ThunderMetrics.ActiveConnections.Value).IsGreaterThanOrEqualTo(1);
+    }
+
+    [Test]
+    public async Task Concurrent_increments_on_one_key_are_all_applied()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        var tasks = new List<Task>();
+        for (int client = 0; client < 8; client++)
+        {
+            tasks.Add(Task.Run(async () =>
+            {
+                using RawClient c = await server.ConnectAsync();
+                for (int i = 0; i < 50; i++)
+                {
+                    string reply = await c.CallAsync("INCR", "hot");
+                    if (!reply.StartsWith(':'))
+                    {
+                        throw new InvalidOperationException(reply);
+                    }
+                }
+            }));
+        }
+
+        await Task.WhenAll(tasks);
+        using RawClient check = await server.ConnectAsync();
+        await Assert.That(await check.CallAsync("GET", "hot")).IsEqualTo("$3\r\n400\r\n");
+    }
+
+    [Test]
+    public async Task Data_and_ttls_survive_a_server_restart_over_the_same_store()
+    {
+        var store = new InMemoryKvDatabase();
+        await using (RespTestServer first = RespTestServer.Start(database: store))
+        {
+            using RawClient c = await first.ConnectAsync();
+            await c.CallAsync("SET", "kept", "v", "EX", "1000");
+            await c.CallAsync("SET", "gone", "v", "PX", "100");
+            await c.CallAsync("ZADD", "z", "1", "m");
+        }
+
+        await Task.Delay(200);
+        await using RespTestServer second = RespTestServer.Start(database: store);
+        using RawClient d = await second.ConnectAsync();
+        await Assert.That(await d.CallAsync("GET", "kept")).IsEqualTo("$1\r\nv\r\n");
+        string ttl = await d.CallAsync("TTL", "kept");
+        await Assert.That(ttl is ":1000\r\n" or ":999\r\n").IsTrue();
+        await Assert.That(await d.CallAsync("GET", "gone")).IsEqualTo("$-1\r\n");
+        await Assert.That(await d.CallAsync("ZSCORE", "z", "m")).IsEqualTo("$1\r\n1\r\n");
+    }
+}
