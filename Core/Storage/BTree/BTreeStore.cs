@@ -184,6 +184,34 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 
     internal BufferPool Pool => _pool;
 
+    /// <summary>Levels from the root to the leftmost leaf (0 for an empty tree); for tests and diagnostics.</summary>
+    internal int Depth()
+    {
+        var token = _pager.Readers.Enter();
+        var frame = -1;
+        try
+        {
+            frame = LatchRootShared();
+            var depth = frame < 0 ? 0 : 1;
+            while (frame >= 0 && !Node(frame).IsLeaf)
+            {
+                frame = DescendShared(frame, Node(frame).Child(0));
+                depth++;
+            }
+
+            return depth;
+        }
+        finally
+        {
+            if (frame >= 0)
+            {
+                ReleaseShared(frame);
+            }
+
+            _pager.Readers.Exit(token);
+        }
+    }
+
     public void Dispose()
     {
         lock (_pager.WriterLock)
