@@ -58,46 +58,42 @@ internal sealed unsafe class BTreeCursor : IStoreCursor
         return TryStep(-1) ?? SeekBackward(_key.AsSpan(0, _keyLength), strict: true, fromEnd: false);
     }
 
-    /// <summary>Moves within the remembered leaf when it is unchanged; null when a re-seek is needed.</summary>
+    /// <summary>
+    /// Moves within the remembered leaf when it is unchanged; null when a re-seek is needed. No reader-gate
+    /// entry is needed here: an unchanged frame version proves the page is still live and unmodified
+    /// (freeing, copying away, modifying and reloading a page all bump the version of its frame).
+    /// </summary>
     private bool? TryStep(int delta)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var pool = _tree.Pool;
-        var token = _tree.Pager.Readers.Enter();
+        if (!pool.TryPinFrame(_frame, _pageId))
+        {
+            return null;
+        }
+
+        pool.LatchShared(_frame);
         try
         {
-            if (!pool.TryPinFrame(_frame, _pageId))
+            if (pool.VersionOf(_frame) != _version)
             {
                 return null;
             }
 
-            pool.LatchShared(_frame);
-            try
+            var node = _tree.Node(_frame);
+            var index = _index + delta;
+            if (index < 0 || index >= node.Count)
             {
-                if (pool.VersionOf(_frame) != _version)
-                {
-                    return null;
-                }
-
-                var node = _tree.Node(_frame);
-                var index = _index + delta;
-                if (index < 0 || index >= node.Count)
-                {
-                    return null;
-                }
-
-                Capture(node, index, _frame);
-                return true;
+                return null;
             }
-            finally
-            {
-                pool.UnlatchShared(_frame);
-                pool.Unpin(_frame);
-            }
+
+            Capture(node, index, _frame);
+            return true;
         }
         finally
         {
-            _tree.Pager.Readers.Exit(token);
+            pool.UnlatchShared(_frame);
+            pool.Unpin(_frame);
         }
     }
 

@@ -137,17 +137,30 @@ internal sealed unsafe class BufferPool : IDisposable
         lock (_missLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_table.TryGetValue(pageId, out var existing))
+            int frame;
+            if (_table.TryGetValue(pageId, out var existing) && !load)
             {
-                Debug.Assert(load, "a new page must not be cached already");
-                if (TryPinFrame(existing, pageId))
+                // A reused page id whose stale frame is still cached: recycle that frame for the new page.
+                if (Interlocked.CompareExchange(ref _frames[existing].Pins, -1, 0) != 0)
                 {
-                    _hits.Increment();
-                    return existing;
+                    throw new InvalidOperationException($"page {pageId} is allocated while a stale copy of it is still pinned");
                 }
+
+                _table.TryRemove(pageId, out _);
+                _frames[existing].Dirty = 0;
+                Volatile.Write(ref _frames[existing].PageId, NoPage);
+                frame = existing;
+            }
+            else if (load && _table.TryGetValue(pageId, out existing) && TryPinFrame(existing, pageId))
+            {
+                _hits.Increment();
+                return existing;
+            }
+            else
+            {
+                frame = TakeVictim();
             }
 
-            var frame = TakeVictim();
             ref var f = ref _frames[frame];
             var pointer = FramePointer(frame);
             if (f.PageId != NoPage)
