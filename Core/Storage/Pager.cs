@@ -52,6 +52,9 @@ internal sealed unsafe class Pager : IDisposable
 
     public string FilePath => _file.Path;
 
+    /// <summary>True when the data file really is open with O_DIRECT (the filesystem may refuse it).</summary>
+    public bool IsDirectIo => _file.File.IsDirectIo;
+
     /// <summary>Root page of the tree; 0 = empty tree. Readers read it without a lock.</summary>
     public ulong Root
     {

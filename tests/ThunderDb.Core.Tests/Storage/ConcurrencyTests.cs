@@ -111,4 +111,67 @@ public class ConcurrencyTests
         await Assert.That(failures.IsEmpty ? "" : string.Join("; ", failures.Take(5))).IsEqualTo("");
         await Assert.That(Volatile.Read(ref watermark)).IsGreaterThan(1000);
     }
+
+    /// <summary>
+    /// Hot leaves: the writer rewrites a few hundred keys with changing value sizes (compactions, splits,
+    /// merges of the same pages) while readers look the same keys up; every lookup must find its key.
+    /// </summary>
+    [Test]
+    public async Task Readers_never_miss_a_key_that_the_writer_is_rewriting()
+    {
+        using var dir = new TempDataDir();
+        using var store = BTreeStore.Open(dir.Options());
+        const int Keys = 400;
+        static byte[] Key(int i) => System.Text.Encoding.ASCII.GetBytes($"hot{i:D5}");
+        for (var i = 0; i < Keys; i++)
+        {
+            store.Put(Key(i), BitConverter.GetBytes(i));
+        }
+
+        var stop = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        long lookups = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var writer = Task.Run(() =>
+        {
+            var random = new Random(8);
+            var churn = 0;
+            while (DateTime.UtcNow < stop)
+            {
+                var i = random.Next(Keys);
+                var value = new byte[4 + random.Next(0, 600)];
+                BitConverter.TryWriteBytes(value, i);
+                store.Put(Key(i), value);
+                var c = System.Text.Encoding.ASCII.GetBytes($"hot{random.Next(Keys):D5}x{churn++ % 7}");
+                if (random.Next(2) == 0)
+                {
+                    store.Put(c, new byte[random.Next(0, 300)]);
+                }
+                else
+                {
+                    store.Delete(c);
+                }
+            }
+        });
+
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var random = new Random(200 + r);
+            var buffer = new ArrayBufferWriter<byte>();
+            while (DateTime.UtcNow < stop)
+            {
+                var i = random.Next(Keys);
+                buffer.Clear();
+                if (!store.TryGet(Key(i), buffer) || BitConverter.ToInt32(buffer.WrittenSpan) != i)
+                {
+                    failures.Enqueue($"lookup of hot key {i} failed");
+                }
+
+                Interlocked.Increment(ref lookups);
+            }
+        })).ToArray();
+
+        await Task.WhenAll([writer, .. readers]).WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.That(failures.IsEmpty ? "" : string.Join("; ", failures.Take(5))).IsEqualTo("");
+        await Assert.That(Interlocked.Read(ref lookups)).IsGreaterThan(1000);
+    }
 }
