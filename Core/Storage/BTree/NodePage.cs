@@ -106,19 +106,26 @@ internal readonly unsafe struct NodePage
         return IsLeaf ? LeafCellHeader + keyLength + *(int*)(cell + 3) : BranchCellHeader + keyLength;
     }
 
-    /// <summary>Bytes taken by live cells and their slots.</summary>
+    /// <summary>Bytes taken by live cells and their slots (O(1): the header tracks fragmentation).</summary>
     public int UsedBytes
     {
         get
         {
-            var used = Count * SlotSize;
-            for (var i = 0; i < Count; i++)
-            {
-                used += CellSize(i);
-            }
-
+            var used = Usable - ContiguousFree - (int)Header->FragmentedBytes;
+            Debug.Assert(used == CountUsedBytes(), "fragmentation accounting is off");
             return used;
         }
+    }
+
+    private int CountUsedBytes()
+    {
+        var used = Count * SlotSize;
+        for (var i = 0; i < Count; i++)
+        {
+            used += CellSize(i);
+        }
+
+        return used;
     }
 
     /// <summary>Index of the first key &gt;= <paramref name="key"/> (Count when none); found when equal.</summary>
@@ -243,9 +250,14 @@ internal readonly unsafe struct NodePage
         Debug.Assert((uint)index < (uint)Count);
         var slots = (ushort*)(_page + PageHeader.Size);
         var count = Count;
+        var size = (uint)CellSize(index);
         if (CellOffset(index) == Header->Upper)
         {
-            Header->Upper += (uint)CellSize(index); // cheap reclaim of the lowest cell
+            Header->Upper += size; // cheap reclaim of the lowest cell
+        }
+        else
+        {
+            Header->FragmentedBytes += size;
         }
 
         Buffer.MemoryCopy(slots + index + 1, slots + index, (count - index - 1) * SlotSize, (count - index - 1) * SlotSize);
@@ -254,6 +266,7 @@ internal readonly unsafe struct NodePage
         if (count == 1)
         {
             Header->Upper = (uint)_pageSize;
+            Header->FragmentedBytes = 0;
         }
     }
 
@@ -273,6 +286,7 @@ internal readonly unsafe struct NodePage
         }
 
         Header->Upper = (uint)upper;
+        Header->FragmentedBytes = 0;
         Debug.Assert(Header->Upper >= Header->Lower);
     }
 

@@ -54,6 +54,9 @@ internal struct PageHeader
 
     /// <summary>Overflow: payload bytes on this page.</summary>
     [FieldOffset(40)] public ulong PayloadLength;
+
+    /// <summary>B+tree nodes: bytes of removed cells not yet squeezed out by compaction, so free space is O(1).</summary>
+    [FieldOffset(48)] public uint FragmentedBytes;
 }
 
 /// <summary>Page checksums: CRC32C over the whole page with the checksum field itself skipped.</summary>

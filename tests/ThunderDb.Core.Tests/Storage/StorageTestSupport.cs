@@ -1,6 +1,7 @@
 using System.Buffers;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.BTree;
+using ThunderDb.Io.Files;
 
 namespace ThunderDb.Core.Tests.Storage;
 
@@ -25,6 +26,19 @@ internal sealed class TempDataDir : IDisposable
             BufferPoolSize = poolBytes,
             Compression = compression,
             CompressionAlgorithm = algorithm,
+            IoBackend = TestBackend,
+        };
+
+    /// <summary>
+    /// The whole storage suite runs on whichever I/O backend <c>THUNDERDB_TEST_IO_BACKEND</c> names
+    /// (<c>posix</c> or <c>io_uring</c>; default: auto), so CI can run it once per backend.
+    /// </summary>
+    public static IoBackendKind TestBackend =>
+        Environment.GetEnvironmentVariable("THUNDERDB_TEST_IO_BACKEND")?.ToLowerInvariant() switch
+        {
+            "posix" => IoBackendKind.Posix,
+            "io_uring" or "iouring" => IoBackendKind.IoUring,
+            _ => IoBackendKind.Auto,
         };
 
     public void Dispose()
