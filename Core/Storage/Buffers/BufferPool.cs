@@ -238,29 +238,36 @@ internal sealed unsafe class BufferPool : IDisposable
             $"all {n} buffer pool frames are pinned; storage.buffer_pool_size is too small for the current load");
     }
 
-    /// <summary>Drops a freed page from the pool (its stale content must never be written back). It must be unpinned.</summary>
+    /// <summary>
+    /// Drops a freed page from the pool (its stale content must never be written back or read as live).
+    /// A cursor may hold a short pin while it notices the page changed; wait for it, outside the miss
+    /// lock (the pin holder may itself need that lock for an overflow page).
+    /// </summary>
     public void Invalidate(ulong pageId)
     {
-        lock (_missLock)
+        var spin = new SpinWait();
+        while (true)
         {
-            if (!_table.TryGetValue(pageId, out var frame))
+            lock (_missLock)
             {
-                return;
+                if (!_table.TryGetValue(pageId, out var frame))
+                {
+                    return;
+                }
+
+                ref var f = ref _frames[frame];
+                if (Interlocked.CompareExchange(ref f.Pins, -1, 0) == 0)
+                {
+                    _table.TryRemove(pageId, out _);
+                    f.Dirty = 0;
+                    Volatile.Write(ref f.PageId, NoPage);
+                    Interlocked.Increment(ref f.Version);
+                    Volatile.Write(ref f.Pins, 0);
+                    return;
+                }
             }
 
-            ref var f = ref _frames[frame];
-            var taken = Interlocked.CompareExchange(ref f.Pins, -1, 0) == 0;
-            Debug.Assert(taken, $"freed page {pageId} is still pinned");
-            if (!taken)
-            {
-                return;
-            }
-
-            _table.TryRemove(pageId, out _);
-            f.Dirty = 0;
-            Volatile.Write(ref f.PageId, NoPage);
-            Interlocked.Increment(ref f.Version);
-            Volatile.Write(ref f.Pins, 0);
+            spin.SpinOnce();
         }
     }
 

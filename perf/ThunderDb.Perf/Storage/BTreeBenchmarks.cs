@@ -7,8 +7,9 @@ using ThunderDb.Core.Storage.BTree;
 namespace ThunderDb.Perf.Storage;
 
 /// <summary>
-/// B+tree point lookups, inserts and range scans on 1M keys (8-byte keys, 32-byte values; ~70 MB of
-/// 16 KiB pages), with the buffer pool holding everything ("cached") or a tenth of the data ("small").
+/// B+tree point lookups, inserts and range scans on 1M keys (8-byte keys, 32-byte values, loaded in
+/// key order: ~100 MB of half-full 16 KiB pages), with the buffer pool holding everything ("cached": 4x the
+/// data file) or a tenth of it ("small": the data file size / 10, O_DIRECT so misses reach the device).
 /// The data directory is built once per pool shape under /tmp and reused by later runs: the benchmarks
 /// never checkpoint, so with shadow paging every reopen starts from the same 1M-key tree.
 /// Run: dotnet run -c Release --project perf/ThunderDb.Perf -- --filter '*BTreeBenchmarks*'
@@ -19,7 +20,7 @@ public class BTreeBenchmarks
 {
     private const int KeyCount = 1_000_000;
     private const int Batch = 1000;
-    private const long DataBytesEstimate = 70L << 20;
+    private const long BuildPoolBytes = 1L << 30;
 
     private BTreeStore _store = null!;
     private readonly ArrayBufferWriter<byte> _value = new(256);
@@ -42,7 +43,6 @@ public class BTreeBenchmarks
         {
             DataDir = dataDir,
             PageSize = 16384,
-            BufferPoolSize = Pool == "cached" ? 4 * DataBytesEstimate : DataBytesEstimate / 10,
             DirectIo = true, // misses in the small pool go to the device, not the OS page cache
         };
 
@@ -53,17 +53,23 @@ public class BTreeBenchmarks
                 Directory.Delete(dataDir, recursive: true);
             }
 
-            using var build = BTreeStore.Open(options with { BufferPoolSize = 4 * DataBytesEstimate });
-            for (ulong i = 0; i < KeyCount; i++)
+            using (var build = BTreeStore.Open(options with { BufferPoolSize = BuildPoolBytes }))
             {
-                build.Put(Key(i * 2), _payload); // even keys; odd keys are free for inserts
+                for (ulong i = 0; i < KeyCount; i++)
+                {
+                    build.Put(Key(i * 2), _payload); // even keys; odd keys are free for inserts
+                }
+
+                build.Checkpoint(0, 0);
             }
 
-            build.Checkpoint(0, 0);
-            File.WriteAllText(complete, "1M keys");
+            // Later runs grow the file with pages they never checkpoint: remember the checkpointed size.
+            File.WriteAllText(complete, new FileInfo(Path.Combine(dataDir, "thunder.db")).Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        _store = BTreeStore.Open(options);
+        var dataBytes = long.Parse(File.ReadAllText(complete), System.Globalization.CultureInfo.InvariantCulture);
+        _store = BTreeStore.Open(options with { BufferPoolSize = Pool == "cached" ? 4 * dataBytes : dataBytes / 10 });
+        Console.WriteLine($"// data file {dataBytes >> 20} MiB, pool {(Pool == "cached" ? 4 * dataBytes : dataBytes / 10) >> 20} MiB");
         var random = new Random(42);
         _lookupOrder = new ulong[1 << 16];
         for (var i = 0; i < _lookupOrder.Length; i++)
