@@ -18,6 +18,9 @@ public sealed unsafe partial class BTreeStore
     private int _pathBase;
     private bool _rootHeld;
 
+    // True while the descent followed the last child at every level: appends there split unevenly.
+    private bool _onRightEdge;
+
     // New pages created by a split stay latched until the operation ends.
     private readonly int[] _extraFrames = new int[MaxDepth * 2];
     private int _extraCount;
@@ -147,6 +150,7 @@ public sealed unsafe partial class BTreeStore
         _pathBase = 0;
         _extraCount = 0;
         _rootHeld = true;
+        _onRightEdge = true;
         int frame;
         if (_pager.Root == 0)
         {
@@ -182,6 +186,7 @@ public sealed unsafe partial class BTreeStore
             }
 
             var slot = node.ChildIndexFor(key);
+            _onRightEdge &= slot == node.Count - 1;
             var child = _pool.Pin(node.Child(slot));
             _pool.LatchExclusive(child);
             _pathFrames[_depth] = child;
@@ -322,10 +327,15 @@ public sealed unsafe partial class BTreeStore
         var left = Node(leftFrame);
         var rightFrame = NewNode(PageType.Leaf, out var rightId);
         var right = Node(rightFrame);
-        var cut = SplitPoint(left);
+
+        // Appending past the last key of the tree (bulk loads, increasing ids): start a new leaf instead
+        // of halving this one, so in-order loads leave full pages rather than half-empty ones.
+        var append = _onRightEdge && index == left.Count;
+        var cut = append ? left.Count : SplitPoint(left);
         left.MoveTailTo(right, cut, _scratch.Pointer);
-        var target = index <= cut ? left : right;
-        var at = index <= cut ? index : index - cut;
+        var toLeft = index <= cut && !append;
+        var target = toLeft ? left : right;
+        var at = toLeft ? index : index - cut;
         Debug.Assert(target.HasRoomFor(NodePage.LeafCellSize(key.Length, value.Length)));
         target.InsertLeaf(at, key, flags, value, _scratch.Pointer);
         _pool.MarkDirty(leftFrame);
@@ -374,6 +384,14 @@ public sealed unsafe partial class BTreeStore
         var left = Node(_pathFrames[level]);
         var rightFrame = NewNode(PageType.Branch, out var rightId);
         var right = Node(rightFrame);
+        if (_onRightEdge && slot == left.Count)
+        {
+            // Append on the right edge: the new child starts a new branch, this one stays full.
+            right.InsertBranch(0, [], child, _scratch.Pointer);
+            InsertIntoParent(level, separator, rightId);
+            return;
+        }
+
         var cut = SplitPoint(left);
 
         // Branch splits are rare (one per hundreds of leaf splits): a small allocation here is fine.

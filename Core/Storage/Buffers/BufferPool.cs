@@ -167,7 +167,16 @@ internal sealed unsafe class BufferPool : IDisposable
             {
                 if (f.Dirty != 0)
                 {
-                    _file.WritePage(f.PageId, pointer);
+                    try
+                    {
+                        _file.WritePage(f.PageId, pointer);
+                    }
+                    catch
+                    {
+                        Volatile.Write(ref f.Pins, 0); // the victim stays cached and dirty
+                        throw;
+                    }
+
                     f.Dirty = 0;
                 }
 

@@ -277,5 +277,31 @@ public class BTreeModelTests
         await Assert.That(() => store.Put(key, [])).Throws<ArgumentException>();
         store.Put(key.AsSpan(0, store.MaxKeySize), [1]);
         await Assert.That(StoreAssert.Get(store, key[..store.MaxKeySize])).IsNotNull();
+
+        // The empty key is a key like any other (the smallest).
+        store.Put([], [7]);
+        await Assert.That(StoreAssert.Get(store, [])!.Single()).IsEqualTo((byte)7);
+        using var cursor = store.OpenCursor();
+        await Assert.That(cursor.SeekFirst() && cursor.Key.IsEmpty).IsTrue();
+    }
+
+    [Test]
+    public async Task In_order_loads_fill_pages_instead_of_halving_them()
+    {
+        using var dir = new TempDataDir();
+        using var store = BTreeStore.Open(dir.Options());
+        var model = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var key = new byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(key, i);
+            store.Put(key, new byte[40]);
+            model[key] = new byte[40];
+        }
+
+        await Assert.That(StoreAssert.CompareAll(store, model)).IsNull();
+
+        // 20,000 cells of 57 bytes + slot = ~1.2 MB: about 290 full 4 KiB pages, ~580 if each split halved.
+        await Assert.That(store.Pager.PageCount).IsLessThan(360ul);
     }
 }
