@@ -59,41 +59,51 @@ internal sealed unsafe class BTreeCursor : IStoreCursor
     }
 
     /// <summary>
-    /// Moves within the remembered leaf when it is unchanged; null when a re-seek is needed. No reader-gate
-    /// entry is needed here: an unchanged frame version proves the page is still live and unmodified
-    /// (freeing, copying away, modifying and reloading a page all bump the version of its frame).
+    /// Moves within the remembered leaf when it is unchanged; null when a re-seek is needed. An unchanged
+    /// frame version proves the page is still live and unmodified (freeing, copying away, modifying and
+    /// reloading a page all bump the version of its frame). The reader gate is still entered so that
+    /// <see cref="BTreeStore.Dispose"/> never frees the pool under a running step.
     /// </summary>
     private bool? TryStep(int delta)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var pool = _tree.Pool;
-        if (!pool.TryPinFrame(_frame, _pageId))
-        {
-            return null;
-        }
-
-        pool.LatchShared(_frame);
+        var token = _tree.Pager.Readers.Enter();
         try
         {
-            if (pool.VersionOf(_frame) != _version)
+            _tree.ThrowIfDisposed();
+            if (!pool.TryPinFrame(_frame, _pageId))
             {
                 return null;
             }
 
-            var node = _tree.Node(_frame);
-            var index = _index + delta;
-            if (index < 0 || index >= node.Count)
+            pool.LatchShared(_frame);
+            try
             {
-                return null;
-            }
+                if (pool.VersionOf(_frame) != _version)
+                {
+                    return null;
+                }
 
-            Capture(node, index, _frame);
-            return true;
+                var node = _tree.Node(_frame);
+                var index = _index + delta;
+                if (index < 0 || index >= node.Count)
+                {
+                    return null;
+                }
+
+                Capture(node, index, _frame);
+                return true;
+            }
+            finally
+            {
+                pool.UnlatchShared(_frame);
+                pool.Unpin(_frame);
+            }
         }
         finally
         {
-            pool.UnlatchShared(_frame);
-            pool.Unpin(_frame);
+            _tree.Pager.Readers.Exit(token);
         }
     }
 

@@ -20,7 +20,8 @@ namespace ThunderDb.Core.Storage.BTree;
 /// <para>Cursors hold no latch between calls: they remember the leaf frame, its version and the current
 /// key, and re-seek from the root on the saved key when the frame changed.</para>
 /// <para>Nothing is durable until <see cref="Checkpoint"/>; <see cref="Dispose"/> does not checkpoint (the WAL
-/// above redoes from <see cref="CheckpointWalLsn"/>).</para>
+/// above redoes from <see cref="CheckpointWalLsn"/>). Dispose waits for running reads; later ones throw
+/// <see cref="ObjectDisposedException"/>.</para>
 /// </summary>
 public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 {
@@ -130,7 +131,7 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
     /// <summary>Pins and share-latches the current root; -1 for an empty tree. Call inside the reader gate.</summary>
     internal int LatchRootShared()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ThrowIfDisposed();
         while (true)
         {
             var root = _pager.Root;
@@ -184,6 +185,8 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 
     internal BufferPool Pool => _pool;
 
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+
     /// <summary>Levels from the root to the leftmost leaf (0 for an empty tree); for tests and diagnostics.</summary>
     internal int Depth()
     {
@@ -221,7 +224,9 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
                 return;
             }
 
-            _disposed = true;
+            // Readers check the flag inside the reader gate: once the gate drains, none can touch the pool.
+            Volatile.Write(ref _disposed, true);
+            _pager.Readers.WaitForOlderReaders();
             _pager.Dispose();
             _scratch.Dispose();
         }
