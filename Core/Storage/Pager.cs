@@ -105,6 +105,12 @@ internal sealed unsafe class Pager : IDisposable
                 pager.Initialize();
             }
 
+            if ((long)pool.FrameCount * options.PageSize > options.BufferPoolSize)
+            {
+                logger?.LogWarning("storage.buffer_pool_size = {Size} is below the minimum of {Frames} pages; using {Bytes} bytes",
+                    options.BufferPoolSize, BufferPool.MinFrames, (long)pool.FrameCount * options.PageSize);
+            }
+
             logger?.LogInformation(
                 "storage opened {Path}: page_size {PageSize}, {Frames} buffer frames, io backend {Backend}{Direct}, checkpoint {Seq}, {Pages} pages",
                 dataPath, options.PageSize, pool.FrameCount, storageFile.BackendName, storageFile.IsDirectIo ? " (O_DIRECT)" : "",
