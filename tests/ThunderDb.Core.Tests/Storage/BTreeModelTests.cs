@@ -304,4 +304,44 @@ public class BTreeModelTests
         // 20,000 cells of 57 bytes + slot = ~1.2 MB: about 290 full 4 KiB pages, ~580 if each split halved.
         await Assert.That(store.Pager.PageCount).IsLessThan(360ul);
     }
+
+    [Test]
+    public async Task Freed_pages_survive_reopen_on_the_free_list_and_are_reused()
+    {
+        using var dir = new TempDataDir();
+        var options = dir.Options();
+        ulong highWater;
+        using (var store = BTreeStore.Open(options))
+        {
+            for (var i = 0; i < 5000; i++)
+            {
+                store.Put(BitConverter.GetBytes(i), new byte[60]);
+            }
+
+            store.Checkpoint(1, 1);
+            for (var i = 0; i < 5000; i++)
+            {
+                store.Delete(BitConverter.GetBytes(i));
+            }
+
+            store.Checkpoint(2, 2); // the tree's pages become free in this checkpoint's free list
+            highWater = store.Pager.PageCount;
+            await Assert.That(store.Pager.FreePageCount).IsGreaterThan(100);
+        }
+
+        using (var store = BTreeStore.Open(options))
+        {
+            await Assert.That(store.Pager.FreePageCount).IsGreaterThan(100);
+            for (var i = 0; i < 5000; i++)
+            {
+                store.Put(BitConverter.GetBytes(i + 10_000), new byte[60]);
+            }
+
+            store.Checkpoint(3, 3);
+
+            // The same amount of data fits in the freed pages: the file barely grows.
+            await Assert.That(store.Pager.PageCount).IsLessThanOrEqualTo(highWater + 10);
+            await Assert.That(StoreAssert.Get(store, BitConverter.GetBytes(14_999))).IsNotNull();
+        }
+    }
 }
