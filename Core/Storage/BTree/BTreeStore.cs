@@ -1,0 +1,234 @@
+using System.Buffers;
+using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Storage.Buffers;
+using ThunderDb.Core.Storage.Pages;
+using ThunderDb.Io.Buffers;
+
+namespace ThunderDb.Core.Storage.BTree;
+
+/// <summary>
+/// The B+tree over byte-string keys and values that implements <see cref="IOrderedStore"/>, stored in
+/// <c>data_dir/thunder.db</c> through the <see cref="BufferPool"/> with shadow paging (<see cref="Pager"/>).
+/// <para><b>Concurrency: latch coupling (crabbing).</b> Readers take shared frame latches top-down and release
+/// the parent once the child is latched, so they never hold more than two latches and take no global lock.
+/// The one writer (callers serialise writes; <see cref="Pager.WriterLock"/> also keeps checkpoints out)
+/// takes exclusive latches top-down and releases its ancestors as soon as a node is "safe": already copied
+/// in this epoch and unable to split (insert) or underflow (delete), so nothing above it can change.
+/// Because both go top-down, a reader is always either ahead of the writer on a path or behind its
+/// released latches, never crossing it; pages the writer frees stay readable until the
+/// <see cref="ReaderGate"/> says no reader can reach them.</para>
+/// <para>Cursors hold no latch between calls: they remember the leaf frame, its version and the current
+/// key, and re-seek from the root on the saved key when the frame changed.</para>
+/// <para>Nothing is durable until <see cref="Checkpoint"/>; <see cref="Dispose"/> does not checkpoint (the WAL
+/// above redoes from <see cref="CheckpointWalLsn"/>). Dispose waits for running reads; later ones throw
+/// <see cref="ObjectDisposedException"/>.</para>
+/// </summary>
+public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
+{
+    private readonly Pager _pager;
+    private readonly BufferPool _pool;
+    private readonly StorageOptions _options;
+    private readonly int _pageSize;
+    private readonly int _maxCell;
+    private readonly AlignedBuffer _scratch;
+    private bool _disposed;
+
+    private BTreeStore(Pager pager, StorageOptions options)
+    {
+        _pager = pager;
+        _pool = pager.Pool;
+        _options = options;
+        _pageSize = pager.PageSize;
+        _maxCell = NodePage.MaxCellSize(_pageSize);
+        _scratch = new AlignedBuffer((nuint)_pageSize);
+        MaxKeySize = _maxCell - NodePage.LeafCellHeader - OverflowRef.Size;
+    }
+
+    /// <summary>Creates or opens <c>data_dir/CONTROL</c> and <c>data_dir/thunder.db</c>.</summary>
+    public static BTreeStore Open(StorageOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new BTreeStore(Pager.Open(options, logger), options);
+    }
+
+    /// <summary>Keys longer than this are refused (a node must hold at least four cells).</summary>
+    public int MaxKeySize { get; }
+
+    /// <summary>The WAL position the last checkpoint covers: recovery redoes from here.</summary>
+    public ulong CheckpointWalLsn => _pager.CheckpointWalLsn;
+
+    /// <summary>The highest commit timestamp contained in the last checkpoint.</summary>
+    public ulong CheckpointMaxCommitTs => _pager.CheckpointMaxCommitTs;
+
+    public ulong CheckpointSequence => _pager.CheckpointSequence;
+
+    internal Pager Pager => _pager;
+
+    /// <summary>Buffer-pool hits and misses so far (also exported as Prometheus metrics).</summary>
+    public (long Hits, long Misses) BufferPoolCounters => (_pool.Hits, _pool.Misses);
+
+    /// <summary>Makes the current tree durable and records the WAL position and commit timestamp it covers.</summary>
+    public void Checkpoint(ulong walLsn, ulong maxCommitTs)
+    {
+        lock (_pager.WriterLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _pager.Checkpoint(walLsn, maxCommitTs);
+        }
+    }
+
+    public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var token = _pager.Readers.Enter();
+        var frame = -1;
+        try
+        {
+            frame = LatchRootShared();
+            if (frame < 0)
+            {
+                return false;
+            }
+
+            while (true)
+            {
+                var node = Node(frame);
+                if (node.IsLeaf)
+                {
+                    var index = node.LowerBound(key, out var found);
+                    if (!found)
+                    {
+                        return false;
+                    }
+
+                    var length = ValueLength(node, index);
+                    var destination = value.GetSpan(length)[..length];
+                    CopyValue(node, index, destination);
+                    value.Advance(length);
+                    return true;
+                }
+
+                frame = DescendShared(frame, node.Child(node.ChildIndexFor(key)));
+            }
+        }
+        finally
+        {
+            if (frame >= 0)
+            {
+                ReleaseShared(frame);
+            }
+
+            _pager.Readers.Exit(token);
+        }
+    }
+
+    public IStoreCursor OpenCursor()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new BTreeCursor(this);
+    }
+
+    /// <summary>Pins and share-latches the current root; -1 for an empty tree. Call inside the reader gate.</summary>
+    internal int LatchRootShared()
+    {
+        ThrowIfDisposed();
+        while (true)
+        {
+            var root = _pager.Root;
+            if (root == 0)
+            {
+                return -1;
+            }
+
+            var frame = _pool.Pin(root);
+            _pool.LatchShared(frame);
+
+            // A root split or copy between reading the id and latching would leave us on a partial tree.
+            if (_pager.Root == root)
+            {
+                return frame;
+            }
+
+            ReleaseShared(frame);
+        }
+    }
+
+    /// <summary>Latch coupling step: latch the child, then release the parent. Returns the child frame.</summary>
+    internal int DescendShared(int parentFrame, ulong child)
+    {
+        var frame = _pool.Pin(child);
+        _pool.LatchShared(frame);
+        ReleaseShared(parentFrame);
+        return frame;
+    }
+
+    internal void ReleaseShared(int frame)
+    {
+        _pool.UnlatchShared(frame);
+        _pool.Unpin(frame);
+    }
+
+    internal NodePage Node(int frame)
+    {
+        var node = new NodePage(_pool.FramePointer(frame), _pageSize);
+        var type = node.Header->Type;
+        if (type is not (PageType.Leaf or PageType.Branch))
+        {
+            ThrowNotANode(node.Header->PageId, type);
+        }
+
+        return node;
+    }
+
+    private void ThrowNotANode(ulong pageId, PageType type) =>
+        throw new PageCorruptedException(_pager.FilePath, pageId, $"expected a B+tree page, found page type {type}");
+
+    internal BufferPool Pool => _pool;
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+
+    /// <summary>Levels from the root to the leftmost leaf (0 for an empty tree); for tests and diagnostics.</summary>
+    internal int Depth()
+    {
+        var token = _pager.Readers.Enter();
+        var frame = -1;
+        try
+        {
+            frame = LatchRootShared();
+            var depth = frame < 0 ? 0 : 1;
+            while (frame >= 0 && !Node(frame).IsLeaf)
+            {
+                frame = DescendShared(frame, Node(frame).Child(0));
+                depth++;
+            }
+
+            return depth;
+        }
+        finally
+        {
+            if (frame >= 0)
+            {
+                ReleaseShared(frame);
+            }
+
+            _pager.Readers.Exit(token);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_pager.WriterLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            // Readers check the flag inside the reader gate: once the gate drains, none can touch the pool.
+            Volatile.Write(ref _disposed, true);
+            _pager.Readers.WaitForOlderReaders();
+            _pager.Dispose();
+            _scratch.Dispose();
+        }
+    }
+}

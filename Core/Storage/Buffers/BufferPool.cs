@@ -1,0 +1,462 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Prometheus;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Storage.Pages;
+
+namespace ThunderDb.Core.Storage.Buffers;
+
+/// <summary>
+/// Page frames in one native, page-aligned allocation of <c>buffer_pool_size</c> bytes (never GC memory).
+/// A page is used by pinning it (<see cref="Pin"/>, which loads it on a miss), latching its frame shared or
+/// exclusive, and unpinning it. Only unpinned frames can be evicted.
+/// <para>Eviction is CLOCK-sweep: a hand walks the frames, clearing each frame's reference bit and taking the
+/// first unpinned frame whose bit is already clear. A page touched once by a scan has its bit cleared on the
+/// next pass and goes first, while pages hit repeatedly (the upper B+tree levels) keep getting their bit set
+/// and survive; all that costs one byte store per hit and no list maintenance, unlike LRU.</para>
+/// <para>Dirty victims are written back right away: with shadow paging a dirty page is always a copy no
+/// durable meta page refers to, so stealing is safe at any time.</para>
+/// <para>The hit path is lock free (a concurrent dictionary lookup and a CAS on the pin count). Misses take
+/// the pool lock and do their I/O under it; on the two cores we target that keeps the code simple.</para>
+/// </summary>
+internal sealed unsafe class BufferPool : IDisposable
+{
+    public const ulong NoPage = ulong.MaxValue;
+    private const int WriterWaiting = 1 << 30;
+    private const int ExclusivelyHeld = -1;
+
+    private readonly PageFile _file;
+    private readonly int _pageSize;
+    private readonly byte* _memory;
+    private readonly Frame[] _frames;
+    private readonly ConcurrentDictionary<ulong, int> _table;
+    private readonly Lock _missLock = new();
+    private readonly StripedCounter _hits = new();
+    private long _misses;
+    private long _publishedHits;
+    private long _publishedMisses;
+    private int _clockHand;
+    private bool _disposed;
+
+    public BufferPool(PageFile file, long poolBytes)
+    {
+        _file = file;
+        _pageSize = file.PageSize;
+        var count = (int)Math.Clamp(poolBytes / _pageSize, MinFrames, int.MaxValue / 2);
+        _frames = new Frame[count];
+        _memory = (byte*)NativeMemory.AlignedAlloc((nuint)count * (nuint)_pageSize, 4096);
+        NativeMemory.Clear(_memory, (nuint)count * (nuint)_pageSize);
+        for (var i = 0; i < count; i++)
+        {
+            _frames[i].PageId = NoPage;
+        }
+
+        _table = new ConcurrentDictionary<ulong, int>(Environment.ProcessorCount, count);
+        BufferPoolMetrics.Register(this);
+    }
+
+    /// <summary>The deepest write path pins a root-to-leaf path plus siblings and new pages; keep room for readers too.</summary>
+    public const int MinFrames = 64;
+
+    public int FrameCount => _frames.Length;
+
+    public long Hits => _hits.Sum();
+
+    public long Misses => Volatile.Read(ref _misses);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* FramePointer(int frame) => _memory + ((nint)frame * _pageSize);
+
+    /// <summary>Pins <paramref name="pageId"/>, reading it from disk (checksum verified) on a miss.</summary>
+    public int Pin(ulong pageId)
+    {
+        if (_table.TryGetValue(pageId, out var frame) && TryPinFrame(frame, pageId))
+        {
+            _hits.Increment();
+            return frame;
+        }
+
+        return PinSlow(pageId, load: true);
+    }
+
+    /// <summary>Pins a frame for a newly allocated page: zeroed, not read, marked dirty.</summary>
+    public int PinNew(ulong pageId) => PinSlow(pageId, load: false);
+
+    /// <summary>Pins <paramref name="frame"/> only if it still holds <paramref name="pageId"/>.</summary>
+    public bool TryPinFrame(int frame, ulong pageId)
+    {
+        ref var f = ref _frames[frame];
+        while (true)
+        {
+            var pins = Volatile.Read(ref f.Pins);
+            if (pins < 0)
+            {
+                return false; // being evicted or loaded
+            }
+
+            if (Interlocked.CompareExchange(ref f.Pins, pins + 1, pins) == pins)
+            {
+                break;
+            }
+        }
+
+        if (Volatile.Read(ref f.PageId) != pageId)
+        {
+            Unpin(frame);
+            return false;
+        }
+
+        if (f.Referenced == 0)
+        {
+            f.Referenced = 1;
+        }
+
+        return true;
+    }
+
+    public void Unpin(int frame)
+    {
+        var pins = Interlocked.Decrement(ref _frames[frame].Pins);
+        Debug.Assert(pins >= 0);
+    }
+
+    public ulong PageIdOf(int frame) => Volatile.Read(ref _frames[frame].PageId);
+
+    public long VersionOf(int frame) => Volatile.Read(ref _frames[frame].Version);
+
+    public void MarkDirty(int frame)
+    {
+        Debug.Assert(_frames[frame].Pins > 0);
+        _frames[frame].Dirty = 1;
+    }
+
+    private int PinSlow(ulong pageId, bool load)
+    {
+        lock (_missLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            int frame;
+            if (_table.TryGetValue(pageId, out var existing) && !load)
+            {
+                // A reused page id whose stale frame is still cached: recycle that frame for the new page.
+                if (Interlocked.CompareExchange(ref _frames[existing].Pins, -1, 0) != 0)
+                {
+                    throw new InvalidOperationException($"page {pageId} is allocated while a stale copy of it is still pinned");
+                }
+
+                _table.TryRemove(pageId, out _);
+                _frames[existing].Dirty = 0;
+                Volatile.Write(ref _frames[existing].PageId, NoPage);
+                frame = existing;
+            }
+            else if (load && _table.TryGetValue(pageId, out existing) && TryPinFrame(existing, pageId))
+            {
+                _hits.Increment();
+                return existing;
+            }
+            else
+            {
+                frame = TakeVictim();
+            }
+
+            ref var f = ref _frames[frame];
+            var pointer = FramePointer(frame);
+            if (f.PageId != NoPage)
+            {
+                if (f.Dirty != 0)
+                {
+                    try
+                    {
+                        _file.WritePage(f.PageId, pointer);
+                    }
+                    catch
+                    {
+                        Volatile.Write(ref f.Pins, 0); // the victim stays cached and dirty
+                        throw;
+                    }
+
+                    f.Dirty = 0;
+                }
+
+                _table.TryRemove(f.PageId, out _);
+            }
+
+            Volatile.Write(ref f.PageId, pageId);
+            Interlocked.Increment(ref f.Version);
+            if (load)
+            {
+                try
+                {
+                    _file.ReadPage(pageId, pointer);
+                }
+                catch
+                {
+                    Volatile.Write(ref f.PageId, NoPage);
+                    Volatile.Write(ref f.Pins, 0);
+                    throw;
+                }
+
+                Interlocked.Increment(ref _misses);
+                if ((_misses & 1023) == 0)
+                {
+                    PublishMetrics();
+                }
+            }
+            else
+            {
+                NativeMemory.Clear(pointer, (nuint)_pageSize);
+                f.Dirty = 1;
+            }
+
+            f.Referenced = 1;
+            Volatile.Write(ref f.Pins, 1);
+            _table[pageId] = frame;
+            return frame;
+        }
+    }
+
+    /// <summary>CLOCK sweep under the miss lock; the chosen frame is left with Pins = -1 so nobody can pin it.</summary>
+    private int TakeVictim()
+    {
+        var n = _frames.Length;
+        for (var step = 0; step < 3 * n; step++)
+        {
+            var i = _clockHand;
+            _clockHand = i + 1 == n ? 0 : i + 1;
+            ref var f = ref _frames[i];
+            if (Volatile.Read(ref f.Pins) != 0)
+            {
+                continue;
+            }
+
+            if (f.Referenced != 0 && f.PageId != NoPage)
+            {
+                f.Referenced = 0;
+                continue;
+            }
+
+            if (Interlocked.CompareExchange(ref f.Pins, -1, 0) == 0)
+            {
+                return i;
+            }
+        }
+
+        throw new BufferPoolExhaustedException(
+            $"all {n} buffer pool frames are pinned; storage.buffer_pool_size is too small for the current load");
+    }
+
+    /// <summary>
+    /// Drops a freed page from the pool (its stale content must never be written back or read as live).
+    /// A cursor may hold a short pin while it notices the page changed; wait for it, outside the miss
+    /// lock (the pin holder may itself need that lock for an overflow page).
+    /// </summary>
+    public void Invalidate(ulong pageId)
+    {
+        var spin = new SpinWait();
+        while (true)
+        {
+            lock (_missLock)
+            {
+                if (!_table.TryGetValue(pageId, out var frame))
+                {
+                    return;
+                }
+
+                ref var f = ref _frames[frame];
+                if (Interlocked.CompareExchange(ref f.Pins, -1, 0) == 0)
+                {
+                    _table.TryRemove(pageId, out _);
+                    f.Dirty = 0;
+                    Volatile.Write(ref f.PageId, NoPage);
+                    Interlocked.Increment(ref f.Version);
+                    Volatile.Write(ref f.Pins, 0);
+                    return;
+                }
+            }
+
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>Forgets that a page is dirty (the writer freed it: its content will never be needed).</summary>
+    public void DiscardIfCached(ulong pageId)
+    {
+        if (_table.TryGetValue(pageId, out var frame) && TryPinFrame(frame, pageId))
+        {
+            _frames[frame].Dirty = 0;
+            Unpin(frame);
+        }
+    }
+
+    /// <summary>Writes every dirty page (checkpoint). The caller keeps writers out; readers may go on.</summary>
+    public int FlushDirty()
+    {
+        var written = 0;
+        for (var i = 0; i < _frames.Length; i++)
+        {
+            ref var f = ref _frames[i];
+            if (Volatile.Read(ref f.Dirty) == 0)
+            {
+                continue;
+            }
+
+            var pageId = Volatile.Read(ref f.PageId);
+            if (pageId == NoPage || !TryPinFrame(i, pageId))
+            {
+                continue; // evicted meanwhile, which wrote it back
+            }
+
+            try
+            {
+                if (f.Dirty != 0)
+                {
+                    f.Dirty = 0;
+                    _file.WritePage(pageId, FramePointer(i));
+                    written++;
+                }
+            }
+            finally
+            {
+                Unpin(i);
+            }
+        }
+
+        return written;
+    }
+
+    // ---- per-frame reader/writer latch ------------------------------------------------------------------
+    // State: >= 0 readers (plus the WriterWaiting bit while a writer waits, which keeps new readers out so
+    // a stream of readers cannot starve the single writer); -1 held exclusively.
+
+    public void LatchShared(int frame)
+    {
+        ref var latch = ref _frames[frame].Latch;
+        var spin = new SpinWait();
+        while (true)
+        {
+            var state = Volatile.Read(ref latch);
+            if (state >= 0 && (state & WriterWaiting) == 0 && Interlocked.CompareExchange(ref latch, state + 1, state) == state)
+            {
+                return;
+            }
+
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    public void UnlatchShared(int frame)
+    {
+        var state = Interlocked.Decrement(ref _frames[frame].Latch);
+        Debug.Assert(state >= 0 && (state & ~WriterWaiting) >= 0);
+    }
+
+    public void LatchExclusive(int frame)
+    {
+        ref var latch = ref _frames[frame].Latch;
+        Interlocked.Or(ref latch, WriterWaiting);
+        var spin = new SpinWait();
+        while (Interlocked.CompareExchange(ref latch, ExclusivelyHeld, WriterWaiting) != WriterWaiting)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Releases the exclusive latch and bumps the frame version, telling cursors the page may have changed.</summary>
+    public void UnlatchExclusive(int frame)
+    {
+        ref var f = ref _frames[frame];
+        Debug.Assert(f.Latch == ExclusivelyHeld);
+        Interlocked.Increment(ref f.Version);
+        Volatile.Write(ref f.Latch, 0);
+    }
+
+    // ---- metrics -----------------------------------------------------------------------------------------
+
+    /// <summary>Pushes hit/miss deltas and the hit ratio to the Prometheus registry (on scrape, every 1024 misses, at checkpoint).</summary>
+    public void PublishMetrics()
+    {
+        lock (_hits)
+        {
+            var hits = Hits;
+            var misses = Misses;
+            ThunderMetrics.BufferPoolHitsTotal.Inc(hits - _publishedHits);
+            ThunderMetrics.BufferPoolMissesTotal.Inc(misses - _publishedMisses);
+            _publishedHits = hits;
+            _publishedMisses = misses;
+            if (hits + misses > 0)
+            {
+                ThunderMetrics.BufferPoolHitRatio.Set((double)hits / (hits + misses));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_missLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        PublishMetrics();
+        BufferPoolMetrics.Unregister(this);
+        NativeMemory.AlignedFree(_memory);
+    }
+
+    /// <summary>Frame bookkeeping, padded to a cache line so frames do not false-share.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
+    private struct Frame
+    {
+        [FieldOffset(0)] public ulong PageId;
+        [FieldOffset(8)] public long Version;
+        [FieldOffset(16)] public int Pins;
+        [FieldOffset(20)] public int Latch;
+        [FieldOffset(24)] public int Dirty;
+        [FieldOffset(28)] public int Referenced;
+    }
+}
+
+/// <summary>Publishes every live pool's counters right before Prometheus collects.</summary>
+internal static class BufferPoolMetrics
+{
+    private static readonly List<BufferPool> Pools = [];
+    private static bool _hooked;
+
+    public static void Register(BufferPool pool)
+    {
+        lock (Pools)
+        {
+            Pools.Add(pool);
+            if (!_hooked)
+            {
+                _hooked = true;
+                Metrics.DefaultRegistry.AddBeforeCollectCallback(PublishAll);
+            }
+        }
+    }
+
+    public static void Unregister(BufferPool pool)
+    {
+        lock (Pools)
+        {
+            Pools.Remove(pool);
+        }
+    }
+
+    private static void PublishAll()
+    {
+        lock (Pools)
+        {
+            foreach (var pool in Pools)
+            {
+                pool.PublishMetrics();
+            }
+        }
+    }
+}

@@ -1,0 +1,349 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Storage.Buffers;
+using ThunderDb.Core.Storage.Pages;
+using ThunderDb.Io.Buffers;
+using ThunderDb.Io.Files;
+
+namespace ThunderDb.Core.Storage;
+
+/// <summary>
+/// Page allocation, shadow paging and checkpoints for <c>thunder.db</c>.
+/// <para>Pages 0 and 1 are meta pages written alternately by checkpoints; the newest one with a valid CRC
+/// wins at open. A page written in an older checkpoint epoch is never overwritten: the tree copies it to a
+/// fresh page id the first time it changes in an epoch, and the old id is only reused once a later
+/// checkpoint is durable (and no reader can still reach it, see <see cref="ReaderGate"/>).</para>
+/// <para>Free-list state: <c>_free</c> may be handed out now; <c>_pending</c> holds ids the durable meta
+/// page may still reference, released by the next checkpoint.</para>
+/// </summary>
+internal sealed unsafe class Pager : IDisposable
+{
+    public const string DataFileName = "thunder.db";
+    public const ulong FirstDataPage = 2;
+    private const ulong MetaMagic = 0x4154454D42444854; // "THDBMETA"
+    private const int MetaBody = PageHeader.Size;
+
+    private readonly PageFile _file;
+    private readonly AlignedBuffer _ioPage;
+    private readonly List<ulong> _free = [];
+    private List<ulong> _pending = [];
+    private readonly ILogger? _logger;
+    private ulong _root;
+    private ulong _pageCount;
+    private ulong _checkpointSeq;
+
+    private Pager(PageFile file, BufferPool pool, ILogger? logger)
+    {
+        _file = file;
+        Pool = pool;
+        _logger = logger;
+        _ioPage = new AlignedBuffer((nuint)file.PageSize);
+    }
+
+    public BufferPool Pool { get; }
+
+    public ReaderGate Readers { get; } = new();
+
+    /// <summary>Held by the single tree writer for each operation and by checkpoints.</summary>
+    public Lock WriterLock { get; } = new();
+
+    public int PageSize => _file.PageSize;
+
+    public string FilePath => _file.Path;
+
+    /// <summary>True when the data file really is open with O_DIRECT (the filesystem may refuse it).</summary>
+    public bool IsDirectIo => _file.File.IsDirectIo;
+
+    /// <summary>Root page of the tree; 0 = empty tree. Readers read it without a lock.</summary>
+    public ulong Root
+    {
+        get => Volatile.Read(ref _root);
+        set => Volatile.Write(ref _root, value);
+    }
+
+    /// <summary>Pages modified in this epoch may change in place; older ones are copied first.</summary>
+    public ulong CurrentEpoch => _checkpointSeq + 1;
+
+    public ulong CheckpointSequence => _checkpointSeq;
+
+    public ulong CheckpointWalLsn { get; private set; }
+
+    public ulong CheckpointMaxCommitTs { get; private set; }
+
+    public ulong PageCount => _pageCount;
+
+    public int FreePageCount => _free.Count + _pending.Count;
+
+    public static Pager Open(StorageOptions options, ILogger? logger)
+    {
+        Directory.CreateDirectory(options.DataDir);
+        var dataPath = Path.Combine(options.DataDir, DataFileName);
+        var dataExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
+        ValidatePageSize(options.PageSize);
+        ControlFile.OpenOrCreate(options.DataDir, options.PageSize, dataExists);
+
+        var storageFile = StorageFile.Open(dataPath, new FileOpenOptions
+        {
+            DirectIo = options.DirectIo,
+            Backend = options.IoBackend,
+            Warn = message => logger?.LogWarning("{Message}", message),
+        });
+        PageFile? file = null;
+        BufferPool? pool = null;
+        try
+        {
+            file = new PageFile(storageFile, options.PageSize);
+            pool = new BufferPool(file, options.BufferPoolSize);
+            var pager = new Pager(file, pool, logger);
+            if (dataExists)
+            {
+                pager.Load();
+            }
+            else
+            {
+                pager.Initialize();
+            }
+
+            if ((long)pool.FrameCount * options.PageSize > options.BufferPoolSize)
+            {
+                logger?.LogWarning("storage.buffer_pool_size = {Size} is below the minimum of {Frames} pages; using {Bytes} bytes",
+                    options.BufferPoolSize, BufferPool.MinFrames, (long)pool.FrameCount * options.PageSize);
+            }
+
+            logger?.LogInformation(
+                "storage opened {Path}: page_size {PageSize}, {Frames} buffer frames, io backend {Backend}{Direct}, checkpoint {Seq}, {Pages} pages",
+                dataPath, options.PageSize, pool.FrameCount, storageFile.BackendName, storageFile.IsDirectIo ? " (O_DIRECT)" : "",
+                pager._checkpointSeq, pager._pageCount);
+            return pager;
+        }
+        catch
+        {
+            pool?.Dispose();
+            if (file is null)
+            {
+                storageFile.Dispose();
+            }
+            else
+            {
+                file.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static void ValidatePageSize(int pageSize)
+    {
+        if (pageSize < 4096 || pageSize > 65536 || !int.IsPow2(pageSize))
+        {
+            throw new StorageFormatException($"storage.page_size = {pageSize} is not supported: use a power of two from 4096 to 65536");
+        }
+    }
+
+    private void Initialize()
+    {
+        _pageCount = FirstDataPage;
+        WriteMeta(0, 0, 0, 0, 0);
+        _file.Sync();
+    }
+
+    private void Load()
+    {
+        var best = (Seq: 0ul, Found: false, Page: 0ul);
+        for (ulong page = 0; page < 2; page++)
+        {
+            var span = _ioPage.Span;
+            var read = _file.File.Read((long)page * PageSize, span);
+            if (read != PageSize || !PageChecksum.Verify(_ioPage.Pointer, PageSize)
+                || BinaryPrimitives.ReadUInt64LittleEndian(span[MetaBody..]) != MetaMagic)
+            {
+                _logger?.LogWarning("meta page {Page} of {Path} is invalid (torn or never written); using the other one", page, FilePath);
+                continue;
+            }
+
+            var seq = BinaryPrimitives.ReadUInt64LittleEndian(span[(MetaBody + 16)..]);
+            if (!best.Found || seq > best.Seq)
+            {
+                best = (seq, true, page);
+            }
+        }
+
+        if (!best.Found)
+        {
+            throw new PageCorruptedException(FilePath, 0, "neither meta page (0 or 1) has a valid checksum");
+        }
+
+        _file.File.Read((long)best.Page * PageSize, _ioPage.Span);
+        var body = _ioPage.Span[MetaBody..];
+        var pageSize = BinaryPrimitives.ReadInt32LittleEndian(body[12..]);
+        if (pageSize != PageSize)
+        {
+            throw new StorageFormatException($"'{FilePath}' was written with page_size {pageSize}, configured {PageSize}");
+        }
+
+        _checkpointSeq = BinaryPrimitives.ReadUInt64LittleEndian(body[16..]);
+        _root = BinaryPrimitives.ReadUInt64LittleEndian(body[24..]);
+        _pageCount = BinaryPrimitives.ReadUInt64LittleEndian(body[32..]);
+        var freeHead = BinaryPrimitives.ReadUInt64LittleEndian(body[40..]);
+        var freeCount = BinaryPrimitives.ReadUInt64LittleEndian(body[48..]);
+        CheckpointWalLsn = BinaryPrimitives.ReadUInt64LittleEndian(body[56..]);
+        CheckpointMaxCommitTs = BinaryPrimitives.ReadUInt64LittleEndian(body[64..]);
+
+        // The free-list chain pages are part of the durable state: reusable only after the next checkpoint.
+        for (var page = freeHead; page != 0;)
+        {
+            _file.ReadPage(page, _ioPage.Pointer);
+            var header = (PageHeader*)_ioPage.Pointer;
+            if (header->Type != PageType.FreeList)
+            {
+                throw new PageCorruptedException(FilePath, page, $"expected a free-list page, found {header->Type}");
+            }
+
+            var ids = (ulong*)(_ioPage.Pointer + PageHeader.Size);
+            for (var i = 0; i < header->ItemCount; i++)
+            {
+                _free.Add(ids[i]);
+            }
+
+            _pending.Add(page);
+            page = header->Next;
+        }
+
+        if ((ulong)_free.Count != freeCount)
+        {
+            throw new PageCorruptedException(FilePath, freeHead, $"free list holds {_free.Count} ids, meta page says {freeCount}");
+        }
+    }
+
+    /// <summary>A fresh page id: from the free list, else the end of the file. Writer only.</summary>
+    public ulong Allocate()
+    {
+        if (_free.Count > 0)
+        {
+            var id = _free[^1];
+            _free.RemoveAt(_free.Count - 1);
+            return id;
+        }
+
+        return _pageCount++;
+    }
+
+    /// <summary>Frees a page id; it becomes reusable after the next checkpoint. Writer only.</summary>
+    public void Free(ulong pageId)
+    {
+        Debug.Assert(pageId >= FirstDataPage && pageId < _pageCount);
+        _pending.Add(pageId);
+        Pool.DiscardIfCached(pageId);
+    }
+
+    /// <summary>
+    /// Makes the current tree durable: writes dirty pages and the free list, fdatasync, writes the alternate
+    /// meta page (carrying <paramref name="walLsn"/> and <paramref name="maxCommitTs"/>), fdatasync. Then the
+    /// ids freed during the epoch become reusable. The caller holds <see cref="WriterLock"/>.
+    /// </summary>
+    public void Checkpoint(ulong walLsn, ulong maxCommitTs)
+    {
+        Debug.Assert(WriterLock.IsHeldByCurrentThread);
+        Pool.FlushDirty();
+
+        var perPage = (PageSize - PageHeader.Size) / sizeof(ulong);
+        var total = _free.Count + _pending.Count;
+        var listPageCount = (total + perPage - 1) / perPage;
+        var listPages = new List<ulong>(listPageCount);
+        for (var i = 0; i < listPageCount; i++)
+        {
+            // Only ids already free in the durable state may be overwritten before the meta page flips.
+            listPages.Add(_free.Count > 0 ? PopFree() : _pageCount++);
+        }
+
+        var stored = new List<ulong>(_free.Count + _pending.Count);
+        stored.AddRange(_free);
+        stored.AddRange(_pending);
+        WriteFreeList(listPages, stored);
+        _file.Sync();
+
+        var seq = _checkpointSeq + 1;
+        WriteMeta(seq, Root, listPages.Count > 0 ? listPages[0] : 0, (ulong)stored.Count, walLsn, maxCommitTs);
+        _file.Sync();
+
+        _checkpointSeq = seq;
+        CheckpointWalLsn = walLsn;
+        CheckpointMaxCommitTs = maxCommitTs;
+
+        // The new meta page is durable: what it does not reference is free once older readers are gone.
+        Readers.WaitForOlderReaders();
+        foreach (var id in _pending)
+        {
+            Pool.Invalidate(id);
+            _free.Add(id);
+        }
+
+        _pending = listPages;
+        Pool.PublishMetrics();
+    }
+
+    private ulong PopFree()
+    {
+        var id = _free[^1];
+        _free.RemoveAt(_free.Count - 1);
+        return id;
+    }
+
+    private void WriteFreeList(List<ulong> listPages, List<ulong> ids)
+    {
+        var perPage = (PageSize - PageHeader.Size) / sizeof(ulong);
+        var p = _ioPage.Pointer;
+        for (var i = 0; i < listPages.Count; i++)
+        {
+            NativeMemory_Clear(p, PageSize);
+            var header = (PageHeader*)p;
+            header->PageId = listPages[i];
+            header->Epoch = CurrentEpoch;
+            header->Type = PageType.FreeList;
+            header->Next = i + 1 < listPages.Count ? listPages[i + 1] : 0;
+            var start = i * perPage;
+            var n = Math.Min(perPage, ids.Count - start);
+            header->ItemCount = (ushort)n;
+            var slots = (ulong*)(p + PageHeader.Size);
+            for (var j = 0; j < n; j++)
+            {
+                slots[j] = ids[start + j];
+            }
+
+            _file.WritePage(listPages[i], p);
+        }
+    }
+
+    private void WriteMeta(ulong seq, ulong root, ulong freeHead, ulong freeCount, ulong walLsn, ulong maxCommitTs = 0)
+    {
+        var p = _ioPage.Pointer;
+        NativeMemory_Clear(p, PageSize);
+        var page = seq % 2;
+        var header = (PageHeader*)p;
+        header->PageId = page;
+        header->Epoch = seq;
+        header->Type = PageType.Meta;
+        var body = _ioPage.Span[MetaBody..];
+        BinaryPrimitives.WriteUInt64LittleEndian(body, MetaMagic);
+        BinaryPrimitives.WriteInt32LittleEndian(body[8..], 1);
+        BinaryPrimitives.WriteInt32LittleEndian(body[12..], PageSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[16..], seq);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[24..], root);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[32..], _pageCount);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[40..], freeHead);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[48..], freeCount);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[56..], walLsn);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[64..], maxCommitTs);
+        _file.WritePage(page, p);
+    }
+
+    private static void NativeMemory_Clear(byte* p, int length) => System.Runtime.InteropServices.NativeMemory.Clear(p, (nuint)length);
+
+    public void Dispose()
+    {
+        Pool.Dispose();
+        _ioPage.Dispose();
+        _file.Dispose();
+    }
+}
