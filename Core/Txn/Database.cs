@@ -86,6 +86,9 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     public bool IsReadOnly => _readOnlyReason is not null || _wal.IsFailed;
 
+    /// <summary>Why writes are refused, or null while the store is writable.</summary>
+    public string? ReadOnlyReason => _readOnlyReason ?? (_wal.IsFailed ? "the WAL failed to write (see the log)" : null);
+
     /// <summary>The newest commit timestamp new snapshots see.</summary>
     public ulong VisibleTimestamp => Volatile.Read(ref _visibleTs);
 

@@ -18,10 +18,10 @@ public sealed class BackgroundWorkers(LiveSettings live, IDatabaseEngine? engine
     public void Start()
     {
         _tasks.Add(Task.Run(() => DiskMonitorAsync(_stop.Token)));
-        if (engine is not null)
-        {
-            _tasks.Add(Task.Run(() => CheckpointLoopAsync(engine, _stop.Token)));
-        }
+
+        // The storage engine runs its own checkpoint worker (every storage.checkpoint_interval and early
+        // when the WAL passes storage.max_wal_size) and its compaction workers; the host only asks for
+        // the final checkpoint at shutdown.
     }
 
     public async Task StopAsync()
@@ -58,7 +58,9 @@ public sealed class BackgroundWorkers(LiveSettings live, IDatabaseEngine? engine
         switch (state)
         {
             case "critical":
-                log.Error("Disk space critical: {Free}% free on the data volume (threshold {Threshold}%)", free, s.Storage.DiskSpaceCriticalPercent);
+                log.Error("Disk space critical: {Free}% free on the data volume (threshold {Threshold}%); the database goes read-only until restarted with more space",
+                    free, s.Storage.DiskSpaceCriticalPercent);
+                engine?.SetReadOnly($"disk space critical: {free}% free on the data volume (disk_space_critical_percent = {s.Storage.DiskSpaceCriticalPercent.ToString(CultureInfo.InvariantCulture)})");
                 break;
             case "warn":
                 log.Warning("Disk space low: {Free}% free on the data volume (threshold {Threshold}%)", free, s.Storage.DiskSpaceWarnPercent);
@@ -78,35 +80,6 @@ public sealed class BackgroundWorkers(LiveSettings live, IDatabaseEngine? engine
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
                 CheckDiskOnce();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task CheckpointLoopAsync(IDatabaseEngine db, CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(live.Current.Storage.CheckpointInterval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-            {
-                try
-                {
-                    await db.CheckpointAsync(ct).ConfigureAwait(false);
-                    log.Debug("Checkpoint written");
-                }
-                catch (OperationCanceledException)
-                {
-                    throw;
-                }
-#pragma warning disable CA1031 // a failed checkpoint is logged and retried at the next interval
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    log.Error(e, "Checkpoint failed; retrying at the next interval");
-                }
             }
         }
         catch (OperationCanceledException)

@@ -33,6 +33,9 @@ public interface IDatabaseEngine
     /// <summary>Flushes dirty pages and writes a checkpoint.</summary>
     ValueTask CheckpointAsync(CancellationToken cancellationToken);
 
+    /// <summary>Refuses writes from now on (the disk monitor's critical-space action); reads keep working.</summary>
+    void SetReadOnly(string reason);
+
     /// <summary>Flushes the buffer pool and closes every file. Called once, after the final checkpoint.</summary>
     ValueTask CloseAsync(CancellationToken cancellationToken);
 }

@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Net.Resp;
 using ThunderDb.Host.Configuration;
 
 namespace ThunderDb.Host.Lifecycle;
@@ -15,8 +17,22 @@ public static class ServerComposition
         ArgumentNullException.ThrowIfNull(live);
         ArgumentNullException.ThrowIfNull(loggerFactory);
 
-        // The storage engine (settings.ToStorageOptions()) and the RESP/PostgreSQL/MySQL listeners
-        // are not plugged in yet: no database engine runs and no protocol port is bound.
-        return new ServerComponents(Engine: null, Listeners: []);
+        var engine = new KvStorageEngine(settings.ToStorageOptions(), loggerFactory);
+        var resp = new RespListener(
+            new IPEndPoint(settings.ListenAddress, settings.RespPort),
+            engine,
+            new RespServerOptions
+            {
+                AuthEnabled = settings.Security.AuthenticationEnabled,
+                SuperuserName = settings.Security.Superuser,
+                SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
+                MaxConnections = settings.MaxConnectionsPerProtocol,
+                SyncCommit = settings.Storage.SyncCommit,
+            },
+            loggerFactory);
+
+        // PostgreSQL (pg_port), MySQL (mysql_port) and the cluster transport (grpc_port) are not built
+        // yet; their ports stay unbound and the host says so at startup.
+        return new ServerComponents(Engine: engine, Listeners: [resp]);
     }
 }

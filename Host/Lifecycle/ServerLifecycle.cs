@@ -104,9 +104,14 @@ public static class ServerLifecycle
             CreateDataDirectories(settings, log);
             if (components.Engine is { } engine)
             {
+                var io = ThunderDb.Io.Files.IoBackendProbe.Result;
+                log.Information("I/O backend: storage.io_backend = {Setting}; auto picks {Backend} ({Reason})",
+                    settings.Storage.IoBackend.ToString().ToLowerInvariant(), io.AutoChoice.ToString().ToLowerInvariant(), io.Reason);
                 log.Information("Opening database engine {Engine}", engine.Name);
                 await engine.OpenAsync(CancellationToken.None).ConfigureAwait(false);
                 state.Engine = engine;
+                log.Information("Not built yet, ports left unbound: pg {Pg}, mysql {MySql}, grpc {Grpc}",
+                    settings.PgPort, settings.MySqlPort, settings.GrpcPort);
             }
             else
             {

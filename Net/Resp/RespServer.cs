@@ -39,6 +39,11 @@ public sealed class RespServer : IAsyncDisposable
 
     internal PubSubBroker PubSub { get; } = new();
 
+    /// <summary>Received batches of commands whose replies are not sent yet (graceful drain waits for zero).</summary>
+#pragma warning disable CA1051 // a field so sessions can Interlocked it
+    internal int InFlightBatches;
+#pragma warning restore CA1051
+
     internal ScanCursorTable ScanCursors { get; } = new();
 
     /// <summary>
@@ -165,13 +170,32 @@ public sealed class RespServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the listening socket only: open connections keep being served (graceful shutdown, step 1).</summary>
+    public async Task StopAcceptingAsync()
+    {
+        if (_listener is { } listener)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits until no connection of this server is in the middle of a command, or until
+    /// <paramref name="grace"/> has passed (graceful shutdown, step 2).
+    /// </summary>
+    public async Task WaitForInFlightAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
+        while (Volatile.Read(ref InFlightBatches) > 0 && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        if (_listener is not null)
-        {
-            await _listener.DisposeAsync().ConfigureAwait(false);
-        }
+        await StopAcceptingAsync().ConfigureAwait(false);
 
         foreach (ClientConnection c in Registry.Snapshot())
         {

@@ -78,8 +78,16 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
 
                 _recvEnd += n;
-                await ProcessReceivedAsync().ConfigureAwait(false);
-                await FlushAsync().ConfigureAwait(false);
+                Interlocked.Increment(ref _server.InFlightBatches);
+                try
+                {
+                    await ProcessReceivedAsync().ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _server.InFlightBatches);
+                }
             }
         }
         catch (OperationCanceledException)

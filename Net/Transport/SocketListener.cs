@@ -59,8 +59,16 @@ public sealed class SocketListener : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: graceful shutdown stops accepting first and disposes the server later.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         if (_acceptLoop is not null)

@@ -46,8 +46,9 @@ internal sealed unsafe class BufferPool : IDisposable
         _pageSize = file.PageSize;
         var count = (int)Math.Clamp(poolBytes / _pageSize, MinFrames, int.MaxValue / 2);
         _frames = new Frame[count];
+        // Not cleared: a frame is always filled from disk or zeroed when a new page is allocated into it,
+        // so the pool's memory is only touched (and only becomes resident) as frames come into use.
         _memory = (byte*)NativeMemory.AlignedAlloc((nuint)count * (nuint)_pageSize, 4096);
-        NativeMemory.Clear(_memory, (nuint)count * (nuint)_pageSize);
         for (var i = 0; i < count; i++)
         {
             _frames[i].PageId = NoPage;

@@ -47,6 +47,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
             psi.Environment.Remove(key);
         }
 
+        // Every protocol port on a free port unless the test chose one, so tests never collide with
+        // each other or with a server on the default ports.
+        psi.Environment["THUNDERDB_RESP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (env is not null)
         {
             foreach (var (k, v) in env)

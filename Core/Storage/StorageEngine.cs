@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Storage.BTree;
+using ThunderDb.Core.Storage.Wal;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Core.Storage;
+
+/// <summary>
+/// The one ordered transactional store: the B+tree pager (<see cref="BTreeStore"/>) under the WAL and MVCC
+/// layer (<see cref="Database"/>). Opening it recovers: the pager comes back at its last checkpoint and the
+/// WAL is replayed from that checkpoint's LSN. Disposing it stops the workers, writes a final checkpoint
+/// and closes every file.
+/// </summary>
+public sealed class StorageEngine : IKvDatabase, IDisposable
+{
+    private readonly BTreeStore _tree;
+    private readonly Database _database;
+    private bool _disposed;
+
+    private StorageEngine(BTreeStore tree, Database database)
+    {
+        _tree = tree;
+        _database = database;
+    }
+
+    /// <summary>Creates or recovers the store under <see cref="StorageOptions.DataDir"/>.</summary>
+    public static StorageEngine Open(StorageOptions options, ILogger logger, bool backgroundWorkers = true)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        var tree = BTreeStore.Open(options, logger);
+        try
+        {
+            var database = Database.Open(
+                new DatabaseOptions { Storage = options, BackgroundWorkers = backgroundWorkers },
+                tree,
+                new TreeCheckpointTarget(tree),
+                tree.CheckpointWalLsn,
+                tree.CheckpointMaxCommitTs,
+                logger);
+            return new StorageEngine(tree, database);
+        }
+        catch
+        {
+            tree.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The MVCC layer (WAL, recovery result, vacuum, checkpoints).</summary>
+    public Database Database => _database;
+
+    /// <summary>The ordered store under it.</summary>
+    public BTreeStore Tree => _tree;
+
+    public bool IsReadOnly => _database.IsReadOnly;
+
+    public string? ReadOnlyReason => _database.ReadOnlyReason;
+
+    public ulong LastCheckpointLsn => _database.LastCheckpointLsn;
+
+    public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead) => _database.Begin(isolation);
+
+    /// <summary>Makes everything committed so far durable in the data file and lets the WAL recycle segments.</summary>
+    public void Checkpoint() => _database.Checkpoint();
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _database.Dispose();
+        _tree.Dispose();
+    }
+
+    private sealed class TreeCheckpointTarget(BTreeStore tree) : ICheckpointTarget
+    {
+        public void Checkpoint(ulong walLsn, ulong maxCommitTs) => tree.Checkpoint(walLsn, maxCommitTs);
+    }
+}

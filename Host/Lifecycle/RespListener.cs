@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using ThunderDb.Net.Resp;
+using ThunderDb.Net.Transport;
+
+namespace ThunderDb.Host.Lifecycle;
+
+/// <summary>The RESP (Redis) protocol server as a host listener on <c>listen_addr:resp_port</c>.</summary>
+public sealed class RespListener(IPEndPoint endPoint, KvStorageEngine engine, RespServerOptions options, ILoggerFactory loggerFactory) : IProtocolListener
+{
+    private RespServer? _server;
+
+    public string Protocol => RespServer.ProtocolName;
+
+    public ValueTask<EndPoint> StartAsync(CancellationToken cancellationToken)
+    {
+        var server = new RespServer(engine.Database, options, loggerFactory.CreateLogger("Resp"), ConnectionRegistry.Shared);
+        server.Start(endPoint);
+        _server = server;
+        return ValueTask.FromResult<EndPoint>(server.LocalEndPoint!);
+    }
+
+    public async ValueTask StopAcceptingAsync()
+    {
+        if (_server is { } server)
+        {
+            await server.StopAcceptingAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DrainAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            try
+            {
+                await server.WaitForInFlightAsync(grace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // grace over: the remaining connections are closed below
+            }
+
+            await server.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { } server)
+        {
+            _server = null;
+            await server.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Net.Http;
+using ThunderDb.Host.Tests.EndToEnd;
+
+namespace ThunderDb.Host.Tests.Durability;
+
+/// <summary>
+/// Durability with real processes: concurrent writers record every acknowledged write, the server is
+/// killed with SIGKILL at a random moment, restarted, and every acknowledged write must be there;
+/// MULTI/EXEC pairs must be all-or-nothing. Several kill cycles on the same data directory.
+/// </summary>
+[NotInParallel("thunderdb-process")]
+public class CrashRecoveryTests
+{
+    private const int SIGKILL = 9;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    [Before(Class)]
+    public static async Task PublishOnce() => await PublishedBinary.PathAsync();
+
+    [Test]
+    [Timeout(180_000)]
+    public async Task Acknowledged_writes_survive_repeated_sigkill(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        var acked = new ConcurrentDictionary<string, string>();
+        var attemptedPairs = new ConcurrentBag<int>();
+        var ackedPairs = new ConcurrentBag<int>();
+        var random = new Random(20261128);
+        var pairSeq = 0;
+        const int Cycles = 6;
+
+        for (var cycle = 0; cycle < Cycles; cycle++)
+        {
+            var respPort = ServerProcess.FreePort();
+            var httpPort = ServerProcess.FreePort();
+            var config = dir.Write("thunderdb.toml", $"""
+                http_port = {httpPort}
+                data_dir = "{dir.Combine("data")}"
+                [storage]
+                sync_commit = true
+                checkpoint_interval = "2s"
+                buffer_pool_size = 8388608
+                """);
+            await using var server = await ServerProcess.StartAsync(dir.Path, ["--config", config], RespPortEnv(respPort));
+            await WaitReadyAsync(httpPort, server, ct);
+
+            // Everything acknowledged in earlier cycles is still there, with its exact value.
+            await VerifyAsync(respPort, acked, attemptedPairs, ackedPairs, ct);
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+            {
+                try
+                {
+                    using var client = await MiniRespClient.ConnectAsync(respPort, stop.Token);
+                    for (var i = 0; !stop.IsCancellationRequested; i++)
+                    {
+                        if (w % 4 == 3)
+                        {
+                            var id = Interlocked.Increment(ref pairSeq);
+                            attemptedPairs.Add(id);
+                            await client.CallAsync(stop.Token, "MULTI");
+                            await client.CallAsync(stop.Token, "SET", $"pair:{id}:a", "A");
+                            await client.CallAsync(stop.Token, "SET", $"pair:{id}:b", "B");
+                            if (await client.CallAsync(stop.Token, "EXEC") is object?[] { Length: 2 })
+                            {
+                                ackedPairs.Add(id);
+                            }
+                        }
+                        else
+                        {
+                            var key = $"k:{cycle}:{w}:{i}";
+                            var value = $"v{cycle}-{w}-{i}-" + new string('x', i % 300);
+                            if (await client.CallAsync(stop.Token, "SET", key, value) is "OK")
+                            {
+                                acked[key] = value;
+                            }
+                        }
+                    }
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidDataException)
+                {
+                    // The server was killed under us; what was acknowledged before is what counts.
+                }
+            }, CancellationToken.None)).ToArray();
+
+            await Task.Delay(random.Next(300, 1500), ct);
+            server.Signal(SIGKILL);
+            await server.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        await Assert.That(acked.Count).IsGreaterThan(100);
+        await Assert.That(ackedPairs.Count).IsGreaterThan(10);
+
+        // A last clean start verifies the final kill too.
+        var finalResp = ServerProcess.FreePort();
+        var finalHttp = ServerProcess.FreePort();
+        var finalConfig = dir.Write("thunderdb.toml", $"""
+            http_port = {finalHttp}
+            data_dir = "{dir.Combine("data")}"
+            """);
+        await using var last = await ServerProcess.StartAsync(dir.Path, ["--config", finalConfig], RespPortEnv(finalResp));
+        await WaitReadyAsync(finalHttp, last, ct);
+        await VerifyAsync(finalResp, acked, attemptedPairs, ackedPairs, ct);
+        last.Signal(ServerProcess.SIGTERM);
+        var exit = await last.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        await Assert.That(exit).IsEqualTo(0).Because(last.AllOutput);
+    }
+
+    private static Dictionary<string, string> RespPortEnv(int port) =>
+        new() { ["THUNDERDB_RESP_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    private static async Task VerifyAsync(int port, ConcurrentDictionary<string, string> acked, ConcurrentBag<int> attemptedPairs, ConcurrentBag<int> ackedPairs, CancellationToken ct)
+    {
+        using var client = await MiniRespClient.ConnectAsync(port, ct);
+        var missing = new List<string>();
+        foreach (var (key, value) in acked)
+        {
+            var got = await client.CallAsync(ct, "GET", key) as string;
+            if (got != value)
+            {
+                missing.Add($"{key}: expected {value.Length} bytes, got {(got is null ? "nil" : got.Length + " bytes")}");
+            }
+        }
+
+        await Assert.That(missing).IsEmpty();
+
+        var acknowledged = ackedPairs.ToHashSet();
+        foreach (var id in attemptedPairs)
+        {
+            var a = await client.CallAsync(ct, "GET", $"pair:{id}:a") as string;
+            var b = await client.CallAsync(ct, "GET", $"pair:{id}:b") as string;
+            var both = a == "A" && b == "B";
+            var neither = a is null && b is null;
+            await Assert.That(both || neither).IsTrue().Because($"MULTI/EXEC pair {id} is half applied: a={a ?? "nil"} b={b ?? "nil"}");
+            if (acknowledged.Contains(id))
+            {
+                await Assert.That(both).IsTrue().Because($"acknowledged MULTI/EXEC pair {id} lost");
+            }
+        }
+    }
+
+    private static async Task WaitReadyAsync(int httpPort, ServerProcess server, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var r = await http.GetAsync(new Uri("/admin/ready", UriKind.Relative), ct);
+                if (r.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(25, ct);
+        }
+
+        throw new TimeoutException("server not ready:\n" + server.AllOutput);
+    }
+}
