@@ -23,7 +23,15 @@ RPID=$!
 if [ -n "${THUNDERDB_BIN:-}" ]; then
   MODE="thunderdb binary, sync_commit=false"
   mkdir -p "$WORK/data"
-  THUNDERDB_RESP_PORT=$THUNDER_PORT THUNDERDB_DATA_DIR="$WORK/data" THUNDERDB_SYNC_COMMIT=false "$THUNDERDB_BIN" >"$WORK/thunder.log" 2>&1 &
+  cat >"$WORK/thunderdb.toml" <<TOML
+listen_addr = "127.0.0.1"
+resp_port = $THUNDER_PORT
+http_port = $((THUNDER_PORT + 10))
+data_dir = "$WORK/data"
+[storage]
+sync_commit = false
+TOML
+  "$THUNDERDB_BIN" --config "$WORK/thunderdb.toml" >"$WORK/thunder.log" 2>&1 &
 else
   MODE="RESP layer over the perf stub store (no storage engine)"
   dotnet build -c Release perf/ThunderDb.Perf/ThunderDb.Perf.csproj -nologo -v quiet >/dev/null
