@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using ThunderDb.Core.Diagnostics;
 using ThunderDb.Host.Lifecycle;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Host.Admin;
 
@@ -82,9 +83,15 @@ public sealed class AdminHttpServer : IAsyncDisposable
 
         MapNotSupported(app, "POST", "/admin/backup", "online backup");
         MapNotSupported(app, "GET", "/admin/backups", "listing backups");
-        MapNotSupported(app, "GET", "/admin/connections", "the connection registry");
-        MapNotSupported(app, "DELETE", "/admin/connections/{id}", "killing connections");
-        MapNotSupported(app, "GET", "/admin/queries", "listing active queries");
+        ConnectionEndpoints.Map(app, ConnectionRegistry.Shared);
+
+        // The registry keeps each connection's current-or-last command but not whether one is running
+        // now or since when, so a list of running queries cannot be told apart from idle clients yet.
+        app.MapGet("/admin/queries", ctx => WriteAsync(
+            ctx,
+            StatusCodes.Status501NotImplemented,
+            new ErrorResponse("not_supported", "listing active queries (GET /admin/queries) is not supported yet in this build: the connection registry does not record when a command starts and ends; GET /admin/connections shows each connection's current or last command"),
+            AdminJsonContext.Default.ErrorResponse));
         MapNotSupported(app, "POST", "/admin/vacuum/{table}", "vacuum");
 
         app.MapFallback(ctx => WriteAsync(ctx, 404, new ErrorResponse("not_found", $"no endpoint {ctx.Request.Method} {ctx.Request.Path}"), AdminJsonContext.Default.ErrorResponse));
@@ -121,7 +128,7 @@ public sealed class AdminHttpServer : IAsyncDisposable
             count == 0 ? null : ThunderMetrics.QueryDurationSeconds.Sum / count * 1000.0);
     }
 
-    private static Task WriteAsync<T>(HttpContext ctx, int status, T body, JsonTypeInfo<T> type)
+    internal static Task WriteAsync<T>(HttpContext ctx, int status, T body, JsonTypeInfo<T> type)
     {
         ctx.Response.StatusCode = status;
         return ctx.Response.WriteAsJsonAsync(body, type, contentType: "application/json", ctx.RequestAborted);

@@ -23,10 +23,34 @@ public sealed record AdminMetricsResponse(
     double BufferPoolHitRatio,
     double? AverageQueryTimeMs);
 
+/// <summary>
+/// One client connection of any protocol for <c>GET /admin/connections</c>. <c>command</c> is the
+/// command running now or, when idle, the last one run (the registry's semantics); <c>idle_ms</c> is the
+/// time since the connection last finished a batch of commands.
+/// </summary>
+public sealed record ConnectionResponse(
+    long Id,
+    string Protocol,
+    string Remote,
+    string Local,
+    string? User,
+    string? Name,
+    DateTimeOffset StartedAt,
+    double AgeSeconds,
+    long IdleMs,
+    string? Command);
+
+public sealed record ConnectionListResponse(int Count, IReadOnlyList<ConnectionResponse> Connections);
+
+/// <summary>The answer of <c>DELETE /admin/connections/{id}</c>.</summary>
+public sealed record ConnectionKilledResponse(long Id, string Status, string Protocol, string Remote);
+
 /// <summary>Source-generated serializers for the admin API (no reflection under native AOT).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(AdminMetricsResponse))]
+[JsonSerializable(typeof(ConnectionListResponse))]
+[JsonSerializable(typeof(ConnectionKilledResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

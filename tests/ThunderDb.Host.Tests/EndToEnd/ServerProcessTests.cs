@@ -107,7 +107,8 @@ public class ServerProcessTests
         await Assert.That(backups.StatusCode).IsEqualTo(HttpStatusCode.NotImplemented);
         await Assert.That(await backups.Content.ReadAsStringAsync(ct)).Contains("not supported yet");
         var kill = await http.DeleteAsync(new Uri("/admin/connections/42", UriKind.Relative), ct);
-        await Assert.That(kill.StatusCode).IsEqualTo(HttpStatusCode.NotImplemented);
+        await Assert.That(kill.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
+        await Assert.That(await kill.Content.ReadAsStringAsync(ct)).Contains("no open connection with id 42");
 
         // SIGHUP: level and query_timeout apply live; a port change is reported as needing a restart.
         File.WriteAllText(configPath, Config(dir, port, level: "debug").Replace("\"30s\"", "\"45s\"", StringComparison.Ordinal) + "\n[storage]\npage_size = 8192\n");
