@@ -47,6 +47,7 @@ internal sealed unsafe partial class IoUringRing : IDisposable
 
     private readonly Lock _submitLock = new();
     private readonly UringOperation[] _operations;
+    private readonly CompletionDispatcher[] _dispatchers;
     private readonly int[] _freeSlots;
     private int _freeCount;
     private readonly SemaphoreSlim _slots;
@@ -129,6 +130,11 @@ internal sealed unsafe partial class IoUringRing : IDisposable
         }
 
         _freeCount = MaxInFlight;
+        _dispatchers = new CompletionDispatcher[Math.Clamp(Environment.ProcessorCount, 1, 16)];
+        for (var i = 0; i < _dispatchers.Length; i++)
+        {
+            _dispatchers[i] = new CompletionDispatcher();
+        }
         _slots = new SemaphoreSlim(MaxInFlight, MaxInFlight);
 
         if (singleIssuer)
@@ -499,11 +505,12 @@ internal sealed unsafe partial class IoUringRing : IDisposable
                 }
 
                 Interlocked.Decrement(ref _inFlight);
-                _operations[(int)userData].Complete(result);
+                Dispatch((int)userData, result);
             }
 
             // Release: the kernel may reuse the CQE slots once it sees the new head.
             Volatile.Write(ref *_cqHead, head);
+            ScheduleDispatchers();
         }
     }
 
@@ -588,13 +595,29 @@ internal sealed unsafe partial class IoUringRing : IDisposable
             else
             {
                 Interlocked.Decrement(ref _inFlight);
-                _operations[(int)userData].Complete(result);
+                Dispatch((int)userData, result);
             }
         }
 
         // Release: the kernel may reuse the CQE slots once it sees the new head.
         Volatile.Write(ref *_cqHead, head);
+        ScheduleDispatchers();
         return stopping;
+    }
+
+    private void Dispatch(int slot, int result)
+    {
+        var op = _operations[slot];
+        op.Complete(result);
+        _dispatchers[slot % _dispatchers.Length].Enqueue(op);
+    }
+
+    private void ScheduleDispatchers()
+    {
+        foreach (var dispatcher in _dispatchers)
+        {
+            dispatcher.Schedule();
+        }
     }
 
     /// <summary>Waits for in-flight operations, stops the completion thread and unmaps the ring.</summary>
