@@ -9,8 +9,8 @@ namespace ThunderDb.Io.Uring;
 /// </summary>
 /// <remarks>
 /// Why: one pool work item per completion made every completion wake or signal a pool worker, and
-/// the pool's workers spin (sched_yield) while they wait for work. At QD 32 on 2 CPUs that was about
-/// 58 context switches and 120 us of CPU per 16 KiB write, against 1 switch and 10 us for a thread
+/// the pool's workers spin (sched_yield) while they wait for work. At QD 32 on 2 CPUs that was 37-64
+/// context switches and 26-120 us of CPU per 16 KiB write, against 1 switch and 8-10 us for a thread
 /// blocked in pwrite (docs/perf.md "## Io"). The ring keeps several dispatchers (one per CPU) so a
 /// continuation that blocks holds up only the completions queued behind it on its dispatcher.
 /// </remarks>

@@ -18,8 +18,8 @@ namespace ThunderDb.Io.Uring;
 /// through an eventfd doorbell only when it is asleep. Why: the kernel finishes a request with
 /// task_work on the task that submitted it. With many submitting threads each O_DIRECT write woke
 /// the thread-pool thread that had submitted it (a signal-style kick) just so it could post the
-/// CQE, and only then the reaper: about 12 context switches per write against 1 for a blocked
-/// pwrite, which made QD 32 writes 2.5-6x slower than posix on 2 CPUs (docs/perf.md "## Io").
+/// CQE, and only then the reaper: about 12 context switches per write system-wide against 1 for a
+/// blocked pwrite, part of why QD 32 writes were 2.5-6x slower than posix on 2 CPUs (docs/perf.md "## Io").
 /// With one issuer, that work runs on the ring thread while it is already waiting for events.
 /// Older kernels get the legacy mode: callers submit with their own io_uring_enter.
 /// </remarks>
