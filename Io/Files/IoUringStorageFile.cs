@@ -43,10 +43,11 @@ public sealed unsafe partial class IoUringStorageFile : StorageFile
     }
 
     // The synchronous methods call pread/pwrite/fdatasync directly. A caller that blocks until its
-    // one operation is done gains nothing from the ring, and through it pays extra hand-offs (to
-    // the ring thread and back): measured at QD 1 on 16 KiB O_DIRECT writes, 96-119 us per write
-    // through the ring against 36-43 us with pwrite (docs/perf.md "## Io"). The ring serves the
-    // async methods, where many operations in flight from few threads is the point.
+    // one operation is done gains nothing from the ring, and through it pays extra hand-offs (the
+    // kernel's task_work kick to the submitter, the completion thread, then the event back to the
+    // caller): 16 KiB O_DIRECT writes at QD 1 ran 0.68-0.71x the speed of pwrite in every run
+    // (docs/perf.md "## Io"). The ring serves the async methods, where many operations in flight
+    // from few threads is the point.
 
     public override int Read(long offset, Span<byte> buffer)
     {

@@ -22,10 +22,6 @@ internal static unsafe partial class IoUringNative
 
     public const uint EnterGetEvents = 1;
 
-    public const uint SetupRDisabled = 1u << 6; // 5.10: the ring starts disabled until IORING_REGISTER_ENABLE_RINGS
-    public const uint SetupSingleIssuer = 1u << 12; // 6.0: only one task submits
-    public const uint SetupDeferTaskrun = 1u << 13; // 6.1: completion work runs only when the issuer asks for events
-
     public const uint FeatSingleMmap = 1;
     public const uint FeatNoDrop = 2;
 
@@ -34,7 +30,6 @@ internal static unsafe partial class IoUringNative
     public const long OffSqes = 0x10000000;
 
     public const uint RegisterProbe = 8;
-    public const uint RegisterEnableRings = 12;
     public const ushort ProbeOpSupported = 1;
 
     public const int ProtRead = 0x1;

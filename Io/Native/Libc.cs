@@ -28,7 +28,6 @@ internal static unsafe partial class Libc
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int EOPNOTSUPP = 95;
-    public const int ETIME = 62;
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags, int mode);
@@ -59,11 +58,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
     public static partial long LSeek(int fd, long offset, int whence);
-
-    public const int EFD_CLOEXEC = 0x80000;
-
-    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
-    public static partial int EventFd(uint initialValue, int flags);
 
     /// <summary>fallocate(2); mode 0 allocates blocks and extends the size when the range passes the end.</summary>
     [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]

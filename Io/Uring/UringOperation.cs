@@ -6,7 +6,7 @@ namespace ThunderDb.Io.Uring;
 /// One submission slot of an <see cref="IoUringRing"/>, reused for every operation that takes the
 /// slot, so submitting allocates nothing. The waiter gets a <see cref="ValueTask{TResult}"/> over the slot.
 /// </summary>
-internal sealed class UringOperation : IValueTaskSource<int>
+internal sealed class UringOperation : IValueTaskSource<int>, IThreadPoolWorkItem
 {
     private readonly IoUringRing _ring;
     private ManualResetValueTaskSourceCore<int> _core;
@@ -17,10 +17,11 @@ internal sealed class UringOperation : IValueTaskSource<int>
         _ring = ring;
         Slot = slot;
 
-        // Continuations must never run on the ring thread (a continuation that blocks, or waits
-        // for another ring operation, there would stall every completion). The ring thread hands
-        // this slot to a CompletionDispatcher (no allocation, unlike RunContinuationsAsynchronously,
-        // which boxes a work item per completion), and the continuation runs inline on its pool thread.
+        // Continuations must never run on the completion thread (a continuation that blocks, or
+        // issues a sync I/O, there would stall every other completion). The completion thread
+        // queues this slot itself to the thread pool (no allocation, unlike
+        // RunContinuationsAsynchronously, which boxes a work item per completion), and the
+        // continuation then runs inline on that pool thread.
         _core.RunContinuationsAsynchronously = false;
     }
 
@@ -28,11 +29,15 @@ internal sealed class UringOperation : IValueTaskSource<int>
 
     public ValueTask<int> AsValueTask() => new(this, _core.Version);
 
-    /// <summary>Called on the ring thread with the CQE result, before the slot goes to a dispatcher.</summary>
-    public void Complete(int result) => _result = result;
+    /// <summary>Called on the completion thread with the CQE result.</summary>
+    public void Complete(int result)
+    {
+        _result = result;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
 
-    /// <summary>Runs on a dispatcher's pool thread: completes the async waiter (its continuation runs inline).</summary>
-    public void CompleteWaiter() => _core.SetResult(_result);
+    /// <summary>Runs on a thread-pool thread: completes the async waiter.</summary>
+    void IThreadPoolWorkItem.Execute() => _core.SetResult(_result);
 
     public int GetResult(short token)
     {

@@ -23,24 +23,12 @@ public class IoUringRingTests
     }
 
     [Test]
-    public async Task Kernels_from_6_1_get_a_single_issuer_ring()
-    {
-        using var ring = CreateRing(8);
-        var kernel = Environment.OSVersion.Version;
-        await Assert.That(ring.SingleIssuer).IsEqualTo(kernel >= new Version(6, 1));
-    }
-
-    [Test]
-    [Arguments(true)]
-    [Arguments(false)] // the legacy mode, where callers submit, for kernels before 6.1
-    public async Task Both_ring_modes_carry_many_async_writes_and_reads_from_many_threads(bool singleIssuer)
+    public async Task Many_async_writes_and_reads_from_many_threads_round_trip()
     {
         using var dir = TestDirectory.InTemp();
-        var created = IoUringRing.TryCreate(4, singleIssuer, out var ring, out var errno, out var failure);
-        await Assert.That(created).IsTrue().Because($"{failure}: errno {errno}");
+        var ring = CreateRing(4);
         using (ring)
         {
-            await Assert.That(ring!.SingleIssuer).IsEqualTo(singleIssuer && Environment.OSVersion.Version >= new Version(6, 1));
             using var file = StorageFileFactory.Open(dir.File("a.db"), new FileOpenOptions { Backend = IoBackendKind.IoUring }, ring, IoBackendProbe.Result);
             const int count = 200;
             const int size = 1000;
