@@ -79,8 +79,8 @@ public abstract class StorageFile : IDisposable
     /// <remarks>
     /// Why: an O_DIRECT write into a hole or past the end must allocate blocks first. ext4 then takes
     /// the inode lock exclusively, so such writes run one at a time on either backend, and io_uring
-    /// cannot issue them without blocking, so it hands each to a kernel worker, one at a time per
-    /// file. Preallocated blocks are "unwritten" extents: the first write to each still converts it
+    /// cannot issue them without blocking, so it hands each to a kernel worker thread (3653 of 4096
+    /// writes to a sparse file in docs/perf.md "## Io"). Preallocated blocks are "unwritten" extents: the first write to each still converts it
     /// (a small journal update) but needs no allocation; rewrites are plain overwrites.
     /// Fails with an <see cref="IoException"/> (EOPNOTSUPP) on filesystems without fallocate.
     /// </remarks>
