@@ -8,10 +8,10 @@ using static ThunderDb.Io.Native.IoUringNative;
 namespace ThunderDb.Io.Files;
 
 /// <summary>
-/// The io_uring backend: reads, writes and fdatasync go through a shared <see cref="IoUringRing"/>
-/// (IORING_OP_READ / WRITE / FSYNC with IORING_FSYNC_DATASYNC). Sync methods submit and wait;
-/// async methods leave the operation in flight, so many callers keep the device queue full.
-/// Short transfers are continued and -EINTR/-EAGAIN results are resubmitted.
+/// The io_uring backend: async reads, writes and fdatasync go through a shared <see cref="IoUringRing"/>
+/// (IORING_OP_READ / WRITE / FSYNC with IORING_FSYNC_DATASYNC), so many callers keep the device
+/// queue full from few threads. Short transfers are continued and -EINTR/-EAGAIN results are
+/// resubmitted. The sync methods use pread/pwrite/fdatasync on the same descriptor (see below).
 /// </summary>
 public sealed unsafe partial class IoUringStorageFile : StorageFile
 {
@@ -33,8 +33,7 @@ public sealed unsafe partial class IoUringStorageFile : StorageFile
             var fd = AddRef();
             try
             {
-                var end = Libc.LSeek(fd, 0, 2 /* SEEK_END */);
-                return end >= 0 ? end : throw new IoException("lseek", Path, 0, 0, Marshal.GetLastSystemError());
+                return PosixIo.Length(fd, Path);
             }
             finally
             {
@@ -43,33 +42,19 @@ public sealed unsafe partial class IoUringStorageFile : StorageFile
         }
     }
 
+    // The synchronous methods call pread/pwrite/fdatasync directly. A caller that blocks until its
+    // one operation is done gains nothing from the ring, and through it pays extra hand-offs (the
+    // kernel's task_work kick to the submitter, the completion thread, then the event back to the
+    // caller): 16 KiB O_DIRECT writes at QD 1 ran 0.68-0.71x the speed of pwrite in every run
+    // (docs/perf.md "## Io"). The ring serves the async methods, where many operations in flight
+    // from few threads is the point.
+
     public override int Read(long offset, Span<byte> buffer)
     {
         var fd = AddRef();
         try
         {
-            fixed (byte* p = buffer)
-            {
-                var total = 0;
-                while (total < buffer.Length)
-                {
-                    var res = _ring.SubmitAndWait(OpRead, fd, p + total, (uint)(buffer.Length - total), offset + total, 0);
-                    if (res > 0)
-                    {
-                        total += res;
-                    }
-                    else if (res == 0)
-                    {
-                        break; // end of file
-                    }
-                    else if (!IsRetryable(res))
-                    {
-                        ThrowIo("read", offset, buffer.Length, res);
-                    }
-                }
-
-                return total;
-            }
+            return PosixIo.Read(fd, Path, offset, buffer);
         }
         finally
         {
@@ -82,26 +67,7 @@ public sealed unsafe partial class IoUringStorageFile : StorageFile
         var fd = AddRef();
         try
         {
-            fixed (byte* p = data)
-            {
-                var total = 0;
-                while (total < data.Length)
-                {
-                    var res = _ring.SubmitAndWait(OpWrite, fd, p + total, (uint)(data.Length - total), offset + total, 0);
-                    if (res > 0)
-                    {
-                        total += res;
-                    }
-                    else if (res == 0)
-                    {
-                        ThrowIo("write", offset, data.Length, -Libc.ENOSPC);
-                    }
-                    else if (!IsRetryable(res))
-                    {
-                        ThrowIo("write", offset, data.Length, res);
-                    }
-                }
-            }
+            PosixIo.Write(fd, Path, offset, data);
         }
         finally
         {
@@ -114,17 +80,7 @@ public sealed unsafe partial class IoUringStorageFile : StorageFile
         var fd = AddRef();
         try
         {
-            int res;
-            do
-            {
-                res = _ring.SubmitAndWait(OpFsync, fd, null, 0, 0, FsyncDataSync);
-            }
-            while (IsRetryable(res));
-
-            if (res < 0)
-            {
-                ThrowIo("fdatasync", 0, 0, res);
-            }
+            PosixIo.DataSync(fd, Path);
         }
         finally
         {
@@ -138,10 +94,7 @@ public sealed unsafe partial class IoUringStorageFile : StorageFile
         var fd = AddRef();
         try
         {
-            if (Libc.FTruncate(fd, length) != 0)
-            {
-                throw new IoException("ftruncate", Path, length, 0, Marshal.GetLastSystemError());
-            }
+            PosixIo.Truncate(fd, Path, length);
         }
         finally
         {
@@ -157,6 +110,8 @@ public sealed unsafe partial class IoUringStorageFile : StorageFile
             _fd.Dispose();
         }
     }
+
+    private protected override SafeFdHandle Handle => _fd;
 
     private int AddRef() => _fd.Acquire(Path);
 

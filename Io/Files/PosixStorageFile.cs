@@ -1,13 +1,10 @@
-using System.Runtime.InteropServices;
-using ThunderDb.Io.Native;
-
 namespace ThunderDb.Io.Files;
 
 /// <summary>
 /// The fallback backend: pread/pwrite/fdatasync on a file descriptor. Its async methods complete
 /// synchronously (the call blocks the calling thread), so concurrency comes from concurrent callers.
 /// </summary>
-public sealed unsafe class PosixStorageFile : StorageFile
+public sealed class PosixStorageFile : StorageFile
 {
     private readonly SafeFdHandle _fd;
 
@@ -25,8 +22,7 @@ public sealed unsafe class PosixStorageFile : StorageFile
             var fd = _fd.Acquire(Path);
             try
             {
-                var end = Libc.LSeek(fd, 0, 2 /* SEEK_END */);
-                return end >= 0 ? end : throw new IoException("lseek", Path, 0, 0, Marshal.GetLastSystemError());
+                return PosixIo.Length(fd, Path);
             }
             finally
             {
@@ -40,43 +36,12 @@ public sealed unsafe class PosixStorageFile : StorageFile
         var fd = _fd.Acquire(Path);
         try
         {
-            return ReadCore(fd, offset, buffer);
+            return PosixIo.Read(fd, Path, offset, buffer);
         }
         finally
         {
             _fd.DangerousRelease();
         }
-    }
-
-    private int ReadCore(int fd, long offset, Span<byte> buffer)
-    {
-        var total = 0;
-        fixed (byte* p = buffer)
-        {
-            while (total < buffer.Length)
-            {
-                var n = Libc.PRead(fd, p + total, (nuint)(buffer.Length - total), offset + total);
-                if (n < 0)
-                {
-                    var errno = Marshal.GetLastSystemError();
-                    if (errno == Libc.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw new IoException("pread", Path, offset, buffer.Length, errno);
-                }
-
-                if (n == 0)
-                {
-                    break; // end of file
-                }
-
-                total += (int)n;
-            }
-        }
-
-        return total;
     }
 
     public override void Write(long offset, ReadOnlySpan<byte> data)
@@ -84,40 +49,11 @@ public sealed unsafe class PosixStorageFile : StorageFile
         var fd = _fd.Acquire(Path);
         try
         {
-            WriteCore(fd, offset, data);
+            PosixIo.Write(fd, Path, offset, data);
         }
         finally
         {
             _fd.DangerousRelease();
-        }
-    }
-
-    private void WriteCore(int fd, long offset, ReadOnlySpan<byte> data)
-    {
-        var total = 0;
-        fixed (byte* p = data)
-        {
-            while (total < data.Length)
-            {
-                var n = Libc.PWrite(fd, p + total, (nuint)(data.Length - total), offset + total);
-                if (n < 0)
-                {
-                    var errno = Marshal.GetLastSystemError();
-                    if (errno == Libc.EINTR)
-                    {
-                        continue;
-                    }
-
-                    throw new IoException("pwrite", Path, offset, data.Length, errno);
-                }
-
-                if (n == 0)
-                {
-                    throw new IoException("pwrite", Path, offset, data.Length, Libc.ENOSPC);
-                }
-
-                total += (int)n;
-            }
         }
     }
 
@@ -139,14 +75,7 @@ public sealed unsafe class PosixStorageFile : StorageFile
         var fd = _fd.Acquire(Path);
         try
         {
-            while (Libc.FDataSync(fd) != 0)
-            {
-                var errno = Marshal.GetLastSystemError();
-                if (errno != Libc.EINTR)
-                {
-                    throw new IoException("fdatasync", Path, 0, 0, errno);
-                }
-            }
+            PosixIo.DataSync(fd, Path);
         }
         finally
         {
@@ -166,10 +95,7 @@ public sealed unsafe class PosixStorageFile : StorageFile
         var fd = _fd.Acquire(Path);
         try
         {
-            if (Libc.FTruncate(fd, length) != 0)
-            {
-                throw new IoException("ftruncate", Path, length, 0, Marshal.GetLastSystemError());
-            }
+            PosixIo.Truncate(fd, Path, length);
         }
         finally
         {
@@ -184,4 +110,6 @@ public sealed unsafe class PosixStorageFile : StorageFile
             _fd.Dispose();
         }
     }
+
+    private protected override SafeFdHandle Handle => _fd;
 }

@@ -70,6 +70,39 @@ public abstract class StorageFile : IDisposable
 
     public abstract void SetLength(long length);
 
+    /// <summary>
+    /// Reserves disk blocks for [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="length"/>)
+    /// with fallocate(2) (mode 0): the length grows when the range passes the end, existing data is kept,
+    /// new bytes read as zeros. Call it when a file is created or grown in large steps (a WAL segment
+    /// at creation, the data file by an extent at a time) rather than per write.
+    /// </summary>
+    /// <remarks>
+    /// Why: an O_DIRECT write into a hole or past the end must allocate blocks first. ext4 then takes
+    /// the inode lock exclusively, so such writes run one at a time on either backend, and io_uring
+    /// cannot issue them without blocking, so it hands each to a kernel worker thread (3653 of 4096
+    /// writes to a sparse file in docs/perf.md "## Io"). Preallocated blocks are "unwritten" extents: the first write to each still converts it
+    /// (a small journal update) but needs no allocation; rewrites are plain overwrites.
+    /// Fails with an <see cref="IoException"/> (EOPNOTSUPP) on filesystems without fallocate.
+    /// </remarks>
+    public virtual void Preallocate(long offset, long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        var handle = Handle ?? throw new NotSupportedException($"{GetType().Name} does not support Preallocate");
+        var fd = handle.Acquire(Path);
+        try
+        {
+            PosixIo.Preallocate(fd, Path, offset, length);
+        }
+        finally
+        {
+            handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>The descriptor, for operations both backends do the same way.</summary>
+    private protected virtual SafeFdHandle? Handle => null;
+
     public void Dispose()
     {
         Dispose(true);

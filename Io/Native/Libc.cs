@@ -27,6 +27,7 @@ internal static unsafe partial class Libc
     public const int ENOSYS = 38;
     public const int EPERM = 1;
     public const int ENOENT = 2;
+    public const int EOPNOTSUPP = 95;
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags, int mode);
@@ -57,6 +58,10 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
     public static partial long LSeek(int fd, long offset, int whence);
+
+    /// <summary>fallocate(2); mode 0 allocates blocks and extends the size when the range passes the end.</summary>
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    public static partial int FAllocate(int fd, int mode, long offset, long length);
 
     [LibraryImport("libc", EntryPoint = "strerror")]
     public static partial nint StrError(int errnum);

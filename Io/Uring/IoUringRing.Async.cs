@@ -14,7 +14,7 @@ internal sealed partial class IoUringRing
         UringOperation op;
         try
         {
-            op = Submit(opcode, fd, address, length, offset, opFlags, sync: false);
+            op = Submit(opcode, fd, address, length, offset, opFlags);
         }
         catch
         {
@@ -32,7 +32,7 @@ internal sealed partial class IoUringRing
         UringOperation op;
         try
         {
-            op = Submit(opcode, fd, address, length, offset, opFlags, sync: false);
+            op = Submit(opcode, fd, address, length, offset, opFlags);
         }
         catch
         {

@@ -14,8 +14,8 @@ namespace ThunderDb.Io.Uring;
 /// <remarks>
 /// Why one completion thread rather than callers reaping for themselves: async callers need
 /// someone to reap while they are not waiting, and a single reaper keeps the CQ head single-writer.
-/// Sync callers submit and then wait on their own operation's event; the completion thread wakes
-/// them directly.
+/// Only the async methods of <see cref="Files.IoUringStorageFile"/> use the ring; its sync methods
+/// call pread/pwrite directly (a blocking caller pays fewer hand-offs that way; docs/perf.md "## Io").
 /// </remarks>
 internal sealed unsafe partial class IoUringRing : IDisposable
 {
@@ -215,31 +215,12 @@ internal sealed unsafe partial class IoUringRing : IDisposable
         return (byte*)p;
     }
 
-    /// <summary>Submits one operation and blocks until it completes; returns the CQE result (negative errno on failure).</summary>
-    public int SubmitAndWait(byte opcode, int fd, void* address, uint length, long offset, uint opFlags)
-    {
-        _slots.Wait();
-        UringOperation op;
-        try
-        {
-            op = Submit(opcode, fd, (nint)address, length, offset, opFlags, sync: true);
-        }
-        catch
-        {
-            _slots.Release();
-            throw;
-        }
-
-        return op.WaitSync();
-    }
-
-    private UringOperation Submit(byte opcode, int fd, nint address, uint length, long offset, uint opFlags, bool sync)
+    private UringOperation Submit(byte opcode, int fd, nint address, uint length, long offset, uint opFlags)
     {
         lock (_submitLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var op = _operations[_freeSlots[--_freeCount]];
-            op.Prepare(sync);
 
             // Counted before the kernel sees it: the completion thread may reap it before enter returns.
             var inFlight = Interlocked.Increment(ref _inFlight);
@@ -391,9 +372,5 @@ internal sealed unsafe partial class IoUringRing : IDisposable
         _ = Munmap(_sqes, _sqesSize);
         _ = Libc.Close(_ringFd);
         _slots.Dispose();
-        foreach (var op in _operations)
-        {
-            op.Dispose();
-        }
     }
 }

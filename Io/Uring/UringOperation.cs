@@ -4,15 +4,12 @@ namespace ThunderDb.Io.Uring;
 
 /// <summary>
 /// One submission slot of an <see cref="IoUringRing"/>, reused for every operation that takes the
-/// slot, so submitting allocates nothing. Async waiters get a <see cref="ValueTask{TResult}"/>
-/// over the slot; sync waiters block on the slot's event.
+/// slot, so submitting allocates nothing. The waiter gets a <see cref="ValueTask{TResult}"/> over the slot.
 /// </summary>
-internal sealed class UringOperation : IValueTaskSource<int>, IThreadPoolWorkItem, IDisposable
+internal sealed class UringOperation : IValueTaskSource<int>, IThreadPoolWorkItem
 {
     private readonly IoUringRing _ring;
-    private readonly ManualResetEventSlim _syncDone = new(false, spinCount: 50);
     private ManualResetValueTaskSourceCore<int> _core;
-    private bool _sync;
     private int _result;
 
     public UringOperation(IoUringRing ring, int slot)
@@ -30,31 +27,13 @@ internal sealed class UringOperation : IValueTaskSource<int>, IThreadPoolWorkIte
 
     public int Slot { get; }
 
-    public void Prepare(bool sync) => _sync = sync;
-
     public ValueTask<int> AsValueTask() => new(this, _core.Version);
 
     /// <summary>Called on the completion thread with the CQE result.</summary>
     public void Complete(int result)
     {
         _result = result;
-        if (_sync)
-        {
-            _syncDone.Set();
-        }
-        else
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        }
-    }
-
-    public int WaitSync()
-    {
-        _syncDone.Wait();
-        _syncDone.Reset();
-        var result = _result;
-        _ring.Release(this);
-        return result;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     /// <summary>Runs on a thread-pool thread: completes the async waiter.</summary>
@@ -77,6 +56,4 @@ internal sealed class UringOperation : IValueTaskSource<int>, IThreadPoolWorkIte
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
-
-    public void Dispose() => _syncDone.Dispose();
 }

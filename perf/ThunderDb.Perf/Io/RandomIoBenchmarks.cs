@@ -9,7 +9,8 @@ namespace ThunderDb.Perf.Io;
 /// Random 16 KiB O_DIRECT reads and writes on a 256 MiB data file, io_uring against pread/pwrite,
 /// at queue depth 1 (one synchronous caller) and 32. At QD 32 io_uring runs 32 async lanes over
 /// one ring (32 requests in the kernel at once); posix runs 32 thread-pool lanes each blocking in
-/// pread/pwrite, which is how the fallback gets concurrency. Results per operation.
+/// pread/pwrite, which is how the fallback gets concurrency. Results per operation. At QD 1 both
+/// backends make the same pread/pwrite calls (the io_uring backend's sync methods do not use the ring).
 /// The file lives in THUNDERDB_PERF_DIR (default /var/tmp/thunderdb-perf); it must be a disk
 /// filesystem for O_DIRECT to apply (the setup fails if O_DIRECT was refused).
 /// </summary>
@@ -46,7 +47,13 @@ public class RandomIoBenchmarks
 
         if (!File.Exists(path) || new FileInfo(path).Length != FileSize)
         {
+            // Preallocate (one contiguous reservation), then write every block: the writes being
+            // measured must be plain overwrites (a write into a hole allocates, see
+            // StorageFile.Preallocate), and the reads must reach the disk (a block that was only
+            // preallocated reads as zeros without any I/O).
+            File.Delete(path);
             using var fill = StorageFile.Open(path, new FileOpenOptions { Backend = IoBackendKind.Posix, DirectIo = true });
+            fill.Preallocate(0, FileSize);
             for (long offset = 0; offset < FileSize; offset += (long)_buffers.Length)
             {
                 fill.Write(offset, _buffers.Span);

@@ -112,6 +112,73 @@ public sealed class StorageFileContractTests(IoBackendKind backend) : IDisposabl
     }
 
     [Test]
+    public async Task Preallocate_reserves_blocks_grows_the_length_and_reads_as_zeros()
+    {
+        using var file = Open("a.db");
+        var before = FileStat.AllocatedBytes(file.Path);
+        file.Preallocate(0, 1 << 20);
+        await Assert.That(file.Length).IsEqualTo(1L << 20);
+        await Assert.That(FileStat.AllocatedBytes(file.Path) - before).IsGreaterThanOrEqualTo(1L << 20);
+        var tail = new byte[4096];
+        tail[0] = 1;
+        await Assert.That(file.Read((1 << 20) - 4096, tail)).IsEqualTo(4096);
+        await Assert.That(tail.All(b => b == 0)).IsTrue();
+    }
+
+    [Test]
+    public async Task Preallocate_inside_a_sparse_file_fills_the_hole_and_keeps_data_and_length()
+    {
+        using var file = Open("a.db");
+        var data = Pattern(8192, 11);
+        file.Write(0, data);
+        file.SetLength(4 << 20); // a 4 MiB file with a hole after the first 8 KiB
+        var sparse = FileStat.AllocatedBytes(file.Path);
+        file.Preallocate(8192, 1 << 20);
+        await Assert.That(file.Length).IsEqualTo(4L << 20);
+        await Assert.That(FileStat.AllocatedBytes(file.Path) - sparse).IsGreaterThanOrEqualTo(1L << 20);
+        var back = new byte[data.Length];
+        await Assert.That(file.Read(0, back)).IsEqualTo(data.Length);
+        await Assert.That(back.AsSpan().SequenceEqual(data)).IsTrue();
+        var filled = new byte[4096];
+        filled[0] = 1;
+        await Assert.That(file.Read(8192, filled)).IsEqualTo(4096);
+        await Assert.That(filled.All(b => b == 0)).IsTrue();
+    }
+
+    [Test]
+    public async Task Preallocate_rejects_a_negative_offset_or_an_empty_range()
+    {
+        using var file = Open("a.db");
+        await Assert.That(() => file.Preallocate(-1, 4096)).Throws<ArgumentOutOfRangeException>();
+        await Assert.That(() => file.Preallocate(0, 0)).Throws<ArgumentOutOfRangeException>();
+        await Assert.That(file.Length).IsEqualTo(0L);
+    }
+
+    [Test]
+    public async Task Preallocate_after_dispose_is_an_IoException_naming_the_file()
+    {
+        var file = Open("a.db");
+        file.Dispose();
+        var e = await Assert.That(() => file.Preallocate(0, 4096)).Throws<IoException>();
+        await Assert.That(e!.Path).IsEqualTo(file.Path);
+    }
+
+    [Test]
+    public async Task Preallocate_on_a_read_only_file_names_fallocate_and_EBADF()
+    {
+        using (var create = Open("a.db"))
+        {
+            create.Write(0, Pattern(10, 1));
+        }
+
+        using var file = Open("a.db", readOnly: true);
+        var e = await Assert.That(() => file.Preallocate(0, 4096)).Throws<IoException>();
+        await Assert.That(e!.Operation).IsEqualTo("fallocate");
+        await Assert.That(e.Errno).IsEqualTo(9); // EBADF
+        await Assert.That(e.Length).IsEqualTo(4096L);
+    }
+
+    [Test]
     public async Task Many_async_operations_in_flight_complete_correctly()
     {
         const int count = 200; // more than the shared ring's completion entries (256) is not needed; 200 > queue depth 32

@@ -23,6 +23,35 @@ public class IoUringRingTests
     }
 
     [Test]
+    public async Task Many_async_writes_and_reads_from_many_threads_round_trip()
+    {
+        using var dir = TestDirectory.InTemp();
+        var ring = CreateRing(4);
+        using (ring)
+        {
+            using var file = StorageFileFactory.Open(dir.File("a.db"), new FileOpenOptions { Backend = IoBackendKind.IoUring }, ring, IoBackendProbe.Result);
+            const int count = 200;
+            const int size = 1000;
+            var expected = new byte[count * size];
+            new Random(9).NextBytes(expected);
+            var writes = Enumerable.Range(0, count)
+                .Select(i => Task.Run(async () => await file.WriteAsync((long)i * size, expected.AsMemory(i * size, size))))
+                .ToArray();
+            await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(10));
+            await file.FlushAsync();
+
+            var back = new byte[expected.Length];
+            var reads = Enumerable.Range(0, count)
+                .Select(i => Task.Run(async () => await file.ReadAsync((long)i * size, back.AsMemory(i * size, size))))
+                .ToArray();
+            var lengths = await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(10));
+            await Assert.That(lengths.All(n => n == size)).IsTrue();
+            await Assert.That(back.AsSpan().SequenceEqual(expected)).IsTrue();
+            await Assert.That(ring.PeakInFlight).IsLessThanOrEqualTo(ring.MaxInFlight);
+        }
+    }
+
+    [Test]
     public async Task More_requests_than_ring_slots_wait_for_a_slot_and_all_complete()
     {
         using var dir = TestDirectory.InTemp();
