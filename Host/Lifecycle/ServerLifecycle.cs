@@ -105,7 +105,7 @@ public static class ServerLifecycle
             if (components.Engine is { } engine)
             {
                 var io = ThunderDb.Io.Files.IoBackendProbe.Result;
-                log.Information("I/O backend: storage.io_backend = {Setting}; auto picks {Backend} ({Reason})",
+                log.Information("I/O backend: storage.io_backend = {Setting}; auto picks {Backend} ({Reason}); synchronous page and WAL I/O use pread/pwrite/fdatasync on either backend (measured faster, docs/perf.md), the ring carries asynchronous I/O",
                     settings.Storage.IoBackend.ToString().ToLowerInvariant(), io.AutoChoice.ToString().ToLowerInvariant(), io.Reason);
                 log.Information("Opening database engine {Engine}", engine.Name);
                 await engine.OpenAsync(CancellationToken.None).ConfigureAwait(false);
