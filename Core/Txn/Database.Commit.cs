@@ -80,6 +80,11 @@ public sealed partial class Database
             ThrowIfReadOnly();
             foreach (var (key, entry) in writes.Entries)
             {
+                if (!MayHaveNewerVersion(key, entry.SnapshotTs))
+                {
+                    continue;
+                }
+
                 var newest = NewestVersionTs(key);
                 if (newest > entry.SnapshotTs)
                 {
@@ -113,11 +118,32 @@ public sealed partial class Database
             {
                 Volatile.Write(ref _visibleTs, commitTs);
             }
+
+            RecordCommittedKeys(writes, commitTs);
+            PruneQueuedKeysAfterCommit();
         }
 
         WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
         _wal.Publish(lsn, record);
         return lsn + (ulong)record.Length;
+    }
+
+    /// <summary>
+    /// Pruning runs after the commit is applied; the record is published right after, so a store failure here
+    /// must not fail this (already applied) commit: switch to read-only and let the commit finish.
+    /// </summary>
+    private void PruneQueuedKeysAfterCommit()
+    {
+        try
+        {
+            PruneQueuedKeys();
+        }
+#pragma warning disable CA1031 // the WAL reservation must be published whatever the store throws here
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            SetReadOnly($"pruning dead versions failed: {ex.Message}");
+        }
     }
 
     /// <summary>The commit timestamp of the newest version of a key, visible or not (0 when none).</summary>
@@ -131,7 +157,7 @@ public sealed partial class Database
 
         MvccKey.WritePrefix(userKey, _applyKey);
         var prefix = _applyKey.AsSpan(0, prefixLength);
-        using var cursor = _store.OpenCursor();
+        var cursor = _commitCursor ??= _store.OpenCursor();
         if (cursor.Seek(prefix) && MvccKey.IsVersionOf(cursor.Key, prefix))
         {
             return MvccKey.ReadTimestamp(cursor.Key);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 
 namespace ThunderDb.Core.Txn;
@@ -13,25 +14,42 @@ internal sealed class KvTransaction : IKvTransaction
     private readonly Database _db;
     private readonly WriteSet _writes = new();
     private WalRecordBuilder? _recordBuilder;
+    private IStoreCursor? _pointCursor;
     private bool _finished;
     private bool _committing;
 
     public KvTransaction(Database db, long id, IsolationLevel isolation)
     {
         _db = db;
-        Id = id;
-        Isolation = isolation;
-        StartedAt = Stopwatch.GetTimestamp();
+        Restart(id, isolation);
     }
 
-    public long Id { get; }
+    public long Id { get; private set; }
 
-    public IsolationLevel Isolation { get; }
+    public IsolationLevel Isolation { get; private set; }
+
+    internal Database Owner => _db;
+
+    internal bool IsFinished => _finished;
 
     /// <summary>The commit timestamp this transaction (or its current statement) reads at.</summary>
     public ulong SnapshotTs { get; set; }
 
-    public long StartedAt { get; }
+    public long StartedAt { get; private set; }
+
+    /// <summary>
+    /// Starts this finished object over as a new transaction (its owner asked for reuse through
+    /// <see cref="Database.Begin(IsolationLevel, IKvTransaction?)"/>): the write set, the WAL record buffer and the
+    /// point-read cursor are kept, so a session running one command per transaction allocates nothing per command.
+    /// </summary>
+    internal void Restart(long id, IsolationLevel isolation)
+    {
+        Id = id;
+        Isolation = isolation;
+        StartedAt = Stopwatch.GetTimestamp();
+        _finished = false;
+        _committing = false;
+    }
 
     internal WriteSet Writes => _writes;
 
@@ -51,7 +69,7 @@ internal sealed class KvTransaction : IKvTransaction
             return true;
         }
 
-        return _db.ReadVisible(key, SnapshotTs, value);
+        return _db.ReadVisible(key, SnapshotTs, value, _pointCursor ??= _db.Store.OpenCursor());
     }
 
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
@@ -114,8 +132,6 @@ internal sealed class KvTransaction : IKvTransaction
 
         _finished = true;
         _writes.Clear();
-        _recordBuilder?.Dispose();
-        _recordBuilder = null;
         _db.EndTransaction(this, committed);
     }
 

@@ -55,6 +55,13 @@ internal sealed class WriteSet
 
     public void Clear()
     {
+        // A reused transaction keeps its table; one that grew big (a large MULTI) gives the memory back.
+        if (_entries.Count > 1024)
+        {
+            _entries.Clear();
+            _entries.TrimExcess(16);
+        }
+
         _entries.Clear();
         _sorted = [];
         _sortedValid = true;

@@ -43,6 +43,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private bool _authenticated;
     private bool _closing;
     private List<string>? _wakeKeys;
+    private IKvTransaction? _commandTxn;
 
     public RespSession(RespServer server, Socket socket, ClientConnection connection)
     {
@@ -455,7 +456,9 @@ internal sealed partial class RespSession : IKeyspaceObserver
         {
             int mark = _out.Position;
             _wakeKeys?.Clear();
-            IKvTransaction txn = _server.Database.Begin();
+            // The session owns its per-command transaction object; recycling it keeps GET/SET allocation-free.
+            IKvTransaction txn = _server.Database.Begin(IsolationLevel.RepeatableRead, _commandTxn);
+            _commandTxn = txn;
             bool retry = false;
             try
             {
