@@ -91,6 +91,8 @@ public sealed partial class Database
                     throw new TransactionConflictException(
                         $"could not serialize access due to concurrent update: a transaction that committed at timestamp {newest} wrote a key this transaction also wrote (snapshot {entry.SnapshotTs})");
                 }
+
+                writes.SetSupersedes(key, newest);
             }
 
             commitTs = _lastCommitTs + 1;

@@ -134,6 +134,8 @@ public sealed partial class Database : IKvDatabase, IDisposable
         {
             txn.SnapshotTs = Volatile.Read(ref _visibleTs);
         }
+
+        txn.ForgetReads();
     }
 
     internal void EndTransaction(KvTransaction txn, bool committed)
@@ -172,8 +174,9 @@ public sealed partial class Database : IKvDatabase, IDisposable
     }
 
     /// <summary>Reads the newest version of <paramref name="userKey"/> at or below <paramref name="snapshotTs"/>.</summary>
-    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte> value, IStoreCursor cursor)
+    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte> value, IStoreCursor cursor, out ulong version)
     {
+        version = 0;
         var length = MvccKey.VersionedLength(userKey);
         byte[]? rented = null;
         var seek = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
@@ -186,6 +189,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
                 return false;
             }
 
+            version = MvccKey.ReadTimestamp(cursor.Key);
             var stored = cursor.Value;
             if (MvccKey.IsTombstone(stored))
             {

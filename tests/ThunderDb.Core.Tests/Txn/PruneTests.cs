@@ -45,7 +45,11 @@ public class PruneTests
         using var old = t.Db.Begin();
         for (var i = 1; i <= 20; i++)
         {
-            await t.Commit(("x", $"v{i}"));
+            // Read, then write (what every RESP command does): the commit knows which version it replaces.
+            using var txn = t.Db.Begin();
+            await Assert.That(Get(txn, "x")).IsEqualTo($"v{i - 1}");
+            txn.Put(B("x"), B($"v{i}"));
+            await txn.CommitAsync();
         }
 
         await t.Commit(("y", null));
@@ -60,10 +64,21 @@ public class PruneTests
             await Assert.That(Get(now, "y")).IsNull();
         }
 
+        // The queue waits for the horizon: while `old` is open nothing it names is dropped.
+        await Assert.That(t.Store.Count).IsEqualTo(23);
         old.Rollback();
-        await t.Commit(("x", "v21"), ("y", null));
+        await t.Commit(("y", null)); // one more tombstone queues a walk of y's versions
+        using (var txn = t.Db.Begin())
+        {
+            await Assert.That(Get(txn, "x")).IsEqualTo("v20");
+            txn.Put(B("x"), B("v21"));
+            await txn.CommitAsync();
+        }
+
         t.Db.PruneNow();
+        await Assert.That(t.Db.PrunedVersions).IsEqualTo(21L + 3L); // x: v0..v20 one by one; y: both tombstones and y0
         await Assert.That(t.Store.Count).IsEqualTo(1);
+        await Assert.That(t.Db.Vacuum([], [])).IsEqualTo(0L);
         using var check = t.Db.Begin();
         await Assert.That(Scan(check, "", "")).IsEquivalentTo(new[] { "x=v21" });
     }
