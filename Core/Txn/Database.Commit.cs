@@ -122,25 +122,35 @@ public sealed partial class Database
             }
 
             RecordCommittedKeys(writes, commitTs);
-            PruneQueuedKeysAfterCommit();
         }
 
         WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
         _wal.Publish(lsn, record);
+        if (_options.PruneBatch > 0 && Volatile.Read(ref _pruneCount) >= _options.PruneBatch)
+        {
+            PruneQueuedKeysAfterCommit();
+        }
+
         return lsn + (ulong)record.Length;
     }
 
     /// <summary>
-    /// Pruning runs after the commit is applied; the record is published right after, so a store failure here
-    /// must not fail this (already applied) commit: switch to read-only and let the commit finish.
+    /// Pruning runs once a batch is queued, after the record is published (so it never delays the WAL flusher).
+    /// The commit is complete by then: a store failure here switches to read-only but does not fail it.
     /// </summary>
     private void PruneQueuedKeysAfterCommit()
     {
         try
         {
-            PruneQueuedKeys();
+            lock (_commitLock)
+            {
+                if (!_disposed && !IsReadOnly)
+                {
+                    PruneQueuedKeys();
+                }
+            }
         }
-#pragma warning disable CA1031 // the WAL reservation must be published whatever the store throws here
+#pragma warning disable CA1031 // the commit is durable and applied: whatever pruning throws must not turn it into a failure
         catch (Exception ex)
 #pragma warning restore CA1031
         {
