@@ -61,6 +61,8 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
 
     public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead) => _database.Begin(isolation);
 
+    public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse) => _database.Begin(isolation, reuse);
+
     /// <summary>Makes everything committed so far durable in the data file and lets the WAL recycle segments.</summary>
     public void Checkpoint() => _database.Checkpoint();
 

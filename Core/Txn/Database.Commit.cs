@@ -80,12 +80,19 @@ public sealed partial class Database
             ThrowIfReadOnly();
             foreach (var (key, entry) in writes.Entries)
             {
+                if (!MayHaveNewerVersion(key, entry.SnapshotTs))
+                {
+                    continue;
+                }
+
                 var newest = NewestVersionTs(key);
                 if (newest > entry.SnapshotTs)
                 {
                     throw new TransactionConflictException(
                         $"could not serialize access due to concurrent update: a transaction that committed at timestamp {newest} wrote a key this transaction also wrote (snapshot {entry.SnapshotTs})");
                 }
+
+                writes.SetSupersedes(key, newest);
             }
 
             commitTs = _lastCommitTs + 1;
@@ -113,11 +120,42 @@ public sealed partial class Database
             {
                 Volatile.Write(ref _visibleTs, commitTs);
             }
+
+            RecordCommittedKeys(writes, commitTs);
         }
 
         WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
         _wal.Publish(lsn, record);
+        if (_options.PruneBatch > 0 && Volatile.Read(ref _pruneCount) >= _options.PruneBatch)
+        {
+            PruneQueuedKeysAfterCommit();
+        }
+
         return lsn + (ulong)record.Length;
+    }
+
+    /// <summary>
+    /// Pruning runs once a batch is queued, after the record is published (so it never delays the WAL flusher).
+    /// The commit is complete by then: a store failure here switches to read-only but does not fail it.
+    /// </summary>
+    private void PruneQueuedKeysAfterCommit()
+    {
+        try
+        {
+            lock (_commitLock)
+            {
+                if (!_disposed && !IsReadOnly)
+                {
+                    PruneQueuedKeys();
+                }
+            }
+        }
+#pragma warning disable CA1031 // the commit is durable and applied: whatever pruning throws must not turn it into a failure
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            SetReadOnly($"pruning dead versions failed: {ex.Message}");
+        }
     }
 
     /// <summary>The commit timestamp of the newest version of a key, visible or not (0 when none).</summary>
@@ -131,7 +169,7 @@ public sealed partial class Database
 
         MvccKey.WritePrefix(userKey, _applyKey);
         var prefix = _applyKey.AsSpan(0, prefixLength);
-        using var cursor = _store.OpenCursor();
+        var cursor = _commitCursor ??= _store.OpenCursor();
         if (cursor.Seek(prefix) && MvccKey.IsVersionOf(cursor.Key, prefix))
         {
             return MvccKey.ReadTimestamp(cursor.Key);

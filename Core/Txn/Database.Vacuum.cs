@@ -133,8 +133,20 @@ public sealed partial class Database
                 return;
             }
 
+            // Commit-time pruning handles what commits supersede; a full walk is only needed for what may have
+            // escaped it. A pass that starts from the beginning clears the flag; one resumed mid-way does not.
+            if (!_fullVacuumNeeded && Volatile.Read(ref _vacuumNext).Length == 0)
+            {
+                continue;
+            }
+
             try
             {
+                if (Volatile.Read(ref _vacuumNext).Length == 0)
+                {
+                    _fullVacuumNeeded = false;
+                }
+
                 long removed = 0;
                 while (!_stopWorkers.IsCancellationRequested && !IsReadOnly)
                 {

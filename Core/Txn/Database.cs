@@ -54,6 +54,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
         _lastCommitTs = recovery.MaxCommitTs;
         _visibleTs = recovery.MaxCommitTs;
         _appliedEndLsn = recovery.EndLsn;
+        InitConflictFilter(recovery.MaxCommitTs);
         _lastCheckpointLsn = checkpointLsn;
         _nextTxnId = (long)Math.Min(recovery.MaxCommitTs, long.MaxValue / 2) + 1;
         _wal.CommitsDurable = OnCommitsDurable;
@@ -99,10 +100,22 @@ public sealed partial class Database : IKvDatabase, IDisposable
         _logger.LogWarning("Storage switched to read-only: {Reason}", reason);
     }
 
-    public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead)
+    public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead) => Begin(isolation, null);
+
+    public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var txn = new KvTransaction(this, Interlocked.Increment(ref _nextTxnId), isolation);
+        KvTransaction txn;
+        if (reuse is KvTransaction finished && finished.Owner == this && finished.IsFinished)
+        {
+            txn = finished;
+            txn.Restart(Interlocked.Increment(ref _nextTxnId), isolation);
+        }
+        else
+        {
+            txn = new KvTransaction(this, Interlocked.Increment(ref _nextTxnId), isolation);
+        }
+
         lock (_activeLock)
         {
             // Taking the snapshot and registering it in one step keeps the vacuum horizon at or below it.
@@ -121,6 +134,8 @@ public sealed partial class Database : IKvDatabase, IDisposable
         {
             txn.SnapshotTs = Volatile.Read(ref _visibleTs);
         }
+
+        txn.ForgetReads();
     }
 
     internal void EndTransaction(KvTransaction txn, bool committed)
@@ -159,8 +174,9 @@ public sealed partial class Database : IKvDatabase, IDisposable
     }
 
     /// <summary>Reads the newest version of <paramref name="userKey"/> at or below <paramref name="snapshotTs"/>.</summary>
-    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte> value)
+    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte> value, IStoreCursor cursor, out ulong version)
     {
+        version = 0;
         var length = MvccKey.VersionedLength(userKey);
         byte[]? rented = null;
         var seek = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
@@ -168,12 +184,12 @@ public sealed partial class Database : IKvDatabase, IDisposable
         {
             MvccKey.WriteVersioned(userKey, snapshotTs, seek);
             var prefix = seek[..(length - MvccKey.TimestampSize)];
-            using var cursor = _store.OpenCursor();
             if (!cursor.Seek(seek[..length]) || !MvccKey.IsVersionOf(cursor.Key, prefix))
             {
                 return false;
             }
 
+            version = MvccKey.ReadTimestamp(cursor.Key);
             var stored = cursor.Value;
             if (MvccKey.IsTombstone(stored))
             {

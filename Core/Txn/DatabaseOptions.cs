@@ -17,6 +17,12 @@ public sealed record DatabaseOptions
     /// <summary>User keys examined per vacuum batch (one commit-lock hold).</summary>
     public int VacuumBatchKeys { get; init; } = 256;
 
+    /// <summary>
+    /// Committers prune the dead versions of recently written keys once this many are queued (0 = never; only
+    /// the vacuum pass reclaims them). Small batches keep each commit-lock hold short.
+    /// </summary>
+    public int PruneBatch { get; init; } = 32;
+
     /// <summary>Start the checkpoint and compaction workers (tests drive them by hand).</summary>
     public bool BackgroundWorkers { get; init; } = true;
 

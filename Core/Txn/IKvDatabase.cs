@@ -16,6 +16,13 @@ public interface IKvDatabase
 {
     IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead);
 
+    /// <summary>
+    /// Begins a transaction, recycling <paramref name="reuse"/> when it is a finished transaction of this database
+    /// that the caller owns and will not touch again through any other reference (a session's per-command
+    /// transaction). Implementations without recycling begin a new one.
+    /// </summary>
+    IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse) => Begin(isolation);
+
     /// <summary>True once a disk error or the disk monitor has switched the store to read-only.</summary>
     bool IsReadOnly { get; }
 }

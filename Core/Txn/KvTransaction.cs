@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 
 namespace ThunderDb.Core.Txn;
@@ -13,25 +14,83 @@ internal sealed class KvTransaction : IKvTransaction
     private readonly Database _db;
     private readonly WriteSet _writes = new();
     private WalRecordBuilder? _recordBuilder;
+    private IStoreCursor? _pointCursor;
+
+    // The last few keys read from the store at the current snapshot, with the version found (0 = none), so a write
+    // that follows a read (SET after its lookup, HSET after reading the field) knows which version it replaces.
+    private const int RecentReads = 4;
+    private readonly byte[][] _readKeys = [new byte[64], new byte[64], new byte[64], new byte[64]];
+    private readonly int[] _readLengths = new int[RecentReads];
+    private readonly ulong[] _readVersions = new ulong[RecentReads];
+    private int _readCount;
+    private int _readNext;
     private bool _finished;
     private bool _committing;
 
     public KvTransaction(Database db, long id, IsolationLevel isolation)
     {
         _db = db;
-        Id = id;
-        Isolation = isolation;
-        StartedAt = Stopwatch.GetTimestamp();
+        Restart(id, isolation);
     }
 
-    public long Id { get; }
+    public long Id { get; private set; }
 
-    public IsolationLevel Isolation { get; }
+    public IsolationLevel Isolation { get; private set; }
+
+    internal Database Owner => _db;
+
+    internal bool IsFinished => _finished;
 
     /// <summary>The commit timestamp this transaction (or its current statement) reads at.</summary>
     public ulong SnapshotTs { get; set; }
 
-    public long StartedAt { get; }
+    public long StartedAt { get; private set; }
+
+    /// <summary>
+    /// Starts this finished object over as a new transaction (its owner asked for reuse through
+    /// <see cref="Database.Begin(IsolationLevel, IKvTransaction?)"/>): the write set, the WAL record buffer and the
+    /// point-read cursor are kept, so a session running one command per transaction allocates nothing per command.
+    /// </summary>
+    internal void Restart(long id, IsolationLevel isolation)
+    {
+        Id = id;
+        Isolation = isolation;
+        StartedAt = Stopwatch.GetTimestamp();
+        _finished = false;
+        _committing = false;
+        ForgetReads();
+    }
+
+    internal void ForgetReads() => _readCount = 0;
+
+    private void RememberRead(ReadOnlySpan<byte> key, ulong version)
+    {
+        if (_readKeys[_readNext].Length < key.Length)
+        {
+            _readKeys[_readNext] = new byte[Math.Max(key.Length, _readKeys[_readNext].Length * 2)];
+        }
+
+        key.CopyTo(_readKeys[_readNext]);
+        _readLengths[_readNext] = key.Length;
+        _readVersions[_readNext] = version;
+        _readNext = (_readNext + 1) % RecentReads;
+        _readCount = Math.Min(_readCount + 1, RecentReads);
+    }
+
+    /// <summary>The version a write of <paramref name="key"/> replaces, as far as this transaction's reads tell.</summary>
+    private ulong SupersededVersion(ReadOnlySpan<byte> key)
+    {
+        for (var i = 0; i < _readCount; i++)
+        {
+            var slot = (_readNext - 1 - i + RecentReads) % RecentReads;
+            if (key.SequenceEqual(_readKeys[slot].AsSpan(0, _readLengths[slot])))
+            {
+                return _readVersions[slot];
+            }
+        }
+
+        return WriteSet.UnknownVersion;
+    }
 
     internal WriteSet Writes => _writes;
 
@@ -51,21 +110,23 @@ internal sealed class KvTransaction : IKvTransaction
             return true;
         }
 
-        return _db.ReadVisible(key, SnapshotTs, value);
+        var found = _db.ReadVisible(key, SnapshotTs, value, _pointCursor ??= _db.Store.OpenCursor(), out var version);
+        RememberRead(key, version);
+        return found;
     }
 
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
-        _writes.Set(key, value.ToArray(), SnapshotTs);
+        _writes.Set(key, value.ToArray(), SnapshotTs, SupersededVersion(key));
     }
 
     public void Delete(ReadOnlySpan<byte> key)
     {
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
-        _writes.Set(key, null, SnapshotTs);
+        _writes.Set(key, null, SnapshotTs, SupersededVersion(key));
     }
 
     public IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false)
@@ -114,8 +175,6 @@ internal sealed class KvTransaction : IKvTransaction
 
         _finished = true;
         _writes.Clear();
-        _recordBuilder?.Dispose();
-        _recordBuilder = null;
         _db.EndTransaction(this, committed);
     }
 

@@ -15,7 +15,15 @@ internal sealed class WriteSet
 
         /// <summary>The snapshot the write was made under; a newer committed version of the key is a conflict.</summary>
         public ulong SnapshotTs;
+
+        /// <summary>
+        /// The commit timestamp of the version this write replaces, when the transaction read the key first
+        /// (0: the key had no version; <see cref="UnknownVersion"/>: a blind write). Commit-time pruning deletes it.
+        /// </summary>
+        public ulong Supersedes;
     }
+
+    public const ulong UnknownVersion = ulong.MaxValue;
 
     private readonly Dictionary<byte[], Entry> _entries = new(ByteKeyComparer.Instance);
     private byte[][] _sorted = [];
@@ -25,7 +33,7 @@ internal sealed class WriteSet
 
     public Dictionary<byte[], Entry> Entries => _entries;
 
-    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs)
+    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes)
     {
         var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists);
@@ -33,9 +41,14 @@ internal sealed class WriteSet
         entry.SnapshotTs = snapshotTs;
         if (!exists)
         {
+            entry.Supersedes = supersedes; // a rewrite in the same transaction still replaces the first one's predecessor
             _sortedValid = false;
         }
     }
+
+    /// <summary>Under the commit lock, once the conflict check has found the key's newest version exactly.</summary>
+    public void SetSupersedes(byte[] key, ulong supersedes) =>
+        CollectionsMarshal.GetValueRefOrNullRef(_entries, key).Supersedes = supersedes;
 
     public bool TryGet(ReadOnlySpan<byte> key, out Entry entry) =>
         _entries.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out entry);
@@ -55,6 +68,13 @@ internal sealed class WriteSet
 
     public void Clear()
     {
+        // A reused transaction keeps its table; one that grew big (a large MULTI) gives the memory back.
+        if (_entries.Count > 1024)
+        {
+            _entries.Clear();
+            _entries.TrimExcess(16);
+        }
+
         _entries.Clear();
         _sorted = [];
         _sortedValid = true;

@@ -43,6 +43,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private bool _authenticated;
     private bool _closing;
     private List<string>? _wakeKeys;
+    private IKvTransaction? _commandTxn;
+    private SemaphoreSlim? _heldStripe;
 
     public RespSession(RespServer server, Socket socket, ClientConnection connection)
     {
@@ -161,9 +163,12 @@ internal sealed partial class RespSession : IKeyspaceObserver
             _recvStart += consumed;
             if (_out.Position >= FlushThreshold)
             {
+                ReleaseHeldStripe();
                 await FlushAsync().ConfigureAwait(false);
             }
         }
+
+        ReleaseHeldStripe();
 
         if (_recvStart == _recvEnd)
         {
@@ -251,6 +256,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private void Cleanup()
     {
         _closing = true;
+        ReleaseHeldStripe();
         LeaveAllSubscriptions();
         _server.Registry.Unregister(_connection);
         try
@@ -391,6 +397,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
             return;
         }
 
+        if (command.Id == CommandId.Exec || command.Has(CommandFlags.Blocking))
+        {
+            ReleaseHeldStripe();
+        }
+
         if (command.Id == CommandId.Exec)
         {
             await ExecAsync().ConfigureAwait(false);
@@ -427,24 +438,46 @@ internal sealed partial class RespSession : IKeyspaceObserver
     /// Runs one data command as one storage transaction: replies are written as it goes, the commit decides.
     /// A write-write conflict rewinds the replies and runs the command again on a fresh snapshot.
     /// </summary>
+    /// <remarks>
+    /// The write stripe stays held after the command while the following commands of the same received batch
+    /// write under the same stripe (a pipeline of LPUSHes to one list): it is handed over once per batch instead of
+    /// once per command. Measured at -P 16 with 50 clients on one key, each hand-over to a waiting session costs an
+    /// async continuation on the thread pool. At most one stripe is held, and it is released before anything that
+    /// can wait on the outside world (a flush to the socket, EXEC, a blocking pop, the end of the batch), so
+    /// sessions never wait on each other in a cycle.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RunInTransactionAsync(RespCommandInfo command)
     {
-        SemaphoreSlim? stripe = null;
         if (command.Has(CommandFlags.Write) && command.FirstKey > 0 && command.FirstKey < _argc)
         {
             SemaphoreSlim[] stripes = _server.WriteStripes;
-            stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
-            await stripe.WaitAsync(_connection.Killed).ConfigureAwait(false);
+            SemaphoreSlim stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
+            if (!ReferenceEquals(stripe, _heldStripe))
+            {
+                ReleaseHeldStripe();
+                await stripe.WaitAsync(_connection.Killed).ConfigureAwait(false);
+                _heldStripe = stripe;
+            }
         }
 
         try
         {
             await RunAttemptsAsync(command).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            stripe?.Release();
+            ReleaseHeldStripe();
+            throw;
+        }
+    }
+
+    private void ReleaseHeldStripe()
+    {
+        if (_heldStripe is { } stripe)
+        {
+            _heldStripe = null;
+            stripe.Release();
         }
     }
 
@@ -455,7 +488,9 @@ internal sealed partial class RespSession : IKeyspaceObserver
         {
             int mark = _out.Position;
             _wakeKeys?.Clear();
-            IKvTransaction txn = _server.Database.Begin();
+            // The session owns its per-command transaction object; recycling it keeps GET/SET allocation-free.
+            IKvTransaction txn = _server.Database.Begin(IsolationLevel.RepeatableRead, _commandTxn);
+            _commandTxn = txn;
             bool retry = false;
             try
             {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
+using ThunderDb.Core.Txn;
 using ThunderDb.Net.Resp;
 using ThunderDb.Net.Transport;
 
@@ -25,10 +26,13 @@ public class RespGetSetBenchmarks
     private int _getReplyLength;
     private readonly byte[] _receive = new byte[64 * 1024];
 
+    /// <summary>The store behind the server; the stub here, the real engine in <see cref="RespEngineGetSetBenchmarks"/>.</summary>
+    protected virtual IKvDatabase CreateDatabase() => new SpanKeyedKvDatabase();
+
     [GlobalSetup]
     public void Setup()
     {
-        _server = new RespServer(new SpanKeyedKvDatabase(), new RespServerOptions { ExpirySweepInterval = TimeSpan.Zero }, NullLogger.Instance,
+        _server = new RespServer(CreateDatabase(), new RespServerOptions { ExpirySweepInterval = TimeSpan.Zero }, NullLogger.Instance,
             new ConnectionRegistry());
         _server.Start(new IPEndPoint(IPAddress.Loopback, 0));
         _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -42,7 +46,7 @@ public class RespGetSetBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public virtual void Cleanup()
     {
         _client?.Dispose();
         _server?.StopAsync().GetAwaiter().GetResult();

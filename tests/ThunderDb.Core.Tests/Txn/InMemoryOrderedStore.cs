@@ -111,6 +111,11 @@ internal sealed class InMemoryOrderedStore : IOrderedStore, ICheckpointTarget
 
     public IStoreCursor OpenCursor() => new Cursor(this);
 
+    private long _cursorSteps;
+
+    /// <summary>Entries stepped over by cursors (Next calls): how many versions scans had to walk.</summary>
+    public long CursorSteps => Interlocked.Read(ref _cursorSteps);
+
     public List<byte[]> AllKeys()
     {
         lock (_lock)
@@ -193,6 +198,8 @@ internal sealed class InMemoryOrderedStore : IOrderedStore, ICheckpointTarget
             {
                 return false;
             }
+
+            Interlocked.Increment(ref store._cursorSteps);
 
             lock (store._lock)
             {

@@ -111,6 +111,57 @@ public class RespServerBehaviourTests
     }
 
     [Test]
+    public async Task Pipelines_of_writes_to_one_key_from_several_clients_interleave_with_exec_without_deadlock()
+    {
+        // A session keeps its write stripe across consecutive same-key commands of one batch; it must let go
+        // before EXEC (which takes the keys of another command set) and at the end of the batch.
+        await using RespTestServer server = RespTestServer.Start();
+        var clients = new RawClient[3];
+        for (int i = 0; i < clients.Length; i++)
+        {
+            clients[i] = await server.ConnectAsync();
+        }
+
+        try
+        {
+            var pipeline = new System.Text.StringBuilder();
+            for (int i = 0; i < 100; i++)
+            {
+                pipeline.Append(RawClient.Command("LPUSH", "q", "x"));
+            }
+
+            pipeline.Append(RawClient.Command("MULTI")).Append(RawClient.Command("INCR", "n")).Append(RawClient.Command("LPUSH", "q", "y"))
+                .Append(RawClient.Command("EXEC")).Append(RawClient.Command("INCR", "n"));
+            for (int i = 0; i < 100; i++)
+            {
+                pipeline.Append(RawClient.Command("RPUSH", "q", "z"));
+            }
+
+            string text = pipeline.ToString();
+            await Task.WhenAll(clients.Select(c => c.SendAsync(text)));
+            foreach (RawClient c in clients)
+            {
+                for (int i = 0; i < 100 + 5 + 100; i++)
+                {
+                    string frame = await c.ReadFrameAsync();
+                    await Assert.That(frame[0] is ':' or '+' or '*').IsTrue();
+                }
+            }
+
+            using RawClient check = await server.ConnectAsync();
+            await Assert.That(await check.CallAsync("LLEN", "q")).IsEqualTo(":603\r\n");
+            await Assert.That(await check.CallAsync("GET", "n")).IsEqualTo("$1\r\n6\r\n");
+        }
+        finally
+        {
+            foreach (RawClient c in clients)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    [Test]
     public async Task Query_metrics_count_commands_and_failures()
     {
         await using RespTestServer server = RespTestServer.Start();

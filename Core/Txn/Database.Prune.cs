@@ -1,0 +1,219 @@
+using System.Buffers.Binary;
+using ThunderDb.Core.Storage;
+
+namespace ThunderDb.Core.Txn;
+
+/// <summary>
+/// Two commit-path shortcuts that keep MVCC cheap under a steady write load:
+/// <list type="bullet">
+/// <item>A lossy <b>conflict filter</b>: the newest commit timestamp written to each of 64K key buckets. When a
+/// key's bucket holds nothing newer than the writer's snapshot, no newer version of that key can exist and the
+/// first-committer-wins check needs no B+tree seek (profiled: the seek was ~11% of a SET at -P 16).</item>
+/// <item>A <b>prune queue</b> of versions that commits superseded. Once every snapshot sees such a commit (the
+/// vacuum horizon has passed it) the version it replaced, and the commit itself when it is a tombstone, are
+/// garbage: committers drain the queue in small batches under the commit lock, so popped set members and list
+/// slots do not pile up as tombstones that every later scan must step over until the periodic vacuum comes by.
+/// The full vacuum pass then only runs when something may have escaped the queue (startup, blind overwrites,
+/// overflow).</item>
+/// </list>
+/// </summary>
+public sealed partial class Database
+{
+    private const int ConflictBuckets = 1 << 16;
+    private const int PruneQueueCapacity = 1 << 16;
+
+    // Queue marker: walk the key's versions (a tombstone was written: it and what it hides go once all see it).
+    private const ulong SeekDeadVersions = ulong.MaxValue;
+
+    // Newest commit timestamp per key bucket; only written under the commit lock. Starts at the recovered
+    // maximum: every snapshot taken after open is at or above it, so no version before open can cause a miss.
+    private ulong[] _newestByBucket = [];
+
+    // Ring of (key written, commit timestamp), oldest first; under the commit lock. The keys are the write
+    // sets' own arrays, which nothing mutates after commit, so enqueuing allocates nothing.
+    private readonly byte[][] _pruneKeys = new byte[PruneQueueCapacity][];
+    private readonly ulong[] _pruneTs = new ulong[PruneQueueCapacity];
+    private readonly ulong[] _pruneVersion = new ulong[PruneQueueCapacity]; // the version to delete, or SeekDeadVersions
+    private int _pruneHead;
+    private int _pruneCount;
+    private long _prunedVersions;
+    private readonly List<ulong> _pruneDoomed = [];
+
+    // A cursor for the commit path's own seeks; it holds no pin or latch between calls, so one serves every commit.
+    private IStoreCursor? _commitCursor;
+
+    // Set when dead versions may exist that the prune queue does not know about: at open (replayed and
+    // checkpointed history) and when the queue overflows. The compaction workers walk the whole keyspace only then.
+    private volatile bool _fullVacuumNeeded = true;
+
+    /// <summary>Dead versions removed by commit-time pruning since open (tests, metrics).</summary>
+    public long PrunedVersions => Interlocked.Read(ref _prunedVersions);
+
+    private void InitConflictFilter(ulong recoveredMaxTs)
+    {
+        _newestByBucket = new ulong[ConflictBuckets];
+        Array.Fill(_newestByBucket, recoveredMaxTs);
+    }
+
+    private static int ConflictBucket(ReadOnlySpan<byte> userKey) => ByteKeyComparer.Instance.GetHashCode(userKey) & (ConflictBuckets - 1);
+
+    /// <summary>Under the commit lock: true when a version of <paramref name="userKey"/> newer than <paramref name="snapshotTs"/> may exist.</summary>
+    private bool MayHaveNewerVersion(ReadOnlySpan<byte> userKey, ulong snapshotTs) =>
+        _newestByBucket[ConflictBucket(userKey)] > snapshotTs;
+
+    /// <summary>
+    /// Under the commit lock, after the write set is applied at <paramref name="commitTs"/>. A write whose
+    /// predecessor is known (it read the key first, or the conflict check found it) queues a delete of exactly
+    /// that version: no seek. A tombstone queues a walk of the key's versions, since deleting it is only safe
+    /// together with everything older. A blind overwrite leaves its predecessor to the vacuum pass.
+    /// </summary>
+    private void RecordCommittedKeys(WriteSet writes, ulong commitTs)
+    {
+        var prune = _options.PruneBatch > 0;
+        foreach (var (key, entry) in writes.Entries)
+        {
+            _newestByBucket[ConflictBucket(key)] = commitTs;
+            if (!prune)
+            {
+                continue;
+            }
+
+            ulong version;
+            if (entry.Value is null)
+            {
+                version = SeekDeadVersions;
+            }
+            else if (entry.Supersedes == WriteSet.UnknownVersion)
+            {
+                if (!_fullVacuumNeeded)
+                {
+                    _fullVacuumNeeded = true;
+                }
+
+                continue;
+            }
+            else if (entry.Supersedes == 0)
+            {
+                continue; // a new key: nothing superseded
+            }
+            else
+            {
+                version = entry.Supersedes;
+            }
+
+            if (_pruneCount == PruneQueueCapacity)
+            {
+                // Drop the oldest: the full vacuum pass will find what it would have pruned.
+                _fullVacuumNeeded = true;
+                _pruneHead = (_pruneHead + 1) % PruneQueueCapacity;
+                _pruneCount--;
+            }
+
+            var at = (_pruneHead + _pruneCount) % PruneQueueCapacity;
+            _pruneKeys[at] = key;
+            _pruneTs[at] = commitTs;
+            _pruneVersion[at] = version;
+            _pruneCount++;
+        }
+    }
+
+    /// <summary>
+    /// Under the commit lock: prunes up to one batch of queued keys whose commit every snapshot already sees.
+    /// Runs only once a batch has accumulated, so the horizon (a walk over the open transactions) is computed
+    /// once per batch, not per commit.
+    /// </summary>
+    private void PruneQueuedKeys(bool force = false)
+    {
+        var batch = _options.PruneBatch;
+        if (batch <= 0 || _pruneCount == 0 || (!force && _pruneCount < batch))
+        {
+            return;
+        }
+
+        var horizon = VacuumHorizon();
+        var limit = force ? _pruneCount : batch * 2;
+        long removed = 0;
+        while (_pruneCount > 0 && limit-- > 0 && _pruneTs[_pruneHead] <= horizon)
+        {
+            var key = _pruneKeys[_pruneHead];
+            var version = _pruneVersion[_pruneHead];
+            _pruneKeys[_pruneHead] = null!;
+            _pruneHead = (_pruneHead + 1) % PruneQueueCapacity;
+            _pruneCount--;
+            // Every snapshot sees the queued commit, so the version it replaced is unreachable.
+            removed += version == SeekDeadVersions ? PruneKey(key, horizon) : DeleteVersion(key, version);
+        }
+
+        if (removed > 0)
+        {
+            Interlocked.Add(ref _prunedVersions, removed);
+        }
+    }
+
+    /// <summary>Under the commit lock: deletes the versions of one key that no snapshot at or above <paramref name="horizon"/> can see.</summary>
+    private int PruneKey(ReadOnlySpan<byte> userKey, ulong horizon)
+    {
+        var versionedLength = MvccKey.VersionedLength(userKey);
+        if (_applyKey.Length < versionedLength)
+        {
+            _applyKey = new byte[Math.Max(versionedLength, _applyKey.Length * 2)];
+        }
+
+        var prefixLength = MvccKey.WritePrefix(userKey, _applyKey);
+        var prefix = _applyKey.AsSpan(0, prefixLength);
+        _pruneDoomed.Clear();
+        var cursor = _commitCursor ??= _store.OpenCursor();
+        var valid = cursor.Seek(prefix) && MvccKey.IsVersionOf(cursor.Key, prefix);
+        var keptVisible = false;
+        while (valid)
+        {
+            var ts = MvccKey.ReadTimestamp(cursor.Key);
+            if (ts <= horizon)
+            {
+                // The newest version at or below the horizon is what the oldest snapshot reads: keep it unless
+                // it is a tombstone; everything older is unreachable.
+                if (keptVisible || MvccKey.IsTombstone(cursor.Value))
+                {
+                    _pruneDoomed.Add(ts);
+                }
+
+                keptVisible = true;
+            }
+
+            valid = cursor.Next() && MvccKey.IsVersionOf(cursor.Key, prefix);
+        }
+
+        foreach (var ts in _pruneDoomed)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(_applyKey.AsSpan(prefixLength), ~ts);
+            _store.Delete(_applyKey.AsSpan(0, prefixLength + MvccKey.TimestampSize));
+        }
+
+        return _pruneDoomed.Count;
+    }
+
+    private int DeleteVersion(ReadOnlySpan<byte> userKey, ulong version)
+    {
+        var versionedLength = MvccKey.VersionedLength(userKey);
+        if (_applyKey.Length < versionedLength)
+        {
+            _applyKey = new byte[Math.Max(versionedLength, _applyKey.Length * 2)];
+        }
+
+        MvccKey.WriteVersioned(userKey, version, _applyKey);
+        return _store.Delete(_applyKey.AsSpan(0, versionedLength)) ? 1 : 0;
+    }
+
+    /// <summary>Prunes every queued key that the current horizon allows (tests; the commit path does it in batches).</summary>
+    public long PruneNow()
+    {
+        lock (_commitLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ThrowIfReadOnly();
+            var before = PrunedVersions;
+            PruneQueuedKeys(force: true);
+            return PrunedVersions - before;
+        }
+    }
+}
