@@ -162,7 +162,10 @@ internal sealed class KvTransaction : IKvTransaction
     {
         if (!_finished && !_committing)
         {
-            Finish(committed: false);
+            // A transaction that wrote nothing has nothing to undo: ending it is a successful (read-only)
+            // transaction, not an abort. Otherwise every RESP GET would count in
+            // thunderdb_transactions_aborted_total and drown the real aborts (conflicts, errors, ROLLBACK of writes).
+            Finish(committed: _writes.Count == 0);
         }
     }
 

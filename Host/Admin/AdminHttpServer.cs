@@ -85,13 +85,7 @@ public sealed class AdminHttpServer : IAsyncDisposable
         MapNotSupported(app, "GET", "/admin/backups", "listing backups");
         ConnectionEndpoints.Map(app, ConnectionRegistry.Shared);
 
-        // The registry keeps each connection's current-or-last command but not whether one is running
-        // now or since when, so a list of running queries cannot be told apart from idle clients yet.
-        app.MapGet("/admin/queries", ctx => WriteAsync(
-            ctx,
-            StatusCodes.Status501NotImplemented,
-            new ErrorResponse("not_supported", "listing active queries (GET /admin/queries) is not supported yet in this build: the connection registry does not record when a command starts and ends; GET /admin/connections shows each connection's current or last command"),
-            AdminJsonContext.Default.ErrorResponse));
+        app.MapGet("/admin/queries", ctx => WriteAsync(ctx, 200, ConnectionEndpoints.Queries(ConnectionRegistry.Shared), AdminJsonContext.Default.QueryListResponse));
         MapNotSupported(app, "POST", "/admin/vacuum/{table}", "vacuum");
 
         app.MapFallback(ctx => WriteAsync(ctx, 404, new ErrorResponse("not_found", $"no endpoint {ctx.Request.Method} {ctx.Request.Path}"), AdminJsonContext.Default.ErrorResponse));

@@ -42,6 +42,12 @@ public sealed record ConnectionResponse(
 
 public sealed record ConnectionListResponse(int Count, IReadOnlyList<ConnectionResponse> Connections);
 
+/// <summary>One entry of <c>GET /admin/queries</c>: a connection in the middle of a command.</summary>
+public sealed record QueryResponse(long ConnectionId, string Protocol, string Remote, string? User, string? Command, long RunningMs);
+
+/// <summary>The answer of <c>GET /admin/queries</c>.</summary>
+public sealed record QueryListResponse(int Count, IReadOnlyList<QueryResponse> Queries);
+
 /// <summary>The answer of <c>DELETE /admin/connections/{id}</c>.</summary>
 public sealed record ConnectionKilledResponse(long Id, string Status, string Protocol, string Remote);
 
@@ -53,4 +59,5 @@ public sealed record ConnectionKilledResponse(long Id, string Status, string Pro
 [JsonSerializable(typeof(AdminMetricsResponse))]
 [JsonSerializable(typeof(ConnectionListResponse))]
 [JsonSerializable(typeof(ConnectionKilledResponse))]
+[JsonSerializable(typeof(QueryListResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

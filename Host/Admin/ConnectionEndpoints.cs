@@ -34,6 +34,26 @@ internal static class ConnectionEndpoints
         });
     }
 
+    /// <summary>Connections in the middle of a command (a blocked BLPOP counts: it holds its connection).</summary>
+    internal static QueryListResponse Queries(ConnectionRegistry registry)
+    {
+        var ticks = Environment.TickCount64;
+        var list = new List<QueryResponse>();
+        foreach (var c in registry.Snapshot())
+        {
+            var started = c.CommandStartedTicks;
+            if (started == 0 || c.IsKilled)
+            {
+                continue;
+            }
+
+            list.Add(new QueryResponse(c.Id, c.Protocol, c.Remote, c.User, c.CurrentCommand, Math.Max(0, ticks - started)));
+        }
+
+        list.Sort((a, b) => b.RunningMs.CompareTo(a.RunningMs));
+        return new QueryListResponse(list.Count, list);
+    }
+
     internal static ConnectionListResponse List(ConnectionRegistry registry)
     {
         var now = DateTimeOffset.UtcNow;

@@ -88,6 +88,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
                 finally
                 {
+                    _connection.CommandStartedTicks = 0;
                     Interlocked.Decrement(ref _server.InFlightBatches);
                 }
             }
@@ -381,6 +382,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         }
 
         _connection.CurrentCommand = command.Name;
+        _connection.CommandStartedTicks = Environment.TickCount64;
         if (command.Has(CommandFlags.Session))
         {
             int mark = _out.Position;

@@ -38,6 +38,9 @@ public sealed class ClientConnection
 
     public long LastActivityTicks { get; set; } = Environment.TickCount64;
 
+    /// <summary><see cref="Environment.TickCount64"/> when the command now running started; 0 while the connection is idle.</summary>
+    public long CommandStartedTicks { get; set; }
+
     /// <summary>Cancelled by <see cref="Kill"/>: the protocol loop closes the socket.</summary>
     public CancellationToken Killed => _kill.Token;
 

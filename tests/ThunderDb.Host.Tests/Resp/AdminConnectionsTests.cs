@@ -85,10 +85,11 @@ public class AdminConnectionsTests
         var notNumber = await http.DeleteAsync(new Uri("/admin/connections/abc", UriKind.Relative), ct);
         await Assert.That(notNumber.StatusCode).IsEqualTo(HttpStatusCode.BadRequest);
 
-        // Running queries cannot be told from idle clients by the registry yet: a clear 501, never a fake list.
-        var queries = await http.GetAsync(new Uri("/admin/queries", UriKind.Relative), ct);
-        await Assert.That(queries.StatusCode).IsEqualTo(HttpStatusCode.NotImplemented);
-        await Assert.That(await queries.Content.ReadAsStringAsync(ct)).Contains("not supported yet");
+        // Idle clients are not running a query: /admin/queries lists none of them.
+        using (var queries = JsonDocument.Parse(await http.GetStringAsync(new Uri("/admin/queries", UriKind.Relative), ct)))
+        {
+            await Assert.That(queries.RootElement.GetProperty("count").GetInt32()).IsEqualTo(0);
+        }
     }
 
     [Test]
@@ -116,6 +117,29 @@ public class AdminConnectionsTests
 
             return false;
         }, ct);
+
+        // The blocked BLPOP is a running query, with its connection id and a running time that grows.
+        long firstRunning = -1;
+        await WaitUntilAsync(async () =>
+        {
+            using var q = JsonDocument.Parse(await http.GetStringAsync(new Uri("/admin/queries", UriKind.Relative), ct));
+            foreach (var e in q.RootElement.GetProperty("queries").EnumerateArray())
+            {
+                if (e.GetProperty("connection_id").GetInt64() == id && string.Equals(e.GetProperty("command").GetString(), "BLPOP", StringComparison.OrdinalIgnoreCase))
+                {
+                    firstRunning = e.GetProperty("running_ms").GetInt64();
+                    return true;
+                }
+            }
+
+            return false;
+        }, ct);
+        await Task.Delay(300, ct);
+        using (var q2 = JsonDocument.Parse(await http.GetStringAsync(new Uri("/admin/queries", UriKind.Relative), ct)))
+        {
+            var entry = q2.RootElement.GetProperty("queries").EnumerateArray().Single(e => e.GetProperty("connection_id").GetInt64() == id);
+            await Assert.That(entry.GetProperty("running_ms").GetInt64()).IsGreaterThanOrEqualTo(firstRunning + 250);
+        }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         var kill = await http.DeleteAsync(new Uri($"/admin/connections/{id}", UriKind.Relative), ct);
