@@ -19,6 +19,9 @@ public interface IOrderedStore
     /// <summary>Removes; false when the key was absent.</summary>
     bool Delete(ReadOnlySpan<byte> key);
 
+    /// <summary>The longest key <see cref="Put"/> accepts (a page-size limit for the B+tree).</summary>
+    int MaxKeySize => int.MaxValue;
+
     /// <summary>A cursor positioned before the first key; call <see cref="IStoreCursor.Seek"/> or <see cref="IStoreCursor.SeekLast"/>.</summary>
     IStoreCursor OpenCursor();
 }

@@ -87,6 +87,23 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     public bool IsReadOnly => _readOnlyReason is not null || _wal.IsFailed;
 
+    /// <summary>
+    /// Refuses a user key whose versioned form would not fit the store, before the write is buffered:
+    /// a bad key must fail its own statement, never the commit (an apply failure makes the store read-only).
+    /// </summary>
+    internal void ThrowIfKeyTooLarge(ReadOnlySpan<byte> userKey)
+    {
+        var max = _store.MaxKeySize;
+        if (userKey.Length + MvccKey.TimestampSize + 2 > max || MvccKey.VersionedLength(userKey) > max)
+        {
+            ThrowKeyTooLarge(userKey.Length, max);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowKeyTooLarge(int length, int max) =>
+        throw new KeyTooLargeException($"key too large: {length} bytes (the store holds keys up to about {max - MvccKey.TimestampSize - 2} bytes with this page_size)");
+
     /// <summary>Why writes are refused, or null while the store is writable.</summary>
     public string? ReadOnlyReason => _readOnlyReason ?? (_wal.IsFailed ? "the WAL failed to write (see the log)" : null);
 

@@ -67,6 +67,12 @@ public interface IKvCursor : IDisposable
     ReadOnlySpan<byte> Value { get; }
 }
 
+/// <summary>
+/// A key the store cannot hold (longer than the page-size limit once encoded). Raised when the write is
+/// made, before anything is logged or applied, so it fails only the statement that made it.
+/// </summary>
+public sealed class KeyTooLargeException(string message) : Exception(message);
+
 /// <summary>A write-write conflict under snapshot isolation (SQLSTATE 40001).</summary>
 public sealed class TransactionConflictException(string message) : Exception(message);
 

@@ -119,6 +119,7 @@ internal sealed class KvTransaction : IKvTransaction
     {
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
+        _db.ThrowIfKeyTooLarge(key);
         _writes.Set(key, value.ToArray(), SnapshotTs, SupersededVersion(key));
     }
 
@@ -126,6 +127,7 @@ internal sealed class KvTransaction : IKvTransaction
     {
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
+        _db.ThrowIfKeyTooLarge(key);
         _writes.Set(key, null, SnapshotTs, SupersededVersion(key));
     }
 

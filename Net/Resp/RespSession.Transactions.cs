@@ -174,6 +174,12 @@ internal sealed partial class RespSession
                     _out.Rewind(mark);
                     _out.WriteError("EXECABORT the store refuses writes: " + ex.Message);
                 }
+                catch (KeyTooLargeException ex)
+                {
+                    // Nothing was logged or applied: the whole transaction is discarded, atomically.
+                    _out.Rewind(mark);
+                    _out.WriteError("EXECABORT Transaction discarded: " + ex.Message);
+                }
                 finally
                 {
                     _keyspace.Detach();

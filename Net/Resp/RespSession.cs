@@ -518,6 +518,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _out.Rewind(mark);
                 _out.WriteError("ERR transaction conflict: too much contention on the same keys, try again");
             }
+            catch (KeyTooLargeException ex)
+            {
+                _out.Rewind(mark);
+                _out.WriteError("ERR " + ex.Message);
+            }
             catch (StorageReadOnlyException ex)
             {
                 _out.Rewind(mark);
