@@ -3,10 +3,18 @@ namespace ThunderDb.Core.Kv;
 /// <summary>Redis glob matching (<c>*</c>, <c>?</c>, <c>[a-z]</c>, <c>[^x]</c>, <c>\</c> escapes) over raw bytes, as KEYS, SCAN MATCH and PSUBSCRIBE use it.</summary>
 public static class GlobPattern
 {
-    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase = false) =>
-        Match(pattern, text, ignoreCase, 0);
+    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase = false)
+    {
+        bool exhausted = false;
+        return Match(pattern, text, ignoreCase, 0, ref exhausted);
+    }
 
-    private static bool Match(ReadOnlySpan<byte> p, ReadOnlySpan<byte> s, bool nocase, int depth)
+    /// <summary>
+    /// <paramref name="exhausted"/> is set when a <c>*</c> tried every suffix of the text and none matched: an outer
+    /// <c>*</c> that skips more bytes only offers shorter suffixes, so it stops too. Without this, patterns like
+    /// <c>*a*a*a...*b</c> backtrack exponentially and one KEYS or PSUBSCRIBE stalls the server.
+    /// </summary>
+    private static bool Match(ReadOnlySpan<byte> p, ReadOnlySpan<byte> s, bool nocase, int depth, ref bool exhausted)
     {
         if (depth > 1000)
         {
@@ -30,12 +38,18 @@ public static class GlobPattern
 
                     for (int i = 0; i <= s.Length; i++)
                     {
-                        if (Match(p[1..], s[i..], nocase, depth + 1))
+                        if (Match(p[1..], s[i..], nocase, depth + 1, ref exhausted))
                         {
                             return true;
                         }
+
+                        if (exhausted)
+                        {
+                            return false;
+                        }
                     }
 
+                    exhausted = true;
                     return false;
                 case (byte)'?':
                     if (s.Length == 0)

@@ -459,7 +459,7 @@ internal sealed partial class RespSession
             return;
         }
 
-        if (offset + patch.Length > RespParser.MaxBulkLength)
+        if (offset > RespParser.MaxBulkLength - patch.Length)
         {
             throw Error(Errors.StringTooLong);
         }

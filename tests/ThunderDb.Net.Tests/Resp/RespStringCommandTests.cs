@@ -170,4 +170,27 @@ public class RespStringCommandTests
         await Assert.That(await c.CallAsync("QUIT")).IsEqualTo("+OK\r\n");
         await Assert.That(await c.IsClosedAsync()).IsTrue();
     }
+    [Test]
+    public async Task Setrange_with_a_huge_offset_is_refused_not_overflowed()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient c = await server.ConnectAsync();
+        await Assert.That(await c.CallAsync("SETRANGE", "k", "9223372036854775807", "x"))
+            .IsEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
+        await Assert.That(await c.CallAsync("EXISTS", "k")).IsEqualTo(":0\r\n");
+    }
+
+    [Test]
+    public async Task Backtracking_glob_patterns_answer_quickly()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient c = await server.ConnectAsync();
+        string key = new('a', 60);
+        await Assert.That(await c.CallAsync("SET", key, "v")).IsEqualTo("+OK\r\n");
+        string pattern = string.Concat(Enumerable.Repeat("*a", 40)) + "*b";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.That(await c.CallAsync("KEYS", pattern)).IsEqualTo("*0\r\n");
+        await Assert.That(await c.CallAsync("KEYS", string.Concat(Enumerable.Repeat("*a", 40)) + "*")).IsEqualTo($"*1\r\n$60\r\n{key}\r\n");
+        await Assert.That(watch.ElapsedMilliseconds).IsLessThan(2000);
+    }
 }
