@@ -44,7 +44,10 @@ public sealed partial class Database
 
     // Set when dead versions may exist that the prune queue does not know about: at open (replayed and
     // checkpointed history) and when the queue overflows. The compaction workers walk the whole keyspace only then.
-    private volatile bool _fullVacuumNeeded = true;
+    // Holds the newest commit timestamp whose dead versions only a full pass can find (0 = none). A pass may
+    // clear it only once the vacuum horizon has reached it: a pass that runs while that commit is not yet
+    // visible to every snapshot must keep the request alive, or the versions it supersedes stay forever.
+    private long _fullVacuumNeededTs = 1;
 
     /// <summary>Dead versions removed by commit-time pruning since open (tests, metrics).</summary>
     public long PrunedVersions => Interlocked.Read(ref _prunedVersions);
@@ -53,6 +56,22 @@ public sealed partial class Database
     {
         _newestByBucket = new ulong[ConflictBuckets];
         Array.Fill(_newestByBucket, recoveredMaxTs);
+        Volatile.Write(ref _fullVacuumNeededTs, (long)Math.Max(1, recoveredMaxTs));
+    }
+
+    /// <summary>Asks the compaction workers for a full pass that must not be considered done before the horizon reaches <paramref name="commitTs"/>.</summary>
+    private void NeedFullVacuumAt(ulong commitTs)
+    {
+        long current;
+        do
+        {
+            current = Volatile.Read(ref _fullVacuumNeededTs);
+            if ((ulong)current >= commitTs)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _fullVacuumNeededTs, (long)commitTs, current) != current);
     }
 
     private static int ConflictBucket(ReadOnlySpan<byte> userKey) => ByteKeyComparer.Instance.GetHashCode(userKey) & (ConflictBuckets - 1);
@@ -85,11 +104,7 @@ public sealed partial class Database
             }
             else if (entry.Supersedes == WriteSet.UnknownVersion)
             {
-                if (!_fullVacuumNeeded)
-                {
-                    _fullVacuumNeeded = true;
-                }
-
+                NeedFullVacuumAt(commitTs);
                 continue;
             }
             else if (entry.Supersedes == 0)
@@ -104,7 +119,7 @@ public sealed partial class Database
             if (_pruneCount == PruneQueueCapacity)
             {
                 // Drop the oldest: the full vacuum pass will find what it would have pruned.
-                _fullVacuumNeeded = true;
+                NeedFullVacuumAt(_pruneTs[_pruneHead]);
                 _pruneHead = (_pruneHead + 1) % PruneQueueCapacity;
                 _pruneCount--;
             }

@@ -135,16 +135,19 @@ public sealed partial class Database
 
             // Commit-time pruning handles what commits supersede; a full walk is only needed for what may have
             // escaped it. A pass that starts from the beginning clears the flag; one resumed mid-way does not.
-            if (!_fullVacuumNeeded && Volatile.Read(ref _vacuumNext).Length == 0)
+            var needTs = Volatile.Read(ref _fullVacuumNeededTs);
+            if (needTs == 0 && Volatile.Read(ref _vacuumNext).Length == 0)
             {
                 continue;
             }
 
             try
             {
-                if (Volatile.Read(ref _vacuumNext).Length == 0)
+                // A pass from the beginning satisfies the request only when every snapshot already sees the
+                // commit that asked for it; otherwise it runs now and again at the next interval.
+                if (needTs != 0 && Volatile.Read(ref _vacuumNext).Length == 0 && VacuumHorizon() >= (ulong)needTs)
                 {
-                    _fullVacuumNeeded = false;
+                    Interlocked.CompareExchange(ref _fullVacuumNeededTs, 0, needTs);
                 }
 
                 long removed = 0;
