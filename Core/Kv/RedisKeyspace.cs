@@ -56,6 +56,9 @@ public sealed class RedisKeyspace
     /// <summary>True once the attached transaction has written anything (so it must be committed).</summary>
     public bool HasWrites { get; private set; }
 
+    /// <summary>Puts and deletes issued through this keyspace since it was created (tells whether a failed command wrote).</summary>
+    public long WriteCount { get; private set; }
+
     public IKvTransaction Transaction => _txn ?? throw new InvalidOperationException("No transaction attached.");
 
     public void Attach(IKvTransaction transaction, int db, long nowMs)
@@ -419,12 +422,14 @@ public sealed class RedisKeyspace
     {
         Debug.Assert(key.Length > 0);
         HasWrites = true;
+        WriteCount++;
         Transaction.Put(key, value);
     }
 
     private void Delete(ReadOnlySpan<byte> key)
     {
         HasWrites = true;
+        WriteCount++;
         Transaction.Delete(key);
     }
 

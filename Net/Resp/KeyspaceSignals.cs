@@ -15,16 +15,43 @@ internal sealed class KeyspaceSignals
     private long _flushEpoch;
     private int _blockedCount;
 
+    private int _watchers;
+
     public bool HasBlockedClients => Volatile.Read(ref _blockedCount) > 0;
+
+    /// <summary>True while any connection has WATCHed keys: only then do commits bump key versions.</summary>
+    public bool HasWatchers => Volatile.Read(ref _watchers) > 0;
+
+    public void AddWatcher() => Interlocked.Increment(ref _watchers);
+
+    public void RemoveWatcher() => Interlocked.Decrement(ref _watchers);
 
     public long FlushEpoch => Volatile.Read(ref _flushEpoch);
 
+    /// <summary>Per-process seed, so a client cannot pick keys that all land in one bucket or write stripe.</summary>
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
+    /// <summary>The WATCH-version bucket of a key (also picks its write stripe): a seeded multiply-xorshift hash, 8 bytes a step.</summary>
     public static int Bucket(int db, ReadOnlySpan<byte> key)
     {
-        var hash = new HashCode();
-        hash.Add(db);
-        hash.AddBytes(key);
-        return hash.ToHashCode() & ((1 << BucketBits) - 1);
+        const ulong M = 0x9E3779B97F4A7C15;
+        ulong h = Seed ^ ((ulong)(uint)db << 32) ^ (ulong)key.Length;
+        while (key.Length >= 8)
+        {
+            h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(key)) * M;
+            h ^= h >> 29;
+            key = key[8..];
+        }
+
+        ulong tail = 0;
+        for (int i = 0; i < key.Length; i++)
+        {
+            tail |= (ulong)key[i] << (8 * i);
+        }
+
+        h = (h ^ tail) * M;
+        h ^= h >> 32;
+        return (int)(h & ((1UL << BucketBits) - 1));
     }
 
     public long Version(int bucket) => Volatile.Read(ref _versions[bucket]);
@@ -51,7 +78,7 @@ internal sealed class KeyspaceSignals
                 list.Add(signal);
             }
 
-            _blockedCount++;
+            Interlocked.Increment(ref _blockedCount);
         }
 
         return signal;
@@ -73,7 +100,7 @@ internal sealed class KeyspaceSignals
                 }
             }
 
-            _blockedCount--;
+            Interlocked.Decrement(ref _blockedCount);
         }
     }
 

@@ -50,7 +50,7 @@ public sealed class RespServer : IAsyncDisposable
     /// Write commands on the same key (by first key, hashed to a stripe) run one after another instead of racing
     /// into snapshot conflicts and retries: a hot counter under 50 clients would otherwise mostly retry.
     /// </summary>
-    internal SemaphoreSlim[] WriteStripes { get; } = CreateStripes(256);
+    internal SemaphoreSlim[] WriteStripes { get; } = CreateStripes(1024);
 
     private static SemaphoreSlim[] CreateStripes(int count)
     {

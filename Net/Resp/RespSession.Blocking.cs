@@ -45,7 +45,7 @@ internal sealed partial class RespSession
                 int mark = _out.Position;
                 for (int attempt = 0; ; attempt++)
                 {
-                    _wakeKeys?.Clear();
+                    ResetTouched();
                     IKvTransaction txn = _server.Database.Begin();
                     try
                     {

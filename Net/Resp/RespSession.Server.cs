@@ -69,7 +69,7 @@ internal sealed partial class RespSession
 
             case CommandId.Reset:
                 _multi = null;
-                _watched = null;
+                ClearWatches();
                 LeaveAllSubscriptions();
                 _db = 0;
                 _out.Protocol = 2;
@@ -105,14 +105,14 @@ internal sealed partial class RespSession
                 }
 
                 _multi = null;
-                _watched = null;
+                ClearWatches();
                 _out.WriteOk();
                 break;
             case CommandId.Watch:
                 Watch();
                 break;
             case CommandId.Unwatch:
-                _watched = null;
+                ClearWatches();
                 _out.WriteOk();
                 break;
             case CommandId.Subscribe:

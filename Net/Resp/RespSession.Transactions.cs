@@ -61,6 +61,8 @@ internal sealed partial class RespSession
 
         if (_watched is null)
         {
+            // Counted before any version is read: a commit that becomes visible after this read sees the count and bumps.
+            _server.Signals.AddWatcher();
             _watched = [];
             _watchFlushEpoch = _server.Signals.FlushEpoch;
         }
@@ -72,6 +74,15 @@ internal sealed partial class RespSession
         }
 
         _out.WriteOk();
+    }
+
+    private void ClearWatches()
+    {
+        if (_watched is not null)
+        {
+            _watched = null;
+            _server.Signals.RemoveWatcher();
+        }
     }
 
     private bool WatchedKeysChanged()
@@ -112,7 +123,7 @@ internal sealed partial class RespSession
         _multiDirty = false;
         if (dirty)
         {
-            _watched = null;
+            ClearWatches();
             _out.WriteError("EXECABORT Transaction discarded because of previous errors.");
             return;
         }
@@ -133,7 +144,7 @@ internal sealed partial class RespSession
                     return;
                 }
 
-                _wakeKeys?.Clear();
+                ResetTouched();
                 IKvTransaction txn = _server.Database.Begin();
                 bool retry = false;
                 try
@@ -199,7 +210,7 @@ internal sealed partial class RespSession
             _argBuffer = savedBuffer;
             _args = savedArgs;
             _argc = savedArgc;
-            _watched = null;
+            ClearWatches();
         }
     }
 

@@ -43,7 +43,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private bool _authenticated;
     private bool _closing;
     private List<string>? _wakeKeys;
+    private readonly TouchedKeys _touched = new();
     private IKvTransaction? _commandTxn;
+    private int _batchCommands;
+    private int _batchFailed;
     private SemaphoreSlim? _heldStripe;
 
     public RespSession(RespServer server, Socket socket, ClientConnection connection)
@@ -117,15 +120,25 @@ internal sealed partial class RespSession : IKeyspaceObserver
         }
     }
 
-    /// <summary>Parses and runs every complete command in the buffer; replies accumulate in the send buffer.</summary>
+    /// <summary>
+    /// Parses and runs every complete command in the buffer; replies accumulate in the send buffer. Consecutive
+    /// data commands run as one pipeline group (<c>RespSession.Pipeline.cs</c>); the group ends, committed, before
+    /// anything is flushed, before any other kind of command and at the end of the received bytes.
+    /// </summary>
     private async ValueTask ProcessReceivedAsync()
     {
-        int commands = 0, failed = 0;
+        _batchCommands = 0;
+        _batchFailed = 0;
         while (!_closing)
         {
             _argBuffer = _recv;
             ParseStatus status = RespParser.TryParse(_recv, _recvStart, _recvEnd, ref _args, out _argc, out int consumed, out long needed,
                 out string? error);
+            if (status != ParseStatus.Complete && GroupOpen && !await EndGroupAsync().ConfigureAwait(false))
+            {
+                continue; // the group is replayed one command at a time from its first command
+            }
+
             if (status == ParseStatus.Incomplete)
             {
                 // Grow by doubling as the bytes arrive, not to the announced size: a client that announces a
@@ -147,42 +160,74 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 break;
             }
 
-            if (_argc > 0)
+            if (_argc == 0)
             {
-                commands++;
+                _recvStart += consumed;
+                continue;
+            }
+
+            RespCommandInfo? command = RespCommandTable.Find(Arg(0));
+            if (command is not null && CanGroup(command))
+            {
+                // Advances _recvStart itself, or rewinds it to replay a group that could not commit.
+                await RunGroupedAsync(command, consumed).ConfigureAwait(false);
+            }
+            else
+            {
+                if (GroupOpen && !await EndGroupAsync().ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                ReleaseGroupStripes();
+                _batchCommands++;
                 long started = Stopwatch.GetTimestamp();
                 int mark = _out.Position;
-                await ExecuteAsync().ConfigureAwait(false);
+                await ExecuteAsync(command).ConfigureAwait(false);
                 if (_out.Position > mark && _out.ByteAt(mark) == (byte)'-')
                 {
-                    failed++;
+                    _batchFailed++;
                 }
 
                 ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _recvStart += consumed;
             }
 
-            _recvStart += consumed;
             if (_out.Position >= FlushThreshold)
             {
+                if (GroupOpen && !await EndGroupAsync().ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                ReleaseGroupStripes();
                 ReleaseHeldStripe();
                 await FlushAsync().ConfigureAwait(false);
             }
         }
 
+        if (GroupOpen)
+        {
+            // Only a protocol error or a closing connection leaves the loop with a group open: commit what ran.
+            await EndGroupAsync().ConfigureAwait(false);
+        }
+
+        ReleaseGroupStripes();
         ReleaseHeldStripe();
+        _noGroupBefore = 0; // a replay never reaches past the bytes of this call
 
         if (_recvStart == _recvEnd)
         {
             _recvStart = _recvEnd = 0;
         }
 
-        if (commands > 0)
+        if (_batchCommands > 0)
         {
-            Interlocked.Add(ref _server.TotalCommands, commands);
-            ThunderMetrics.QueriesTotal.Inc(commands);
-            if (failed > 0)
+            Interlocked.Add(ref _server.TotalCommands, _batchCommands);
+            ThunderMetrics.QueriesTotal.Inc(_batchCommands);
+            if (_batchFailed > 0)
             {
-                ThunderMetrics.QueriesFailedTotal.Inc(failed);
+                ThunderMetrics.QueriesFailedTotal.Inc(_batchFailed);
             }
 
             _connection.LastActivityTicks = Environment.TickCount64;
@@ -257,6 +302,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private void Cleanup()
     {
         _closing = true;
+        ClearWatches();
         ReleaseHeldStripe();
         LeaveAllSubscriptions();
         _server.Registry.Unregister(_connection);
@@ -345,9 +391,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
     // ---- dispatch ----------------------------------------------------------------------------------
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ExecuteAsync()
+    private async ValueTask ExecuteAsync(RespCommandInfo? command)
     {
-        RespCommandInfo? command = RespCommandTable.Find(Arg(0));
         if (command is null)
         {
             FlagMultiError();
@@ -489,7 +534,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         for (int attempt = 0; ; attempt++)
         {
             int mark = _out.Position;
-            _wakeKeys?.Clear();
+            ResetTouched();
             // The session owns its per-command transaction object; recycling it keeps GET/SET allocation-free.
             IKvTransaction txn = _server.Database.Begin(IsolationLevel.RepeatableRead, _commandTxn);
             _commandTxn = txn;
@@ -596,22 +641,100 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
     // ---- keyspace observer -------------------------------------------------------------------------
 
-    void IKeyspaceObserver.KeyWritten(int db, ReadOnlySpan<byte> key)
+    /// <summary>
+    /// Remembers a key the running command wrote (a copy of its bytes; no hashing, no allocation). Nothing is
+    /// signalled yet: WATCH versions and blocked clients are told after the commit (<see cref="WakeBlockedClients"/>).
+    /// </summary>
+    void IKeyspaceObserver.KeyWritten(int db, ReadOnlySpan<byte> key) => _touched.Add(db, key);
+
+    /// <summary>Forgets the keys written by an attempt that did not commit.</summary>
+    private void ResetTouched()
     {
-        _server.Signals.Bump(KeyspaceSignals.Bucket(db, key));
-        if (_server.Signals.HasBlockedClients)
-        {
-            (_wakeKeys ??= []).Add(KeyspaceSignals.WaitKey(db, key));
-        }
+        _touched.Clear();
+        _wakeKeys?.Clear();
     }
 
+    /// <summary>
+    /// After a commit: bumps the WATCH version of every key written and wakes clients blocked on them.
+    /// Doing it after the commit (with a full fence between the commit becoming visible and reading the watcher and
+    /// blocked counts) closes two races: a WATCH that read a key's version before a concurrent commit became
+    /// visible always sees the version move afterwards, and a client that blocked after our write but before our
+    /// commit is woken rather than left waiting for a push that already happened.
+    /// </summary>
     private void WakeBlockedClients()
     {
-        if (_wakeKeys is { Count: > 0 })
+        if (_touched.Count == 0)
         {
-            _server.Signals.Wake(_wakeKeys);
-            _wakeKeys.Clear();
+            return;
         }
+
+        Interlocked.MemoryBarrier();
+        KeyspaceSignals signals = _server.Signals;
+        if (signals.HasWatchers)
+        {
+            for (int i = 0; i < _touched.Count; i++)
+            {
+                signals.Bump(KeyspaceSignals.Bucket(_touched.Db(i), _touched.Key(i)));
+            }
+        }
+
+        if (signals.HasBlockedClients)
+        {
+            _wakeKeys ??= [];
+            for (int i = 0; i < _touched.Count; i++)
+            {
+                _wakeKeys.Add(KeyspaceSignals.WaitKey(_touched.Db(i), _touched.Key(i)));
+            }
+
+            signals.Wake(_wakeKeys);
+        }
+
+        ResetTouched();
+    }
+}
+
+/// <summary>The keys a command (or a pipeline group) wrote, copied into one reusable buffer.</summary>
+internal sealed class TouchedKeys
+{
+    private byte[] _bytes = new byte[1024];
+    private int[] _ends = new int[32];
+    private int[] _dbs = new int[32];
+    private int _used;
+
+    public int Count { get; private set; }
+
+    public void Add(int db, ReadOnlySpan<byte> key)
+    {
+        if (Count == _ends.Length)
+        {
+            Array.Resize(ref _ends, Count * 2);
+            Array.Resize(ref _dbs, Count * 2);
+        }
+
+        if (_used + key.Length > _bytes.Length)
+        {
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + key.Length));
+        }
+
+        key.CopyTo(_bytes.AsSpan(_used));
+        _used += key.Length;
+        _ends[Count] = _used;
+        _dbs[Count] = db;
+        Count++;
+    }
+
+    public int Db(int i) => _dbs[i];
+
+    public ReadOnlySpan<byte> Key(int i)
+    {
+        int start = i == 0 ? 0 : _ends[i - 1];
+        return _bytes.AsSpan(start, _ends[i] - start);
+    }
+
+    public void Clear()
+    {
+        Count = 0;
+        _used = 0;
     }
 }
 

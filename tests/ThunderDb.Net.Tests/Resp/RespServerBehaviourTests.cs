@@ -104,10 +104,48 @@ public class RespServerBehaviourTests
         await Assert.That(await c.ReadFrameAsync()).IsEqualTo("$1\r\n1\r\n");
         await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":2\r\n");
         await Assert.That(await c.ReadFrameAsync()).IsEqualTo("$1\r\n2\r\n");
-        await Assert.That(clock.ElapsedMilliseconds).IsGreaterThanOrEqualTo(290);
+        await Assert.That(store.CommitCount).IsEqualTo(1); // one pipeline group, one commit
+        clock.Restart();
+        await c.SendAsync(RawClient.Command("INCR", "a") + RawClient.Command("PING") + RawClient.Command("INCR", "a"));
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":3\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("+PONG\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":4\r\n");
+        await Assert.That(clock.ElapsedMilliseconds).IsGreaterThanOrEqualTo(290); // PING ends the group: two commits
+        await Assert.That(store.CommitCount).IsEqualTo(3);
+        await c.CallAsync("SET", "a", "2");
         await c.CallAsync("MULTI");
         await c.CallAsync("INCR", "a");
         await Assert.That(await c.CallAsync("EXEC")).IsEqualTo("*1\r\n:3\r\n");
+    }
+
+    [Test]
+    public async Task A_pipeline_group_that_fails_to_commit_runs_again_command_by_command_and_applies_each_once()
+    {
+        var store = new InMemoryKvDatabase();
+        await using RespTestServer server = RespTestServer.Start(database: store);
+        using RawClient c = await server.ConnectAsync();
+        await c.CallAsync("RPUSH", "l", "x");
+        store.FailNextCommits = 1;
+        await c.SendAsync(RawClient.Command("INCR", "n") + RawClient.Command("INCR", "n") + RawClient.Command("LPUSH", "n", "v") +
+                          RawClient.Command("RPUSH", "l", "y") + RawClient.Command("INCR", "n") + RawClient.Command("GET", "n"));
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":1\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":2\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":2\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(":3\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("$1\r\n3\r\n");
+        await Assert.That(store.FailNextCommits).IsEqualTo(0);
+        await Assert.That(await c.CallAsync("LRANGE", "l", "0", "-1")).IsEqualTo("*2\r\n$1\r\nx\r\n$1\r\ny\r\n");
+
+        // A WRONGTYPE inside a group is that command's reply; the group's other writes commit together.
+        int before = store.CommitCount;
+        await c.SendAsync(RawClient.Command("SET", "s", "1") + RawClient.Command("LPUSH", "s", "z") + RawClient.Command("SET", "t", "2"));
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("+OK\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo("+OK\r\n");
+        await Assert.That(store.CommitCount).IsEqualTo(before + 1);
+        await Assert.That(await c.CallAsync("MGET", "s", "t")).IsEqualTo("*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+        await Assert.That(await c.CallAsync("INFO", "stats")).Contains("total_commands_processed:");
     }
 
     [Test]

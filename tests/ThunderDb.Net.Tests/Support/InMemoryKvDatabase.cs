@@ -18,6 +18,9 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
     public int CommitCount { get; private set; }
 
+    /// <summary>The next this-many commits with writes fail with a write-write conflict (nothing applied).</summary>
+    public int FailNextCommits { get; set; }
+
     /// <summary>When set, commits with writes complete asynchronously after this delay (a slow fsync).</summary>
     public TimeSpan CommitDelay { get; set; }
 
@@ -188,6 +191,12 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
             lock (db._gate)
             {
+                if (db.FailNextCommits > 0)
+                {
+                    db.FailNextCommits--;
+                    throw new TransactionConflictException("injected conflict");
+                }
+
                 foreach (byte[] k in _writes.Keys)
                 {
                     if (db._versions.TryGetValue(k, out List<(long Ts, byte[]? Value)>? chain) && chain[^1].Ts > snapshot)

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Kv;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Net.Resp;
+
+/// <summary>
+/// Pipeline groups: consecutive data commands of one received batch run in one engine transaction and are made
+/// durable by one commit.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why it is safe: no reply leaves the send buffer before the group has committed (the group ends before every
+/// flush), so a client cannot observe command 1 of a group before the whole group is durable and visible; every
+/// command still sees the effects of the commands before it (the transaction's own writes), and every command of
+/// the group takes effect at one instant that lies between its request and its reply. That is what Redis promises
+/// for a pipeline; it does not promise that other clients' commands interleave between ours.
+/// </para>
+/// <para>
+/// When the group cannot commit (a write-write conflict, an engine error) or one of its commands fails half-way
+/// after writing, nothing of the group has been acknowledged: its replies are rewound, the receive position goes
+/// back to the group's first command, and those commands run again one by one through the single-command path,
+/// which retries conflicts and reports engine errors per command. A Redis error from a command that wrote nothing
+/// (WRONGTYPE, a syntax error...) stays in the group as that command's reply.
+/// </para>
+/// <para>
+/// Write stripes: a group holds the stripes of the keys it writes (so two sessions hammering one list take turns
+/// by group rather than by command). It takes further stripes only with a non-blocking try; when one is busy the
+/// group commits and releases everything before waiting for it. A session therefore only ever waits for a stripe
+/// while holding none, so sessions cannot wait on each other in a cycle.
+/// </para>
+/// </remarks>
+internal sealed partial class RespSession
+{
+    private const int MaxGroupCommands = 64;
+    private const int MaxGroupStripes = 16;
+
+    private readonly long[] _groupStarted = new long[MaxGroupCommands];
+    private readonly SemaphoreSlim?[] _groupStripes = new SemaphoreSlim?[MaxGroupStripes];
+    private IKvTransaction? _groupTxn;
+    private int _groupCommands;
+    private int _groupFailed;
+    private int _groupStripeCount;
+    private int _groupRecvStart;
+    private int _groupOutStart;
+
+    /// <summary>Receive offset below which commands run one by one (the replay of a group that could not commit).</summary>
+    private int _noGroupBefore;
+
+    private bool GroupOpen => _groupTxn is not null;
+
+    private bool CanGroup(RespCommandInfo command)
+    {
+        if (_recvStart < _noGroupBefore)
+        {
+            return false;
+        }
+
+        _noGroupBefore = 0;
+        return _multi is null
+            && _authenticated
+            && (command.Flags & (CommandFlags.Session | CommandFlags.Blocking)) == 0
+            && command.Group is not (CommandGroup.Transactions or CommandGroup.PubSub)
+            && !(command.Has(CommandFlags.Write) && command.FirstKey == 0) // FLUSHDB, FLUSHALL: on their own
+            && command.ArityOk(_argc)
+            && !(_out.Protocol == 2 && SubscriptionCount > 0);
+    }
+
+    /// <summary>Runs one command inside the open group (opening it if needed); false when the group had to be replayed.</summary>
+    private async ValueTask<bool> RunGroupedAsync(RespCommandInfo command, int consumed)
+    {
+        ReleaseHeldStripe();
+        if (command.Has(CommandFlags.Write) && command.FirstKey < _argc)
+        {
+            SemaphoreSlim[] stripes = _server.WriteStripes;
+            SemaphoreSlim stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
+            if (!GroupHoldsStripe(stripe))
+            {
+                if (_groupStripeCount == MaxGroupStripes || !stripe.Wait(0))
+                {
+                    if ((GroupOpen || _groupStripeCount > 0) && !await EndGroupAsync().ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    await stripe.WaitAsync(_connection.Killed).ConfigureAwait(false);
+                }
+
+                _groupStripes[_groupStripeCount++] = stripe;
+            }
+        }
+
+        if (_groupTxn is null)
+        {
+            OpenGroup();
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        _connection.CurrentCommand = command.Name;
+        int mark = _out.Position;
+        long writesBefore = _keyspace.WriteCount;
+        try
+        {
+            ExecuteDataCommand(command);
+        }
+        catch (RespErrorException ex) when (_keyspace.WriteCount == writesBefore)
+        {
+            _out.Rewind(mark);
+            _out.WriteError(ex.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            AbandonGroup(replay: false);
+            throw;
+        }
+#pragma warning disable CA1031 // anything else (a Redis error after a write, an engine error) replays the group one command at a time
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            AbandonGroup(replay: true);
+            return false;
+        }
+
+        if (_out.Position > mark && _out.ByteAt(mark) == (byte)'-')
+        {
+            _groupFailed++;
+        }
+
+        _groupStarted[_groupCommands++] = started;
+        _recvStart += consumed;
+        if (_groupCommands == MaxGroupCommands)
+        {
+            await EndGroupAsync().ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private void OpenGroup()
+    {
+        IKvTransaction txn = _server.Database.Begin(IsolationLevel.RepeatableRead, _commandTxn);
+        _commandTxn = txn;
+        _groupTxn = txn;
+        _groupCommands = 0;
+        _groupFailed = 0;
+        _groupRecvStart = _recvStart;
+        _groupOutStart = _out.Position;
+        ResetTouched();
+        _connection.CommandStartedTicks = Environment.TickCount64;
+        _keyspace.Attach(txn, _db, NowMs());
+    }
+
+    /// <summary>
+    /// Commits the open group (or rolls back a read-only one) and releases its stripes. False when the commit
+    /// failed: the group's replies are gone and its commands will run again one by one.
+    /// </summary>
+    private async ValueTask<bool> EndGroupAsync()
+    {
+        IKvTransaction? txn = _groupTxn;
+        if (txn is null)
+        {
+            ReleaseGroupStripes();
+            return true;
+        }
+
+        bool committed = false;
+        try
+        {
+            if (_keyspace.HasWrites)
+            {
+                await txn.CommitAsync().ConfigureAwait(false);
+                WakeBlockedClients();
+            }
+            else
+            {
+                txn.Rollback();
+            }
+
+            committed = true;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // a conflict or an engine failure: nothing was acknowledged, the single-command path redoes and reports
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+        finally
+        {
+            _keyspace.Detach();
+            txn.Dispose();
+            _groupTxn = null;
+            ReleaseGroupStripes();
+        }
+
+        if (!committed)
+        {
+            Replay();
+            return false;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        for (int i = 0; i < _groupCommands; i++)
+        {
+            ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(_groupStarted[i], now).TotalSeconds);
+        }
+
+        _batchCommands += _groupCommands;
+        _batchFailed += _groupFailed;
+        _groupCommands = 0;
+        _groupFailed = 0;
+        return true;
+    }
+
+    /// <summary>Drops the open group without committing; with <paramref name="replay"/> its commands run again one by one.</summary>
+    private void AbandonGroup(bool replay)
+    {
+        if (_groupTxn is { } txn)
+        {
+            _keyspace.Detach();
+            txn.Dispose();
+            _groupTxn = null;
+        }
+
+        ReleaseGroupStripes();
+        if (replay)
+        {
+            Replay();
+        }
+    }
+
+    private void Replay()
+    {
+        _out.Rewind(_groupOutStart);
+        _noGroupBefore = Math.Max(_recvStart + 1, _noGroupBefore);
+        _recvStart = _groupRecvStart;
+        _groupCommands = 0;
+        _groupFailed = 0;
+        ResetTouched();
+    }
+
+    private bool GroupHoldsStripe(SemaphoreSlim stripe)
+    {
+        for (int i = 0; i < _groupStripeCount; i++)
+        {
+            if (ReferenceEquals(_groupStripes[i], stripe))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void ReleaseGroupStripes()
+    {
+        for (int i = 0; i < _groupStripeCount; i++)
+        {
+            _groupStripes[i]!.Release();
+            _groupStripes[i] = null;
+        }
+
+        _groupStripeCount = 0;
+    }
+}
