@@ -48,6 +48,9 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
     }
 
     /// <summary>The MVCC layer (WAL, recovery result, vacuum, checkpoints).</summary>
+    /// <summary>Makes every applied commit durable (see <see cref="Txn.Database.FlushLog"/>).</summary>
+    public bool FlushLog(TimeSpan timeout) => _database.FlushLog(timeout);
+
     public Database Database => _database;
 
     /// <summary>The ordered store under it.</summary>

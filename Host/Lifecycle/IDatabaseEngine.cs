@@ -36,6 +36,13 @@ public interface IDatabaseEngine
     /// <summary>Refuses writes from now on (the disk monitor's critical-space action); reads keep working.</summary>
     void SetReadOnly(string reason);
 
+    /// <summary>
+    /// Makes every commit applied so far durable in the WAL; false when that did not happen within
+    /// <paramref name="timeout"/>. The forced-shutdown path: a connection is stuck in a command, so the engine
+    /// cannot be checkpointed or closed under it, but nothing acknowledged may be lost.
+    /// </summary>
+    bool FlushLog(TimeSpan timeout);
+
     /// <summary>Flushes the buffer pool and closes every file. Called once, after the final checkpoint.</summary>
     ValueTask CloseAsync(CancellationToken cancellationToken);
 }
@@ -55,8 +62,12 @@ public interface IProtocolListener : IAsyncDisposable
     /// <summary>Stops accepting new connections; open connections keep running.</summary>
     ValueTask StopAcceptingAsync();
 
-    /// <summary>Waits up to <paramref name="grace"/> for in-flight requests, then closes every connection.</summary>
-    ValueTask DrainAsync(TimeSpan grace, CancellationToken cancellationToken);
+    /// <summary>
+    /// Waits up to <paramref name="grace"/> for in-flight requests, then closes every connection and waits up to
+    /// <paramref name="closeTimeout"/> for them to end. False when a connection is still inside a command after
+    /// that (a command that does not yield, e.g. CPU-bound): the caller must not close the engine under it.
+    /// </summary>
+    ValueTask<bool> DrainAsync(TimeSpan grace, TimeSpan closeTimeout, CancellationToken cancellationToken);
 }
 
 /// <summary>What <see cref="ServerComposition"/> plugged in: the engine (null until one is built) and the listeners.</summary>

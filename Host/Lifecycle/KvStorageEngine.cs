@@ -62,6 +62,8 @@ public sealed class KvStorageEngine(StorageOptions options, ILoggerFactory logge
 
     public void SetReadOnly(string reason) => _engine?.Database.SetReadOnly(reason);
 
+    public bool FlushLog(TimeSpan timeout) => _engine is not { } engine || engine.FlushLog(timeout);
+
     public ValueTask CloseAsync(CancellationToken cancellationToken)
     {
         _engine?.Dispose();

@@ -28,7 +28,7 @@ public sealed class RespListener(IPEndPoint endPoint, KvStorageEngine engine, Re
         }
     }
 
-    public async ValueTask DrainAsync(TimeSpan grace, CancellationToken cancellationToken)
+    public async ValueTask<bool> DrainAsync(TimeSpan grace, TimeSpan closeTimeout, CancellationToken cancellationToken)
     {
         if (_server is { } server)
         {
@@ -41,8 +41,10 @@ public sealed class RespListener(IPEndPoint endPoint, KvStorageEngine engine, Re
                 // grace over: the remaining connections are closed below
             }
 
-            await server.StopAsync().ConfigureAwait(false);
+            return await server.StopAsync(closeTimeout).ConfigureAwait(false);
         }
+
+        return true;
     }
 
     public async ValueTask DisposeAsync()

@@ -26,6 +26,9 @@ public static class ServerLifecycle
     /// <summary>How long in-flight requests get after the listeners stop accepting (runbook: 2 seconds).</summary>
     public static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long closed connections get to leave the command they are in before the stop is forced.</summary>
+    public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+
     public static async Task<int> RunAsync(CommandLineOptions cli, IReadOnlyDictionary<string, string> environment, ServerSettings settings)
     {
         using var logging = ServerLogging.Create(settings.Logging);
@@ -156,14 +159,18 @@ public static class ServerLifecycle
         }
 
         state.SetPhase(ServerPhase.Stopping);
-        await ShutdownAsync(started, workers, state.Engine, admin, log).ConfigureAwait(false);
+        if (!await ShutdownAsync(started, workers, state.Engine, admin, log).ConfigureAwait(false) && exitCode == 0)
+        {
+            exitCode = 1;
+        }
+
         reloads.Writer.TryComplete();
         await reloadLoop.ConfigureAwait(false);
         return Finish(log, exitCode, stoppedCleanly: exitCode == 0);
     }
 
     /// <summary>The runbook's sequence: stop accepting, wait for in-flight work, stop workers, final checkpoint, close the engine.</summary>
-    private static async Task ShutdownAsync(List<IProtocolListener> listeners, BackgroundWorkers workers, IDatabaseEngine? engine, AdminHttpServer admin, ILogger log)
+    private static async Task<bool> ShutdownAsync(List<IProtocolListener> listeners, BackgroundWorkers workers, IDatabaseEngine? engine, AdminHttpServer admin, ILogger log)
     {
         foreach (var l in listeners)
         {
@@ -174,7 +181,20 @@ public static class ServerLifecycle
         {
             log.Information("Stopped accepting connections; waiting up to {Seconds} s for in-flight requests", DrainGrace.TotalSeconds);
             using var cts = new CancellationTokenSource(DrainGrace + TimeSpan.FromSeconds(1));
-            await Task.WhenAll(listeners.Select(l => l.DrainAsync(DrainGrace, cts.Token).AsTask())).ConfigureAwait(false);
+            bool[] closed = await Task.WhenAll(listeners.Select(l => l.DrainAsync(DrainGrace, CloseTimeout, cts.Token).AsTask())).ConfigureAwait(false);
+            if (closed.Contains(false))
+            {
+                // A connection is stuck inside a command that does not observe the kill. The engine cannot be
+                // checkpointed or closed under it; make every applied commit durable and leave the rest to recovery.
+                bool flushed = engine?.FlushLog(TimeSpan.FromSeconds(5)) ?? true;
+                log.Error(
+                    "Forced stop: a connection did not leave its command within {Seconds} s of being closed; skipped the final checkpoint " +
+                    "(the next start replays the WAL); WAL {Flushed}", CloseTimeout.TotalSeconds, flushed ? "flushed" : "flush did not complete");
+                using var adminStop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await admin.StopAsync(adminStop.Token).ConfigureAwait(false);
+                return false;
+            }
+
             foreach (var l in listeners)
             {
                 await l.DisposeAsync().ConfigureAwait(false);
@@ -204,6 +224,7 @@ public static class ServerLifecycle
 
         using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await admin.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        return true;
     }
 
     private static int Finish(ILogger log, int exitCode, bool stoppedCleanly)

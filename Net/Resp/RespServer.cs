@@ -13,6 +13,7 @@ public sealed class RespServer : IAsyncDisposable
     public const string ProtocolName = "resp";
 
     private readonly ILogger _logger;
+    private bool _stopCalled;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _sessions = [];
     private readonly Lock _sessionsGate = new();
@@ -192,8 +193,15 @@ public sealed class RespServer : IAsyncDisposable
         }
     }
 
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Stops the server: closes every connection and waits up to <paramref name="sessionTimeout"/> for their loops
+    /// to end. False when some connection is still inside a command (one that does not observe the kill).
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan sessionTimeout)
     {
+        Volatile.Write(ref _stopCalled, true);
         await _stop.CancelAsync().ConfigureAwait(false);
         await StopAcceptingAsync().ConfigureAwait(false);
 
@@ -211,16 +219,31 @@ public sealed class RespServer : IAsyncDisposable
             running = [.. _sessions];
         }
 
-        await Task.WhenAll(running).ConfigureAwait(false);
-        if (_sweeper is not null)
+        try
         {
-            await _sweeper.ConfigureAwait(false);
+            await Task.WhenAll(running).WaitAsync(sessionTimeout).ConfigureAwait(false);
+            if (_sweeper is not null)
+            {
+                await _sweeper.WaitAsync(sessionTimeout).ConfigureAwait(false);
+            }
         }
+        catch (TimeoutException)
+        {
+            int stuck = running.Count(t => !t.IsCompleted);
+            _logger.LogError("{Count} RESP connection(s) still inside a command {Seconds} s after being closed", stuck, sessionTimeout.TotalSeconds);
+            return false;
+        }
+
+        return true;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync().ConfigureAwait(false);
+        if (!Volatile.Read(ref _stopCalled))
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+
         _stop.Dispose();
     }
 }

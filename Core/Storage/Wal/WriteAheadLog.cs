@@ -201,6 +201,18 @@ public sealed unsafe partial class WriteAheadLog : IDisposable
         WaitSlow(lsn).AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>Like <see cref="FlushTo(ulong)"/> but gives up after <paramref name="timeout"/>; false then.</summary>
+    public bool FlushTo(ulong lsn, TimeSpan timeout)
+    {
+        if (FlushedLsn >= lsn)
+        {
+            return true;
+        }
+
+        _wake.Set();
+        return WaitSlow(lsn).AsTask().Wait(timeout);
+    }
+
     /// <summary>
     /// Segments holding LSNs at or above this are never removed: the hook for backups and PITR archiving,
     /// which pin the WAL they still have to copy. Open transactions need no pin (nothing of theirs is in the WAL before commit).

@@ -119,6 +119,37 @@ public class RespServerBehaviourTests
     }
 
     [Test]
+    public async Task Stop_reports_a_connection_stuck_inside_a_command_instead_of_waiting_forever()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        var store = new InMemoryKvDatabase();
+        await using RespTestServer server = RespTestServer.Start(database: store);
+        using RawClient c = await server.ConnectAsync();
+        await c.CallAsync("SET", "k", "v");
+        store.ReadGate = gate;
+        await c.SendAsync(RawClient.Command("GET", "k"));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Volatile.Read(ref server.Server.InFlightBatches) == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        await Assert.That(Volatile.Read(ref server.Server.InFlightBatches)).IsEqualTo(1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool stopped = await server.Server.StopAsync(TimeSpan.FromMilliseconds(300));
+        await Assert.That(stopped).IsFalse();
+        await Assert.That(clock.ElapsedMilliseconds).IsLessThan(5000);
+        gate.Set(); // the command finishes; its connection was killed, so the loop ends
+        deadline = DateTime.UtcNow.AddSeconds(5);
+        while (Volatile.Read(ref server.Server.InFlightBatches) != 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        await Assert.That(Volatile.Read(ref server.Server.InFlightBatches)).IsEqualTo(0);
+    }
+
+    [Test]
     public async Task A_pipeline_group_that_fails_to_commit_runs_again_command_by_command_and_applies_each_once()
     {
         var store = new InMemoryKvDatabase();

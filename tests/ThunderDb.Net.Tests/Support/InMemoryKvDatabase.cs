@@ -18,6 +18,9 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
     public int CommitCount { get; private set; }
 
+    /// <summary>When set, every read blocks until the gate opens (a command stuck in the engine, ignoring kills).</summary>
+    public ManualResetEventSlim? ReadGate { get; set; }
+
     /// <summary>The next this-many commits with writes fail with a write-write conflict (nothing applied).</summary>
     public int FailNextCommits { get; set; }
 
@@ -88,6 +91,7 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
         public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value)
         {
+            db.ReadGate?.Wait();
             byte[] k = key.ToArray();
             byte[]? found;
             if (_writes.TryGetValue(k, out byte[]? own))
