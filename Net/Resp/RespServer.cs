@@ -51,14 +51,14 @@ public sealed class RespServer : IAsyncDisposable
     /// Write commands on the same key (by first key, hashed to a stripe) run one after another instead of racing
     /// into snapshot conflicts and retries: a hot counter under 50 clients would otherwise mostly retry.
     /// </summary>
-    internal SemaphoreSlim[] WriteStripes { get; } = CreateStripes(1024);
+    internal AsyncLock[] WriteStripes { get; } = CreateStripes(1024);
 
-    private static SemaphoreSlim[] CreateStripes(int count)
+    private static AsyncLock[] CreateStripes(int count)
     {
-        var stripes = new SemaphoreSlim[count];
+        var stripes = new AsyncLock[count];
         for (int i = 0; i < count; i++)
         {
-            stripes[i] = new SemaphoreSlim(1, 1);
+            stripes[i] = new AsyncLock();
         }
 
         return stripes;

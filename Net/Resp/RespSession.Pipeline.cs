@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
 
@@ -37,7 +38,7 @@ internal sealed partial class RespSession
     private const int MaxGroupStripes = 16;
 
     private readonly long[] _groupStarted = new long[MaxGroupCommands];
-    private readonly SemaphoreSlim?[] _groupStripes = new SemaphoreSlim?[MaxGroupStripes];
+    private readonly AsyncLock?[] _groupStripes = new AsyncLock?[MaxGroupStripes];
     private IKvTransaction? _groupTxn;
     private int _groupCommands;
     private int _groupFailed;
@@ -73,18 +74,18 @@ internal sealed partial class RespSession
         ReleaseHeldStripe();
         if (command.Has(CommandFlags.Write) && command.FirstKey < _argc)
         {
-            SemaphoreSlim[] stripes = _server.WriteStripes;
-            SemaphoreSlim stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
+            AsyncLock[] stripes = _server.WriteStripes;
+            AsyncLock stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
             if (!GroupHoldsStripe(stripe))
             {
-                if (_groupStripeCount == MaxGroupStripes || !stripe.Wait(0))
+                if (_groupStripeCount == MaxGroupStripes || !stripe.TryEnter())
                 {
                     if ((GroupOpen || _groupStripeCount > 0) && !await EndGroupAsync().ConfigureAwait(false))
                     {
                         return false;
                     }
 
-                    await stripe.WaitAsync(_connection.Killed).ConfigureAwait(false);
+                    await stripe.EnterAsync(_connection.Killed).ConfigureAwait(false);
                 }
 
                 _groupStripes[_groupStripeCount++] = stripe;
@@ -242,7 +243,7 @@ internal sealed partial class RespSession
         ResetTouched();
     }
 
-    private bool GroupHoldsStripe(SemaphoreSlim stripe)
+    private bool GroupHoldsStripe(AsyncLock stripe)
     {
         for (int i = 0; i < _groupStripeCount; i++)
         {

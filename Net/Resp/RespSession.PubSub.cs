@@ -180,7 +180,7 @@ internal sealed partial class RespSession
         {
             while (await reader.WaitToReadAsync(_connection.Killed).ConfigureAwait(false))
             {
-                await _sendLock.WaitAsync(_connection.Killed).ConfigureAwait(false);
+                await _sendLock.EnterAsync(_connection.Killed).ConfigureAwait(false);
                 try
                 {
                     while (reader.TryRead(out byte[]? frame))

@@ -31,7 +31,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private readonly ClientConnection _connection;
     private readonly RespWriter _out;
     private readonly RedisKeyspace _keyspace;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly AsyncLock _sendLock = new();
     private readonly byte[] _home;
     private byte[] _recv;
     private int _recvStart;
@@ -47,7 +47,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private IKvTransaction? _commandTxn;
     private int _batchCommands;
     private int _batchFailed;
-    private SemaphoreSlim? _heldStripe;
+    private AsyncLock? _heldStripe;
 
     public RespSession(RespServer server, Socket socket, ClientConnection connection)
     {
@@ -275,7 +275,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             return;
         }
 
-        await _sendLock.WaitAsync(_connection.Killed).ConfigureAwait(false);
+        await _sendLock.EnterAsync(_connection.Killed).ConfigureAwait(false);
         try
         {
             ReadOnlyMemory<byte> data = _out.Written;
@@ -498,12 +498,12 @@ internal sealed partial class RespSession : IKeyspaceObserver
     {
         if (command.Has(CommandFlags.Write) && command.FirstKey > 0 && command.FirstKey < _argc)
         {
-            SemaphoreSlim[] stripes = _server.WriteStripes;
-            SemaphoreSlim stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
+            AsyncLock[] stripes = _server.WriteStripes;
+            AsyncLock stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
             if (!ReferenceEquals(stripe, _heldStripe))
             {
                 ReleaseHeldStripe();
-                await stripe.WaitAsync(_connection.Killed).ConfigureAwait(false);
+                await stripe.EnterAsync(_connection.Killed).ConfigureAwait(false);
                 _heldStripe = stripe;
             }
         }

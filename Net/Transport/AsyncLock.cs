@@ -1,0 +1,120 @@
+namespace ThunderDb.Net.Transport;
+
+/// <summary>
+/// A non-reentrant async mutex whose uncontended acquire and release are one interlocked operation each
+/// (<see cref="SemaphoreSlim"/> takes a monitor on both). Waiters queue in FIFO order; release hands the lock
+/// straight to the first waiter.
+/// </summary>
+/// <remarks>
+/// The lock-free paths meet the queued path Dekker-style: a waiter increments <c>_waiting</c> (a full fence) and
+/// then tries the lock once more; a releaser clears <c>_held</c>, fences, and then reads <c>_waiting</c>. One of
+/// the two always sees the other, so a waiter cannot sleep while the lock is free.
+/// </remarks>
+public sealed class AsyncLock
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<TaskCompletionSource<bool>> _queue = new();
+    private int _held;
+    private int _waiting;
+
+    /// <summary>Takes the lock if it is free; never waits.</summary>
+    public bool TryEnter() => Interlocked.CompareExchange(ref _held, 1, 0) == 0;
+
+    /// <summary>Takes the lock, waiting asynchronously (in arrival order) while another holder has it.</summary>
+    public ValueTask EnterAsync(CancellationToken cancellationToken = default) =>
+        TryEnter() ? ValueTask.CompletedTask : EnterSlowAsync(cancellationToken);
+
+    private async ValueTask EnterSlowAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<bool> waiter;
+        lock (_gate)
+        {
+            Interlocked.Increment(ref _waiting);
+            if (TryEnter())
+            {
+                Interlocked.Decrement(ref _waiting);
+                return;
+            }
+
+            waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _queue.Enqueue(waiter);
+        }
+
+        using (cancellationToken.UnsafeRegister(static (state, token) => ((AsyncLock)((object[])state!)[0]).Cancel((TaskCompletionSource<bool>)((object[])state!)[1], token), new object[] { this, waiter }))
+        {
+            // True: the releaser handed the lock over. Cancelled: still in the queue when the token fired, removed.
+            await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
+    private void Cancel(TaskCompletionSource<bool> waiter, CancellationToken token)
+    {
+        lock (_gate)
+        {
+            if (waiter.Task.IsCompleted || !Remove(waiter))
+            {
+                return; // already handed the lock: the awaiting code owns it and will release it
+            }
+
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        waiter.TrySetCanceled(token);
+    }
+
+    private bool Remove(TaskCompletionSource<bool> waiter)
+    {
+        int n = _queue.Count;
+        bool found = false;
+        for (int i = 0; i < n; i++)
+        {
+            TaskCompletionSource<bool> w = _queue.Dequeue();
+            if (ReferenceEquals(w, waiter))
+            {
+                found = true;
+            }
+            else
+            {
+                _queue.Enqueue(w);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Releases the lock: to the first waiter if there is one, otherwise it becomes free.</summary>
+    public void Release()
+    {
+        if (Volatile.Read(ref _waiting) == 0)
+        {
+            Volatile.Write(ref _held, 0);
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _waiting) == 0)
+            {
+                return;
+            }
+
+            // A waiter queued between our two reads. If nobody took the free lock meanwhile, take it for the first waiter.
+            if (!TryEnter())
+            {
+                return;
+            }
+        }
+
+        TaskCompletionSource<bool>? next = null;
+        lock (_gate)
+        {
+            if (_queue.Count > 0)
+            {
+                next = _queue.Dequeue();
+                Interlocked.Decrement(ref _waiting);
+            }
+            else
+            {
+                Volatile.Write(ref _held, 0);
+            }
+        }
+
+        next?.TrySetResult(true);
+    }
+}
