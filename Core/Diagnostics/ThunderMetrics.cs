@@ -8,7 +8,7 @@ namespace ThunderDb.Core.Diagnostics;
 /// </summary>
 public static class ThunderMetrics
 {
-    private static readonly double[] LatencyBuckets =
+    public static readonly double[] LatencyBuckets =
         [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private static readonly double[] TransactionBuckets =

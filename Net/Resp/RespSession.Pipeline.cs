@@ -206,7 +206,7 @@ internal sealed partial class RespSession
         long now = Stopwatch.GetTimestamp();
         for (int i = 0; i < _groupCommands; i++)
         {
-            ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(_groupStarted[i], now).TotalSeconds);
+            _latency.Add(Stopwatch.GetElapsedTime(_groupStarted[i], now).TotalSeconds);
         }
 
         _batchCommands += _groupCommands;

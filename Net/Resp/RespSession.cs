@@ -45,6 +45,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private List<string>? _wakeKeys;
     private readonly TouchedKeys _touched = new();
     private IKvTransaction? _commandTxn;
+    private readonly HistogramBatch _latency = new(ThunderMetrics.QueryDurationSeconds, ThunderMetrics.LatencyBuckets);
     private int _batchCommands;
     private int _batchFailed;
     private AsyncLock? _heldStripe;
@@ -189,7 +190,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                     _batchFailed++;
                 }
 
-                ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _latency.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 _recvStart += consumed;
             }
 
@@ -229,6 +230,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
             {
                 ThunderMetrics.QueriesFailedTotal.Inc(_batchFailed);
             }
+
+            _latency.Flush();
 
             _connection.LastActivityTicks = Environment.TickCount64;
         }
