@@ -42,33 +42,45 @@ for port in $REDIS_PORT $THUNDER_PORT; do
   for _ in $(seq 100); do redis-cli -p $port PING >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
-bench() { # port pipeline -> "test rps" lines
-  redis-benchmark -h 127.0.0.1 -p "$1" -t $TESTS -n "$N" -r "$R" -c "$C" -P "$2" --csv 2>/dev/null |
-    tail -n +2 | tr -d '"' | awk -F, '{print $1, $2}'
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+# One redis-benchmark run per test, so the server's CPU time (utime+stime from /proc) can be charged to it.
+bench() { # port pid pipeline -> "test rps cpu_us_per_request" lines
+  for t in ${TESTS//,/ }; do
+    local before after line
+    before=$(cpu_ticks "$2")
+    line=$(redis-benchmark -h 127.0.0.1 -p "$1" -t "$t" -n "$N" -r "$R" -c "$C" -P "$3" --csv 2>/dev/null | tail -n 1 | tr -d '"')
+    after=$(cpu_ticks "$2")
+    awk -F, -v b="$before" -v a="$after" -v hz="$HZ" -v n="$N" '{ printf "%s %s %.3f\n", $1, $2, (a-b)/hz*1e6/n }' <<<"$line"
+  done
 }
 
-declare -A SUM
+declare -A SUM CPU
 for round in $(seq "$ROUNDS"); do
   for p in 1 16; do
     for target in redis thunder; do
-      port=$REDIS_PORT; [ $target = thunder ] && port=$THUNDER_PORT
-      while read -r test rps; do
+      port=$REDIS_PORT; pid=$RPID
+      [ $target = thunder ] && { port=$THUNDER_PORT; pid=$TPID; }
+      while read -r test rps cpu; do
         SUM["$target,$p,$test"]=$(awk -v a="${SUM["$target,$p,$test"]:-0}" -v b="$rps" 'BEGIN{print a+b}')
-      done < <(bench $port $p)
+        CPU["$target,$p,$test"]=$(awk -v a="${CPU["$target,$p,$test"]:-0}" -v b="$cpu" 'BEGIN{print a+b}')
+      done < <(bench $port $pid $p)
     done
   done
 done
 
 TABLE="$WORK/table.md"
 {
-  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, loopback; \`redis-benchmark -t $TESTS -n $N -r $R -c $C\`, $ROUNDS alternating rounds; ThunderDB side: $MODE."
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, loopback; \`redis-benchmark -t <one test> -n $N -r $R -c $C\` per test, $ROUNDS alternating rounds; ThunderDB side: $MODE. CPU = server process utime+stime per request (from /proc), the figure least disturbed by other load on a shared machine."
   echo
-  echo "| command | -P | Redis rps | ThunderDB rps | ThunderDB/Redis |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| command | -P | Redis rps | ThunderDB rps | ThunderDB/Redis | Redis CPU us/req | ThunderDB CPU us/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   for p in 1 16; do
     for test in SET GET INCR LPUSH LPOP HSET; do
       r=${SUM["redis,$p,$test"]:-0}; t=${SUM["thunder,$p,$test"]:-0}
-      awk -v test="$test" -v p="$p" -v r="$r" -v t="$t" -v n="$ROUNDS" 'BEGIN{ printf "| %s | %d | %.0f | %.0f | %.2fx |\n", test, p, r/n, t/n, (r>0? t/r : 0) }'
+      rc=${CPU["redis,$p,$test"]:-0}; tc=${CPU["thunder,$p,$test"]:-0}
+      awk -v test="$test" -v p="$p" -v r="$r" -v t="$t" -v rc="$rc" -v tc="$tc" -v n="$ROUNDS" 'BEGIN{ printf "| %s | %d | %.0f | %.0f | %.2fx | %.2f | %.2f |\n", test, p, r/n, t/n, (r>0? t/r : 0), rc/n, tc/n }'
     done
   done
 } > "$TABLE"
