@@ -200,6 +200,36 @@ internal readonly unsafe struct NodePage
         return lo;
     }
 
+    // ---- reads without a latch (optimistic descent) ---------------------------------------------------------
+    // The page may be changing underneath: no assertions, and every offset and length read is a u16, so the
+    // pool's guard bytes keep each access inside its memory. Results are used only after version validation.
+
+    /// <summary>The child slot to follow in a branch read without a latch.</summary>
+    public int UnlatchedChildIndex(ReadOnlySpan<byte> key, ChildChoice choice)
+    {
+        switch (choice)
+        {
+            case ChildChoice.First:
+                return 0;
+            case ChildChoice.Last:
+                return Math.Max(Count - 1, 0);
+        }
+
+        fixed (byte* k = key)
+        {
+            var index = Search(k, key.Length, 1, out var found);
+            return choice == ChildChoice.Before || !found ? index - 1 : index;
+        }
+    }
+
+    public ulong UnlatchedChild(int index) => *(ulong*)(_page + ((ushort*)(_page + PageHeader.Size))[index] + 2);
+
+    public ReadOnlySpan<byte> UnlatchedBranchKey(int index)
+    {
+        var cell = _page + ((ushort*)(_page + PageHeader.Size))[index];
+        return new ReadOnlySpan<byte>(cell + BranchCellHeader, *(ushort*)cell);
+    }
+
     public static int LeafCellSize(int keyLength, int valueLength) => LeafCellHeader + keyLength + valueLength;
 
     public static int BranchCellSize(int keyLength) => BranchCellHeader + keyLength;
@@ -320,6 +350,31 @@ internal readonly unsafe struct NodePage
 
         Truncate(from, scratch);
     }
+}
+
+/// <summary>Which child a descent follows in a branch.</summary>
+internal enum ChildChoice : byte
+{
+    /// <summary>The child whose range holds the key (<see cref="NodePage.ChildIndexFor"/>).</summary>
+    Covering,
+
+    /// <summary>The last child holding keys strictly less than the key (<see cref="NodePage.ChildIndexBefore"/>).</summary>
+    Before,
+
+    First,
+    Last,
+}
+
+/// <summary>Which separator next to the chosen child a cursor keeps, to step to the neighbouring leaf.</summary>
+internal enum FenceSide : byte
+{
+    None,
+
+    /// <summary>The key of the next cell (lower bound of the right neighbour).</summary>
+    Right,
+
+    /// <summary>The key of the chosen cell (lower bound of this subtree, above everything on the left).</summary>
+    Left,
 }
 
 [Flags]

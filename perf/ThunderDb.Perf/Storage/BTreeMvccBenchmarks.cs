@@ -17,6 +17,8 @@ namespace ThunderDb.Perf.Storage;
 /// Run: dotnet run -c Release --project perf/ThunderDb.Perf -- --filter '*BTreeMvcc*' --job short
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class BTreeMvccBenchmarks
 {
     private const int KeyCount = 100_000;
