@@ -11,6 +11,8 @@ namespace ThunderDb.Core.Storage.BTree;
 /// <c>data_dir/thunder.db</c> through the <see cref="BufferPool"/> with shadow paging (<see cref="Pager"/>).
 /// <para><b>Concurrency: latch coupling (crabbing).</b> Readers take shared frame latches top-down and release
 /// the parent once the child is latched, so they never hold more than two latches and take no global lock.
+/// Resident branch nodes are passed optimistically instead (no pin or latch, frame version validated; see
+/// <see cref="LatchPathShared"/>), which is equivalent and falls back to latching on any doubt.
 /// The one writer (callers serialise writes; <see cref="Pager.WriterLock"/> also keeps checkpoints out)
 /// takes exclusive latches top-down and releases its ancestors as soon as a node is "safe": already copied
 /// in this epoch and unable to split (insert) or underflow (delete), so nothing above it can change.
