@@ -121,7 +121,7 @@ internal sealed unsafe class BTreeCursor : IStoreCursor
             var frame = -1;
             try
             {
-                frame = _tree.LatchRootShared();
+                frame = _tree.LatchPathShared(search, ChildChoice.Covering, FenceSide.Right, ref _fence, ref fenceLength);
                 if (frame < 0)
                 {
                     _positioned = false;
@@ -200,7 +200,8 @@ internal sealed unsafe class BTreeCursor : IStoreCursor
             var frame = -1;
             try
             {
-                frame = _tree.LatchRootShared();
+                var choice = fromEnd ? ChildChoice.Last : strict ? ChildChoice.Before : ChildChoice.Covering;
+                frame = _tree.LatchPathShared(search, choice, FenceSide.Left, ref _fence, ref fenceLength);
                 if (frame < 0)
                 {
                     _positioned = false;

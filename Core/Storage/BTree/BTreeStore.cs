@@ -11,6 +11,8 @@ namespace ThunderDb.Core.Storage.BTree;
 /// <c>data_dir/thunder.db</c> through the <see cref="BufferPool"/> with shadow paging (<see cref="Pager"/>).
 /// <para><b>Concurrency: latch coupling (crabbing).</b> Readers take shared frame latches top-down and release
 /// the parent once the child is latched, so they never hold more than two latches and take no global lock.
+/// Resident branch nodes are passed optimistically instead (no pin or latch, frame version validated; see
+/// <see cref="LatchPathShared"/>), which is equivalent and falls back to latching on any doubt.
 /// The one writer (callers serialise writes; <see cref="Pager.WriterLock"/> also keeps checkpoints out)
 /// takes exclusive latches top-down and releases its ancestors as soon as a node is "safe": already copied
 /// in this epoch and unable to split (insert) or underflow (delete), so nothing above it can change.
@@ -84,7 +86,9 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
         var frame = -1;
         try
         {
-            frame = LatchRootShared();
+            byte[] noFence = [];
+            var noFenceLength = -1;
+            frame = LatchPathShared(key, ChildChoice.Covering, FenceSide.None, ref noFence, ref noFenceLength);
             if (frame < 0)
             {
                 return false;
@@ -126,6 +130,147 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return new BTreeCursor(this);
+    }
+
+    /// <summary>
+    /// Starts a read descent for <paramref name="key"/>: returns the first node it pinned and share-latched,
+    /// normally the leaf, or -1 for an empty tree. Call inside the reader gate; the caller goes on with latch
+    /// coupling (<see cref="DescendShared"/>) while the node is a branch.
+    /// <para>Resident branch nodes are read optimistically, without pin or latch: each is validated by its frame
+    /// version after the child id (and fence) was read from it and the child's version was taken, so every
+    /// step is proven to have followed a consistent parent to the child it pointed to at that moment (the same
+    /// guarantee latch coupling gives). The upper levels every operation passes through then see no atomic
+    /// writes, which on two cores would bounce their frame cache lines between the threads. When a page is
+    /// not resident, is latched exclusively, or the versions keep changing, the descent starts over from the
+    /// root with plain latch coupling (the optimistic path never loads a page: a page freed meanwhile must not be
+    /// read from disk).</para>
+    /// <para>With <paramref name="side"/> set, <paramref name="fence"/> receives the separator next to the chosen
+    /// child at the deepest branch level passed so far (length in <paramref name="fenceLength"/>, -1 for none).</para>
+    /// </summary>
+    internal int LatchPathShared(ReadOnlySpan<byte> key, ChildChoice choice, FenceSide side, ref byte[] fence, ref int fenceLength)
+    {
+        ThrowIfDisposed();
+        for (var attempt = 0; attempt < 4; attempt++)
+        {
+            var frame = TryDescendOptimistic(key, choice, side, ref fence, ref fenceLength, out var retry);
+            if (!retry)
+            {
+                return frame;
+            }
+
+            fenceLength = -1;
+        }
+
+        return LatchRootShared();
+    }
+
+    /// <summary>One optimistic descent; <paramref name="retry"/> when it saw a change and must start over.</summary>
+    private int TryDescendOptimistic(ReadOnlySpan<byte> key, ChildChoice choice, FenceSide side, ref byte[] fence, ref int fenceLength, out bool retry)
+    {
+        retry = false;
+        var pageId = _pager.Root;
+        if (pageId == 0)
+        {
+            return -1;
+        }
+
+        // The root re-check after taking the version: a root split or copy sets the new root id before the old
+        // root's latch (and version) is released, so a version taken afterwards comes with the new id.
+        if (!_pool.TryFindFrame(pageId, out var frame) || !_pool.TryBeginOptimistic(frame, pageId, out var version) || _pager.Root != pageId)
+        {
+            return LatchRootShared();
+        }
+
+        var levels = 1;
+        while (true)
+        {
+            var node = new NodePage(_pool.FramePointer(frame), _pageSize);
+            var type = node.Header->Type;
+            if (type == PageType.Leaf)
+            {
+                // Leaves are read under a shared latch: values are copied out of them and cursors remember them.
+                // An unchanged version after latching proves it is the page the validated parent pointed to.
+                if (!_pool.TryPinFrame(frame, pageId))
+                {
+                    retry = true;
+                    return -1;
+                }
+
+                _pool.LatchShared(frame);
+                if (_pool.VersionOf(frame) != version)
+                {
+                    ReleaseShared(frame);
+                    retry = true;
+                    return -1;
+                }
+
+                _pool.CountHits(levels);
+                return frame;
+            }
+
+            if (type != PageType.Branch)
+            {
+                if (_pool.ValidateOptimistic(frame, version))
+                {
+                    ThrowNotANode(pageId, type);
+                }
+
+                retry = true;
+                return -1;
+            }
+
+            var slot = node.UnlatchedChildIndex(key, choice);
+            var child = node.UnlatchedChild(slot);
+            var fenceSlot = side switch
+            {
+                FenceSide.Right => slot + 1 < node.Count ? slot + 1 : -1,
+                FenceSide.Left => slot > 0 ? slot : -1,
+                _ => -1,
+            };
+
+            if (fenceSlot >= 0)
+            {
+                var separator = node.UnlatchedBranchKey(fenceSlot);
+                if (separator.Length > MaxKeySize)
+                {
+                    retry = true; // torn read; a real separator is never longer
+                    return -1;
+                }
+
+                if (fence.Length < separator.Length)
+                {
+                    fence = new byte[Math.Max(separator.Length, fence.Length * 2)];
+                }
+
+                separator.CopyTo(fence);
+                fenceLength = separator.Length;
+            }
+
+            // Take the child's version before validating this node: one validation then proves both the child
+            // id and that the child's version is from a moment when this node still pointed to it.
+            if (!_pool.TryFindFrame(child, out var childFrame) || !_pool.TryBeginOptimistic(childFrame, child, out var childVersion))
+            {
+                retry = !_pool.ValidateOptimistic(frame, version);
+                if (!retry)
+                {
+                    fenceLength = -1;
+                    return LatchRootShared(); // not resident or being written: latch coupling from the root
+                }
+
+                return -1;
+            }
+
+            if (!_pool.ValidateOptimistic(frame, version))
+            {
+                retry = true;
+                return -1;
+            }
+
+            frame = childFrame;
+            version = childVersion;
+            pageId = child;
+            levels++;
+        }
     }
 
     /// <summary>Pins and share-latches the current root; -1 for an empty tree. Call inside the reader gate.</summary>

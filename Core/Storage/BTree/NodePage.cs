@@ -132,42 +132,20 @@ internal readonly unsafe struct NodePage
     public int LowerBound(ReadOnlySpan<byte> key, out bool found)
     {
         Debug.Assert(IsLeaf);
-        int lo = 0, hi = Count;
-        while (lo < hi)
+        fixed (byte* k = key)
         {
-            var mid = (lo + hi) >>> 1;
-            if (Key(mid).SequenceCompareTo(key) < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
+            return Search(k, key.Length, 0, out found);
         }
-
-        found = lo < Count && Key(lo).SequenceEqual(key);
-        return lo;
     }
 
     /// <summary>Index of the first key &gt; <paramref name="key"/> (Count when none).</summary>
     public int UpperBound(ReadOnlySpan<byte> key)
     {
-        int lo = IsLeaf ? 0 : 1, hi = Count;
-        while (lo < hi)
+        fixed (byte* k = key)
         {
-            var mid = (lo + hi) >>> 1;
-            if (Key(mid).SequenceCompareTo(key) <= 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
+            var index = Search(k, key.Length, IsLeaf ? 0 : 1, out var found);
+            return found ? index + 1 : index;
         }
-
-        return lo;
     }
 
     /// <summary>The child slot whose range holds <paramref name="key"/>: the last cell with key &lt;= it.</summary>
@@ -181,21 +159,75 @@ internal readonly unsafe struct NodePage
     public int ChildIndexBefore(ReadOnlySpan<byte> key)
     {
         Debug.Assert(!IsLeaf && Count >= 1);
-        int lo = 1, hi = Count;
+        fixed (byte* k = key)
+        {
+            return Search(k, key.Length, 1, out _) - 1;
+        }
+    }
+
+    /// <summary>
+    /// Binary search of slots [<paramref name="lo"/>, Count): the slot holding <paramref name="key"/> (found),
+    /// else the slot of the first larger key. Keys in a node are unique, so an equal probe ends the search.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Search(byte* key, int keyLength, int lo, out bool found)
+    {
+        var page = _page;
+        var slots = (ushort*)(page + PageHeader.Size);
+        var cellHeader = ((PageHeader*)page)->Type == PageType.Leaf ? LeafCellHeader : BranchCellHeader;
+        int hi = ((PageHeader*)page)->ItemCount;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (Key(mid).SequenceCompareTo(key) < 0)
+            var cell = page + slots[mid];
+            var order = KeyComparer.Compare(cell + cellHeader, *(ushort*)cell, key, keyLength);
+            if (order < 0)
             {
                 lo = mid + 1;
             }
-            else
+            else if (order > 0)
             {
                 hi = mid;
             }
+            else
+            {
+                found = true;
+                return mid;
+            }
         }
 
-        return lo - 1;
+        found = false;
+        return lo;
+    }
+
+    // ---- reads without a latch (optimistic descent) ---------------------------------------------------------
+    // The page may be changing underneath: no assertions, and every offset and length read is a u16, so the
+    // pool's guard bytes keep each access inside its memory. Results are used only after version validation.
+
+    /// <summary>The child slot to follow in a branch read without a latch.</summary>
+    public int UnlatchedChildIndex(ReadOnlySpan<byte> key, ChildChoice choice)
+    {
+        switch (choice)
+        {
+            case ChildChoice.First:
+                return 0;
+            case ChildChoice.Last:
+                return Math.Max(Count - 1, 0);
+        }
+
+        fixed (byte* k = key)
+        {
+            var index = Search(k, key.Length, 1, out var found);
+            return choice == ChildChoice.Before || !found ? index - 1 : index;
+        }
+    }
+
+    public ulong UnlatchedChild(int index) => *(ulong*)(_page + ((ushort*)(_page + PageHeader.Size))[index] + 2);
+
+    public ReadOnlySpan<byte> UnlatchedBranchKey(int index)
+    {
+        var cell = _page + ((ushort*)(_page + PageHeader.Size))[index];
+        return new ReadOnlySpan<byte>(cell + BranchCellHeader, *(ushort*)cell);
     }
 
     public static int LeafCellSize(int keyLength, int valueLength) => LeafCellHeader + keyLength + valueLength;
@@ -318,6 +350,31 @@ internal readonly unsafe struct NodePage
 
         Truncate(from, scratch);
     }
+}
+
+/// <summary>Which child a descent follows in a branch.</summary>
+internal enum ChildChoice : byte
+{
+    /// <summary>The child whose range holds the key (<see cref="NodePage.ChildIndexFor"/>).</summary>
+    Covering,
+
+    /// <summary>The last child holding keys strictly less than the key (<see cref="NodePage.ChildIndexBefore"/>).</summary>
+    Before,
+
+    First,
+    Last,
+}
+
+/// <summary>Which separator next to the chosen child a cursor keeps, to step to the neighbouring leaf.</summary>
+internal enum FenceSide : byte
+{
+    None,
+
+    /// <summary>The key of the next cell (lower bound of the right neighbour).</summary>
+    Right,
+
+    /// <summary>The key of the chosen cell (lower bound of this subtree, above everything on the left).</summary>
+    Left,
 }
 
 [Flags]

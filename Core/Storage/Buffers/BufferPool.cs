@@ -48,7 +48,7 @@ internal sealed unsafe class BufferPool : IDisposable
         _frames = new Frame[count];
         // Not cleared: a frame is always filled from disk or zeroed when a new page is allocated into it,
         // so the pool's memory is only touched (and only becomes resident) as frames come into use.
-        _memory = (byte*)NativeMemory.AlignedAlloc((nuint)count * (nuint)_pageSize, 4096);
+        _memory = (byte*)NativeMemory.AlignedAlloc(((nuint)count * (nuint)_pageSize) + GuardBytes, 4096);
         for (var i = 0; i < count; i++)
         {
             _frames[i].PageId = NoPage;
@@ -57,6 +57,12 @@ internal sealed unsafe class BufferPool : IDisposable
         _table = new ConcurrentDictionary<ulong, int>(Environment.ProcessorCount, count);
         BufferPoolMetrics.Register(this);
     }
+
+    /// <summary>
+    /// Slack after the last frame so that an optimistic read of a page being overwritten, following any u16
+    /// slot offset and u16 key length it finds (page + 2 * 64 KiB at most), stays inside the allocation.
+    /// </summary>
+    private const int GuardBytes = 3 * 65536;
 
     /// <summary>The deepest write path pins a root-to-leaf path plus siblings and new pages; keep room for readers too.</summary>
     public const int MinFrames = 64;
@@ -80,6 +86,54 @@ internal sealed unsafe class BufferPool : IDisposable
         }
 
         return PinSlow(pageId, load: true);
+    }
+
+    /// <summary>The frame caching <paramref name="pageId"/> right now: only a hint (not pinned, may change any time).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryFindFrame(ulong pageId, out int frame) => _table.TryGetValue(pageId, out frame);
+
+    /// <summary>Counts page accesses served from the pool without <see cref="Pin"/> (optimistic reads), once per operation.</summary>
+    public void CountHits(int hits) => _hits.Add(hits);
+
+    /// <summary>
+    /// Starts an optimistic read of <paramref name="frame"/>, taking no pin and no latch: false when it does not
+    /// hold <paramref name="pageId"/>, is being loaded, or is latched exclusively. Whatever is read from the page
+    /// afterwards may be torn and is only trusted once <see cref="ValidateOptimistic"/> returns true. The page
+    /// memory stays mapped while the caller is inside the reader gate (the pool is freed only after it drains).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryBeginOptimistic(int frame, ulong pageId, out long version)
+    {
+        ref var f = ref _frames[frame];
+        version = Volatile.Read(ref f.Version);
+
+        // Loading a page bumps the version before the read overwrites the memory, and the pin count stays
+        // -1 until the read finished: a version read during the load is caught here by the pin count.
+        if (Volatile.Read(ref f.Pins) < 0 || Volatile.Read(ref f.Latch) == ExclusivelyHeld || Volatile.Read(ref f.PageId) != pageId)
+        {
+            return false;
+        }
+
+        if (f.Referenced == 0)
+        {
+            f.Referenced = 1;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// True when the frame was neither latched exclusively nor reloaded since <see cref="TryBeginOptimistic"/>
+    /// returned <paramref name="version"/>: everything read from it in between came from one consistent state.
+    /// A writer holds the exclusive latch while it changes a page and bumps the version before releasing it;
+    /// a load bumps it before overwriting the memory.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool ValidateOptimistic(int frame, long version)
+    {
+        Volatile.ReadBarrier(); // the page reads above complete before the checks below
+        ref var f = ref _frames[frame];
+        return Volatile.Read(ref f.Latch) != ExclusivelyHeld && Volatile.Read(ref f.Version) == version;
     }
 
     /// <summary>Pins a frame for a newly allocated page: zeroed, not read, marked dirty.</summary>

@@ -13,6 +13,8 @@ internal sealed class StripedCounter
 
     public void Increment() => Interlocked.Increment(ref _cells[(Environment.CurrentManagedThreadId & (Stripes - 1)) * Stride]);
 
+    public void Add(long value) => Interlocked.Add(ref _cells[(Environment.CurrentManagedThreadId & (Stripes - 1)) * Stride], value);
+
     public long Sum()
     {
         long total = 0;
