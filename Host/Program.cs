@@ -10,6 +10,8 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        // Before anything touches a socket: the socket engine reads its completion mode once.
+        SocketEventLoop.Configure();
         CommandLineOptions cli;
         try
         {

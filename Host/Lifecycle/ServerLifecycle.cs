@@ -107,6 +107,9 @@ public static class ServerLifecycle
             CreateDataDirectories(settings, log);
             if (components.Engine is { } engine)
             {
+                log.Information("Network I/O: socket completions run {Mode} ({Variable}={Value})",
+                    Environment.GetEnvironmentVariable(SocketEventLoop.InlineCompletionsVariable) == "1" ? "inline on the socket engine's event-loop threads" : "on the thread pool",
+                    SocketEventLoop.InlineCompletionsVariable, Environment.GetEnvironmentVariable(SocketEventLoop.InlineCompletionsVariable) ?? "unset");
                 var io = ThunderDb.Io.Files.IoBackendProbe.Result;
                 log.Information("I/O backend: storage.io_backend = {Setting}; auto picks {Backend} ({Reason}); synchronous page and WAL I/O use pread/pwrite/fdatasync on either backend (measured faster, docs/perf.md), the ring carries asynchronous I/O",
                     settings.Storage.IoBackend.ToString().ToLowerInvariant(), io.AutoChoice.ToString().ToLowerInvariant(), io.Reason);
