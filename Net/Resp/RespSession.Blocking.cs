@@ -15,17 +15,10 @@ internal sealed partial class RespSession
             return;
         }
 
-        double ms = timeout.ToDouble(out _) * 1000.0;
-        if (double.IsNaN(ms) || ms >= 9.2233720368547758e18 || ms <= -9.2233720368547758e18 || (long)ms < 0)
+        long timeoutMs = timeout.TimesThousandTruncated();
+        if (timeoutMs < 0)
         {
             _out.WriteError("ERR timeout is negative");
-            return;
-        }
-
-        long timeoutMs = (long)ms;
-        if (timeoutMs > long.MaxValue - NowMs())
-        {
-            _out.WriteError("ERR timeout is out of range");
             return;
         }
 

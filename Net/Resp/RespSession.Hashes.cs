@@ -356,7 +356,7 @@ internal sealed partial class RespSession
         ReadOnlySpan<byte> key = Arg(1);
         if (type == RedisType.Set && _argc > 3)
         {
-            throw Error(Errors.Syntax);
+            throw Error(Errors.Syntax); // SRANDMEMBER checks its arity before its count
         }
 
         long? count = null;

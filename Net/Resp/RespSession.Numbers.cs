@@ -437,6 +437,32 @@ internal readonly struct ExtendedReal
         return Negative ? -result : result;
     }
 
+    /// <summary>
+    /// C's <c>(long long)(x * 1000.0)</c> on a long double: the product rounded to 64 bits, truncated toward zero;
+    /// anything outside the long range (and infinities) becomes <c>long.MinValue</c>, as the x87 conversion does.
+    /// </summary>
+    public long TimesThousandTruncated()
+    {
+        if (IsInfinity)
+        {
+            return long.MinValue;
+        }
+
+        new ExtendedReal(Negative, Mantissa * 1000, Exponent, false).RoundToExtended(out ExtendedReal product);
+        if (product.IsInfinity)
+        {
+            return long.MinValue;
+        }
+
+        BigInteger whole = product.Exponent >= 0 ? product.Mantissa << (int)Math.Min(product.Exponent, 100) : product.Mantissa >> (int)Math.Min(-product.Exponent, 100_000);
+        if (Negative)
+        {
+            whole = -whole;
+        }
+
+        return whole >= long.MinValue && whole <= long.MaxValue ? (long)whole : long.MinValue;
+    }
+
     /// <summary>The exact sum, rounded to the long double (infinity on overflow).</summary>
     public static ExtendedReal Add(ExtendedReal a, ExtendedReal b)
     {
