@@ -8,14 +8,15 @@ internal sealed partial class RespSession
 {
     private async ValueTask BlockingPopAsync(RespCommandInfo command)
     {
-        double timeoutSeconds;
-        if (!ParseDouble(Arg(_argc - 1), out timeoutSeconds) || double.IsInfinity(timeoutSeconds))
+        // Redis: a long double, times 1000, truncated to a long long (what does not fit becomes LLONG_MIN: negative).
+        if (!RedisParseLongDouble(Arg(_argc - 1), out ExtendedReal timeout))
         {
             _out.WriteError("ERR timeout is not a float or out of range");
             return;
         }
 
-        if (timeoutSeconds < 0)
+        long timeoutMs = timeout.TimesThousandTruncated();
+        if (timeoutMs < 0)
         {
             _out.WriteError("ERR timeout is negative");
             return;
@@ -27,7 +28,7 @@ internal sealed partial class RespSession
             return;
         }
 
-        long deadline = timeoutSeconds == 0 ? long.MaxValue : Environment.TickCount64 + (long)Math.Ceiling(timeoutSeconds * 1000);
+        long deadline = timeoutMs == 0 ? long.MaxValue : Environment.TickCount64 + Math.Min(timeoutMs, long.MaxValue / 2);
         var waitKeys = new List<string>();
         int lastKey = command.Id == CommandId.BLMove ? 2 : _argc - 1;
         for (int i = 1; i < lastKey; i++)

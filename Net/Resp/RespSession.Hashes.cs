@@ -210,7 +210,17 @@ internal sealed partial class RespSession
     {
         ReadOnlySpan<byte> key = Arg(1);
         long byInt = floating ? 0 : ArgLong(3);
-        double byFloat = floating ? ArgDouble(3) : 0;
+        ExtendedReal byFloat = default;
+        if (floating && !RedisParseLongDouble(Arg(3), out byFloat))
+        {
+            throw Error(Errors.NotFloat);
+        }
+
+        if (floating && byFloat.IsInfinity)
+        {
+            throw Error("ERR value is NaN or Infinity");
+        }
+
         RedisType type = Find(key, RedisType.Hash, out KeyMeta meta);
         ReadOnlySpan<byte> current = default;
         bool exists = type != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out current);
@@ -218,19 +228,21 @@ internal sealed partial class RespSession
         int n;
         if (floating)
         {
-            double value = 0;
-            if (exists && !ParseDouble(current, out value))
+            // long double arithmetic and %.17Lf, as Redis computes and stores it
+            ExtendedReal value = default;
+            if (exists && !RedisParseLongDouble(current, out value))
             {
                 throw Error(Errors.HashNotFloat);
             }
 
-            double result = value + byFloat;
-            if (double.IsNaN(result) || double.IsInfinity(result))
+            ExtendedReal result = ExtendedReal.Add(value, byFloat);
+            if (ExtendedReal.SumIsNaN(value, byFloat) || result.IsInfinity)
             {
                 throw Error(Errors.NaNOrInfinity);
             }
 
-            n = RespWriter.FormatDouble(result, text);
+            text = System.Text.Encoding.ASCII.GetBytes(result.ToHumanString());
+            n = text.Length;
         }
         else
         {
@@ -342,13 +354,40 @@ internal sealed partial class RespSession
     private void RandomElements(RedisType type)
     {
         ReadOnlySpan<byte> key = Arg(1);
+        if (type == RedisType.Set && _argc > 3)
+        {
+            throw Error(Errors.Syntax); // SRANDMEMBER checks its arity before its count
+        }
+
+        long? count = null;
+        if (_argc >= 3)
+        {
+            // Redis: the count first, within [-LONG_MAX, LONG_MAX], then the options (HRANDFIELD).
+            count = ArgLong(2);
+            if (count == long.MinValue)
+            {
+                throw Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+            }
+        }
+
         bool withValues = type == RedisType.Hash && _argc == 4 && ArgIs(3, "WITHVALUES"u8);
         if (_argc > (type == RedisType.Hash ? (withValues ? 4 : 3) : 3))
         {
             throw Error(Errors.Syntax);
         }
 
-        long? count = _argc >= 3 ? ArgLong(2) : null;
+        if (withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2))
+        {
+            throw Error("ERR value is out of range");
+        }
+
+        // A negative count repeats picks: Redis would build the whole reply (and run out of memory for a huge one);
+        // past this many picks the answer is an error instead.
+        if (count < -MaxRandomPicks)
+        {
+            throw Error("ERR value is out of range");
+        }
+
         if (Find(key, type, out _) == RedisType.None)
         {
             if (count is null)
@@ -407,6 +446,8 @@ internal sealed partial class RespSession
             }
         }
     }
+
+    private const long MaxRandomPicks = 16 * 1024 * 1024;
 
     private static void Shuffle<T>(List<T> list)
     {

@@ -52,12 +52,12 @@ internal sealed partial class RespSession
                     long? count = null;
                     if (_argc > 3)
                     {
-                        throw Error(Errors.Syntax);
+                        throw Error($"ERR wrong number of arguments for '{(id == CommandId.LPop ? "lpop" : "rpop")}' command");
                     }
 
                     if (_argc == 3)
                     {
-                        count = ArgLong(2);
+                        count = ParseLong(Arg(2), out long parsed) ? parsed : -1;
                         if (count < 0)
                         {
                             throw Error(Errors.NotPositive);
@@ -409,7 +409,12 @@ internal sealed partial class RespSession
             if (ArgIs(i, "RANK"u8))
             {
                 rank = ArgLong(++i);
-                if (rank == 0 || rank == long.MinValue)
+                if (rank == long.MinValue)
+                {
+                    rank = -1; // Redis 7.0 negates it in place (overflow): it ends up meaning "the first match from the tail"
+                }
+
+                if (rank == 0)
                 {
                     throw Error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
                 }

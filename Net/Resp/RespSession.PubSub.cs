@@ -101,7 +101,7 @@ internal sealed partial class RespSession
         }
         else
         {
-            throw Error($"ERR unknown subcommand or wrong number of arguments for '{ArgString(1)}'. Try PUBSUB HELP.");
+            throw SubcommandError("PUBSUB", ["CHANNELS", "NUMSUB", "NUMPAT"]);
         }
     }
 

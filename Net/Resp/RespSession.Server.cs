@@ -486,7 +486,7 @@ internal sealed partial class RespSession
 
     private void Client()
     {
-        if (ArgIs(1, "ID"u8))
+        if (ArgIs(1, "ID"u8) && _argc == 2)
         {
             _out.WriteInteger(_connection.Id);
         }
@@ -504,7 +504,7 @@ internal sealed partial class RespSession
             _connection.Name = name.IsEmpty ? null : Encoding.ASCII.GetString(name);
             _out.WriteOk();
         }
-        else if (ArgIs(1, "GETNAME"u8))
+        else if (ArgIs(1, "GETNAME"u8) && _argc == 2)
         {
             if (_connection.Name is null)
             {
@@ -542,7 +542,7 @@ internal sealed partial class RespSession
 
             _out.WriteBulk(text.ToString());
         }
-        else if (ArgIs(1, "INFO"u8))
+        else if (ArgIs(1, "INFO"u8) && _argc == 2)
         {
             var text = new StringBuilder();
             AppendClientLine(text, _connection);
@@ -554,8 +554,25 @@ internal sealed partial class RespSession
         }
         else
         {
-            throw Error($"ERR unknown subcommand or wrong number of arguments for '{ArgString(1)}'. Try CLIENT HELP.");
+            throw SubcommandError("CLIENT", ["ID", "SETNAME", "GETNAME", "SETINFO", "LIST", "INFO", "KILL"]);
         }
+    }
+
+    /// <summary>
+    /// Redis 7's error for a container command: a known subcommand with the wrong arguments names it
+    /// (<c>'client|setname'</c>), anything else is an unknown subcommand.
+    /// </summary>
+    private RespErrorException SubcommandError(string container, string[] known)
+    {
+        foreach (string name in known)
+        {
+            if (Ascii.EqualsIgnoreCase(Arg(1), Encoding.ASCII.GetBytes(name)))
+            {
+                return Error($"ERR wrong number of arguments for '{container.ToLowerInvariant()}|{name.ToLowerInvariant()}' command");
+            }
+        }
+
+        return Error($"ERR unknown subcommand '{Printable(Arg(1))}'. Try {container} HELP.");
     }
 
     private void AppendClientLine(StringBuilder text, ClientConnection c)
@@ -651,7 +668,7 @@ internal sealed partial class RespSession
                 WriteCommandInfo(info);
             }
         }
-        else if (ArgIs(1, "COUNT"u8))
+        else if (ArgIs(1, "COUNT"u8) && _argc == 2)
         {
             _out.WriteInteger(RespCommandTable.All.Length);
         }
@@ -715,7 +732,7 @@ internal sealed partial class RespSession
         }
         else
         {
-            throw Error($"ERR unknown subcommand '{ArgString(1)}'. Try COMMAND HELP.");
+            throw SubcommandError("COMMAND", ["COUNT"]);
         }
     }
 

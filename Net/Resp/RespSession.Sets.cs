@@ -243,7 +243,7 @@ internal sealed partial class RespSession
         long? count = null;
         if (_argc == 3)
         {
-            count = ArgLong(2);
+            count = ParseLong(Arg(2), out long parsed) ? parsed : -1;
             if (count < 0)
             {
                 throw Error(Errors.NotPositive);

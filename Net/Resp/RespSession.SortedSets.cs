@@ -43,7 +43,7 @@ internal sealed partial class RespSession
             text = text[1..];
         }
 
-        return ParseDouble(text, out double v) ? new ScoreBound(v, exclusive) : throw Error(Errors.MinMaxNotFloat);
+        return RedisParseRangeDouble(text, out double v) ? new ScoreBound(v, exclusive) : throw Error(Errors.MinMaxNotFloat);
     }
 
     private LexBound ParseLexBound(int i)
@@ -195,7 +195,7 @@ internal sealed partial class RespSession
 
             case CommandId.ZIncrBy:
                 {
-                    double by = ArgDouble(2);
+                    double by = RedisParseDouble(Arg(2), out double parsed) ? parsed : throw Error(Errors.NotFloat);
                     RedisType type = Find(key, RedisType.ZSet, out KeyMeta meta);
                     double current = 0;
                     bool existed = type != RedisType.None && TryGetScore(key, Arg(3), out current);
@@ -346,7 +346,7 @@ internal sealed partial class RespSession
         var scores = new double[pairs / 2];
         for (int p = 0; p < scores.Length; p++)
         {
-            scores[p] = ArgDouble(i + (2 * p));
+            scores[p] = RedisParseDouble(Arg(i + (2 * p)), out double parsed) ? parsed : throw Error(Errors.NotFloat);
         }
 
         ReadOnlySpan<byte> key = Arg(1);
@@ -564,6 +564,11 @@ internal sealed partial class RespSession
             }
         }
 
+        if (hasLimit && offset < 0)
+        {
+            result.Clear(); // Redis: a negative LIMIT offset selects nothing
+        }
+
         WriteScored(result, withScores, nestPairs: _out.Protocol == 3);
     }
 
@@ -603,7 +608,7 @@ internal sealed partial class RespSession
         long count = 1;
         if (_argc == 3)
         {
-            count = ArgLong(2);
+            count = ParseLong(Arg(2), out long parsed) ? parsed : -1;
             if (count < 0)
             {
                 throw Error(Errors.NotPositive);

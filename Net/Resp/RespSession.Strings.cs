@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text;
 using ThunderDb.Core.Kv;
 
 namespace ThunderDb.Net.Resp;
@@ -42,13 +43,7 @@ internal sealed partial class RespSession
             case CommandId.SetEx:
             case CommandId.PSetEx:
                 {
-                    long amount = ArgLong(2);
-                    if (amount <= 0 || (id == CommandId.SetEx && amount > long.MaxValue / 1000 - _keyspace.NowMs))
-                    {
-                        throw Error($"ERR invalid expire time in '{Lower(id.ToString())}' command");
-                    }
-
-                    long when = _keyspace.NowMs + (id == CommandId.SetEx ? amount * 1000 : amount);
+                    long when = ExpireAt(2, seconds: id == CommandId.SetEx, absolute: false, id == CommandId.SetEx ? "setex" : "psetex");
                     Overwrite(Arg(1), Arg(3), when);
                     _out.WriteOk();
                     break;
@@ -201,7 +196,8 @@ internal sealed partial class RespSession
                     }
 
                     (long from, long to) = NormalizeRange(start, end, value.Length);
-                    _out.WriteBulk(from > to ? default : value[(int)from..(int)(to + 1)]);
+                    to = Math.Max(to, 0); // Redis clamps a still-negative end to 0 for GETRANGE
+                    _out.WriteBulk(from > to || value.IsEmpty ? default : value[(int)from..(int)(to + 1)]);
                     break;
                 }
 
@@ -251,7 +247,8 @@ internal sealed partial class RespSession
     {
         bool nx = false, xx = false, get = false, keepTtl = false;
         long expireAt = 0;
-        int expiryOptions = 0;
+        int expiryArg = 0; // Redis: one kind of expiry (repeating the same option is allowed, the last one counts)
+        ReadOnlySpan<byte> expiryKind = default;
         for (int i = 3; i < _argc; i++)
         {
             if (ArgIs(i, "NX"u8) && !xx)
@@ -266,24 +263,14 @@ internal sealed partial class RespSession
             {
                 get = true;
             }
-            else if (ArgIs(i, "KEEPTTL"u8))
+            else if (ArgIs(i, "KEEPTTL"u8) && expiryArg == 0)
             {
                 keepTtl = true;
-                expiryOptions++;
             }
-            else if (i + 1 < _argc && (ArgIs(i, "EX"u8) || ArgIs(i, "PX"u8) || ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8)))
+            else if (i + 1 < _argc && !keepTtl && IsExpiryOption(i) && (expiryArg == 0 || Ascii.EqualsIgnoreCase(Arg(i), expiryKind)))
             {
-                bool seconds = ArgIs(i, "EX"u8) || ArgIs(i, "EXAT"u8);
-                bool absolute = ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8);
-                long amount = ArgLong(++i);
-                if (amount <= 0 || (seconds && amount > long.MaxValue / 1000) || (!absolute && (seconds ? amount * 1000 : amount) > long.MaxValue - _keyspace.NowMs))
-                {
-                    throw Error("ERR invalid expire time in 'set' command");
-                }
-
-                long ms = seconds ? amount * 1000 : amount;
-                expireAt = absolute ? ms : _keyspace.NowMs + ms;
-                expiryOptions++;
+                expiryKind = Arg(i);
+                expiryArg = ++i;
             }
             else
             {
@@ -291,9 +278,9 @@ internal sealed partial class RespSession
             }
         }
 
-        if (expiryOptions > 1)
+        if (expiryArg > 0)
         {
-            throw Error(Errors.Syntax);
+            expireAt = ExpireAt(expiryArg, IsSecondsOption(expiryArg - 1), IsAbsoluteOption(expiryArg - 1), "set");
         }
 
         ReadOnlySpan<byte> key = Arg(1);
@@ -347,29 +334,28 @@ internal sealed partial class RespSession
     {
         long? expireAt = null;
         bool persist = false;
+        int expiryArg = 0;
+        ReadOnlySpan<byte> expiryKind = default;
         for (int i = 2; i < _argc; i++)
         {
-            if (ArgIs(i, "PERSIST"u8) && expireAt is null && !persist)
+            if (ArgIs(i, "PERSIST"u8) && expiryArg == 0)
             {
                 persist = true;
             }
-            else if (i + 1 < _argc && expireAt is null && !persist && (ArgIs(i, "EX"u8) || ArgIs(i, "PX"u8) || ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8)))
+            else if (i + 1 < _argc && !persist && IsExpiryOption(i) && (expiryArg == 0 || Ascii.EqualsIgnoreCase(Arg(i), expiryKind)))
             {
-                bool seconds = ArgIs(i, "EX"u8) || ArgIs(i, "EXAT"u8);
-                bool absolute = ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8);
-                long amount = ArgLong(++i);
-                if (amount <= 0 || (seconds && amount > long.MaxValue / 1000))
-                {
-                    throw Error("ERR invalid expire time in 'getex' command");
-                }
-
-                long ms = seconds ? amount * 1000 : amount;
-                expireAt = absolute ? ms : _keyspace.NowMs + ms;
+                expiryKind = Arg(i);
+                expiryArg = ++i;
             }
             else
             {
                 throw Error(Errors.Syntax);
             }
+        }
+
+        if (expiryArg > 0)
+        {
+            expireAt = ExpireAt(expiryArg, IsSecondsOption(expiryArg - 1), IsAbsoluteOption(expiryArg - 1), "getex");
         }
 
         if (Find(Arg(1), RedisType.String, out KeyMeta meta) == RedisType.None)
@@ -394,6 +380,35 @@ internal sealed partial class RespSession
                 _keyspace.SetExpire(Arg(1), ref meta, when);
             }
         }
+    }
+
+    private bool IsExpiryOption(int i) => ArgIs(i, "EX"u8) || ArgIs(i, "PX"u8) || ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8);
+
+    private bool IsSecondsOption(int i) => ArgIs(i, "EX"u8) || ArgIs(i, "EXAT"u8);
+
+    private bool IsAbsoluteOption(int i) => ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8);
+
+    /// <summary>Redis's expire argument check for SET/GETEX/SETEX/PSETEX: positive, and no overflow in ms or when added to now.</summary>
+    private long ExpireAt(int argIndex, bool seconds, bool absolute, string command)
+    {
+        long amount = ArgLong(argIndex);
+        if (amount <= 0 || (seconds && amount > long.MaxValue / 1000))
+        {
+            throw Error($"ERR invalid expire time in '{command}' command");
+        }
+
+        long ms = seconds ? amount * 1000 : amount;
+        if (!absolute)
+        {
+            if (ms > long.MaxValue - _keyspace.NowMs)
+            {
+                throw Error($"ERR invalid expire time in '{command}' command");
+            }
+
+            ms += _keyspace.NowMs;
+        }
+
+        return ms;
     }
 
     private void IncrBy(long by)
@@ -421,26 +436,30 @@ internal sealed partial class RespSession
         _out.WriteInteger(result);
     }
 
+    /// <summary>INCRBYFLOAT in x87 long double arithmetic and <c>%.17Lf</c>, as Redis computes and stores it.</summary>
     private void IncrByFloat()
     {
-        double by = ArgDouble(2);
         RedisType type = Find(Arg(1), RedisType.String, out KeyMeta meta);
-        double value = 0;
-        if (type != RedisType.None && !ParseDouble(_keyspace.StringValue, out value))
+        ExtendedReal value = default;
+        if ((type != RedisType.None && !RedisParseLongDouble(_keyspace.StringValue, out value)) || !RedisParseLongDouble(Arg(2), out ExtendedReal by))
         {
             throw Error(Errors.NotFloat);
         }
 
-        double result = value + by;
-        if (double.IsNaN(result) || double.IsInfinity(result))
+        if (ExtendedReal.SumIsNaN(value, by))
         {
             throw Error(Errors.NaNOrInfinity);
         }
 
-        Span<byte> text = stackalloc byte[40];
-        int n = RespWriter.FormatDouble(result, text);
-        _keyspace.WriteString(Arg(1), text[..n], meta.ExpireAtMs, meta.ExpireAtMs);
-        _out.WriteBulk(text[..n]);
+        ExtendedReal result = ExtendedReal.Add(value, by);
+        if (result.IsInfinity)
+        {
+            throw Error(Errors.NaNOrInfinity);
+        }
+
+        byte[] text = System.Text.Encoding.ASCII.GetBytes(result.ToHumanString());
+        _keyspace.WriteString(Arg(1), text, meta.ExpireAtMs, meta.ExpireAtMs);
+        _out.WriteBulk(text);
     }
 
     private void SetRange()

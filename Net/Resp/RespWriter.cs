@@ -198,32 +198,8 @@ internal sealed class RespWriter : IDisposable
         }
     }
 
-    /// <summary>Shortest round-trip text, spelled the way Redis spells it (<c>inf</c>, <c>-inf</c>, <c>1e+20</c>).</summary>
-    public static int FormatDouble(double value, Span<byte> destination)
-    {
-        if (double.IsPositiveInfinity(value))
-        {
-            "inf"u8.CopyTo(destination);
-            return 3;
-        }
-
-        if (double.IsNegativeInfinity(value))
-        {
-            "-inf"u8.CopyTo(destination);
-            return 4;
-        }
-
-        value.TryFormat(destination, out int n, "R", CultureInfo.InvariantCulture);
-        for (int i = 0; i < n; i++)
-        {
-            if (destination[i] == (byte)'E')
-            {
-                destination[i] = (byte)'e';
-            }
-        }
-
-        return n;
-    }
+    /// <summary>A double as Redis 7.0 writes it: <c>%.17g</c> (<c>inf</c>, <c>-inf</c>, <c>1e+20</c>, <c>0.10000000000000001</c>).</summary>
+    public static int FormatDouble(double value, Span<byte> destination) => RespSession.FormatG17(value, destination);
 
     private void WritePrefixedNumber(byte prefix, long value)
     {
