@@ -44,6 +44,9 @@ internal sealed class KvTransaction : IKvTransaction
     /// <summary>The commit timestamp this transaction (or its current statement) reads at.</summary>
     public ulong SnapshotTs { get; set; }
 
+    /// <summary>The <see cref="SnapshotRegistry"/> slot holding the snapshot while open; kept as the first one to try when reused (-1: none yet).</summary>
+    internal int SnapshotSlot = -1;
+
     public long StartedAt { get; private set; }
 
     /// <summary>
