@@ -80,7 +80,7 @@ public sealed partial class Database
             ThrowIfReadOnly();
             foreach (var (key, entry) in writes.Entries)
             {
-                if (!MayHaveNewerVersion(key, entry.SnapshotTs))
+                if (!MayHaveNewerVersion(entry.Hash, entry.SnapshotTs))
                 {
                     continue;
                 }

@@ -123,17 +123,19 @@ public sealed partial class Database : IKvDatabase, IDisposable
         if (reuse is KvTransaction finished && finished.Owner == this && finished.IsFinished)
         {
             txn = finished;
-            txn.Restart(Interlocked.Increment(ref _nextTxnId), isolation);
+            txn.Restart(isolation);
         }
         else
         {
-            txn = new KvTransaction(this, Interlocked.Increment(ref _nextTxnId), isolation);
+            txn = new KvTransaction(this, isolation);
         }
 
         txn.SnapshotTs = _snapshots.Enter(ref txn.SnapshotSlot, ref _visibleTs);
         TransactionMetrics.Started();
         return txn;
     }
+
+    internal long NextTransactionId() => Interlocked.Increment(ref _nextTxnId);
 
     internal void RefreshSnapshot(KvTransaction txn)
     {
