@@ -143,10 +143,10 @@ public sealed partial class Database : IKvDatabase, IDisposable
         txn.ForgetReads();
     }
 
-    internal void EndTransaction(KvTransaction txn, bool committed)
+    internal void EndTransaction(KvTransaction txn, bool committed, long endedAt)
     {
         _snapshots.Exit(txn.SnapshotSlot);
-        TransactionMetrics.Ended(committed, txn.StartedAt);
+        TransactionMetrics.Ended(committed, txn.StartedAt, endedAt);
     }
 
     /// <summary>

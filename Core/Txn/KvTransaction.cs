@@ -177,7 +177,8 @@ internal sealed class KvTransaction : IKvTransaction
         }
     }
 
-    internal void Finish(bool committed)
+    /// <summary>Ends the transaction; <paramref name="endedAt"/> is a <see cref="Stopwatch"/> time already read for the end (0: read it here).</summary>
+    internal void Finish(bool committed, long endedAt = 0)
     {
         if (_finished)
         {
@@ -186,7 +187,7 @@ internal sealed class KvTransaction : IKvTransaction
 
         _finished = true;
         _writes.Clear();
-        _db.EndTransaction(this, committed);
+        _db.EndTransaction(this, committed, endedAt);
     }
 
     public void Dispose() => Rollback();

@@ -34,10 +34,13 @@ internal static class TransactionMetrics
         Volatile.Write(ref cells.Started, cells.Started + 1);
     }
 
-    /// <summary>Counts a transaction that ends now, started at the <see cref="Stopwatch"/> timestamp <paramref name="startedAt"/>.</summary>
-    public static void Ended(bool committed, long startedAt)
+    /// <summary>
+    /// Counts a transaction that started at the <see cref="Stopwatch"/> timestamp <paramref name="startedAt"/> and
+    /// ended at <paramref name="endedAt"/> (0: now).
+    /// </summary>
+    public static void Ended(bool committed, long startedAt, long endedAt = 0)
     {
-        var elapsed = Stopwatch.GetTimestamp() - startedAt;
+        var elapsed = (endedAt != 0 ? endedAt : Stopwatch.GetTimestamp()) - startedAt;
         var cells = t_cells ?? Attach();
         var bucket = 0;
         var bounds = BoundTicks;
