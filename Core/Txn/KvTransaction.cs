@@ -52,6 +52,8 @@ internal sealed class KvTransaction : IKvTransaction
 
     public long StartedAt { get; private set; }
 
+    public long StartedAtUnixMilliseconds => WallClock.UnixMilliseconds(StartedAt);
+
     /// <summary>
     /// Starts this finished object over as a new transaction (its owner asked for reuse through
     /// <see cref="Database.Begin(IsolationLevel, IKvTransaction?)"/>): the write set, the WAL record buffer and the

@@ -21,4 +21,14 @@ public class WallClockTests
         await Assert.That(later).IsBetween(before - 2, after + 2);
         await Assert.That(later - now).IsGreaterThanOrEqualTo(1090);
     }
+
+    [Test]
+    public async Task A_transaction_reports_the_wall_clock_time_it_began()
+    {
+        using var t = new TestDatabase(syncCommit: false);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        using var txn = t.Db.Begin();
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Assert.That(txn.StartedAtUnixMilliseconds).IsBetween(before - 2, after + 2);
+    }
 }
