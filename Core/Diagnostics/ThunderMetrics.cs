@@ -11,14 +11,23 @@ public static class ThunderMetrics
     public static readonly double[] LatencyBuckets =
         [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    private static readonly double[] TransactionBuckets =
+    internal static readonly double[] TransactionBuckets =
         [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300];
 
     static ThunderMetrics()
     {
         // Drop the default process/.NET collectors: /metrics is ours and stays small and stable.
         Metrics.SuppressDefaultMetrics();
+
+        // The transaction metrics are counted off the Prometheus path (one engine transaction per RESP command).
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(Txn.TransactionMetrics.Publish);
     }
+
+    /// <summary>
+    /// Brings the metrics that are counted outside prometheus-net (the <c>thunderdb_transaction*</c> family) up to
+    /// date. A collect (the /metrics scrape) does it itself; code that reads a metric's <c>Value</c> directly calls this first.
+    /// </summary>
+    public static void Refresh() => Txn.TransactionMetrics.Publish();
 
     public static CollectorRegistry Registry => Metrics.DefaultRegistry;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ThunderDb.Core.Storage.Wal;
 
@@ -15,9 +16,10 @@ public sealed partial class Database
     internal async ValueTask CommitAsync(KvTransaction txn)
     {
         ulong durableAt;
+        long endedAt;
         try
         {
-            durableAt = AppendCommit(txn);
+            durableAt = AppendCommit(txn, out endedAt);
         }
         catch
         {
@@ -36,14 +38,21 @@ public sealed partial class Database
                 txn.Finish(committed: false);
                 throw;
             }
+
+            endedAt = 0; // the wait is part of the transaction's duration: read the clock again
         }
 
-        txn.Finish(committed: true);
+        txn.Finish(committed: true, endedAt);
     }
 
-    /// <summary>Returns the LSN that must be durable for the commit to be, or 0 for a read-only transaction.</summary>
-    private ulong AppendCommit(KvTransaction txn)
+    /// <summary>
+    /// Returns the LSN that must be durable for the commit to be, or 0 for a read-only transaction.
+    /// <paramref name="sealedAt"/> is the <see cref="Stopwatch"/> time the record's wall clock was taken from (0 when
+    /// none was): one clock read serves the record and the transaction's duration (each read is ~25 ns, ~3% of a SET).
+    /// </summary>
+    private ulong AppendCommit(KvTransaction txn, out long sealedAt)
     {
+        sealedAt = 0;
         var writes = txn.Writes;
         if (writes.Count == 0)
         {
@@ -80,7 +89,7 @@ public sealed partial class Database
             ThrowIfReadOnly();
             foreach (var (key, entry) in writes.Entries)
             {
-                if (!MayHaveNewerVersion(key, entry.SnapshotTs))
+                if (!MayHaveNewerVersion(entry.Hash, entry.SnapshotTs))
                 {
                     continue;
                 }
@@ -124,7 +133,8 @@ public sealed partial class Database
             RecordCommittedKeys(writes, commitTs);
         }
 
-        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
+        sealedAt = Stopwatch.GetTimestamp();
+        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, WallClock.UnixMilliseconds(sealedAt), _wal.FlushedLsn);
         _wal.Publish(lsn, record);
         if (_options.PruneBatch > 0 && Volatile.Read(ref _pruneCount) >= _options.PruneBatch)
         {

@@ -19,7 +19,8 @@ namespace ThunderDb.Core.Txn;
 /// </summary>
 public sealed partial class Database
 {
-    private const int ConflictBuckets = 1 << 16;
+    private const int ConflictBucketBits = 16;
+    private const int ConflictBuckets = 1 << ConflictBucketBits;
     private const int PruneQueueCapacity = 1 << 16;
 
     // Queue marker: walk the key's versions (a tombstone was written: it and what it hides go once all see it).
@@ -74,11 +75,12 @@ public sealed partial class Database
         while (Interlocked.CompareExchange(ref _fullVacuumNeededTs, (long)commitTs, current) != current);
     }
 
-    private static int ConflictBucket(ReadOnlySpan<byte> userKey) => ByteKeyComparer.Instance.GetHashCode(userKey) & (ConflictBuckets - 1);
+    /// <summary>The filter bucket of a key, from its <see cref="KeyHash.Hash64"/> (the top bits: the write set's table uses the low ones).</summary>
+    private static int ConflictBucket(ulong keyHash) => (int)(keyHash >> (64 - ConflictBucketBits));
 
-    /// <summary>Under the commit lock: true when a version of <paramref name="userKey"/> newer than <paramref name="snapshotTs"/> may exist.</summary>
-    private bool MayHaveNewerVersion(ReadOnlySpan<byte> userKey, ulong snapshotTs) =>
-        _newestByBucket[ConflictBucket(userKey)] > snapshotTs;
+    /// <summary>Under the commit lock: true when a version of the key hashed to <paramref name="keyHash"/> newer than <paramref name="snapshotTs"/> may exist.</summary>
+    private bool MayHaveNewerVersion(ulong keyHash, ulong snapshotTs) =>
+        _newestByBucket[ConflictBucket(keyHash)] > snapshotTs;
 
     /// <summary>
     /// Under the commit lock, after the write set is applied at <paramref name="commitTs"/>. A write whose
@@ -91,7 +93,7 @@ public sealed partial class Database
         var prune = _options.PruneBatch > 0;
         foreach (var (key, entry) in writes.Entries)
         {
-            _newestByBucket[ConflictBucket(key)] = commitTs;
+            _newestByBucket[ConflictBucket(entry.Hash)] = commitTs;
             if (!prune)
             {
                 continue;

@@ -180,14 +180,5 @@ public sealed partial class Database
     }
 
     /// <summary>Open transactions (for tests and admin).</summary>
-    public int ActiveTransactionCount
-    {
-        get
-        {
-            lock (_activeLock)
-            {
-                return _active.Count;
-            }
-        }
-    }
+    public int ActiveTransactionCount => _snapshots.Count;
 }

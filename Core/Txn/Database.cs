@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 
@@ -31,8 +29,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
     private ulong _visibleTs;
     private long _nextTxnId;
 
-    private readonly Lock _activeLock = new();
-    private readonly HashSet<KvTransaction> _active = [];
+    private readonly SnapshotRegistry _snapshots = new();
 
     private volatile string? _readOnlyReason;
     private volatile bool _disposed;
@@ -126,61 +123,37 @@ public sealed partial class Database : IKvDatabase, IDisposable
         if (reuse is KvTransaction finished && finished.Owner == this && finished.IsFinished)
         {
             txn = finished;
-            txn.Restart(Interlocked.Increment(ref _nextTxnId), isolation);
+            txn.Restart(isolation);
         }
         else
         {
-            txn = new KvTransaction(this, Interlocked.Increment(ref _nextTxnId), isolation);
+            txn = new KvTransaction(this, isolation);
         }
 
-        lock (_activeLock)
-        {
-            // Taking the snapshot and registering it in one step keeps the vacuum horizon at or below it.
-            txn.SnapshotTs = Volatile.Read(ref _visibleTs);
-            _active.Add(txn);
-        }
-
-        ThunderMetrics.TransactionsStartedTotal.Inc();
-        ThunderMetrics.ActiveTransactions.Inc();
+        txn.SnapshotTs = _snapshots.Enter(ref txn.SnapshotSlot, ref _visibleTs);
+        TransactionMetrics.Started();
         return txn;
     }
 
+    internal long NextTransactionId() => Interlocked.Increment(ref _nextTxnId);
+
     internal void RefreshSnapshot(KvTransaction txn)
     {
-        lock (_activeLock)
-        {
-            txn.SnapshotTs = Volatile.Read(ref _visibleTs);
-        }
-
+        txn.SnapshotTs = _snapshots.Raise(txn.SnapshotSlot, ref _visibleTs);
         txn.ForgetReads();
     }
 
-    internal void EndTransaction(KvTransaction txn, bool committed)
+    internal void EndTransaction(KvTransaction txn, bool committed, long endedAt)
     {
-        lock (_activeLock)
-        {
-            _active.Remove(txn);
-        }
-
-        ThunderMetrics.ActiveTransactions.Dec();
-        (committed ? ThunderMetrics.TransactionsCommittedTotal : ThunderMetrics.TransactionsAbortedTotal).Inc();
-        ThunderMetrics.TransactionDurationSeconds.Observe(Stopwatch.GetElapsedTime(txn.StartedAt).TotalSeconds);
+        _snapshots.Exit(txn.SnapshotSlot);
+        TransactionMetrics.Ended(committed, txn.StartedAt, endedAt);
     }
 
-    /// <summary>The oldest snapshot any open transaction may still read at: versions older than the newest one at or below it are garbage.</summary>
-    internal ulong VacuumHorizon()
-    {
-        lock (_activeLock)
-        {
-            var horizon = Volatile.Read(ref _visibleTs);
-            foreach (var txn in _active)
-            {
-                horizon = Math.Min(horizon, txn.SnapshotTs);
-            }
-
-            return horizon;
-        }
-    }
+    /// <summary>
+    /// The oldest snapshot any open transaction may still read at: versions older than the newest one at or below
+    /// it are garbage. Never above the snapshot of a transaction that is open or being opened (see <see cref="SnapshotRegistry"/>).
+    /// </summary>
+    internal ulong VacuumHorizon() => _snapshots.Horizon(ref _visibleTs);
 
     private void OnCommitsDurable(ulong commitTs)
     {

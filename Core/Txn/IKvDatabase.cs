@@ -36,6 +36,13 @@ public interface IKvTransaction : IDisposable
 {
     long Id { get; }
 
+    /// <summary>
+    /// The wall-clock time (Unix milliseconds) the transaction began. The engine derives it from the clock read it
+    /// already makes at begin, so a caller that needs "now" for the command it runs in the transaction (key expiry)
+    /// can use it instead of reading the clock again (one clock read is ~25-50 ns, a tenth of a bare transaction).
+    /// </summary>
+    long StartedAtUnixMilliseconds => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value);
 
     void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);

@@ -26,14 +26,17 @@ internal sealed class KvTransaction : IKvTransaction
     private int _readNext;
     private bool _finished;
     private bool _committing;
+    private long _id;
 
-    public KvTransaction(Database db, long id, IsolationLevel isolation)
+    public KvTransaction(Database db, IsolationLevel isolation)
     {
         _db = db;
-        Restart(id, isolation);
+        Restart(isolation);
     }
 
-    public long Id { get; private set; }
+    /// <summary>Assigned on first use (the commit record, an error message): a read-only transaction never takes one,
+    /// which spares every RESP GET an interlocked increment of a counter all sessions share.</summary>
+    public long Id => _id != 0 ? _id : _id = _db.NextTransactionId();
 
     public IsolationLevel Isolation { get; private set; }
 
@@ -44,16 +47,21 @@ internal sealed class KvTransaction : IKvTransaction
     /// <summary>The commit timestamp this transaction (or its current statement) reads at.</summary>
     public ulong SnapshotTs { get; set; }
 
+    /// <summary>The <see cref="SnapshotRegistry"/> slot holding the snapshot while open; kept as the first one to try when reused (-1: none yet).</summary>
+    internal int SnapshotSlot = -1;
+
     public long StartedAt { get; private set; }
+
+    public long StartedAtUnixMilliseconds => WallClock.UnixMilliseconds(StartedAt);
 
     /// <summary>
     /// Starts this finished object over as a new transaction (its owner asked for reuse through
     /// <see cref="Database.Begin(IsolationLevel, IKvTransaction?)"/>): the write set, the WAL record buffer and the
     /// point-read cursor are kept, so a session running one command per transaction allocates nothing per command.
     /// </summary>
-    internal void Restart(long id, IsolationLevel isolation)
+    internal void Restart(IsolationLevel isolation)
     {
-        Id = id;
+        _id = 0;
         Isolation = isolation;
         StartedAt = Stopwatch.GetTimestamp();
         _finished = false;
@@ -171,7 +179,8 @@ internal sealed class KvTransaction : IKvTransaction
         }
     }
 
-    internal void Finish(bool committed)
+    /// <summary>Ends the transaction; <paramref name="endedAt"/> is a <see cref="Stopwatch"/> time already read for the end (0: read it here).</summary>
+    internal void Finish(bool committed, long endedAt = 0)
     {
         if (_finished)
         {
@@ -180,7 +189,7 @@ internal sealed class KvTransaction : IKvTransaction
 
         _finished = true;
         _writes.Clear();
-        _db.EndTransaction(this, committed);
+        _db.EndTransaction(this, committed, endedAt);
     }
 
     public void Dispose() => Rollback();

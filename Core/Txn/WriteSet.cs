@@ -21,6 +21,9 @@ internal sealed class WriteSet
         /// (0: the key had no version; <see cref="UnknownVersion"/>: a blind write). Commit-time pruning deletes it.
         /// </summary>
         public ulong Supersedes;
+
+        /// <summary>The key's <see cref="KeyHash.Hash64"/>, computed once when the key enters the set so the commit path hashes nothing under its lock.</summary>
+        public ulong Hash;
     }
 
     public const ulong UnknownVersion = ulong.MaxValue;
@@ -42,6 +45,7 @@ internal sealed class WriteSet
         if (!exists)
         {
             entry.Supersedes = supersedes; // a rewrite in the same transaction still replaces the first one's predecessor
+            entry.Hash = KeyHash.Hash64(key);
             _sortedValid = false;
         }
     }
@@ -92,12 +96,7 @@ internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqu
 
     public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
 
-    public int GetHashCode(ReadOnlySpan<byte> alternate)
-    {
-        var hash = new HashCode();
-        hash.AddBytes(alternate);
-        return hash.ToHashCode();
-    }
+    public int GetHashCode(ReadOnlySpan<byte> alternate) => KeyHash.Hash32(alternate);
 
     public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 }

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Core.Tests.Txn;
+
+public class WallClockTests
+{
+    [Test]
+    public async Task Stopwatch_times_map_to_the_wall_clock_within_milliseconds_before_and_after_re_anchoring()
+    {
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = WallClock.UnixMilliseconds(Stopwatch.GetTimestamp());
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Assert.That(now).IsBetween(before - 2, after + 2);
+
+        // Past the anchor's one-second life the mapping re-anchors and still matches the wall clock.
+        await Task.Delay(1100);
+        before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var later = WallClock.UnixMilliseconds(Stopwatch.GetTimestamp());
+        after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Assert.That(later).IsBetween(before - 2, after + 2);
+        await Assert.That(later - now).IsGreaterThanOrEqualTo(1090);
+    }
+
+    [Test]
+    public async Task A_transaction_reports_the_wall_clock_time_it_began()
+    {
+        using var t = new TestDatabase(syncCommit: false);
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        using var txn = t.Db.Begin();
+        var after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await Assert.That(txn.StartedAtUnixMilliseconds).IsBetween(before - 2, after + 2);
+    }
+}
