@@ -58,6 +58,8 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
 
     public bool IsReadOnly => _database.IsReadOnly;
 
+    public bool IsCheckpointing => _database.IsCheckpointing;
+
     public string? ReadOnlyReason => _database.ReadOnlyReason;
 
     public ulong LastCheckpointLsn => _database.LastCheckpointLsn;

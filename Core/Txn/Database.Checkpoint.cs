@@ -9,6 +9,10 @@ public sealed partial class Database
     private readonly List<Thread> _workers = [];
     private readonly Lock _checkpointLock = new();
     private ulong _lastCheckpointLsn;
+    private bool _checkpointing;
+
+    /// <inheritdoc/>
+    public bool IsCheckpointing => Volatile.Read(ref _checkpointing);
 
     /// <summary>The WAL LSN the last checkpoint made redo start from.</summary>
     public ulong LastCheckpointLsn => Volatile.Read(ref _lastCheckpointLsn);
@@ -25,13 +29,21 @@ public sealed partial class Database
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfReadOnly();
             ulong lsn;
-            lock (_commitLock)
+            Volatile.Write(ref _checkpointing, true);
+            try
             {
-                lsn = _appliedEndLsn;
-                // Committers that reserved before us may still be copying; the flusher waits for them.
-                _wal.FlushTo(lsn);
-                _checkpointTarget.Checkpoint(lsn, _lastCommitTs);
-                Volatile.Write(ref _lastCheckpointLsn, lsn);
+                lock (_commitLock)
+                {
+                    lsn = _appliedEndLsn;
+                    // Committers that reserved before us may still be copying; the flusher waits for them.
+                    _wal.FlushTo(lsn);
+                    _checkpointTarget.Checkpoint(lsn, _lastCommitTs);
+                    Volatile.Write(ref _lastCheckpointLsn, lsn);
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointing, false);
             }
 
             var removed = _wal.RemoveSegmentsBelow(lsn);

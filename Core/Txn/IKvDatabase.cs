@@ -25,6 +25,12 @@ public interface IKvDatabase
 
     /// <summary>True once a disk error or the disk monitor has switched the store to read-only.</summary>
     bool IsReadOnly { get; }
+
+    /// <summary>
+    /// True while a checkpoint holds commits back (its store flush runs under the commit lock): a commit started now
+    /// blocks its thread until the flush ends, so an event-loop thread should hand the commit to the thread pool.
+    /// </summary>
+    bool IsCheckpointing => false;
 }
 
 /// <summary>

@@ -112,6 +112,7 @@ public sealed class AdminHttpServer : IAsyncDisposable
 
     internal static AdminMetricsResponse ReadMetrics()
     {
+        ThunderMetrics.Refresh(); // the transaction metrics are counted outside prometheus-net until a collect
         var count = ThunderMetrics.QueryDurationSeconds.Count;
         return new AdminMetricsResponse(
             ThunderMetrics.QueriesTotal.Value,

@@ -54,7 +54,7 @@ internal sealed partial class RespSession
                         popped = TryPopForBlocking(command);
                         if (popped && _keyspace.HasWrites)
                         {
-                            await txn.CommitAsync().ConfigureAwait(false);
+                            await CommitAsync(txn).ConfigureAwait(false);
                             WakeBlockedClients();
                         }
 

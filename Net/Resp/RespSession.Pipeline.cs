@@ -138,6 +138,20 @@ internal sealed partial class RespSession
         return true;
     }
 
+    /// <summary>
+    /// Commits <paramref name="txn"/>. Sessions run on the socket engine's event-loop threads; while a checkpoint holds
+    /// commits back, the commit first moves to the thread pool so the loop's other connections keep being served.
+    /// </summary>
+    private async ValueTask CommitAsync(IKvTransaction txn)
+    {
+        if (_server.Database.IsCheckpointing)
+        {
+            await Task.Yield();
+        }
+
+        await txn.CommitAsync().ConfigureAwait(false);
+    }
+
     private void OpenGroup()
     {
         IKvTransaction txn = _server.Database.Begin(IsolationLevel.RepeatableRead, _commandTxn);
@@ -149,7 +163,7 @@ internal sealed partial class RespSession
         _groupOutStart = _out.Position;
         ResetTouched();
         _connection.CommandStartedTicks = Environment.TickCount64;
-        _keyspace.Attach(txn, _db, NowMs());
+        _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);
     }
 
     /// <summary>
@@ -170,7 +184,7 @@ internal sealed partial class RespSession
         {
             if (_keyspace.HasWrites)
             {
-                await txn.CommitAsync().ConfigureAwait(false);
+                await CommitAsync(txn).ConfigureAwait(false);
                 WakeBlockedClients();
             }
             else

@@ -162,7 +162,7 @@ internal sealed partial class RespSession
 
                     if (_keyspace.HasWrites)
                     {
-                        await txn.CommitAsync().ConfigureAwait(false);
+                        await CommitAsync(txn).ConfigureAwait(false);
                         WakeBlockedClients();
                     }
                     else

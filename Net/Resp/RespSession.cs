@@ -544,11 +544,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
             bool retry = false;
             try
             {
-                _keyspace.Attach(txn, _db, NowMs());
+                _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);
                 bool ok = RunDataCommand(command, mark);
                 if (ok && _keyspace.HasWrites)
                 {
-                    await txn.CommitAsync().ConfigureAwait(false);
+                    await CommitAsync(txn).ConfigureAwait(false);
                     WakeBlockedClients();
                 }
                 else
