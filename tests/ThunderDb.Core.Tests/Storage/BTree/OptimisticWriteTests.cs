@@ -218,7 +218,6 @@ public class OptimisticWriteTests
 
         // Both paths ran: most writes stayed in their leaf, and the rest split, merged and copied.
         var fast = store.LeafOnlyWrites - fastBefore;
-        File.AppendAllText("/tmp/btree2-stats.txt", $"pool {poolBytes} fast {fast} writes {writes} reads {reads} counters {store.BufferPoolCounters} depth {store.Depth()}\n");
         await Assert.That(fast).IsGreaterThan(writes / 4);
         await Assert.That(fast).IsLessThan(writes);
 
