@@ -140,10 +140,11 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
     /// version after the child id (and fence) was read from it and the child's version was taken, so every
     /// step is proven to have followed a consistent parent to the child it pointed to at that moment (the same
     /// guarantee latch coupling gives). The upper levels every operation passes through then see no atomic
-    /// writes, which on two cores would bounce their frame cache lines between the threads. When a page is
-    /// not resident, is latched exclusively, or the versions keep changing, the descent starts over from the
-    /// root with plain latch coupling (the optimistic path never loads a page: a page freed meanwhile must not be
-    /// read from disk).</para>
+    /// writes, which on two cores would bounce their frame cache lines between the threads. A child latched
+    /// exclusively (mostly a leaf the writer changes in place) is pinned and share-latched, waiting for the
+    /// writer, and returned once its parent validates. When a page is not resident or the versions keep
+    /// changing, the descent starts over from the root with plain latch coupling (the optimistic path never
+    /// loads a page: a page freed meanwhile must not be read from disk).</para>
     /// <para>With <paramref name="side"/> set, <paramref name="fence"/> receives the separator next to the chosen
     /// child at the deepest branch level passed so far (length in <paramref name="fenceLength"/>, -1 for none).</para>
     /// </summary>
@@ -248,13 +249,41 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 
             // Take the child's version before validating this node: one validation then proves both the child
             // id and that the child's version is from a moment when this node still pointed to it.
-            if (!_pool.TryFindFrame(child, out var childFrame) || !_pool.TryBeginOptimistic(childFrame, child, out var childVersion))
+            if (!_pool.TryFindFrame(child, out var childFrame))
             {
                 retry = !_pool.ValidateOptimistic(frame, version);
                 if (!retry)
                 {
                     fenceLength = -1;
-                    return LatchRootShared(); // not resident or being written: latch coupling from the root
+                    return LatchRootShared(); // not resident: latch coupling from the root
+                }
+
+                return -1;
+            }
+
+            if (!_pool.TryBeginOptimistic(childFrame, child, out var childVersion))
+            {
+                // Mostly a leaf the writer is changing in place: wait for that page alone. Once it is pinned
+                // and share-latched, a parent still unchanged proves it is the page the parent points to.
+                if (_pool.TryPinFrame(childFrame, child))
+                {
+                    _pool.LatchShared(childFrame);
+                    if (_pool.ValidateOptimistic(frame, version))
+                    {
+                        _pool.CountHits(levels + 1);
+                        return childFrame;
+                    }
+
+                    ReleaseShared(childFrame);
+                    retry = true;
+                    return -1;
+                }
+
+                retry = !_pool.ValidateOptimistic(frame, version);
+                if (!retry)
+                {
+                    fenceLength = -1;
+                    return LatchRootShared(); // being loaded or evicted: latch coupling from the root
                 }
 
                 return -1;
