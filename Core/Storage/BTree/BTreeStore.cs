@@ -15,7 +15,9 @@ namespace ThunderDb.Core.Storage.BTree;
 /// <see cref="LatchPathShared"/>), which is equivalent and falls back to latching on any doubt.
 /// The one writer (callers serialise writes; <see cref="Pager.WriterLock"/> also keeps checkpoints out)
 /// takes exclusive latches top-down and releases its ancestors as soon as a node is "safe": already copied
-/// in this epoch and unable to split (insert) or underflow (delete), so nothing above it can change.
+/// in this epoch and unable to split (insert) or underflow (delete), so nothing above it can change. A write
+/// that stays within one leaf of this epoch (most of them) skips that: it descends optimistically and latches
+/// only the leaf (see BTreeStore.Write.cs).
 /// Because both go top-down, a reader is always either ahead of the writer on a path or behind its
 /// released latches, never crossing it; pages the writer frees stay readable until the
 /// <see cref="ReaderGate"/> says no reader can reach them.</para>
