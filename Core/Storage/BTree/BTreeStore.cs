@@ -265,8 +265,15 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 
             if (!_pool.TryBeginOptimistic(childFrame, child, out var childVersion))
             {
-                // Mostly a leaf the writer is changing in place: wait for that page alone. Once it is pinned
-                // and share-latched, a parent still unchanged proves it is the page the parent points to.
+                // Mostly a leaf the writer is changing in place: wait for that page alone. The parent is
+                // validated first, so only a real child is pinned (never a torn id), and again once the child is
+                // share-latched, which proves it is still the page the parent points to.
+                if (!_pool.ValidateOptimistic(frame, version))
+                {
+                    retry = true;
+                    return -1;
+                }
+
                 if (_pool.TryPinFrame(childFrame, child))
                 {
                     _pool.LatchShared(childFrame);
@@ -281,14 +288,8 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
                     return -1;
                 }
 
-                retry = !_pool.ValidateOptimistic(frame, version);
-                if (!retry)
-                {
-                    fenceLength = -1;
-                    return LatchRootShared(); // being loaded or evicted: latch coupling from the root
-                }
-
-                return -1;
+                fenceLength = -1;
+                return LatchRootShared(); // being loaded or evicted: latch coupling from the root
             }
 
             if (!_pool.ValidateOptimistic(frame, version))
