@@ -4,8 +4,15 @@ using ThunderDb.Core.Storage.Pages;
 namespace ThunderDb.Core.Storage.BTree;
 
 /// <summary>
-/// The write path: one writer at a time (under <see cref="Pager.WriterLock"/>), exclusive latch coupling
-/// top-down, copy-on-write of pages from older checkpoint epochs, splits on insert and merges on delete.
+/// The write path: one writer at a time (under <see cref="Pager.WriterLock"/>), copy-on-write of pages from
+/// older checkpoint epochs, splits on insert and merges on delete.
+/// <para>Most writes change one leaf and nothing above it: the leaf was already copied in this epoch and the
+/// cell fits (insert) or the leaf stays at least a quarter full (delete). Those take the fast path
+/// (<see cref="TryPutInLeaf"/>, <see cref="TryDeleteInLeaf"/>): an optimistic descent like a reader's, and an
+/// exclusive latch on the leaf only, so the upper levels see no writes and optimistic readers passing them
+/// are not sent back to latch coupling. Everything else (a split, a merge, a copy that changes the parent, a
+/// page not in the pool) takes the pessimistic path: exclusive latch coupling top-down
+/// (<see cref="DescendForWrite"/>).</para>
 /// </summary>
 public sealed unsafe partial class BTreeStore
 {
@@ -26,6 +33,10 @@ public sealed unsafe partial class BTreeStore
     private int _extraCount;
     private byte[] _separator = [];
     private Exception? _writeFailure;
+    private long _leafOnlyWrites;
+
+    /// <summary>Writes done by the fast path so far (tests and diagnostics).</summary>
+    internal long LeafOnlyWrites => Volatile.Read(ref _leafOnlyWrites);
 
     public void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
@@ -50,6 +61,11 @@ public sealed unsafe partial class BTreeStore
                 }
 
                 var cellSize = NodePage.LeafCellSize(key.Length, cellValue.Length);
+                if (TryPutInLeaf(key, flags, cellValue, cellSize))
+                {
+                    return;
+                }
+
                 DescendForWrite(key, cellSize, forDelete: false);
                 var level = _depth - 1;
                 var leaf = Node(_pathFrames[level]);
@@ -93,6 +109,12 @@ public sealed unsafe partial class BTreeStore
 
             try
             {
+                var fast = TryDeleteInLeaf(key);
+                if (fast != LeafWrite.Fallback)
+                {
+                    return fast == LeafWrite.Done;
+                }
+
                 DescendForWrite(key, 0, forDelete: true);
                 var level = _depth - 1;
                 var leaf = Node(_pathFrames[level]);
@@ -128,6 +150,175 @@ public sealed unsafe partial class BTreeStore
                 "an earlier write failed half-way; the in-memory tree is no longer trusted. Reopen the store to recover from the last checkpoint",
                 _writeFailure);
         }
+    }
+
+    // ---- fast path: one leaf, latched alone ---------------------------------------------------------------
+
+    private enum LeafWrite : byte
+    {
+        Done,
+        NotFound,
+        Fallback,
+    }
+
+    /// <summary>Inserts or replaces in place when the leaf is of this epoch and the cell fits; false to fall back.</summary>
+    private bool TryPutInLeaf(ReadOnlySpan<byte> key, LeafCellFlags flags, ReadOnlySpan<byte> cellValue, int cellSize)
+    {
+        var frame = TryPinLeafForWrite(key, out _);
+        if (frame < 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            // The pinned leaf can be read without a latch: the writer is the only one changing pages.
+            var leaf = Node(frame);
+            if (leaf.Header->Epoch < _pager.CurrentEpoch)
+            {
+                return false; // its copy must be linked into the parent
+            }
+
+            var index = leaf.LowerBound(key, out var found);
+            var freed = found ? leaf.CellSize(index) + NodePage.SlotSize : 0;
+            if (!leaf.HasRoomFor(cellSize - freed))
+            {
+                return false; // a split changes the parent
+            }
+
+            _pool.LatchExclusive(frame);
+            try
+            {
+                if (found)
+                {
+                    RemoveLeafCell(leaf, index);
+                }
+
+                leaf.InsertLeaf(index, key, flags, cellValue, _scratch.Pointer);
+                _pool.MarkDirty(frame);
+            }
+            finally
+            {
+                _pool.UnlatchExclusive(frame);
+            }
+
+            _leafOnlyWrites++;
+            return true;
+        }
+        finally
+        {
+            _pool.Unpin(frame);
+        }
+    }
+
+    /// <summary>Removes in place when the leaf is of this epoch and stays at least a quarter full (or is the root).</summary>
+    private LeafWrite TryDeleteInLeaf(ReadOnlySpan<byte> key)
+    {
+        var frame = TryPinLeafForWrite(key, out var isRoot);
+        if (frame < 0)
+        {
+            return LeafWrite.Fallback;
+        }
+
+        try
+        {
+            var leaf = Node(frame);
+            var index = leaf.LowerBound(key, out var found);
+            if (!found)
+            {
+                return LeafWrite.NotFound;
+            }
+
+            // Same test as Rebalance, on the size after the removal: below a quarter the leaf merges.
+            if (leaf.Header->Epoch < _pager.CurrentEpoch
+                || (!isRoot && leaf.UsedBytes - leaf.CellSize(index) - NodePage.SlotSize < leaf.Usable / 4))
+            {
+                return LeafWrite.Fallback;
+            }
+
+            _pool.LatchExclusive(frame);
+            try
+            {
+                RemoveLeafCell(leaf, index);
+                _pool.MarkDirty(frame);
+            }
+            finally
+            {
+                _pool.UnlatchExclusive(frame);
+            }
+
+            _leafOnlyWrites++;
+            return LeafWrite.Done;
+        }
+        finally
+        {
+            _pool.Unpin(frame);
+        }
+    }
+
+    /// <summary>
+    /// The fast path's descent: passes resident branch nodes like an optimistic reader (no pin, no latch) and
+    /// returns the leaf for <paramref name="key"/> pinned, not latched; -1 when a page on the way is not in the
+    /// pool or a frame changed (the pessimistic path then loads what it needs). The caller holds the writer lock,
+    /// so no page changes meanwhile: the frame versions only guard against a reader's miss evicting or reloading
+    /// a frame under the descent, and once pinned with an unchanged version the leaf is the page its validated
+    /// parent pointed to, stable until this writer latches it.
+    /// </summary>
+    private int TryPinLeafForWrite(ReadOnlySpan<byte> key, out bool isRoot)
+    {
+        isRoot = false;
+        var pageId = _pager.Root;
+        if (pageId == 0 || !_pool.TryFindFrame(pageId, out var frame) || !_pool.TryBeginOptimistic(frame, pageId, out var version))
+        {
+            return -1;
+        }
+
+        for (var levels = 1; levels <= MaxDepth; levels++)
+        {
+            var node = new NodePage(_pool.FramePointer(frame), _pageSize);
+            var type = node.Header->Type;
+            if (type == PageType.Leaf)
+            {
+                if (!_pool.TryPinFrame(frame, pageId))
+                {
+                    return -1;
+                }
+
+                if (_pool.VersionOf(frame) != version)
+                {
+                    _pool.Unpin(frame);
+                    return -1;
+                }
+
+                _pool.CountHits(levels);
+                isRoot = levels == 1;
+                return frame;
+            }
+
+            if (type != PageType.Branch)
+            {
+                if (_pool.ValidateOptimistic(frame, version))
+                {
+                    ThrowNotANode(pageId, type);
+                }
+
+                return -1;
+            }
+
+            var child = node.UnlatchedChild(node.UnlatchedChildIndex(key, ChildChoice.Covering));
+            if (!_pool.TryFindFrame(child, out var childFrame)
+                || !_pool.TryBeginOptimistic(childFrame, child, out var childVersion)
+                || !_pool.ValidateOptimistic(frame, version))
+            {
+                return -1;
+            }
+
+            frame = childFrame;
+            version = childVersion;
+            pageId = child;
+        }
+
+        return -1;
     }
 
     private void RemoveLeafCell(NodePage leaf, int index)

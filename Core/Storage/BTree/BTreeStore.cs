@@ -15,7 +15,9 @@ namespace ThunderDb.Core.Storage.BTree;
 /// <see cref="LatchPathShared"/>), which is equivalent and falls back to latching on any doubt.
 /// The one writer (callers serialise writes; <see cref="Pager.WriterLock"/> also keeps checkpoints out)
 /// takes exclusive latches top-down and releases its ancestors as soon as a node is "safe": already copied
-/// in this epoch and unable to split (insert) or underflow (delete), so nothing above it can change.
+/// in this epoch and unable to split (insert) or underflow (delete), so nothing above it can change. A write
+/// that stays within one leaf of this epoch (most of them) skips that: it descends optimistically and latches
+/// only the leaf (see BTreeStore.Write.cs).
 /// Because both go top-down, a reader is always either ahead of the writer on a path or behind its
 /// released latches, never crossing it; pages the writer frees stay readable until the
 /// <see cref="ReaderGate"/> says no reader can reach them.</para>
@@ -140,10 +142,11 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
     /// version after the child id (and fence) was read from it and the child's version was taken, so every
     /// step is proven to have followed a consistent parent to the child it pointed to at that moment (the same
     /// guarantee latch coupling gives). The upper levels every operation passes through then see no atomic
-    /// writes, which on two cores would bounce their frame cache lines between the threads. When a page is
-    /// not resident, is latched exclusively, or the versions keep changing, the descent starts over from the
-    /// root with plain latch coupling (the optimistic path never loads a page: a page freed meanwhile must not be
-    /// read from disk).</para>
+    /// writes, which on two cores would bounce their frame cache lines between the threads. A child latched
+    /// exclusively (mostly a leaf the writer changes in place) is pinned and share-latched, waiting for the
+    /// writer, and returned once its parent validates. When a page is not resident or the versions keep
+    /// changing, the descent starts over from the root with plain latch coupling (the optimistic path never
+    /// loads a page: a page freed meanwhile must not be read from disk).</para>
     /// <para>With <paramref name="side"/> set, <paramref name="fence"/> receives the separator next to the chosen
     /// child at the deepest branch level passed so far (length in <paramref name="fenceLength"/>, -1 for none).</para>
     /// </summary>
@@ -248,16 +251,45 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 
             // Take the child's version before validating this node: one validation then proves both the child
             // id and that the child's version is from a moment when this node still pointed to it.
-            if (!_pool.TryFindFrame(child, out var childFrame) || !_pool.TryBeginOptimistic(childFrame, child, out var childVersion))
+            if (!_pool.TryFindFrame(child, out var childFrame))
             {
                 retry = !_pool.ValidateOptimistic(frame, version);
                 if (!retry)
                 {
                     fenceLength = -1;
-                    return LatchRootShared(); // not resident or being written: latch coupling from the root
+                    return LatchRootShared(); // not resident: latch coupling from the root
                 }
 
                 return -1;
+            }
+
+            if (!_pool.TryBeginOptimistic(childFrame, child, out var childVersion))
+            {
+                // Mostly a leaf the writer is changing in place: wait for that page alone. The parent is
+                // validated first, so only a real child is pinned (never a torn id), and again once the child is
+                // share-latched, which proves it is still the page the parent points to.
+                if (!_pool.ValidateOptimistic(frame, version))
+                {
+                    retry = true;
+                    return -1;
+                }
+
+                if (_pool.TryPinFrame(childFrame, child))
+                {
+                    _pool.LatchShared(childFrame);
+                    if (_pool.ValidateOptimistic(frame, version))
+                    {
+                        _pool.CountHits(levels + 1);
+                        return childFrame;
+                    }
+
+                    ReleaseShared(childFrame);
+                    retry = true;
+                    return -1;
+                }
+
+                fenceLength = -1;
+                return LatchRootShared(); // being loaded or evicted: latch coupling from the root
             }
 
             if (!_pool.ValidateOptimistic(frame, version))
