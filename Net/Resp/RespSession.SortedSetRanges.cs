@@ -259,28 +259,13 @@ internal sealed partial class RespSession
         }
         else if (count >= members.Count)
         {
-            picked = members; // the whole zset, in score order, as Redis replies
+            members.Reverse(); // the whole zset, from the highest score down, as Redis 7.0 replies
+            picked = members;
         }
         else
         {
-            // Unique picks come back in score order, as Redis samples a listpack zset (lpRandomPairsUnique).
-            var chosen = new bool[members.Count];
-            for (int remaining = (int)count, left = members.Count, i = 0; i < members.Count && remaining > 0; i++, left--)
-            {
-                if (Random.Shared.Next(left) < remaining)
-                {
-                    chosen[i] = true;
-                    remaining--;
-                }
-            }
-
-            for (int i = 0; i < members.Count; i++)
-            {
-                if (chosen[i])
-                {
-                    picked.Add(members[i]);
-                }
-            }
+            Shuffle(members);
+            picked = members.GetRange(0, (int)count);
         }
 
         WriteScored(picked, withScores, nestPairs: _out.Protocol == 3);
