@@ -320,6 +320,67 @@ public sealed class RedisKeyspace
         }
     }
 
+    /// <summary>
+    /// Exchanges the contents of two databases (SWAPDB): every record of each, and its expiry index entries, is
+    /// rewritten under the other's number. Every key found in either database is reported written in both.
+    /// </summary>
+    public void SwapDatabases(int first, int second)
+    {
+        var records = new List<(byte[] Key, byte[] Value)>();
+        foreach (int db in (ReadOnlySpan<int>)[first, second])
+        {
+            Span<byte> start = [RedisKeyCodec.Tag, (byte)db];
+            Span<byte> end = [RedisKeyCodec.Tag, (byte)(db + 1)];
+            using IKvCursor cursor = Transaction.Scan(start, end);
+            while (cursor.MoveNext())
+            {
+                records.Add((cursor.Key.ToArray(), cursor.Value.ToArray()));
+            }
+        }
+
+        var expiries = new List<byte[]>();
+        Span<byte> xs = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag];
+        Span<byte> xe = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag + 1];
+        using (IKvCursor cursor = Transaction.Scan(xs, xe))
+        {
+            while (cursor.MoveNext())
+            {
+                if (cursor.Key.Length > 10 && (cursor.Key[10] == first || cursor.Key[10] == second))
+                {
+                    expiries.Add(cursor.Key.ToArray());
+                }
+            }
+        }
+
+        // Every delete before any put: a key present in both databases ends up with the other's value.
+        foreach ((byte[] key, _) in records)
+        {
+            Delete(key);
+        }
+
+        foreach (byte[] key in expiries)
+        {
+            Delete(key);
+        }
+
+        foreach ((byte[] key, byte[] value) in records)
+        {
+            key[1] = (byte)(key[1] == first ? second : first);
+            Put(key, value);
+            if (key[2] == RedisKeyCodec.MetaTag)
+            {
+                _observer?.KeyWritten(first, key.AsSpan(3));
+                _observer?.KeyWritten(second, key.AsSpan(3));
+            }
+        }
+
+        foreach (byte[] key in expiries)
+        {
+            key[10] = (byte)(key[10] == first ? second : first);
+            Put(key, default);
+        }
+    }
+
     private void CollectKeys(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, List<byte[]> into, int expiryDb)
     {
         using IKvCursor cursor = Transaction.Scan(start, end);

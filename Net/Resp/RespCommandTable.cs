@@ -22,6 +22,9 @@ internal enum CommandFlags
 
     /// <summary>Allowed while a RESP2 connection is subscribed.</summary>
     SubscribedOk = 512,
+
+    /// <summary>The keys are not all found from first/last/step (a numkeys argument says how many): COMMAND reports <c>movablekeys</c>.</summary>
+    MovableKeys = 1024,
 }
 
 internal enum CommandGroup
@@ -42,15 +45,16 @@ internal enum CommandId
 {
     Ping, Echo, Quit, Hello, Auth, Select, Info, Config, Client, Command, Time, Reset, Role,
     DbSize, FlushDb, FlushAll,
-    Del, Unlink, Exists, Type, Keys, Scan, Rename, RenameNx, Expire, PExpire, ExpireAt, PExpireAt, Ttl, PTtl, Persist, RandomKey, Copy,
+    Del, Unlink, Exists, Type, Keys, Scan, Rename, RenameNx, Expire, PExpire, ExpireAt, PExpireAt, Ttl, PTtl, Persist, RandomKey, Copy, Move, SwapDb, Object,
     Get, Set, SetNx, SetEx, PSetEx, GetSet, GetDel, GetEx, MGet, MSet, MSetNx, Incr, Decr, IncrBy, DecrBy, IncrByFloat, Append, StrLen,
     GetRange, SetRange,
     HSet, HMSet, HSetNx, HGet, HMGet, HGetAll, HDel, HExists, HLen, HKeys, HVals, HIncrBy, HIncrByFloat, HScan, HRandField, HStrLen,
-    LPush, RPush, LPushX, RPushX, LPop, RPop, LLen, LRange, LIndex, LSet, LInsert, LRem, LTrim, LPos, LMove, RPopLPush, BLPop, BRPop, BLMove,
+    LPush, RPush, LPushX, RPushX, LPop, RPop, LLen, LRange, LIndex, LSet, LInsert, LRem, LTrim, LPos, LMove, RPopLPush, BLPop, BRPop, BLMove, LMPop,
     SAdd, SRem, SMembers, SIsMember, SMIsMember, SCard, SPop, SRandMember, SInter, SUnion, SDiff, SInterStore, SUnionStore, SDiffStore,
-    SMove, SScan,
+    SMove, SScan, SInterCard,
     ZAdd, ZRem, ZScore, ZMScore, ZIncrBy, ZCard, ZCount, ZRange, ZRangeByScore, ZRevRangeByScore, ZRevRange, ZRank, ZRevRank, ZPopMin,
     ZPopMax, ZScan,
+    ZRangeByLex, ZRevRangeByLex, ZLexCount, ZRemRangeByScore, ZRemRangeByRank, ZRemRangeByLex, ZUnionStore, ZInterStore, ZRandMember,
     Multi, Exec, Discard, Watch, Unwatch,
     Subscribe, Unsubscribe, PSubscribe, PUnsubscribe, Publish, PubSubCmd,
 }
@@ -91,6 +95,7 @@ internal static class RespCommandTable
     private const CommandFlags R = CommandFlags.ReadOnly;
     private const CommandFlags F = CommandFlags.Fast;
     private const CommandFlags S = CommandFlags.Session;
+    private const CommandFlags M = CommandFlags.MovableKeys;
 
     public static readonly RespCommandInfo[] All =
     [
@@ -128,6 +133,9 @@ internal static class RespCommandTable
         new("PERSIST", CommandId.Persist, 2, W | F, 1, 1, 1, CommandGroup.Generic, "Removes the expiration time of a key."),
         new("RANDOMKEY", CommandId.RandomKey, 1, R, 0, 0, 0, CommandGroup.Generic, "Returns a random key name from the database."),
         new("COPY", CommandId.Copy, -3, W, 1, 2, 1, CommandGroup.Generic, "Copies the value of a key to a new key."),
+        new("MOVE", CommandId.Move, 3, W | F, 1, 1, 1, CommandGroup.Generic, "Moves a key to another database."),
+        new("SWAPDB", CommandId.SwapDb, 3, W | F, 0, 0, 0, CommandGroup.Generic, "Swaps two Redis databases."),
+        new("OBJECT", CommandId.Object, -2, CommandFlags.None, 0, 0, 0, CommandGroup.Generic, "A container for object introspection commands."),
 
         new("GET", CommandId.Get, 2, R | F, 1, 1, 1, CommandGroup.String, "Returns the string value of a key."),
         new("SET", CommandId.Set, -3, W, 1, 1, 1, CommandGroup.String, "Sets the string value of a key, ignoring its type."),
@@ -186,6 +194,7 @@ internal static class RespCommandTable
         new("BLPOP", CommandId.BLPop, -3, W | CommandFlags.Blocking, 1, -2, 1, CommandGroup.List, "Removes and returns the first element in a list. Blocks until an element is available otherwise."),
         new("BRPOP", CommandId.BRPop, -3, W | CommandFlags.Blocking, 1, -2, 1, CommandGroup.List, "Removes and returns the last element in a list. Blocks until an element is available otherwise."),
         new("BLMOVE", CommandId.BLMove, 6, W | CommandFlags.Blocking, 1, 2, 1, CommandGroup.List, "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise."),
+        new("LMPOP", CommandId.LMPop, -4, W | M, 0, 0, 0, CommandGroup.List, "Returns multiple elements from a list after removing them."),
 
         new("SADD", CommandId.SAdd, -3, W | F, 1, 1, 1, CommandGroup.Set, "Adds one or more members to a set."),
         new("SREM", CommandId.SRem, -3, W | F, 1, 1, 1, CommandGroup.Set, "Removes one or more members from a set."),
@@ -203,6 +212,7 @@ internal static class RespCommandTable
         new("SDIFFSTORE", CommandId.SDiffStore, -3, W, 1, -1, 1, CommandGroup.Set, "Stores the difference of multiple sets in a key."),
         new("SMOVE", CommandId.SMove, 4, W | F, 1, 2, 1, CommandGroup.Set, "Moves a member from one set to another."),
         new("SSCAN", CommandId.SScan, -3, R, 1, 1, 1, CommandGroup.Set, "Iterates over members of a set."),
+        new("SINTERCARD", CommandId.SInterCard, -3, R | M, 0, 0, 0, CommandGroup.Set, "Returns the number of members of the intersect of multiple sets."),
 
         new("ZADD", CommandId.ZAdd, -4, W | F, 1, 1, 1, CommandGroup.SortedSet, "Adds one or more members to a sorted set, or updates their scores."),
         new("ZREM", CommandId.ZRem, -3, W | F, 1, 1, 1, CommandGroup.SortedSet, "Removes one or more members from a sorted set."),
@@ -220,6 +230,15 @@ internal static class RespCommandTable
         new("ZPOPMIN", CommandId.ZPopMin, -2, W | F, 1, 1, 1, CommandGroup.SortedSet, "Returns the lowest-scoring members from a sorted set after removing them."),
         new("ZPOPMAX", CommandId.ZPopMax, -2, W | F, 1, 1, 1, CommandGroup.SortedSet, "Returns the highest-scoring members from a sorted set after removing them."),
         new("ZSCAN", CommandId.ZScan, -3, R, 1, 1, 1, CommandGroup.SortedSet, "Iterates over members and scores of a sorted set."),
+        new("ZRANGEBYLEX", CommandId.ZRangeByLex, -4, R, 1, 1, 1, CommandGroup.SortedSet, "Returns members in a sorted set within a lexicographical range."),
+        new("ZREVRANGEBYLEX", CommandId.ZRevRangeByLex, -4, R, 1, 1, 1, CommandGroup.SortedSet, "Returns members in a sorted set within a lexicographical range in reverse order."),
+        new("ZLEXCOUNT", CommandId.ZLexCount, 4, R | F, 1, 1, 1, CommandGroup.SortedSet, "Returns the number of members in a sorted set within a lexicographical range."),
+        new("ZREMRANGEBYSCORE", CommandId.ZRemRangeByScore, 4, W, 1, 1, 1, CommandGroup.SortedSet, "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed."),
+        new("ZREMRANGEBYRANK", CommandId.ZRemRangeByRank, 4, W, 1, 1, 1, CommandGroup.SortedSet, "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed."),
+        new("ZREMRANGEBYLEX", CommandId.ZRemRangeByLex, 4, W, 1, 1, 1, CommandGroup.SortedSet, "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed."),
+        new("ZUNIONSTORE", CommandId.ZUnionStore, -4, W | M, 1, 1, 1, CommandGroup.SortedSet, "Stores the union of multiple sorted sets in a key."),
+        new("ZINTERSTORE", CommandId.ZInterStore, -4, W | M, 1, 1, 1, CommandGroup.SortedSet, "Stores the intersect of multiple sorted sets in a key."),
+        new("ZRANDMEMBER", CommandId.ZRandMember, -2, R, 1, 1, 1, CommandGroup.SortedSet, "Returns one or more random members from a sorted set."),
 
         new("MULTI", CommandId.Multi, 1, S | F | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Transactions, "Starts a transaction."),
         new("EXEC", CommandId.Exec, 1, W | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Transactions, "Executes all commands in a transaction."),

@@ -168,7 +168,8 @@ internal sealed partial class RespSession
                 Copy();
                 break;
             default:
-                throw Error($"ERR '{id}' is not supported");
+                ExecuteKeysExtension(id);
+                break;
         }
     }
 

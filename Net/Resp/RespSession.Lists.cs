@@ -285,7 +285,8 @@ internal sealed partial class RespSession
                 ListMove(Arg(1), Arg(2), fromLeft: false, toLeft: true);
                 break;
             default:
-                throw Error($"ERR '{id}' is not supported");
+                ExecuteListExtension(id);
+                break;
         }
     }
 

@@ -784,6 +784,11 @@ internal sealed partial class RespSession
             flags.Add("blocking");
         }
 
+        if (info.Has(CommandFlags.MovableKeys))
+        {
+            flags.Add("movablekeys");
+        }
+
         _out.WriteSetHeader(flags.Count);
         foreach (string f in flags)
         {

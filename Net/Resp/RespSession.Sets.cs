@@ -169,7 +169,8 @@ internal sealed partial class RespSession
                 ScanElementsCommand(RedisType.Set);
                 break;
             default:
-                throw Error($"ERR '{id}' is not supported");
+                ExecuteSetExtension(id);
+                break;
         }
     }
 

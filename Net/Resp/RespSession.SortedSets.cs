@@ -282,7 +282,8 @@ internal sealed partial class RespSession
                 ScanElementsCommand(RedisType.ZSet);
                 break;
             default:
-                throw Error($"ERR '{id}' is not supported");
+                ExecuteSortedSetExtension(id);
+                break;
         }
     }
 
