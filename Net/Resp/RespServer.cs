@@ -51,7 +51,7 @@ public sealed class RespServer : IAsyncDisposable
     /// Write commands on the same key (by first key, hashed to a stripe) run one after another instead of racing
     /// into snapshot conflicts and retries: a hot counter under 50 clients would otherwise mostly retry.
     /// </summary>
-    internal AsyncLock[] WriteStripes { get; } = CreateStripes(1024);
+    internal AsyncLock[] WriteStripes { get; } = CreateStripes(16384);
 
     private static AsyncLock[] CreateStripes(int count)
     {

@@ -12,10 +12,27 @@ namespace ThunderDb.Net.Transport;
 /// </remarks>
 public sealed class AsyncLock
 {
-    private readonly Lock _gate = new();
-    private readonly Queue<TaskCompletionSource<bool>> _queue = new();
+    private Lock? _gateLazy;
+    private Queue<TaskCompletionSource<bool>>? _queueLazy;
     private int _held;
     private int _waiting;
+
+    // Created on first contention: a server keeps thousands of stripe locks, most never contended.
+    private Lock Gate
+    {
+        get
+        {
+            if (Volatile.Read(ref _gateLazy) is { } gate)
+            {
+                return gate;
+            }
+
+            var created = new Lock();
+            return Interlocked.CompareExchange(ref _gateLazy, created, null) ?? created;
+        }
+    }
+
+    private Queue<TaskCompletionSource<bool>> Queue => _queueLazy ??= new Queue<TaskCompletionSource<bool>>(); // under Gate
 
     /// <summary>Takes the lock if it is free; never waits.</summary>
     public bool TryEnter() => Interlocked.CompareExchange(ref _held, 1, 0) == 0;
@@ -27,7 +44,7 @@ public sealed class AsyncLock
     private async ValueTask EnterSlowAsync(CancellationToken cancellationToken)
     {
         TaskCompletionSource<bool> waiter;
-        lock (_gate)
+        lock (Gate)
         {
             Interlocked.Increment(ref _waiting);
             if (TryEnter())
@@ -37,7 +54,7 @@ public sealed class AsyncLock
             }
 
             waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _queue.Enqueue(waiter);
+            Queue.Enqueue(waiter);
         }
 
         using (cancellationToken.UnsafeRegister(static (state, token) => ((AsyncLock)((object[])state!)[0]).Cancel((TaskCompletionSource<bool>)((object[])state!)[1], token), new object[] { this, waiter }))
@@ -49,7 +66,7 @@ public sealed class AsyncLock
 
     private void Cancel(TaskCompletionSource<bool> waiter, CancellationToken token)
     {
-        lock (_gate)
+        lock (Gate)
         {
             if (waiter.Task.IsCompleted || !Remove(waiter))
             {
@@ -64,18 +81,18 @@ public sealed class AsyncLock
 
     private bool Remove(TaskCompletionSource<bool> waiter)
     {
-        int n = _queue.Count;
+        int n = Queue.Count;
         bool found = false;
         for (int i = 0; i < n; i++)
         {
-            TaskCompletionSource<bool> w = _queue.Dequeue();
+            TaskCompletionSource<bool> w = Queue.Dequeue();
             if (ReferenceEquals(w, waiter))
             {
                 found = true;
             }
             else
             {
-                _queue.Enqueue(w);
+                Queue.Enqueue(w);
             }
         }
 
@@ -102,11 +119,11 @@ public sealed class AsyncLock
         }
 
         TaskCompletionSource<bool>? next = null;
-        lock (_gate)
+        lock (Gate)
         {
-            if (_queue.Count > 0)
+            if (Queue.Count > 0)
             {
-                next = _queue.Dequeue();
+                next = Queue.Dequeue();
                 Interlocked.Decrement(ref _waiting);
             }
             else
