@@ -60,6 +60,8 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
 
     public bool IsCheckpointing => _database.IsCheckpointing;
 
+    public bool CommitsVisibleAtApply => _database.CommitsVisibleAtApply;
+
     public string? ReadOnlyReason => _database.ReadOnlyReason;
 
     public ulong LastCheckpointLsn => _database.LastCheckpointLsn;

@@ -116,6 +116,9 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead) => Begin(isolation, null);
 
+    /// <inheritdoc/>
+    public bool CommitsVisibleAtApply => !_syncCommit;
+
     public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

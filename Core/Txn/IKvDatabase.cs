@@ -31,6 +31,13 @@ public interface IKvDatabase
     /// blocks its thread until the flush ends, so an event-loop thread should hand the commit to the thread pool.
     /// </summary>
     bool IsCheckpointing => false;
+
+    /// <summary>
+    /// True when a commit is visible to new snapshots as soon as it is applied (sync_commit = false); false when
+    /// visibility waits for durability, so that two back-to-back writers of one key overlap (and conflict)
+    /// unless they queue.
+    /// </summary>
+    bool CommitsVisibleAtApply => false;
 }
 
 /// <summary>

@@ -506,7 +506,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
             if (!ReferenceEquals(stripe, _heldStripe))
             {
                 ReleaseHeldStripe();
-                await stripe.EnterAsync(_connection.Killed).ConfigureAwait(false);
+                if (!stripe.TryEnterSpinning(StripeSpins))
+                {
+                    await stripe.EnterAsync(_connection.Killed).ConfigureAwait(false);
+                }
+
                 _heldStripe = stripe;
             }
         }

@@ -37,6 +37,28 @@ public sealed class AsyncLock
     /// <summary>Takes the lock if it is free; never waits.</summary>
     public bool TryEnter() => Interlocked.CompareExchange(ref _held, 1, 0) == 0;
 
+    /// <summary>
+    /// Takes the lock if it becomes free within a short spin (without sleeping); never queues. For holders that run
+    /// without waiting on anything (a pipeline group on another event-loop thread), a brief spin is far cheaper
+    /// than an asynchronous wait, whose continuation moves to the thread pool. Queued waiters keep priority:
+    /// a release with waiters hands the lock to the first of them, so a spinner cannot overtake them.
+    /// </summary>
+    public bool TryEnterSpinning(int spins)
+    {
+        var spinner = default(SpinWait);
+        for (int i = 0; i < spins; i++)
+        {
+            if (TryEnter())
+            {
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return TryEnter();
+    }
+
     /// <summary>Takes the lock, waiting asynchronously (in arrival order) while another holder has it.</summary>
     public ValueTask EnterAsync(CancellationToken cancellationToken = default) =>
         TryEnter() ? ValueTask.CompletedTask : EnterSlowAsync(cancellationToken);

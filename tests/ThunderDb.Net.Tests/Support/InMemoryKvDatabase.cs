@@ -16,6 +16,9 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
     public bool IsReadOnly { get; set; }
 
+    /// <summary>Commits visible at apply (sync_commit = false): pipeline groups then skip write stripes.</summary>
+    public bool CommitsVisibleAtApply { get; set; }
+
     public int CommitCount { get; private set; }
 
     /// <summary>When set, every read blocks until the gate opens (a command stuck in the engine, ignoring kills).</summary>
