@@ -139,4 +139,19 @@ public class AsyncLockTests
 
         await Assert.That(gate.TryEnter()).IsTrue();
     }
+
+    [Test]
+    public async Task A_spinning_try_gives_up_on_a_held_lock_and_never_overtakes_a_queued_waiter()
+    {
+        var gate = new AsyncLock();
+        await Assert.That(gate.TryEnterSpinning(40)).IsTrue(); // free: taken at once
+        await Assert.That(gate.TryEnterSpinning(40)).IsFalse(); // held and never released: bounded, gives up
+        Task waiter = gate.EnterAsync().AsTask();
+        gate.Release(); // handed to the queued waiter, not left free for a spinner
+        await waiter.WaitAsync(TimeSpan.FromSeconds(5));
+        await Assert.That(gate.TryEnterSpinning(10)).IsFalse();
+        gate.Release();
+        await Assert.That(gate.TryEnterSpinning(10)).IsTrue();
+        gate.Release();
+    }
 }
