@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Prometheus;
@@ -32,6 +33,15 @@ internal sealed unsafe class BufferPool : IDisposable
     private readonly byte* _memory;
     private readonly Frame[] _frames;
     private readonly ConcurrentDictionary<ulong, int> _table;
+
+    /// <summary>
+    /// A direct-mapped guess in front of <see cref="_table"/>: frame + 1 per hashed page id, 0 for none. Plain
+    /// array reads instead of a dictionary probe on every level of every descent. A guess is only returned when the
+    /// frame's page id matches, and every use re-checks it anyway (pinning and optimistic reads both do), which is
+    /// the same guarantee a dictionary result has: the frame may be evicted the moment after either lookup.
+    /// </summary>
+    private readonly int[] _hint;
+    private readonly int _hintShift;
     private readonly Lock _missLock = new();
     private readonly StripedCounter _hits = new();
     private long _misses;
@@ -55,6 +65,9 @@ internal sealed unsafe class BufferPool : IDisposable
         }
 
         _table = new ConcurrentDictionary<ulong, int>(Environment.ProcessorCount, count);
+        var hintBits = Math.Max(6, BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(count, 1) * 2)));
+        _hint = new int[1 << hintBits];
+        _hintShift = 64 - hintBits;
         BufferPoolMetrics.Register(this);
     }
 
@@ -79,7 +92,7 @@ internal sealed unsafe class BufferPool : IDisposable
     /// <summary>Pins <paramref name="pageId"/>, reading it from disk (checksum verified) on a miss.</summary>
     public int Pin(ulong pageId)
     {
-        if (_table.TryGetValue(pageId, out var frame) && TryPinFrame(frame, pageId))
+        if (TryFindFrame(pageId, out var frame) && TryPinFrame(frame, pageId))
         {
             _hits.Increment();
             return frame;
@@ -90,7 +103,26 @@ internal sealed unsafe class BufferPool : IDisposable
 
     /// <summary>The frame caching <paramref name="pageId"/> right now: only a hint (not pinned, may change any time).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryFindFrame(ulong pageId, out int frame) => _table.TryGetValue(pageId, out frame);
+    public bool TryFindFrame(ulong pageId, out int frame)
+    {
+        var slot = HintSlot(pageId);
+        frame = Volatile.Read(ref _hint[slot]) - 1;
+        if (frame >= 0 && Volatile.Read(ref _frames[frame].PageId) == pageId)
+        {
+            return true;
+        }
+
+        if (_table.TryGetValue(pageId, out frame))
+        {
+            Volatile.Write(ref _hint[slot], frame + 1);
+            return true;
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int HintSlot(ulong pageId) => (int)((pageId * 0x9E3779B97F4A7C15UL) >> _hintShift);
 
     /// <summary>Counts page accesses served from the pool without <see cref="Pin"/> (optimistic reads), once per operation.</summary>
     public void CountHits(int hits) => _hits.Add(hits);
@@ -268,6 +300,7 @@ internal sealed unsafe class BufferPool : IDisposable
             f.Referenced = 1;
             Volatile.Write(ref f.Pins, 1);
             _table[pageId] = frame;
+            Volatile.Write(ref _hint[HintSlot(pageId)], frame + 1);
             return frame;
         }
     }

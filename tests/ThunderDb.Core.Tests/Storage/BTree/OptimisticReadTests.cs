@@ -38,7 +38,7 @@ public class OptimisticReadTests
         var stop = DateTime.UtcNow + TimeSpan.FromSeconds(2);
         long reads = 0;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var writer = Task.Run(() =>
+        var writer = Task.Factory.StartNew(() =>
         {
             var random = new Random(9);
             ulong commitTs = 2;
@@ -63,9 +63,9 @@ public class OptimisticReadTests
                     store.Checkpoint(commitTs, commitTs); // next writes copy the root-to-leaf paths
                 }
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(() =>
         {
             var random = new Random(300 + r);
             var buffer = new ArrayBufferWriter<byte>();
@@ -94,7 +94,7 @@ public class OptimisticReadTests
 
                 Interlocked.Increment(ref reads);
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         await Task.WhenAll([writer, .. readers]).WaitAsync(TimeSpan.FromSeconds(30));
         await Assert.That(failures.IsEmpty ? "" : string.Join("; ", failures.Take(5))).IsEqualTo("");
