@@ -306,6 +306,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     {
         _closing = true;
         ClearWatches();
+        AbandonGroup(replay: false); // an exception out of a group (engine closing under us) must not keep its stripes
         ReleaseHeldStripe();
         LeaveAllSubscriptions();
         _server.Registry.Unregister(_connection);
