@@ -26,6 +26,7 @@ public class CrashRecoveryTests
         var acked = new ConcurrentDictionary<string, string>();
         var attemptedPairs = new ConcurrentBag<int>();
         var ackedPairs = new ConcurrentBag<int>();
+        var counters = new ConcurrentDictionary<string, (long Acked, long Sent)>(); // pipelined INCRs: one group commit per batch
         var random = new Random(20261128);
         var pairSeq = 0;
         const int Cycles = 6;
@@ -47,6 +48,7 @@ public class CrashRecoveryTests
 
             // Everything acknowledged in earlier cycles is still there, with its exact value.
             await VerifyAsync(respPort, acked, attemptedPairs, ackedPairs, ct);
+            await VerifyCountersAsync(respPort, counters, ct);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
@@ -56,7 +58,24 @@ public class CrashRecoveryTests
                     using var client = await MiniRespClient.ConnectAsync(respPort, stop.Token);
                     for (var i = 0; !stop.IsCancellationRequested; i++)
                     {
-                        if (w % 4 == 3)
+                        if (w % 4 == 1)
+                        {
+                            // A pipeline of 8 INCRs on one counter: the server commits them as one group. Every
+                            // acknowledged reply value must survive; the counter can never exceed what was sent.
+                            var key = $"pc:{cycle}:{w}";
+                            var (acked0, sent0) = counters.GetValueOrDefault(key);
+                            counters[key] = (acked0, sent0 + 8);
+                            await client.SendPipelineAsync(stop.Token, Enumerable.Repeat(new[] { "INCR", key }, 8));
+                            for (var j = 0; j < 8; j++)
+                            {
+                                if (await client.ReadAsync(stop.Token) is long v)
+                                {
+                                    var (a, s) = counters[key];
+                                    counters[key] = (Math.Max(a, v), s);
+                                }
+                            }
+                        }
+                        else if (w % 4 == 3)
                         {
                             var id = Interlocked.Increment(ref pairSeq);
                             attemptedPairs.Add(id);
@@ -105,6 +124,8 @@ public class CrashRecoveryTests
         await using var last = await ServerProcess.StartAsync(dir.Path, ["--config", finalConfig], RespPortEnv(finalResp));
         await WaitReadyAsync(finalHttp, last, ct);
         await VerifyAsync(finalResp, acked, attemptedPairs, ackedPairs, ct);
+        await VerifyCountersAsync(finalResp, counters, ct);
+        await Assert.That(counters.Values.Sum(c => c.Acked)).IsGreaterThan(100);
         last.Signal(ServerProcess.SIGTERM);
         var exit = await last.WaitForExitAsync(TimeSpan.FromSeconds(20));
         await Assert.That(exit).IsEqualTo(0).Because(last.AllOutput);
@@ -112,6 +133,17 @@ public class CrashRecoveryTests
 
     private static Dictionary<string, string> RespPortEnv(int port) =>
         new() { ["THUNDERDB_RESP_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    private static async Task VerifyCountersAsync(int port, ConcurrentDictionary<string, (long Acked, long Sent)> counters, CancellationToken ct)
+    {
+        using var client = await MiniRespClient.ConnectAsync(port, ct);
+        foreach (var (key, (acked, sent)) in counters)
+        {
+            var value = await client.CallAsync(ct, "GET", key) is string s ? long.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            await Assert.That(value).IsGreaterThanOrEqualTo(acked).Because($"counter {key}: an acknowledged INCR reply was {acked}, after the kill it is {value}");
+            await Assert.That(value).IsLessThanOrEqualTo(sent).Because($"counter {key}: {sent} INCRs were sent, the counter is {value}");
+        }
+    }
 
     private static async Task VerifyAsync(int port, ConcurrentDictionary<string, string> acked, ConcurrentBag<int> attemptedPairs, ConcurrentBag<int> ackedPairs, CancellationToken ct)
     {

@@ -28,6 +28,25 @@ internal sealed class MiniRespClient : IDisposable
         return new MiniRespClient(tcp);
     }
 
+    /// <summary>Sends several commands in one write (a pipeline) without reading; read the replies with <see cref="ReadAsync"/>.</summary>
+    public async Task SendPipelineAsync(CancellationToken ct, IEnumerable<string[]> commands)
+    {
+        var sb = new StringBuilder();
+        foreach (var args in commands)
+        {
+            sb.Append('*').Append(args.Length).Append("\r\n");
+            foreach (var a in args)
+            {
+                sb.Append('$').Append(Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
+            }
+        }
+
+        await _stream.WriteAsync(Encoding.UTF8.GetBytes(sb.ToString()), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the next reply (see <see cref="CallAsync"/> for its shape).</summary>
+    public Task<object?> ReadAsync(CancellationToken ct) => ReadReplyAsync(ct);
+
     /// <summary>Sends one command and returns its reply: a string for simple/bulk replies, null for a nil bulk,
     /// "ERR..." text prefixed with '-' for errors, an object?[] for arrays, a long for integers.</summary>
     public async Task<object?> CallAsync(CancellationToken ct, params string[] args)
