@@ -149,6 +149,14 @@ internal sealed partial class RespSession
                 bool retry = false;
                 try
                 {
+                    // Again now that the snapshot is taken: a commit this snapshot sees may have bumped its keys'
+                    // versions between the check above and the snapshot (writers bump before and after committing).
+                    if (WatchedKeysChanged())
+                    {
+                        _out.WriteNullArray();
+                        return;
+                    }
+
                     _keyspace.Attach(txn, _db, NowMs());
                     _out.WriteArrayHeader(queue.Count);
                     foreach (QueuedCommand q in queue)

@@ -650,10 +650,20 @@ internal sealed partial class RespSession : IKeyspaceObserver
     // ---- keyspace observer -------------------------------------------------------------------------
 
     /// <summary>
-    /// Remembers a key the running command wrote (a copy of its bytes; no hashing, no allocation). Nothing is
-    /// signalled yet: WATCH versions and blocked clients are told after the commit (<see cref="WakeBlockedClients"/>).
+    /// Remembers a key the running command wrote (a copy of its bytes; no hashing, no allocation unless some
+    /// connection WATCHes). WATCH versions are bumped now and again after the commit, blocked clients are told after
+    /// the commit (<see cref="WakeBlockedClients"/>).
     /// </summary>
-    void IKeyspaceObserver.KeyWritten(int db, ReadOnlySpan<byte> key) => _touched.Add(db, key);
+    void IKeyspaceObserver.KeyWritten(int db, ReadOnlySpan<byte> key)
+    {
+        _touched.Add(db, key);
+        if (_server.Signals.HasWatchers)
+        {
+            // Also before the commit: an EXEC whose snapshot sees this commit then sees a moved version when it
+            // re-checks after taking its snapshot. The bump after the commit covers a WATCH taken in between.
+            _server.Signals.Bump(KeyspaceSignals.Bucket(db, key));
+        }
+    }
 
     /// <summary>Forgets the keys written by an attempt that did not commit.</summary>
     private void ResetTouched()
