@@ -11,7 +11,7 @@ namespace ThunderDb.Core.Txn;
 /// <see cref="HashCode.AddBytes"/> (4 bytes per round plus a finalizer: 2.6% of a RESP SET, which hashed its key
 /// four times). The per-process random seed keeps clients from choosing colliding keys.
 /// </summary>
-internal static class KeyHash
+public static class KeyHash
 {
     private const ulong K0 = 0x9E3779B97F4A7C15;
     private const ulong K1 = 0xD6E8FEB86659FD93;

@@ -106,14 +106,8 @@ internal static class TransactionMetrics
             ThunderMetrics.ActiveTransactions.Set(Math.Max(0, total.Started - total.Committed - total.Aborted));
             for (var b = 0; b < total.BucketCounts.Length; b++)
             {
-                var count = total.BucketCounts[b] - Published.BucketCounts[b];
-                if (count > 0)
-                {
-                    var seconds = (double)(total.BucketTicks[b] - Published.BucketTicks[b]) / count / Stopwatch.Frequency;
-                    var upper = b < Bounds.Length ? Bounds[b] : double.MaxValue;
-                    var lower = b > 0 ? Math.BitIncrement(Bounds[b - 1]) : 0;
-                    ThunderMetrics.TransactionDurationSeconds.Observe(Math.Clamp(seconds, lower, upper), count);
-                }
+                var seconds = (double)(total.BucketTicks[b] - Published.BucketTicks[b]) / Stopwatch.Frequency;
+                BucketedObserve.Observe(ThunderMetrics.TransactionDurationSeconds, Bounds, b, seconds, total.BucketCounts[b] - Published.BucketCounts[b]);
             }
 
             Published.Started = total.Started;

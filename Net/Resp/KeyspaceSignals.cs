@@ -1,4 +1,5 @@
 using System.Text;
+using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
 
@@ -28,28 +29,10 @@ internal sealed class KeyspaceSignals
 
     public long FlushEpoch => Volatile.Read(ref _flushEpoch);
 
-    /// <summary>Per-process seed, so a client cannot pick keys that all land in one bucket or write stripe.</summary>
-    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
-
-    /// <summary>The WATCH-version bucket of a key (also picks its write stripe): a seeded multiply-xorshift hash, 8 bytes a step.</summary>
+    /// <summary>The WATCH-version bucket of a key (also picks its write stripe): the engine's seeded key hash, mixed with the database.</summary>
     public static int Bucket(int db, ReadOnlySpan<byte> key)
     {
-        const ulong M = 0x9E3779B97F4A7C15;
-        ulong h = Seed ^ ((ulong)(uint)db << 32) ^ (ulong)key.Length;
-        while (key.Length >= 8)
-        {
-            h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(key)) * M;
-            h ^= h >> 29;
-            key = key[8..];
-        }
-
-        ulong tail = 0;
-        for (int i = 0; i < key.Length; i++)
-        {
-            tail |= (ulong)key[i] << (8 * i);
-        }
-
-        h = (h ^ tail) * M;
+        ulong h = KeyHash.Hash64(key) + ((ulong)(uint)db * 0x9E3779B97F4A7C15);
         h ^= h >> 32;
         return (int)(h & ((1UL << BucketBits) - 1));
     }
