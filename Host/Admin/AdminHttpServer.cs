@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +25,8 @@ public sealed class AdminHttpServer : IAsyncDisposable
 
     public IPEndPoint EndPoint { get; private init; } = new(IPAddress.Loopback, 0);
 
-    public static AdminHttpServer Create(IPEndPoint endPoint, ServerState state, HealthReporter health, AdminTokenVerifier verifier, ILoggerProvider logging)
+    public static AdminHttpServer Create(IPEndPoint endPoint, ServerState state, HealthReporter health, AdminTokenVerifier verifier, ILoggerProvider logging,
+        X509Certificate2? tlsCertificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "thunderdb" });
         builder.Logging.ClearProviders();
@@ -34,7 +36,13 @@ public sealed class AdminHttpServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(endPoint);
+            k.Listen(endPoint, listen =>
+            {
+                if (tlsCertificate is not null)
+                {
+                    listen.Use(OptionalTlsConnection.Create(tlsCertificate, logging.CreateLogger("Admin")));
+                }
+            });
         });
 
         var app = builder.Build();

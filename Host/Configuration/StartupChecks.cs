@@ -68,11 +68,6 @@ public static partial class StartupChecks
     /// <summary>Warnings for accepted settings whose feature is not built yet (logged at startup, never silently ignored).</summary>
     public static IEnumerable<string> NotYetSupported(ServerSettings s)
     {
-        if (s.Security.TlsEnabled)
-        {
-            yield return "security.tls_enabled = true: no TLS-capable protocol listener is running yet in this build; the admin HTTP endpoint serves plain HTTP";
-        }
-
         if (s.Storage.BackupEnabled)
         {
             yield return "storage.backup_enabled = true: the backup worker is not supported yet; no automatic backups will be taken";

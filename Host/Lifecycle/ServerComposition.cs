@@ -1,6 +1,8 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Net.Resp;
+using ThunderDb.Net.Transport.Tls;
 using ThunderDb.Host.Configuration;
 
 namespace ThunderDb.Host.Lifecycle;
@@ -11,7 +13,10 @@ namespace ThunderDb.Host.Lifecycle;
 /// </summary>
 public static class ServerComposition
 {
-    public static ServerComponents Create(ServerSettings settings, LiveSettings live, ILoggerFactory loggerFactory)
+    /// <summary>A client that has not finished its TLS handshake by then is closed (PostgreSQL's authentication_timeout is of this order).</summary>
+    public static readonly TimeSpan TlsHandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    public static ServerComponents Create(ServerSettings settings, LiveSettings live, ILoggerFactory loggerFactory, X509Certificate2? tlsCertificate = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(live);
@@ -28,6 +33,7 @@ public static class ServerComposition
                 SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
                 MaxConnections = settings.MaxConnectionsPerProtocol,
                 SyncCommit = settings.Storage.SyncCommit,
+                Tls = tlsCertificate is null ? null : new TlsAcceptor(tlsCertificate, TlsHandshakeTimeout),
             },
             loggerFactory);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Serilog;
@@ -11,6 +12,7 @@ using ThunderDb.Host.Admin;
 using ThunderDb.Host.Cli;
 using ThunderDb.Host.Configuration;
 using ThunderDb.Host.Logging;
+using ThunderDb.Net.Transport.Tls;
 
 namespace ThunderDb.Host.Lifecycle;
 
@@ -68,9 +70,27 @@ public static class ServerLifecycle
             log.Warning("{Warning}", warning);
         }
 
+        X509Certificate2? certificate = null;
+        if (settings.Security.TlsEnabled)
+        {
+            try
+            {
+                certificate = ServerCertificate.Load(settings.Security.TlsCertPath!, settings.Security.TlsKeyPath!);
+            }
+            catch (ServerCertificateException e)
+            {
+                log.Error("{Reason}", e.Message);
+                return Finish(log, 1, stoppedCleanly: false);
+            }
+
+            log.Information("TLS: certificate {Subject} (valid until {NotAfter:yyyy-MM-dd}) from {Path}; resp serves TLS only, http serves HTTPS and plain HTTP",
+                certificate.Subject, certificate.NotAfter, settings.Security.TlsCertPath);
+        }
+
+        using var _ = certificate;
         ThunderMetrics.EnsureRegistered();
         var state = new ServerState();
-        var components = ServerComposition.Create(settings, live, logging.LoggerFactory);
+        var components = ServerComposition.Create(settings, live, logging.LoggerFactory, certificate);
         var reloader = new ConfigReloader(cli, environment, live, logging.LevelSwitch, log);
         var reloadLoop = Task.Run(async () =>
         {
@@ -85,7 +105,7 @@ public static class ServerLifecycle
         var verifier = new AdminTokenVerifier(settings.Security.AuthenticationEnabled, settings.Security.AdminTokenHash);
         var httpEndPoint = new IPEndPoint(settings.ListenAddress, settings.HttpPort);
         using var loggerProvider = new SerilogLoggerProvider(logging.Logger);
-        await using var admin = AdminHttpServer.Create(httpEndPoint, state, health, verifier, loggerProvider);
+        await using var admin = AdminHttpServer.Create(httpEndPoint, state, health, verifier, loggerProvider, certificate);
         try
         {
             await admin.StartAsync(CancellationToken.None).ConfigureAwait(false);

@@ -82,7 +82,7 @@ public sealed class RespServer : IAsyncDisposable
             _sweeper = SweepLoopAsync();
         }
 
-        _logger.LogInformation("RESP server listening on {EndPoint}", _listener.LocalEndPoint);
+        _logger.LogInformation("RESP server listening on {EndPoint}{Tls}", _listener.LocalEndPoint, Options.Tls is null ? "" : " (TLS)");
     }
 
     private async Task OnAcceptedAsync(Socket socket)
@@ -93,7 +93,12 @@ public sealed class RespServer : IAsyncDisposable
             Interlocked.Increment(ref RejectedConnections);
             try
             {
-                await socket.SendAsync("-ERR max number of clients reached\r\n"u8.ToArray(), SocketFlags.None).ConfigureAwait(false);
+                // On a TLS port there is no channel to say it on before the handshake: just close.
+                if (Options.Tls is null)
+                {
+                    await socket.SendAsync("-ERR max number of clients reached\r\n"u8.ToArray(), SocketFlags.None).ConfigureAwait(false);
+                }
+
                 socket.Shutdown(SocketShutdown.Both);
             }
             catch (SocketException)
@@ -108,7 +113,16 @@ public sealed class RespServer : IAsyncDisposable
             return;
         }
 
-        var session = new RespSession(this, socket, connection!);
+        ConnectionIo? io = Options.Tls is { } tls
+            ? await tls.AcceptAsync(socket, ProtocolName, _logger, connection!.Killed).ConfigureAwait(false)
+            : new ConnectionIo(socket);
+        if (io is null)
+        {
+            Registry.Unregister(connection!);
+            return;
+        }
+
+        var session = new RespSession(this, io, connection!);
         Task run = session.RunAsync();
         lock (_sessionsGate)
         {

@@ -1,3 +1,5 @@
+using ThunderDb.Net.Transport.Tls;
+
 namespace ThunderDb.Net.Resp;
 
 public sealed class RespServerOptions
@@ -27,4 +29,7 @@ public sealed class RespServerOptions
 
     /// <summary>Most messages waiting for one slow subscriber before it is disconnected.</summary>
     public int MaxPendingPushMessages { get; init; } = 100_000;
+
+    /// <summary>When set, the port speaks TLS only (as Redis's tls-port): every connection starts with a handshake.</summary>
+    public TlsAcceptor? Tls { get; init; }
 }

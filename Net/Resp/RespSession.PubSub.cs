@@ -185,12 +185,7 @@ internal sealed partial class RespSession
                 {
                     while (reader.TryRead(out byte[]? frame))
                     {
-                        ReadOnlyMemory<byte> data = frame;
-                        while (!data.IsEmpty)
-                        {
-                            int sent = await _socket.SendAsync(data, SocketFlags.None, _connection.Killed).ConfigureAwait(false);
-                            data = data[sent..];
-                        }
+                        await _io.SendAsync(frame, _connection.Killed).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -202,7 +197,7 @@ internal sealed partial class RespSession
         catch (OperationCanceledException)
         {
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or IOException)
         {
             _connection.Kill();
         }

@@ -27,7 +27,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private const int MaxConflictRetries = 64;
 
     private readonly RespServer _server;
-    private readonly Socket _socket;
+    private readonly ConnectionIo _io;
     private readonly ClientConnection _connection;
     private readonly RespWriter _out;
     private readonly RedisKeyspace _keyspace;
@@ -50,10 +50,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private int _batchFailed;
     private AsyncLock? _heldStripe;
 
-    public RespSession(RespServer server, Socket socket, ClientConnection connection)
+    public RespSession(RespServer server, ConnectionIo io, ClientConnection connection)
     {
         _server = server;
-        _socket = socket;
+        _io = io;
         _connection = connection;
         _home = PinnedBufferPool.Shared.Rent();
         _recv = _home;
@@ -77,7 +77,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                     break;
                 }
 
-                int n = await _socket.ReceiveAsync(_recv.AsMemory(_recvEnd), SocketFlags.None, _connection.Killed).ConfigureAwait(false);
+                int n = await _io.ReceiveAsync(_recv.AsMemory(_recvEnd), _connection.Killed).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;
@@ -104,6 +104,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
         catch (SocketException)
         {
             // the peer reset the connection
+        }
+        catch (IOException)
+        {
+            // the peer reset a TLS connection (the socket error arrives wrapped)
         }
         catch (ObjectDisposedException)
         {
@@ -281,12 +285,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         await _sendLock.EnterAsync(_connection.Killed).ConfigureAwait(false);
         try
         {
-            ReadOnlyMemory<byte> data = _out.Written;
-            while (!data.IsEmpty)
-            {
-                int sent = await _socket.SendAsync(data, SocketFlags.None, _connection.Killed).ConfigureAwait(false);
-                data = data[sent..];
-            }
+            await _io.SendAsync(_out.Written, _connection.Killed).ConfigureAwait(false);
         }
         finally
         {
@@ -310,18 +309,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         ReleaseHeldStripe();
         LeaveAllSubscriptions();
         _server.Registry.Unregister(_connection);
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _socket.Dispose();
+        _io.Dispose();
         _push?.Writer.TryComplete();
         if (_recv != _home)
         {
