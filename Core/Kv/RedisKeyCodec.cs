@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ThunderDb.Core.Keys;
 
 namespace ThunderDb.Core.Kv;
 
@@ -25,7 +26,7 @@ public enum RedisType : byte
 /// </summary>
 public static class RedisKeyCodec
 {
-    public const byte Tag = (byte)'R';
+    public const byte Tag = KeyspaceTag.Redis;
     public const byte MetaTag = (byte)'k';
     public const byte ElementTag = (byte)'e';
     public const byte ExpiryTag = (byte)'x';
@@ -48,14 +49,7 @@ public static class RedisKeyCodec
         return 3 + key.Length;
     }
 
-    /// <summary>The first key of database <paramref name="db"/>'s metadata range; the range ends at <see cref="WriteMetaRangeEnd"/>.</summary>
-    public static void WriteMetaRangeStart(Span<byte> destination, int db)
-    {
-        destination[0] = Tag;
-        destination[1] = (byte)db;
-        destination[2] = MetaTag;
-    }
-
+    /// <summary>The end (exclusive) of database <paramref name="db"/>'s metadata range, which starts at <c>'R' db 'k'</c>.</summary>
     public static void WriteMetaRangeEnd(Span<byte> destination, int db)
     {
         destination[0] = Tag;
@@ -71,16 +65,7 @@ public static class RedisKeyCodec
         destination[0] = Tag;
         destination[1] = (byte)db;
         destination[2] = ElementTag;
-        int at = 3;
-        foreach (byte b in key)
-        {
-            destination[at++] = b;
-            if (b == 0)
-            {
-                destination[at++] = 0xFF;
-            }
-        }
-
+        int at = 3 + KeyCodec.WriteEscaped(destination[3..], key);
         destination[at++] = 0x00;
         destination[at++] = 0x01;
         return at;
@@ -96,32 +81,5 @@ public static class RedisKeyCodec
         destination[10] = (byte)db;
         key.CopyTo(destination[11..]);
         return ExpiryKeyHeaderLength + key.Length;
-    }
-
-    /// <summary>Big-endian with the sign bit flipped, so byte order equals numeric order.</summary>
-    public static void WriteSortableInt64(Span<byte> destination, long value) =>
-        BinaryPrimitives.WriteUInt64BigEndian(destination, (ulong)value ^ 0x8000_0000_0000_0000UL);
-
-    public static long ReadSortableInt64(ReadOnlySpan<byte> source) =>
-        (long)(BinaryPrimitives.ReadUInt64BigEndian(source) ^ 0x8000_0000_0000_0000UL);
-
-    /// <summary>IEEE bits made order-preserving: negatives inverted, positives get the sign bit set. -0 is stored as +0.</summary>
-    public static void WriteSortableDouble(Span<byte> destination, double value)
-    {
-        if (value == 0)
-        {
-            value = 0; // folds -0.0 into +0.0
-        }
-
-        ulong bits = (ulong)BitConverter.DoubleToInt64Bits(value);
-        bits = (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
-        BinaryPrimitives.WriteUInt64BigEndian(destination, bits);
-    }
-
-    public static double ReadSortableDouble(ReadOnlySpan<byte> source)
-    {
-        ulong bits = BinaryPrimitives.ReadUInt64BigEndian(source);
-        bits = (bits & 0x8000_0000_0000_0000UL) != 0 ? bits & 0x7FFF_FFFF_FFFF_FFFFUL : ~bits;
-        return BitConverter.Int64BitsToDouble((long)bits);
     }
 }

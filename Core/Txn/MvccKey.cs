@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using ThunderDb.Core.Keys;
 
 namespace ThunderDb.Core.Txn;
 
@@ -21,22 +22,7 @@ internal static class MvccKey
     public static int VersionedLength(ReadOnlySpan<byte> userKey) => PrefixLength(userKey) + TimestampSize;
 
     /// <summary>Writes <c>escape(userKey) ++ 00 00</c>; returns its length.</summary>
-    public static int WritePrefix(ReadOnlySpan<byte> userKey, Span<byte> destination)
-    {
-        var at = 0;
-        foreach (var b in userKey)
-        {
-            destination[at++] = b;
-            if (b == 0)
-            {
-                destination[at++] = 0xFF;
-            }
-        }
-
-        destination[at++] = 0;
-        destination[at++] = 0;
-        return at;
-    }
+    public static int WritePrefix(ReadOnlySpan<byte> userKey, Span<byte> destination) => KeyCodec.WriteString(destination, userKey);
 
     /// <summary>Writes the versioned key of (<paramref name="userKey"/>, <paramref name="commitTs"/>); returns its length.</summary>
     public static int WriteVersioned(ReadOnlySpan<byte> userKey, ulong commitTs, Span<byte> destination)

@@ -1,3 +1,4 @@
+using ThunderDb.Core.Keys;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
 
@@ -13,7 +14,7 @@ internal sealed partial class RespSession
 
     private static ReadOnlySpan<byte> Slot(Span<byte> buffer, long index)
     {
-        RedisKeyCodec.WriteSortableInt64(buffer, index);
+        KeyCodec.WriteInt64(buffer, index);
         return buffer[..8];
     }
 
@@ -116,7 +117,7 @@ internal sealed partial class RespSession
 
                     _out.WriteArrayHeader(to - from + 1);
                     Span<byte> end = stackalloc byte[8];
-                    RedisKeyCodec.WriteSortableInt64(end, meta.Head + to + 1);
+                    KeyCodec.WriteInt64(end, meta.Head + to + 1);
                     using IKvCursor cursor = _keyspace.ScanElements(key, Slot(slot, meta.Head + from), end);
                     while (cursor.MoveNext())
                     {

@@ -1,3 +1,4 @@
+using ThunderDb.Core.Keys;
 using System.Buffers.Binary;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
@@ -83,7 +84,7 @@ internal sealed partial class RespSession
     {
         Span<byte> index = stackalloc byte[9];
         index[0] = RedisKeyCodec.ZSetScoreTag;
-        RedisKeyCodec.WriteSortableDouble(index[1..], score);
+        KeyCodec.WriteDouble(index[1..], score);
         if (delete)
         {
             _keyspace.DeleteElement(key, index, member);
@@ -123,7 +124,7 @@ internal sealed partial class RespSession
         while (cursor.MoveNext())
         {
             ReadOnlySpan<byte> suffix = cursor.Key[prefix..];
-            yield return (suffix[8..].ToArray(), RedisKeyCodec.ReadSortableDouble(suffix));
+            yield return (suffix[8..].ToArray(), KeyCodec.ReadDouble(suffix));
         }
     }
 

@@ -6,48 +6,6 @@ namespace ThunderDb.Core.Tests.Kv;
 public class RedisKeyCodecTests
 {
     [Test]
-    public async Task Sortable_doubles_sort_like_numbers()
-    {
-        double[] values = [double.NegativeInfinity, -1e300, -2.5, -1, -double.Epsilon, 0, double.Epsilon, 0.1, 1, 2.5, 1e300, double.PositiveInfinity];
-        byte[][] encoded = values.Select(v =>
-        {
-            byte[] b = new byte[8];
-            RedisKeyCodec.WriteSortableDouble(b, v);
-            return b;
-        }).ToArray();
-        for (int i = 1; i < encoded.Length; i++)
-        {
-            await Assert.That(encoded[i - 1].AsSpan().SequenceCompareTo(encoded[i])).IsLessThan(0);
-        }
-
-        foreach (double v in values)
-        {
-            byte[] b = new byte[8];
-            RedisKeyCodec.WriteSortableDouble(b, v);
-            await Assert.That(RedisKeyCodec.ReadSortableDouble(b)).IsEqualTo(v);
-        }
-
-        byte[] negZero = new byte[8], zero = new byte[8];
-        RedisKeyCodec.WriteSortableDouble(negZero, -0.0);
-        RedisKeyCodec.WriteSortableDouble(zero, 0.0);
-        await Assert.That(negZero.AsSpan().SequenceEqual(zero)).IsTrue();
-    }
-
-    [Test]
-    public async Task Sortable_int64_sort_like_numbers()
-    {
-        long[] values = [long.MinValue, -5, -1, 0, 1, 5, long.MaxValue];
-        for (int i = 1; i < values.Length; i++)
-        {
-            byte[] a = new byte[8], b = new byte[8];
-            RedisKeyCodec.WriteSortableInt64(a, values[i - 1]);
-            RedisKeyCodec.WriteSortableInt64(b, values[i]);
-            await Assert.That(a.AsSpan().SequenceCompareTo(b)).IsLessThan(0);
-            await Assert.That(RedisKeyCodec.ReadSortableInt64(b)).IsEqualTo(values[i]);
-        }
-    }
-
-    [Test]
     public async Task Element_ranges_of_different_keys_never_overlap()
     {
         // "a" and "a\0b" must not share element ranges even though one key is a prefix of the other.

@@ -1,20 +1,44 @@
 using System.Buffers.Binary;
 
-namespace ThunderDb.Core.Storage;
+namespace ThunderDb.Core.Keys;
 
 /// <summary>
-/// Order-preserving key encodings: for values of one type, comparing the encoded bytes as unsigned strings
+/// The one order-preserving key codec of the store (Redis keys, MVCC versions, and SQL rows and indexes use it):: for values of one type, comparing the encoded bytes as unsigned strings
 /// (the store's order) gives the same order as comparing the values. Composite keys are the concatenation
 /// of their parts; every part is either fixed-width or self-terminating, so a prefix of parts sorts first.
 /// Writers return the number of bytes written; readers return the number consumed.
 /// </summary>
-public static class KeyEncoding
+public static class KeyCodec
 {
     /// <summary>Bytes a <see cref="WriteString"/> of <paramref name="value"/> takes.</summary>
     public static int EscapedLength(ReadOnlySpan<byte> value)
     {
         var zeros = value.Count((byte)0);
         return value.Length + zeros + 2;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> with each 0x00 turned into 0x00 0xFF and no terminator; the caller ends the
+    /// part with 0x00 and a byte other than 0xFF (0x00 for <see cref="WriteString"/>). Returns bytes written.
+    /// </summary>
+    public static int WriteEscaped(Span<byte> destination, ReadOnlySpan<byte> value)
+    {
+        var written = 0;
+        while (true)
+        {
+            var zero = value.IndexOf((byte)0);
+            var chunk = zero < 0 ? value : value[..zero];
+            chunk.CopyTo(destination[written..]);
+            written += chunk.Length;
+            if (zero < 0)
+            {
+                return written;
+            }
+
+            destination[written++] = 0x00;
+            destination[written++] = 0xFF;
+            value = value[(zero + 1)..];
+        }
     }
 
     /// <summary>Big-endian with the sign bit flipped, so negative numbers sort before positive ones.</summary>
@@ -57,23 +81,7 @@ public static class KeyEncoding
     /// </summary>
     public static int WriteString(Span<byte> destination, ReadOnlySpan<byte> value)
     {
-        var written = 0;
-        while (true)
-        {
-            var zero = value.IndexOf((byte)0);
-            var chunk = zero < 0 ? value : value[..zero];
-            chunk.CopyTo(destination[written..]);
-            written += chunk.Length;
-            if (zero < 0)
-            {
-                break;
-            }
-
-            destination[written++] = 0x00;
-            destination[written++] = 0xFF;
-            value = value[(zero + 1)..];
-        }
-
+        var written = WriteEscaped(destination, value);
         destination[written++] = 0x00;
         destination[written++] = 0x00;
         return written;

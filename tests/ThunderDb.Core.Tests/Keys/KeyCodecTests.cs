@@ -1,8 +1,9 @@
-using ThunderDb.Core.Storage;
+using ThunderDb.Core.Keys;
+using ThunderDb.Core.Tests.Storage;
 
-namespace ThunderDb.Core.Tests.Storage;
+namespace ThunderDb.Core.Tests.Keys;
 
-public class KeyEncodingTests
+public class KeyCodecTests
 {
     [Test]
     public async Task Signed_integers_keep_their_order()
@@ -11,18 +12,18 @@ public class KeyEncodingTests
         var encoded = values.Select(v =>
         {
             var b = new byte[8];
-            KeyEncoding.WriteInt64(b, v);
+            KeyCodec.WriteInt64(b, v);
             return b;
         }).ToList();
         for (var i = 1; i < encoded.Count; i++)
         {
             await Assert.That(ByteArrayComparer.Instance.Compare(encoded[i - 1], encoded[i])).IsLessThan(0);
-            await Assert.That(KeyEncoding.ReadInt64(encoded[i])).IsEqualTo(values[i]);
+            await Assert.That(KeyCodec.ReadInt64(encoded[i])).IsEqualTo(values[i]);
         }
 
         var small = new byte[4];
-        KeyEncoding.WriteInt32(small, -5);
-        await Assert.That(KeyEncoding.ReadInt32(small)).IsEqualTo(-5);
+        KeyCodec.WriteInt32(small, -5);
+        await Assert.That(KeyCodec.ReadInt32(small)).IsEqualTo(-5);
     }
 
     [Test]
@@ -33,8 +34,8 @@ public class KeyEncodingTests
         foreach (var v in values)
         {
             var b = new byte[8];
-            KeyEncoding.WriteDouble(b, v);
-            await Assert.That(KeyEncoding.ReadDouble(b)).IsEqualTo(v);
+            KeyCodec.WriteDouble(b, v);
+            await Assert.That(KeyCodec.ReadDouble(b)).IsEqualTo(v);
             if (previous is not null)
             {
                 await Assert.That(ByteArrayComparer.Instance.Compare(previous, b)).IsLessThan(0);
@@ -53,10 +54,10 @@ public class KeyEncodingTests
         foreach (var s in strings)
         {
             var n = random.NextInt64(-3, 3);
-            var buffer = new byte[KeyEncoding.EscapedLength(s) + 8];
-            var length = KeyEncoding.WriteString(buffer, s);
-            await Assert.That(length).IsEqualTo(KeyEncoding.EscapedLength(s));
-            KeyEncoding.WriteInt64(buffer.AsSpan(length), n);
+            var buffer = new byte[KeyCodec.EscapedLength(s) + 8];
+            var length = KeyCodec.WriteString(buffer, s);
+            await Assert.That(length).IsEqualTo(KeyCodec.EscapedLength(s));
+            KeyCodec.WriteInt64(buffer.AsSpan(length), n);
             keys.Add((s, n, buffer));
         }
 
@@ -72,10 +73,33 @@ public class KeyEncodingTests
         foreach (var (s, n, encoded) in keys)
         {
             var decoded = new byte[s.Length];
-            var used = KeyEncoding.ReadString(encoded, decoded, out var decodedLength);
+            var used = KeyCodec.ReadString(encoded, decoded, out var decodedLength);
             await Assert.That(decodedLength).IsEqualTo(s.Length);
             await Assert.That(decoded.SequenceEqual(s)).IsTrue();
-            await Assert.That(KeyEncoding.ReadInt64(encoded.AsSpan(used))).IsEqualTo(n);
+            await Assert.That(KeyCodec.ReadInt64(encoded.AsSpan(used))).IsEqualTo(n);
+        }
+    }
+
+    [Test]
+    public async Task Negative_zero_encodes_as_zero_and_escaping_keeps_prefix_order()
+    {
+        byte[] negZero = new byte[8], zero = new byte[8];
+        KeyCodec.WriteDouble(negZero, -0.0);
+        KeyCodec.WriteDouble(zero, 0.0);
+        await Assert.That(negZero.AsSpan().SequenceEqual(zero)).IsTrue();
+
+        // "a" < "a\0" < "a\0\0" < "ab" must hold for escaped parts followed by more bytes.
+        byte[][] values = ["a"u8.ToArray(), [(byte)'a', 0], [(byte)'a', 0, 0], "ab"u8.ToArray()];
+        var encoded = values.Select(v =>
+        {
+            var b = new byte[KeyCodec.EscapedLength(v) + 1];
+            int n = KeyCodec.WriteString(b, v);
+            b[n] = 0xFF; // whatever follows the part
+            return b;
+        }).ToList();
+        for (var i = 1; i < encoded.Count; i++)
+        {
+            await Assert.That(ByteArrayComparer.Instance.Compare(encoded[i - 1], encoded[i])).IsLessThan(0);
         }
     }
 }
