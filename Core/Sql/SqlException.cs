@@ -1,0 +1,45 @@
+namespace ThunderDb.Core.Sql;
+
+/// <summary>
+/// A statement failed for a reason the client should see: a SQLSTATE, a message in PostgreSQL's style, and
+/// optionally detail, hint and the 1-based character position in the statement text. Protocol neutral:
+/// the PostgreSQL front end sends these fields as they are, the MySQL one maps the SQLSTATE to an errno.
+/// </summary>
+public class SqlException : Exception
+{
+    public SqlException(string sqlState, string message, string? detail = null, string? hint = null, int position = 0, Exception? inner = null)
+        : base(message, inner)
+    {
+        SqlState = sqlState;
+        Detail = detail;
+        Hint = hint;
+        Position = position;
+    }
+
+    public SqlException()
+        : this(Sql.SqlState.InternalError, "internal error")
+    {
+    }
+
+    public SqlException(string message)
+        : this(Sql.SqlState.InternalError, message)
+    {
+    }
+
+    public SqlException(string message, Exception innerException)
+        : this(Sql.SqlState.InternalError, message, inner: innerException)
+    {
+    }
+
+    public string SqlState { get; }
+
+    public string? Detail { get; }
+
+    public string? Hint { get; }
+
+    /// <summary>1-based character offset into the statement text; 0 when not tied to a place.</summary>
+    public int Position { get; }
+
+    public static SqlException NotSupported(string what) =>
+        new(Sql.SqlState.FeatureNotSupported, $"{what} is not supported");
+}

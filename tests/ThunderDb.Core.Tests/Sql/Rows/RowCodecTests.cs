@@ -1,0 +1,54 @@
+using System.Buffers;
+using ThunderDb.Core.Sql.Rows;
+using ThunderDb.Core.Sql.Types;
+
+namespace ThunderDb.Core.Tests.Sql.Rows;
+
+public class RowCodecTests
+{
+    [Test]
+    public async Task Every_type_round_trips_with_nulls()
+    {
+        SqlType[] types =
+        [
+            SqlType.Bool, SqlType.Int2, SqlType.Int4, SqlType.Int8, SqlType.Float4, SqlType.Float8, SqlType.NumericOf(10, 2), SqlType.Text,
+            SqlType.Varchar(10), SqlType.Char(3), SqlType.Bytea, SqlType.Date, SqlType.Time, SqlType.Timestamp, SqlType.TimestampTz,
+            SqlType.Interval, SqlType.Uuid, SqlType.Jsonb, SqlType.Int4.ArrayOf(), SqlType.Text, SqlType.Int8,
+        ];
+        SqlValue[] row =
+        [
+            SqlValue.FromBool(true), SqlValue.FromInt2(-7), SqlValue.FromInt4(int.MinValue), SqlValue.FromInt8(long.MaxValue),
+            SqlValue.FromFloat4(1.5f), SqlValue.FromFloat8(-0.1), SqlValue.FromNumeric(-12.34m), SqlValue.FromText("héllo\0"),
+            SqlValue.FromString(SqlTypeKind.Varchar, ""), SqlValue.FromString(SqlTypeKind.Char, "ab "), SqlValue.FromBytea([1, 2, 3]),
+            SqlValue.FromDate(-400), SqlValue.FromTime(3_600_000_001), SqlValue.FromTimestamp(-1), SqlValue.FromTimestampTz(1_700_000_000_000_000),
+            SqlValue.FromInterval(-3, 4, -5), SqlValue.FromUuid(Guid.NewGuid()), SqlValue.FromString(SqlTypeKind.Jsonb, "{\"a\":1}"),
+            SqlValue.FromArray(new SqlArray(SqlType.Int4, [SqlValue.FromInt4(1), SqlValue.Null])), SqlValue.Null, SqlValue.FromInt8(0),
+        ];
+        var buffer = new ArrayBufferWriter<byte>();
+        RowCodec.Write(buffer, row, types);
+        var decoded = new SqlValue[row.Length];
+        int stored = RowCodec.Read(buffer.WrittenSpan, decoded, types);
+        await Assert.That(stored).IsEqualTo(row.Length);
+        for (int i = 0; i < row.Length; i++)
+        {
+            await Assert.That(decoded[i].IsNull).IsEqualTo(row[i].IsNull);
+            if (!row[i].IsNull)
+            {
+                await Assert.That(SqlText.Format(decoded[i])).IsEqualTo(SqlText.Format(row[i]));
+                await Assert.That(decoded[i].Kind).IsEqualTo(row[i].Kind);
+            }
+        }
+    }
+
+    [Test]
+    public async Task A_row_stored_before_columns_were_added_reads_with_the_new_columns_null()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        RowCodec.Write(buffer, [SqlValue.FromInt4(1), SqlValue.FromText("x")], [SqlType.Int4, SqlType.Text]);
+        var wider = new SqlValue[3];
+        int stored = RowCodec.Read(buffer.WrittenSpan, wider, [SqlType.Int4, SqlType.Text, SqlType.Int8]);
+        await Assert.That(stored).IsEqualTo(2);
+        await Assert.That(wider[1].AsString).IsEqualTo("x");
+        await Assert.That(wider[2].IsNull).IsTrue();
+    }
+}
