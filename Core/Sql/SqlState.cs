@@ -14,6 +14,12 @@ public static class SqlState
     public const string DuplicateTable = "42P07";
     public const string DuplicateColumn = "42701";
     public const string DuplicateObject = "42710";
+    public const string DuplicateDatabase = "42P04";
+    public const string DuplicateSchema = "42P06";
+    public const string InvalidCatalogName = "3D000";
+    public const string InvalidSchemaName = "3F000";
+    public const string DependentObjectsStillExist = "2BP01";
+    public const string WrongObjectType = "42809";
     public const string AmbiguousColumn = "42702";
     public const string DatatypeMismatch = "42804";
     public const string GroupingError = "42803";

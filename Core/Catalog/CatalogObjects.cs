@@ -1,0 +1,157 @@
+using ThunderDb.Core.Sql.Types;
+
+namespace ThunderDb.Core.Catalog;
+
+/// <summary>Object identifiers: PostgreSQL's fixed ones for what every database has, then user objects from 16384.</summary>
+public static class WellKnownOids
+{
+    public const uint PostgresDatabase = 5;
+    public const uint PgCatalogSchema = 11;
+    public const uint PublicSchema = 2200;
+    public const uint FirstUserOid = 16384;
+}
+
+public enum CatalogKind : byte
+{
+    Database = (byte)'d',
+    Schema = (byte)'n',
+    Table = (byte)'t',
+    Index = (byte)'i',
+    View = (byte)'v',
+    Sequence = (byte)'s',
+}
+
+/// <summary>Any catalog object: an OID, the namespace that holds it (0 for databases) and a name unique there.</summary>
+public abstract record CatalogObject(uint Oid, uint ParentOid, string Name)
+{
+    public abstract CatalogKind Kind { get; }
+}
+
+public sealed record DatabaseDef(uint Oid, string Name) : CatalogObject(Oid, 0, Name)
+{
+    public override CatalogKind Kind => CatalogKind.Database;
+}
+
+public sealed record SchemaDef(uint Oid, uint DatabaseOid, string Name) : CatalogObject(Oid, DatabaseOid, Name)
+{
+    public override CatalogKind Kind => CatalogKind.Schema;
+}
+
+public enum IdentityKind : byte
+{
+    None = 0,
+    Always = (byte)'a',
+    ByDefault = (byte)'d',
+}
+
+/// <summary>
+/// A column. <see cref="Number"/> is PostgreSQL's attnum (1-based, never reused: a dropped column keeps its
+/// slot with <see cref="IsDropped"/> so stored rows stay readable). Defaults are kept as SQL text, as
+/// pg_attrdef keeps them, and bound again when used.
+/// </summary>
+public sealed record ColumnDef(
+    int Number,
+    string Name,
+    SqlType Type,
+    bool NotNull = false,
+    string? DefaultSql = null,
+    IdentityKind Identity = IdentityKind.None,
+    uint SequenceOid = 0,
+    bool IsDropped = false);
+
+public enum ConstraintKind : byte
+{
+    PrimaryKey = (byte)'p',
+    Unique = (byte)'u',
+    Check = (byte)'c',
+    ForeignKey = (byte)'f',
+}
+
+public enum ReferentialAction : byte
+{
+    NoAction = (byte)'a',
+    Restrict = (byte)'r',
+    Cascade = (byte)'c',
+    SetNull = (byte)'n',
+    SetDefault = (byte)'d',
+}
+
+/// <summary>
+/// A table constraint. Primary key and unique constraints point at their index; a check holds its
+/// expression as SQL text; a foreign key names the referenced table, its columns and the actions.
+/// </summary>
+public sealed record ConstraintDef(
+    string Name,
+    ConstraintKind Kind,
+    IReadOnlyList<int> Columns,
+    uint IndexOid = 0,
+    string? CheckSql = null,
+    uint ReferencedTableOid = 0,
+    IReadOnlyList<int>? ReferencedColumns = null,
+    ReferentialAction OnDelete = ReferentialAction.NoAction,
+    ReferentialAction OnUpdate = ReferentialAction.NoAction);
+
+/// <summary>
+/// A table. Rows live under <c>'T' oid(tableOid) oid(primaryIndex)</c> keyed by the primary key, or by a
+/// hidden 8-byte row id when the table has none (<see cref="PrimaryIndexOid"/> = 0).
+/// </summary>
+public sealed record TableDef(
+    uint Oid,
+    uint SchemaOid,
+    string Name,
+    IReadOnlyList<ColumnDef> Columns,
+    IReadOnlyList<ConstraintDef> Constraints,
+    uint PrimaryIndexOid = 0,
+    int FillFactor = 100) : CatalogObject(Oid, SchemaOid, Name)
+{
+    public override CatalogKind Kind => CatalogKind.Table;
+
+    /// <summary>The live columns in order (dropped ones left out): what <c>SELECT *</c> returns.</summary>
+    public IEnumerable<ColumnDef> VisibleColumns => Columns.Where(c => !c.IsDropped);
+
+    public ColumnDef? FindColumn(string name) => Columns.FirstOrDefault(c => !c.IsDropped && c.Name == name);
+
+    public ColumnDef Column(int number) => Columns[number - 1];
+
+    public ConstraintDef? PrimaryKey => Constraints.FirstOrDefault(c => c.Kind == ConstraintKind.PrimaryKey);
+
+    /// <summary>The storage id of rows: the primary index, or the table itself for hidden row ids.</summary>
+    public uint RowKeyspaceOid => PrimaryIndexOid != 0 ? PrimaryIndexOid : Oid;
+}
+
+/// <summary>One key column of an index: a table column (attnum) or an expression (SQL text), with its order.</summary>
+public sealed record IndexColumn(int ColumnNumber, string? ExpressionSql = null, bool Descending = false, bool? NullsFirst = null);
+
+public sealed record IndexDef(
+    uint Oid,
+    uint TableOid,
+    uint SchemaOid,
+    string Name,
+    IReadOnlyList<IndexColumn> Columns,
+    bool IsUnique,
+    bool IsPrimary) : CatalogObject(Oid, SchemaOid, Name)
+{
+    public override CatalogKind Kind => CatalogKind.Index;
+}
+
+/// <summary>A view: its defining query as SQL text, bound when the view is used, and its output column names.</summary>
+public sealed record ViewDef(uint Oid, uint SchemaOid, string Name, string QuerySql, IReadOnlyList<string> ColumnNames) : CatalogObject(Oid, SchemaOid, Name)
+{
+    public override CatalogKind Kind => CatalogKind.View;
+}
+
+/// <summary>A sequence's definition; its current value is not catalog data (it lives under <c>'S'</c>, outside transactions).</summary>
+public sealed record SequenceDef(
+    uint Oid,
+    uint SchemaOid,
+    string Name,
+    long Start = 1,
+    long Increment = 1,
+    long Min = 1,
+    long Max = long.MaxValue,
+    bool Cycle = false,
+    uint OwnedByTableOid = 0,
+    int OwnedByColumn = 0) : CatalogObject(Oid, SchemaOid, Name)
+{
+    public override CatalogKind Kind => CatalogKind.Sequence;
+}

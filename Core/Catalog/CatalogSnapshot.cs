@@ -1,0 +1,86 @@
+using System.Collections.Frozen;
+
+namespace ThunderDb.Core.Catalog;
+
+/// <summary>
+/// An immutable view of every catalog object with the lookups the binder needs. Tables, indexes, views and
+/// sequences share one name space per schema, as they share pg_class in PostgreSQL. Changing the catalog
+/// makes a new snapshot (<see cref="With"/>, <see cref="Without"/>); catalogs are small, so a copy per DDL
+/// statement is cheap and readers never lock.
+/// </summary>
+public sealed class CatalogSnapshot
+{
+    private readonly FrozenDictionary<uint, CatalogObject> _byOid;
+    private readonly FrozenDictionary<(uint Parent, char Space, string Name), CatalogObject> _byName;
+    private readonly FrozenDictionary<uint, IndexDef[]> _indexesByTable;
+
+    public static readonly CatalogSnapshot Empty = new([]);
+
+    public CatalogSnapshot(IEnumerable<CatalogObject> objects)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        var byOid = new Dictionary<uint, CatalogObject>();
+        var byName = new Dictionary<(uint, char, string), CatalogObject>();
+        var indexes = new Dictionary<uint, List<IndexDef>>();
+        foreach (CatalogObject o in objects)
+        {
+            byOid[o.Oid] = o;
+            byName[(o.ParentOid, NameSpaceOf(o.Kind), o.Name)] = o;
+            if (o is IndexDef index)
+            {
+                if (!indexes.TryGetValue(index.TableOid, out List<IndexDef>? list))
+                {
+                    indexes[index.TableOid] = list = [];
+                }
+
+                list.Add(index);
+            }
+
+            MaxOid = Math.Max(MaxOid, o.Oid);
+        }
+
+        _byOid = byOid.ToFrozenDictionary();
+        _byName = byName.ToFrozenDictionary();
+        _indexesByTable = indexes.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.OrderBy(i => i.Oid).ToArray());
+    }
+
+    public uint MaxOid { get; }
+
+    public IEnumerable<CatalogObject> All => _byOid.Values;
+
+    /// <summary>The name space an object's name must be unique in: 'd' databases, 'n' schemas of a database, 'r' relations of a schema.</summary>
+    public static char NameSpaceOf(CatalogKind kind) => kind switch
+    {
+        CatalogKind.Database => 'd',
+        CatalogKind.Schema => 'n',
+        _ => 'r',
+    };
+
+    public CatalogObject? Find(uint oid) => _byOid.GetValueOrDefault(oid);
+
+    public T? Find<T>(uint oid)
+        where T : CatalogObject => _byOid.GetValueOrDefault(oid) as T;
+
+    public DatabaseDef? FindDatabase(string name) => _byName.GetValueOrDefault((0u, 'd', name)) as DatabaseDef;
+
+    public SchemaDef? FindSchema(uint databaseOid, string name) => _byName.GetValueOrDefault((databaseOid, 'n', name)) as SchemaDef;
+
+    /// <summary>A table, index, view or sequence by schema and name.</summary>
+    public CatalogObject? FindRelation(uint schemaOid, string name) => _byName.GetValueOrDefault((schemaOid, 'r', name));
+
+    public IReadOnlyList<IndexDef> IndexesOf(uint tableOid) => _indexesByTable.TryGetValue(tableOid, out IndexDef[]? list) ? list : [];
+
+    public IEnumerable<SchemaDef> SchemasOf(uint databaseOid) => _byOid.Values.OfType<SchemaDef>().Where(s => s.DatabaseOid == databaseOid);
+
+    public IEnumerable<CatalogObject> RelationsOf(uint schemaOid) =>
+        _byOid.Values.Where(o => o.ParentOid == schemaOid && NameSpaceOf(o.Kind) == 'r');
+
+    /// <summary>A snapshot with <paramref name="obj"/> added or replaced (same OID).</summary>
+    public CatalogSnapshot With(CatalogObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        return new CatalogSnapshot(_byOid.Values.Where(o => o.Oid != obj.Oid).Append(obj));
+    }
+
+    public CatalogSnapshot Without(uint oid) => new(_byOid.Values.Where(o => o.Oid != oid));
+}

@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Keys;
+using ThunderDb.Core.Sql.Types;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Core.Sql.Rows;
+
+/// <summary>
+/// Rows and index entries of SQL tables in the ordered store:
+/// <list type="bullet">
+/// <item>row: <c>'T' table(BE) primaryIndex(BE) key(pk columns)</c> -> the row (<see cref="RowCodec"/>); a table without
+/// a primary key uses its own OID and a hidden 8-byte row id as the key.</item>
+/// <item>index entry: <c>'T' table index key(index columns)</c>, followed by the row key when the index is not unique or a
+/// key column is NULL (many NULLs are allowed in a unique index) -> the row key (the bytes after the row prefix).</item>
+/// </list>
+/// Uniqueness is a read of the would-be key inside the writing transaction; two concurrent inserters of one key
+/// write the same store key, so the later committer fails with a serialization error (40001).
+/// </summary>
+public sealed class TableStorage
+{
+    public const int PrefixLength = 9;
+
+    private readonly ConcurrentDictionary<uint, StrongBox<long>> _rowIds = new();
+
+    public static byte[] Prefix(uint tableOid, uint indexOid)
+    {
+        var prefix = new byte[PrefixLength];
+        prefix[0] = KeyspaceTag.Table;
+        BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(1), tableOid);
+        BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(5), indexOid);
+        return prefix;
+    }
+
+    /// <summary>[start, end) of every row of <paramref name="table"/>.</summary>
+    public static (byte[] Start, byte[] End) RowRange(TableDef table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return PrefixRange(Prefix(table.Oid, table.RowKeyspaceOid));
+    }
+
+    public static (byte[] Start, byte[] End) IndexRange(IndexDef index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        return PrefixRange(Prefix(index.TableOid, index.Oid));
+    }
+
+    /// <summary>Every key of a table: rows and all its index entries (TRUNCATE and DROP TABLE delete this range).</summary>
+    public static (byte[] Start, byte[] End) TableRange(uint tableOid)
+    {
+        var start = new byte[5];
+        start[0] = KeyspaceTag.Table;
+        BinaryPrimitives.WriteUInt32BigEndian(start.AsSpan(1), tableOid);
+        var end = (byte[])start.Clone();
+        BinaryPrimitives.WriteUInt32BigEndian(end.AsSpan(1), tableOid + 1);
+        return (start, end);
+    }
+
+    private static (byte[] Start, byte[] End) PrefixRange(byte[] prefix)
+    {
+        var end = (byte[])prefix.Clone();
+        BinaryPrimitives.WriteUInt32BigEndian(end.AsSpan(5), BinaryPrimitives.ReadUInt32BigEndian(end.AsSpan(5)) + 1);
+        return (prefix, end);
+    }
+
+    /// <summary>Encoded key columns of <paramref name="index"/> for <paramref name="row"/> (0-based by attnum - 1).</summary>
+    public static bool WriteIndexKey(ArrayBufferWriter<byte> output, IndexDef index, ReadOnlySpan<SqlValue> row)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(index);
+        bool anyNull = false;
+        foreach (IndexColumn c in index.Columns)
+        {
+            if (c.ExpressionSql is not null)
+            {
+                throw SqlException.NotSupported("an index on an expression");
+            }
+
+            SqlValue v = row[c.ColumnNumber - 1];
+            anyNull |= v.IsNull;
+            IndexKeyEncoder.Write(output, v, new KeyColumnOrder(c.Descending, c.NullsFirst));
+        }
+
+        return anyNull;
+    }
+
+    /// <summary>The full store key of a row given its primary key values (or hidden row id).</summary>
+    public static byte[] RowKey(TableDef table, IndexDef? primary, ReadOnlySpan<SqlValue> row, long rowId)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var key = new ArrayBufferWriter<byte>(32);
+        key.Write(Prefix(table.Oid, table.RowKeyspaceOid));
+        if (primary is null)
+        {
+            IndexKeyEncoder.Write(key, SqlValue.FromInt8(rowId));
+        }
+        else
+        {
+            WriteIndexKey(key, primary, row);
+        }
+
+        return key.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Inserts a row (NOT NULL and defaults already applied); unique violations raise 23505. Returns the row key.</summary>
+    public byte[] Insert(IKvTransaction txn, TableDef table, IReadOnlyList<IndexDef> indexes, SqlValue[] row)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(indexes);
+        IndexDef? primary = PrimaryOf(table, indexes);
+        byte[] rowKey = RowKey(table, primary, row, primary is null ? NextRowId(txn, table) : 0);
+        var probe = new ArrayBufferWriter<byte>(64);
+        if (primary is not null && txn.TryGet(rowKey, probe))
+        {
+            throw UniqueViolation(table, primary, row);
+        }
+
+        var value = new ArrayBufferWriter<byte>(64);
+        RowCodec.Write(value, row, ColumnTypes(table));
+        txn.Put(rowKey, value.WrittenSpan);
+        foreach (IndexDef index in indexes)
+        {
+            if (!index.IsPrimary)
+            {
+                PutIndexEntry(txn, table, index, row, rowKey);
+            }
+        }
+
+        return rowKey;
+    }
+
+    /// <summary>Replaces a row: index entries whose key changed move; a changed primary key moves the row.</summary>
+    public byte[] Update(IKvTransaction txn, TableDef table, IReadOnlyList<IndexDef> indexes, byte[] rowKey, SqlValue[] oldRow, SqlValue[] newRow)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(indexes);
+        ArgumentNullException.ThrowIfNull(rowKey);
+        IndexDef? primary = PrimaryOf(table, indexes);
+        byte[] newKey = primary is null ? rowKey : RowKey(table, primary, newRow, 0);
+        bool moved = !newKey.AsSpan().SequenceEqual(rowKey);
+        if (moved)
+        {
+            if (txn.TryGet(newKey, new ArrayBufferWriter<byte>(64)))
+            {
+                throw UniqueViolation(table, primary!, newRow);
+            }
+
+            txn.Delete(rowKey);
+        }
+
+        var value = new ArrayBufferWriter<byte>(64);
+        RowCodec.Write(value, newRow, ColumnTypes(table));
+        txn.Put(newKey, value.WrittenSpan);
+        foreach (IndexDef index in indexes)
+        {
+            if (index.IsPrimary)
+            {
+                continue;
+            }
+
+            byte[] oldEntry = IndexEntryKey(table, index, oldRow, rowKey, out _);
+            byte[] newEntry = IndexEntryKey(table, index, newRow, newKey, out _);
+            if (moved || !oldEntry.AsSpan().SequenceEqual(newEntry))
+            {
+                txn.Delete(oldEntry);
+                PutIndexEntry(txn, table, index, newRow, newKey);
+            }
+        }
+
+        return newKey;
+    }
+
+    public void Delete(IKvTransaction txn, TableDef table, IReadOnlyList<IndexDef> indexes, byte[] rowKey, SqlValue[] row)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(indexes);
+        txn.Delete(rowKey);
+        foreach (IndexDef index in indexes)
+        {
+            if (!index.IsPrimary)
+            {
+                txn.Delete(IndexEntryKey(table, index, row, rowKey, out _));
+            }
+        }
+    }
+
+    /// <summary>Every row of the table in primary key order (the caller decodes with <see cref="RowCodec"/>).</summary>
+    public static IKvCursor ScanRows(IKvTransaction txn, TableDef table, bool reverse = false)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        (byte[] start, byte[] end) = RowRange(table);
+        return txn.Scan(start, end, reverse);
+    }
+
+    /// <summary>Adds the entries of a new index for every existing row (CREATE INDEX, ADD PRIMARY KEY's unique check).</summary>
+    public void Backfill(IKvTransaction txn, TableDef table, IndexDef index)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(table);
+        SqlType[] types = ColumnTypes(table);
+        var rows = new List<(byte[] Key, SqlValue[] Row)>();
+        using (IKvCursor cursor = ScanRows(txn, table))
+        {
+            while (cursor.MoveNext())
+            {
+                var row = new SqlValue[types.Length];
+                RowCodec.Read(cursor.Value, row, types);
+                rows.Add((cursor.Key.ToArray(), row));
+            }
+        }
+
+        foreach ((byte[] key, SqlValue[] row) in rows)
+        {
+            PutIndexEntry(txn, table, index, row, key);
+        }
+    }
+
+    public static SqlType[] ColumnTypes(TableDef table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var types = new SqlType[table.Columns.Count];
+        for (int i = 0; i < types.Length; i++)
+        {
+            types[i] = table.Columns[i].Type;
+        }
+
+        return types;
+    }
+
+    private static IndexDef? PrimaryOf(TableDef table, IReadOnlyList<IndexDef> indexes)
+    {
+        if (table.PrimaryIndexOid == 0)
+        {
+            return null;
+        }
+
+        foreach (IndexDef index in indexes)
+        {
+            if (index.Oid == table.PrimaryIndexOid)
+            {
+                return index;
+            }
+        }
+
+        throw new InvalidOperationException($"primary index {table.PrimaryIndexOid} of table {table.Name} is missing from the catalog");
+    }
+
+    private static byte[] IndexEntryKey(TableDef table, IndexDef index, ReadOnlySpan<SqlValue> row, byte[] rowKey, out bool distinctByValues)
+    {
+        var key = new ArrayBufferWriter<byte>(48);
+        key.Write(Prefix(table.Oid, index.Oid));
+        bool anyNull = WriteIndexKey(key, index, row);
+        distinctByValues = index.IsUnique && !anyNull;
+        if (!distinctByValues)
+        {
+            key.Write(rowKey.AsSpan(PrefixLength));
+        }
+
+        return key.WrittenSpan.ToArray();
+    }
+
+    private static void PutIndexEntry(IKvTransaction txn, TableDef table, IndexDef index, SqlValue[] row, byte[] rowKey)
+    {
+        byte[] entry = IndexEntryKey(table, index, row, rowKey, out bool unique);
+        if (unique && txn.TryGet(entry, new ArrayBufferWriter<byte>(64)))
+        {
+            throw UniqueViolation(table, index, row);
+        }
+
+        txn.Put(entry, rowKey.AsSpan(PrefixLength));
+    }
+
+    public static SqlException UniqueViolation(TableDef table, IndexDef index, ReadOnlySpan<SqlValue> row)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(index);
+        var names = new List<string>();
+        var values = new List<string>();
+        foreach (IndexColumn c in index.Columns)
+        {
+            names.Add(table.Column(c.ColumnNumber).Name);
+            values.Add(row[c.ColumnNumber - 1].IsNull ? "null" : SqlText.Format(row[c.ColumnNumber - 1]));
+        }
+
+        return new SqlException(SqlState.UniqueViolation, $"duplicate key value violates unique constraint \"{index.Name}\"",
+            detail: $"Key ({string.Join(", ", names)})=({string.Join(", ", values)}) already exists.");
+    }
+
+    private long NextRowId(IKvTransaction txn, TableDef table)
+    {
+        StrongBox<long> box = _rowIds.GetOrAdd(table.Oid, _ => new StrongBox<long>(MaxRowId(txn, table)));
+        return Interlocked.Increment(ref box.Value);
+    }
+
+    /// <summary>The largest hidden row id stored (0 for an empty table): the last key of the row range.</summary>
+    private static long MaxRowId(IKvTransaction txn, TableDef table)
+    {
+        using IKvCursor last = ScanRows(txn, table, reverse: true);
+        return last.MoveNext() ? KeyCodec.ReadInt64(last.Key[(PrefixLength + 1)..]) : 0;
+    }
+
+    /// <summary>Forgets the hidden row id counter of a dropped or truncated table.</summary>
+    public void Forget(uint tableOid) => _rowIds.TryRemove(tableOid, out _);
+}
