@@ -136,8 +136,27 @@ public static class SqlCast
                 detail: $"A field with precision {precision}, scale {scale} must round to an absolute value less than 10^{precision - scale}.");
         }
 
-        // Keep exactly `scale` digits after the point, as numeric(p,s) prints them (1.5 -> 1.50).
-        return SqlValue.FromNumeric(decimal.Round(rounded + (0m * Pow10Negative(scale)), scale));
+        return SqlValue.FromNumeric(WithScale(rounded, scale));
+    }
+
+    /// <summary>Exactly <paramref name="scale"/> digits after the point (rounding half away from zero, padding with zeros), as numeric prints: 1.5 at scale 2 is 1.50.</summary>
+    public static decimal WithScale(decimal value, int scale)
+    {
+        scale = Math.Clamp(scale, 0, 28);
+        decimal rounded = decimal.Round(value, scale, MidpointRounding.AwayFromZero);
+        if (rounded.Scale >= scale)
+        {
+            return rounded;
+        }
+
+        try
+        {
+            return rounded + new decimal(0, 0, 0, false, (byte)scale); // adding a zero of that scale widens the scale
+        }
+        catch (OverflowException)
+        {
+            return rounded; // no room for more digits in 96 bits
+        }
     }
 
     private static decimal Pow10(int n)
@@ -149,17 +168,6 @@ public static class SqlCast
         }
 
         return n > 27 ? decimal.MaxValue : r;
-    }
-
-    private static decimal Pow10Negative(int scale)
-    {
-        decimal r = 1;
-        for (int i = 0; i < Math.Min(scale, 28); i++)
-        {
-            r /= 10;
-        }
-
-        return r;
     }
 
     private static SqlValue ToInteger(SqlValue value, SqlType target)
