@@ -43,6 +43,9 @@ internal sealed unsafe class Pager : IDisposable
 
     public BufferPool Pool { get; }
 
+    /// <summary>The data directory's CONTROL file (page size, system identifier).</summary>
+    public required ControlFile Control { get; init; }
+
     public ReaderGate Readers { get; } = new();
 
     /// <summary>Held by the single tree writer for each operation and by checkpoints.</summary>
@@ -77,11 +80,17 @@ internal sealed unsafe class Pager : IDisposable
 
     public static Pager Open(StorageOptions options, ILogger? logger)
     {
-        Directory.CreateDirectory(options.DataDir);
-        var dataPath = Path.Combine(options.DataDir, DataFileName);
-        var dataExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
         ValidatePageSize(options.PageSize);
-        ControlFile.OpenOrCreate(options.DataDir, options.PageSize, dataExists);
+        Wal.DirectorySync.CreateDurably(options.DataDir);
+        var dataPath = Path.Combine(options.DataDir, DataFileName);
+        var fileExisted = File.Exists(dataPath);
+        var dataExists = fileExisted && new FileInfo(dataPath).Length > 0;
+        var control = ControlFile.OpenOrCreate(options.DataDir, options.EffectiveWalDir, options.PageSize, dataExists);
+        if (!dataExists)
+        {
+            // Before the data file exists: from then on every open insists on this WAL directory (see WalDirectoryMarker).
+            Wal.WalDirectoryMarker.Verify(options.EffectiveWalDir, control.SystemId, Wal.WalMarkerMode.CreateForNewDatabase, 0);
+        }
 
         var storageFile = StorageFile.Open(dataPath, new FileOpenOptions
         {
@@ -95,7 +104,7 @@ internal sealed unsafe class Pager : IDisposable
         {
             file = new PageFile(storageFile, options.PageSize);
             pool = new BufferPool(file, options.BufferPoolSize);
-            var pager = new Pager(file, pool, logger);
+            var pager = new Pager(file, pool, logger) { Control = control };
             if (dataExists)
             {
                 pager.Load();
@@ -103,6 +112,10 @@ internal sealed unsafe class Pager : IDisposable
             else
             {
                 pager.Initialize();
+                if (!fileExisted)
+                {
+                    Wal.DirectorySync.Sync(options.DataDir); // the new file's directory entry
+                }
             }
 
             if ((long)pool.FrameCount * options.PageSize > options.BufferPoolSize)

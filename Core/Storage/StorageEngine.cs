@@ -32,7 +32,12 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
         try
         {
             var database = Database.Open(
-                new DatabaseOptions { Storage = options, BackgroundWorkers = backgroundWorkers },
+                new DatabaseOptions
+                {
+                    Storage = options,
+                    Wal = WalOptions.From(options) with { SystemId = tree.SystemId },
+                    BackgroundWorkers = backgroundWorkers,
+                },
                 tree,
                 new TreeCheckpointTarget(tree),
                 tree.CheckpointWalLsn,
@@ -82,6 +87,19 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
 
         _disposed = true;
         _database.Dispose();
+        _tree.Dispose();
+    }
+
+    /// <summary>Tests: die like a killed process (no checkpoint, the WAL ring and dirty pages are dropped).</summary>
+    internal void SimulateCrash()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _database.SimulateCrash();
         _tree.Dispose();
     }
 

@@ -66,6 +66,9 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 
     public ulong CheckpointSequence => _pager.CheckpointSequence;
 
+    /// <summary>The random identifier of this data directory (CONTROL), which its WAL directory must carry.</summary>
+    public ulong SystemId => _pager.Control.SystemId;
+
     internal Pager Pager => _pager;
 
     /// <summary>Buffer-pool hits and misses so far (also exported as Prometheus metrics).</summary>

@@ -31,7 +31,7 @@ internal sealed class WalSegmentSet : IDisposable
         _directory = directory;
         _segmentSize = segmentSize;
         _openOptions = new FileOpenOptions { Backend = backend, CreateIfMissing = true };
-        Directory.CreateDirectory(directory);
+        DirectorySync.CreateDurably(directory);
         foreach (var path in Directory.EnumerateFiles(directory, "*" + Extension))
         {
             var name = Path.GetFileNameWithoutExtension(path);
@@ -71,9 +71,52 @@ internal sealed class WalSegmentSet : IDisposable
         }
     }
 
+    /// <summary>True when the segment file starting at <paramref name="segmentStart"/> exists.</summary>
+    public bool Holds(ulong segmentStart) => _lengths.ContainsKey(segmentStart);
+
+    /// <summary>The first segment missing between the one holding <paramref name="fromLsn"/> and the last one, if any.</summary>
+    public ulong? FindGap(ulong fromLsn)
+    {
+        ulong? previous = null;
+        foreach (var start in _lengths.Keys)
+        {
+            if (start + (ulong)_segmentSize <= fromLsn)
+            {
+                continue;
+            }
+
+            if (previous is { } p && start != p + (ulong)_segmentSize)
+            {
+                return p + (ulong)_segmentSize;
+            }
+
+            previous = start;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Opens the segment the next append goes to (creating it if need be) right after recovery, so the segment
+    /// holding the redo start of any later checkpoint always exists: a WAL directory with none is then always an error.
+    /// At a segment boundary the full segment before it stays the writer until the first byte lands in the next.
+    /// </summary>
+    public void OpenWriterAt(ulong lsn)
+    {
+        var start = SegmentStartOf(lsn);
+        if (!_lengths.ContainsKey(start) && lsn == start && lsn > 0 && _lengths.ContainsKey(start - (ulong)_segmentSize))
+        {
+            start -= (ulong)_segmentSize;
+        }
+
+        Writer(start);
+    }
+
     public ulong SegmentStartOf(ulong lsn) => lsn - (lsn % (ulong)_segmentSize);
 
-    public string PathOf(ulong segmentStart) => Path.Combine(_directory, segmentStart.ToString("x16", CultureInfo.InvariantCulture) + Extension);
+    public string PathOf(ulong segmentStart) => Path.Combine(_directory, FileNameOf(segmentStart));
+
+    public static string FileNameOf(ulong segmentStart) => segmentStart.ToString("x16", CultureInfo.InvariantCulture) + Extension;
 
     /// <summary>Reads the bytes at [lsn, lsn + destination.Length) as far as they are contiguous on disk; returns how many.</summary>
     public int ReadAt(ulong lsn, Span<byte> destination)

@@ -39,10 +39,22 @@ public sealed partial class WriteAheadLog
             throw new ArgumentOutOfRangeException(nameof(startLsn), "LSNs are 8-byte aligned");
         }
 
+        // Before the segment set creates the directory: a mistyped wal_dir is refused, not created.
+        if (options.SystemId != 0)
+        {
+            WalDirectoryMarker.Verify(options.Directory, options.SystemId, WalMarkerMode.Verify, startLsn);
+        }
+
         var segments = new WalSegmentSet(options.Directory, options.SegmentSize, options.IoBackend);
         try
         {
+            if (options.SystemId != 0)
+            {
+                EnsureRedoSegment(segments, options.Directory, startLsn);
+            }
+
             result = Recover(segments, startLsn, checkpointCommitTs, replay, logger);
+            segments.OpenWriterAt(result.EndLsn);
             return new WriteAheadLog(options, segments, result.EndLsn, result.MaxCommitTs, logger);
         }
         catch
@@ -52,6 +64,20 @@ public sealed partial class WriteAheadLog
         }
     }
 
+    /// <summary>The segment holding the redo start (or, at a segment boundary, the full one before it) is always kept; its absence means lost WAL.</summary>
+    private static void EnsureRedoSegment(WalSegmentSet segments, string directory, ulong startLsn)
+    {
+        var start = segments.SegmentStartOf(startLsn);
+        if (segments.Holds(start) || (start == startLsn && start > 0 && segments.Holds(start - (ulong)segments.SegmentSize)))
+        {
+            return;
+        }
+
+        throw new WalMissingException(
+            $"the WAL directory '{directory}' lacks the segment {Path.GetFileName(segments.PathOf(start))} holding the redo start LSN {startLsn} " +
+            $"that the data directory needs ({segments.Count} segment files present); refusing to start rather than lose the commits after the last checkpoint");
+    }
+
     private static WalRecoveryResult Recover(WalSegmentSet segments, ulong startLsn, ulong checkpointCommitTs, WalReplayHandler? replay, ILogger logger)
     {
         var clock = Stopwatch.StartNew();
@@ -59,6 +85,13 @@ public sealed partial class WriteAheadLog
         {
             throw new InvalidDataException(
                 $"the WAL segment holding the redo start LSN {startLsn} ({segments.PathOf(segments.SegmentStartOf(startLsn))}) is missing; the oldest segment starts at {first}");
+        }
+
+        if (segments.FindGap(startLsn) is { } gap)
+        {
+            throw new WalMissingException(
+                $"the WAL segment '{segments.PathOf(gap)}' is missing while later segments exist; the log cannot be replayed past LSN {gap} " +
+                "without losing acknowledged commits, so startup stops");
         }
 
         var dataEnd = segments.DataEnd;
