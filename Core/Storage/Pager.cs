@@ -98,6 +98,11 @@ internal sealed unsafe class Pager : IDisposable
             Backend = options.IoBackend,
             Warn = message => logger?.LogWarning("{Message}", message),
         });
+        if (options.FileDecorator is { } decorate)
+        {
+            storageFile = decorate(storageFile);
+        }
+
         PageFile? file = null;
         BufferPool? pool = null;
         try
@@ -255,10 +260,17 @@ internal sealed unsafe class Pager : IDisposable
     /// meta page (carrying <paramref name="walLsn"/> and <paramref name="maxCommitTs"/>), fdatasync. Then the
     /// ids freed during the epoch become reusable. The caller holds <see cref="WriterLock"/>.
     /// </summary>
+    /// <remarks>
+    /// Any failure (a page write, either fdatasync) throws before the meta page flips, or after it was written but
+    /// with the data pages already durable; the in-memory state stays at the old checkpoint and written pages stay
+    /// dirty. The caller must stop taking checkpoints then (see <c>Database.Checkpoint</c>): a later fdatasync may
+    /// succeed without the lost writes, since Linux reports a write-back error only once.
+    /// </remarks>
     public void Checkpoint(ulong walLsn, ulong maxCommitTs)
     {
         Debug.Assert(WriterLock.IsHeldByCurrentThread);
-        Pool.FlushDirty();
+        var written = new List<(int Frame, ulong PageId)>();
+        Pool.FlushDirty(written);
 
         var perPage = (PageSize - PageHeader.Size) / sizeof(ulong);
         var total = _free.Count + _pending.Count;
@@ -275,6 +287,7 @@ internal sealed unsafe class Pager : IDisposable
         stored.AddRange(_pending);
         WriteFreeList(listPages, stored);
         _file.Sync();
+        Pool.MarkClean(written);
 
         var seq = _checkpointSeq + 1;
         WriteMeta(seq, Root, listPages.Count > 0 ? listPages[0] : 0, (ulong)stored.Count, walLsn, maxCommitTs);

@@ -378,10 +378,14 @@ internal sealed unsafe class BufferPool : IDisposable
         }
     }
 
-    /// <summary>Writes every dirty page (checkpoint). The caller keeps writers out; readers may go on.</summary>
-    public int FlushDirty()
+    /// <summary>
+    /// Writes every dirty page (checkpoint) and lists the frames written in <paramref name="written"/>. The pages stay
+    /// dirty: only <see cref="MarkClean"/>, once the data file's fdatasync succeeded, clears them, so a failed write or
+    /// sync (the kernel may drop the page from its cache and report the error once) never leaves a page whose only
+    /// current copy was lost marked clean. The caller keeps writers out; readers may go on.
+    /// </summary>
+    public int FlushDirty(List<(int Frame, ulong PageId)> written)
     {
-        var written = 0;
         for (var i = 0; i < _frames.Length; i++)
         {
             ref var f = ref _frames[i];
@@ -400,9 +404,8 @@ internal sealed unsafe class BufferPool : IDisposable
             {
                 if (f.Dirty != 0)
                 {
-                    f.Dirty = 0;
                     _file.WritePage(pageId, FramePointer(i));
-                    written++;
+                    written.Add((i, pageId));
                 }
             }
             finally
@@ -411,7 +414,22 @@ internal sealed unsafe class BufferPool : IDisposable
             }
         }
 
-        return written;
+        return written.Count;
+    }
+
+    /// <summary>After the fdatasync that made them durable: clears the dirty flag of frames <see cref="FlushDirty"/> wrote, if they still hold that page.</summary>
+    public void MarkClean(List<(int Frame, ulong PageId)> written)
+    {
+        lock (_missLock) // no eviction is rewriting the frames meanwhile
+        {
+            foreach (var (frame, pageId) in written)
+            {
+                if (Volatile.Read(ref _frames[frame].PageId) == pageId)
+                {
+                    _frames[frame].Dirty = 0;
+                }
+            }
+        }
     }
 
     // ---- per-frame reader/writer latch ------------------------------------------------------------------

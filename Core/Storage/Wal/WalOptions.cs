@@ -29,8 +29,12 @@ public sealed record WalOptions
     /// </summary>
     public ulong SystemId { get; init; }
 
+    /// <summary>Tests: wraps every segment file opened (see <see cref="StorageOptions.FileDecorator"/>).</summary>
+    internal Func<StorageFile, StorageFile>? FileDecorator { get; init; }
+
     public static WalOptions From(StorageOptions storage) => new()
     {
+        FileDecorator = storage.FileDecorator,
         Directory = storage.EffectiveWalDir,
         BufferSize = (int)Math.Clamp(storage.WalBufferSize, 64 << 10, 1L << 30),
         SyncCommit = storage.SyncCommit,

@@ -21,8 +21,11 @@ internal sealed class WalSegmentSet : IDisposable
     private StorageFile? _writer;
     private ulong _writerStart;
 
-    public WalSegmentSet(string directory, long segmentSize, IoBackendKind backend)
+    private readonly Func<StorageFile, StorageFile>? _decorator;
+
+    public WalSegmentSet(string directory, long segmentSize, IoBackendKind backend, Func<StorageFile, StorageFile>? decorator = null)
     {
+        _decorator = decorator;
         if (segmentSize <= 0 || segmentSize % WalRecord.Alignment != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be a positive multiple of 8");
@@ -158,11 +161,17 @@ internal sealed class WalSegmentSet : IDisposable
 
         if (!_readers.TryGetValue(start, out var file))
         {
-            file = StorageFile.Open(PathOf(start), _openOptions with { CreateIfMissing = false });
+            file = OpenFile(PathOf(start), _openOptions with { CreateIfMissing = false });
             _readers[start] = file;
         }
 
         return file;
+    }
+
+    private StorageFile OpenFile(string path, FileOpenOptions options)
+    {
+        var file = StorageFile.Open(path, options);
+        return _decorator is null ? file : _decorator(file);
     }
 
     /// <summary>Closes the files opened for reading (after recovery).</summary>
@@ -268,7 +277,7 @@ internal sealed class WalSegmentSet : IDisposable
 
         DropReader(start);
         var created = !_lengths.ContainsKey(start);
-        _writer = StorageFile.Open(PathOf(start), _openOptions);
+        _writer = OpenFile(PathOf(start), _openOptions);
         _writerStart = start;
         if (created)
         {

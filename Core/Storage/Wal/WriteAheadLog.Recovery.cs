@@ -45,7 +45,7 @@ public sealed partial class WriteAheadLog
             WalDirectoryMarker.Verify(options.Directory, options.SystemId, WalMarkerMode.Verify, startLsn);
         }
 
-        var segments = new WalSegmentSet(options.Directory, options.SegmentSize, options.IoBackend);
+        var segments = new WalSegmentSet(options.Directory, options.SegmentSize, options.IoBackend, options.FileDecorator);
         try
         {
             if (options.SystemId != 0)
