@@ -386,6 +386,7 @@ internal sealed unsafe class BufferPool : IDisposable
     /// </summary>
     public int FlushDirty(List<(int Frame, ulong PageId)> written)
     {
+        List<(int Frame, ulong PageId)>? inFlight = null;
         for (var i = 0; i < _frames.Length; i++)
         {
             ref var f = ref _frames[i];
@@ -395,26 +396,60 @@ internal sealed unsafe class BufferPool : IDisposable
             }
 
             var pageId = Volatile.Read(ref f.PageId);
-            if (pageId == NoPage || !TryPinFrame(i, pageId))
+            if (pageId != NoPage && !TryWriteBack(i, pageId, written))
             {
-                continue; // evicted meanwhile, which wrote it back
+                (inFlight ??= []).Add((i, pageId));
             }
+        }
 
-            try
+        // A frame being evicted is being written back right now, and that write may not have reached the file yet.
+        // The checkpoint's fdatasync must come after it: wait until the eviction let go of the frame (it clears the
+        // dirty flag after its write and changes the page id after that), and write the page ourselves if the
+        // eviction's write failed and left it dirty.
+        var spin = new SpinWait();
+        while (inFlight is { Count: > 0 })
+        {
+            for (var k = inFlight.Count - 1; k >= 0; k--)
             {
-                if (f.Dirty != 0)
+                var (frame, pageId) = inFlight[k];
+                ref var f = ref _frames[frame];
+                if (Volatile.Read(ref f.PageId) != pageId || Volatile.Read(ref f.Dirty) == 0 || TryWriteBack(frame, pageId, written))
                 {
-                    _file.WritePage(pageId, FramePointer(i));
-                    written.Add((i, pageId));
+                    inFlight.RemoveAt(k);
                 }
             }
-            finally
+
+            if (inFlight.Count > 0)
             {
-                Unpin(i);
+                spin.SpinOnce();
             }
         }
 
         return written.Count;
+    }
+
+    /// <summary>Writes the frame's page if it can pin it (true); false while someone holds it with Pins = -1 (evicting or loading).</summary>
+    private bool TryWriteBack(int frame, ulong pageId, List<(int Frame, ulong PageId)> written)
+    {
+        if (!TryPinFrame(frame, pageId))
+        {
+            return Volatile.Read(ref _frames[frame].PageId) != pageId; // re-used for another page: the old one was written first
+        }
+
+        try
+        {
+            if (_frames[frame].Dirty != 0)
+            {
+                _file.WritePage(pageId, FramePointer(frame));
+                written.Add((frame, pageId));
+            }
+        }
+        finally
+        {
+            Unpin(frame);
+        }
+
+        return true;
     }
 
     /// <summary>After the fdatasync that made them durable: clears the dirty flag of frames <see cref="FlushDirty"/> wrote, if they still hold that page.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Storage;
+using ThunderDb.Core.Tests.Txn;
 using ThunderDb.Core.Txn;
 using ThunderDb.Io;
 using static ThunderDb.Core.Tests.Txn.TestDatabase;
@@ -126,6 +127,76 @@ public class CheckpointFailureTests
 
         using var reopened = ThunderDb.Core.Storage.BTree.BTreeStore.Open(dir.Options());
         await Assert.That(reopened.CheckpointWalLsn).IsEqualTo(8UL);
+        await Assert.That(StoreAssert.CompareAll(reopened, model)).IsNull();
+    }
+}
+
+/// <summary>A checkpoint's fdatasync covers every write-back of its epoch, including evictions still in flight.</summary>
+public class CheckpointEvictionRaceTests
+{
+    [Test]
+    [Timeout(60_000)]
+    public async Task A_checkpoint_does_not_fsync_before_an_eviction_write_back_in_flight_lands(CancellationToken ct)
+    {
+        using var dir = new TempDataDir();
+        var plan = new FaultPlan { Applies = path => path.EndsWith(Pager.DataFileName, StringComparison.Ordinal) };
+        var options = dir.Options(poolBytes: 64 * 4096) with { FileDecorator = plan.Wrap };
+        var model = new SortedDictionary<byte[], byte[]>(new ByteArrayComparer());
+        var keys = new List<byte[]>();
+        using (var store = ThunderDb.Core.Storage.BTree.BTreeStore.Open(options))
+        {
+            for (var i = 0; i < 3000; i++)
+            {
+                var key = TestDatabase.B($"key{i:D5}");
+                var value = TestDatabase.B(new string('a', 150));
+                store.Put(key, value);
+                model[key] = value;
+                keys.Add(key);
+            }
+
+            store.Checkpoint(8, 1);
+
+            // Dirty a spread of leaves: copies of this epoch that evictions will write back.
+            for (var i = 0; i < 3000; i += 7)
+            {
+                var value = TestDatabase.B(new string('b', 150));
+                store.Put(keys[i], value);
+                model[keys[i]] = value;
+            }
+
+            // A reader's miss evicts a dirty frame; its write-back stalls.
+            plan.BlockNextWrite();
+            var reader = Task.Factory.StartNew(() =>
+            {
+                for (var round = 0; round < 20 && !plan.WriteBlocked.IsSet; round++)
+                {
+                    foreach (var key in keys)
+                    {
+                        StoreAssert.Get(store, key);
+                    }
+                }
+            }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            try
+            {
+                await Assert.That(plan.WriteBlocked.Wait(TimeSpan.FromSeconds(20), ct)).IsTrue();
+                var flushesBefore = plan.Flushes;
+                var checkpoint = Task.Factory.StartNew(() => store.Checkpoint(16, 2), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                await Task.Delay(300, ct);
+                await Assert.That(plan.Flushes).IsEqualTo(flushesBefore).Because("the checkpoint synced before a write-back of its epoch landed");
+                await Assert.That(checkpoint.IsCompleted).IsFalse();
+
+                plan.ReleaseWrite.Set();
+                await checkpoint.WaitAsync(TimeSpan.FromSeconds(20), ct);
+            }
+            finally
+            {
+                plan.ReleaseWrite.Set();
+                await reader.WaitAsync(TimeSpan.FromSeconds(20), ct);
+            }
+        }
+
+        using var reopened = ThunderDb.Core.Storage.BTree.BTreeStore.Open(dir.Options(poolBytes: 64 * 4096));
+        await Assert.That(reopened.CheckpointWalLsn).IsEqualTo(16UL);
         await Assert.That(StoreAssert.CompareAll(reopened, model)).IsNull();
     }
 }

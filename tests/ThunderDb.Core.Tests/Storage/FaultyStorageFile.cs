@@ -24,6 +24,31 @@ internal sealed class FaultPlan
 
     public int WritesFailed { get; private set; }
 
+    private int _blockWrites;
+    private int _flushes;
+
+    /// <summary>Set when a write is held by <see cref="BlockNextWrite"/>; the write continues once <see cref="ReleaseWrite"/> is set.</summary>
+    public ManualResetEventSlim WriteBlocked { get; } = new(false);
+
+    public ManualResetEventSlim ReleaseWrite { get; } = new(false);
+
+    /// <summary>Successful fdatasyncs of faulty files.</summary>
+    public int Flushes => Volatile.Read(ref _flushes);
+
+    /// <summary>The next write stalls (a slow write-back) until <see cref="ReleaseWrite"/> is set.</summary>
+    public void BlockNextWrite() => Volatile.Write(ref _blockWrites, 1);
+
+    internal void MaybeBlockWrite()
+    {
+        if (Take(ref _blockWrites))
+        {
+            WriteBlocked.Set();
+            ReleaseWrite.Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    internal void CountFlush() => Interlocked.Increment(ref _flushes);
+
     public void FailNextWrites(int count) => Volatile.Write(ref _failWrites, count);
 
     public void FailNextFlushes(int count) => Volatile.Write(ref _failFlushes, count);
@@ -106,6 +131,7 @@ internal sealed class FaultyStorageFile(StorageFile inner, FaultPlan plan) : Sto
             throw new IoException("pwrite (injected)", Path, offset, data.Length, plan.Errno);
         }
 
+        plan.MaybeBlockWrite();
         Remember(offset, data.Length);
         inner.Write(offset, data);
     }
@@ -149,6 +175,7 @@ internal sealed class FaultyStorageFile(StorageFile inner, FaultPlan plan) : Sto
 
             inner.Flush();
             _unsynced.Clear();
+            plan.CountFlush();
         }
     }
 
