@@ -288,21 +288,27 @@ internal sealed class WalSegmentSet : IDisposable
         return _writer;
     }
 
-    /// <summary>Shrinks the segment being written back to <paramref name="lsn"/> after a failed write (best effort).</summary>
-    public void TryTruncateWriter(ulong lsn)
+    /// <summary>
+    /// After a failed write or sync: cuts the log back to <paramref name="lsn"/> (the durable end), deleting any
+    /// segment the failed batch had crossed into and shortening the one holding <paramref name="lsn"/>, whose tail was
+    /// already fdatasynced when the writer moved on. Otherwise a restart would replay commits that were reported as
+    /// failed. Best effort: the disk already failed, and a record cut in the middle is dropped at recovery anyway.
+    /// </summary>
+    public void TryDiscardFrom(ulong lsn)
     {
         try
         {
-            var start = SegmentStartOf(lsn);
-            if (_writer is not null && _writerStart == start)
+            if (_writer is not null && _writerStart > SegmentStartOf(lsn))
             {
-                _writer.SetLength((long)(lsn - start));
-                _lengths[start] = (long)(lsn - start);
+                _writer.Dispose();
+                _writer = null;
             }
+
+            TruncateAt(lsn);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The disk already failed; the CRC check at recovery drops anything torn.
+            // Nothing more to do; the failure that got us here is what the caller reports.
         }
     }
 
