@@ -83,8 +83,7 @@ internal sealed unsafe class Pager : IDisposable
         ValidatePageSize(options.PageSize);
         Wal.DirectorySync.CreateDurably(options.DataDir);
         var dataPath = Path.Combine(options.DataDir, DataFileName);
-        var fileExisted = File.Exists(dataPath);
-        var dataExists = fileExisted && new FileInfo(dataPath).Length > 0;
+        var dataExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
         var control = ControlFile.OpenOrCreate(options.DataDir, options.EffectiveWalDir, options.PageSize, dataExists);
         if (!dataExists)
         {
@@ -117,10 +116,10 @@ internal sealed unsafe class Pager : IDisposable
             else
             {
                 pager.Initialize();
-                if (!fileExisted)
-                {
-                    Wal.DirectorySync.Sync(options.DataDir); // the new file's directory entry
-                }
+
+                // The new file's directory entry, and the data directory's own (the host may have created it).
+                Wal.DirectorySync.Sync(options.DataDir);
+                Wal.DirectorySync.SyncParent(options.DataDir);
             }
 
             if ((long)pool.FrameCount * options.PageSize > options.BufferPoolSize)

@@ -41,6 +41,15 @@ internal static partial class DirectorySync
         }
     }
 
+    /// <summary>fsync of the directory holding <paramref name="path"/> (a file or directory just created).</summary>
+    public static void SyncParent(string path)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd('/')) is { Length: > 0 } parent)
+        {
+            Sync(parent);
+        }
+    }
+
     public static void Sync(string directory)
     {
         Synced?.Invoke(directory);

@@ -52,6 +52,7 @@ internal static class WalDirectoryMarker
         }
 
         DirectorySync.CreateDurably(directory);
+        DirectorySync.SyncParent(directory); // the host may have created it without a sync
         Write(path, systemId);
         if (mode == WalMarkerMode.CreateForNewDatabase)
         {
