@@ -74,6 +74,9 @@ internal sealed unsafe class Pager : IDisposable
 
     public ulong CheckpointMaxCommitTs { get; private set; }
 
+    /// <summary>What the durable meta page records (see <see cref="Wal.CheckpointState"/>).</summary>
+    public Wal.CheckpointState CheckpointState { get; private set; }
+
     public ulong PageCount => _pageCount;
 
     public int FreePageCount => _free.Count + _pending.Count;
@@ -161,7 +164,7 @@ internal sealed unsafe class Pager : IDisposable
     private void Initialize()
     {
         _pageCount = FirstDataPage;
-        WriteMeta(0, 0, 0, 0, 0);
+        WriteMeta(0, 0, 0, 0, default);
         _file.Sync();
     }
 
@@ -206,6 +209,9 @@ internal sealed unsafe class Pager : IDisposable
         var freeCount = BinaryPrimitives.ReadUInt64LittleEndian(body[48..]);
         CheckpointWalLsn = BinaryPrimitives.ReadUInt64LittleEndian(body[56..]);
         CheckpointMaxCommitTs = BinaryPrimitives.ReadUInt64LittleEndian(body[64..]);
+        // Zero in meta pages written before these fields existed.
+        CheckpointState = new Wal.CheckpointState(CheckpointWalLsn, CheckpointMaxCommitTs,
+            BinaryPrimitives.ReadInt64LittleEndian(body[72..]), BinaryPrimitives.ReadInt64LittleEndian(body[80..]));
 
         // The free-list chain pages are part of the durable state: reusable only after the next checkpoint.
         for (var page = freeHead; page != 0;)
@@ -256,7 +262,7 @@ internal sealed unsafe class Pager : IDisposable
 
     /// <summary>
     /// Makes the current tree durable: writes dirty pages and the free list, fdatasync, writes the alternate
-    /// meta page (carrying <paramref name="walLsn"/> and <paramref name="maxCommitTs"/>), fdatasync. Then the
+    /// meta page (carrying <paramref name="state"/>), fdatasync. Then the
     /// ids freed during the epoch become reusable. The caller holds <see cref="WriterLock"/>.
     /// </summary>
     /// <remarks>
@@ -265,7 +271,7 @@ internal sealed unsafe class Pager : IDisposable
     /// dirty. The caller must stop taking checkpoints then (see <c>Database.Checkpoint</c>): a later fdatasync may
     /// succeed without the lost writes, since Linux reports a write-back error only once.
     /// </remarks>
-    public void Checkpoint(ulong walLsn, ulong maxCommitTs)
+    public void Checkpoint(Wal.CheckpointState state)
     {
         Debug.Assert(WriterLock.IsHeldByCurrentThread);
         var written = new List<(int Frame, ulong PageId)>();
@@ -289,12 +295,13 @@ internal sealed unsafe class Pager : IDisposable
         Pool.MarkClean(written);
 
         var seq = _checkpointSeq + 1;
-        WriteMeta(seq, Root, listPages.Count > 0 ? listPages[0] : 0, (ulong)stored.Count, walLsn, maxCommitTs);
+        WriteMeta(seq, Root, listPages.Count > 0 ? listPages[0] : 0, (ulong)stored.Count, state);
         _file.Sync();
 
         _checkpointSeq = seq;
-        CheckpointWalLsn = walLsn;
-        CheckpointMaxCommitTs = maxCommitTs;
+        CheckpointWalLsn = state.WalLsn;
+        CheckpointMaxCommitTs = state.MaxCommitTs;
+        CheckpointState = state;
 
         // The new meta page is durable: what it does not reference is free once older readers are gone.
         Readers.WaitForOlderReaders();
@@ -340,7 +347,7 @@ internal sealed unsafe class Pager : IDisposable
         }
     }
 
-    private void WriteMeta(ulong seq, ulong root, ulong freeHead, ulong freeCount, ulong walLsn, ulong maxCommitTs = 0)
+    private void WriteMeta(ulong seq, ulong root, ulong freeHead, ulong freeCount, Wal.CheckpointState state)
     {
         var p = _ioPage.Pointer;
         NativeMemory_Clear(p, PageSize);
@@ -358,8 +365,10 @@ internal sealed unsafe class Pager : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(body[32..], _pageCount);
         BinaryPrimitives.WriteUInt64LittleEndian(body[40..], freeHead);
         BinaryPrimitives.WriteUInt64LittleEndian(body[48..], freeCount);
-        BinaryPrimitives.WriteUInt64LittleEndian(body[56..], walLsn);
-        BinaryPrimitives.WriteUInt64LittleEndian(body[64..], maxCommitTs);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[56..], state.WalLsn);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[64..], state.MaxCommitTs);
+        BinaryPrimitives.WriteInt64LittleEndian(body[72..], state.MaxTxnId);
+        BinaryPrimitives.WriteInt64LittleEndian(body[80..], state.MaxWallClockMs);
         _file.WritePage(page, p);
     }
 

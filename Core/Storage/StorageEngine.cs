@@ -40,8 +40,7 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
                 },
                 tree,
                 new TreeCheckpointTarget(tree),
-                tree.CheckpointWalLsn,
-                tree.CheckpointMaxCommitTs,
+                tree.CheckpointState,
                 logger);
             return new StorageEngine(tree, database);
         }
@@ -105,6 +104,6 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
 
     private sealed class TreeCheckpointTarget(BTreeStore tree) : ICheckpointTarget
     {
-        public void Checkpoint(ulong walLsn, ulong maxCommitTs) => tree.Checkpoint(walLsn, maxCommitTs);
+        public void Checkpoint(CheckpointState state) => tree.Checkpoint(state);
     }
 }

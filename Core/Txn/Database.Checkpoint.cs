@@ -1,3 +1,4 @@
+using ThunderDb.Core.Storage.Wal;
 using Microsoft.Extensions.Logging;
 
 namespace ThunderDb.Core.Txn;
@@ -39,7 +40,7 @@ public sealed partial class Database
                     _wal.FlushTo(lsn);
                     try
                     {
-                        _checkpointTarget.Checkpoint(lsn, _lastCommitTs);
+                        _checkpointTarget.Checkpoint(new CheckpointState(lsn, _lastCommitTs, Volatile.Read(ref _nextTxnId), _lastWallClockMs));
                     }
                     catch (Exception ex) when (ex is not StorageReadOnlyException)
                     {

@@ -18,6 +18,12 @@ public sealed record WalRecoveryResult(
     ulong MaxCommitTs,
     long DiscardedTailBytes)
 {
+    /// <summary>The highest transaction id in the replayed records (0 when none).</summary>
+    public long MaxTxnId { get; init; }
+
+    /// <summary>The latest wall-clock time of a replayed commit record (0 when none).</summary>
+    public long MaxWallClockMs { get; init; }
+
     public double MegabytesPerSecond => Elapsed.TotalSeconds > 0 ? BytesReplayed / 1e6 / Elapsed.TotalSeconds : 0;
 }
 
@@ -98,6 +104,8 @@ public sealed partial class WriteAheadLog
         var position = startLsn;
         var maxCommitTs = checkpointCommitTs;
         long records = 0;
+        long maxTxnId = 0;
+        long maxWallClockMs = 0;
         using (var reader = new WalWindowReader(segments))
         {
             while (true)
@@ -109,9 +117,11 @@ public sealed partial class WriteAheadLog
                 }
 
                 var length = record.Length;
+                maxTxnId = Math.Max(maxTxnId, WalRecord.ReadTxnId(record));
                 if (WalRecord.ReadType(record) == WalRecordType.Commit)
                 {
                     maxCommitTs = Math.Max(maxCommitTs, WalRecord.ReadCommitTs(record));
+                    maxWallClockMs = Math.Max(maxWallClockMs, WalRecord.ReadWallClockMs(record));
                 }
 
                 replay?.Invoke(record);
@@ -135,7 +145,11 @@ public sealed partial class WriteAheadLog
             segments.SyncFrom(startLsn);
             segments.CloseReaders();
             var replayed = (long)(position - startLsn);
-            var result = new WalRecoveryResult(startLsn, position, records, replayed, clock.Elapsed, maxCommitTs, discarded);
+            var result = new WalRecoveryResult(startLsn, position, records, replayed, clock.Elapsed, maxCommitTs, discarded)
+            {
+                MaxTxnId = maxTxnId,
+                MaxWallClockMs = maxWallClockMs,
+            };
             logger.LogInformation(
                 "WAL recovery replayed {Records} records, {Bytes} bytes from LSN {Start} to {End} in {Ms:F1} ms ({MBps:F1} MB/s)",
                 records, replayed, startLsn, position, result.Elapsed.TotalMilliseconds, result.MegabytesPerSecond);
