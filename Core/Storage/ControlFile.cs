@@ -1,27 +1,37 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Io.Files;
 
 namespace ThunderDb.Core.Storage;
 
 /// <summary>
-/// <c>data_dir/CONTROL</c>: written once when the data directory is created, then only read. Records the
-/// format version and the page size the data file was built with, so a server configured with another
-/// page size refuses to start instead of misreading pages.
-/// Layout (little-endian, 32 bytes): magic "THDBCTRL", u32 version, u32 page size, i64 creation unix ms,
-/// u32 reserved, u32 CRC32C of the preceding 28 bytes.
+/// <c>data_dir/CONTROL</c>: written when the data directory is created, then only read. Records the format
+/// version, the page size the data file was built with (a server configured with another page size refuses
+/// to start instead of misreading pages) and the system identifier, a random 64-bit number drawn at
+/// creation that the WAL directory's marker file must repeat (see <see cref="WalDirectoryMarker"/>), so a
+/// data directory is never replayed against another database's WAL, or against none.
+/// Layout (little-endian, 40 bytes): magic "THDBCTRL", u32 version, u32 page size, i64 creation unix ms,
+/// u64 system id, u32 reserved, u32 CRC32C of the preceding 36 bytes. Version 1 (32 bytes, no system id)
+/// is upgraded in place on open.
 /// </summary>
-public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset CreatedAt)
+public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset CreatedAt, ulong SystemId)
 {
     public const string FileName = "CONTROL";
-    public const int CurrentFormatVersion = 1;
+    public const int CurrentFormatVersion = 2;
     private const ulong Magic = 0x4C5254434244_4854; // "THDBCTRL" little-endian
-    private const int Length = 32;
+    private const int LengthV1 = 32;
+    private const int Length = 40;
 
     /// <summary>
     /// Reads and validates <paramref name="dataDir"/>/CONTROL, or creates it when the directory is new.
     /// Throws <see cref="StorageFormatException"/> on a bad file or a page-size mismatch; nothing is written then.
     /// </summary>
-    public static ControlFile OpenOrCreate(string dataDir, int configuredPageSize, bool dataFileExists)
+    /// <remarks>
+    /// Upgrading a version-1 file marks <paramref name="walDir"/> with the new identifier first, so a crash in
+    /// between leaves a version-1 file and a marker it does not match: the next start refuses and names both.
+    /// </remarks>
+    public static ControlFile OpenOrCreate(string dataDir, string walDir, int configuredPageSize, bool dataFileExists)
     {
         var path = Path.Combine(dataDir, FileName);
         if (!File.Exists(path))
@@ -31,16 +41,16 @@ public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset
                 throw new StorageFormatException($"'{path}' is missing but the data file exists; refusing to guess its page size");
             }
 
-            var created = new ControlFile(CurrentFormatVersion, configuredPageSize, DateTimeOffset.UtcNow);
+            var created = new ControlFile(CurrentFormatVersion, configuredPageSize, DateTimeOffset.UtcNow, NewSystemId());
             created.WriteNew(path);
             return created;
         }
 
         var control = Read(path);
-        if (control.FormatVersion != CurrentFormatVersion)
+        if (control.FormatVersion is not (1 or CurrentFormatVersion))
         {
             throw new StorageFormatException(
-                $"'{path}' has format version {control.FormatVersion}; this build reads version {CurrentFormatVersion}");
+                $"'{path}' has format version {control.FormatVersion}; this build reads versions 1 and {CurrentFormatVersion}");
         }
 
         if (control.PageSize != configuredPageSize)
@@ -50,31 +60,67 @@ public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset
                 $"but storage.page_size is configured as {configuredPageSize}; set page_size = {control.PageSize} or use a new data directory");
         }
 
+        if (control.FormatVersion == 1)
+        {
+            // Written before system identifiers existed: draw one now; the WAL directory gets its marker at this open.
+            var upgraded = control with { FormatVersion = CurrentFormatVersion, SystemId = NewSystemId() };
+            if (dataFileExists)
+            {
+                WalDirectoryMarker.Verify(walDir, upgraded.SystemId, WalMarkerMode.CreateForUpgrade, 0);
+            }
+
+            upgraded.WriteNew(path);
+            return upgraded;
+        }
+
         return control;
     }
 
     public static ControlFile Read(string path)
     {
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < Length || BinaryPrimitives.ReadUInt64LittleEndian(bytes) != Magic)
+        if (bytes.Length < LengthV1 || BinaryPrimitives.ReadUInt64LittleEndian(bytes) != Magic)
         {
             throw new StorageFormatException($"'{path}' is not a ThunderDB control file");
         }
 
-        var stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(28));
-        var actual = Crc32C.Compute(bytes.AsSpan(0, 28));
+        var version = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8));
+        var length = version == 1 ? LengthV1 : Length;
+        if (bytes.Length < length)
+        {
+            throw new StorageFormatException($"'{path}' is truncated ({bytes.Length} bytes, version {version} needs {length})");
+        }
+
+        var stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(length - 4));
+        var actual = Crc32C.Compute(bytes.AsSpan(0, length - 4));
         if (stored != actual)
         {
             throw new StorageFormatException($"'{path}' failed its checksum (stored {stored:x8}, computed {actual:x8})");
         }
 
         return new ControlFile(
-            BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8)),
+            version,
             BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12)),
-            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(16))));
+            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(16))),
+            version == 1 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(24)));
     }
 
-    /// <summary>Writes to a temporary name, syncs, then renames, so a crash never leaves a half CONTROL file.</summary>
+    /// <summary>Never zero (zero means "no identifier" in the WAL options).</summary>
+    private static ulong NewSystemId()
+    {
+        Span<byte> random = stackalloc byte[8];
+        ulong id;
+        do
+        {
+            RandomNumberGenerator.Fill(random);
+            id = BinaryPrimitives.ReadUInt64LittleEndian(random);
+        }
+        while (id == 0);
+
+        return id;
+    }
+
+    /// <summary>Writes to a temporary name, syncs, renames and syncs the directory, so a crash never leaves a half or vanished CONTROL file.</summary>
     private void WriteNew(string path)
     {
         Span<byte> bytes = stackalloc byte[Length];
@@ -83,16 +129,8 @@ public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset
         BinaryPrimitives.WriteInt32LittleEndian(bytes[8..], FormatVersion);
         BinaryPrimitives.WriteInt32LittleEndian(bytes[12..], PageSize);
         BinaryPrimitives.WriteInt64LittleEndian(bytes[16..], CreatedAt.ToUnixTimeMilliseconds());
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes[28..], Crc32C.Compute(bytes[..28]));
-
-        var temp = path + ".tmp";
-        using (var file = StorageFile.Open(temp, new FileOpenOptions { Backend = IoBackendKind.Posix }))
-        {
-            file.SetLength(0);
-            file.Write(0, bytes);
-            file.Flush();
-        }
-
-        File.Move(temp, path, overwrite: true);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes[24..], SystemId);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes[36..], Crc32C.Compute(bytes[..36]));
+        DurableFile.WriteAtomically(path, bytes);
     }
 }

@@ -43,6 +43,9 @@ internal sealed unsafe class Pager : IDisposable
 
     public BufferPool Pool { get; }
 
+    /// <summary>The data directory's CONTROL file (page size, system identifier).</summary>
+    public required ControlFile Control { get; init; }
+
     public ReaderGate Readers { get; } = new();
 
     /// <summary>Held by the single tree writer for each operation and by checkpoints.</summary>
@@ -71,17 +74,25 @@ internal sealed unsafe class Pager : IDisposable
 
     public ulong CheckpointMaxCommitTs { get; private set; }
 
+    /// <summary>What the durable meta page records (see <see cref="Wal.CheckpointState"/>).</summary>
+    public Wal.CheckpointState CheckpointState { get; private set; }
+
     public ulong PageCount => _pageCount;
 
     public int FreePageCount => _free.Count + _pending.Count;
 
     public static Pager Open(StorageOptions options, ILogger? logger)
     {
-        Directory.CreateDirectory(options.DataDir);
+        ValidatePageSize(options.PageSize);
+        Wal.DirectorySync.CreateDurably(options.DataDir);
         var dataPath = Path.Combine(options.DataDir, DataFileName);
         var dataExists = File.Exists(dataPath) && new FileInfo(dataPath).Length > 0;
-        ValidatePageSize(options.PageSize);
-        ControlFile.OpenOrCreate(options.DataDir, options.PageSize, dataExists);
+        var control = ControlFile.OpenOrCreate(options.DataDir, options.EffectiveWalDir, options.PageSize, dataExists);
+        if (!dataExists)
+        {
+            // Before the data file exists: from then on every open insists on this WAL directory (see WalDirectoryMarker).
+            Wal.WalDirectoryMarker.Verify(options.EffectiveWalDir, control.SystemId, Wal.WalMarkerMode.CreateForNewDatabase, 0);
+        }
 
         var storageFile = StorageFile.Open(dataPath, new FileOpenOptions
         {
@@ -89,13 +100,18 @@ internal sealed unsafe class Pager : IDisposable
             Backend = options.IoBackend,
             Warn = message => logger?.LogWarning("{Message}", message),
         });
+        if (options.FileDecorator is { } decorate)
+        {
+            storageFile = decorate(storageFile);
+        }
+
         PageFile? file = null;
         BufferPool? pool = null;
         try
         {
             file = new PageFile(storageFile, options.PageSize);
             pool = new BufferPool(file, options.BufferPoolSize);
-            var pager = new Pager(file, pool, logger);
+            var pager = new Pager(file, pool, logger) { Control = control };
             if (dataExists)
             {
                 pager.Load();
@@ -103,6 +119,10 @@ internal sealed unsafe class Pager : IDisposable
             else
             {
                 pager.Initialize();
+
+                // The new file's directory entry, and the data directory's own (the host may have created it).
+                Wal.DirectorySync.Sync(options.DataDir);
+                Wal.DirectorySync.SyncParent(options.DataDir);
             }
 
             if ((long)pool.FrameCount * options.PageSize > options.BufferPoolSize)
@@ -144,7 +164,7 @@ internal sealed unsafe class Pager : IDisposable
     private void Initialize()
     {
         _pageCount = FirstDataPage;
-        WriteMeta(0, 0, 0, 0, 0);
+        WriteMeta(0, 0, 0, 0, default);
         _file.Sync();
     }
 
@@ -189,6 +209,9 @@ internal sealed unsafe class Pager : IDisposable
         var freeCount = BinaryPrimitives.ReadUInt64LittleEndian(body[48..]);
         CheckpointWalLsn = BinaryPrimitives.ReadUInt64LittleEndian(body[56..]);
         CheckpointMaxCommitTs = BinaryPrimitives.ReadUInt64LittleEndian(body[64..]);
+        // Zero in meta pages written before these fields existed.
+        CheckpointState = new Wal.CheckpointState(CheckpointWalLsn, CheckpointMaxCommitTs,
+            BinaryPrimitives.ReadInt64LittleEndian(body[72..]), BinaryPrimitives.ReadInt64LittleEndian(body[80..]));
 
         // The free-list chain pages are part of the durable state: reusable only after the next checkpoint.
         for (var page = freeHead; page != 0;)
@@ -239,13 +262,20 @@ internal sealed unsafe class Pager : IDisposable
 
     /// <summary>
     /// Makes the current tree durable: writes dirty pages and the free list, fdatasync, writes the alternate
-    /// meta page (carrying <paramref name="walLsn"/> and <paramref name="maxCommitTs"/>), fdatasync. Then the
+    /// meta page (carrying <paramref name="state"/>), fdatasync. Then the
     /// ids freed during the epoch become reusable. The caller holds <see cref="WriterLock"/>.
     /// </summary>
-    public void Checkpoint(ulong walLsn, ulong maxCommitTs)
+    /// <remarks>
+    /// Any failure (a page write, either fdatasync) throws before the meta page flips, or after it was written but
+    /// with the data pages already durable; the in-memory state stays at the old checkpoint and written pages stay
+    /// dirty. The caller must stop taking checkpoints then (see <c>Database.Checkpoint</c>): a later fdatasync may
+    /// succeed without the lost writes, since Linux reports a write-back error only once.
+    /// </remarks>
+    public void Checkpoint(Wal.CheckpointState state)
     {
         Debug.Assert(WriterLock.IsHeldByCurrentThread);
-        Pool.FlushDirty();
+        var written = new List<(int Frame, ulong PageId)>();
+        Pool.FlushDirty(written);
 
         var perPage = (PageSize - PageHeader.Size) / sizeof(ulong);
         var total = _free.Count + _pending.Count;
@@ -262,14 +292,16 @@ internal sealed unsafe class Pager : IDisposable
         stored.AddRange(_pending);
         WriteFreeList(listPages, stored);
         _file.Sync();
+        Pool.MarkClean(written);
 
         var seq = _checkpointSeq + 1;
-        WriteMeta(seq, Root, listPages.Count > 0 ? listPages[0] : 0, (ulong)stored.Count, walLsn, maxCommitTs);
+        WriteMeta(seq, Root, listPages.Count > 0 ? listPages[0] : 0, (ulong)stored.Count, state);
         _file.Sync();
 
         _checkpointSeq = seq;
-        CheckpointWalLsn = walLsn;
-        CheckpointMaxCommitTs = maxCommitTs;
+        CheckpointWalLsn = state.WalLsn;
+        CheckpointMaxCommitTs = state.MaxCommitTs;
+        CheckpointState = state;
 
         // The new meta page is durable: what it does not reference is free once older readers are gone.
         Readers.WaitForOlderReaders();
@@ -315,7 +347,7 @@ internal sealed unsafe class Pager : IDisposable
         }
     }
 
-    private void WriteMeta(ulong seq, ulong root, ulong freeHead, ulong freeCount, ulong walLsn, ulong maxCommitTs = 0)
+    private void WriteMeta(ulong seq, ulong root, ulong freeHead, ulong freeCount, Wal.CheckpointState state)
     {
         var p = _ioPage.Pointer;
         NativeMemory_Clear(p, PageSize);
@@ -333,8 +365,10 @@ internal sealed unsafe class Pager : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(body[32..], _pageCount);
         BinaryPrimitives.WriteUInt64LittleEndian(body[40..], freeHead);
         BinaryPrimitives.WriteUInt64LittleEndian(body[48..], freeCount);
-        BinaryPrimitives.WriteUInt64LittleEndian(body[56..], walLsn);
-        BinaryPrimitives.WriteUInt64LittleEndian(body[64..], maxCommitTs);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[56..], state.WalLsn);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[64..], state.MaxCommitTs);
+        BinaryPrimitives.WriteInt64LittleEndian(body[72..], state.MaxTxnId);
+        BinaryPrimitives.WriteInt64LittleEndian(body[80..], state.MaxWallClockMs);
         _file.WritePage(page, p);
     }
 

@@ -32,11 +32,15 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
         try
         {
             var database = Database.Open(
-                new DatabaseOptions { Storage = options, BackgroundWorkers = backgroundWorkers },
+                new DatabaseOptions
+                {
+                    Storage = options,
+                    Wal = WalOptions.From(options) with { SystemId = tree.SystemId },
+                    BackgroundWorkers = backgroundWorkers,
+                },
                 tree,
                 new TreeCheckpointTarget(tree),
-                tree.CheckpointWalLsn,
-                tree.CheckpointMaxCommitTs,
+                tree.CheckpointState,
                 logger);
             return new StorageEngine(tree, database);
         }
@@ -85,8 +89,21 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
         _tree.Dispose();
     }
 
+    /// <summary>Tests: die like a killed process (no checkpoint, the WAL ring and dirty pages are dropped).</summary>
+    internal void SimulateCrash()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _database.SimulateCrash();
+        _tree.Dispose();
+    }
+
     private sealed class TreeCheckpointTarget(BTreeStore tree) : ICheckpointTarget
     {
-        public void Checkpoint(ulong walLsn, ulong maxCommitTs) => tree.Checkpoint(walLsn, maxCommitTs);
+        public void Checkpoint(CheckpointState state) => tree.Checkpoint(state);
     }
 }

@@ -42,5 +42,8 @@ public sealed record StorageOptions
 
     public int CompactionThreads { get; init; } = 1;
 
+    /// <summary>Tests: wraps every file the engine opens (data file, WAL segments), e.g. to inject I/O faults.</summary>
+    internal Func<StorageFile, StorageFile>? FileDecorator { get; init; }
+
     public string EffectiveWalDir => WalDir ?? Path.Combine(DataDir, "wal");
 }

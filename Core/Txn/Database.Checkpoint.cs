@@ -1,3 +1,4 @@
+using ThunderDb.Core.Storage.Wal;
 using Microsoft.Extensions.Logging;
 
 namespace ThunderDb.Core.Txn;
@@ -37,7 +38,20 @@ public sealed partial class Database
                     lsn = _appliedEndLsn;
                     // Committers that reserved before us may still be copying; the flusher waits for them.
                     _wal.FlushTo(lsn);
-                    _checkpointTarget.Checkpoint(lsn, _lastCommitTs);
+                    try
+                    {
+                        _checkpointTarget.Checkpoint(new CheckpointState(lsn, _lastCommitTs, Volatile.Read(ref _nextTxnId), _lastWallClockMs));
+                    }
+                    catch (Exception ex) when (ex is not StorageReadOnlyException)
+                    {
+                        // The old meta page and the WAL from its redo LSN stay authoritative. Never checkpoint again in
+                        // this process: a later fdatasync can succeed without the writes this one lost (PostgreSQL's
+                        // fsync lesson), so the store goes read-only and a restart recovers from the WAL.
+                        _logger.LogCritical(ex, "Checkpoint at WAL LSN {Lsn} failed; keeping the WAL from LSN {Redo} and switching to read-only", lsn, _lastCheckpointLsn);
+                        SetReadOnly($"a checkpoint failed ({ex.Message}); restart to recover from the WAL");
+                        throw;
+                    }
+
                     Volatile.Write(ref _lastCheckpointLsn, lsn);
                 }
             }

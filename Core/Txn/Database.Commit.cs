@@ -83,6 +83,7 @@ public sealed partial class Database
 
         ulong lsn;
         ulong commitTs;
+        long wallClockMs;
         lock (_commitLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -124,6 +125,11 @@ public sealed partial class Database
                 throw new StorageReadOnlyException("the commit could not be applied to the store; the database is now read-only", ex);
             }
 
+            // Under the lock, so commit wall-clock times follow LSN order; clamped so they never go back (a clock step,
+            // NTP, a restart on a machine whose clock is behind): point-in-time recovery stops at a time in this order.
+            sealedAt = Stopwatch.GetTimestamp();
+            wallClockMs = Math.Max(_lastWallClockMs, _wallClock(sealedAt));
+            _lastWallClockMs = wallClockMs;
             _appliedEndLsn = lsn + (ulong)record.Length;
             if (!_syncCommit)
             {
@@ -133,8 +139,7 @@ public sealed partial class Database
             RecordCommittedKeys(writes, commitTs);
         }
 
-        sealedAt = Stopwatch.GetTimestamp();
-        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, WallClock.UnixMilliseconds(sealedAt), _wal.FlushedLsn);
+        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, wallClockMs, _wal.FlushedLsn);
         _wal.Publish(lsn, record);
         if (_options.PruneBatch > 0 && Volatile.Read(ref _pruneCount) >= _options.PruneBatch)
         {

@@ -27,7 +27,9 @@ public sealed partial class Database : IKvDatabase, IDisposable
     private ulong _lastCommitTs; // under _commitLock
     private ulong _appliedEndLsn; // under _commitLock: end of the last record applied to the store
     private ulong _visibleTs;
-    private long _nextTxnId;
+    private long _nextTxnId; // the last id handed out
+    private long _lastWallClockMs; // under _commitLock: the wall-clock time of the last commit record
+    private readonly Func<long, long> _wallClock;
 
     private readonly SnapshotRegistry _snapshots = new();
 
@@ -38,7 +40,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
     private byte[] _applyKey = new byte[256];
     private byte[] _applyValue = new byte[256];
 
-    private Database(DatabaseOptions options, IOrderedStore store, ICheckpointTarget checkpointTarget, ulong checkpointLsn, ulong checkpointCommitTs, ILogger logger)
+    private Database(DatabaseOptions options, IOrderedStore store, ICheckpointTarget checkpointTarget, CheckpointState checkpoint, ILogger logger)
     {
         _options = options;
         _store = store;
@@ -46,14 +48,19 @@ public sealed partial class Database : IKvDatabase, IDisposable
         _logger = logger;
         var walOptions = options.EffectiveWal;
         _syncCommit = walOptions.SyncCommit;
-        _wal = WriteAheadLog.Open(walOptions, checkpointLsn, checkpointCommitTs, Replay, logger, out var recovery);
+        _wallClock = options.WallClock ?? WallClock.UnixMilliseconds;
+        _wal = WriteAheadLog.Open(walOptions, checkpoint.WalLsn, checkpoint.MaxCommitTs, Replay, logger, out var recovery);
         Recovery = recovery;
         _lastCommitTs = recovery.MaxCommitTs;
         _visibleTs = recovery.MaxCommitTs;
         _appliedEndLsn = recovery.EndLsn;
         InitConflictFilter(recovery.MaxCommitTs);
-        _lastCheckpointLsn = checkpointLsn;
-        _nextTxnId = (long)Math.Min(recovery.MaxCommitTs, long.MaxValue / 2) + 1;
+        _lastCheckpointLsn = checkpoint.WalLsn;
+
+        // Ids and commit wall-clock times continue from the highest ones durable anywhere: the meta page, or the WAL after it.
+        // (The commit-timestamp floor covers meta pages written before they carried an id; ids are never below it.)
+        _nextTxnId = Math.Max(Math.Max(checkpoint.MaxTxnId, recovery.MaxTxnId), (long)Math.Min(recovery.MaxCommitTs, long.MaxValue / 2) + 1);
+        _lastWallClockMs = Math.Max(checkpoint.MaxWallClockMs, recovery.MaxWallClockMs);
         _wal.CommitsDurable = OnCommitsDurable;
         _wal.SizeAlertBytes = options.Storage.MaxWalSize;
         _wal.SizeAlert = () => _checkpointWake.Set();
@@ -65,16 +72,16 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     /// <summary>
     /// Opens the database over <paramref name="store"/>, which holds the state of the last checkpoint
-    /// (<paramref name="checkpointLsn"/>, <paramref name="checkpointCommitTs"/>; zero for a new store),
+    /// (<paramref name="checkpoint"/>, as its meta page records it; zeros for a new store),
     /// and replays the WAL from there.
     /// </summary>
-    public static Database Open(DatabaseOptions options, IOrderedStore store, ICheckpointTarget checkpointTarget, ulong checkpointLsn, ulong checkpointCommitTs, ILogger logger)
+    public static Database Open(DatabaseOptions options, IOrderedStore store, ICheckpointTarget checkpointTarget, CheckpointState checkpoint, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(checkpointTarget);
         ArgumentNullException.ThrowIfNull(logger);
-        return new Database(options, store, checkpointTarget, checkpointLsn, checkpointCommitTs, logger);
+        return new Database(options, store, checkpointTarget, checkpoint, logger);
     }
 
     /// <summary>What WAL replay did at open.</summary>

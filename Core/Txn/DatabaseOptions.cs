@@ -26,5 +26,8 @@ public sealed record DatabaseOptions
     /// <summary>Start the checkpoint and compaction workers (tests drive them by hand).</summary>
     public bool BackgroundWorkers { get; init; } = true;
 
+    /// <summary>Tests: maps a <see cref="System.Diagnostics.Stopwatch"/> timestamp to unix ms (default <see cref="Txn.WallClock"/>), to step the clock.</summary>
+    internal Func<long, long>? WallClock { get; init; }
+
     internal WalOptions EffectiveWal => Wal ?? WalOptions.From(Storage);
 }

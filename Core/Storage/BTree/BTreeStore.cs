@@ -4,6 +4,8 @@ using ThunderDb.Core.Storage.Buffers;
 using ThunderDb.Core.Storage.Pages;
 using ThunderDb.Io.Buffers;
 
+using ThunderDb.Core.Storage.Wal;
+
 namespace ThunderDb.Core.Storage.BTree;
 
 /// <summary>
@@ -66,18 +68,27 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
 
     public ulong CheckpointSequence => _pager.CheckpointSequence;
 
+    /// <summary>Everything the durable meta page records.</summary>
+    public CheckpointState CheckpointState => _pager.CheckpointState;
+
+    /// <summary>The random identifier of this data directory (CONTROL), which its WAL directory must carry.</summary>
+    public ulong SystemId => _pager.Control.SystemId;
+
     internal Pager Pager => _pager;
 
     /// <summary>Buffer-pool hits and misses so far (also exported as Prometheus metrics).</summary>
     public (long Hits, long Misses) BufferPoolCounters => (_pool.Hits, _pool.Misses);
 
     /// <summary>Makes the current tree durable and records the WAL position and commit timestamp it covers.</summary>
-    public void Checkpoint(ulong walLsn, ulong maxCommitTs)
+    public void Checkpoint(ulong walLsn, ulong maxCommitTs) => Checkpoint(new CheckpointState(walLsn, maxCommitTs));
+
+    /// <summary>Makes the current tree durable and records <paramref name="state"/> in the meta page.</summary>
+    public void Checkpoint(CheckpointState state)
     {
         lock (_pager.WriterLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _pager.Checkpoint(walLsn, maxCommitTs);
+            _pager.Checkpoint(state);
         }
     }
 

@@ -378,10 +378,15 @@ internal sealed unsafe class BufferPool : IDisposable
         }
     }
 
-    /// <summary>Writes every dirty page (checkpoint). The caller keeps writers out; readers may go on.</summary>
-    public int FlushDirty()
+    /// <summary>
+    /// Writes every dirty page (checkpoint) and lists the frames written in <paramref name="written"/>. The pages stay
+    /// dirty: only <see cref="MarkClean"/>, once the data file's fdatasync succeeded, clears them, so a failed write or
+    /// sync (the kernel may drop the page from its cache and report the error once) never leaves a page whose only
+    /// current copy was lost marked clean. The caller keeps writers out; readers may go on.
+    /// </summary>
+    public int FlushDirty(List<(int Frame, ulong PageId)> written)
     {
-        var written = 0;
+        List<(int Frame, ulong PageId)>? inFlight = null;
         for (var i = 0; i < _frames.Length; i++)
         {
             ref var f = ref _frames[i];
@@ -391,27 +396,75 @@ internal sealed unsafe class BufferPool : IDisposable
             }
 
             var pageId = Volatile.Read(ref f.PageId);
-            if (pageId == NoPage || !TryPinFrame(i, pageId))
+            if (pageId != NoPage && !TryWriteBack(i, pageId, written))
             {
-                continue; // evicted meanwhile, which wrote it back
-            }
-
-            try
-            {
-                if (f.Dirty != 0)
-                {
-                    f.Dirty = 0;
-                    _file.WritePage(pageId, FramePointer(i));
-                    written++;
-                }
-            }
-            finally
-            {
-                Unpin(i);
+                (inFlight ??= []).Add((i, pageId));
             }
         }
 
-        return written;
+        // A frame being evicted is being written back right now, and that write may not have reached the file yet.
+        // The checkpoint's fdatasync must come after it: wait until the eviction let go of the frame (it clears the
+        // dirty flag after its write and changes the page id after that), and write the page ourselves if the
+        // eviction's write failed and left it dirty.
+        var spin = new SpinWait();
+        while (inFlight is { Count: > 0 })
+        {
+            for (var k = inFlight.Count - 1; k >= 0; k--)
+            {
+                var (frame, pageId) = inFlight[k];
+                ref var f = ref _frames[frame];
+                if (Volatile.Read(ref f.PageId) != pageId || Volatile.Read(ref f.Dirty) == 0 || TryWriteBack(frame, pageId, written))
+                {
+                    inFlight.RemoveAt(k);
+                }
+            }
+
+            if (inFlight.Count > 0)
+            {
+                spin.SpinOnce();
+            }
+        }
+
+        return written.Count;
+    }
+
+    /// <summary>Writes the frame's page if it can pin it (true); false while someone holds it with Pins = -1 (evicting or loading).</summary>
+    private bool TryWriteBack(int frame, ulong pageId, List<(int Frame, ulong PageId)> written)
+    {
+        if (!TryPinFrame(frame, pageId))
+        {
+            return Volatile.Read(ref _frames[frame].PageId) != pageId; // re-used for another page: the old one was written first
+        }
+
+        try
+        {
+            if (_frames[frame].Dirty != 0)
+            {
+                _file.WritePage(pageId, FramePointer(frame));
+                written.Add((frame, pageId));
+            }
+        }
+        finally
+        {
+            Unpin(frame);
+        }
+
+        return true;
+    }
+
+    /// <summary>After the fdatasync that made them durable: clears the dirty flag of frames <see cref="FlushDirty"/> wrote, if they still hold that page.</summary>
+    public void MarkClean(List<(int Frame, ulong PageId)> written)
+    {
+        lock (_missLock) // no eviction is rewriting the frames meanwhile
+        {
+            foreach (var (frame, pageId) in written)
+            {
+                if (Volatile.Read(ref _frames[frame].PageId) == pageId)
+                {
+                    _frames[frame].Dirty = 0;
+                }
+            }
+        }
     }
 
     // ---- per-frame reader/writer latch ------------------------------------------------------------------

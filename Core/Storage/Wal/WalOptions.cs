@@ -23,11 +23,37 @@ public sealed record WalOptions
 
     public IoBackendKind IoBackend { get; init; } = IoBackendKind.Auto;
 
+    /// <summary>
+    /// The data directory's system identifier (CONTROL): the WAL directory's marker must carry it, and the
+    /// segment holding the redo start must exist. 0 = not checked (a WAL used without a data directory).
+    /// </summary>
+    public ulong SystemId { get; init; }
+
+    /// <summary>Tests: wraps every segment file opened (see <see cref="StorageOptions.FileDecorator"/>).</summary>
+    internal Func<StorageFile, StorageFile>? FileDecorator { get; init; }
+
     public static WalOptions From(StorageOptions storage) => new()
     {
+        FileDecorator = storage.FileDecorator,
         Directory = storage.EffectiveWalDir,
         BufferSize = (int)Math.Clamp(storage.WalBufferSize, 64 << 10, 1L << 30),
         SyncCommit = storage.SyncCommit,
         IoBackend = storage.IoBackend,
     };
+}
+
+/// <summary>How <see cref="WalDirectoryMarker"/> treats a missing or different <c>WAL_ID</c> marker.</summary>
+internal enum WalMarkerMode
+{
+    /// <summary>At every WAL open: the marker must exist and name <see cref="WalOptions.SystemId"/>.</summary>
+    Verify,
+
+    /// <summary>
+    /// A data file not initialised yet: write the marker and an empty first segment. Segments without a marker, or
+    /// with another system's marker, are another database's WAL and refused.
+    /// </summary>
+    CreateForNewDatabase,
+
+    /// <summary>A data directory from before markers existed: write the marker over the segments already there.</summary>
+    CreateForUpgrade,
 }

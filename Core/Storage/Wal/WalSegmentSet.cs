@@ -21,8 +21,11 @@ internal sealed class WalSegmentSet : IDisposable
     private StorageFile? _writer;
     private ulong _writerStart;
 
-    public WalSegmentSet(string directory, long segmentSize, IoBackendKind backend)
+    private readonly Func<StorageFile, StorageFile>? _decorator;
+
+    public WalSegmentSet(string directory, long segmentSize, IoBackendKind backend, Func<StorageFile, StorageFile>? decorator = null)
     {
+        _decorator = decorator;
         if (segmentSize <= 0 || segmentSize % WalRecord.Alignment != 0)
         {
             throw new ArgumentOutOfRangeException(nameof(segmentSize), "segment size must be a positive multiple of 8");
@@ -31,7 +34,7 @@ internal sealed class WalSegmentSet : IDisposable
         _directory = directory;
         _segmentSize = segmentSize;
         _openOptions = new FileOpenOptions { Backend = backend, CreateIfMissing = true };
-        Directory.CreateDirectory(directory);
+        DirectorySync.CreateDurably(directory);
         foreach (var path in Directory.EnumerateFiles(directory, "*" + Extension))
         {
             var name = Path.GetFileNameWithoutExtension(path);
@@ -71,9 +74,52 @@ internal sealed class WalSegmentSet : IDisposable
         }
     }
 
+    /// <summary>True when the segment file starting at <paramref name="segmentStart"/> exists.</summary>
+    public bool Holds(ulong segmentStart) => _lengths.ContainsKey(segmentStart);
+
+    /// <summary>The first segment missing between the one holding <paramref name="fromLsn"/> and the last one, if any.</summary>
+    public ulong? FindGap(ulong fromLsn)
+    {
+        ulong? previous = null;
+        foreach (var start in _lengths.Keys)
+        {
+            if (start + (ulong)_segmentSize <= fromLsn)
+            {
+                continue;
+            }
+
+            if (previous is { } p && start != p + (ulong)_segmentSize)
+            {
+                return p + (ulong)_segmentSize;
+            }
+
+            previous = start;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Opens the segment the next append goes to (creating it if need be) right after recovery, so the segment
+    /// holding the redo start of any later checkpoint always exists: a WAL directory with none is then always an error.
+    /// At a segment boundary the full segment before it stays the writer until the first byte lands in the next.
+    /// </summary>
+    public void OpenWriterAt(ulong lsn)
+    {
+        var start = SegmentStartOf(lsn);
+        if (!_lengths.ContainsKey(start) && lsn == start && lsn > 0 && _lengths.ContainsKey(start - (ulong)_segmentSize))
+        {
+            start -= (ulong)_segmentSize;
+        }
+
+        Writer(start);
+    }
+
     public ulong SegmentStartOf(ulong lsn) => lsn - (lsn % (ulong)_segmentSize);
 
-    public string PathOf(ulong segmentStart) => Path.Combine(_directory, segmentStart.ToString("x16", CultureInfo.InvariantCulture) + Extension);
+    public string PathOf(ulong segmentStart) => Path.Combine(_directory, FileNameOf(segmentStart));
+
+    public static string FileNameOf(ulong segmentStart) => segmentStart.ToString("x16", CultureInfo.InvariantCulture) + Extension;
 
     /// <summary>Reads the bytes at [lsn, lsn + destination.Length) as far as they are contiguous on disk; returns how many.</summary>
     public int ReadAt(ulong lsn, Span<byte> destination)
@@ -115,11 +161,17 @@ internal sealed class WalSegmentSet : IDisposable
 
         if (!_readers.TryGetValue(start, out var file))
         {
-            file = StorageFile.Open(PathOf(start), _openOptions with { CreateIfMissing = false });
+            file = OpenFile(PathOf(start), _openOptions with { CreateIfMissing = false });
             _readers[start] = file;
         }
 
         return file;
+    }
+
+    private StorageFile OpenFile(string path, FileOpenOptions options)
+    {
+        var file = StorageFile.Open(path, options);
+        return _decorator is null ? file : _decorator(file);
     }
 
     /// <summary>Closes the files opened for reading (after recovery).</summary>
@@ -225,7 +277,7 @@ internal sealed class WalSegmentSet : IDisposable
 
         DropReader(start);
         var created = !_lengths.ContainsKey(start);
-        _writer = StorageFile.Open(PathOf(start), _openOptions);
+        _writer = OpenFile(PathOf(start), _openOptions);
         _writerStart = start;
         if (created)
         {
@@ -236,21 +288,27 @@ internal sealed class WalSegmentSet : IDisposable
         return _writer;
     }
 
-    /// <summary>Shrinks the segment being written back to <paramref name="lsn"/> after a failed write (best effort).</summary>
-    public void TryTruncateWriter(ulong lsn)
+    /// <summary>
+    /// After a failed write or sync: cuts the log back to <paramref name="lsn"/> (the durable end), deleting any
+    /// segment the failed batch had crossed into and shortening the one holding <paramref name="lsn"/>, whose tail was
+    /// already fdatasynced when the writer moved on. Otherwise a restart would replay commits that were reported as
+    /// failed. Best effort: the disk already failed, and a record cut in the middle is dropped at recovery anyway.
+    /// </summary>
+    public void TryDiscardFrom(ulong lsn)
     {
         try
         {
-            var start = SegmentStartOf(lsn);
-            if (_writer is not null && _writerStart == start)
+            if (_writer is not null && _writerStart > SegmentStartOf(lsn))
             {
-                _writer.SetLength((long)(lsn - start));
-                _lengths[start] = (long)(lsn - start);
+                _writer.Dispose();
+                _writer = null;
             }
+
+            TruncateAt(lsn);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // The disk already failed; the CRC check at recovery drops anything torn.
+            // Nothing more to do; the failure that got us here is what the caller reports.
         }
     }
 

@@ -153,8 +153,9 @@ public sealed unsafe partial class WriteAheadLog
         _logger.LogCritical(ex, "WAL write failed at LSN {Lsn}; switching to read-only", durableEnd);
         lock (_segmentLock)
         {
-            // Cut off a partial write so a restart does not replay commits that were reported as failed.
-            _segments.TryTruncateWriter((ulong)durableEnd);
+            // Cut off what the failed batch wrote (in this segment and any it crossed into), so a restart does not
+            // replay commits that were reported as failed.
+            _segments.TryDiscardFrom((ulong)durableEnd);
         }
 
         FailWaiters(failure);

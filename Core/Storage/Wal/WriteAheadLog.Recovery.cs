@@ -18,6 +18,12 @@ public sealed record WalRecoveryResult(
     ulong MaxCommitTs,
     long DiscardedTailBytes)
 {
+    /// <summary>The highest transaction id in the replayed records (0 when none).</summary>
+    public long MaxTxnId { get; init; }
+
+    /// <summary>The latest wall-clock time of a replayed commit record (0 when none).</summary>
+    public long MaxWallClockMs { get; init; }
+
     public double MegabytesPerSecond => Elapsed.TotalSeconds > 0 ? BytesReplayed / 1e6 / Elapsed.TotalSeconds : 0;
 }
 
@@ -39,10 +45,22 @@ public sealed partial class WriteAheadLog
             throw new ArgumentOutOfRangeException(nameof(startLsn), "LSNs are 8-byte aligned");
         }
 
-        var segments = new WalSegmentSet(options.Directory, options.SegmentSize, options.IoBackend);
+        // Before the segment set creates the directory: a mistyped wal_dir is refused, not created.
+        if (options.SystemId != 0)
+        {
+            WalDirectoryMarker.Verify(options.Directory, options.SystemId, WalMarkerMode.Verify, startLsn);
+        }
+
+        var segments = new WalSegmentSet(options.Directory, options.SegmentSize, options.IoBackend, options.FileDecorator);
         try
         {
+            if (options.SystemId != 0)
+            {
+                EnsureRedoSegment(segments, options.Directory, startLsn);
+            }
+
             result = Recover(segments, startLsn, checkpointCommitTs, replay, logger);
+            segments.OpenWriterAt(result.EndLsn);
             return new WriteAheadLog(options, segments, result.EndLsn, result.MaxCommitTs, logger);
         }
         catch
@@ -50,6 +68,20 @@ public sealed partial class WriteAheadLog
             segments.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The segment holding the redo start (or, at a segment boundary, the full one before it) is always kept; its absence means lost WAL.</summary>
+    private static void EnsureRedoSegment(WalSegmentSet segments, string directory, ulong startLsn)
+    {
+        var start = segments.SegmentStartOf(startLsn);
+        if (segments.Holds(start) || (start == startLsn && start > 0 && segments.Holds(start - (ulong)segments.SegmentSize)))
+        {
+            return;
+        }
+
+        throw new WalMissingException(
+            $"the WAL directory '{directory}' lacks the segment {Path.GetFileName(segments.PathOf(start))} holding the redo start LSN {startLsn} " +
+            $"that the data directory needs ({segments.Count} segment files present); refusing to start rather than lose the commits after the last checkpoint");
     }
 
     private static WalRecoveryResult Recover(WalSegmentSet segments, ulong startLsn, ulong checkpointCommitTs, WalReplayHandler? replay, ILogger logger)
@@ -61,10 +93,19 @@ public sealed partial class WriteAheadLog
                 $"the WAL segment holding the redo start LSN {startLsn} ({segments.PathOf(segments.SegmentStartOf(startLsn))}) is missing; the oldest segment starts at {first}");
         }
 
+        if (segments.FindGap(startLsn) is { } gap)
+        {
+            throw new WalMissingException(
+                $"the WAL segment '{segments.PathOf(gap)}' is missing while later segments exist; the log cannot be replayed past LSN {gap} " +
+                "without losing acknowledged commits, so startup stops");
+        }
+
         var dataEnd = segments.DataEnd;
         var position = startLsn;
         var maxCommitTs = checkpointCommitTs;
         long records = 0;
+        long maxTxnId = 0;
+        long maxWallClockMs = 0;
         using (var reader = new WalWindowReader(segments))
         {
             while (true)
@@ -76,9 +117,11 @@ public sealed partial class WriteAheadLog
                 }
 
                 var length = record.Length;
+                maxTxnId = Math.Max(maxTxnId, WalRecord.ReadTxnId(record));
                 if (WalRecord.ReadType(record) == WalRecordType.Commit)
                 {
                     maxCommitTs = Math.Max(maxCommitTs, WalRecord.ReadCommitTs(record));
+                    maxWallClockMs = Math.Max(maxWallClockMs, WalRecord.ReadWallClockMs(record));
                 }
 
                 replay?.Invoke(record);
@@ -102,7 +145,11 @@ public sealed partial class WriteAheadLog
             segments.SyncFrom(startLsn);
             segments.CloseReaders();
             var replayed = (long)(position - startLsn);
-            var result = new WalRecoveryResult(startLsn, position, records, replayed, clock.Elapsed, maxCommitTs, discarded);
+            var result = new WalRecoveryResult(startLsn, position, records, replayed, clock.Elapsed, maxCommitTs, discarded)
+            {
+                MaxTxnId = maxTxnId,
+                MaxWallClockMs = maxWallClockMs,
+            };
             logger.LogInformation(
                 "WAL recovery replayed {Records} records, {Bytes} bytes from LSN {Start} to {End} in {Ms:F1} ms ({MBps:F1} MB/s)",
                 records, replayed, startLsn, position, result.Elapsed.TotalMilliseconds, result.MegabytesPerSecond);

@@ -11,7 +11,7 @@ internal sealed class BenchStore : IOrderedStore, ICheckpointTarget
     private readonly List<byte[]> _values = [];
     private readonly Lock _lock = new();
 
-    public void Checkpoint(ulong walLsn, ulong maxCommitTs)
+    public void Checkpoint(CheckpointState state)
     {
     }
 

@@ -40,7 +40,7 @@ public class WalCommitBenchmarks
                 Storage = new StorageOptions { DataDir = _dir, SyncCommit = true },
                 BackgroundWorkers = false,
             },
-            store, store, 0, 0, NullLogger.Instance);
+            store, store, default, NullLogger.Instance);
         _keys = [.. Enumerable.Range(0, 64).Select(i => System.Text.Encoding.ASCII.GetBytes($"committer-{i:D2}"))];
         _syncFile = StorageFile.Open(Path.Combine(_dir, "fdatasync.probe"), new FileOpenOptions { Backend = IoBackendKind.Posix });
     }

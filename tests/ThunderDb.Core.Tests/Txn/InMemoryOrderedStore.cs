@@ -16,8 +16,9 @@ internal sealed class InMemoryOrderedStore : IOrderedStore, ICheckpointTarget
     private readonly List<byte[]> _values = [];
     private readonly Lock _lock = new();
 
-    public ulong CheckpointLsn { get; private set; }
-    public ulong CheckpointCommitTs { get; private set; }
+    public CheckpointState Checkpointed { get; private set; }
+    public ulong CheckpointLsn => Checkpointed.WalLsn;
+    public ulong CheckpointCommitTs => Checkpointed.MaxCommitTs;
     public int CheckpointCount { get; private set; }
     private List<(byte[] Key, byte[] Value)> _checkpointed = [];
 
@@ -32,13 +33,12 @@ internal sealed class InMemoryOrderedStore : IOrderedStore, ICheckpointTarget
         }
     }
 
-    public void Checkpoint(ulong walLsn, ulong maxCommitTs)
+    public void Checkpoint(CheckpointState state)
     {
         lock (_lock)
         {
             _checkpointed = [.. _keys.Select((k, i) => (k, _values[i]))];
-            CheckpointLsn = walLsn;
-            CheckpointCommitTs = maxCommitTs;
+            Checkpointed = state;
             CheckpointCount++;
         }
     }
@@ -46,7 +46,7 @@ internal sealed class InMemoryOrderedStore : IOrderedStore, ICheckpointTarget
     /// <summary>A fresh store holding only what the last checkpoint made durable (the state after a crash).</summary>
     public InMemoryOrderedStore RestoreLastCheckpoint()
     {
-        var copy = new InMemoryOrderedStore { CheckpointLsn = CheckpointLsn, CheckpointCommitTs = CheckpointCommitTs };
+        var copy = new InMemoryOrderedStore { Checkpointed = Checkpointed };
         lock (_lock)
         {
             foreach (var (key, value) in _checkpointed)

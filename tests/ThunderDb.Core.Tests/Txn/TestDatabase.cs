@@ -39,7 +39,7 @@ internal sealed class TestDatabase : IDisposable
             Wal = new WalOptions { Directory = WalDir, SegmentSize = SegmentSize, BufferSize = 256 << 10, SyncCommit = _syncCommit },
             BackgroundWorkers = false,
         }),
-        store, store, store.CheckpointLsn, store.CheckpointCommitTs, NullLogger.Instance);
+        store, store, store.Checkpointed, NullLogger.Instance);
 
     /// <summary>Kill: no checkpoint, the store's unsaved state is lost; restart from the last checkpoint plus the WAL.</summary>
     public void CrashAndRestart()

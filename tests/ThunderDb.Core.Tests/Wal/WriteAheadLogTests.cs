@@ -220,4 +220,46 @@ public class WriteAheadLogTests
         await Assert.That(wal.FlushedLsn).IsEqualTo(lastGood);
         Assert.Throws<ThunderDb.Core.Txn.StorageReadOnlyException>(() => wal.Reserve(64));
     }
+
+    [Test]
+    public async Task A_failed_flush_that_crossed_into_a_new_segment_leaves_no_failed_commit_behind()
+    {
+        using var dir = new TestDirectory();
+        var options = WalTestRecords.Options(dir.Path) with { SyncCommit = false, FlushDelay = TimeSpan.FromSeconds(5) };
+        ulong end = 0;
+        var id = 1;
+        var wal = WriteAheadLog.Open(options, 0, 0, null, NullLogger.Instance, out _);
+        try
+        {
+            while (4096 - (long)end > 200)
+            {
+                end = WalTestRecords.Append(wal, id++, valueLength: 40);
+            }
+
+            wal.FlushTo(end);
+            var durable = end;
+
+            // The next segment cannot be written (ENOSPC). One batch holds a record that fits the old segment and one
+            // that crosses into the new one: the writer fsyncs the old segment before it moves on, then fails.
+            File.CreateSymbolicLink(Path.Combine(dir.Path, "0000000000001000.wal"), "/dev/full");
+            var failedInOldSegment = id;
+            var endA = WalTestRecords.Append(wal, id++, valueLength: 8);
+            var endB = WalTestRecords.Append(wal, id++, valueLength: 400);
+            await Assert.That(endA).IsLessThan(4096UL);
+            await Assert.That(endB).IsGreaterThan(4096UL);
+            await Assert.That(() => wal.FlushTo(endB)).Throws<ThunderDb.Core.Txn.StorageReadOnlyException>();
+            await Assert.That(wal.FlushedLsn).IsEqualTo(durable);
+
+            wal.Dispose();
+            File.Delete(Path.Combine(dir.Path, "0000000000001000.wal"));
+            var ids = Reopen(dir.Path, 0, out var result);
+            await Assert.That(ids).DoesNotContain(failedInOldSegment).Because("a commit reported as failed came back after restart");
+            await Assert.That(ids).IsEquivalentTo(Enumerable.Range(1, failedInOldSegment - 1).Select(i => (long)i));
+            await Assert.That(result.EndLsn).IsEqualTo(durable);
+        }
+        finally
+        {
+            wal.Dispose();
+        }
+    }
 }

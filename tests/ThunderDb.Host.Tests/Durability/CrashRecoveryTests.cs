@@ -131,7 +131,7 @@ public class CrashRecoveryTests
         await Assert.That(exit).IsEqualTo(0).Because(last.AllOutput);
     }
 
-    private static Dictionary<string, string> RespPortEnv(int port) =>
+    internal static Dictionary<string, string> RespPortEnv(int port) =>
         new() { ["THUNDERDB_RESP_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     private static async Task VerifyCountersAsync(int port, ConcurrentDictionary<string, (long Acked, long Sent)> counters, CancellationToken ct)
@@ -175,7 +175,7 @@ public class CrashRecoveryTests
         }
     }
 
-    private static async Task WaitReadyAsync(int httpPort, ServerProcess server, CancellationToken ct)
+    internal static async Task WaitReadyAsync(int httpPort, ServerProcess server, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + StartTimeout;
