@@ -142,7 +142,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     internal void RefreshSnapshot(KvTransaction txn)
     {
-        txn.SnapshotTs = _snapshots.Raise(txn.SnapshotSlot, ref _visibleTs);
+        txn.SnapshotTs = _snapshots.Raise(txn.SnapshotSlot, ref _visibleTs, txn.OldestWriteSnapshot);
         txn.ForgetReads();
     }
 

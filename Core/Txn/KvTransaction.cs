@@ -47,6 +47,12 @@ internal sealed class KvTransaction : IKvTransaction
     /// <summary>The commit timestamp this transaction (or its current statement) reads at.</summary>
     public ulong SnapshotTs { get; set; }
 
+    /// <summary>
+    /// The smallest snapshot any buffered write was made under (<see cref="ulong.MaxValue"/>: none). A READ COMMITTED
+    /// transaction's registry slot stays at it across statements, so vacuum keeps what the commit check compares against.
+    /// </summary>
+    internal ulong OldestWriteSnapshot { get; private set; } = ulong.MaxValue;
+
     /// <summary>The <see cref="SnapshotRegistry"/> slot holding the snapshot while open; kept as the first one to try when reused (-1: none yet).</summary>
     internal int SnapshotSlot = -1;
 
@@ -66,6 +72,7 @@ internal sealed class KvTransaction : IKvTransaction
         StartedAt = Stopwatch.GetTimestamp();
         _finished = false;
         _committing = false;
+        OldestWriteSnapshot = ulong.MaxValue;
         ForgetReads();
     }
 
@@ -128,7 +135,7 @@ internal sealed class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        _writes.Set(key, value.ToArray(), SnapshotTs, SupersededVersion(key));
+        Buffer(key, value.ToArray());
     }
 
     public void Delete(ReadOnlySpan<byte> key)
@@ -136,7 +143,16 @@ internal sealed class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        _writes.Set(key, null, SnapshotTs, SupersededVersion(key));
+        Buffer(key, null);
+    }
+
+    private void Buffer(ReadOnlySpan<byte> key, byte[]? value)
+    {
+        _writes.Set(key, value, SnapshotTs, SupersededVersion(key));
+        if (SnapshotTs < OldestWriteSnapshot)
+        {
+            OldestWriteSnapshot = SnapshotTs;
+        }
     }
 
     public IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false)

@@ -13,7 +13,11 @@ internal sealed class WriteSet
         /// <summary>The new value, or null for a delete.</summary>
         public byte[]? Value;
 
-        /// <summary>The snapshot the write was made under; a newer committed version of the key is a conflict.</summary>
+        /// <summary>
+        /// The snapshot the key's first write in this transaction was made under; a newer committed version of the key
+        /// is a conflict. A rewrite in a later READ COMMITTED statement keeps it: the first write may already depend on
+        /// what that older snapshot showed, so a commit between the two statements must still be caught.
+        /// </summary>
         public ulong SnapshotTs;
 
         /// <summary>
@@ -41,9 +45,9 @@ internal sealed class WriteSet
         var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists);
         entry.Value = value;
-        entry.SnapshotTs = snapshotTs;
         if (!exists)
         {
+            entry.SnapshotTs = snapshotTs;
             entry.Supersedes = supersedes; // a rewrite in the same transaction still replaces the first one's predecessor
             entry.Hash = KeyHash.Hash64(key);
             _sortedValid = false;
