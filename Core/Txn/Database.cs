@@ -119,18 +119,21 @@ public sealed partial class Database : IKvDatabase, IDisposable
     /// <inheritdoc/>
     public bool CommitsVisibleAtApply => !_syncCommit;
 
-    public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse)
+    public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse) => Begin(TransactionOptions.For(isolation), reuse);
+
+    public IKvTransaction Begin(TransactionOptions options, IKvTransaction? reuse = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(_disposed, this);
         KvTransaction txn;
         if (reuse is KvTransaction finished && finished.Owner == this && finished.IsFinished)
         {
             txn = finished;
-            txn.Restart(isolation);
+            txn.Restart(options);
         }
         else
         {
-            txn = new KvTransaction(this, isolation);
+            txn = new KvTransaction(this, options);
         }
 
         txn.SnapshotTs = _snapshots.Enter(ref txn.SnapshotSlot, ref _visibleTs);
@@ -166,8 +169,8 @@ public sealed partial class Database : IKvDatabase, IDisposable
         }
     }
 
-    /// <summary>Reads the newest version of <paramref name="userKey"/> at or below <paramref name="snapshotTs"/>.</summary>
-    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte> value, IStoreCursor cursor, out ulong version)
+    /// <summary>Reads the newest version of <paramref name="userKey"/> at or below <paramref name="snapshotTs"/> (<paramref name="value"/> null: only its timestamp).</summary>
+    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte>? value, IStoreCursor cursor, out ulong version)
     {
         version = 0;
         var length = MvccKey.VersionedLength(userKey);
@@ -189,7 +192,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
                 return false;
             }
 
-            value.Write(stored[1..]);
+            value?.Write(stored[1..]);
             return true;
         }
         finally

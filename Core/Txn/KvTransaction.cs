@@ -9,7 +9,7 @@ namespace ThunderDb.Core.Txn;
 /// One transaction: a snapshot timestamp plus a private write set. Reads merge the write set over
 /// the snapshot, so a transaction sees its own writes; nothing reaches the store before commit.
 /// </summary>
-internal sealed class KvTransaction : IKvTransaction
+internal sealed partial class KvTransaction : IKvTransaction
 {
     private readonly Database _db;
     private readonly WriteSet _writes = new();
@@ -28,10 +28,10 @@ internal sealed class KvTransaction : IKvTransaction
     private bool _committing;
     private long _id;
 
-    public KvTransaction(Database db, IsolationLevel isolation)
+    public KvTransaction(Database db, TransactionOptions options)
     {
         _db = db;
-        Restart(isolation);
+        Restart(options);
     }
 
     /// <summary>Assigned on first use (the commit record, an error message): a read-only transaction never takes one,
@@ -62,13 +62,15 @@ internal sealed class KvTransaction : IKvTransaction
 
     /// <summary>
     /// Starts this finished object over as a new transaction (its owner asked for reuse through
-    /// <see cref="Database.Begin(IsolationLevel, IKvTransaction?)"/>): the write set, the WAL record buffer and the
-    /// point-read cursor are kept, so a session running one command per transaction allocates nothing per command.
+    /// <see cref="Database.Begin(TransactionOptions, IKvTransaction?)"/>): the write set, the WAL record buffer, the
+    /// point-read cursor and the lock owner are kept, so a session running one command per transaction allocates nothing per command.
     /// </summary>
-    internal void Restart(IsolationLevel isolation)
+    internal void Restart(TransactionOptions options)
     {
         _id = 0;
-        Isolation = isolation;
+        _options = options;
+        Isolation = options.Isolation;
+        _lockReadTsMax = 0;
         StartedAt = Stopwatch.GetTimestamp();
         _finished = false;
         _committing = false;
@@ -125,7 +127,7 @@ internal sealed class KvTransaction : IKvTransaction
             return true;
         }
 
-        var found = _db.ReadVisible(key, SnapshotTs, value, _pointCursor ??= _db.Store.OpenCursor(), out var version);
+        var found = _db.ReadVisible(key, ReadTs(key), value, _pointCursor ??= _db.Store.OpenCursor(), out var version);
         RememberRead(key, version);
         return found;
     }
@@ -135,7 +137,7 @@ internal sealed class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        Buffer(key, value.ToArray());
+        Buffer(key, value.ToArray(), WriteTs(key));
     }
 
     public void Delete(ReadOnlySpan<byte> key)
@@ -143,15 +145,16 @@ internal sealed class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        Buffer(key, null);
+        Buffer(key, null, WriteTs(key));
     }
 
-    private void Buffer(ReadOnlySpan<byte> key, byte[]? value)
+    /// <summary><paramref name="snapshotTs"/>: what the write is based on (the statement snapshot, or a locked key's current read).</summary>
+    private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs)
     {
-        _writes.Set(key, value, SnapshotTs, SupersededVersion(key));
-        if (SnapshotTs < OldestWriteSnapshot)
+        _writes.Set(key, value, snapshotTs, SupersededVersion(key));
+        if (snapshotTs < OldestWriteSnapshot)
         {
-            OldestWriteSnapshot = SnapshotTs;
+            OldestWriteSnapshot = snapshotTs;
         }
     }
 
@@ -206,6 +209,7 @@ internal sealed class KvTransaction : IKvTransaction
         _finished = true;
         _writes.Clear();
         _db.EndTransaction(this, committed, endedAt);
+        ReleaseLocks(); // after the commit is visible: the next holder's current read sees it
     }
 
     public void Dispose() => Rollback();

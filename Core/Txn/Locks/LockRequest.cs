@@ -30,8 +30,9 @@ internal sealed class LockRequest(KeyLockManager manager) : IValueTaskSource
     /// <summary>Set when the owner ended (released everything) while this wait was pending: nobody will consume the wait.</summary>
     public bool Abandoned;
 
-    /// <summary>Owner data kept with the grant (the transaction stores the commit timestamp visible when it got the lock).</summary>
+    /// <summary>Owner data kept with the grant (the transaction stores the timestamp its reads of the key use), valid once <see cref="TagSet"/>.</summary>
     public ulong Tag;
+    public bool TagSet;
 
     /// <summary>Next in the entry's queue, or in the stripe's free list.</summary>
     public LockRequest? Next;
@@ -50,6 +51,7 @@ internal sealed class LockRequest(KeyLockManager manager) : IValueTaskSource
         Mode = mode;
         Abandoned = false;
         Tag = 0;
+        TagSet = false;
     }
 
     /// <summary>Starts a wait: the returned task completes when the lock is granted or the wait fails. Under the stripe lock.</summary>
