@@ -89,6 +89,18 @@ public interface IKvTransaction : IDisposable
     ValueTask LockAsync(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
         ValueTask.FromException(new NotSupportedException("key locks are not supported by this database"));
 
+    /// <summary>
+    /// Marks the write set (SQL SAVEPOINT, or the start of a statement that must be atomic): <see cref="RollbackTo"/>
+    /// undoes only the writes made after the mark. Marks nest; the returned number names this one.
+    /// </summary>
+    int Savepoint() => throw new NotSupportedException("savepoints are not supported by this database");
+
+    /// <summary>Undoes the writes made since <paramref name="savepoint"/>, which stays set (SQL ROLLBACK TO SAVEPOINT). Key locks taken since are kept.</summary>
+    void RollbackTo(int savepoint) => throw new NotSupportedException("savepoints are not supported by this database");
+
+    /// <summary>Forgets <paramref name="savepoint"/> and every mark set after it, keeping their writes (SQL RELEASE SAVEPOINT).</summary>
+    void Release(int savepoint) => throw new NotSupportedException("savepoints are not supported by this database");
+
     /// <summary>Keys in [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>) (empty end = no bound), ascending or descending.</summary>
     IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false);
 

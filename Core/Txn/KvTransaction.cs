@@ -164,6 +164,25 @@ internal sealed partial class KvTransaction : IKvTransaction
         return new SnapshotCursor(_db.Store, SnapshotTs, _writes, startInclusive, endExclusive, reverse);
     }
 
+    public int Savepoint()
+    {
+        ThrowIfFinished();
+        return _writes.Savepoint();
+    }
+
+    /// <summary>Key locks taken since the savepoint are kept, as in PostgreSQL: another transaction may already be queued behind them.</summary>
+    public void RollbackTo(int savepoint)
+    {
+        ThrowIfFinished();
+        _writes.RollbackTo(savepoint);
+    }
+
+    public void Release(int savepoint)
+    {
+        ThrowIfFinished();
+        _writes.Release(savepoint);
+    }
+
     public void BeginStatement()
     {
         ThrowIfFinished();
