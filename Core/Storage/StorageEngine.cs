@@ -74,6 +74,8 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
 
     public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse) => _database.Begin(isolation, reuse);
 
+    public IKvTransaction Begin(TransactionOptions options, IKvTransaction? reuse = null) => _database.Begin(options, reuse);
+
     /// <summary>Makes everything committed so far durable in the data file and lets the WAL recycle segments.</summary>
     public void Checkpoint() => _database.Checkpoint();
 

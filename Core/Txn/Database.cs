@@ -126,18 +126,21 @@ public sealed partial class Database : IKvDatabase, IDisposable
     /// <inheritdoc/>
     public bool CommitsVisibleAtApply => !_syncCommit;
 
-    public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse)
+    public IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse) => Begin(TransactionOptions.For(isolation), reuse);
+
+    public IKvTransaction Begin(TransactionOptions options, IKvTransaction? reuse = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(_disposed, this);
         KvTransaction txn;
         if (reuse is KvTransaction finished && finished.Owner == this && finished.IsFinished)
         {
             txn = finished;
-            txn.Restart(isolation);
+            txn.Restart(options);
         }
         else
         {
-            txn = new KvTransaction(this, isolation);
+            txn = new KvTransaction(this, options);
         }
 
         txn.SnapshotTs = _snapshots.Enter(ref txn.SnapshotSlot, ref _visibleTs);
@@ -149,7 +152,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     internal void RefreshSnapshot(KvTransaction txn)
     {
-        txn.SnapshotTs = _snapshots.Raise(txn.SnapshotSlot, ref _visibleTs);
+        txn.SnapshotTs = _snapshots.Raise(txn.SnapshotSlot, ref _visibleTs, txn.OldestWriteSnapshot);
         txn.ForgetReads();
     }
 
@@ -173,8 +176,8 @@ public sealed partial class Database : IKvDatabase, IDisposable
         }
     }
 
-    /// <summary>Reads the newest version of <paramref name="userKey"/> at or below <paramref name="snapshotTs"/>.</summary>
-    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte> value, IStoreCursor cursor, out ulong version)
+    /// <summary>Reads the newest version of <paramref name="userKey"/> at or below <paramref name="snapshotTs"/> (<paramref name="value"/> null: only its timestamp).</summary>
+    internal bool ReadVisible(ReadOnlySpan<byte> userKey, ulong snapshotTs, IBufferWriter<byte>? value, IStoreCursor cursor, out ulong version)
     {
         version = 0;
         var length = MvccKey.VersionedLength(userKey);
@@ -196,7 +199,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
                 return false;
             }
 
-            value.Write(stored[1..]);
+            value?.Write(stored[1..]);
             return true;
         }
         finally

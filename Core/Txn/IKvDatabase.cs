@@ -1,4 +1,5 @@
 using System.Buffers;
+using ThunderDb.Core.Txn.Locks;
 
 namespace ThunderDb.Core.Txn;
 
@@ -22,6 +23,10 @@ public interface IKvDatabase
     /// transaction). Implementations without recycling begin a new one.
     /// </summary>
     IKvTransaction Begin(IsolationLevel isolation, IKvTransaction? reuse) => Begin(isolation);
+
+    /// <summary>Begins a transaction with <paramref name="options"/> (key locks, lock timeout), recycling <paramref name="reuse"/> as above.</summary>
+    IKvTransaction Begin(TransactionOptions options, IKvTransaction? reuse = null) =>
+        options.LockWrites ? throw new NotSupportedException("key locks are not supported by this database") : Begin(options.Isolation, reuse);
 
     /// <summary>True once a disk error or the disk monitor has switched the store to read-only.</summary>
     bool IsReadOnly { get; }
@@ -56,11 +61,45 @@ public interface IKvTransaction : IDisposable
     /// </summary>
     long StartedAtUnixMilliseconds => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// Reads a key: this transaction's own write, else the snapshot's version. Under READ COMMITTED a key this
+    /// transaction has locked is read at the newest version committed when the lock was granted (a "current read"),
+    /// which may be newer than the statement's snapshot.
+    /// </summary>
     bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value);
 
+    /// <summary>
+    /// Buffers a write. In a transaction begun with <see cref="TransactionOptions.LockWrites"/> the key must be
+    /// exclusively locked first: a free key is locked here, but a key another transaction holds throws
+    /// <see cref="InvalidOperationException"/> — await <see cref="LockAsync"/> before writing such keys.
+    /// </summary>
     void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 
+    /// <summary>Buffers a delete; the lock rule of <see cref="Put"/> applies.</summary>
     void Delete(ReadOnlySpan<byte> key);
+
+    /// <summary>
+    /// Locks <paramref name="key"/> until the transaction ends, waiting (asynchronously, first come first served) while
+    /// other transactions hold it. Fails with <see cref="LockWaitTimeoutException"/> after the transaction's lock
+    /// timeout, <see cref="DeadlockDetectedException"/> when the wait would never end; the transaction stays open either
+    /// way (the caller fails the statement, or rolls back). Afterwards, READ COMMITTED reads the key's newest committed
+    /// version (see <see cref="TryGet"/>); REPEATABLE READ throws <see cref="TransactionConflictException"/> when a
+    /// version newer than its snapshot has committed, since it could neither see nor overwrite it.
+    /// </summary>
+    ValueTask LockAsync(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
+        ValueTask.FromException(new NotSupportedException("key locks are not supported by this database"));
+
+    /// <summary>
+    /// Marks the write set (SQL SAVEPOINT, or the start of a statement that must be atomic): <see cref="RollbackTo"/>
+    /// undoes only the writes made after the mark. Marks nest; the returned number names this one.
+    /// </summary>
+    int Savepoint() => throw new NotSupportedException("savepoints are not supported by this database");
+
+    /// <summary>Undoes the writes made since <paramref name="savepoint"/>, which stays set (SQL ROLLBACK TO SAVEPOINT). Key locks taken since are kept.</summary>
+    void RollbackTo(int savepoint) => throw new NotSupportedException("savepoints are not supported by this database");
+
+    /// <summary>Forgets <paramref name="savepoint"/> and every mark set after it, keeping their writes (SQL RELEASE SAVEPOINT).</summary>
+    void Release(int savepoint) => throw new NotSupportedException("savepoints are not supported by this database");
 
     /// <summary>Keys in [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>) (empty end = no bound), ascending or descending.</summary>
     IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false);

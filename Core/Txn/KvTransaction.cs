@@ -9,7 +9,7 @@ namespace ThunderDb.Core.Txn;
 /// One transaction: a snapshot timestamp plus a private write set. Reads merge the write set over
 /// the snapshot, so a transaction sees its own writes; nothing reaches the store before commit.
 /// </summary>
-internal sealed class KvTransaction : IKvTransaction
+internal sealed partial class KvTransaction : IKvTransaction
 {
     private readonly Database _db;
     private readonly WriteSet _writes = new();
@@ -28,10 +28,10 @@ internal sealed class KvTransaction : IKvTransaction
     private bool _committing;
     private long _id;
 
-    public KvTransaction(Database db, IsolationLevel isolation)
+    public KvTransaction(Database db, TransactionOptions options)
     {
         _db = db;
-        Restart(isolation);
+        Restart(options);
     }
 
     /// <summary>Assigned on first use (the commit record, an error message): a read-only transaction never takes one,
@@ -47,6 +47,12 @@ internal sealed class KvTransaction : IKvTransaction
     /// <summary>The commit timestamp this transaction (or its current statement) reads at.</summary>
     public ulong SnapshotTs { get; set; }
 
+    /// <summary>
+    /// The smallest snapshot any buffered write was made under (<see cref="ulong.MaxValue"/>: none). A READ COMMITTED
+    /// transaction's registry slot stays at it across statements, so vacuum keeps what the commit check compares against.
+    /// </summary>
+    internal ulong OldestWriteSnapshot { get; private set; } = ulong.MaxValue;
+
     /// <summary>The <see cref="SnapshotRegistry"/> slot holding the snapshot while open; kept as the first one to try when reused (-1: none yet).</summary>
     internal int SnapshotSlot = -1;
 
@@ -56,16 +62,19 @@ internal sealed class KvTransaction : IKvTransaction
 
     /// <summary>
     /// Starts this finished object over as a new transaction (its owner asked for reuse through
-    /// <see cref="Database.Begin(IsolationLevel, IKvTransaction?)"/>): the write set, the WAL record buffer and the
-    /// point-read cursor are kept, so a session running one command per transaction allocates nothing per command.
+    /// <see cref="Database.Begin(TransactionOptions, IKvTransaction?)"/>): the write set, the WAL record buffer, the
+    /// point-read cursor and the lock owner are kept, so a session running one command per transaction allocates nothing per command.
     /// </summary>
-    internal void Restart(IsolationLevel isolation)
+    internal void Restart(TransactionOptions options)
     {
         _id = 0;
-        Isolation = isolation;
+        _options = options;
+        Isolation = options.Isolation;
+        _lockReadTsMax = 0;
         StartedAt = Stopwatch.GetTimestamp();
         _finished = false;
         _committing = false;
+        OldestWriteSnapshot = ulong.MaxValue;
         ForgetReads();
     }
 
@@ -118,7 +127,7 @@ internal sealed class KvTransaction : IKvTransaction
             return true;
         }
 
-        var found = _db.ReadVisible(key, SnapshotTs, value, _pointCursor ??= _db.Store.OpenCursor(), out var version);
+        var found = _db.ReadVisible(key, ReadTs(key), value, _pointCursor ??= _db.Store.OpenCursor(), out var version);
         RememberRead(key, version);
         return found;
     }
@@ -128,7 +137,7 @@ internal sealed class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        _writes.Set(key, value.ToArray(), SnapshotTs, SupersededVersion(key));
+        Buffer(key, value.ToArray(), WriteTs(key));
     }
 
     public void Delete(ReadOnlySpan<byte> key)
@@ -136,13 +145,42 @@ internal sealed class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        _writes.Set(key, null, SnapshotTs, SupersededVersion(key));
+        Buffer(key, null, WriteTs(key));
+    }
+
+    /// <summary><paramref name="snapshotTs"/>: what the write is based on (the statement snapshot, or a locked key's current read).</summary>
+    private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs)
+    {
+        _writes.Set(key, value, snapshotTs, SupersededVersion(key));
+        if (snapshotTs < OldestWriteSnapshot)
+        {
+            OldestWriteSnapshot = snapshotTs;
+        }
     }
 
     public IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false)
     {
         ThrowIfFinished();
         return new SnapshotCursor(_db.Store, SnapshotTs, _writes, startInclusive, endExclusive, reverse);
+    }
+
+    public int Savepoint()
+    {
+        ThrowIfFinished();
+        return _writes.Savepoint();
+    }
+
+    /// <summary>Key locks taken since the savepoint are kept, as in PostgreSQL: another transaction may already be queued behind them.</summary>
+    public void RollbackTo(int savepoint)
+    {
+        ThrowIfFinished();
+        _writes.RollbackTo(savepoint);
+    }
+
+    public void Release(int savepoint)
+    {
+        ThrowIfFinished();
+        _writes.Release(savepoint);
     }
 
     public void BeginStatement()
@@ -190,6 +228,7 @@ internal sealed class KvTransaction : IKvTransaction
         _finished = true;
         _writes.Clear();
         _db.EndTransaction(this, committed, endedAt);
+        ReleaseLocks(); // after the commit is visible: the next holder's current read sees it
     }
 
     public void Dispose() => Rollback();

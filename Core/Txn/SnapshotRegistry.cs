@@ -19,7 +19,9 @@ namespace ThunderDb.Core.Txn;
 /// load visibleTs; fence; load slot) the horizon's load of visibleTs comes before the beginner's second load,
 /// so h ≤ s because visibleTs only grows. Either way the result is ≤ s.</item>
 /// <item>A read-committed statement only raises its own occupied slot (<see cref="Raise"/>); a horizon
-/// reading the old value returns less than the new snapshot.</item>
+/// reading the old value returns less than the new snapshot. The slot never rises above the snapshot of the
+/// transaction's first write: commit checks that write against every version committed since that snapshot, so
+/// vacuum must keep them (a tombstone removed early would hide a concurrent delete from the check).</item>
 /// <item>The slot storage only grows, in segments that never move, published before any slot in them is used
 /// (the growth is ordered before the publication by the same compare-exchange), so a scan that misses a
 /// segment or a high-water increment also missed the slot's publication and falls under case 3.</item>
@@ -62,11 +64,15 @@ internal sealed class SnapshotRegistry
         return snapshot;
     }
 
-    /// <summary>Moves an open transaction's snapshot forward (read committed: a new snapshot per statement); returns it.</summary>
-    public ulong Raise(int slot, ref ulong visibleTs)
+    /// <summary>
+    /// Moves an open transaction's snapshot forward (read committed: a new snapshot per statement) and returns it.
+    /// The slot itself rises no higher than <paramref name="holdAt"/> (the snapshot of the transaction's first write,
+    /// <see cref="ulong.MaxValue"/> when it wrote nothing), so the horizon keeps what its commit check will read.
+    /// </summary>
+    public ulong Raise(int slot, ref ulong visibleTs, ulong holdAt = ulong.MaxValue)
     {
         var snapshot = Volatile.Read(ref visibleTs);
-        Volatile.Write(ref Cell(slot), snapshot);
+        Volatile.Write(ref Cell(slot), Math.Min(snapshot, holdAt));
         return snapshot;
     }
 

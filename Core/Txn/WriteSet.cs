@@ -5,6 +5,11 @@ namespace ThunderDb.Core.Txn;
 /// <summary>
 /// A transaction's private writes: last write per key wins. Lookups by span do not allocate
 /// (alternate-key lookup); the sorted key order for scans is built lazily, only after changes.
+/// <para>
+/// Savepoints: while one is set, the first change of each key after the innermost mark logs the key's previous
+/// entry (or its absence) in an undo log; <see cref="RollbackTo"/> replays the log backwards to the mark. Without a
+/// savepoint nothing is logged, so plain transactions pay nothing.
+/// </para>
 /// </summary>
 internal sealed class WriteSet
 {
@@ -13,7 +18,11 @@ internal sealed class WriteSet
         /// <summary>The new value, or null for a delete.</summary>
         public byte[]? Value;
 
-        /// <summary>The snapshot the write was made under; a newer committed version of the key is a conflict.</summary>
+        /// <summary>
+        /// The snapshot the key's first write in this transaction was made under; a newer committed version of the key
+        /// is a conflict. A rewrite in a later READ COMMITTED statement keeps it: the first write may already depend on
+        /// what that older snapshot showed, so a commit between the two statements must still be caught.
+        /// </summary>
         public ulong SnapshotTs;
 
         /// <summary>
@@ -24,7 +33,29 @@ internal sealed class WriteSet
 
         /// <summary>The key's <see cref="KeyHash.Hash64"/>, computed once when the key enters the set so the commit path hashes nothing under its lock.</summary>
         public ulong Hash;
+
+        /// <summary>The savepoint whose undo log last recorded this key (0: none): later changes under it need no record.</summary>
+        public int LoggedAt;
     }
+
+    private struct UndoRecord
+    {
+        public byte[] Key;
+        public Entry Previous;
+        public bool Existed;
+    }
+
+    private struct SavepointMark
+    {
+        public int Id;
+        public int UndoPosition;
+    }
+
+    private UndoRecord[] _undo = [];
+    private int _undoCount;
+    private SavepointMark[] _savepoints = [];
+    private int _savepointCount;
+    private int _lastSavepointId;
 
     public const ulong UnknownVersion = ulong.MaxValue;
 
@@ -40,10 +71,15 @@ internal sealed class WriteSet
     {
         var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
         ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists);
+        if (_savepointCount > 0)
+        {
+            LogUndo(lookup, key, ref entry, exists);
+        }
+
         entry.Value = value;
-        entry.SnapshotTs = snapshotTs;
         if (!exists)
         {
+            entry.SnapshotTs = snapshotTs;
             entry.Supersedes = supersedes; // a rewrite in the same transaction still replaces the first one's predecessor
             entry.Hash = KeyHash.Hash64(key);
             _sortedValid = false;
@@ -70,6 +106,86 @@ internal sealed class WriteSet
         return _sorted;
     }
 
+    /// <summary>Sets a savepoint and returns its id (ids only grow within a transaction).</summary>
+    public int Savepoint()
+    {
+        if (_savepointCount == _savepoints.Length)
+        {
+            Array.Resize(ref _savepoints, Math.Max(4, _savepoints.Length * 2));
+        }
+
+        var id = ++_lastSavepointId;
+        _savepoints[_savepointCount++] = new SavepointMark { Id = id, UndoPosition = _undoCount };
+        return id;
+    }
+
+    /// <summary>Undoes every change made since savepoint <paramref name="id"/>, which stays set; inner savepoints are dropped.</summary>
+    public void RollbackTo(int id)
+    {
+        var index = IndexOfSavepoint(id);
+        var position = _savepoints[index].UndoPosition;
+        for (var i = _undoCount - 1; i >= position; i--)
+        {
+            ref var undo = ref _undo[i];
+            if (undo.Existed)
+            {
+                CollectionsMarshal.GetValueRefOrNullRef(_entries, undo.Key) = undo.Previous;
+            }
+            else
+            {
+                _entries.Remove(undo.Key);
+            }
+
+            undo = default;
+        }
+
+        _undoCount = position;
+        _savepointCount = index + 1;
+        _sortedValid = false;
+    }
+
+    /// <summary>Forgets savepoint <paramref name="id"/> and the ones inside it; the changes stay (an outer savepoint still covers them).</summary>
+    public void Release(int id)
+    {
+        _savepointCount = IndexOfSavepoint(id);
+        if (_savepointCount == 0)
+        {
+            Array.Clear(_undo, 0, _undoCount);
+            _undoCount = 0;
+        }
+    }
+
+    private int IndexOfSavepoint(int id)
+    {
+        for (var i = _savepointCount - 1; i >= 0; i--)
+        {
+            if (_savepoints[i].Id == id)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"savepoint {id} does not exist (released, rolled back past, or never set in this transaction)");
+    }
+
+    private void LogUndo(Dictionary<byte[], Entry>.AlternateLookup<ReadOnlySpan<byte>> lookup, ReadOnlySpan<byte> key, ref Entry entry, bool exists)
+    {
+        var current = _savepoints[_savepointCount - 1].Id;
+        if (exists && entry.LoggedAt == current)
+        {
+            return; // already recorded since the innermost savepoint: rolling back restores the older state
+        }
+
+        if (_undoCount == _undo.Length)
+        {
+            Array.Resize(ref _undo, Math.Max(16, _undo.Length * 2));
+        }
+
+        lookup.TryGetValue(key, out var storedKey, out _);
+        _undo[_undoCount++] = new UndoRecord { Key = storedKey!, Previous = entry, Existed = exists };
+        entry.LoggedAt = current;
+    }
+
     public void Clear()
     {
         // A reused transaction keeps its table; one that grew big (a large MULTI) gives the memory back.
@@ -82,6 +198,14 @@ internal sealed class WriteSet
         _entries.Clear();
         _sorted = [];
         _sortedValid = true;
+        if (_undoCount > 0 || _savepointCount > 0)
+        {
+            Array.Clear(_undo, 0, _undoCount);
+            _undoCount = 0;
+            _savepointCount = 0;
+        }
+
+        _lastSavepointId = 0;
     }
 }
 
