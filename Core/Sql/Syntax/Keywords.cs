@@ -28,7 +28,7 @@ public enum Keyword : short
     Committed, Conflict, Continue, Copy, Csv, Current, Cycle, Data, Database, Day, Deallocate, Deferred,
     Delete, Delimiter, Discard, Double, Drop, Escape, Exclude, Execute, Explain, Filter, First, Following,
     Format, Generated, Global, Groups, Header, Hour, Identity, If, Immediate, Increment, Index, Insert,
-    Isolation, Key, Last, Level, Local, Locked, Match, Materialized, Maxvalue, Minute, Minvalue, Month, Names,
+    Isolation, Key, Last, Level, Local, Lock, Locked, Match, Materialized, Maxvalue, Minute, Minvalue, Month, Names,
     Next, No, Nothing, Nowait, Nulls, Of, Ordinality, Others, Over, Owned, Partial, Partition, Plans,
     Preceding, Prepare, Range, Read, Recursive, Release, Rename, Repeatable, Replace, Reset, Restart, Restrict,
     Rollback, Rows, Savepoint, Schema, Second, Sequence, Sequences, Serializable, Session, Set, Share, Show,

@@ -8,6 +8,7 @@ public sealed class SqlSyntaxException(string sqlState, string message, int posi
 {
     public const string SyntaxError = "42601";
     public const string StackDepthExceeded = "54001";
+    public const string FeatureNotSupported = "0A000";
 
     public string SqlState { get; } = sqlState;
 
