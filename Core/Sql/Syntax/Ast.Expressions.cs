@@ -5,7 +5,7 @@ namespace ThunderDb.Core.Sql.Syntax;
 
 /// <summary>
 /// Any scalar expression. <see cref="Position"/> is the 0-based offset of its first token (set once by the
-/// parser; not part of equality, so a reprinted and reparsed tree equals the original).
+/// parser). Lists make record equality referential: compare trees by their <see cref="SqlPrinter"/> text.
 /// </summary>
 public abstract record SqlExpr
 {

@@ -148,3 +148,16 @@ public sealed record AnalyzeStatement(IReadOnlyList<ObjectName> Tables, bool Ver
 
 /// <summary>DISCARD ALL | PLANS | SEQUENCES | TEMP ("all", "plans", "sequences", "temp").</summary>
 public sealed record DiscardStatement(string What) : SqlStatement;
+
+/// <summary>CLOSE name | CLOSE ALL (<see cref="Portal"/> null): Npgsql's connection reset sends CLOSE ALL.</summary>
+public sealed record CloseStatement(string? Portal) : SqlStatement;
+
+/// <summary>LISTEN channel, UNLISTEN channel | * (<see cref="Channel"/> null), NOTIFY channel [, payload].</summary>
+public sealed record ListenStatement(ListenKind Kind, string? Channel, string? Payload = null) : SqlStatement;
+
+public enum ListenKind : byte
+{
+    Listen,
+    Unlisten,
+    Notify,
+}

@@ -110,6 +110,22 @@ public sealed partial class SqlParser
                 };
             }
 
+            case Keyword.None when TextOf(t).Equals("close", StringComparison.OrdinalIgnoreCase):
+                Advance();
+                return new CloseStatement(AcceptKeyword(Keyword.All) ? null : ParseColId());
+            case Keyword.None when TextOf(t).Equals("listen", StringComparison.OrdinalIgnoreCase):
+                Advance();
+                return new ListenStatement(ListenKind.Listen, ParseColId());
+            case Keyword.None when TextOf(t).Equals("unlisten", StringComparison.OrdinalIgnoreCase):
+                Advance();
+                return new ListenStatement(ListenKind.Unlisten, AcceptOperator("*") ? null : ParseColId());
+            case Keyword.None when TextOf(t).Equals("notify", StringComparison.OrdinalIgnoreCase):
+            {
+                Advance();
+                string channel = ParseColId();
+                return new ListenStatement(ListenKind.Notify, channel, Accept(TokenKind.Comma) ? ParseStringLiteral() : null);
+            }
+
             default:
                 throw Error();
         }

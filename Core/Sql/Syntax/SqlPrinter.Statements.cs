@@ -172,6 +172,35 @@ public sealed partial class SqlPrinter
                 }
 
                 break;
+            case CloseStatement cl:
+                Text("CLOSE ");
+                if (cl.Portal is null)
+                {
+                    Text("ALL");
+                }
+                else
+                {
+                    Name(cl.Portal);
+                }
+
+                break;
+            case ListenStatement ls:
+                Text(ls.Kind switch { ListenKind.Listen => "LISTEN ", ListenKind.Unlisten => "UNLISTEN ", _ => "NOTIFY " });
+                if (ls.Channel is null)
+                {
+                    Text("*");
+                }
+                else
+                {
+                    Name(ls.Channel);
+                }
+
+                if (ls.Payload is not null)
+                {
+                    Text(", ").Text(QuoteString(ls.Payload));
+                }
+
+                break;
             case DiscardStatement di:
                 Text("DISCARD ").Text(di.What.ToUpperInvariant());
                 break;
