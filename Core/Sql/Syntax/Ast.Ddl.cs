@@ -1,0 +1,148 @@
+namespace ThunderDb.Core.Sql.Syntax;
+
+public enum ReferentialAction : byte
+{
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+/// <summary>REFERENCES table [(cols)] [MATCH ...] [ON DELETE ...] [ON UPDATE ...].</summary>
+public sealed record ForeignKeyTarget(ObjectName Table, IReadOnlyList<string>? Columns, ReferentialAction OnDelete, ReferentialAction OnUpdate, string? Match = null);
+
+public enum ColumnConstraintKind : byte
+{
+    NotNull,
+    Null,
+    Default,
+    PrimaryKey,
+    Unique,
+    Check,
+    References,
+    /// <summary>GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY.</summary>
+    Identity,
+    /// <summary>GENERATED ALWAYS AS (expr) STORED.</summary>
+    Generated,
+    /// <summary>MySQL AUTO_INCREMENT.</summary>
+    AutoIncrement,
+    Collate,
+}
+
+/// <summary>
+/// One column constraint. <see cref="Expr"/> holds the DEFAULT, CHECK or generation expression;
+/// <see cref="IdentityAlways"/> tells ALWAYS from BY DEFAULT; <see cref="Collation"/> is set for COLLATE.
+/// </summary>
+public sealed record ColumnConstraint(
+    string? Name,
+    ColumnConstraintKind Kind,
+    SqlExpr? Expr = null,
+    ForeignKeyTarget? References = null,
+    bool IdentityAlways = false,
+    SequenceOptions? IdentityOptions = null,
+    string? Collation = null);
+
+public sealed record ColumnDef(string Name, TypeName Type, IReadOnlyList<ColumnConstraint> Constraints);
+
+public enum TableConstraintKind : byte
+{
+    PrimaryKey,
+    Unique,
+    Check,
+    ForeignKey,
+    /// <summary>MySQL KEY / INDEX inside CREATE TABLE: a secondary index.</summary>
+    Index,
+}
+
+public sealed record TableConstraint(string? Name, TableConstraintKind Kind, IReadOnlyList<string> Columns, SqlExpr? Check = null, ForeignKeyTarget? References = null);
+
+/// <summary>
+/// CREATE [TEMP] TABLE [IF NOT EXISTS] name (columns, constraints) [WITH (opts)] or CREATE TABLE name AS query.
+/// MySQL table options (ENGINE=..., DEFAULT CHARSET=...) are collected in <see cref="Options"/>.
+/// </summary>
+public sealed record CreateTableStatement(
+    ObjectName Name,
+    bool IfNotExists,
+    IReadOnlyList<ColumnDef> Columns,
+    IReadOnlyList<TableConstraint> Constraints,
+    IReadOnlyList<GenericOption> Options,
+    bool Temporary = false,
+    Query? AsQuery = null) : SqlStatement;
+
+public enum ObjectKind : byte
+{
+    Table,
+    Index,
+    View,
+    Schema,
+    Database,
+    Sequence,
+}
+
+/// <summary>DROP kind [IF EXISTS] names [CASCADE | RESTRICT]; MySQL's DROP INDEX name ON table sets <see cref="OnTable"/>.</summary>
+public sealed record DropStatement(ObjectKind Kind, IReadOnlyList<ObjectName> Names, bool IfExists, bool Cascade, ObjectName? OnTable = null) : SqlStatement;
+
+public sealed record IndexElement(SqlExpr Expr, bool Descending = false, bool? NullsFirst = null);
+
+public sealed record CreateIndexStatement(
+    string? Name,
+    ObjectName Table,
+    bool Unique,
+    bool IfNotExists,
+    string? Method,
+    IReadOnlyList<IndexElement> Elements,
+    IReadOnlyList<string> Include,
+    SqlExpr? Where,
+    bool Concurrently = false) : SqlStatement;
+
+public abstract record AlterTableAction;
+
+public sealed record AddColumnAction(ColumnDef Column, bool IfNotExists) : AlterTableAction;
+
+public sealed record DropColumnAction(string Column, bool IfExists, bool Cascade) : AlterTableAction;
+
+public sealed record RenameColumnAction(string Column, string NewName) : AlterTableAction;
+
+public sealed record RenameTableAction(string NewName) : AlterTableAction;
+
+public sealed record RenameConstraintAction(string Constraint, string NewName) : AlterTableAction;
+
+public sealed record AddConstraintAction(TableConstraint Constraint) : AlterTableAction;
+
+public sealed record DropConstraintAction(string Constraint, bool IfExists, bool Cascade) : AlterTableAction;
+
+/// <summary>ALTER COLUMN c [SET DATA] TYPE t [USING expr].</summary>
+public sealed record AlterColumnTypeAction(string Column, TypeName Type, SqlExpr? Using) : AlterTableAction;
+
+/// <summary>ALTER COLUMN c SET DEFAULT expr | DROP DEFAULT (<see cref="Default"/> null).</summary>
+public sealed record AlterColumnDefaultAction(string Column, SqlExpr? Default) : AlterTableAction;
+
+/// <summary>ALTER COLUMN c SET NOT NULL | DROP NOT NULL.</summary>
+public sealed record AlterColumnNotNullAction(string Column, bool NotNull) : AlterTableAction;
+
+public sealed record AlterTableStatement(ObjectName Table, bool IfExists, IReadOnlyList<AlterTableAction> Actions) : SqlStatement;
+
+/// <summary>TRUNCATE [TABLE] names [RESTART IDENTITY] [CASCADE].</summary>
+public sealed record TruncateStatement(IReadOnlyList<ObjectName> Tables, bool RestartIdentity, bool Cascade) : SqlStatement;
+
+public sealed record CreateViewStatement(ObjectName Name, IReadOnlyList<string>? Columns, Query Query, bool OrReplace, bool Temporary) : SqlStatement;
+
+public sealed record CreateSchemaStatement(string Name, bool IfNotExists, string? Authorization) : SqlStatement;
+
+public sealed record CreateDatabaseStatement(string Name, bool IfNotExists, IReadOnlyList<GenericOption> Options) : SqlStatement;
+
+/// <summary>Sequence options; null = not given. <see cref="NoMinValue"/>/<see cref="NoMaxValue"/> for NO MINVALUE/MAXVALUE.</summary>
+public sealed record SequenceOptions(
+    TypeName? As = null,
+    SqlExpr? Increment = null,
+    SqlExpr? MinValue = null,
+    SqlExpr? MaxValue = null,
+    SqlExpr? Start = null,
+    SqlExpr? Cache = null,
+    bool? Cycle = null,
+    bool NoMinValue = false,
+    bool NoMaxValue = false,
+    ObjectName? OwnedBy = null);
+
+public sealed record CreateSequenceStatement(ObjectName Name, bool IfNotExists, SequenceOptions Options, bool Temporary = false) : SqlStatement;
