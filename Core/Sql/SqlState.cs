@@ -14,6 +14,7 @@ public static class SqlState
     public const string DuplicateTable = "42P07";
     public const string DuplicateColumn = "42701";
     public const string DuplicateObject = "42710";
+    public const string DuplicateAlias = "42712";
     public const string DuplicateDatabase = "42P04";
     public const string DuplicateSchema = "42P06";
     public const string InvalidCatalogName = "3D000";

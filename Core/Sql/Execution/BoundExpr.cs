@@ -21,6 +21,12 @@ public sealed class EvalContext
 
     /// <summary>The statement's timestamp: now(), CURRENT_TIMESTAMP and friends are stable within a transaction, as in PostgreSQL.</summary>
     public long StatementTimestampMicros { get; init; }
+
+    /// <summary>What subqueries need to run (transaction, catalog, storage); null when evaluating outside a statement.</summary>
+    public ExecutionRuntime? Runtime { get; init; }
+
+    /// <summary>A context for a nested query whose rows are evaluated below this one (correlated references reach up through <see cref="Outer"/>).</summary>
+    public EvalContext Nested() => new(Parameters, this) { StatementTimestampMicros = StatementTimestampMicros, Runtime = Runtime };
 }
 
 /// <summary>

@@ -105,7 +105,10 @@ public sealed class TableStorage
         return key.WrittenSpan.ToArray();
     }
 
-    /// <summary>Inserts a row (NOT NULL and defaults already applied); unique violations raise 23505. Returns the row key.</summary>
+    /// <summary>
+    /// Inserts a row (NOT NULL and defaults already applied). Every unique key is checked before anything is
+    /// written, so a violation (23505) leaves the transaction as it was. Returns the row key.
+    /// </summary>
     public byte[] Insert(IKvTransaction txn, TableDef table, IReadOnlyList<IndexDef> indexes, SqlValue[] row)
     {
         ArgumentNullException.ThrowIfNull(txn);
@@ -119,15 +122,30 @@ public sealed class TableStorage
             throw UniqueViolation(table, primary, row);
         }
 
+        var entries = new List<byte[]>(indexes.Count);
+        foreach (IndexDef index in indexes)
+        {
+            if (index.IsPrimary)
+            {
+                continue;
+            }
+
+            byte[] entry = IndexEntryKey(table, index, row, rowKey, out bool unique);
+            probe.Clear();
+            if (unique && txn.TryGet(entry, probe))
+            {
+                throw UniqueViolation(table, index, row);
+            }
+
+            entries.Add(entry);
+        }
+
         var value = new ArrayBufferWriter<byte>(64);
         RowCodec.Write(value, row, ColumnTypes(table));
         txn.Put(rowKey, value.WrittenSpan);
-        foreach (IndexDef index in indexes)
+        foreach (byte[] entry in entries)
         {
-            if (!index.IsPrimary)
-            {
-                PutIndexEntry(txn, table, index, row, rowKey);
-            }
+            txn.Put(entry, rowKey.AsSpan(PrefixLength));
         }
 
         return rowKey;

@@ -1,0 +1,263 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Rows;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Core.Sql.Engine;
+
+internal sealed partial class DdlExecutor
+{
+    private string Drop(Ast.DropStatement drop)
+    {
+        string what = drop.Kind.ToString().ToUpperInvariant();
+        foreach (Ast.ObjectName name in drop.Names)
+        {
+            if (drop.Kind == Ast.ObjectKind.Schema)
+            {
+                DropSchema(name.Name, drop);
+                continue;
+            }
+
+            if (drop.Kind == Ast.ObjectKind.Database)
+            {
+                throw SqlException.NotSupported("DROP DATABASE");
+            }
+
+            CatalogObject? found = Bind.FindRelation(name);
+            CatalogKind expected = drop.Kind switch
+            {
+                Ast.ObjectKind.Table => CatalogKind.Table,
+                Ast.ObjectKind.Index => CatalogKind.Index,
+                Ast.ObjectKind.View => CatalogKind.View,
+                _ => CatalogKind.Sequence,
+            };
+            string noun = drop.Kind.ToString().ToLowerInvariant();
+            if (found is null)
+            {
+                if (drop.IfExists)
+                {
+                    _notices.Add($"{noun} \"{name.Name}\" does not exist, skipping");
+                    continue;
+                }
+
+                throw new SqlException(drop.Kind == Ast.ObjectKind.Index || drop.Kind == Ast.ObjectKind.Sequence ? SqlState.UndefinedObject : SqlState.UndefinedTable,
+                    $"{noun} \"{name.Name}\" does not exist");
+            }
+
+            if (found.Kind != expected)
+            {
+                throw new SqlException(SqlState.WrongObjectType, $"\"{name.Name}\" is not a {noun}", hint: $"Use DROP {found.Kind.ToString().ToUpperInvariant()} to remove a {found.Kind.ToString().ToLowerInvariant()}.");
+            }
+
+            switch (found)
+            {
+                case TableDef table:
+                    DropTable(table);
+                    break;
+                case IndexDef index:
+                    DropIndex(index);
+                    break;
+                default:
+                    changes.Drop(found.Oid);
+                    break;
+            }
+        }
+
+        return $"DROP {what}";
+    }
+
+    private void DropTable(TableDef table)
+    {
+        foreach (IndexDef index in Catalog.IndexesOf(table.Oid))
+        {
+            changes.Drop(index.Oid);
+        }
+
+        foreach (SequenceDef seq in Catalog.All.OfType<SequenceDef>().Where(s => s.OwnedByTableOid == table.Oid).ToList())
+        {
+            changes.Drop(seq.Oid);
+            Txn.Delete(SequenceStore.Key(seq.Oid));
+        }
+
+        changes.Drop(table.Oid);
+        DeleteRange(TableStorage.TableRange(table.Oid));
+        runtime.Storage.Forget(table.Oid);
+    }
+
+    private void DropIndex(IndexDef index)
+    {
+        if (Catalog.Find<TableDef>(index.TableOid) is { } table && table.Constraints.FirstOrDefault(c => c.IndexOid == index.Oid) is { } constraint)
+        {
+            throw new SqlException(SqlState.DependentObjectsStillExist,
+                $"cannot drop index {index.Name} because constraint {constraint.Name} on table {table.Name} requires it",
+                hint: $"You can drop constraint {constraint.Name} on table {table.Name} instead.");
+        }
+
+        changes.Drop(index.Oid);
+        DeleteRange(TableStorage.IndexRange(index));
+    }
+
+    private void DropSchema(string name, Ast.DropStatement drop)
+    {
+        SchemaDef? schema = Catalog.FindSchema(binder.Session.DatabaseOid, name);
+        if (schema is null)
+        {
+            if (drop.IfExists)
+            {
+                _notices.Add($"schema \"{name}\" does not exist, skipping");
+                return;
+            }
+
+            throw new SqlException(SqlState.InvalidSchemaName, $"schema \"{name}\" does not exist");
+        }
+
+        List<CatalogObject> contents = [.. Catalog.RelationsOf(schema.Oid)];
+        if (contents.Count > 0 && !drop.Cascade)
+        {
+            throw new SqlException(SqlState.DependentObjectsStillExist, $"cannot drop schema {name} because other objects depend on it",
+                hint: "Use DROP ... CASCADE to drop the dependent objects too.");
+        }
+
+        foreach (TableDef table in contents.OfType<TableDef>())
+        {
+            DropTable(table);
+        }
+
+        foreach (CatalogObject other in Catalog.RelationsOf(schema.Oid).ToList())
+        {
+            changes.Drop(other.Oid);
+        }
+
+        changes.Drop(schema.Oid);
+    }
+
+    private string Alter(Ast.AlterTableStatement alter)
+    {
+        if (Bind.FindRelation(alter.Table) is not TableDef)
+        {
+            if (alter.IfExists)
+            {
+                _notices.Add($"relation \"{alter.Table.Name}\" does not exist, skipping");
+                return "ALTER TABLE";
+            }
+        }
+
+        foreach (Ast.AlterTableAction action in alter.Actions)
+        {
+            TableDef table = Bind.RequireTable(alter.Table with { Parts = [.. alter.Table.Parts.SkipLast(1), CurrentName(alter.Table)] });
+            AlterOne(table, action);
+        }
+
+        return "ALTER TABLE";
+    }
+
+    private string _renamedTo = "";
+
+    private string CurrentName(Ast.ObjectName name) => _renamedTo.Length > 0 ? _renamedTo : name.Name;
+
+    private void AlterOne(TableDef table, Ast.AlterTableAction action)
+    {
+        switch (action)
+        {
+            case Ast.AddColumnAction add:
+            {
+                if (table.FindColumn(add.Column.Name) is not null)
+                {
+                    if (add.IfNotExists)
+                    {
+                        _notices.Add($"column \"{add.Column.Name}\" of relation \"{table.Name}\" already exists, skipping");
+                        return;
+                    }
+
+                    throw new SqlException(SqlState.DuplicateColumn, $"column \"{add.Column.Name}\" of relation \"{table.Name}\" already exists");
+                }
+
+                SqlType type = Planning.Binder.ResolveType(add.Column.Type, 0);
+                var column = new Catalog.ColumnDef(table.Columns.Count + 1, add.Column.Name, type);
+                foreach (Ast.ColumnConstraint c in add.Column.Constraints)
+                {
+                    column = c.Kind switch
+                    {
+                        Ast.ColumnConstraintKind.NotNull => column with { NotNull = true },
+                        Ast.ColumnConstraintKind.Null => column,
+                        Ast.ColumnConstraintKind.Default => column with { DefaultSql = Ast.SqlPrinter.Print(c.Expr!) },
+                        _ => throw SqlException.NotSupported($"{c.Kind} in ALTER TABLE ADD COLUMN"),
+                    };
+                }
+
+                TableDef widened = table with { Columns = [.. table.Columns, column] };
+                changes.Replace(widened);
+                FillNewColumn(widened, column);
+                return;
+            }
+
+            case Ast.DropColumnAction drop:
+            {
+                Catalog.ColumnDef? column = table.FindColumn(drop.Column);
+                if (column is null)
+                {
+                    if (drop.IfExists)
+                    {
+                        _notices.Add($"column \"{drop.Column}\" of relation \"{table.Name}\" does not exist, skipping");
+                        return;
+                    }
+
+                    throw new SqlException(SqlState.UndefinedColumn, $"column \"{drop.Column}\" of relation \"{table.Name}\" does not exist");
+                }
+
+                if (table.Constraints.Any(c => c.Columns.Contains(column.Number)) || Catalog.IndexesOf(table.Oid).Any(i => i.Columns.Any(c => c.ColumnNumber == column.Number)))
+                {
+                    throw SqlException.NotSupported("dropping a column used by an index or constraint");
+                }
+
+                changes.Replace(table with { Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { IsDropped = true } : c)] });
+                return;
+            }
+
+            case Ast.RenameColumnAction rename:
+            {
+                Catalog.ColumnDef column = table.FindColumn(rename.Column) ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{rename.Column}\" does not exist");
+                if (table.FindColumn(rename.NewName) is not null)
+                {
+                    throw new SqlException(SqlState.DuplicateColumn, $"column \"{rename.NewName}\" of relation \"{table.Name}\" already exists");
+                }
+
+                changes.Replace(table with { Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { Name = rename.NewName } : c)] });
+                return;
+            }
+
+            case Ast.RenameTableAction rename:
+                changes.Replace(table with { Name = rename.NewName });
+                _renamedTo = rename.NewName;
+                return;
+            case Ast.AlterColumnDefaultAction def:
+            {
+                Catalog.ColumnDef column = table.FindColumn(def.Column) ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{def.Column}\" does not exist");
+                string? sql = def.Default is null ? null : Ast.SqlPrinter.Print(def.Default);
+                changes.Replace(table with { Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { DefaultSql = sql } : c)] });
+                return;
+            }
+
+            case Ast.AlterColumnNotNullAction nn:
+            {
+                Catalog.ColumnDef column = table.FindColumn(nn.Column) ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{nn.Column}\" does not exist");
+                if (nn.NotNull)
+                {
+                    RequireNoNulls(table, [column.Number]);
+                }
+
+                changes.Replace(table with { Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { NotNull = nn.NotNull } : c)] });
+                return;
+            }
+
+            case Ast.AddConstraintAction { Constraint.Kind: Ast.TableConstraintKind.PrimaryKey or Ast.TableConstraintKind.Unique } add:
+                AddKey(table, add.Constraint);
+                return;
+            case Ast.AddConstraintAction { Constraint.Kind: Ast.TableConstraintKind.Check } check:
+                changes.Replace(table with { Constraints = [.. table.Constraints, new ConstraintDef(check.Constraint.Name ?? $"{table.Name}_check", ConstraintKind.Check, [], CheckSql: Ast.SqlPrinter.Print(check.Constraint.Check!))] });
+                return;
+            default:
+                throw SqlException.NotSupported($"ALTER TABLE {action.GetType().Name.Replace("Action", "", StringComparison.Ordinal)}");
+        }
+    }
+}

@@ -1,0 +1,342 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Planning;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Core.Sql.Engine;
+
+/// <summary>
+/// INSERT, UPDATE and DELETE: rows are produced by a plan, completed (defaults, assignment casts), checked
+/// (NOT NULL, CHECK, unique keys) and written through <see cref="Rows.TableStorage"/> in the statement's
+/// transaction. UPDATE and DELETE collect their target rows before changing any, so a row moved by an UPDATE
+/// is never visited twice.
+/// </summary>
+internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalContext eval)
+{
+    public StatementResult Insert(Ast.InsertStatement insert)
+    {
+        if (insert.With is not null || insert.Replace || insert.OnDuplicateKeyUpdate is not null)
+        {
+            throw SqlException.NotSupported(insert.With is not null ? "WITH in INSERT" : "REPLACE / ON DUPLICATE KEY UPDATE");
+        }
+
+        TableDef table = binder.RequireTable(insert.Table);
+        IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
+        List<ColumnDef> targets = insert.Columns is null
+            ? [.. table.VisibleColumns]
+            : [.. insert.Columns.Select(name => table.FindColumn(name)
+                ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" of relation \"{table.Name}\" does not exist"))];
+        if (targets.Select(c => c.Number).Distinct().Count() != targets.Count)
+        {
+            throw new SqlException(SqlState.DuplicateColumn, "column specified more than once");
+        }
+
+        // Each source row with, for VALUES, which items were DEFAULT (they take the column default).
+        var source = new List<(SqlValue[] Values, bool[]? Defaulted)>();
+        if (insert.DefaultValues)
+        {
+            source.Add(([], null));
+            targets = [];
+        }
+        else if (insert.Source is { Body: Ast.ValuesQuery values, OrderBy.Count: 0, Limit: null, Offset: null })
+        {
+            if (values.Rows[0].Count > targets.Count)
+            {
+                throw new SqlException(SqlState.SyntaxError, "INSERT has more expressions than target columns");
+            }
+
+            ValuesNode node = binder.BindValues(values, null, [.. targets.Take(values.Rows[0].Count).Select(c => c.Type)]);
+            EvalContext ctx = eval.Nested();
+            foreach (IReadOnlyList<BoundExpr> items in node.Rows)
+            {
+                var row = new SqlValue[items.Count];
+                bool[] defaulted = new bool[items.Count];
+                for (int i = 0; i < items.Count; i++)
+                {
+                    if (items[i] is DefaultMarker)
+                    {
+                        defaulted[i] = true;
+                    }
+                    else
+                    {
+                        row[i] = items[i].Evaluate(ctx);
+                    }
+                }
+
+                source.Add((row, defaulted));
+            }
+        }
+        else
+        {
+            PlanNode plan = binder.BindSelect(insert.Source!);
+            if (plan.Columns.Count > targets.Count)
+            {
+                throw new SqlException(SqlState.SyntaxError, "INSERT has more expressions than target columns");
+            }
+
+            // read everything first: INSERT ... SELECT from the same table sees only the rows that were there
+            source.AddRange(plan.Execute(eval).Select(r => (r, (bool[]?)null)));
+        }
+
+        ReturningList? returning = insert.Returning is null ? null : BindReturning(table, insert.Alias, insert.Returning);
+        bool doNothing = insert.OnConflict is { Action: Ast.ConflictAction.DoNothing };
+        if (insert.OnConflict is { Action: Ast.ConflictAction.DoUpdate })
+        {
+            throw SqlException.NotSupported("ON CONFLICT DO UPDATE");
+        }
+
+        int count = 0;
+        var output = new List<SqlValue[]>();
+        foreach ((SqlValue[] produced, bool[]? defaulted) in source)
+        {
+            var row = new SqlValue[table.Columns.Count];
+            var given = new bool[table.Columns.Count];
+            for (int i = 0; i < produced.Length && i < targets.Count; i++)
+            {
+                if (defaulted?[i] == true)
+                {
+                    continue;
+                }
+
+                ColumnDef column = targets[i];
+                row[column.Number - 1] = Assign(produced[i], column);
+                given[column.Number - 1] = true;
+            }
+
+            foreach (ColumnDef column in table.Columns)
+            {
+                if (!given[column.Number - 1] && !column.IsDropped)
+                {
+                    row[column.Number - 1] = DefaultOf(column);
+                }
+            }
+
+            Check(table, row);
+            try
+            {
+                runtime.Storage.Insert(runtime.Transaction, table, indexes, row);
+            }
+            catch (SqlException e) when (doNothing && e.SqlState == SqlState.UniqueViolation)
+            {
+                continue;
+            }
+
+            count++;
+            if (returning is not null)
+            {
+                output.Add(returning.Evaluate(row, eval));
+            }
+        }
+
+        return returning is null ? new StatementResult($"INSERT 0 {count}") : new StatementResult($"INSERT 0 {count}", returning.Columns, output);
+    }
+
+    private static SqlValue Assign(SqlValue value, ColumnDef column)
+    {
+        try
+        {
+            return SqlCast.Coerce(value, column.Type);
+        }
+        catch (SqlException e) when (e.SqlState == SqlState.CannotCoerce)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch,
+                $"column \"{column.Name}\" is of type {column.Type} but expression is of type {SqlTypeInfo.Of(value.Kind).DisplayName}",
+                hint: "You will need to rewrite or cast the expression.");
+        }
+    }
+
+    private SqlValue DefaultOf(ColumnDef column)
+    {
+        if (column.DefaultSql is null)
+        {
+            return SqlValue.Null;
+        }
+
+        BoundExpr expr = binder.BindStandalone(Ast.SqlParser.ParseExpression(column.DefaultSql));
+        return Assign(expr.Evaluate(eval.Nested()), column);
+    }
+
+    /// <summary>NOT NULL and CHECK constraints on a complete new row.</summary>
+    private void Check(TableDef table, SqlValue[] row)
+    {
+        foreach (ColumnDef column in table.Columns)
+        {
+            bool inPrimaryKey = table.PrimaryKey?.Columns.Contains(column.Number) == true;
+            if ((column.NotNull || inPrimaryKey) && !column.IsDropped && row[column.Number - 1].IsNull)
+            {
+                throw new SqlException(SqlState.NotNullViolation, $"null value in column \"{column.Name}\" of relation \"{table.Name}\" violates not-null constraint",
+                    detail: $"Failing row contains ({string.Join(", ", table.VisibleColumns.Select(c => row[c.Number - 1].IsNull ? "null" : SqlText.Format(row[c.Number - 1])))}).");
+            }
+        }
+
+        foreach (ConstraintDef check in table.Constraints.Where(c => c.Kind == ConstraintKind.Check))
+        {
+            BoundExpr condition = binder.BindExpr(Ast.SqlParser.ParseExpression(check.CheckSql!), TableScope(table, null));
+            EvalContext ctx = eval.Nested();
+            ctx.Row = row;
+            SqlValue ok = condition.Evaluate(ctx);
+            if (!ok.IsNull && !ok.AsBool)
+            {
+                throw new SqlException(SqlState.CheckViolation, $"new row for relation \"{table.Name}\" violates check constraint \"{check.Name}\"",
+                    detail: $"Failing row contains ({string.Join(", ", table.VisibleColumns.Select(c => row[c.Number - 1].IsNull ? "null" : SqlText.Format(row[c.Number - 1])))}).");
+            }
+        }
+    }
+
+    private static Scope TableScope(TableDef table, string? alias) =>
+        new([.. table.Columns.Select(c => new ScopeColumn(alias ?? table.Name, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, table.Oid, c.Number, c.IsDropped))], null);
+
+    private sealed class ReturningList(IReadOnlyList<BoundExpr> exprs, IReadOnlyList<PlanColumn> columns)
+    {
+        public IReadOnlyList<PlanColumn> Columns { get; } = columns;
+
+        public SqlValue[] Evaluate(SqlValue[] row, EvalContext eval)
+        {
+            EvalContext ctx = eval.Nested();
+            ctx.Row = row;
+            return [.. exprs.Select(e => e.Evaluate(ctx))];
+        }
+    }
+
+    private ReturningList BindReturning(TableDef table, string? alias, IReadOnlyList<Ast.SelectItem> items)
+    {
+        Scope scope = TableScope(table, alias);
+        var exprs = new List<BoundExpr>();
+        var columns = new List<PlanColumn>();
+        foreach (Ast.SelectItem item in items)
+        {
+            if (item.Expr is Ast.StarExpr)
+            {
+                foreach (ColumnDef c in table.VisibleColumns)
+                {
+                    exprs.Add(new ColumnExpr(c.Number - 1, c.Type));
+                    columns.Add(new PlanColumn(c.Name, c.Type, table.Oid, c.Number));
+                }
+
+                continue;
+            }
+
+            BoundExpr e = binder.BindExpr(item.Expr, scope);
+            if (e.Type.Kind == SqlTypeKind.Unknown)
+            {
+                e = TypeRules.Coerce(e, SqlType.Text);
+            }
+
+            exprs.Add(e);
+            columns.Add(new PlanColumn(item.Alias ?? (item.Expr is Ast.ColumnRefExpr c1 ? c1.Name : "?column?"), e.Type));
+        }
+
+        return new ReturningList(exprs, columns);
+    }
+
+    /// <summary>The rows of <paramref name="table"/> that <paramref name="where"/> selects, with their keys, read before any change.</summary>
+    private List<(byte[] Key, SqlValue[] Row)> Targets(Ast.ObjectName name, string? alias, Ast.SqlExpr? where, out TableDef table, out Scope scope)
+    {
+        (PlanNode plan, List<ScopeColumn> columns) = binder.BindNamedTable(new Ast.NamedTableRef(name, alias is null ? null : new Ast.TableAlias(alias)));
+        if (plan is not TableScanNode)
+        {
+            throw new SqlException(SqlState.WrongObjectType, $"cannot change relation \"{name.Name}\": it is not a table");
+        }
+
+        var scan = (TableScanNode)plan;
+        table = scan.Table;
+        scope = new Scope(columns, null);
+        if (where is null)
+        {
+            return [.. scan.ExecuteWithKeys(eval)];
+        }
+
+        BoundExpr condition = binder.BindCondition(where, scope, "WHERE");
+        TableScanNode source = binder.PushDownKeyLookup(scan, condition) is FilterNode { } f && f.Children.First() is TableScanNode lookup ? lookup : scan;
+        var rows = new List<(byte[], SqlValue[])>();
+        EvalContext ctx = eval.Nested();
+        foreach ((byte[] key, SqlValue[] row) in source.ExecuteWithKeys(eval))
+        {
+            ctx.Row = row;
+            SqlValue keep = condition.Evaluate(ctx);
+            if (!keep.IsNull && keep.AsBool)
+            {
+                rows.Add((key, row));
+            }
+        }
+
+        return rows;
+    }
+
+    public StatementResult Update(Ast.UpdateStatement update)
+    {
+        if (update.With is not null || update.From.Count > 0)
+        {
+            throw SqlException.NotSupported(update.With is not null ? "WITH in UPDATE" : "UPDATE ... FROM");
+        }
+
+        List<(byte[] Key, SqlValue[] Row)> targets = Targets(update.Table, update.Alias?.Name, update.Where, out TableDef table, out Scope scope);
+        IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
+        var assignments = new List<(ColumnDef Column, BoundExpr? Value)>();
+        foreach (Ast.Assignment a in update.Set)
+        {
+            IReadOnlyList<Ast.SqlExpr> values = a.MultiColumn && a.Value is Ast.RowExpr row ? row.Fields
+                : a.Columns.Count == 1 ? [a.Value] : throw SqlException.NotSupported("multi-column assignment from a subquery");
+            if (values.Count != a.Columns.Count)
+            {
+                throw new SqlException(SqlState.SyntaxError, "number of columns does not match number of values");
+            }
+
+            for (int i = 0; i < a.Columns.Count; i++)
+            {
+                ColumnDef column = table.FindColumn(a.Columns[i])
+                    ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{a.Columns[i]}\" of relation \"{table.Name}\" does not exist");
+                BoundExpr? value = values[i] is Ast.DefaultExpr ? null : binder.BindExpr(values[i], scope);
+                assignments.Add((column, value));
+            }
+        }
+
+        ReturningList? returning = update.Returning is null ? null : BindReturning(table, update.Alias?.Name, update.Returning);
+        var output = new List<SqlValue[]>();
+        EvalContext ctx = eval.Nested();
+        foreach ((byte[] key, SqlValue[] old) in targets)
+        {
+            ctx.Row = old;
+            var row = (SqlValue[])old.Clone();
+            foreach ((ColumnDef column, BoundExpr? value) in assignments)
+            {
+                row[column.Number - 1] = value is null ? DefaultOf(column) : Assign(value.Evaluate(ctx), column);
+            }
+
+            Check(table, row);
+            runtime.Storage.Update(runtime.Transaction, table, indexes, key, old, row);
+            if (returning is not null)
+            {
+                output.Add(returning.Evaluate(row, eval));
+            }
+        }
+
+        string tag = $"UPDATE {targets.Count}";
+        return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
+    }
+
+    public StatementResult Delete(Ast.DeleteStatement delete)
+    {
+        if (delete.With is not null || delete.Using.Count > 0)
+        {
+            throw SqlException.NotSupported(delete.With is not null ? "WITH in DELETE" : "DELETE ... USING");
+        }
+
+        List<(byte[] Key, SqlValue[] Row)> targets = Targets(delete.Table, delete.Alias?.Name, delete.Where, out TableDef table, out _);
+        IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
+        ReturningList? returning = delete.Returning is null ? null : BindReturning(table, delete.Alias?.Name, delete.Returning);
+        var output = new List<SqlValue[]>();
+        foreach ((byte[] key, SqlValue[] row) in targets)
+        {
+            runtime.Storage.Delete(runtime.Transaction, table, indexes, key, row);
+            if (returning is not null)
+            {
+                output.Add(returning.Evaluate(row, eval));
+            }
+        }
+
+        string tag = $"DELETE {targets.Count}";
+        return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
+    }
+}

@@ -1,0 +1,296 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Planning;
+using ThunderDb.Core.Sql.Types;
+using ThunderDb.Core.Txn;
+using Ast = ThunderDb.Core.Sql.Syntax;
+using TxnIsolation = ThunderDb.Core.Txn.IsolationLevel;
+
+namespace ThunderDb.Core.Sql.Engine;
+
+/// <summary>The outcome of a simple-query batch: the results of the statements that ran, and the error that stopped it, if any.</summary>
+public sealed record BatchResult(IReadOnlyList<StatementResult> Results, SqlException? Error, SessionTransactionState State);
+
+/// <summary>
+/// One client's SQL session: transaction state (autocommit, explicit BEGIN ... COMMIT, failed), session settings,
+/// and statement execution. Not thread-safe: a protocol connection runs one statement at a time.
+/// <para>
+/// Outside an explicit transaction every statement commits on its own (READ COMMITTED, PostgreSQL's default).
+/// Inside one, an error puts the session in the failed state: everything but ROLLBACK (or COMMIT, which then
+/// rolls back) answers 25P02 until the transaction ends, as PostgreSQL does.
+/// </para>
+/// </summary>
+public sealed partial class SqlSession
+{
+    private readonly SqlEngine _engine;
+    private IKvTransaction? _txn;
+    private CatalogChanges? _ddl;
+    private bool _failed;
+    private int _statementsInTransaction;
+    private TxnIsolation _defaultIsolation = TxnIsolation.ReadCommitted;
+
+    internal SqlSession(SqlEngine engine, string user, string database)
+    {
+        _engine = engine;
+        User = user;
+        DatabaseName = database;
+        Settings = new SessionSettings();
+    }
+
+    public string User { get; }
+
+    public string DatabaseName { get; }
+
+    public SessionSettings Settings { get; }
+
+    public SessionTransactionState State => _txn is null ? SessionTransactionState.Idle : _failed ? SessionTransactionState.Failed : SessionTransactionState.InTransaction;
+
+    /// <summary>Runs every statement of <paramref name="sql"/> in order, stopping at the first error (the simple query protocol).</summary>
+    public async Task<BatchResult> ExecuteAsync(string sql, CancellationToken cancellationToken = default)
+    {
+        var results = new List<StatementResult>();
+        IReadOnlyList<Ast.SqlStatement> statements;
+        try
+        {
+            statements = Ast.SqlParser.Parse(sql);
+        }
+        catch (Ast.SqlSyntaxException e)
+        {
+            return new BatchResult(results, Fail(new SqlException(e.SqlState, e.Message, position: e.Position)), State);
+        }
+
+        foreach (Ast.SqlStatement statement in statements)
+        {
+            try
+            {
+                results.Add(await ExecuteAsync(statement, [], cancellationToken).ConfigureAwait(false));
+            }
+            catch (SqlException e)
+            {
+                return new BatchResult(results, Fail(e), State);
+            }
+        }
+
+        return new BatchResult(results, null, State);
+    }
+
+    /// <summary>Runs one parsed statement with its parameter values.</summary>
+    public async Task<StatementResult> ExecuteAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        if (statement is Ast.TransactionStatement control)
+        {
+            return await TransactionControlAsync(control, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_failed)
+        {
+            throw new SqlException(SqlState.InFailedTransaction, "current transaction is aborted, commands ignored until end of transaction block");
+        }
+
+        switch (statement)
+        {
+            case Ast.SetStatement or Ast.ResetStatement or Ast.ShowStatement or Ast.SetTransactionStatement:
+                return SessionCommand(statement);
+            case Ast.DiscardStatement { What: "all" } when _txn is not null:
+                throw new SqlException(SqlState.ActiveTransaction, "DISCARD ALL cannot run inside a transaction block");
+        }
+
+        bool autocommit = _txn is null;
+        _statementsInTransaction++;
+        IKvTransaction txn = _txn ?? _engine.Database.Begin(_defaultIsolation);
+        try
+        {
+            txn.BeginStatement();
+            StatementResult result = Run(statement, txn, parameters, cancellationToken);
+            if (autocommit)
+            {
+                await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        catch (Exception e) when (e is not SqlException && Translate(e) is { } sql)
+        {
+            if (autocommit)
+            {
+                AbandonDdl();
+            }
+
+            throw sql;
+        }
+        catch (SqlException)
+        {
+            if (autocommit)
+            {
+                AbandonDdl();
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (autocommit)
+            {
+                txn.Dispose();
+                _ddl = null;
+            }
+        }
+    }
+
+    private StatementResult Run(Ast.SqlStatement statement, IKvTransaction txn, SqlValue[] parameters, CancellationToken cancellationToken)
+    {
+        CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
+        var binder = new Binder(catalog, Context(catalog), null);
+        var runtime = new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
+        var eval = new EvalContext(parameters) { Runtime = runtime, StatementTimestampMicros = SqlDateTime.NowMicros() };
+        switch (statement)
+        {
+            case Ast.SelectStatement select:
+            {
+                PlanNode plan = binder.BindSelect(select.Query);
+                List<SqlValue[]> rows = [.. plan.Execute(eval)];
+                return new StatementResult($"SELECT {rows.Count}", plan.Columns, rows);
+            }
+
+            case Ast.InsertStatement insert:
+                return new DmlExecutor(binder, runtime, eval).Insert(insert);
+            case Ast.UpdateStatement update:
+                return new DmlExecutor(binder, runtime, eval).Update(update);
+            case Ast.DeleteStatement delete:
+                return new DmlExecutor(binder, runtime, eval).Delete(delete);
+            case Ast.ExplainStatement explain when explain.Statement is Ast.SelectStatement s && !explain.Analyze:
+                return Explain(binder.BindSelect(s.Query));
+            case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
+                or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement:
+                _ddl ??= _engine.Catalog.Change(txn, catalog);
+                return new DdlExecutor(binder, _ddl, runtime).Execute(statement);
+            default:
+                throw new SqlException(SqlState.FeatureNotSupported, $"{StatementName(statement)} is not supported yet");
+        }
+    }
+
+    private static string StatementName(Ast.SqlStatement s) => s.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant();
+
+    private SessionContext Context(CatalogSnapshot catalog) =>
+        new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath);
+
+    private static StatementResult Explain(PlanNode plan)
+    {
+        var lines = new List<SqlValue[]>();
+        void Walk(PlanNode node, int depth)
+        {
+            string prefix = depth == 0 ? "" : new string(' ', (depth * 6) - 4) + "->  ";
+            lines.Add([SqlValue.FromText(prefix + node.Describe())]);
+            foreach (PlanNode child in node.Children)
+            {
+                Walk(child, depth + 1);
+            }
+        }
+
+        Walk(plan, 0);
+        return new StatementResult("EXPLAIN", [new PlanColumn("QUERY PLAN", SqlType.Text)], lines);
+    }
+
+    private async ValueTask CommitAsync(IKvTransaction txn, CancellationToken cancellationToken)
+    {
+        await txn.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (_ddl is { HasChanges: true })
+        {
+            _engine.Catalog.Refresh();
+        }
+
+        _ddl = null;
+    }
+
+    private void AbandonDdl() => _ddl = null;
+
+    /// <summary>Engine exceptions as the SQL errors clients expect; null for bugs (they propagate).</summary>
+    internal static SqlException? Translate(Exception e) => e switch
+    {
+        TransactionConflictException => new SqlException(SqlState.SerializationFailure, "could not serialize access due to concurrent update"),
+        StorageReadOnlyException r => new SqlException(SqlState.ReadOnlyTransaction, $"cannot execute statement: the store is read-only ({r.Message})"),
+        KeyTooLargeException k => new SqlException(SqlState.ProgramLimitExceeded, k.Message),
+        OperationCanceledException => new SqlException(SqlState.QueryCanceled, "canceling statement due to user request"),
+        Txn.Locks.DeadlockDetectedException d => new SqlException(SqlState.DeadlockDetected, d.Message),
+        Txn.Locks.LockWaitTimeoutException t => new SqlException(SqlState.LockNotAvailable, t.Message),
+        _ => null,
+    };
+
+    private SqlException Fail(SqlException e)
+    {
+        if (_txn is not null)
+        {
+            _failed = true;
+        }
+
+        return e;
+    }
+
+    private async Task<StatementResult> TransactionControlAsync(Ast.TransactionStatement control, CancellationToken cancellationToken)
+    {
+        switch (control.Kind)
+        {
+            case Ast.TransactionKind.Begin:
+                if (_txn is not null)
+                {
+                    return new StatementResult("BEGIN", Notices: ["there is already a transaction in progress"]);
+                }
+
+                _txn = _engine.Database.Begin(control.Modes.Isolation is Ast.IsolationLevel.RepeatableRead or Ast.IsolationLevel.Serializable
+                    ? TxnIsolation.RepeatableRead
+                    : control.Modes.Isolation is null ? _defaultIsolation : TxnIsolation.ReadCommitted);
+                _failed = false;
+                _statementsInTransaction = 0;
+                return new StatementResult("BEGIN");
+            case Ast.TransactionKind.Commit:
+            {
+                if (_txn is null)
+                {
+                    return new StatementResult("COMMIT", Notices: ["there is no transaction in progress"]);
+                }
+
+                IKvTransaction txn = _txn;
+                bool failed = _failed;
+                _txn = null;
+                _failed = false;
+                using (txn)
+                {
+                    if (failed)
+                    {
+                        txn.Rollback();
+                        _ddl = null;
+                        return new StatementResult("ROLLBACK");
+                    }
+
+                    try
+                    {
+                        await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (Translate(e) is { } sql)
+                    {
+                        _ddl = null;
+                        throw sql;
+                    }
+                }
+
+                return new StatementResult("COMMIT");
+            }
+
+            case Ast.TransactionKind.Rollback:
+                if (_txn is null)
+                {
+                    return new StatementResult("ROLLBACK", Notices: ["there is no transaction in progress"]);
+                }
+
+                _txn.Rollback();
+                _txn.Dispose();
+                _txn = null;
+                _failed = false;
+                _ddl = null;
+                return new StatementResult("ROLLBACK");
+            default:
+                throw new SqlException(SqlState.FeatureNotSupported, "savepoints are not supported yet");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Rows;
+using ThunderDb.Core.Txn;
+
+namespace ThunderDb.Core.Sql.Execution;
+
+/// <summary>What a running statement reads and writes through: its transaction, the catalog it was bound against, table storage and cancellation.</summary>
+public sealed class ExecutionRuntime(IKvTransaction transaction, CatalogSnapshot catalog, TableStorage storage, CancellationToken cancellation)
+{
+    public IKvTransaction Transaction { get; } = transaction;
+
+    public CatalogSnapshot Catalog { get; } = catalog;
+
+    public TableStorage Storage { get; } = storage;
+
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>Rows read so far by this statement: checked against cancellation every so often.</summary>
+    private long _rows;
+
+    public void CountRow()
+    {
+        if ((++_rows & 1023) == 0)
+        {
+            Cancellation.ThrowIfCancellationRequested();
+        }
+    }
+}

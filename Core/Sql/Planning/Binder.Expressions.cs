@@ -1,0 +1,602 @@
+using System.Globalization;
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Functions;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Core.Sql.Planning;
+
+internal sealed partial class Binder
+{
+    /// <summary>Set while binding the expressions above an aggregation: group keys and aggregate calls map to its output columns.</summary>
+    private sealed class AggregateScope(Scope input, Dictionary<string, int> groups, Dictionary<string, int> aggregates, IReadOnlyList<PlanColumn> output)
+    {
+        public Scope Input { get; } = input;
+
+        public Dictionary<string, int> Groups { get; } = groups;
+
+        public Dictionary<string, int> Aggregates { get; } = aggregates;
+
+        public IReadOnlyList<PlanColumn> Output { get; } = output;
+    }
+
+    private AggregateScope? _aggregateScope;
+
+    /// <summary>Where aggregates are not allowed, the clause name for the error (WHERE, JOIN conditions, GROUP BY).</summary>
+    private string? _noAggregatesIn;
+
+    public BoundExpr BindExpr(Ast.SqlExpr expr, Scope scope)
+    {
+        if (_aggregateScope is { } agg)
+        {
+            string key = Ast.SqlPrinter.Print(expr);
+            if (agg.Groups.TryGetValue(key, out int g))
+            {
+                return new ColumnExpr(g, agg.Output[g].Type);
+            }
+
+            if (expr is Ast.FunctionCallExpr call && IsAggregateCall(call) && agg.Aggregates.TryGetValue(key, out int a))
+            {
+                return new ColumnExpr(a, agg.Output[a].Type);
+            }
+
+            if (expr is Ast.ColumnRefExpr column)
+            {
+                bool local;
+                try
+                {
+                    local = agg.Input.Resolve(column.Names, Pos(expr)).Depth == 0;
+                }
+                catch (SqlException)
+                {
+                    local = false;
+                }
+
+                if (local)
+                {
+                    throw new SqlException(SqlState.GroupingError,
+                        $"column \"{string.Join('.', column.Names)}\" must appear in the GROUP BY clause or be used in an aggregate function", position: Pos(expr));
+                }
+            }
+        }
+
+        return expr switch
+        {
+            Ast.LiteralExpr l => BindLiteral(l),
+            Ast.TypedLiteralExpr t => TypeRules.Coerce(new ConstantExpr(SqlValue.FromString(SqlTypeKind.Unknown, t.Value), SqlType.Unknown), ResolveType(t.Type, Pos(expr)), Pos(expr)),
+            Ast.ParameterExpr p => BindParameter(p),
+            Ast.ColumnRefExpr c => BindColumn(c, scope),
+            Ast.BinaryExpr b => BindBinary(b, scope),
+            Ast.UnaryExpr u => BindUnary(u, scope),
+            Ast.BoolExpr b => b.Operator == Ast.BoolOperator.And
+                ? new AndExpr([.. b.Args.Select(a => Boolean(a, scope, "AND"))])
+                : new OrExpr([.. b.Args.Select(a => Boolean(a, scope, "OR"))]),
+            Ast.NotExpr n => new NotExpr(Boolean(n.Operand, scope, "NOT")),
+            Ast.IsExpr i => BindIs(i, scope),
+            Ast.IsDistinctFromExpr d => BindDistinct(d, scope),
+            Ast.BetweenExpr b => BindBetween(b, scope),
+            Ast.InListExpr i => BindInList(i, scope),
+            Ast.InSubqueryExpr i => new QuantifiedSubqueryExpr(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated,
+                BindSubquery(i.Subquery, scope, 1)),
+            Ast.LikeExpr l => BindLike(l, scope),
+            Ast.CastExpr c => BindCast(c, scope),
+            Ast.CaseExpr c => BindCase(c, scope),
+            Ast.FunctionCallExpr f => BindFunction(f, scope),
+            Ast.ExistsExpr e => new ExistsExpr(BindSubquery(e.Subquery, scope, null), negated: false),
+            Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
+            Ast.QuantifiedExpr q when q.Subquery is not null => new QuantifiedSubqueryExpr(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
+                q.Quantifier == Ast.Quantifier.All, BindSubquery(q.Subquery, scope, 1)),
+            Ast.SqlValueFunctionExpr v => BindValueFunction(v),
+            Ast.CollateExpr c => BindExpr(c.Operand, scope),
+            _ => throw new SqlException(SqlState.FeatureNotSupported, $"{Describe(expr)} is not supported yet", position: Pos(expr)),
+        };
+    }
+
+    private static int Pos(Ast.SqlExpr e) => e.Position + 1;
+
+    private static string Describe(Ast.SqlExpr e) => e.GetType().Name.Replace("Expr", "", StringComparison.Ordinal) switch
+    {
+        "Array" or "ArraySubquery" => "an array expression",
+        "Subscript" => "array subscripting",
+        "Row" => "a row constructor",
+        "AtTimeZone" => "AT TIME ZONE",
+        "Variable" => "a variable",
+        "Default" => "DEFAULT in this place",
+        var other => other,
+    };
+
+    private BoundExpr Boolean(Ast.SqlExpr e, Scope scope, string context)
+    {
+        BoundExpr b = BindExpr(e, scope);
+        if (b.Type.Kind == SqlTypeKind.Unknown || b.Type.Kind == SqlTypeKind.Bool)
+        {
+            return TypeRules.Coerce(b, SqlType.Bool, Pos(e));
+        }
+
+        throw new SqlException(SqlState.DatatypeMismatch, $"argument of {context} must be type boolean, not type {b.Type}", position: Pos(e));
+    }
+
+    public BoundExpr BindCondition(Ast.SqlExpr e, Scope scope, string clause)
+    {
+        string? saved = _noAggregatesIn;
+        _noAggregatesIn = clause;
+        try
+        {
+            return Boolean(e, scope, clause);
+        }
+        finally
+        {
+            _noAggregatesIn = saved;
+        }
+    }
+
+    private static BoundExpr BindLiteral(Ast.LiteralExpr l)
+    {
+        switch (l.Kind)
+        {
+            case Ast.LiteralKind.Null:
+                return new ConstantExpr(SqlValue.Null, SqlType.Unknown);
+            case Ast.LiteralKind.Boolean:
+                return new ConstantExpr(SqlValue.FromBool(l.Value == "true"), SqlType.Bool);
+            case Ast.LiteralKind.Integer:
+                if (int.TryParse(l.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int i))
+                {
+                    return new ConstantExpr(SqlValue.FromInt4(i), SqlType.Int4);
+                }
+
+                if (long.TryParse(l.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+                {
+                    return new ConstantExpr(SqlValue.FromInt8(n), SqlType.Int8);
+                }
+
+                return new ConstantExpr(SqlValue.FromNumeric(SqlText.ParseNumeric(l.Value)), SqlType.Numeric);
+            case Ast.LiteralKind.Numeric:
+                return new ConstantExpr(SqlValue.FromNumeric(SqlText.ParseNumeric(l.Value)), SqlType.Numeric);
+            case Ast.LiteralKind.String:
+                return new ConstantExpr(SqlValue.FromString(SqlTypeKind.Unknown, l.Value), SqlType.Unknown);
+            default:
+                throw SqlException.NotSupported("bit-string literals");
+        }
+    }
+
+    private BoundExpr BindParameter(Ast.ParameterExpr p)
+    {
+        int index = p.Number - 1;
+        while (_parameterTypes.Count <= index)
+        {
+            _parameterTypes.Add(SqlType.Unknown);
+        }
+
+        return new Execution.ParameterExpr(index, _parameterTypes[index]);
+    }
+
+    /// <summary>An untyped parameter takes the type its context gives it (PostgreSQL infers $n from the other operand).</summary>
+    private BoundExpr Infer(BoundExpr e, SqlType type)
+    {
+        if (e is Execution.ParameterExpr p && p.Type.Kind == SqlTypeKind.Unknown && type.Kind != SqlTypeKind.Unknown)
+        {
+            _parameterTypes[p.Index] = type with { Modifier = -1 };
+            return new Execution.ParameterExpr(p.Index, type with { Modifier = -1 });
+        }
+
+        return e;
+    }
+
+    private static BoundExpr BindColumn(Ast.ColumnRefExpr c, Scope scope)
+    {
+        (int ordinal, int depth, ScopeColumn column) = scope.Resolve(c.Names, c.Position + 1);
+        return new ColumnExpr(ordinal, column.Type, depth);
+    }
+
+    private BoundExpr BindUnary(Ast.UnaryExpr u, Scope scope)
+    {
+        BoundExpr operand = BindExpr(u.Operand, scope);
+        switch (u.Operator)
+        {
+            case "+":
+                return operand;
+            case "-":
+                if (operand is ConstantExpr c && !c.Value.IsNull && c.Type.IsNumeric)
+                {
+                    return new ConstantExpr(SqlArithmetic.Negate(c.Value), c.Type);
+                }
+
+                if (operand.Type.Kind == SqlTypeKind.Unknown)
+                {
+                    operand = TypeRules.Coerce(Infer(operand, SqlType.Numeric), SqlType.Numeric, Pos(u));
+                }
+
+                return new NegateExpr(operand);
+            default:
+                throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {u.Operator} {operand.Type}", position: Pos(u));
+        }
+    }
+
+    private BoundExpr BindBinary(Ast.BinaryExpr b, Scope scope)
+    {
+        BoundExpr left = BindExpr(b.Left, scope);
+        BoundExpr right = BindExpr(b.Right, scope);
+        int position = Pos(b);
+        switch (b.Operator)
+        {
+            case "=" or "<>" or "<" or "<=" or ">" or ">=":
+                (left, right) = Comparable(left, right, b.Operator, position);
+                return new ComparisonExpr(ComparisonOf(b.Operator, position), left, right);
+            case "+" or "-" or "*" or "/" or "%" or "^":
+                return Arithmetic(b.Operator, left, right, position);
+            case "||":
+                if (left.Type.IsArray || right.Type.IsArray)
+                {
+                    throw SqlException.NotSupported("array concatenation");
+                }
+
+                return new ConcatExpr(TextOperand(left), TextOperand(right));
+            case "~~" or "!~~" or "~~*" or "!~~*":
+                return new LikeExpr(TextOperand(left), TextOperand(right), null, b.Operator.Contains('*', StringComparison.Ordinal), b.Operator.StartsWith('!'));
+            default:
+                throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {b.Operator} {right.Type}", position: position,
+                    hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
+        }
+    }
+
+    private static BoundExpr TextOperand(BoundExpr e) => e.Type.Kind == SqlTypeKind.Unknown ? TypeRules.Coerce(e, SqlType.Text) : e;
+
+    private static ComparisonOperator ComparisonOf(string op, int position) => op switch
+    {
+        "=" => ComparisonOperator.Equal,
+        "<>" => ComparisonOperator.NotEqual,
+        "<" => ComparisonOperator.Less,
+        "<=" => ComparisonOperator.LessOrEqual,
+        ">" => ComparisonOperator.Greater,
+        ">=" => ComparisonOperator.GreaterOrEqual,
+        _ => throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {op}", position: position),
+    };
+
+    /// <summary>Brings two comparison operands to comparable types: an untyped side takes the other's type.</summary>
+    private (BoundExpr, BoundExpr) Comparable(BoundExpr left, BoundExpr right, string op, int position)
+    {
+        left = Infer(left, right.Type);
+        right = Infer(right, left.Type);
+        SqlType lt = left.Type, rt = right.Type;
+        if (lt.Kind == SqlTypeKind.Unknown && rt.Kind == SqlTypeKind.Unknown)
+        {
+            return (TypeRules.Coerce(left, SqlType.Text, position), TypeRules.Coerce(right, SqlType.Text, position));
+        }
+
+        if (lt.Kind == SqlTypeKind.Unknown)
+        {
+            return (TypeRules.Coerce(left, rt with { Modifier = -1 }, position), right);
+        }
+
+        if (rt.Kind == SqlTypeKind.Unknown)
+        {
+            return (left, TypeRules.Coerce(right, lt with { Modifier = -1 }, position));
+        }
+
+        bool compatible = lt.IsArray == rt.IsArray && (lt.Kind == rt.Kind || (lt.IsNumeric && rt.IsNumeric) || (lt.IsString && rt.IsString)
+            || (IsTimeLine(lt) && IsTimeLine(rt)));
+        if (!compatible)
+        {
+            throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {lt} {op} {rt}", position: position,
+                hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
+        }
+
+        return (left, right);
+    }
+
+    private static bool IsTimeLine(SqlType t) => !t.IsArray && t.Kind is SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
+
+    private BoundExpr Arithmetic(string symbol, BoundExpr left, BoundExpr right, int position)
+    {
+        ArithmeticOperator op = symbol switch
+        {
+            "+" => ArithmeticOperator.Add,
+            "-" => ArithmeticOperator.Subtract,
+            "*" => ArithmeticOperator.Multiply,
+            "/" => ArithmeticOperator.Divide,
+            "%" => ArithmeticOperator.Modulo,
+            _ => ArithmeticOperator.Power,
+        };
+        if (left.Type.Kind == SqlTypeKind.Unknown && right.Type.Kind == SqlTypeKind.Unknown)
+        {
+            left = TypeRules.Coerce(Infer(left, SqlType.Numeric), SqlType.Numeric, position);
+            right = TypeRules.Coerce(Infer(right, SqlType.Numeric), SqlType.Numeric, position);
+        }
+        else if (left.Type.Kind == SqlTypeKind.Unknown)
+        {
+            SqlType t = TypeRules.ForUnknownOperand(right.Type, op);
+            left = TypeRules.Coerce(Infer(left, t), t, position);
+        }
+        else if (right.Type.Kind == SqlTypeKind.Unknown)
+        {
+            SqlType t = TypeRules.ForUnknownOperand(left.Type, op);
+            right = TypeRules.Coerce(Infer(right, t), t, position);
+        }
+
+        SqlType result = TypeRules.Arithmetic(op, left.Type, right.Type)
+            ?? throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {symbol} {right.Type}", position: position,
+                hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
+        var bound = new ArithmeticExpr(op, left, right, result);
+        return bound.IsConstant ? new ConstantExpr(bound.Evaluate(new EvalContext([])), result) : bound;
+    }
+
+    private BoundExpr BindIs(Ast.IsExpr i, Scope scope)
+    {
+        BoundExpr operand = BindExpr(i.Operand, scope);
+        bool? truth = i.Test switch
+        {
+            Ast.IsTest.True => true,
+            Ast.IsTest.False => false,
+            _ => null,
+        };
+        if (i.Test != Ast.IsTest.Null)
+        {
+            operand = TypeRules.Coerce(operand, SqlType.Bool, Pos(i));
+        }
+
+        return new IsExpr(operand, truth, i.Negated);
+    }
+
+    private BoundExpr BindDistinct(Ast.IsDistinctFromExpr d, Scope scope)
+    {
+        (BoundExpr l, BoundExpr r) = Comparable(BindExpr(d.Left, scope), BindExpr(d.Right, scope), "IS DISTINCT FROM", Pos(d));
+        return new IsDistinctExpr(l, r, d.Negated);
+    }
+
+    private BoundExpr BindBetween(Ast.BetweenExpr b, Scope scope)
+    {
+        BoundExpr x = BindExpr(b.Operand, scope);
+        (BoundExpr x1, BoundExpr low) = Comparable(x, BindExpr(b.Low, scope), ">=", Pos(b));
+        (BoundExpr x2, BoundExpr high) = Comparable(x, BindExpr(b.High, scope), "<=", Pos(b));
+        BoundExpr inside = new AndExpr([new ComparisonExpr(ComparisonOperator.GreaterOrEqual, x1, low), new ComparisonExpr(ComparisonOperator.LessOrEqual, x2, high)]);
+        if (b.Symmetric)
+        {
+            inside = new OrExpr([inside, new AndExpr([new ComparisonExpr(ComparisonOperator.GreaterOrEqual, x1, high), new ComparisonExpr(ComparisonOperator.LessOrEqual, x2, low)])]);
+        }
+
+        return b.Negated ? new NotExpr(inside) : inside;
+    }
+
+    private BoundExpr BindInList(Ast.InListExpr i, Scope scope)
+    {
+        BoundExpr x = BindExpr(i.Operand, scope);
+        List<BoundExpr> bound = [.. i.List.Select(item => BindExpr(item, scope))];
+        if (x.Type.Kind == SqlTypeKind.Unknown)
+        {
+            // NULL IN (NULL, 1): the untyped operand takes the list's common type, as PostgreSQL resolves it
+            x = TypeRules.Coerce(x, TypeRules.Common(bound.Select(b => b.Type), "IN", Pos(i)), Pos(i));
+        }
+
+        var items = new List<BoundExpr>();
+        foreach (Ast.SqlExpr item in i.List)
+        {
+            (BoundExpr xx, BoundExpr one) = Comparable(x, bound[items.Count], "IN", Pos(item));
+            x = xx;
+            items.Add(one);
+        }
+
+        return new InListExpr(x, items, i.Negated);
+    }
+
+    private BoundExpr BindLike(Ast.LikeExpr l, Scope scope)
+    {
+        if (l.Kind == Ast.LikeKind.SimilarTo)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, "SIMILAR TO is not supported yet", position: Pos(l));
+        }
+
+        BoundExpr s = TextOperand(BindExpr(l.Operand, scope));
+        BoundExpr p = TextOperand(BindExpr(l.Pattern, scope));
+        if (!s.Type.IsString || !p.Type.IsString)
+        {
+            throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {s.Type} ~~ {p.Type}", position: Pos(l));
+        }
+
+        BoundExpr? escape = l.Escape is null ? null : TextOperand(BindExpr(l.Escape, scope));
+        return new LikeExpr(s, p, escape, l.Kind == Ast.LikeKind.ILike, l.Negated);
+    }
+
+    private BoundExpr BindCast(Ast.CastExpr c, Scope scope)
+    {
+        BoundExpr operand = BindExpr(c.Operand, scope);
+        SqlType target = ResolveType(c.Type, Pos(c));
+        operand = Infer(operand, target);
+        if (operand is ConstantExpr k)
+        {
+            try
+            {
+                return new ConstantExpr(SqlCast.Coerce(k.Value, target, isExplicit: true), target);
+            }
+            catch (SqlException x) when (x.Position == 0)
+            {
+                throw new SqlException(x.SqlState, x.Message, x.Detail, x.Hint, Pos(c.Operand));
+            }
+        }
+
+        return operand.Type == target ? operand : new CastExpr(operand, target, isExplicit: true);
+    }
+
+    public static SqlType ResolveType(Ast.TypeName type, int position)
+    {
+        var modifiers = new List<int>();
+        foreach (Ast.SqlExpr m in type.Modifiers)
+        {
+            if (m is Ast.LiteralExpr { Kind: Ast.LiteralKind.Integer } lit && int.TryParse(lit.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int v))
+            {
+                modifiers.Add(v);
+            }
+            else
+            {
+                throw new SqlException(SqlState.SyntaxError, "type modifiers must be simple constants or identifiers", position: position);
+            }
+        }
+
+        string name = type.Names.Count > 1 && type.Names[0] == "pg_catalog" ? type.Name : string.Join('.', type.Names);
+        return SqlTypeInfo.Resolve(name, [.. modifiers], type.ArrayDimensions > 0, position);
+    }
+
+    private BoundExpr BindCase(Ast.CaseExpr c, Scope scope)
+    {
+        BoundExpr? subject = c.Operand is null ? null : BindExpr(c.Operand, scope);
+        var whens = new List<(BoundExpr, BoundExpr)>();
+        foreach (Ast.CaseWhen w in c.Whens)
+        {
+            BoundExpr when;
+            if (subject is null)
+            {
+                when = Boolean(w.When, scope, "CASE/WHEN");
+            }
+            else
+            {
+                (subject, when) = Comparable(subject, BindExpr(w.When, scope), "=", Pos(w.When));
+            }
+
+            whens.Add((when, BindExpr(w.Then, scope)));
+        }
+
+        BoundExpr? otherwise = c.Else is null ? null : BindExpr(c.Else, scope);
+        SqlType type = TypeRules.Common(whens.Select(w => w.Item2.Type).Concat(otherwise is null ? [] : [otherwise.Type]), "CASE", Pos(c));
+        return new CaseExpr(subject, [.. whens.Select(w => (w.Item1, TypeRules.Coerce(w.Item2, type)))], otherwise is null ? null : TypeRules.Coerce(otherwise, type), type);
+    }
+
+    private BoundExpr BindValueFunction(Ast.SqlValueFunctionExpr v) => v.Function switch
+    {
+        Ast.SqlValueFunction.CurrentTimestamp or Ast.SqlValueFunction.LocalTimestamp => new StatementTimeExpr(v.Function == Ast.SqlValueFunction.CurrentTimestamp ? SqlType.TimestampTz : SqlType.Timestamp),
+        Ast.SqlValueFunction.CurrentDate => new StatementTimeExpr(SqlType.Date),
+        Ast.SqlValueFunction.CurrentTime or Ast.SqlValueFunction.LocalTime => new StatementTimeExpr(SqlType.Time),
+        Ast.SqlValueFunction.CurrentUser or Ast.SqlValueFunction.SessionUser or Ast.SqlValueFunction.User or Ast.SqlValueFunction.CurrentRole =>
+            new ConstantExpr(SqlValue.FromString(SqlTypeKind.Name, _session.User), SqlType.Name),
+        Ast.SqlValueFunction.CurrentCatalog => new ConstantExpr(SqlValue.FromString(SqlTypeKind.Name, _session.Database), SqlType.Name),
+        _ => new ConstantExpr(SqlValue.FromString(SqlTypeKind.Name, "public"), SqlType.Name),
+    };
+
+    private static bool IsAggregateCall(Ast.FunctionCallExpr f) => f.Over is null && FunctionCatalog.IsAggregate(FunctionName(f));
+
+    private static string FunctionName(Ast.FunctionCallExpr f) =>
+        f.Name.Count == 2 && f.Name[0] == "pg_catalog" ? f.Name[1] : string.Join('.', f.Name);
+
+    private BoundExpr BindFunction(Ast.FunctionCallExpr f, Scope scope)
+    {
+        string name = FunctionName(f);
+        if (f.Over is not null)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, "window functions are not supported yet", position: Pos(f));
+        }
+
+        if (IsAggregateCall(f))
+        {
+            string where = _noAggregatesIn ?? "this context";
+            throw new SqlException(SqlState.GroupingError, _noAggregatesIn is null
+                ? "aggregate function calls cannot be nested"
+                : $"aggregate functions are not allowed in {where}", position: Pos(f));
+        }
+
+        List<BoundExpr> args = [.. f.Args.Select(a => BindExpr(a, scope))];
+        switch (name)
+        {
+            case "coalesce":
+            {
+                SqlType t = TypeRules.Common(args.Select(a => a.Type), "COALESCE", Pos(f));
+                return new CoalesceExpr([.. args.Select(a => TypeRules.Coerce(a, t))], t);
+            }
+
+            case "nullif" when args.Count == 2:
+            {
+                (BoundExpr a, BoundExpr b) = Comparable(args[0], args[1], "=", Pos(f));
+                return new CaseExpr(null, [(new ComparisonExpr(ComparisonOperator.Equal, a, b), new ConstantExpr(SqlValue.Null, a.Type))], a, a.Type);
+            }
+
+            case "nextval" when args.Count == 1 && args[0] is ConstantExpr { Value.IsNull: false } seqName:
+            {
+                string text = seqName.Value.AsString;
+                var parts = text.Split('.');
+                SequenceDef seq = FindRelation(new Ast.ObjectName(parts)) as SequenceDef
+                    ?? throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: Pos(f));
+                return new FunctionExpr("nextval", (_, context) => SqlValue.FromInt8(Rows.SequenceStore.Next(
+                    context.Runtime?.Transaction ?? throw new InvalidOperationException("nextval needs a transaction"), seq)), [], SqlType.Int8, strict: false, volatileResult: true);
+            }
+
+            case "greatest" or "least":
+            {
+                SqlType t = TypeRules.Common(args.Select(a => a.Type), name.ToUpperInvariant(), Pos(f));
+                bool greatest = name == "greatest";
+                return new FunctionExpr(name, (values, _) => Extreme(values, greatest), [.. args.Select(a => TypeRules.Coerce(a, t))], t, strict: false);
+            }
+        }
+
+        ScalarFunction fn = FunctionCatalog.ResolveScalar(name, [.. args.Select(a => a.Type)]);
+        var coerced = new List<BoundExpr>(args.Count);
+        for (int i = 0; i < args.Count; i++)
+        {
+            SqlType p = i < fn.Parameters.Count ? fn.Parameters[i] : fn.VariadicElement ?? SqlType.Unknown;
+            coerced.Add(TypeRules.Coerce(Infer(args[i], p), p, Pos(f.Args[i])));
+        }
+
+        ScalarBody body = fn.Body;
+        return new FunctionExpr(name, (values, context) => body(values, context), coerced, fn.ReturnType, fn.Strict, fn.IsVolatile);
+    }
+
+    private static SqlValue Extreme(SqlValue[] values, bool greatest)
+    {
+        SqlValue best = SqlValue.Null;
+        foreach (SqlValue v in values)
+        {
+            if (!v.IsNull && (best.IsNull || (SqlCompare.Compare(v, best) > 0) == greatest && SqlCompare.Compare(v, best) != 0))
+            {
+                best = v;
+            }
+        }
+
+        return best;
+    }
+
+    private BoundExpr BindScalarSubquery(Ast.SubqueryExpr s, Scope scope)
+    {
+        PlanNode plan = BindSubquery(s.Subquery, scope, 1);
+        return new ScalarSubqueryExpr(plan, plan.Columns[0].Type);
+    }
+
+    /// <summary>Binds a nested query whose rows are evaluated with this scope as its outer scope; <paramref name="columns"/> checks its width.</summary>
+    private PlanNode BindSubquery(Ast.Query query, Scope scope, int? columns)
+    {
+        AggregateScope? savedAgg = _aggregateScope;
+        string? savedNoAgg = _noAggregatesIn;
+        _aggregateScope = null;
+        _noAggregatesIn = null;
+        try
+        {
+            PlanNode plan = BindQuery(query, savedAgg is null ? scope : new Scope(AggregateOutputScope(savedAgg), savedAgg.Input.Outer));
+            if (columns is int n && plan.Columns.Count != n)
+            {
+                throw new SqlException(SqlState.SyntaxError, plan.Columns.Count > n ? "subquery has too many columns" : "subquery has too few columns");
+            }
+
+            return plan;
+        }
+        finally
+        {
+            _aggregateScope = savedAgg;
+            _noAggregatesIn = savedNoAgg;
+        }
+    }
+
+    private static IReadOnlyList<ScopeColumn> AggregateOutputScope(AggregateScope agg) =>
+        [.. agg.Output.Select(c => new ScopeColumn(null, c.Name, c.Type, HiddenFromUnqualified: true))];
+}
+
+/// <summary>CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIME...: the statement's start time (stable within it), in the session time zone UTC.</summary>
+internal sealed class StatementTimeExpr(SqlType type) : BoundExpr(type)
+{
+    public override SqlValue Evaluate(EvalContext context)
+    {
+        long now = context.StatementTimestampMicros != 0 ? context.StatementTimestampMicros : SqlDateTime.NowMicros();
+        return Type.Kind switch
+        {
+            SqlTypeKind.TimestampTz => SqlValue.FromTimestampTz(now),
+            SqlTypeKind.Timestamp => SqlValue.FromTimestamp(now),
+            SqlTypeKind.Date => SqlValue.FromDate((int)Math.Floor(now / (double)SqlDateTime.MicrosPerDay)),
+            _ => SqlValue.FromTime(((now % SqlDateTime.MicrosPerDay) + SqlDateTime.MicrosPerDay) % SqlDateTime.MicrosPerDay),
+        };
+    }
+}

