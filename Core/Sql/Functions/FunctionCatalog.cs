@@ -1,14 +1,21 @@
+using System.Collections.Frozen;
 using ThunderDb.Core.Sql.Execution;
 using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Core.Sql.Functions;
 
-// PLACEHOLDER until the functions library lands (same public API); replaced by it at merge.
+/// <summary>A scalar function's implementation: the arguments, already cast to the resolved parameter types.</summary>
 public delegate SqlValue ScalarBody(SqlValue[] args, EvalContext context);
 
+/// <summary>
+/// A built-in scalar function. Once resolved, <see cref="Parameters"/> has one entry per argument of the call
+/// (variadic parameters expanded, polymorphic ones made concrete): the binder casts each argument to it.
+/// <see cref="Strict"/> functions are not called when an argument is NULL (the result is NULL).
+/// </summary>
 public sealed record ScalarFunction(string Name, IReadOnlyList<SqlType> Parameters, SqlType ReturnType, ScalarBody Body,
     bool Strict = true, bool IsVolatile = false, SqlType? VariadicElement = null);
 
+/// <summary>One group's running state. <see cref="Step"/> gets each input row's arguments (NULLs already skipped when the aggregate ignores them).</summary>
 public interface IAggregateState
 {
     void Step(SqlValue[] args);
@@ -16,14 +23,100 @@ public interface IAggregateState
     SqlValue Result();
 }
 
+/// <summary>A built-in aggregate. When <see cref="IgnoresNulls"/>, the executor skips rows where any argument is NULL, as PostgreSQL does for strict transition functions.</summary>
 public sealed record AggregateFunction(string Name, IReadOnlyList<SqlType> Parameters, SqlType ReturnType, Func<IAggregateState> CreateState, bool IgnoresNulls = true);
 
+/// <summary>
+/// The built-in functions by name, and PostgreSQL's overload resolution over them (see <see cref="FunctionResolver"/>).
+/// Session-dependent functions (current_database(), current_user...) live in <see cref="SessionFunctions"/>.
+/// </summary>
 public static class FunctionCatalog
 {
-    public static ScalarFunction ResolveScalar(string name, IReadOnlyList<SqlType> argTypes) =>
-        throw new SqlException(SqlState.UndefinedFunction, $"function {name}({string.Join(", ", argTypes)}) does not exist");
+    /// <summary>A polymorphic parameter (anyelement, or "any" for variadic functions); as a return type: the resolved element type.</summary>
+    public static readonly SqlType AnyElement = SqlType.Unknown;
 
-    public static AggregateFunction? ResolveAggregate(string name, IReadOnlyList<SqlType> argTypes) => null;
+    /// <summary>anyarray as a parameter; as a return type: an array of the resolved element type.</summary>
+    public static readonly SqlType AnyArray = SqlType.Unknown.ArrayOf();
 
-    public static bool IsAggregate(string name) => name is "count" or "sum" or "avg" or "min" or "max";
+    private static readonly FrozenDictionary<string, ScalarFunction[]> Scalars = BuildScalars();
+    private static readonly FrozenDictionary<string, AggregateFunction[]> Aggregates = Functions.Aggregates.Build()
+        .GroupBy(a => a.Name, StringComparer.Ordinal)
+        .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+    public static ScalarFunction ResolveScalar(string name, IReadOnlyList<SqlType> argTypes)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(argTypes);
+        if (SessionFunctions.IsSessionFunction(name))
+        {
+            throw new SqlException(SqlState.InternalError, $"function {name}() depends on the session: resolve it through SessionFunctions");
+        }
+
+        if (!Scalars.TryGetValue(name, out ScalarFunction[]? candidates))
+        {
+            throw FunctionResolver.NotFound(name, argTypes);
+        }
+
+        return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) => c with
+        {
+            Parameters = types,
+            ReturnType = FunctionResolver.Concrete(c.ReturnType, c.Parameters, types),
+        });
+    }
+
+    public static AggregateFunction? ResolveAggregate(string name, IReadOnlyList<SqlType> argTypes)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(argTypes);
+        if (!Aggregates.TryGetValue(name, out AggregateFunction[]? candidates))
+        {
+            return null;
+        }
+
+        return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, null), (c, types) => c with
+        {
+            Parameters = types,
+            ReturnType = FunctionResolver.Concrete(c.ReturnType, c.Parameters, types),
+        });
+    }
+
+    public static bool IsAggregate(string name) => name is not null && Aggregates.ContainsKey(name);
+
+    /// <summary>True when <paramref name="name"/> names a built-in scalar function (of any arity).</summary>
+    public static bool IsScalar(string name) => name is not null && (Scalars.ContainsKey(name) || SessionFunctions.IsSessionFunction(name));
+
+    private static FrozenDictionary<string, ScalarFunction[]> BuildScalars()
+    {
+        var all = new List<ScalarFunction>();
+        MathFunctions.Register(all);
+        StringFunctions.Register(all);
+        RegexFunctions.Register(all);
+        DateFunctions.Register(all);
+        SystemFunctions.Register(all);
+        return all.GroupBy(f => f.Name, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+    }
+}
+
+/// <summary>Shorthands the function tables share.</summary>
+internal static class Fn
+{
+    public static void Add(this List<ScalarFunction> list, string name, SqlType returns, ScalarBody body, params SqlType[] parameters) =>
+        list.Add(new ScalarFunction(name, parameters, returns, body));
+
+    /// <summary>A numeric result, with decimal overflow reported as PostgreSQL reports numeric overflow.</summary>
+    public static SqlValue Numeric(Func<decimal> compute)
+    {
+        try
+        {
+            return SqlValue.FromNumeric(compute());
+        }
+        catch (OverflowException)
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange, "value overflows numeric format");
+        }
+    }
+
+    public static SqlValue Text(string s) => SqlValue.FromText(s);
+
+    public static SqlException InvalidParameter(string message) => new(SqlState.InvalidParameterValue, message);
 }
