@@ -12,6 +12,9 @@ internal sealed partial class Binder
     /// <summary>Set while binding the expressions above an aggregation: group keys and aggregate calls map to its output columns.</summary>
     private sealed class AggregateScope(Scope input, Dictionary<string, int> groups, Dictionary<string, int> aggregates, IReadOnlyList<PlanColumn> output)
     {
+        /// <summary>Group keys that are plain columns, by the column's ordinal in the input: <c>GROUP BY t.a</c> matches <c>a</c>.</summary>
+        public Dictionary<int, int> GroupColumns { get; } = [];
+
         public Scope Input { get; } = input;
 
         public Dictionary<string, int> Groups { get; } = groups;
@@ -39,6 +42,11 @@ internal sealed partial class Binder
             if (expr is Ast.FunctionCallExpr call && IsAggregateCall(call) && agg.Aggregates.TryGetValue(key, out int a))
             {
                 return new ColumnExpr(a, agg.Output[a].Type);
+            }
+
+            if (expr is Ast.ColumnRefExpr grouped && TryResolveLocal(agg.Input, grouped) is int ordinal && agg.GroupColumns.TryGetValue(ordinal, out int groupIndex))
+            {
+                return new ColumnExpr(groupIndex, agg.Output[groupIndex].Type);
             }
 
             if (expr is Ast.ColumnRefExpr column)
@@ -95,6 +103,19 @@ internal sealed partial class Binder
 
     private static int Pos(Ast.SqlExpr e) => e.Position + 1;
 
+    private static int? TryResolveLocal(Scope scope, Ast.ColumnRefExpr column)
+    {
+        try
+        {
+            (int ordinal, int depth, _) = scope.Resolve(column.Names, 0);
+            return depth == 0 ? ordinal : null;
+        }
+        catch (SqlException)
+        {
+            return null;
+        }
+    }
+
     private static string Describe(Ast.SqlExpr e) => e.GetType().Name.Replace("Expr", "", StringComparison.Ordinal) switch
     {
         "Array" or "ArraySubquery" => "an array expression",
@@ -140,12 +161,12 @@ internal sealed partial class Binder
             case Ast.LiteralKind.Boolean:
                 return new ConstantExpr(SqlValue.FromBool(l.Value == "true"), SqlType.Bool);
             case Ast.LiteralKind.Integer:
-                if (int.TryParse(l.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int i))
+                if (int.TryParse(l.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int i))
                 {
                     return new ConstantExpr(SqlValue.FromInt4(i), SqlType.Int4);
                 }
 
-                if (long.TryParse(l.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+                if (long.TryParse(l.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n))
                 {
                     return new ConstantExpr(SqlValue.FromInt8(n), SqlType.Int8);
                 }

@@ -304,7 +304,16 @@ internal sealed partial class Binder
         }
 
         var node = new AggregateNode(input, groupExprs, aggregates, columns);
-        return (node, new AggregateScope(scope, groupKeys, aggregateKeys, columns));
+        var aggregateScope = new AggregateScope(scope, groupKeys, aggregateKeys, columns);
+        for (int i = 0; i < groupExprs.Count; i++)
+        {
+            if (groupExprs[i] is ColumnExpr { Depth: 0 } c)
+            {
+                aggregateScope.GroupColumns.TryAdd(c.Ordinal, i);
+            }
+        }
+
+        return (node, aggregateScope);
     }
 
     /// <summary>

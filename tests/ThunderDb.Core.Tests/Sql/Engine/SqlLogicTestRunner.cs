@@ -169,6 +169,18 @@ internal sealed class SqlLogicTestRunner(SqlSession session)
         return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
+    /// <summary>The reference runner reads text in an I or R column as its leading number (0 when there is none), as SQLite converts.</summary>
+    private static double LeadingNumber(string s)
+    {
+        int end = 0;
+        while (end < s.Length && (char.IsAsciiDigit(s[end]) || (end == 0 && s[end] is '-' or '+') || s[end] == '.'))
+        {
+            end++;
+        }
+
+        return double.TryParse(s.AsSpan(0, end), NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? d : 0;
+    }
+
     private static string Format(SqlValue v, char type)
     {
         if (v.IsNull)
@@ -185,10 +197,10 @@ internal sealed class SqlLogicTestRunner(SqlSession session)
                     SqlTypeKind.Numeric => decimal.Truncate(v.AsDecimal).ToString(CultureInfo.InvariantCulture),
                     SqlTypeKind.Bool => v.AsBool ? "1" : "0",
                     _ when SqlCompare.IsInteger(v.Kind) => v.AsInt64.ToString(CultureInfo.InvariantCulture),
-                    _ => SqlText.Format(v),
+                    _ => ((long)LeadingNumber(SqlText.Format(v))).ToString(CultureInfo.InvariantCulture),
                 };
             case 'R':
-                return SqlCompare.IsNumber(v.Kind) ? v.ToDouble().ToString("0.000", CultureInfo.InvariantCulture) : SqlText.Format(v);
+                return (SqlCompare.IsNumber(v.Kind) ? v.ToDouble() : LeadingNumber(SqlText.Format(v))).ToString("0.000", CultureInfo.InvariantCulture);
             default:
                 string s = SqlText.Format(v);
                 return s.Length == 0 ? "(empty)" : s;

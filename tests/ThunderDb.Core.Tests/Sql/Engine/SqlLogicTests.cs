@@ -23,22 +23,24 @@ public class SqlLogicTests
         throw new DirectoryNotFoundException("shared/conformance/sqllogictest not found above " + AppContext.BaseDirectory);
     }
 
+    // Floors as measured; what still fails is PostgreSQL behaviour (empty IN lists and x'..' are errors there,
+    // and a non-grouped column inside COALESCE is a grouping error), not engine gaps.
     public static IEnumerable<(string File, double MinimumPassRate)> Files() =>
     [
-        ("select1.test", 0.0),
-        ("evidence/in1.test", 0.0),
-        ("evidence/in2.test", 0.0),
-        ("evidence/slt_lang_update.test", 0.0),
-        ("evidence/slt_lang_dropindex.test", 0.0),
-        ("evidence/slt_lang_createview.test", 0.0),
-        ("evidence/slt_lang_droptable.test", 0.0),
-        ("evidence/slt_lang_dropview.test", 0.0),
-        ("random/aggregates/slt_good_129.test", 0.0),
-        ("random/groupby/slt_good_13.test", 0.0),
-        ("random/select/slt_good_124.test", 0.0),
-        ("index/random/10/slt_good_0.test", 0.0),
-        ("index/orderby/10/slt_good_0.test", 0.0),
-        ("index/delete/10/slt_good_0.test", 0.0),
+        ("select1.test", 1.0),
+        ("evidence/in1.test", 0.984),
+        ("evidence/in2.test", 0.849),
+        ("evidence/slt_lang_update.test", 1.0),
+        ("evidence/slt_lang_dropindex.test", 1.0),
+        ("evidence/slt_lang_createview.test", 1.0),
+        ("evidence/slt_lang_droptable.test", 1.0),
+        ("evidence/slt_lang_dropview.test", 1.0),
+        ("random/aggregates/slt_good_129.test", 1.0),
+        ("random/groupby/slt_good_13.test", 0.989),
+        ("random/select/slt_good_124.test", 1.0),
+        ("index/random/10/slt_good_0.test", 1.0),
+        ("index/orderby/10/slt_good_0.test", 1.0),
+        ("index/delete/10/slt_good_0.test", 1.0),
     ];
 
     [Test]
