@@ -195,4 +195,28 @@ public class WalDirectoryTests
         File.WriteAllBytes(control, v1);
         File.Delete(Path.Combine(dir.Path, "wal", WalDirectoryMarker.FileName));
     }
+
+    [Test]
+    public async Task A_crash_during_initialisation_is_finished_at_the_next_start()
+    {
+        using var dir = new TempDataDir();
+        Open(Options(dir)).Dispose();
+
+        // As if the process died after CONTROL and WAL_ID were written but before the first segment and thunder.db.
+        File.Delete(dir.DataFile);
+        foreach (var segment in Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal"))
+        {
+            File.Delete(segment);
+        }
+
+        using (var engine = Open(Options(dir)))
+        {
+            await WriteKeys(engine, 0, 3);
+            engine.SimulateCrash();
+        }
+
+        using var again = Open(Options(dir));
+        using var check = again.Begin();
+        await Assert.That(Scan(check, "", "").Count).IsEqualTo(3);
+    }
 }
