@@ -18,6 +18,10 @@ namespace ThunderDb.Core.Storage;
 public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset CreatedAt, ulong SystemId)
 {
     public const string FileName = "CONTROL";
+
+    /// <summary>This open upgraded a version-1 file: the WAL directory was adopted as it was (builds before markers wrote no first segment).</summary>
+    public bool UpgradedNow { get; init; }
+
     public const int CurrentFormatVersion = 2;
     private const ulong Magic = 0x4C5254434244_4854; // "THDBCTRL" little-endian
     private const int LengthV1 = 32;
@@ -63,7 +67,7 @@ public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset
         if (control.FormatVersion == 1)
         {
             // Written before system identifiers existed: draw one now; the WAL directory gets its marker at this open.
-            var upgraded = control with { FormatVersion = CurrentFormatVersion, SystemId = NewSystemId() };
+            var upgraded = control with { FormatVersion = CurrentFormatVersion, SystemId = NewSystemId(), UpgradedNow = dataFileExists };
             if (dataFileExists)
             {
                 WalDirectoryMarker.Verify(walDir, upgraded.SystemId, WalMarkerMode.CreateForUpgrade, 0);

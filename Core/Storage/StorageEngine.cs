@@ -35,7 +35,7 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
                 new DatabaseOptions
                 {
                     Storage = options,
-                    Wal = WalOptions.From(options) with { SystemId = tree.SystemId },
+                    Wal = WalOptions.From(options) with { SystemId = tree.SystemId, AdoptExisting = tree.UpgradedNow },
                     BackgroundWorkers = backgroundWorkers,
                 },
                 tree,

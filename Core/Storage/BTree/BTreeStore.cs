@@ -74,6 +74,9 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
     /// <summary>The random identifier of this data directory (CONTROL), which its WAL directory must carry.</summary>
     public ulong SystemId => _pager.Control.SystemId;
 
+    /// <summary>This open upgraded a data directory from before WAL markers (see <see cref="ControlFile.UpgradedNow"/>).</summary>
+    public bool UpgradedNow => _pager.Control.UpgradedNow;
+
     internal Pager Pager => _pager;
 
     /// <summary>Buffer-pool hits and misses so far (also exported as Prometheus metrics).</summary>

@@ -27,6 +27,11 @@ internal static class WalDirectoryMarker
         ulong? found = File.Exists(path) ? Read(path) : null;
         if (found == systemId)
         {
+            if (mode == WalMarkerMode.CreateForNewDatabase && !hasSegments)
+            {
+                CreateFirstSegment(directory); // a crash came between the marker and the segment
+            }
+
             return;
         }
 
@@ -56,10 +61,15 @@ internal static class WalDirectoryMarker
         Write(path, systemId);
         if (mode == WalMarkerMode.CreateForNewDatabase)
         {
-            var first = Path.Combine(directory, WalSegmentSet.FileNameOf(0));
-            File.WriteAllBytes(first, []);
-            DirectorySync.Sync(directory);
+            CreateFirstSegment(directory);
         }
+    }
+
+    /// <summary>The segment holding LSN 0, empty: the redo start of a new database always has its segment.</summary>
+    private static void CreateFirstSegment(string directory)
+    {
+        File.WriteAllBytes(Path.Combine(directory, WalSegmentSet.FileNameOf(0)), []);
+        DirectorySync.Sync(directory);
     }
 
     public static ulong Read(string path)

@@ -29,6 +29,9 @@ public sealed record WalOptions
     /// </summary>
     public ulong SystemId { get; init; }
 
+    /// <summary>The first open after an upgrade: the redo start's segment may be missing (older builds created none before the first write).</summary>
+    internal bool AdoptExisting { get; init; }
+
     /// <summary>Tests: wraps every segment file opened (see <see cref="StorageOptions.FileDecorator"/>).</summary>
     internal Func<StorageFile, StorageFile>? FileDecorator { get; init; }
 

@@ -54,7 +54,7 @@ public sealed partial class WriteAheadLog
         var segments = new WalSegmentSet(options.Directory, options.SegmentSize, options.IoBackend, options.FileDecorator);
         try
         {
-            if (options.SystemId != 0)
+            if (options.SystemId != 0 && !options.AdoptExisting)
             {
                 EnsureRedoSegment(segments, options.Directory, startLsn);
             }

@@ -154,15 +154,8 @@ public class WalDirectoryTests
         await WriteKeys(engine, 0, 7);
         engine.SimulateCrash();
 
-        // Rewrite CONTROL as a build from before system identifiers did, and drop the marker it never wrote.
+        DowngradeToVersion1(dir);
         var control = Path.Combine(dir.Path, ControlFile.FileName);
-        var v2 = await File.ReadAllBytesAsync(control);
-        var v1 = v2[..32];
-        BinaryPrimitives.WriteInt32LittleEndian(v1.AsSpan(8), 1);
-        v1.AsSpan(24, 8).Clear();
-        BinaryPrimitives.WriteUInt32LittleEndian(v1.AsSpan(28), Crc32C.Compute(v1.AsSpan(0, 28)));
-        await File.WriteAllBytesAsync(control, v1);
-        File.Delete(Path.Combine(dir.Path, "wal", WalDirectoryMarker.FileName));
 
         using (var upgraded = Open(Options(dir)))
         {
@@ -173,5 +166,57 @@ public class WalDirectoryTests
         var now = ControlFile.Read(control);
         await Assert.That(now.FormatVersion).IsEqualTo(ControlFile.CurrentFormatVersion);
         await Assert.That(WalDirectoryMarker.Read(Path.Combine(dir.Path, "wal", WalDirectoryMarker.FileName))).IsEqualTo(now.SystemId);
+    }
+
+    [Test]
+    public async Task A_version_1_data_directory_that_never_wrote_a_wal_segment_is_upgraded()
+    {
+        using var dir = new TempDataDir();
+        Open(Options(dir)).Dispose(); // no commit: builds before markers left no segment at all
+        DowngradeToVersion1(dir);
+        foreach (var segment in Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal"))
+        {
+            File.Delete(segment);
+        }
+
+        Open(Options(dir)).Dispose();
+        using var again = Open(Options(dir)); // and from then on it is checked like any other
+        await Assert.That(again.Tree.SystemId).IsEqualTo(ControlFile.Read(Path.Combine(dir.Path, ControlFile.FileName)).SystemId);
+    }
+
+    /// <summary>Rewrites CONTROL as a build from before system identifiers did, and drops the marker it never wrote.</summary>
+    private static void DowngradeToVersion1(TempDataDir dir)
+    {
+        var control = Path.Combine(dir.Path, ControlFile.FileName);
+        var v1 = File.ReadAllBytes(control)[..32];
+        BinaryPrimitives.WriteInt32LittleEndian(v1.AsSpan(8), 1);
+        v1.AsSpan(24, 8).Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(v1.AsSpan(28), Crc32C.Compute(v1.AsSpan(0, 28)));
+        File.WriteAllBytes(control, v1);
+        File.Delete(Path.Combine(dir.Path, "wal", WalDirectoryMarker.FileName));
+    }
+
+    [Test]
+    public async Task A_crash_during_initialisation_is_finished_at_the_next_start()
+    {
+        using var dir = new TempDataDir();
+        Open(Options(dir)).Dispose();
+
+        // As if the process died after CONTROL and WAL_ID were written but before the first segment and thunder.db.
+        File.Delete(dir.DataFile);
+        foreach (var segment in Directory.GetFiles(Path.Combine(dir.Path, "wal"), "*.wal"))
+        {
+            File.Delete(segment);
+        }
+
+        using (var engine = Open(Options(dir)))
+        {
+            await WriteKeys(engine, 0, 3);
+            engine.SimulateCrash();
+        }
+
+        using var again = Open(Options(dir));
+        using var check = again.Begin();
+        await Assert.That(Scan(check, "", "").Count).IsEqualTo(3);
     }
 }

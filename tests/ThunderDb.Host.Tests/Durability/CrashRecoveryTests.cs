@@ -18,9 +18,15 @@ public class CrashRecoveryTests
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
 
+    /// <summary>
+    /// Second case: checkpoints every second (most cycles are killed after one ran under load) and a 64-page buffer
+    /// pool far smaller than the data, so evictions write back throughout and race the checkpoints.
+    /// </summary>
     [Test]
     [Timeout(180_000)]
-    public async Task Acknowledged_writes_survive_repeated_sigkill(CancellationToken ct)
+    [Arguments("2s", 8388608, 16384)]
+    [Arguments("1s", 262144, 4096)]
+    public async Task Acknowledged_writes_survive_repeated_sigkill(string checkpointInterval, long bufferPoolSize, int pageSize, CancellationToken ct)
     {
         using var dir = new TempDirectory();
         var acked = new ConcurrentDictionary<string, string>();
@@ -40,8 +46,9 @@ public class CrashRecoveryTests
                 data_dir = "{dir.Combine("data")}"
                 [storage]
                 sync_commit = true
-                checkpoint_interval = "2s"
-                buffer_pool_size = 8388608
+                checkpoint_interval = "{checkpointInterval}"
+                buffer_pool_size = {bufferPoolSize}
+                page_size = {pageSize}
                 """);
             await using var server = await ServerProcess.StartAsync(dir.Path, ["--config", config], RespPortEnv(respPort));
             await WaitReadyAsync(httpPort, server, ct);
@@ -120,6 +127,8 @@ public class CrashRecoveryTests
         var finalConfig = dir.Write("thunderdb.toml", $"""
             http_port = {finalHttp}
             data_dir = "{dir.Combine("data")}"
+            [storage]
+            page_size = {pageSize}
             """);
         await using var last = await ServerProcess.StartAsync(dir.Path, ["--config", finalConfig], RespPortEnv(finalResp));
         await WaitReadyAsync(finalHttp, last, ct);
