@@ -155,6 +155,7 @@ public class KeyLockManagerTests
         await Assert.That(error).IsNotNull();
         await Assert.That(error!.SqlState).IsEqualTo("40P01");
         await Assert.That(error.MySqlErrorCode).IsEqualTo(1213);
+        await Assert.That(error.Message).Contains(first == aWaits ? "transaction 1 waits for transaction 2" : "transaction 2 waits for transaction 1");
         await Assert.That(detectedAfter).IsLessThan(TimeSpan.FromMilliseconds(500));
         await Assert.That(locks.Deadlocks).IsEqualTo(1L);
 
