@@ -58,6 +58,7 @@ internal sealed partial class KvTransaction
     private async ValueTask AwaitLockAsync(ValueTask pending, LockOwner owner)
     {
         await pending.ConfigureAwait(false);
+        ThrowIfFinished(); // ended (rolled back by another thread) while waiting: the lock went with it
         OnLocked(owner.LastGranted!, currentRead: true);
     }
 
