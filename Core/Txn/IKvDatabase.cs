@@ -71,7 +71,9 @@ public interface IKvTransaction : IDisposable
     /// <summary>
     /// Buffers a write. In a transaction begun with <see cref="TransactionOptions.LockWrites"/> the key must be
     /// exclusively locked first: a free key is locked here, but a key another transaction holds throws
-    /// <see cref="InvalidOperationException"/> — await <see cref="LockAsync"/> before writing such keys.
+    /// <see cref="InvalidOperationException"/> — await <see cref="LockAsync"/> before writing such keys. A key locked
+    /// only here is checked at commit against the statement snapshot (the value may come from a read made before the
+    /// lock); to build on the newest committed version, lock with <see cref="LockAsync"/> and read after it.
     /// </summary>
     void Put(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 

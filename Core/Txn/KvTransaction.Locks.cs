@@ -5,9 +5,11 @@ namespace ThunderDb.Core.Txn;
 
 /// <summary>
 /// Key locks of a transaction. A locked key is read, and its write is checked at commit, at the timestamp stored with
-/// the lock (<see cref="LockRequest.Tag"/>): under READ COMMITTED the newest commit visible when the lock was granted
-/// (the "current read": the previous holder's commit is visible before it releases, so a queued v = v + 1 builds on
-/// it); under REPEATABLE READ the snapshot itself, after checking that nothing newer committed.
+/// the lock (<see cref="LockRequest.Tag"/>): under READ COMMITTED, for <see cref="LockAsync"/>, the newest commit
+/// visible when the lock was granted (the "current read": the previous holder's commit is visible before it releases,
+/// so a queued v = v + 1 builds on it); under REPEATABLE READ, and for a lock that a write takes by itself, the
+/// snapshot (such a write may depend on what the caller read from the snapshot before locking, so a commit since then
+/// must still fail it at commit).
 /// </summary>
 internal sealed partial class KvTransaction
 {
@@ -43,7 +45,7 @@ internal sealed partial class KvTransaction
         pending.GetAwaiter().GetResult();
         try
         {
-            OnLocked(owner.LastGranted!);
+            OnLocked(owner.LastGranted!, currentRead: true);
             return default;
         }
         catch (TransactionConflictException ex)
@@ -56,11 +58,12 @@ internal sealed partial class KvTransaction
     private async ValueTask AwaitLockAsync(ValueTask pending, LockOwner owner)
     {
         await pending.ConfigureAwait(false);
-        OnLocked(owner.LastGranted!);
+        ThrowIfFinished(); // ended (rolled back by another thread) while waiting: the lock went with it
+        OnLocked(owner.LastGranted!, currentRead: true);
     }
 
     /// <summary>Fixes the timestamp the newly locked key is read and checked at (once per lock).</summary>
-    private void OnLocked(LockRequest request)
+    private void OnLocked(LockRequest request, bool currentRead)
     {
         if (request.TagSet)
         {
@@ -79,13 +82,17 @@ internal sealed partial class KvTransaction
 
             request.Tag = SnapshotTs;
         }
-        else
+        else if (currentRead)
         {
             request.Tag = visible;
             if (visible > _lockReadTsMax)
             {
                 _lockReadTsMax = visible;
             }
+        }
+        else
+        {
+            request.Tag = SnapshotTs;
         }
 
         request.TagSet = true;
@@ -112,7 +119,7 @@ internal sealed partial class KvTransaction
         }
 
         var request = owner.LastGranted!;
-        OnLocked(request);
+        OnLocked(request, currentRead: false);
         return Math.Max(SnapshotTs, request.Tag);
     }
 

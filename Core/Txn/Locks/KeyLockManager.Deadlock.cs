@@ -32,7 +32,7 @@ public sealed partial class KeyLockManager
             {
                 Interlocked.Increment(ref _deadlocks);
                 FailWait(request, new DeadlockDetectedException(
-                    $"deadlock detected: transaction {request.Owner.Id} waits for a key lock held by transaction {blocker.Id}, which waits (directly or through others) for a lock transaction {request.Owner.Id} holds; the wait of transaction {request.Owner.Id} was cancelled"));
+                    $"deadlock detected: transaction {request.Owner.Id} waits for transaction {blocker.Id} (which holds or is queued first for a key lock it needs), which waits, directly or through others, for transaction {request.Owner.Id}; the lock wait of transaction {request.Owner.Id} was cancelled"));
             }
         }
         finally

@@ -26,6 +26,11 @@ public sealed partial class KeyLockManager
     private const int StripeCount = 1 << StripeBits;
     private const int BucketsPerStripe = 64;
 
+    // Free entries and requests kept per stripe (16K and 32K in all): enough for every key locked at once by a busy
+    // OLTP load, while a transaction that locked millions of keys gives the memory back when it ends.
+    private const int PooledEntriesPerStripe = 64;
+    private const int PooledRequestsPerStripe = 128;
+
     /// <summary>The default <see cref="DeadlockCheckDelay"/>: far under a second, yet past most waits for a hot key.</summary>
     public static readonly TimeSpan DefaultDeadlockCheckDelay = TimeSpan.FromMilliseconds(50);
 
@@ -380,6 +385,8 @@ public sealed partial class KeyLockManager
         private readonly LockEntry?[] _buckets = new LockEntry?[BucketsPerStripe];
         private LockEntry? _freeEntries;
         private LockRequest? _freeRequests;
+        private int _pooledEntries;
+        private int _pooledRequests;
 
         public int Live { get; private set; }
 
@@ -403,8 +410,17 @@ public sealed partial class KeyLockManager
                 return found;
             }
 
-            var entry = _freeEntries ?? new LockEntry();
-            _freeEntries = entry.Next;
+            var entry = _freeEntries;
+            if (entry is null)
+            {
+                entry = new LockEntry();
+            }
+            else
+            {
+                _freeEntries = entry.Next;
+                _pooledEntries--;
+            }
+
             entry.Init(key, hash, stripeIndex);
             ref var bucket = ref _buckets[(int)hash & (BucketsPerStripe - 1)];
             entry.Next = bucket;
@@ -427,10 +443,15 @@ public sealed partial class KeyLockManager
             }
 
             link = entry.Next;
-            entry.Reset();
-            entry.Next = _freeEntries;
-            _freeEntries = entry;
+            entry.Next = null;
             Live--;
+            if (_pooledEntries < PooledEntriesPerStripe)
+            {
+                entry.Reset();
+                entry.Next = _freeEntries;
+                _freeEntries = entry;
+                _pooledEntries++;
+            }
         }
 
         public LockRequest RentRequest()
@@ -439,6 +460,7 @@ public sealed partial class KeyLockManager
             {
                 _freeRequests = request.Next;
                 request.Next = null;
+                _pooledRequests--;
                 return request;
             }
 
@@ -453,8 +475,16 @@ public sealed partial class KeyLockManager
             }
 
             request.Owner = null!;
-            request.Next = _freeRequests;
-            _freeRequests = request;
+            if (_pooledRequests < PooledRequestsPerStripe)
+            {
+                request.Next = _freeRequests;
+                _freeRequests = request;
+                _pooledRequests++;
+            }
+            else
+            {
+                request.DisposeTimer();
+            }
         }
     }
 }

@@ -125,4 +125,11 @@ internal sealed class LockRequest(KeyLockManager manager) : IValueTaskSource
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _completion.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>A request the pool has no room for is dropped; its timer goes with it.</summary>
+    public void DisposeTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
 }

@@ -155,6 +155,7 @@ public class KeyLockManagerTests
         await Assert.That(error).IsNotNull();
         await Assert.That(error!.SqlState).IsEqualTo("40P01");
         await Assert.That(error.MySqlErrorCode).IsEqualTo(1213);
+        await Assert.That(error.Message).Contains(first == aWaits ? "transaction 1 waits for transaction 2" : "transaction 2 waits for transaction 1");
         await Assert.That(detectedAfter).IsLessThan(TimeSpan.FromMilliseconds(500));
         await Assert.That(locks.Deadlocks).IsEqualTo(1L);
 
@@ -293,6 +294,26 @@ public class KeyLockManagerTests
             }
 
             locks.ReleaseAll(owner);
+        }
+    }
+
+    [Test]
+    public async Task An_owner_locking_more_keys_than_the_pools_keep_releases_them_all_and_locks_again()
+    {
+        var locks = new KeyLockManager();
+        var (a, b) = (Owner(1), Owner(2));
+        byte[][] keys = [.. Enumerable.Range(0, 50_000).Select(i => BitConverter.GetBytes(i))];
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var key in keys)
+            {
+                await Assert.That(locks.TryAcquire(a, key, KeyLockMode.Exclusive)).IsTrue();
+            }
+
+            await Assert.That(locks.ActiveEntries).IsEqualTo(keys.Length);
+            await Assert.That(locks.TryAcquire(b, keys[^1], KeyLockMode.Shared)).IsFalse();
+            locks.ReleaseAll(a);
+            await Assert.That(locks.ActiveEntries).IsEqualTo(0);
         }
     }
 }

@@ -219,4 +219,29 @@ public class KvTransactionLockTests
         await Assert.That(Scan(check, "", "")).IsEquivalentTo(new[] { "k=1", "other=1" });
         await Assert.That(t.Db.Locks.ActiveEntries).IsEqualTo(0);
     }
+
+    [Test]
+    public async Task A_write_that_locks_its_key_only_when_it_is_made_is_checked_against_the_statement_snapshot()
+    {
+        using var t = new TestDatabase();
+        using (var init = t.Db.Begin())
+        {
+            WriteCounter(init, 10);
+            await init.CommitAsync();
+        }
+
+        using var late = t.Db.Begin(TransactionOptions.ReadCommittedLocking);
+        var seen = ReadCounter(late); // read without locking first: the value comes from the statement snapshot
+        using (var other = t.Db.Begin(TransactionOptions.ReadCommittedLocking))
+        {
+            await other.LockAsync(Counter);
+            WriteCounter(other, ReadCounter(other) + 100);
+            await other.CommitAsync();
+        }
+
+        WriteCounter(late, seen + 1); // the key is free now: Put locks it, but 11 was computed from the old 10
+        await Assert.That(async () => await late.CommitAsync()).Throws<TransactionConflictException>();
+        using var check = t.Db.Begin();
+        await Assert.That(ReadCounter(check)).IsEqualTo(110L);
+    }
 }
