@@ -239,7 +239,7 @@ public sealed partial class SqlParser
     {
         SqlToken first = Current;
         bool call = PeekToken().Kind == TokenKind.LeftParen;
-        if (call ? !IsFunctionName(first) && !IsColId(first) : !IsColId(first))
+        if (call ? !IsFunctionName(first) : !IsColId(first))
         {
             throw Error();
         }
