@@ -201,22 +201,28 @@ public sealed partial class SqlParser
 
         if ((IsKeyword(Keyword.Any) || IsKeyword(Keyword.Some) || IsKeyword(Keyword.All)) && PeekToken().Kind == TokenKind.LeftParen)
         {
-            Quantifier q = IsKeyword(Keyword.All) ? Quantifier.All : Quantifier.Any;
-            Advance();
-            Advance();
-            if (IsQueryStart())
-            {
-                Query sub = ParseQuery();
-                Expect(TokenKind.RightParen);
-                return new QuantifiedExpr(op, left, q, sub, null);
-            }
-
-            SqlExpr array = ParseExpr();
-            Expect(TokenKind.RightParen);
-            return new QuantifiedExpr(op, left, q, null, array);
+            return ParseQuantified(op, left);
         }
 
         return new BinaryExpr(op, left, ParseExpr(precedence));
+    }
+
+    /// <summary><c>ANY|SOME|ALL (subquery | array)</c> after an operator.</summary>
+    private QuantifiedExpr ParseQuantified(string op, SqlExpr left)
+    {
+        Quantifier q = IsKeyword(Keyword.All) ? Quantifier.All : Quantifier.Any;
+        Advance();
+        Advance();
+        if (IsQueryStart())
+        {
+            Query sub = ParseQuery();
+            Expect(TokenKind.RightParen);
+            return new QuantifiedExpr(op, left, q, sub, null);
+        }
+
+        SqlExpr array = ParseExpr();
+        Expect(TokenKind.RightParen);
+        return new QuantifiedExpr(op, left, q, null, array);
     }
 
     /// <summary>An operator token, or <c>OPERATOR(schema.op)</c> (the schema is dropped: built-in operators only).</summary>
@@ -322,6 +328,12 @@ public sealed partial class SqlParser
                 if (kind == LikeKind.SimilarTo)
                 {
                     ExpectKeyword(Keyword.To);
+                }
+                else if ((IsKeyword(Keyword.Any) || IsKeyword(Keyword.Some) || IsKeyword(Keyword.All)) && PeekToken().Kind == TokenKind.LeftParen)
+                {
+                    // x LIKE ANY (array): PostgreSQL's ~~ / ~~* operators applied with ANY / ALL.
+                    string op = (negated ? "!" : "") + (kind == LikeKind.Like ? "~~" : "~~*");
+                    return ParseQuantified(op, left);
                 }
 
                 SqlExpr pattern = ParseExpr(PrecLike);

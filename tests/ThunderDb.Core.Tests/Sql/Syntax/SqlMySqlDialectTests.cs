@@ -79,5 +79,12 @@ public class SqlMySqlDialectTests
         await Assert.That(((InsertStatement)Parse("REPLACE INTO t VALUES (1)", My)).Replace).IsTrue();
         await Assert.That(((InsertStatement)Parse("INSERT IGNORE INTO t VALUES (1)", My)).Ignore).IsTrue();
         await Assert.That(((DropStatement)Parse("DROP INDEX k_1 ON sbtest1", My)).OnTable!.Name).IsEqualTo("sbtest1");
+        var types = (CreateTableStatement)Parse("CREATE TABLE t (a FLOAT(10,2), b DATETIME(6), d ENUM('x','y'))", My);
+        await Assert.That(types.Columns.Select(c => c.Type.Name)).IsEquivalentTo(new[] { "float8", "DATETIME", "ENUM" });
+        await Assert.That(types.Columns[2].Type.Modifiers.Count).IsEqualTo(2);
+        var describe = (MySqlShowStatement)Parse("DESCRIBE sbtest1", My);
+        await Assert.That(describe.What).IsEqualTo("columns");
+        await Assert.That(describe.Target!.Name).IsEqualTo("sbtest1");
+        await Assert.That(((SelectQuery)((SelectStatement)Parse("SELECT 1 FROM Dual", My)).Query.Body).From.Count).IsEqualTo(0);
     }
 }

@@ -116,6 +116,7 @@ public class SqlStatementParserTests
         await Assert.That(ix.Elements[2].NullsFirst == true).IsTrue();
         await Assert.That(ix.Where).IsNotNull();
         await Assert.That(((CreateIndexStatement)Parse("CREATE INDEX ON t (a)")).Name).IsNull();
+        await Assert.That(((CreateIndexStatement)Parse("CREATE INDEX i ON t USING gin (doc jsonb_path_ops)")).Elements[0].OperatorClass).IsEqualTo("jsonb_path_ops");
         var view = (CreateViewStatement)Parse("CREATE OR REPLACE VIEW v (x) AS SELECT a FROM t");
         await Assert.That(view.OrReplace).IsTrue();
         await Assert.That(view.Columns!.Count).IsEqualTo(1);
