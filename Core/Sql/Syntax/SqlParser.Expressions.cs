@@ -23,6 +23,7 @@ public sealed partial class SqlParser
     {
         Enter();
         SqlExpr left = ParsePrefix();
+        int chain = 0;
         while (true)
         {
             int precedence = InfixPrecedence();
@@ -31,9 +32,18 @@ public sealed partial class SqlParser
                 break;
             }
 
+            // A left-deep chain (1 + 1 + ...) nests the tree without recursing here; count it as depth so
+            // the tree stays shallow enough for whatever walks it recursively (printer, binder).
+            if (precedence > PrecAnd)
+            {
+                chain++;
+                Enter();
+            }
+
             left = ParseInfix(left, precedence);
         }
 
+        _depth -= chain;
         Exit();
         return left;
     }

@@ -39,6 +39,9 @@ public class SqlSyntaxErrorTests
         await Assert.That(Error("SELECT " + string.Concat(Enumerable.Repeat("- ", 50_000)) + "1").SqlState).IsEqualTo("54001");
         await Assert.That(Error(string.Concat(Enumerable.Repeat("SELECT * FROM (", 5_000)) + "SELECT 1" + new string(')', 5_000)).SqlState).IsEqualTo("54001");
         await Assert.That(Error("SELECT ARRAY" + string.Concat(Enumerable.Repeat("[", 50_000))).SqlState).IsEqualTo("54001");
+        // Left-deep operator chains count as nesting too (the tree they build is that deep).
+        await Assert.That(Error("SELECT " + string.Join(" + ", Enumerable.Repeat("1", 5_000))).SqlState).IsEqualTo("54001");
+        Parse("SELECT " + string.Join(" || ", Enumerable.Repeat("'x'", 500)));
         // Reasonable nesting parses, and long flat chains do not nest at all.
         await Assert.That(SqlParser.Parse("SELECT " + new string('(', 200) + "1" + new string(')', 200)).Count).IsEqualTo(1);
         var chain = (BoolExpr)ParseExpr(string.Join(" OR ", Enumerable.Range(0, 20_000).Select(i => $"a = {i}")));
