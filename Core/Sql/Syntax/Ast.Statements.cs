@@ -5,6 +5,9 @@ public abstract record SqlStatement;
 
 public sealed record SelectStatement(Query Query) : SqlStatement;
 
+/// <summary>A statement and the slice of the query text it came from (0-based offset, length, no ';').</summary>
+public sealed record ParsedStatement(SqlStatement Statement, int Start, int Length);
+
 /// <summary>One SET target: <c>c = v</c>, or <c>(a, b) = (x, y)</c> / <c>(a, b) = (SELECT ...)</c> (several columns).</summary>
 public sealed record Assignment(IReadOnlyList<string> Columns, SqlExpr Value, bool MultiColumn = false);
 

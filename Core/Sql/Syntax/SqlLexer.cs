@@ -319,6 +319,12 @@ public ref struct SqlLexer(ReadOnlySpan<char> sql, SqlDialect dialect = SqlDiale
                     throw SqlSyntaxException.At(_sql, start, "zero-length delimited identifier at or near \"" + _sql[start.._pos].ToString() + "\"");
                 }
 
+                if (kind != TokenKind.QuotedIdentifier && IsContinuation(quote))
+                {
+                    flags |= TokenFlags.Continued;
+                    continue;
+                }
+
                 return new SqlToken(kind, start, _pos - start, Keyword.None, flags);
             }
 
@@ -332,6 +338,29 @@ public ref struct SqlLexer(ReadOnlySpan<char> sql, SqlDialect dialect = SqlDiale
             _ => "unterminated quoted string",
         };
         throw SqlSyntaxException.At(_sql, start, what + " at or near \"" + Excerpt(start) + "\"");
+    }
+
+    /// <summary>
+    /// A string literal continues after whitespace that holds a newline (SQL standard; MySQL needs no
+    /// newline). On true, <see cref="_pos"/> is just past the next segment's opening quote.
+    /// </summary>
+    private bool IsContinuation(char quote)
+    {
+        int j = _pos;
+        bool newline = false;
+        while (j < _sql.Length && char.IsWhiteSpace(_sql[j]))
+        {
+            newline |= _sql[j] is '\n' or '\r';
+            j++;
+        }
+
+        if (j == _pos || j >= _sql.Length || _sql[j] != quote || !(newline || MySql))
+        {
+            return false;
+        }
+
+        _pos = j + 1;
+        return true;
     }
 
     private SqlToken LexDollar(int start)

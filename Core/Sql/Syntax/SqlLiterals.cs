@@ -62,13 +62,53 @@ public static class SqlLiterals
         }
 
         char quote = text[0];
-        ReadOnlySpan<char> body = text[1..^1];
-        if ((token.Flags & TokenFlags.BackslashEscapes) != 0)
+        bool backslash = (token.Flags & TokenFlags.BackslashEscapes) != 0;
+        if ((token.Flags & TokenFlags.Continued) == 0)
         {
-            return Unescape(sql, token.Start, body, quote);
+            ReadOnlySpan<char> body = text[1..^1];
+            return backslash ? Unescape(sql, token.Start, body, quote) : Undouble(body, quote);
         }
 
-        return Undouble(body, quote);
+        var joined = new StringBuilder();
+        int i = 0;
+        while (i < text.Length)
+        {
+            int end = ClosingQuote(text, i + 1, quote, backslash);
+            ReadOnlySpan<char> segment = text[(i + 1)..end];
+            joined.Append(backslash ? Unescape(sql, token.Start, segment, quote) : Undouble(segment, quote));
+            i = end + 1;
+            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            {
+                i++;
+            }
+        }
+
+        return joined.ToString();
+    }
+
+    /// <summary>Index of the quote that closes a segment starting at <paramref name="from"/> (the lexer checked it exists).</summary>
+    private static int ClosingQuote(ReadOnlySpan<char> text, int from, char quote, bool backslash)
+    {
+        for (int i = from; i < text.Length; i++)
+        {
+            if (backslash && text[i] == '\\')
+            {
+                i++;
+            }
+            else if (text[i] == quote)
+            {
+                if (i + 1 < text.Length && text[i + 1] == quote)
+                {
+                    i++;
+                }
+                else
+                {
+                    return i;
+                }
+            }
+        }
+
+        return text.Length - 1;
     }
 
     /// <summary>The digits of B'...' / X'...' (or MySQL 0x...).</summary>
@@ -80,7 +120,21 @@ public static class SqlLiterals
             return text[2..].ToString();
         }
 
-        return text[2..^1].ToString();
+        if ((token.Flags & TokenFlags.Continued) == 0)
+        {
+            return text[2..^1].ToString();
+        }
+
+        var digits = new StringBuilder();
+        foreach (char c in text[2..])
+        {
+            if (c != '\'' && !char.IsWhiteSpace(c))
+            {
+                digits.Append(c);
+            }
+        }
+
+        return digits.ToString();
     }
 
     /// <summary>The parameter number of <c>$n</c>.</summary>

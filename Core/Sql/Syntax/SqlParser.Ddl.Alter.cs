@@ -90,6 +90,7 @@ public sealed partial class SqlParser
                 e = new CollateExpr(e, ParseObjectName().Parts);
             }
 
+            string? opclass = IsColId(Current) && !IsKeyword(Keyword.Nulls) ? ParseObjectName().Name : null;
             bool descending = AcceptKeyword(Keyword.Desc);
             if (!descending)
             {
@@ -102,7 +103,7 @@ public sealed partial class SqlParser
                 nullsFirst = AcceptKeyword(Keyword.First) ? true : AcceptKeyword(Keyword.Last) ? false : throw Error();
             }
 
-            elements.Add(new IndexElement(e, descending, nullsFirst));
+            elements.Add(new IndexElement(e, descending, nullsFirst, opclass));
         }
         while (Accept(TokenKind.Comma));
 

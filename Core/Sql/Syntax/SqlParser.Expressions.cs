@@ -23,6 +23,7 @@ public sealed partial class SqlParser
     {
         Enter();
         SqlExpr left = ParsePrefix();
+        int chain = 0;
         while (true)
         {
             int precedence = InfixPrecedence();
@@ -31,9 +32,18 @@ public sealed partial class SqlParser
                 break;
             }
 
+            // A left-deep chain (1 + 1 + ...) nests the tree without recursing here; count it as depth so
+            // the tree stays shallow enough for whatever walks it recursively (printer, binder).
+            if (precedence > PrecAnd)
+            {
+                chain++;
+                Enter();
+            }
+
             left = ParseInfix(left, precedence);
         }
 
+        _depth -= chain;
         Exit();
         return left;
     }
@@ -201,22 +211,28 @@ public sealed partial class SqlParser
 
         if ((IsKeyword(Keyword.Any) || IsKeyword(Keyword.Some) || IsKeyword(Keyword.All)) && PeekToken().Kind == TokenKind.LeftParen)
         {
-            Quantifier q = IsKeyword(Keyword.All) ? Quantifier.All : Quantifier.Any;
-            Advance();
-            Advance();
-            if (IsQueryStart())
-            {
-                Query sub = ParseQuery();
-                Expect(TokenKind.RightParen);
-                return new QuantifiedExpr(op, left, q, sub, null);
-            }
-
-            SqlExpr array = ParseExpr();
-            Expect(TokenKind.RightParen);
-            return new QuantifiedExpr(op, left, q, null, array);
+            return ParseQuantified(op, left);
         }
 
         return new BinaryExpr(op, left, ParseExpr(precedence));
+    }
+
+    /// <summary><c>ANY|SOME|ALL (subquery | array)</c> after an operator.</summary>
+    private QuantifiedExpr ParseQuantified(string op, SqlExpr left)
+    {
+        Quantifier q = IsKeyword(Keyword.All) ? Quantifier.All : Quantifier.Any;
+        Advance();
+        Advance();
+        if (IsQueryStart())
+        {
+            Query sub = ParseQuery();
+            Expect(TokenKind.RightParen);
+            return new QuantifiedExpr(op, left, q, sub, null);
+        }
+
+        SqlExpr array = ParseExpr();
+        Expect(TokenKind.RightParen);
+        return new QuantifiedExpr(op, left, q, null, array);
     }
 
     /// <summary>An operator token, or <c>OPERATOR(schema.op)</c> (the schema is dropped: built-in operators only).</summary>
@@ -322,6 +338,12 @@ public sealed partial class SqlParser
                 if (kind == LikeKind.SimilarTo)
                 {
                     ExpectKeyword(Keyword.To);
+                }
+                else if ((IsKeyword(Keyword.Any) || IsKeyword(Keyword.Some) || IsKeyword(Keyword.All)) && PeekToken().Kind == TokenKind.LeftParen)
+                {
+                    // x LIKE ANY (array): PostgreSQL's ~~ / ~~* operators applied with ANY / ALL.
+                    string op = (negated ? "!" : "") + (kind == LikeKind.Like ? "~~" : "~~*");
+                    return ParseQuantified(op, left);
                 }
 
                 SqlExpr pattern = ParseExpr(PrecLike);

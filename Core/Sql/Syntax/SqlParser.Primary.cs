@@ -148,7 +148,7 @@ public sealed partial class SqlParser
                 return ParseIntervalLiteral();
         }
 
-        if (IsTypeKeyword(t.Keyword) && TryParseTypedLiteral() is { } typed)
+        if (IsTypeKeyword(t.Keyword) && MayStartTypedLiteral() && TryParseTypedLiteral() is { } typed)
         {
             return typed;
         }
@@ -160,6 +160,14 @@ public sealed partial class SqlParser
         or Keyword.Character or Keyword.Dec or Keyword.Decimal or Keyword.Double or Keyword.Float or Keyword.Int
         or Keyword.Integer or Keyword.National or Keyword.Nchar or Keyword.Numeric or Keyword.Real or Keyword.Smallint
         or Keyword.Time or Keyword.Timestamp or Keyword.Varchar;
+
+    /// <summary>Cheap look-ahead so a type keyword used as a column name (<c>SELECT time FROM t</c>) is not tried as a type.</summary>
+    private bool MayStartTypedLiteral()
+    {
+        SqlToken next = PeekToken();
+        return next.Kind is TokenKind.String or TokenKind.LeftParen
+            || (next.Kind == TokenKind.Word && next.Keyword is Keyword.Precision or Keyword.Varying or Keyword.With or Keyword.Without or Keyword.Char or Keyword.Character);
+    }
 
     /// <summary><c>DATE '...'</c>-style literals whose type is a keyword (<c>TIMESTAMP WITH TIME ZONE '...'</c>); null if not one.</summary>
     private TypedLiteralExpr? TryParseTypedLiteral()
@@ -239,7 +247,7 @@ public sealed partial class SqlParser
     {
         SqlToken first = Current;
         bool call = PeekToken().Kind == TokenKind.LeftParen;
-        if (call ? !IsFunctionName(first) && !IsColId(first) : !IsColId(first))
+        if (call ? !IsFunctionName(first) : !IsColId(first))
         {
             throw Error();
         }

@@ -220,6 +220,12 @@ public sealed partial class SqlParser
 
         List<SelectItem> targets = IsEndOfTargetList() ? [] : ParseSelectList();
         List<TableRef> from = AcceptKeyword(Keyword.From) ? ParseFromList() : [];
+        if (MySql && from is [NamedTableRef { Name.Parts.Count: 1, Alias: null } dual] && dual.Name.Name.Equals("dual", StringComparison.OrdinalIgnoreCase))
+        {
+            // MySQL's FROM DUAL means no table.
+            from = [];
+        }
+
         SqlExpr? where = AcceptKeyword(Keyword.Where) ? ParseExpr() : null;
         List<SqlExpr> groupBy = [];
         if (AcceptKeywords(Keyword.Group, Keyword.By))

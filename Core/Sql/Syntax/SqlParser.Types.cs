@@ -74,6 +74,11 @@ public sealed partial class SqlParser
                 case Keyword.Real:
                     Advance();
                     return TypeName.Simple("float4");
+                case Keyword.Float when MySql && PeekToken().Kind == TokenKind.LeftParen:
+                    // MySQL FLOAT(M, D): M digits in total; stored as a double like PostgreSQL's float8.
+                    Advance();
+                    ParseTypeModifiers();
+                    return TypeName.Simple("float8");
                 case Keyword.Float:
                 {
                     Advance();

@@ -62,6 +62,11 @@ public sealed partial class SqlParser
             case Keyword.Use when MySql:
                 Advance();
                 return new UseStatement(ParseColId());
+            case Keyword.Explain or Keyword.Desc when MySql && PeekToken().Kind is TokenKind.Word or TokenKind.QuotedIdentifier && !IsQueryKeyword(PeekToken()):
+            case Keyword.None when MySql && TextOf(t).Equals("describe", StringComparison.OrdinalIgnoreCase):
+                // MySQL DESCRIBE t is SHOW COLUMNS FROM t.
+                Advance();
+                return new MySqlShowStatement("columns", false, null, ParseObjectName(), null, null, null);
             case Keyword.Explain:
                 return ParseExplain();
             case Keyword.Prepare:
@@ -130,6 +135,10 @@ public sealed partial class SqlParser
                 throw Error();
         }
     }
+
+    private static bool IsQueryKeyword(SqlToken t) =>
+        t.Keyword is Keyword.Select or Keyword.Insert or Keyword.Update or Keyword.Delete or Keyword.Replace or Keyword.With
+            or Keyword.Analyze or Keyword.Format or Keyword.Values or Keyword.Table;
 
     private TransactionStatement ParseTransaction()
     {

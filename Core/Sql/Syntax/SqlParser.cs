@@ -36,10 +36,17 @@ public sealed partial class SqlParser
     }
 
     /// <summary>Parses every ';'-separated statement (empty statements are skipped; empty text gives none).</summary>
-    public static IReadOnlyList<SqlStatement> Parse(string sql, SqlDialect dialect = SqlDialect.PostgreSql)
+    public static IReadOnlyList<SqlStatement> Parse(string sql, SqlDialect dialect = SqlDialect.PostgreSql) =>
+        ParseWithText(sql, dialect).Select(p => p.Statement).ToList();
+
+    /// <summary>
+    /// Like <see cref="Parse"/>, with where each statement's text lies in <paramref name="sql"/> (for the
+    /// simple query protocol's per-statement logging; error positions stay relative to the whole text).
+    /// </summary>
+    public static IReadOnlyList<ParsedStatement> ParseWithText(string sql, SqlDialect dialect = SqlDialect.PostgreSql)
     {
         var parser = new SqlParser(sql, dialect);
-        var statements = new List<SqlStatement>();
+        var statements = new List<ParsedStatement>();
         while (true)
         {
             while (parser.Accept(TokenKind.Semicolon))
@@ -51,7 +58,10 @@ public sealed partial class SqlParser
                 return statements;
             }
 
-            statements.Add(parser.ParseStatement());
+            int start = parser.Current.Start;
+            SqlStatement statement = parser.ParseStatement();
+            int end = parser._tokens[parser._pos - 1].End;
+            statements.Add(new ParsedStatement(statement, start, end - start));
             if (parser.Current.Kind != TokenKind.EndOfInput && !parser.Accept(TokenKind.Semicolon))
             {
                 throw parser.Error();

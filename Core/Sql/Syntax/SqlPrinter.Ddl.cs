@@ -50,6 +50,12 @@ public sealed partial class SqlPrinter
                     Text("(");
                     Expr(e.Expr);
                     Text(")");
+                    if (e.OperatorClass is not null)
+                    {
+                        Text(" ");
+                        Name(e.OperatorClass);
+                    }
+
                     Text(e.Descending ? " DESC" : "");
                     if (e.NullsFirst is { } first)
                     {

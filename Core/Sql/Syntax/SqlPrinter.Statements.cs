@@ -201,6 +201,49 @@ public sealed partial class SqlPrinter
                 }
 
                 break;
+            case MySqlShowStatement ms:
+                Text("SHOW ").Text(ms.Full ? "FULL " : "").Text(ms.What.ToUpperInvariant());
+                if (ms.Target is not null)
+                {
+                    Text(ms.What.StartsWith("create", StringComparison.Ordinal) ? " " : " FROM ");
+                    Names(ms.Target.Parts);
+                }
+
+                if (ms.Database is not null)
+                {
+                    Text(" FROM ");
+                    Name(ms.Database);
+                }
+
+                if (ms.Like is not null)
+                {
+                    Text(" LIKE ");
+                    Expr(ms.Like);
+                }
+
+                Where(ms.Where);
+                break;
+            case UseStatement use:
+                Text("USE ");
+                Name(use.Database);
+                break;
+            case SetVariablesStatement sv:
+                Text("SET ");
+                List(sv.Assignments, a =>
+                {
+                    Text(a.Scope switch { SetScope.User => "@", SetScope.Global => "@@global.", _ => "" });
+                    Name(a.Name);
+                    Text(" = ");
+                    if (a.ToDefault)
+                    {
+                        Text("DEFAULT");
+                    }
+                    else
+                    {
+                        ExprList(a.Values);
+                    }
+                });
+                break;
             case DiscardStatement di:
                 Text("DISCARD ").Text(di.What.ToUpperInvariant());
                 break;

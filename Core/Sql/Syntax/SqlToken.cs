@@ -47,6 +47,8 @@ public enum TokenFlags : byte
     AlternateQuote = 4,
     /// <summary>The token has a one-character prefix before its quote (E, B, X, N).</summary>
     Prefixed = 8,
+    /// <summary>Several quoted segments joined across a newline (<c>'a'\n'b'</c> is <c>'ab'</c>).</summary>
+    Continued = 16,
 }
 
 /// <summary>One token: a slice of the query text (0-based char offset) plus what the lexer learned.</summary>

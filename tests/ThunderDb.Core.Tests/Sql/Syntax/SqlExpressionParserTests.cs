@@ -194,6 +194,20 @@ public class SqlExpressionParserTests
     }
 
     [Test]
+    public async Task Like_any_and_string_continuation()
+    {
+        var like = (QuantifiedExpr)ParseExpr("x NOT ILIKE ANY (ARRAY['a%', 'b%'])");
+        await Assert.That(like.Operator).IsEqualTo("!~~*");
+        await Assert.That(like.Array).IsTypeOf<ArrayExpr>();
+        // 'a' <newline> 'b' is one literal 'ab'; without a newline it is an error, as in PostgreSQL.
+        await Assert.That(Same(ParseExpr("'a'\n  'b''c'"), new LiteralExpr(LiteralKind.String, "ab'c"))).IsTrue();
+        await Assert.That(Same(ParseExpr("E'\\t'\r\n'x'"), new LiteralExpr(LiteralKind.String, "\tx"))).IsTrue();
+        await Assert.That(Same(ParseExpr("B'10'\n'01'"), new LiteralExpr(LiteralKind.BitString, "1001"))).IsTrue();
+        await Assert.That(Error("SELECT 'a' 'b'").Message).IsEqualTo("syntax error at or near \"'b'\"");
+        await Assert.That(Same(SqlParser.ParseExpression("'a' 'b'", SqlDialect.MySql), new LiteralExpr(LiteralKind.String, "ab"))).IsTrue();
+    }
+
+    [Test]
     public async Task Positions_point_at_the_first_token()
     {
         var e = (BinaryExpr)ParseExpr("a + foo(1)");

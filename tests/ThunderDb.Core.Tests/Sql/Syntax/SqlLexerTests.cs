@@ -155,4 +155,32 @@ public class SqlLexerTests
         await Assert.That(rest).IsEquivalentTo(new[] { "FROM", "t", "ENGINE", "=", "innodb", "@@session.autocommit", "@x", "0x1F" });
         await Assert.That(t[^1].Kind).IsEqualTo(TokenKind.HexString);
     }
+
+    [Test]
+    public async Task Lexing_allocates_nothing_per_token()
+    {
+        const string sql = "SELECT abalance, CURRENT_TIMESTAMP FROM pgbench_accounts WHERE aid = $1 AND filler <> 'x''y' -- c\n OR bid::bigint >= 1.5e3";
+        static int LexAll(string text)
+        {
+            var lexer = new SqlLexer(text);
+            int n = 0;
+            while (lexer.Next().Kind != TokenKind.EndOfInput)
+            {
+                n++;
+            }
+
+            return n;
+        }
+
+        int tokens = LexAll(sql);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            LexAll(sql);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        await Assert.That(tokens).IsEqualTo(20);
+        await Assert.That(allocated).IsEqualTo(0);
+    }
 }

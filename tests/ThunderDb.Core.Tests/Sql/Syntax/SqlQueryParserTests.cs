@@ -97,6 +97,9 @@ public class SqlQueryParserTests
     {
         await Assert.That(SqlParser.Parse("SELECT 1; SELECT 2;; ").Count).IsEqualTo(2);
         await Assert.That(SqlParser.Parse("").Count).IsEqualTo(0);
+        const string batch = "  SELECT 1 ;\n-- two\nUPDATE t SET a = 'x;y';";
+        IReadOnlyList<ParsedStatement> texts = SqlParser.ParseWithText(batch);
+        await Assert.That(texts.Select(p => batch.Substring(p.Start, p.Length))).IsEquivalentTo(new[] { "SELECT 1", "UPDATE t SET a = 'x;y'" });
         await Assert.That(SqlParser.Parse(" -- just a comment\n /* and another */ ;").Count).IsEqualTo(0);
         IReadOnlyList<SqlStatement> mixed = SqlParser.Parse("BEGIN; UPDATE t SET a = 1; COMMIT");
         await Assert.That(mixed[0]).IsTypeOf<TransactionStatement>();
