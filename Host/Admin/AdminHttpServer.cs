@@ -38,6 +38,7 @@ public sealed class AdminHttpServer : IAsyncDisposable
         });
 
         var app = builder.Build();
+        var log = logging.CreateLogger("Admin");
 
         // Authorization belongs to the endpoint routing chose, not to the spelling of the path: routing ignores
         // case and decodes %XX, so a prefix test on the raw path let "/ADMIN/connections" through. Every endpoint
@@ -47,9 +48,14 @@ public sealed class AdminHttpServer : IAsyncDisposable
         {
             if (ctx.GetEndpoint()?.Metadata.GetMetadata<PublicEndpoint>() is null)
             {
-                var result = await verifier.CheckAsync(ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, ctx.RequestAborted).ConfigureAwait(false);
+                var result = await verifier.CheckAsync(ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, ctx.Connection.RemoteIpAddress, ctx.RequestAborted).ConfigureAwait(false);
                 if (result != AdminAuthResult.Allowed)
                 {
+                    if (result == AdminAuthResult.Invalid)
+                    {
+                        log.LogWarning("Admin API: bearer token rejected from {Remote} for {Method} {Path}", ctx.Connection.RemoteIpAddress, ctx.Request.Method, ctx.Request.Path);
+                    }
+
                     ctx.Response.Headers.WWWAuthenticate = "Bearer";
                     var detail = result switch
                     {

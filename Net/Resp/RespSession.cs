@@ -437,7 +437,14 @@ internal sealed partial class RespSession : IKeyspaceObserver
             int mark = _out.Position;
             try
             {
-                ExecuteSessionCommand(command);
+                if (command.Id is CommandId.Auth or CommandId.Hello)
+                {
+                    await AuthOrHelloAsync(command.Id).ConfigureAwait(false); // bcrypt runs off this (event-loop) thread
+                }
+                else
+                {
+                    ExecuteSessionCommand(command);
+                }
             }
             catch (RespErrorException ex)
             {
@@ -770,6 +777,7 @@ internal static class Errors
     public const string NotPositive = "ERR value is out of range, must be positive";
     public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public const string DbIndex = "ERR DB index is out of range";
+    public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
     public const string HashNotInteger = "ERR hash value is not an integer";
     public const string HashNotFloat = "ERR hash value is not a float";
     public const string MinMaxNotFloat = "ERR min or max is not a float";
