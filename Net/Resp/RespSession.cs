@@ -573,27 +573,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _out.Rewind(mark);
                 retry = true;
             }
-            catch (TransactionConflictException)
+            catch (Exception ex) when (IsEngineFailure(ex))
             {
+                // An engine failure (conflicts past the retries, read-only, too large, I/O error...) fails this command, not the connection.
                 _out.Rewind(mark);
-                _out.WriteError("ERR transaction conflict: too much contention on the same keys, try again");
-            }
-            catch (KeyTooLargeException ex)
-            {
-                _out.Rewind(mark);
-                _out.WriteError("ERR " + ex.Message);
-            }
-            catch (StorageReadOnlyException ex)
-            {
-                _out.Rewind(mark);
-                _out.WriteError("READONLY the store refuses writes: " + ex.Message);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException and not TransactionConflictException)
-            {
-                // An engine failure (I/O error...) fails this command, not the connection; nothing was acknowledged.
-                _server.Logger.LogError(ex, "RESP command {Command} failed in the storage engine", command.Name);
-                _out.Rewind(mark);
-                _out.WriteError("ERR storage engine error: " + ex.Message);
+                _out.WriteError(EngineErrorReply(ex, command.Name));
             }
             finally
             {
