@@ -29,6 +29,8 @@ public sealed class AdminHttpServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "thunderdb" });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logging);
+        // The generic host logs a failed start with a stack trace; ServerLifecycle reports it in one line instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         // Signals belong to the host's shutdown sequence, not to the generic host's console lifetime.
         builder.Services.AddSingleton<IHostLifetime, ExternallyControlledLifetime>();
         builder.WebHost.ConfigureKestrel(k =>
