@@ -15,7 +15,8 @@ public enum AdminAuthResult
 /// Checks <c>Authorization: Bearer &lt;token&gt;</c> against <c>security.admin_token_hash</c> (a bcrypt hash, so
 /// the config never holds the token) through the shared <see cref="SecretVerifier"/>: bcrypt runs off the request
 /// thread and concurrently across addresses, a token that verified once costs microseconds afterwards, a wrong one
-/// is remembered for a while, and repeated failures from one address slow down (one check at a time, growing delay).
+/// is remembered for a while, and repeated failures from one address slow down (a growing delay, at most one check
+/// per core at a time for that address).
 /// </summary>
 public sealed class AdminTokenVerifier(bool required, string? tokenHash)
 {

@@ -6,7 +6,8 @@ namespace ThunderDb.Net.Security;
 /// <summary>
 /// Slows down repeated failed logins per remote address and per connection: after n recent failures the next
 /// attempt waits <see cref="DelayFor"/> (50 ms doubling, at most 2 s) before its password is checked, and an
-/// address verifies one password at a time, so one address cannot queue many bcrypt runs in front of others.
+/// address verifies at most one password per core at a time, so a burst from one address cannot fill the
+/// verifier's queue in front of other addresses (it only slows itself down).
 /// Failures are forgotten a minute after the last one, or at a success.
 /// </summary>
 public sealed class LoginThrottle
@@ -16,6 +17,7 @@ public sealed class LoginThrottle
     private const long ForgetAfterMs = 60_000;
     private const int MaxTrackedAddresses = 10_000;
     private static readonly IPAddress Unknown = IPAddress.None;
+    private static readonly int ChecksPerAddress = Math.Max(1, Environment.ProcessorCount);
 
     private readonly ConcurrentDictionary<IPAddress, AddressState> _addresses = new();
 
@@ -47,7 +49,7 @@ public sealed class LoginThrottle
     public int FailuresOf(IPAddress? from) =>
         _addresses.TryGetValue(Normalize(from), out AddressState? state) ? state.RecentFailures(Environment.TickCount64) : 0;
 
-    /// <summary>The gate that lets one password check at a time run for <paramref name="from"/>.</summary>
+    /// <summary>The gate that lets at most one password check per core run for <paramref name="from"/> at a time.</summary>
     internal SemaphoreSlim GateFor(IPAddress? from) => StateOf(from).Gate;
 
     public void Failed(IPAddress? from) => StateOf(from).Fail(Environment.TickCount64);
@@ -82,7 +84,7 @@ public sealed class LoginThrottle
         long now = Environment.TickCount64;
         foreach (KeyValuePair<IPAddress, AddressState> entry in _addresses)
         {
-            if (entry.Value.RecentFailures(now) == 0 && entry.Value.Gate.CurrentCount == 1)
+            if (entry.Value.RecentFailures(now) == 0 && entry.Value.Gate.CurrentCount == ChecksPerAddress)
             {
                 _addresses.TryRemove(entry);
             }
@@ -98,7 +100,7 @@ public sealed class LoginThrottle
         private int _failures;
         private long _lastFailureMs;
 
-        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public SemaphoreSlim Gate { get; } = new(ChecksPerAddress, ChecksPerAddress);
 
         public int RecentFailures(long nowMs)
         {

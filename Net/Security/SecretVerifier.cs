@@ -13,7 +13,7 @@ namespace ThunderDb.Net.Security;
 /// <item>a secret that verified is remembered (a keyed SHA-256 digest, never the secret), so later checks cost
 /// microseconds and complete synchronously; a wrong one is remembered for 30 s, so repeating it costs no bcrypt;</item>
 /// <item>failures are throttled per address and per connection (<see cref="LoginThrottle"/>), and an address checks
-/// one secret at a time, so wrong secrets from one address cannot queue in front of everyone else's.</item>
+/// at most one secret per core at a time, so wrong secrets from one address cannot queue in front of other addresses'.</item>
 /// </list>
 /// </summary>
 public sealed class SecretVerifier
@@ -55,7 +55,7 @@ public sealed class SecretVerifier
         bool ok;
         try
         {
-            // Again after the gate: a pool of connections sending the same password from one address runs bcrypt once.
+            // Again after the gate: connections sending one password from one address mostly run bcrypt once.
             ok = IsAccepted(digest) || (!IsRejected(digest) && await RunBcryptAsync(secret, digest, cancellationToken).ConfigureAwait(false));
         }
         finally
