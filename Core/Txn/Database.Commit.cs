@@ -77,8 +77,8 @@ public sealed partial class Database
         var record = builder.Complete();
         if (record.Length > _wal.BufferCapacity)
         {
-            throw new InvalidOperationException(
-                $"the transaction's write set needs a {record.Length}-byte WAL record, more than storage.wal_buffer_size ({_wal.BufferCapacity} bytes)");
+            throw new TransactionTooLargeException(
+                $"transaction too large: its write set needs a {record.Length}-byte WAL record, more than storage.wal_buffer_size ({_wal.BufferCapacity} bytes)");
         }
 
         ulong lsn;

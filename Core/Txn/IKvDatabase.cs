@@ -134,6 +134,12 @@ public interface IKvCursor : IDisposable
 /// </summary>
 public sealed class KeyTooLargeException(string message) : Exception(message);
 
+/// <summary>
+/// A transaction whose write set does not fit in one WAL record (larger than <c>storage.wal_buffer_size</c>).
+/// Raised at commit, before anything is logged or applied: the transaction is discarded whole.
+/// </summary>
+public sealed class TransactionTooLargeException(string message) : Exception(message);
+
 /// <summary>A write-write conflict under snapshot isolation (SQLSTATE 40001).</summary>
 public sealed class TransactionConflictException(string message) : Exception(message);
 

@@ -15,7 +15,7 @@ namespace ThunderDb.Host.Admin;
 
 /// <summary>
 /// The admin HTTP surface on Kestrel (slim builder, no reflection): probes, health, Prometheus
-/// metrics and the token-protected <c>/admin/*</c> API. Bound to <c>listen_addr:http_port</c>.
+/// metrics and the token-protected <c>/admin/*</c> API (deny by default: only endpoints marked public skip the token). Bound to <c>listen_addr:http_port</c>.
 /// </summary>
 public sealed class AdminHttpServer : IAsyncDisposable
 {
@@ -31,6 +31,8 @@ public sealed class AdminHttpServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "thunderdb" });
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logging);
+        // The generic host logs a failed start with a stack trace; ServerLifecycle reports it in one line instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         // Signals belong to the host's shutdown sequence, not to the generic host's console lifetime.
         builder.Services.AddSingleton<IHostLifetime, ExternallyControlledLifetime>();
         builder.WebHost.ConfigureKestrel(k =>
@@ -46,15 +48,24 @@ public sealed class AdminHttpServer : IAsyncDisposable
         });
 
         var app = builder.Build();
+        var log = logging.CreateLogger("Admin");
 
+        // Authorization belongs to the endpoint routing chose, not to the spelling of the path: routing ignores
+        // case and decodes %XX, so a prefix test on the raw path let "/ADMIN/connections" through. Every endpoint
+        // needs the token unless it carries PublicEndpoint (probes, /metrics, the 404 fallback).
+        app.UseRouting();
         app.Use(async (ctx, next) =>
         {
-            var path = ctx.Request.Path;
-            if (path.StartsWithSegments("/admin", StringComparison.Ordinal) && !IsPublic(path))
+            if (ctx.GetEndpoint()?.Metadata.GetMetadata<PublicEndpoint>() is null)
             {
-                var result = await verifier.CheckAsync(ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, ctx.RequestAborted).ConfigureAwait(false);
+                var result = await verifier.CheckAsync(ctx.Request.Headers.Authorization.ToString() is { Length: > 0 } h ? h : null, ctx.Connection.RemoteIpAddress, ctx.RequestAborted).ConfigureAwait(false);
                 if (result != AdminAuthResult.Allowed)
                 {
+                    if (result == AdminAuthResult.Invalid)
+                    {
+                        log.LogWarning("Admin API: bearer token rejected from {Remote} for {Method} {Path}", ctx.Connection.RemoteIpAddress, ctx.Request.Method, ctx.Request.Path);
+                    }
+
                     ctx.Response.Headers.WWWAuthenticate = "Bearer";
                     var detail = result switch
                     {
@@ -70,23 +81,23 @@ public sealed class AdminHttpServer : IAsyncDisposable
             await next(ctx).ConfigureAwait(false);
         });
 
-        app.MapGet("/admin/live", ctx => WriteAsync(ctx, 200, new StatusResponse("alive"), AdminJsonContext.Default.StatusResponse));
+        app.MapGet("/admin/live", ctx => WriteAsync(ctx, 200, new StatusResponse("alive"), AdminJsonContext.Default.StatusResponse)).WithMetadata(PublicEndpoint.Instance);
         app.MapGet("/admin/ready", ctx => state.Phase switch
         {
             ServerPhase.Ready => WriteAsync(ctx, 200, new StatusResponse("ready", state.Engine is null ? "startup finished; no database engine is plugged into this build yet" : $"database engine {state.Engine.Name} is open"), AdminJsonContext.Default.StatusResponse),
             ServerPhase.Starting => WriteAsync(ctx, 503, new StatusResponse("starting"), AdminJsonContext.Default.StatusResponse),
             _ => WriteAsync(ctx, 503, new StatusResponse("stopping"), AdminJsonContext.Default.StatusResponse),
-        });
+        }).WithMetadata(PublicEndpoint.Instance);
         app.MapGet("/admin/health", async ctx =>
         {
             var report = await health.CheckAsync(ctx.RequestAborted).ConfigureAwait(false);
             await WriteAsync(ctx, report.Status == "unhealthy" ? 503 : 200, report, AdminJsonContext.Default.HealthResponse).ConfigureAwait(false);
-        });
+        }).WithMetadata(PublicEndpoint.Instance);
         app.MapGet("/metrics", async ctx =>
         {
             ctx.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await ThunderMetrics.Registry.CollectAndExportAsTextAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
-        });
+        }).WithMetadata(PublicEndpoint.Instance);
         app.MapGet("/admin/metrics", ctx => WriteAsync(ctx, 200, ReadMetrics(), AdminJsonContext.Default.AdminMetricsResponse));
 
         MapNotSupported(app, "POST", "/admin/backup", "online backup");
@@ -96,7 +107,8 @@ public sealed class AdminHttpServer : IAsyncDisposable
         app.MapGet("/admin/queries", ctx => WriteAsync(ctx, 200, ConnectionEndpoints.Queries(ConnectionRegistry.Shared), AdminJsonContext.Default.QueryListResponse));
         MapNotSupported(app, "POST", "/admin/vacuum/{table}", "vacuum");
 
-        app.MapFallback(ctx => WriteAsync(ctx, 404, new ErrorResponse("not_found", $"no endpoint {ctx.Request.Method} {ctx.Request.Path}"), AdminJsonContext.Default.ErrorResponse));
+        app.MapFallback(ctx => WriteAsync(ctx, 404, new ErrorResponse("not_found", $"no endpoint {ctx.Request.Method} {ctx.Request.Path}"), AdminJsonContext.Default.ErrorResponse))
+            .WithMetadata(PublicEndpoint.Instance);
 
         return new AdminHttpServer(app) { EndPoint = endPoint };
     }
@@ -107,9 +119,6 @@ public sealed class AdminHttpServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
-
-    private static bool IsPublic(PathString path) =>
-        path.Equals("/admin/live", StringComparison.Ordinal) || path.Equals("/admin/ready", StringComparison.Ordinal) || path.Equals("/admin/health", StringComparison.Ordinal);
 
     private static void MapNotSupported(WebApplication app, string method, string pattern, string what) =>
         app.MapMethods(pattern, [method], ctx => WriteAsync(
@@ -143,5 +152,11 @@ public sealed class AdminHttpServer : IAsyncDisposable
         public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Endpoint metadata: this endpoint answers without the admin bearer token (runbook: probes and metrics).</summary>
+    private sealed class PublicEndpoint
+    {
+        public static readonly PublicEndpoint Instance = new();
     }
 }

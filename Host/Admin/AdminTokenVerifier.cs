@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Net;
+using ThunderDb.Net.Security;
 
 namespace ThunderDb.Host.Admin;
 
@@ -13,20 +13,18 @@ public enum AdminAuthResult
 
 /// <summary>
 /// Checks <c>Authorization: Bearer &lt;token&gt;</c> against <c>security.admin_token_hash</c> (a bcrypt hash, so
-/// the config never holds the token). bcrypt costs ~0.25 s at cost 12, so a token that verified once is
-/// remembered as its SHA-256 and later requests cost one hash and a fixed-time compare (microseconds).
-/// bcrypt runs one at a time, so wrong tokens cannot burn every core.
+/// the config never holds the token) through the shared <see cref="SecretVerifier"/>: bcrypt runs off the request
+/// thread and concurrently across addresses, a token that verified once costs microseconds afterwards, a wrong one
+/// is remembered for a while, and repeated failures from one address slow down (a growing delay, at most one check
+/// per core at a time for that address).
 /// </summary>
 public sealed class AdminTokenVerifier(bool required, string? tokenHash)
 {
-    private const int MaxRemembered = 16;
-    private readonly SemaphoreSlim _bcryptGate = new(1, 1);
-    private readonly Lock _lock = new();
-    private byte[][] _accepted = [];
+    private readonly SecretVerifier _tokens = new(tokenHash);
 
     public bool Required { get; } = required;
 
-    public async ValueTask<AdminAuthResult> CheckAsync(string? authorizationHeader, CancellationToken cancellationToken)
+    public async ValueTask<AdminAuthResult> CheckAsync(string? authorizationHeader, IPAddress? from, CancellationToken cancellationToken)
     {
         if (!Required)
         {
@@ -45,48 +43,8 @@ public sealed class AdminTokenVerifier(bool required, string? tokenHash)
         }
 
         var token = authorizationHeader[prefix.Length..].Trim();
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        if (IsRemembered(digest))
-        {
-            return AdminAuthResult.Allowed;
-        }
-
-        await _bcryptGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (IsRemembered(digest))
-            {
-                return AdminAuthResult.Allowed;
-            }
-
-            if (!BCrypt.Net.BCrypt.Verify(token, tokenHash))
-            {
-                return AdminAuthResult.Invalid;
-            }
-
-            lock (_lock)
-            {
-                _accepted = _accepted.Length >= MaxRemembered ? [digest] : [.. _accepted, digest];
-            }
-
-            return AdminAuthResult.Allowed;
-        }
-        finally
-        {
-            _bcryptGate.Release();
-        }
-    }
-
-    private bool IsRemembered(byte[] digest)
-    {
-        foreach (var known in Volatile.Read(ref _accepted))
-        {
-            if (CryptographicOperations.FixedTimeEquals(known, digest))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return await _tokens.VerifyAsync(token, from, connectionFailures: 0, cancellationToken).ConfigureAwait(false)
+            ? AdminAuthResult.Allowed
+            : AdminAuthResult.Invalid;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace ThunderDb.Host.Cli;
 
@@ -60,7 +61,7 @@ public static class CommandLine
           --listen ADDR            Bind address for all protocols (overrides listen_addr).
           --verbose                Debug-level logging.
           --hash-password PW       Print a bcrypt hash of PW (for security.superuser_password_hash
-                                   or security.admin_token_hash) and exit.
+                                   or security.admin_token_hash) and exit. PW: at most 72 bytes.
           --restore-pitr RFC3339   Point-in-time restore to this timestamp (needs --restore-backup).
           --restore-backup DIR     Base backup to restore from.
           --help                   Show this help and exit.
@@ -103,7 +104,7 @@ public static class CommandLine
                     o = o with { Listen = NonEmpty(name, Value(args, ref i, name, inlineValue)) };
                     break;
                 case "--hash-password":
-                    o = o with { HashPassword = NonEmpty(name, Value(args, ref i, name, inlineValue)) };
+                    o = o with { HashPassword = BcryptSecret(name, NonEmpty(name, Value(args, ref i, name, inlineValue))) };
                     break;
                 case "--restore-backup":
                     o = o with { RestoreBackup = NonEmpty(name, Value(args, ref i, name, inlineValue)) };
@@ -132,6 +133,20 @@ public static class CommandLine
         }
 
         return o;
+    }
+
+    /// <summary>bcrypt reads at most 72 bytes of a secret: refuse longer ones rather than hash a secret whose tail is ignored.</summary>
+    private static string BcryptSecret(string name, string secret)
+    {
+        const int BcryptMaxBytes = 72;
+        int bytes = Encoding.UTF8.GetByteCount(secret);
+        if (bytes > BcryptMaxBytes)
+        {
+            throw new CommandLineException(
+                $"{name}: the secret is {bytes} bytes, bcrypt uses only the first {BcryptMaxBytes} (anything starting with them would be accepted); use at most {BcryptMaxBytes} bytes");
+        }
+
+        return secret;
     }
 
     /// <summary>RFC 3339: date, 'T' (or 't'/space), time with optional fraction, and a mandatory offset (Z or ±hh:mm).</summary>

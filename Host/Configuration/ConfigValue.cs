@@ -148,7 +148,13 @@ public readonly record struct ConfigValue(string Key, string Origin, ValueSyntax
             return IPAddress.Loopback;
         }
 
-        return IPAddress.TryParse(text, out var ip) ? ip : throw Error($"expected an IP address such as 127.0.0.1, 0.0.0.0 or ::, got '{text}'");
+        if (!IPAddress.TryParse(text, out var ip))
+        {
+            throw Error($"expected an IP address such as 127.0.0.1, 0.0.0.0 or ::, got '{text}'");
+        }
+
+        // "::ffff:a.b.c.d" names the IPv4 address a.b.c.d; an IPv6-only socket cannot bind it, an IPv4 one can.
+        return ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
     }
 
     public string AsBcryptHash()

@@ -30,8 +30,8 @@ public interface IDatabaseEngine
     /// <summary>The "database" entry of <c>/admin/health</c>: a real probe of the engine.</summary>
     HealthCheck CheckHealth();
 
-    /// <summary>Flushes dirty pages and writes a checkpoint.</summary>
-    ValueTask CheckpointAsync(CancellationToken cancellationToken);
+    /// <summary>Flushes dirty pages and writes a checkpoint; null when written, otherwise why none was (a read-only store writes none).</summary>
+    ValueTask<string?> CheckpointAsync(CancellationToken cancellationToken);
 
     /// <summary>Refuses writes from now on (the disk monitor's critical-space action); reads keep working.</summary>
     void SetReadOnly(string reason);

@@ -50,14 +50,20 @@ public sealed class KvStorageEngine(StorageOptions options, ILoggerFactory logge
         }
     }
 
-    public ValueTask CheckpointAsync(CancellationToken cancellationToken)
+    public ValueTask<string?> CheckpointAsync(CancellationToken cancellationToken)
     {
-        if (_engine is { IsReadOnly: false } engine)
+        if (_engine is not { } engine)
         {
-            engine.Checkpoint();
+            return ValueTask.FromResult<string?>("the engine is not open");
         }
 
-        return ValueTask.CompletedTask;
+        if (engine.IsReadOnly)
+        {
+            return ValueTask.FromResult<string?>("the store is read-only: " + (engine.ReadOnlyReason ?? "storage refused writes"));
+        }
+
+        engine.Checkpoint();
+        return ValueTask.FromResult<string?>(null);
     }
 
     public void SetReadOnly(string reason) => _engine?.Database.SetReadOnly(reason);

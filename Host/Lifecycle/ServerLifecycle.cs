@@ -110,8 +110,9 @@ public static class ServerLifecycle
         {
             await admin.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or SocketException)
         {
+            // One line, no stack trace: a port in use, an address that is not on this host (EADDRNOTAVAIL)...
             log.Error("Cannot start the admin HTTP endpoint (http) on {Address} port {Port}: {Reason}",
                 settings.ListenAddress, settings.HttpPort, IsAddressInUse(e) ? "address already in use" : e.Message);
             return Finish(log, 1, stoppedCleanly: false);
@@ -231,8 +232,14 @@ public static class ServerLifecycle
         {
             try
             {
-                await engine.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
-                log.Information("Final checkpoint written");
+                if (await engine.CheckpointAsync(CancellationToken.None).ConfigureAwait(false) is { } skipped)
+                {
+                    log.Warning("Final checkpoint skipped ({Reason}); the WAL will be replayed on the next start", skipped);
+                }
+                else
+                {
+                    log.Information("Final checkpoint written");
+                }
             }
 #pragma warning disable CA1031 // the engine still gets closed; recovery replays the WAL on the next start
             catch (Exception e)

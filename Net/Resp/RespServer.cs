@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
+using ThunderDb.Net.Security;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
@@ -26,6 +27,7 @@ public sealed class RespServer : IAsyncDisposable
         Options = options;
         _logger = logger;
         Registry = registry ?? ConnectionRegistry.Shared;
+        Passwords = new SecretVerifier(options.SuperuserPasswordHash);
     }
 
     public IKvDatabase Database { get; }
@@ -33,6 +35,9 @@ public sealed class RespServer : IAsyncDisposable
     public RespServerOptions Options { get; }
 
     public ConnectionRegistry Registry { get; }
+
+    /// <summary>Checks AUTH passwords off the event loop, remembers them and throttles failures (shared by every session).</summary>
+    internal SecretVerifier Passwords { get; }
 
     public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint;
 

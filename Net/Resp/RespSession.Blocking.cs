@@ -70,6 +70,12 @@ internal sealed partial class RespSession
                         _out.WriteError(ex.Message);
                         return;
                     }
+                    catch (Exception ex) when (IsEngineFailure(ex))
+                    {
+                        _out.Rewind(mark);
+                        _out.WriteError(EngineErrorReply(ex, command.Name));
+                        return;
+                    }
                     finally
                     {
                         _keyspace.Detach();

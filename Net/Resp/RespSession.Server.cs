@@ -1,7 +1,10 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
+using ThunderDb.Net.Security;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
@@ -12,6 +15,7 @@ internal sealed partial class RespSession
     internal const string ReportedRedisVersion = "7.0.0";
     private string? _libName;
     private string? _libVersion;
+    private int _authFailures;
 
     private void ExecuteSessionCommand(RespCommandInfo command)
     {
@@ -26,12 +30,6 @@ internal sealed partial class RespSession
             case CommandId.Quit:
                 _out.WriteOk();
                 _closing = true;
-                break;
-            case CommandId.Hello:
-                Hello();
-                break;
-            case CommandId.Auth:
-                Auth();
                 break;
             case CommandId.Select:
                 {
@@ -159,7 +157,10 @@ internal sealed partial class RespSession
         }
     }
 
-    private void Hello()
+    /// <summary>AUTH and HELLO (which may carry AUTH): the only session commands that wait, on a password check.</summary>
+    private ValueTask AuthOrHelloAsync(CommandId id) => id == CommandId.Auth ? AuthAsync() : HelloAsync();
+
+    private async ValueTask HelloAsync()
     {
         int protocol = _out.Protocol;
         int i = 1;
@@ -179,16 +180,16 @@ internal sealed partial class RespSession
             i = 2;
         }
 
+        // Every option is parsed before the password is checked, as Redis does.
         string? name = null;
+        string? user = null;
+        string? password = null;
         for (; i < _argc; i++)
         {
             if (ArgIs(i, "AUTH"u8) && i + 2 < _argc)
             {
-                if (!CheckPassword(ArgString(i + 1), ArgString(i + 2)))
-                {
-                    throw Error("WRONGPASS invalid username-password pair or user is disabled.");
-                }
-
+                user = ArgString(i + 1);
+                password = ArgString(i + 2);
                 i += 2;
             }
             else if (ArgIs(i, "SETNAME"u8) && i + 1 < _argc)
@@ -199,6 +200,11 @@ internal sealed partial class RespSession
             {
                 throw Error($"ERR Syntax error in HELLO option '{ArgString(i)}'");
             }
+        }
+
+        if (user is not null && !await CheckPasswordAsync(user, password!).ConfigureAwait(false))
+        {
+            throw Error(Errors.WrongPass);
         }
 
         if (!_authenticated)
@@ -230,7 +236,7 @@ internal sealed partial class RespSession
         _out.WriteArrayHeader(0);
     }
 
-    private void Auth()
+    private async ValueTask AuthAsync()
     {
         if (_argc > 3)
         {
@@ -243,15 +249,20 @@ internal sealed partial class RespSession
         }
 
         string user = _argc == 3 ? ArgString(1) : _server.Options.SuperuserName;
-        if (!CheckPassword(user, ArgString(_argc - 1)))
+        if (!await CheckPasswordAsync(user, ArgString(_argc - 1)).ConfigureAwait(false))
         {
-            throw Error("WRONGPASS invalid username-password pair or user is disabled.");
+            throw Error(Errors.WrongPass);
         }
 
         _out.WriteOk();
     }
 
-    private bool CheckPassword(string user, string password)
+    /// <summary>
+    /// Checks the superuser's password through the server's <see cref="SecretVerifier"/>: off this thread, cached once
+    /// right, and slower after each failure on this connection or from this address. Failures are logged (user and
+    /// address, never the password).
+    /// </summary>
+    private async ValueTask<bool> CheckPasswordAsync(string user, string password)
     {
         RespServerOptions options = _server.Options;
         if (!options.AuthEnabled)
@@ -259,15 +270,27 @@ internal sealed partial class RespSession
             return true;
         }
 
-        bool ok = user == options.SuperuserName && options.SuperuserPasswordHash is not null &&
-                  BCrypt.Net.BCrypt.Verify(password, options.SuperuserPasswordHash);
-        if (ok)
+        IPAddress? from = (_socket.RemoteEndPoint as IPEndPoint)?.Address;
+        ValueTask<bool> check = user == options.SuperuserName
+            ? _server.Passwords.VerifyAsync(password, from, _authFailures, _connection.Killed)
+            : _server.Passwords.RefuseAsync(from, _authFailures, _connection.Killed);
+        if (!check.IsCompleted)
         {
-            _authenticated = true;
-            _connection.User = user;
+            // The check waits (bcrypt, or the throttle after failures): other writers must not wait on our stripe.
+            ReleaseHeldStripe();
         }
 
-        return ok;
+        if (!await check.ConfigureAwait(false))
+        {
+            _authFailures++;
+            _server.Logger.LogWarning("RESP AUTH failed for user '{User}' from {Remote} (connection {Id}, failure {Failures} on this connection)",
+                user, _connection.Remote, _connection.Id, _authFailures);
+            return false;
+        }
+
+        _authenticated = true;
+        _connection.User = user;
+        return true;
     }
 
     // ---- INFO -------------------------------------------------------------------------------------

@@ -183,21 +183,11 @@ internal sealed partial class RespSession
                     _out.Rewind(mark);
                     retry = true;
                 }
-                catch (TransactionConflictException)
+                catch (Exception ex) when (IsEngineFailure(ex))
                 {
+                    // Nothing was logged or applied: the whole transaction is discarded, atomically, and the client told why.
                     _out.Rewind(mark);
-                    _out.WriteError("EXECABORT transaction conflict: too much contention on the same keys, try again");
-                }
-                catch (StorageReadOnlyException ex)
-                {
-                    _out.Rewind(mark);
-                    _out.WriteError("EXECABORT the store refuses writes: " + ex.Message);
-                }
-                catch (KeyTooLargeException ex)
-                {
-                    // Nothing was logged or applied: the whole transaction is discarded, atomically.
-                    _out.Rewind(mark);
-                    _out.WriteError("EXECABORT Transaction discarded: " + ex.Message);
+                    _out.WriteError(ExecAbortReply(ex));
                 }
                 finally
                 {

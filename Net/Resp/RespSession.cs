@@ -425,7 +425,14 @@ internal sealed partial class RespSession : IKeyspaceObserver
             int mark = _out.Position;
             try
             {
-                ExecuteSessionCommand(command);
+                if (command.Id is CommandId.Auth or CommandId.Hello)
+                {
+                    await AuthOrHelloAsync(command.Id).ConfigureAwait(false); // bcrypt runs off this (event-loop) thread
+                }
+                else
+                {
+                    ExecuteSessionCommand(command);
+                }
             }
             catch (RespErrorException ex)
             {
@@ -554,27 +561,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _out.Rewind(mark);
                 retry = true;
             }
-            catch (TransactionConflictException)
+            catch (Exception ex) when (IsEngineFailure(ex))
             {
+                // An engine failure (conflicts past the retries, read-only, too large, I/O error...) fails this command, not the connection.
                 _out.Rewind(mark);
-                _out.WriteError("ERR transaction conflict: too much contention on the same keys, try again");
-            }
-            catch (KeyTooLargeException ex)
-            {
-                _out.Rewind(mark);
-                _out.WriteError("ERR " + ex.Message);
-            }
-            catch (StorageReadOnlyException ex)
-            {
-                _out.Rewind(mark);
-                _out.WriteError("READONLY the store refuses writes: " + ex.Message);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException and not TransactionConflictException)
-            {
-                // An engine failure (I/O error...) fails this command, not the connection; nothing was acknowledged.
-                _server.Logger.LogError(ex, "RESP command {Command} failed in the storage engine", command.Name);
-                _out.Rewind(mark);
-                _out.WriteError("ERR storage engine error: " + ex.Message);
+                _out.WriteError(EngineErrorReply(ex, command.Name));
             }
             finally
             {
@@ -758,6 +749,7 @@ internal static class Errors
     public const string NotPositive = "ERR value is out of range, must be positive";
     public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public const string DbIndex = "ERR DB index is out of range";
+    public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
     public const string HashNotInteger = "ERR hash value is not an integer";
     public const string HashNotFloat = "ERR hash value is not a float";
     public const string MinMaxNotFloat = "ERR min or max is not a float";

@@ -32,6 +32,19 @@ public class CommandLineTests
     }
 
     [Test]
+    public async Task Hash_password_refuses_a_secret_longer_than_bcrypt_reads()
+    {
+        var exactly72 = new string('a', 72);
+        await Assert.That(CommandLine.Parse(["--hash-password", exactly72]).HashPassword).IsEqualTo(exactly72);
+        await Assert.That(() => CommandLine.Parse(["--hash-password", new string('a', 73)]))
+            .Throws<CommandLineException>().WithMessageContaining("the secret is 73 bytes, bcrypt uses only the first 72");
+
+        // Bytes, not characters: 37 two-byte characters are 74 bytes.
+        await Assert.That(() => CommandLine.Parse(["--hash-password=" + new string('é', 37)]))
+            .Throws<CommandLineException>().WithMessageContaining("74 bytes");
+    }
+
+    [Test]
     public async Task Hash_help_and_version()
     {
         await Assert.That(CommandLine.Parse(["--hash-password", "s3cret"]).HashPassword).IsEqualTo("s3cret");

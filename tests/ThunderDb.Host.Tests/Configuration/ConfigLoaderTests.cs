@@ -120,6 +120,17 @@ public class ConfigLoaderTests
         await Assert.That(s.OriginOf("storage.page_size")).StartsWith(path + ":");
     }
 
+    [Test]
+    public async Task An_ipv4_mapped_listen_address_means_the_ipv4_address()
+    {
+        var fromFile = Load("listen_addr = \"::ffff:127.0.0.1\"\n");
+        await Assert.That(fromFile.ListenAddress).IsEqualTo(System.Net.IPAddress.Loopback);
+        await Assert.That(fromFile.ListenAddress.AddressFamily).IsEqualTo(System.Net.Sockets.AddressFamily.InterNetwork);
+        var fromCli = Load("", new CommandLineOptions { Listen = "::FFFF:10.0.0.7" }, new Dictionary<string, string> { ["THUNDERDB_LISTEN_ADDR"] = "" });
+        await Assert.That(fromCli.ListenAddress).IsEqualTo(System.Net.IPAddress.Parse("10.0.0.7"));
+        await Assert.That(Load("listen_addr = \"::1\"\n").ListenAddress).IsEqualTo(System.Net.IPAddress.IPv6Loopback);
+    }
+
     private const string Hash = "$2b$12$L3ypUdyohuWlWgp0H57OEer/fTlTGX2jsryb1YICJZK6GvuuZAT7G";
 
     [Test]

@@ -208,6 +208,55 @@ public class ServerProcessTests
 
     [Test]
     [Timeout(60_000)]
+    public async Task An_ipv4_mapped_listen_address_serves_on_the_ipv4_address(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        var port = ServerProcess.FreePort();
+        var configPath = dir.Write("t.toml", "listen_addr = \"::ffff:127.0.0.1\"\n" + Config(dir, port));
+        await using var server = await ServerProcess.StartAsync(dir.Path, ["--config", configPath]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        await WaitReadyAsync(http, server);
+        await Assert.That(server.AllOutput).Contains($"Listening: http (admin, metrics) on 127.0.0.1:{port}");
+        server.Signal(ServerProcess.SIGTERM);
+        await Assert.That(await server.WaitForExitAsync(TimeSpan.FromSeconds(10))).IsEqualTo(0);
+    }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task An_address_not_on_this_host_is_a_one_line_error_and_exit_1(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        var port = ServerProcess.FreePort();
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to this machine, so bind fails with EADDRNOTAVAIL.
+        var configPath = dir.Write("t.toml", "listen_addr = \"192.0.2.1\"\n" + Config(dir, port, "[security]\nallow_unauthenticated_network = true\n"));
+        await using var server = await ServerProcess.StartAsync(dir.Path, ["--config", configPath]);
+        await Assert.That(await server.WaitForExitAsync(StartTimeout)).IsEqualTo(1);
+        await Assert.That(server.AllOutput).Contains($"Cannot start the admin HTTP endpoint (http) on 192.0.2.1 port {port}: Cannot assign requested address");
+        await Assert.That(server.AllOutput).DoesNotContain("Hosting failed to start");
+        await Assert.That(server.AllOutput).DoesNotContain("   at ");
+    }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task A_read_only_store_logs_that_the_final_checkpoint_was_skipped(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        var port = ServerProcess.FreePort();
+        // A critical threshold just under 100% free: the disk monitor turns the store read-only at once.
+        var configPath = dir.Write("t.toml", Config(dir, port, "[storage]\ndisk_space_warn_percent = 100.0\ndisk_space_critical_percent = 99.999\n"));
+        await using var server = await ServerProcess.StartAsync(dir.Path, ["--config", configPath]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        await WaitReadyAsync(http, server);
+        await server.WaitForLineAsync("Disk space critical", StartTimeout);
+        server.Signal(ServerProcess.SIGTERM);
+        await Assert.That(await server.WaitForExitAsync(TimeSpan.FromSeconds(10))).IsEqualTo(0);
+        await Assert.That(server.AllOutput).Contains("Final checkpoint skipped (the store is read-only: disk space critical");
+        await Assert.That(server.AllOutput).DoesNotContain("Final checkpoint written");
+        await Assert.That(server.StdoutLines[^1]).Contains("ThunderDB server stopped");
+    }
+
+    [Test]
+    [Timeout(60_000)]
     public async Task Protected_mode_refuses_a_public_listen_address(CancellationToken ct)
     {
         using var dir = new TempDirectory();
@@ -227,6 +276,12 @@ public class ServerProcessTests
         var hash = server.StdoutLines.Single();
         await Assert.That(hash).StartsWith("$2b$12$");
         await Assert.That(BCrypt.Net.BCrypt.Verify("your-secure-password", hash)).IsTrue();
+
+        // bcrypt ignores bytes past 72: a longer secret is refused as a usage error, nothing printed on stdout.
+        await using var tooLong = await ServerProcess.StartAsync(dir.Path, ["--hash-password", new string('x', 100)]);
+        await Assert.That(await tooLong.WaitForExitAsync(StartTimeout)).IsEqualTo(2);
+        await Assert.That(tooLong.Stderr).Contains("--hash-password: the secret is 100 bytes, bcrypt uses only the first 72");
+        await Assert.That(tooLong.StdoutLines).IsEmpty();
     }
 
     [Test]

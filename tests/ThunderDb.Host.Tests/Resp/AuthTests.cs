@@ -50,4 +50,62 @@ public class AuthTests
         await Assert.That(session.Lines[1]).IsEqualTo("OK");
         await Assert.That(session.Lines[2]).IsEqualTo("v");
     }
+
+    [Test]
+    [Timeout(90_000)]
+    public async Task Pipelined_wrong_passwords_do_not_stall_other_clients_and_are_throttled_and_logged(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        const string WrongPassword = "not-the-password-7f3a";
+        // Cost 12, as 'thunderdb --hash-password' makes: ~0.25 s of CPU per check.
+        var hash = BCrypt.Net.BCrypt.HashPassword(Password, BCrypt.Net.BCrypt.GenerateSalt(12, 'b'));
+        await using var server = await RunningServer.StartAsync(dir, sections: $"""
+            [security]
+            authentication_enabled = true
+            superuser_password_hash = "{hash}"
+            """, ct: ct);
+
+        // Sockets are spread over one event loop per core: with several clients some share the attacker's loop.
+        var clients = new List<MiniRespClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            clients.Add(await MiniRespClient.ConnectAsync(server.RespPort, ct));
+            await Assert.That(await clients[i].CallAsync(ct, "AUTH", "admin", Password)).IsEqualTo("OK");
+        }
+
+        using var attacker = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        // One round trip first, so the session waits in a receive and the pipeline arrives through the event loop.
+        await Assert.That(await attacker.CallAsync(ct, "PING") as string).StartsWith("-NOAUTH");
+        await Task.Delay(50, ct);
+        await attacker.SendPipelineAsync(ct, Enumerable.Range(0, 40).Select(i => new[] { "AUTH", "admin", i % 2 == 0 ? WrongPassword : WrongPassword + i }));
+
+        // While the 40 AUTHs are being checked, the other client is answered at once, every time.
+        var worst = TimeSpan.Zero;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            foreach (var client in clients)
+            {
+                var one = System.Diagnostics.Stopwatch.StartNew();
+                await Assert.That(await client.CallAsync(ct, "PING")).IsEqualTo("PONG");
+                worst = one.Elapsed > worst ? one.Elapsed : worst;
+            }
+
+            await Task.Delay(20, ct);
+        }
+
+        await Assert.That(worst).IsLessThan(TimeSpan.FromMilliseconds(300));
+
+        // Each failure slows the next attempt on that connection (50 ms doubling, 2 s at most), so 3 s get through
+        // only a handful of the 40; each failure is logged with the user and the address.
+        await server.Process.WaitForLineAsync("RESP AUTH failed for user 'admin' from 127.0.0.1:", TimeSpan.FromSeconds(5));
+        var failures = server.Process.StdoutLines.Count(l => l.Contains("RESP AUTH failed", StringComparison.Ordinal));
+        await Assert.That(failures).IsBetween(1, 12);
+        await Assert.That(server.Process.AllOutput).DoesNotContain(WrongPassword);
+        foreach (var client in clients)
+        {
+            await Assert.That(await client.CallAsync(ct, "GET", "nothing")).IsNull();
+            client.Dispose();
+        }
+    }
 }

@@ -33,4 +33,42 @@ public class BadInputTests
         await Assert.That(await client.CallAsync(ct, "GET", "after") as string).IsEqualTo("ok");
         await Assert.That(await client.CallAsync(ct, "EXISTS", "small-set")).IsEqualTo(0L);
     }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task A_transaction_too_large_for_the_wal_answers_execabort_and_the_connection_stays_usable(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        // The smallest WAL buffer (64 KB) makes 200 queued 1 KB SETs too large for one WAL record, as 150,000 are for the default.
+        await using var server = await RunningServer.StartAsync(dir, sections: "wal_buffer_size = 65536", ct: ct);
+        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        var value = new string('v', 1024);
+        await Assert.That(await client.CallAsync(ct, "MULTI")).IsEqualTo("OK");
+        await client.SendPipelineAsync(ct, Enumerable.Range(0, 200).Select(i => new[] { "SET", $"big:{i}", value }));
+        for (var i = 0; i < 200; i++)
+        {
+            await Assert.That(await client.ReadAsync(ct)).IsEqualTo("QUEUED");
+        }
+
+        var exec = await client.CallAsync(ct, "EXEC") as string;
+        await Assert.That(exec).StartsWith("-EXECABORT Transaction discarded because of: ERR transaction too large");
+        await Assert.That(await client.CallAsync(ct, "PING")).IsEqualTo("PONG");
+        await Assert.That(await client.CallAsync(ct, "EXISTS", "big:0", "big:199")).IsEqualTo(0L);
+        await Assert.That(await client.CallAsync(ct, "SET", "after", "ok")).IsEqualTo("OK");
+        await Assert.That(server.Process.AllOutput).DoesNotContain("failed in the storage engine");
+    }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task A_blocking_move_into_a_key_too_large_answers_the_error_and_keeps_the_connection(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        await using var server = await RunningServer.StartAsync(dir, ct: ct);
+        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        await Assert.That(await client.CallAsync(ct, "RPUSH", "src", "a")).IsEqualTo(1L);
+        var moved = await client.CallAsync(ct, "BLMOVE", "src", new string('k', 20_000), "LEFT", "LEFT", "1") as string;
+        await Assert.That(moved).StartsWith("-ERR key too large");
+        await Assert.That(await client.CallAsync(ct, "PING")).IsEqualTo("PONG");
+        await Assert.That(await client.CallAsync(ct, "LLEN", "src")).IsEqualTo(1L);
+    }
 }

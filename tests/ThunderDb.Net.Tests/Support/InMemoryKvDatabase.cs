@@ -27,6 +27,12 @@ public sealed class InMemoryKvDatabase : IKvDatabase
     /// <summary>The next this-many commits with writes fail with a write-write conflict (nothing applied).</summary>
     public int FailNextCommits { get; set; }
 
+    /// <summary>When set, the next commit with writes throws this (an engine failure: too large, I/O error...); nothing is applied.</summary>
+    public Exception? FailNextCommitWith { get; set; }
+
+    /// <summary>Writes to a longer (encoded) key throw <see cref="KeyTooLargeException"/>, as the real store's page-size limit does.</summary>
+    public int MaxKeyLength { get; set; } = int.MaxValue;
+
     /// <summary>When set, commits with writes complete asynchronously after this delay (a slow fsync).</summary>
     public TimeSpan CommitDelay { get; set; }
 
@@ -125,10 +131,23 @@ public sealed class InMemoryKvDatabase : IKvDatabase
                 throw new StorageReadOnlyException("read-only");
             }
 
+            ThrowIfKeyTooLarge(key);
             _writes[key.ToArray()] = value.ToArray();
         }
 
-        public void Delete(ReadOnlySpan<byte> key) => _writes[key.ToArray()] = null;
+        public void Delete(ReadOnlySpan<byte> key)
+        {
+            ThrowIfKeyTooLarge(key);
+            _writes[key.ToArray()] = null;
+        }
+
+        private void ThrowIfKeyTooLarge(ReadOnlySpan<byte> key)
+        {
+            if (key.Length > db.MaxKeyLength)
+            {
+                throw new KeyTooLargeException($"key too large: {key.Length} bytes");
+            }
+        }
 
         public IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false)
         {
@@ -198,6 +217,12 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
             lock (db._gate)
             {
+                if (db.FailNextCommitWith is { } failure)
+                {
+                    db.FailNextCommitWith = null;
+                    throw failure;
+                }
+
                 if (db.FailNextCommits > 0)
                 {
                     db.FailNextCommits--;
