@@ -68,6 +68,7 @@ internal static class StringFunctions
         f.Add(new ScalarFunction("concat", [], T, (a, _) => Fn.Text(Join("", a)), Strict: false, VariadicElement: FunctionCatalog.AnyElement));
         f.Add(new ScalarFunction("concat_ws", [T], T, (a, _) => a[0].IsNull ? SqlValue.Null : Fn.Text(Join(a[0].AsString, a.AsSpan(1))),
             Strict: false, VariadicElement: FunctionCatalog.AnyElement));
+        f.Add("format", T, (a, _) => Fn.Text(SqlFormat.Format(a[0].AsString, [])), T);
         f.Add(new ScalarFunction("format", [T], T, (a, _) => a[0].IsNull ? SqlValue.Null : Fn.Text(SqlFormat.Format(a[0].AsString, a.AsSpan(1))),
             Strict: false, VariadicElement: FunctionCatalog.AnyElement));
 

@@ -122,6 +122,9 @@ public class StringFunctionTests
     [Arguments("textregexeq('abc123', '[[:digit:]]+$')", "t", "boolean")]
     [Arguments("textregexeq('foo bar', '\\mbar\\M')", "t", "boolean")]
     [Arguments("regexp_replace('a1b22', '[[:digit:]]', '#', 'g')", "a#b##", "text")]
+    [Arguments("concat_ws(',')", "ERROR 42883: function concat_ws(unknown) does not exist", "")]
+    [Arguments("format('a%%b')", "a%b", "text")]
+    [Arguments("format('%s')", "ERROR 22023: too few arguments for format()", "")]
     public async Task Matches_postgres(string call, string expected, string expectedType) =>
         await FunctionHarness.Check(() => FunctionHarness.Evaluate(call), expected, expectedType);
 }
