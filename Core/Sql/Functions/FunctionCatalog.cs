@@ -92,6 +92,7 @@ public static class FunctionCatalog
         MathFunctions.Register(all);
         StringFunctions.Register(all);
         RegexFunctions.Register(all);
+        ArrayFunctions.Register(all);
         DateFunctions.Register(all);
         SystemFunctions.Register(all);
         return all.GroupBy(f => f.Name, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
