@@ -51,7 +51,7 @@ internal static class Aggregates
         yield return new("every", [SqlType.Bool], SqlType.Bool, () => new BoolState(and: true));
         yield return new("bool_or", [SqlType.Bool], SqlType.Bool, () => new BoolState(and: false));
         yield return new("string_agg", [SqlType.Text, SqlType.Text], SqlType.Text, () => new StringAggState(), IgnoresNulls: false);
-        yield return new("array_agg", [FunctionCatalog.AnyElement], FunctionCatalog.AnyArray, () => new ArrayAggState(), IgnoresNulls: false);
+        yield return new("array_agg", [FunctionCatalog.AnyElement], FunctionCatalog.AnyArray, () => new ArrayAggState(SqlType.Text), IgnoresNulls: false);
 
         foreach ((string name, bool sample, bool root) in (ValueTuple<string, bool, bool>[])
                  [("stddev", true, true), ("stddev_samp", true, true), ("stddev_pop", false, true), ("variance", true, false), ("var_samp", true, false), ("var_pop", false, false)])
@@ -249,22 +249,16 @@ internal static class Aggregates
         public SqlValue Result() => _text is null ? SqlValue.Null : SqlValue.FromText(_text.ToString());
     }
 
-    private sealed class ArrayAggState : IAggregateState
+    /// <summary>The state of array_agg over elements of <paramref name="elementType"/> (the polymorphic type the call resolved to).</summary>
+    public static Func<IAggregateState> ArrayAgg(SqlType elementType) => () => new ArrayAggState(elementType);
+
+    private sealed class ArrayAggState(SqlType elementType) : IAggregateState
     {
         private readonly List<SqlValue> _items = [];
-        private SqlType _elementType = SqlType.Text;
 
-        public void Step(SqlValue[] args)
-        {
-            if (!args[0].IsNull && _items.TrueForAll(i => i.IsNull))
-            {
-                _elementType = new SqlType(args[0].Kind);
-            }
+        public void Step(SqlValue[] args) => _items.Add(args[0]);
 
-            _items.Add(args[0]);
-        }
-
-        public SqlValue Result() => _items.Count == 0 ? SqlValue.Null : SqlValue.FromArray(new SqlArray(_elementType, [.. _items]));
+        public SqlValue Result() => _items.Count == 0 ? SqlValue.Null : SqlValue.FromArray(new SqlArray(elementType, [.. _items]));
     }
 
     /// <summary>numeric_stddev_internal: (N·Σx² − (Σx)²) / (N·(N−1)) or / N², divided at PostgreSQL's division scale; the root at that scale.</summary>

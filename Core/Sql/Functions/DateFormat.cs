@@ -23,7 +23,7 @@ internal static class DateFormat
 
     public static string Format(long micros, string format, bool withZone)
     {
-        DateTime t = SqlDateTime.ToDateTime(micros);
+        DateTime t = Fn.Calendar(micros);
         var sb = new StringBuilder(format.Length + 8);
         for (int i = 0; i < format.Length;)
         {

@@ -102,7 +102,7 @@ internal static class DateFunctions
 
     private static decimal ExtractTimestamp(string field, string unit, long micros, SqlTypeKind kind)
     {
-        DateTime t = SqlDateTime.ToDateTime(micros);
+        DateTime t = Fn.Calendar(micros);
         long inMinute = (t.Second * SqlDateTime.MicrosPerSecond) + (t.Ticks % TimeSpan.TicksPerSecond / 10);
         return unit switch
         {
@@ -123,7 +123,7 @@ internal static class DateFunctions
 
     private static decimal ExtractDate(string field, string unit, int days)
     {
-        DateTime t = SqlDateTime.ToDateTime(days * SqlDateTime.MicrosPerDay);
+        DateTime t = Fn.Calendar(days * SqlDateTime.MicrosPerDay);
         return unit switch
         {
             "epoch" => days * 86400m,
@@ -194,7 +194,7 @@ internal static class DateFunctions
 
     private static long Truncate(string field, long micros, SqlTypeKind kind)
     {
-        DateTime t = SqlDateTime.ToDateTime(micros);
+        DateTime t = Fn.Calendar(micros);
         DateTime r = Unit(field) switch
         {
             "microseconds" => t,
@@ -242,7 +242,7 @@ internal static class DateFunctions
     /// <summary>age(a, b): a - b in years, months and days counted on the calendar (timestamp_age), not as a span of days.</summary>
     private static SqlValue Age(long a, long b)
     {
-        DateTime t1 = SqlDateTime.ToDateTime(a), t2 = SqlDateTime.ToDateTime(b);
+        DateTime t1 = Fn.Calendar(a), t2 = Fn.Calendar(b);
         bool flip = a < b;
         int sign = flip ? -1 : 1;
         long fsec = sign * ((t1.Ticks % TimeSpan.TicksPerSecond) - (t2.Ticks % TimeSpan.TicksPerSecond)) / 10;
@@ -304,11 +304,12 @@ internal static class DateFunctions
 
     private static long FromEpoch(double seconds)
     {
-        if (double.IsNaN(seconds) || Math.Abs(seconds) > 253402300799)
+        double micros = Math.Round(seconds * SqlDateTime.MicrosPerSecond);
+        if (double.IsNaN(micros) || micros < Fn.MinMicros || micros > Fn.MaxMicros)
         {
             throw new SqlException(SqlState.DatetimeFieldOverflow, $"timestamp out of range: \"{SqlText.FormatFloat(seconds, single: false)}\"");
         }
 
-        return (long)Math.Round(seconds * SqlDateTime.MicrosPerSecond);
+        return (long)micros;
     }
 }

@@ -77,6 +77,7 @@ public static class FunctionCatalog
         {
             Parameters = types,
             ReturnType = FunctionResolver.Concrete(c.ReturnType, c.Parameters, types),
+            CreateState = c.Name == "array_agg" ? Functions.Aggregates.ArrayAgg(types[0]) : c.CreateState,
         });
     }
 
@@ -91,6 +92,7 @@ public static class FunctionCatalog
         MathFunctions.Register(all);
         StringFunctions.Register(all);
         RegexFunctions.Register(all);
+        ArrayFunctions.Register(all);
         DateFunctions.Register(all);
         SystemFunctions.Register(all);
         return all.GroupBy(f => f.Name, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
@@ -119,4 +121,13 @@ internal static class Fn
     public static SqlValue Text(string s) => SqlValue.FromText(s);
 
     public static SqlException InvalidParameter(string message) => new(SqlState.InvalidParameterValue, message);
+
+    /// <summary>A timestamp's calendar fields; outside years 1 to 9999 (the range SqlDateTime supports) it is a range error, not a crash.</summary>
+    public static DateTime Calendar(long micros) =>
+        micros < MinMicros || micros > MaxMicros
+            ? throw new SqlException(SqlState.DatetimeFieldOverflow, "timestamp out of range")
+            : SqlDateTime.ToDateTime(micros);
+
+    public static readonly long MinMicros = SqlDateTime.FromDateTime(DateTime.MinValue);
+    public static readonly long MaxMicros = SqlDateTime.FromDateTime(DateTime.MaxValue);
 }

@@ -36,6 +36,8 @@ internal static class StringFunctions
             f.Add(name, T, (a, _) => Fn.Text(Substring(a[0].AsString, a[1].AsInt64, a[2].AsInt64)), T, I4, I4);
         }
 
+        f.Add("overlay", T, (a, _) => Fn.Text(Overlay(a[0].AsString, a[1].AsString, a[2].AsInt32, CharCount(a[1].AsString))), T, T, I4);
+        f.Add("overlay", T, (a, _) => Fn.Text(Overlay(a[0].AsString, a[1].AsString, a[2].AsInt32, a[3].AsInt32)), T, T, I4, I4);
         f.Add("position", I4, (a, _) => SqlValue.FromInt4(Position(a[0].AsString, a[1].AsString)), T, T);
         f.Add("strpos", I4, (a, _) => SqlValue.FromInt4(Position(a[0].AsString, a[1].AsString)), T, T);
         f.Add("left", T, (a, _) => Fn.Text(Left(a[0].AsString, a[1].AsInt32)), T, I4);
@@ -68,6 +70,7 @@ internal static class StringFunctions
         f.Add(new ScalarFunction("concat", [], T, (a, _) => Fn.Text(Join("", a)), Strict: false, VariadicElement: FunctionCatalog.AnyElement));
         f.Add(new ScalarFunction("concat_ws", [T], T, (a, _) => a[0].IsNull ? SqlValue.Null : Fn.Text(Join(a[0].AsString, a.AsSpan(1))),
             Strict: false, VariadicElement: FunctionCatalog.AnyElement));
+        f.Add("format", T, (a, _) => Fn.Text(SqlFormat.Format(a[0].AsString, [])), T);
         f.Add(new ScalarFunction("format", [T], T, (a, _) => a[0].IsNull ? SqlValue.Null : Fn.Text(SqlFormat.Format(a[0].AsString, a.AsSpan(1))),
             Strict: false, VariadicElement: FunctionCatalog.AnyElement));
 
@@ -79,8 +82,13 @@ internal static class StringFunctions
     }
 
     /// <summary>Characters, not UTF-16 units: a surrogate pair is one character.</summary>
-    private static int CharCount(string s)
+    private static int CharCount(ReadOnlySpan<char> s)
     {
+        if (!HasSurrogates(s))
+        {
+            return s.Length;
+        }
+
         int n = s.Length;
         foreach (char c in s)
         {
@@ -139,22 +147,68 @@ internal static class StringFunctions
             throw new SqlException("22011", "negative substring length not allowed");
         }
 
-        long end = count is long n ? start + n : long.MaxValue; // exclusive, 1-based
+        long end = count is long n ? start + n : long.MaxValue; // exclusive, 1-based, in characters
         long from = Math.Max(start, 1);
-        if (end <= from || from > s.Length)
+        int length = CharCount(s);
+        if (end <= from || from > length)
         {
             return "";
         }
 
-        long to = Math.Min(end, s.Length + 1L);
-        return s.Substring((int)(from - 1), (int)(to - from));
+        long to = Math.Min(end, length + 1L);
+        return Slice(s, (int)(from - 1), (int)(to - from));
     }
 
-    private static int Position(string s, string sub) => s.IndexOf(sub, StringComparison.Ordinal) + 1;
+    /// <summary>OVERLAY(s PLACING r FROM n FOR m): the characters before n, then r, then those from n + m on.</summary>
+    private static string Overlay(string s, string replacement, int from, int count)
+    {
+        // FROM 0 asks for a negative-length head, which substring refuses, as in PostgreSQL
+        return Substring(s, 1, from - 1L) + replacement + Substring(s, (long)from + count, null);
+    }
 
-    private static string Left(string s, int n) => n >= 0 ? s[..Math.Min(n, s.Length)] : s[..Math.Max(0, s.Length + n)];
+    private static int Position(string s, string sub)
+    {
+        int at = s.IndexOf(sub, StringComparison.Ordinal);
+        return at < 0 ? 0 : CharCount(s.AsSpan(0, at)) + 1;
+    }
 
-    private static string Right(string s, int n) => n >= 0 ? s[Math.Max(0, s.Length - n)..] : s[Math.Min(s.Length, -n)..];
+    private static string Left(string s, int n)
+    {
+        int length = CharCount(s);
+        return Slice(s, 0, n >= 0 ? Math.Min(n, length) : Math.Max(0, length + n));
+    }
+
+    private static string Right(string s, int n)
+    {
+        int length = CharCount(s);
+        int skip = n >= 0 ? Math.Max(0, length - n) : Math.Min(length, -n);
+        return Slice(s, skip, length - skip);
+    }
+
+    /// <summary><paramref name="count"/> characters from character <paramref name="start"/> (0-based); a surrogate pair is one character.</summary>
+    private static string Slice(string s, int start, int count)
+    {
+        if (!HasSurrogates(s))
+        {
+            return s.Substring(start, count);
+        }
+
+        int from = Utf16Index(s, 0, start);
+        return s[from..Utf16Index(s, from, count)];
+    }
+
+    private static int Utf16Index(string s, int from, int characters)
+    {
+        int i = from;
+        for (int c = 0; c < characters && i < s.Length; c++)
+        {
+            i += char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]) ? 2 : 1;
+        }
+
+        return i;
+    }
+
+    private static bool HasSurrogates(ReadOnlySpan<char> s) => s.IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
 
     private static string Pad(string s, int length, string fill, bool left)
     {
@@ -168,28 +222,20 @@ internal static class StringFunctions
             throw TooLong();
         }
 
-        if (s.Length >= length || fill.Length == 0)
+        int have = CharCount(s);
+        if (have >= length || fill.Length == 0)
         {
-            return s.Length >= length ? s[..length] : s;
+            return have >= length ? Slice(s, 0, length) : s;
         }
 
-        var sb = new StringBuilder(length);
-        if (!left)
+        string[] fillChars = fill.EnumerateRunes().Select(r => r.ToString()).ToArray();
+        var padding = new StringBuilder(length - have);
+        for (int i = 0; i < length - have; i++)
         {
-            sb.Append(s);
+            padding.Append(fillChars[i % fillChars.Length]);
         }
 
-        for (int i = 0; sb.Length < (left ? length - s.Length : length); i++)
-        {
-            sb.Append(fill[i % fill.Length]);
-        }
-
-        if (left)
-        {
-            sb.Append(s);
-        }
-
-        return sb.ToString();
+        return left ? padding.Append(s).ToString() : s + padding;
     }
 
     private static SqlException TooLong() => new(SqlState.ProgramLimitExceeded, "requested length too large");

@@ -11,6 +11,7 @@ internal static class SystemFunctions
     public static void Register(List<ScalarFunction> f)
     {
         f.Add("version", SqlType.Text, (_, _) => Fn.Text(Version));
+        f.Add(new ScalarFunction("gen_random_uuid", [], SqlType.Uuid, (_, _) => SqlValue.FromUuid(Guid.NewGuid()), IsVolatile: true));
     }
 }
 

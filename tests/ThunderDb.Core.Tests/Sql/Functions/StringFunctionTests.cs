@@ -1,6 +1,6 @@
 namespace ThunderDb.Core.Tests.Sql.Functions;
 
-/// <summary>String and regular-expression functions, checked against PostgreSQL 15. Each row: the call, PostgreSQL 15's output for it, and pg_typeof of the result.</summary>
+/// <summary>String, regular-expression and array functions, checked against PostgreSQL 15. Each row: the call, PostgreSQL 15's output for it, and pg_typeof of the result.</summary>
 public class StringFunctionTests
 {
     [Test]
@@ -122,6 +122,33 @@ public class StringFunctionTests
     [Arguments("textregexeq('abc123', '[[:digit:]]+$')", "t", "boolean")]
     [Arguments("textregexeq('foo bar', '\\mbar\\M')", "t", "boolean")]
     [Arguments("regexp_replace('a1b22', '[[:digit:]]', '#', 'g')", "a#b##", "text")]
+    [Arguments("concat_ws(',')", "ERROR 42883: function concat_ws(unknown) does not exist", "")]
+    [Arguments("format('a%%b')", "a%b", "text")]
+    [Arguments("format('%s')", "ERROR 22023: too few arguments for format()", "")]
+    [Arguments("length('a😀b')", "3", "integer")]
+    [Arguments("substr('a😀bc', '2'::int4, '2'::int4)", "😀b", "text")]
+    [Arguments("pg_catalog.position('a😀bc', 'b')", "3", "integer")]
+    [Arguments("left('😀😀x', '-1'::int4)", "😀😀", "text")]
+    [Arguments("right('x😀😀', '2'::int4)", "😀😀", "text")]
+    [Arguments("lpad('😀', '3'::int4, 'é😀')", "é😀😀", "text")]
+    [Arguments("rpad('ab', '1'::int4)", "a", "text")]
+    [Arguments("reverse('a😀b')", "b😀a", "text")]
+    [Arguments("overlay('Txxxxas', 'hom', '2'::int4, '4'::int4)", "Thomas", "text")]
+    [Arguments("overlay('Txxxxas', 'hom', '2'::int4)", "Thomxas", "text")]
+    [Arguments("overlay('abc', 'X', '5'::int4, '1'::int4)", "abcX", "text")]
+    [Arguments("overlay('abc', 'X', '0'::int4, '1'::int4)", "ERROR 22011: negative substring length not allowed", "")]
+    [Arguments("overlay('abc', 'X', '1'::int4, '-1'::int4)", "Xabc", "text")]
+    [Arguments("array_length('{1,2,3}'::int4[], '1'::int4)", "3", "integer")]
+    [Arguments("array_length('{1,2,3}'::int4[], '2'::int4)", "<NULL>", "integer")]
+    [Arguments("array_length('{}'::int4[], '1'::int4)", "<NULL>", "integer")]
+    [Arguments("cardinality('{a,b}'::text[])", "2", "integer")]
+    [Arguments("cardinality('{}'::text[])", "0", "integer")]
+    [Arguments("array_upper('{1,2,3}'::int4[], '1'::int4)", "3", "integer")]
+    [Arguments("array_lower('{1,2,3}'::int4[], '1'::int4)", "1", "integer")]
+    [Arguments("array_upper('{}'::int4[], '1'::int4)", "<NULL>", "integer")]
+    [Arguments("array_ndims('{1,2}'::int4[])", "1", "integer")]
+    [Arguments("length('abc'::name)", "3", "integer")]
+    [Arguments("upper('abc'::char(5))", "ABC", "text")]
     public async Task Matches_postgres(string call, string expected, string expectedType) =>
         await FunctionHarness.Check(() => FunctionHarness.Evaluate(call), expected, expectedType);
 }
