@@ -128,7 +128,8 @@ public class RespServerBehaviourTests
         await c.CallAsync("SET", "k", "v");
         store.ReadGate = gate;
         await c.SendAsync(RawClient.Command("GET", "k"));
-        await WaitUntil(() => Volatile.Read(ref server.Server.InFlightBatches) == 1);
+        // wait until the GET is really inside the store, not just received (under load the kill could otherwise win)
+        await WaitUntil(() => Volatile.Read(ref store.ReadsAtGate) == 1);
         await Assert.That(Volatile.Read(ref server.Server.InFlightBatches)).IsEqualTo(1);
         Task<bool> stop = server.Server.StopAsync(TimeSpan.FromMilliseconds(300));
         bool finished = await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20))) == stop;

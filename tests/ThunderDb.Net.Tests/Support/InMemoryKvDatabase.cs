@@ -24,6 +24,11 @@ public sealed class InMemoryKvDatabase : IKvDatabase
     /// <summary>When set, every read blocks until the gate opens (a command stuck in the engine, ignoring kills).</summary>
     public ManualResetEventSlim? ReadGate { get; set; }
 
+    /// <summary>Reads currently held at <see cref="ReadGate"/> (so a test knows a command is really inside the store).</summary>
+#pragma warning disable CA1051 // a field so tests can Volatile.Read it
+    public int ReadsAtGate;
+#pragma warning restore CA1051
+
     /// <summary>The next this-many commits with writes fail with a write-write conflict (nothing applied).</summary>
     public int FailNextCommits { get; set; }
 
@@ -100,7 +105,12 @@ public sealed class InMemoryKvDatabase : IKvDatabase
 
         public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value)
         {
-            db.ReadGate?.Wait();
+            if (db.ReadGate is { } gate)
+            {
+                Interlocked.Increment(ref db.ReadsAtGate);
+                gate.Wait();
+                Interlocked.Decrement(ref db.ReadsAtGate);
+            }
             byte[] k = key.ToArray();
             byte[]? found;
             if (_writes.TryGetValue(k, out byte[]? own))
