@@ -20,6 +20,23 @@ internal static class DateFunctions
             f.Add(name, Tz, (_, c) => SqlValue.FromTimestampTz(c.StatementTimestampMicros));
         }
 
+        // CURRENT_DATE, CURRENT_TIMESTAMP[(p)], LOCALTIMESTAMP[(p)], CURRENT_TIME[(p)], LOCALTIME[(p)]: the parser's
+        // SqlValueFunctionExpr, which the binder resolves by these names (with the precision as an int4 argument)
+        f.Add("current_date", SqlType.Date, (_, c) => SqlValue.FromDate((int)(MidnightOf(c.StatementTimestampMicros) / SqlDateTime.MicrosPerDay)));
+        f.Add("current_timestamp", Tz, (_, c) => SqlValue.FromTimestampTz(c.StatementTimestampMicros));
+        f.Add("current_timestamp", Tz, (a, c) => SqlValue.FromTimestampTz(RoundFraction(c.StatementTimestampMicros, a[0].AsInt32)), I4);
+        f.Add("localtimestamp", Ts, (_, c) => SqlValue.FromTimestamp(c.StatementTimestampMicros));
+        f.Add("localtimestamp", Ts, (a, c) => SqlValue.FromTimestamp(RoundFraction(c.StatementTimestampMicros, a[0].AsInt32)), I4);
+        foreach (string name in (string[])["current_time", "localtime"]) // no timetz type yet: CURRENT_TIME is the UTC time of day
+        {
+            f.Add(name, SqlType.Time, (_, c) => SqlValue.FromTime(c.StatementTimestampMicros - MidnightOf(c.StatementTimestampMicros)));
+            f.Add(name, SqlType.Time, (a, c) =>
+            {
+                long rounded = RoundFraction(c.StatementTimestampMicros, a[0].AsInt32);
+                return SqlValue.FromTime(rounded - MidnightOf(rounded));
+            }, I4);
+        }
+
         f.Add(new ScalarFunction("clock_timestamp", [], Tz, (_, _) => SqlValue.FromTimestampTz(SqlDateTime.NowMicros()), IsVolatile: true));
 
         foreach (SqlType source in (SqlType[])[Ts, Tz, SqlType.Date, SqlType.Time, SqlType.Interval])
@@ -53,6 +70,18 @@ internal static class DateFunctions
 
         f.Add("to_date", SqlType.Date, (a, _) => SqlValue.FromDate((int)(DateFormat.Parse(a[0].AsString, a[1].AsString) / SqlDateTime.MicrosPerDay)), T, T);
         f.Add("to_timestamp", Tz, (a, _) => SqlValue.FromTimestampTz(DateFormat.Parse(a[0].AsString, a[1].AsString)), T, T);
+    }
+
+    /// <summary>Rounds the fraction of a second to <paramref name="precision"/> digits (0 to 6), half up, as CURRENT_TIMESTAMP(p) does.</summary>
+    private static long RoundFraction(long micros, int precision)
+    {
+        if (precision < 0)
+        {
+            throw Fn.InvalidParameter($"TIMESTAMP({precision}) precision must not be negative");
+        }
+
+        long step = precision >= 6 ? 1 : (long)Math.Pow(10, 6 - precision);
+        return (long)Math.Round(micros / (decimal)step, MidpointRounding.AwayFromZero) * step;
     }
 
     private static SqlValue ToPartSource(SqlValue v) => v.Kind == SqlTypeKind.Date ? SqlValue.FromTimestamp(v.AsDate * SqlDateTime.MicrosPerDay) : v;

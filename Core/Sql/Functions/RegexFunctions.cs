@@ -33,12 +33,15 @@ internal static class RegexFunctions
         f.Add("regexp_match", T.ArrayOf(), (a, _) => MatchGroups(a[0].AsString, a[1].AsString, Flags(a[2].AsString, out bool _)), T, T, T);
     }
 
-    private static bool IsMatch(string s, string pattern, RegexOptions options) => Run(() => Get(pattern, options).IsMatch(s));
+    /// <summary>PostgreSQL's default (not newline-sensitive) mode: '.' matches a newline and '$' only the very end.</summary>
+    private const RegexOptions Default = RegexOptions.Singleline;
+
+    private static bool IsMatch(string s, string pattern, RegexOptions options) => Run(() => Get(pattern, options | Default).IsMatch(s));
 
     private static string Replace(string s, string pattern, string replacement, string flags)
     {
         RegexOptions options = Flags(flags, out bool global);
-        Regex regex = Get(pattern, options);
+        Regex regex = Get(pattern, options | Default);
         return Run(() => regex.Replace(s, m => Substitute(m, replacement), global ? -1 : 1));
     }
 
@@ -75,7 +78,7 @@ internal static class RegexFunctions
 
     private static SqlValue MatchGroups(string s, string pattern, RegexOptions options)
     {
-        Match m = Run(() => Get(pattern, options).Match(s));
+        Match m = Run(() => Get(pattern, options | Default).Match(s));
         if (!m.Success)
         {
             return SqlValue.Null;
@@ -98,7 +101,7 @@ internal static class RegexFunctions
                 case 'g': global = true; break;
                 case 'i': options |= RegexOptions.IgnoreCase; break;
                 case 'c': options &= ~RegexOptions.IgnoreCase; break;
-                case 'n' or 'm': options |= RegexOptions.Multiline; break;
+                case 'n' or 'm': options |= NewlineSensitive; break;
                 case 's': break;
                 case 'x': options |= RegexOptions.IgnorePatternWhitespace; break;
                 default: throw Fn.InvalidParameter($"invalid regular expression option: \"{c}\"");
@@ -107,6 +110,9 @@ internal static class RegexFunctions
 
         return options;
     }
+
+    /// <summary>Flag 'n': '.' stops at newlines and '^'/'$' match at them (Multiline without Singleline; <see cref="Get"/> drops Singleline).</summary>
+    private const RegexOptions NewlineSensitive = RegexOptions.Multiline;
 
     private static T Run<T>(Func<T> match)
     {
@@ -128,9 +134,11 @@ internal static class RegexFunctions
         }
 
         Regex regex;
+        bool newlineSensitive = (options & NewlineSensitive) != 0;
+        RegexOptions effective = newlineSensitive ? options & ~RegexOptions.Singleline : options;
         try
         {
-            regex = new Regex(Translate(pattern), options | RegexOptions.CultureInvariant, MatchTimeout);
+            regex = new Regex(Translate(pattern, endIsAbsolute: !newlineSensitive), effective | RegexOptions.CultureInvariant, MatchTimeout);
         }
         catch (ArgumentException e)
         {
@@ -146,8 +154,8 @@ internal static class RegexFunctions
         return regex;
     }
 
-    /// <summary>The ARE constructs .NET spells differently.</summary>
-    private static string Translate(string pattern) => pattern
+    /// <summary>The ARE constructs .NET spells differently; '$' becomes \z where it must not match before a final newline.</summary>
+    private static string Translate(string pattern, bool endIsAbsolute) => (endIsAbsolute ? AbsoluteEnd(pattern) : pattern)
         .Replace("[:alpha:]", @"\p{L}", StringComparison.Ordinal)
         .Replace("[:digit:]", "0-9", StringComparison.Ordinal)
         .Replace("[:alnum:]", @"\p{L}0-9", StringComparison.Ordinal)
@@ -159,4 +167,47 @@ internal static class RegexFunctions
         .Replace(@"\m", @"\b(?=\w)", StringComparison.Ordinal)
         .Replace(@"\M", @"\b(?<=\w)", StringComparison.Ordinal)
         .Replace(@"\y", @"\b", StringComparison.Ordinal);
+
+    private static string AbsoluteEnd(string pattern)
+    {
+        if (!pattern.Contains('$', StringComparison.Ordinal))
+        {
+            return pattern;
+        }
+
+        var sb = new StringBuilder(pattern.Length + 4);
+        bool inBracket = false;
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            char c = pattern[i];
+            if (c == '\\' && i + 1 < pattern.Length)
+            {
+                sb.Append(c).Append(pattern[++i]);
+                continue;
+            }
+
+            if (inBracket)
+            {
+                inBracket = c != ']';
+            }
+            else if (c == '[')
+            {
+                inBracket = true;
+                if (i + 1 < pattern.Length && pattern[i + 1] == ']')
+                {
+                    sb.Append(c).Append(pattern[++i]); // a leading ] is a literal member
+                    continue;
+                }
+            }
+            else if (c == '$')
+            {
+                sb.Append(@"\z");
+                continue;
+            }
+
+            sb.Append(c);
+        }
+
+        return sb.ToString();
+    }
 }

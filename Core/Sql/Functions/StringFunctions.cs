@@ -47,11 +47,11 @@ internal static class StringFunctions
         f.Add("rpad", T, (a, _) => Fn.Text(Pad(a[0].AsString, a[1].AsInt32, " ", left: false)), T, I4);
         f.Add("rpad", T, (a, _) => Fn.Text(Pad(a[0].AsString, a[1].AsInt32, a[2].AsString, left: false)), T, I4, T);
         f.Add("ltrim", T, (a, _) => Fn.Text(a[0].AsString.TrimStart(' ')), T);
-        f.Add("ltrim", T, (a, _) => Fn.Text(a[0].AsString.TrimStart(a[1].AsString.ToCharArray())), T, T);
+        f.Add("ltrim", T, (a, _) => Fn.Text(a[0].AsString.AsSpan().TrimStart(a[1].AsString).ToString()), T, T);
         f.Add("rtrim", T, (a, _) => Fn.Text(a[0].AsString.TrimEnd(' ')), T);
-        f.Add("rtrim", T, (a, _) => Fn.Text(a[0].AsString.TrimEnd(a[1].AsString.ToCharArray())), T, T);
+        f.Add("rtrim", T, (a, _) => Fn.Text(a[0].AsString.AsSpan().TrimEnd(a[1].AsString).ToString()), T, T);
         f.Add("btrim", T, (a, _) => Fn.Text(a[0].AsString.Trim(' ')), T);
-        f.Add("btrim", T, (a, _) => Fn.Text(a[0].AsString.Trim(a[1].AsString.ToCharArray())), T, T);
+        f.Add("btrim", T, (a, _) => Fn.Text(a[0].AsString.AsSpan().Trim(a[1].AsString).ToString()), T, T);
         f.Add("replace", T, (a, _) => Fn.Text(a[1].AsString.Length == 0 ? a[0].AsString : a[0].AsString.Replace(a[1].AsString, a[2].AsString, StringComparison.Ordinal)), T, T, T);
         f.Add("repeat", T, (a, _) => Fn.Text(Repeat(a[0].AsString, a[1].AsInt32)), T, I4);
         f.Add("reverse", T, (a, _) => Fn.Text(Reverse(a[0].AsString)), T);

@@ -155,3 +155,24 @@ public class FunctionCatalogTests
         await Assert.That(epoch.Message).IsEqualTo("timestamp out of range: \"1e+20\"");
     }
 }
+
+public class SqlValueFunctionTests
+{
+    [Test]
+    // PostgreSQL: '2024-02-29 12:34:56.789'::timestamptz(0) = 2024-02-29 12:34:57+00, ::timestamp(2) of .785 = .79, '12:34:56.789'::time(1) = 12:34:56.8
+    [Arguments("current_date", -1, "2024-02-29")]
+    [Arguments("current_timestamp", -1, "2024-02-29 12:34:56.789+00")]
+    [Arguments("current_timestamp", 0, "2024-02-29 12:34:57+00")]
+    [Arguments("localtimestamp", -1, "2024-02-29 12:34:56.789")]
+    [Arguments("localtimestamp", 2, "2024-02-29 12:34:56.79")]
+    [Arguments("current_time", -1, "12:34:56.789")]
+    [Arguments("localtime", 1, "12:34:56.8")]
+    public async Task Read_the_statement_timestamp_rounded_to_the_precision(string name, int precision, string expected)
+    {
+        ScalarFunction f = FunctionCatalog.ResolveScalar(name, precision < 0 ? [] : [SqlType.Int4]);
+        SqlValue[] args = precision < 0 ? [] : [SqlValue.FromInt4(precision)];
+        var context = new EvalContext([]) { StatementTimestampMicros = FunctionHarness.StatementTimestamp };
+        await Assert.That(SqlText.Format(f.Body(args, context))).IsEqualTo(expected);
+        await Assert.That(f.IsVolatile).IsFalse();
+    }
+}

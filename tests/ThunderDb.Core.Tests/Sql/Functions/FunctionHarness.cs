@@ -240,7 +240,13 @@ internal static class FunctionHarness
                 }
                 else if (c == '\\' && escapes)
                 {
-                    c = text[_at++];
+                    c = text[_at++] switch
+                    {
+                        'n' => '\n',
+                        't' => '\t',
+                        'r' => '\r',
+                        char other => other,
+                    };
                 }
 
                 sb.Append(c);

@@ -149,6 +149,13 @@ public class StringFunctionTests
     [Arguments("array_ndims('{1,2}'::int4[])", "1", "integer")]
     [Arguments("length('abc'::name)", "3", "integer")]
     [Arguments("upper('abc'::char(5))", "ABC", "text")]
+    [Arguments("regexp_like(E'a\\n', 'a$')", "f", "boolean")]
+    [Arguments("regexp_like(E'a\\nb', 'a.b')", "t", "boolean")]
+    [Arguments("regexp_like(E'a\\nb', 'a$', 'n')", "t", "boolean")]
+    [Arguments("regexp_like(E'a\\nb', 'a.b', 'n')", "f", "boolean")]
+    [Arguments("regexp_replace(E'x\\ny', '^y', 'Z', 'n')", "x\nZ", "text")]
+    [Arguments("textregexeq('a$b', 'a[$]b')", "t", "boolean")]
+    [Arguments("textregexeq('a$b', 'a\\$b')", "t", "boolean")]
     public async Task Matches_postgres(string call, string expected, string expectedType) =>
         await FunctionHarness.Check(() => FunctionHarness.Evaluate(call), expected, expectedType);
 }
