@@ -481,16 +481,62 @@ internal sealed partial class Binder
         return new CaseExpr(subject, [.. whens.Select(w => (w.Item1, TypeRules.Coerce(w.Item2, type)))], otherwise is null ? null : TypeRules.Coerce(otherwise, type), type);
     }
 
-    private BoundExpr BindValueFunction(Ast.SqlValueFunctionExpr v) => v.Function switch
+    /// <summary>CURRENT_TIMESTAMP(p), CURRENT_DATE, CURRENT_USER...: the functions of those names (the statement's time, the session's user).</summary>
+    private BoundExpr BindValueFunction(Ast.SqlValueFunctionExpr v)
     {
-        Ast.SqlValueFunction.CurrentTimestamp or Ast.SqlValueFunction.LocalTimestamp => new StatementTimeExpr(v.Function == Ast.SqlValueFunction.CurrentTimestamp ? SqlType.TimestampTz : SqlType.Timestamp),
-        Ast.SqlValueFunction.CurrentDate => new StatementTimeExpr(SqlType.Date),
-        Ast.SqlValueFunction.CurrentTime or Ast.SqlValueFunction.LocalTime => new StatementTimeExpr(SqlType.Time),
-        Ast.SqlValueFunction.CurrentUser or Ast.SqlValueFunction.SessionUser or Ast.SqlValueFunction.User or Ast.SqlValueFunction.CurrentRole =>
-            new ConstantExpr(SqlValue.FromString(SqlTypeKind.Name, _session.User), SqlType.Name),
-        Ast.SqlValueFunction.CurrentCatalog => new ConstantExpr(SqlValue.FromString(SqlTypeKind.Name, _session.Database), SqlType.Name),
-        _ => new ConstantExpr(SqlValue.FromString(SqlTypeKind.Name, "public"), SqlType.Name),
-    };
+        string name = v.Function switch
+        {
+            Ast.SqlValueFunction.CurrentDate => "current_date",
+            Ast.SqlValueFunction.CurrentTime => "current_time",
+            Ast.SqlValueFunction.CurrentTimestamp => "current_timestamp",
+            Ast.SqlValueFunction.LocalTime => "localtime",
+            Ast.SqlValueFunction.LocalTimestamp => "localtimestamp",
+            Ast.SqlValueFunction.CurrentUser or Ast.SqlValueFunction.CurrentRole or Ast.SqlValueFunction.User => "current_user",
+            Ast.SqlValueFunction.SessionUser => "session_user",
+            Ast.SqlValueFunction.CurrentCatalog => "current_database",
+            _ => "current_schema",
+        };
+        List<BoundExpr> args = v.Precision is int p ? [new ConstantExpr(SqlValue.FromInt4(p), SqlType.Int4)] : [];
+        return CallScalar(name, args, Pos(v));
+    }
+
+    private SessionFunctions? _sessionFunctions;
+
+    /// <summary>Resolves and binds a built-in scalar call; session-dependent functions come from this session's values.</summary>
+    private BoundExpr CallScalar(string name, List<BoundExpr> args, int position, IReadOnlyList<int>? argPositions = null)
+    {
+        IReadOnlyList<SqlType> types = [.. args.Select(a => a.Type)];
+        ScalarFunction fn;
+        if (SessionFunctions.IsSessionFunction(name))
+        {
+            _sessionFunctions ??= new SessionFunctions(_session.Database, _session.User, _session.SearchPath, _session.BackendPid)
+            {
+                SchemaExists = schema => _catalog.FindSchema(_session.DatabaseOid, schema) is not null,
+            };
+            fn = _sessionFunctions.Resolve(name, types);
+        }
+        else
+        {
+            try
+            {
+                fn = FunctionCatalog.ResolveScalar(name, types);
+            }
+            catch (SqlException e) when (e.Position == 0)
+            {
+                throw new SqlException(e.SqlState, e.Message, e.Detail, e.Hint, position);
+            }
+        }
+
+        var coerced = new List<BoundExpr>(args.Count);
+        for (int i = 0; i < args.Count; i++)
+        {
+            SqlType p = i < fn.Parameters.Count ? fn.Parameters[i] : fn.VariadicElement ?? SqlType.Unknown;
+            coerced.Add(TypeRules.Coerce(Infer(args[i], p), p, argPositions?[i] ?? position));
+        }
+
+        ScalarBody body = fn.Body;
+        return new FunctionExpr(name, body.Invoke, coerced, fn.ReturnType, fn.Strict, fn.IsVolatile);
+    }
 
     private static bool IsAggregateCall(Ast.FunctionCallExpr f) => f.Over is null && FunctionCatalog.IsAggregate(FunctionName(f));
 
@@ -546,16 +592,7 @@ internal sealed partial class Binder
             }
         }
 
-        ScalarFunction fn = FunctionCatalog.ResolveScalar(name, [.. args.Select(a => a.Type)]);
-        var coerced = new List<BoundExpr>(args.Count);
-        for (int i = 0; i < args.Count; i++)
-        {
-            SqlType p = i < fn.Parameters.Count ? fn.Parameters[i] : fn.VariadicElement ?? SqlType.Unknown;
-            coerced.Add(TypeRules.Coerce(Infer(args[i], p), p, Pos(f.Args[i])));
-        }
-
-        ScalarBody body = fn.Body;
-        return new FunctionExpr(name, (values, context) => body(values, context), coerced, fn.ReturnType, fn.Strict, fn.IsVolatile);
+        return CallScalar(name, args, Pos(f), [.. f.Args.Select(Pos)]);
     }
 
     private static SqlValue Extreme(SqlValue[] values, bool greatest)
@@ -604,20 +641,4 @@ internal sealed partial class Binder
 
     private static IReadOnlyList<ScopeColumn> AggregateOutputScope(AggregateScope agg) =>
         [.. agg.Output.Select(c => new ScopeColumn(null, c.Name, c.Type, HiddenFromUnqualified: true))];
-}
-
-/// <summary>CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIME...: the statement's start time (stable within it), in the session time zone UTC.</summary>
-internal sealed class StatementTimeExpr(SqlType type) : BoundExpr(type)
-{
-    public override SqlValue Evaluate(EvalContext context)
-    {
-        long now = context.StatementTimestampMicros != 0 ? context.StatementTimestampMicros : SqlDateTime.NowMicros();
-        return Type.Kind switch
-        {
-            SqlTypeKind.TimestampTz => SqlValue.FromTimestampTz(now),
-            SqlTypeKind.Timestamp => SqlValue.FromTimestamp(now),
-            SqlTypeKind.Date => SqlValue.FromDate((int)Math.Floor(now / (double)SqlDateTime.MicrosPerDay)),
-            _ => SqlValue.FromTime(((now % SqlDateTime.MicrosPerDay) + SqlDateTime.MicrosPerDay) % SqlDateTime.MicrosPerDay),
-        };
-    }
 }
