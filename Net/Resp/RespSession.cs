@@ -134,7 +134,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         {
             _argBuffer = _recv;
             ParseStatus status = RespParser.TryParse(_recv, _recvStart, _recvEnd, ref _args, out _argc, out int consumed, out long needed,
-                out string? error);
+                out string? error, unauthenticated: !_authenticated);
             if (status != ParseStatus.Complete && GroupOpen && !await EndGroupAsync().ConfigureAwait(false))
             {
                 continue; // the group is replayed one command at a time from its first command
@@ -144,7 +144,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             {
                 // Grow by doubling as the bytes arrive, not to the announced size: a client that announces a
                 // 512 MB bulk and sends nothing holds at most twice what it actually sent.
-                if (needed > _server.Options.MaxQueryBufferBytes ||
+                if (needed > QueryBufferLimit ||
                     (needed > _recv.Length - _recvStart && !MakeRoom(Math.Min(needed, Math.Max((long)_recv.Length * 2, _recvEnd - _recvStart + 1)))))
                 {
                     _out.WriteError("ERR Protocol error: client query buffer limit reached");
@@ -237,12 +237,15 @@ internal sealed partial class RespSession : IKeyspaceObserver
         }
     }
 
+    /// <summary>Before AUTH a client's query buffer holds at most 1 MB, as in Redis; its frames are small anyway.</summary>
+    private long QueryBufferLimit => _authenticated ? _server.Options.MaxQueryBufferBytes : Math.Min(_server.Options.MaxQueryBufferBytes, 1 << 20);
+
     /// <summary>Moves the unparsed tail to the front, growing the buffer for a large frame; false past the query buffer limit.</summary>
     private bool MakeRoom(long needed)
     {
         int pending = _recvEnd - _recvStart;
         long wanted = Math.Max(needed, pending + 1);
-        if (wanted > _server.Options.MaxQueryBufferBytes)
+        if (wanted > QueryBufferLimit)
         {
             return false;
         }
@@ -256,13 +259,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
         if (wanted > _recv.Length)
         {
             long size = Math.Max(wanted, (long)_recv.Length * 2);
-            target = ArrayPool<byte>.Shared.Rent((int)Math.Min(size, Array.MaxLength));
+            target = LargeBuffers.Rent(size);
         }
 
         Buffer.BlockCopy(_recv, _recvStart, target, 0, pending);
         if (!ReferenceEquals(target, _recv) && !ReferenceEquals(_recv, _home))
         {
-            ArrayPool<byte>.Shared.Return(_recv);
+            LargeBuffers.Return(_recv);
         }
 
         _recv = target;
@@ -296,7 +299,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
         if (_recv != _home && _recvStart == _recvEnd)
         {
-            ArrayPool<byte>.Shared.Return(_recv);
+            LargeBuffers.Return(_recv);
             _recv = _home;
             _recvStart = _recvEnd = 0;
         }
@@ -325,7 +328,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _push?.Writer.TryComplete();
         if (_recv != _home)
         {
-            ArrayPool<byte>.Shared.Return(_recv);
+            LargeBuffers.Return(_recv);
+            _recv = _home;
         }
 
         PinnedBufferPool.Shared.Return(_home);

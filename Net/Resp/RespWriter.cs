@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
 
@@ -41,7 +41,7 @@ internal sealed class RespWriter : IDisposable
         Position = 0;
         if (!ReferenceEquals(_buffer, _home))
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
             _buffer = _home;
         }
     }
@@ -61,11 +61,11 @@ internal sealed class RespWriter : IDisposable
     private void Grow(int size)
     {
         long wanted = Math.Max((long)_buffer.Length * 2, (long)Position + size);
-        byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
+        byte[] bigger = LargeBuffers.Rent(wanted);
         _buffer.AsSpan(0, Position).CopyTo(bigger);
         if (!ReferenceEquals(_buffer, _home))
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
         }
 
         _buffer = bigger;

@@ -1,0 +1,96 @@
+using System.Text;
+using ThunderDb.Net.Resp;
+using ThunderDb.Net.Tests.Support;
+
+namespace ThunderDb.Net.Tests.Resp;
+
+/// <summary>What one client can make the server hold: frames before AUTH, large buffers after their request.</summary>
+public class RespResourceLimitTests
+{
+    private static RespServerOptions AuthOptions() => new()
+    {
+        AuthEnabled = true,
+        SuperuserName = "admin",
+        SuperuserPasswordHash = BCrypt.Net.BCrypt.HashPassword("s3cret", 4),
+    };
+
+    [Test]
+    [Timeout(30_000)]
+    public async Task Before_auth_only_small_frames_are_accepted_as_in_redis(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start(AuthOptions());
+
+        using RawClient manyArgs = await server.ConnectAsync();
+        await manyArgs.SendAsync("*11\r\n");
+        await Assert.That(await manyArgs.ReadFrameAsync()).IsEqualTo("-ERR Protocol error: unauthenticated multibulk length\r\n");
+        await Assert.That(await manyArgs.IsClosedAsync()).IsTrue();
+
+        using RawClient bigBulk = await server.ConnectAsync();
+        await bigBulk.SendAsync("*2\r\n$4\r\nAUTH\r\n$16385\r\n"); // announces 16 KiB + 1 and sends none of it
+        await Assert.That(await bigBulk.ReadFrameAsync()).IsEqualTo("-ERR Protocol error: unauthenticated bulk length\r\n");
+        await Assert.That(await bigBulk.IsClosedAsync()).IsTrue();
+
+        // At the limits the command is parsed and refused as usual; after AUTH large frames are fine.
+        using RawClient c = await server.ConnectAsync();
+        await Assert.That(await c.CallAsync("GET", new string('k', 16384))).IsEqualTo("-NOAUTH Authentication required.\r\n");
+        await Assert.That(await c.CallAsync("DEL", "1", "2", "3", "4", "5", "6", "7", "8", "9")).IsEqualTo("-NOAUTH Authentication required.\r\n");
+        await Assert.That(await c.CallAsync("AUTH", "admin", "s3cret")).IsEqualTo("+OK\r\n");
+        string big = new('v', 100_000);
+        await Assert.That(await c.CallAsync("SET", "k", big)).IsEqualTo("+OK\r\n");
+        await Assert.That(await c.CallAsync("MSET", "a", "1", "b", "2", "c", "3", "d", "4", "e", "5", "f", "6")).IsEqualTo("+OK\r\n");
+        await Assert.That(await c.CallAsync("STRLEN", "k")).IsEqualTo(":100000\r\n");
+    }
+
+    [Test]
+    [NotInParallel]
+    [Timeout(60_000)]
+    public async Task Large_receive_and_reply_buffers_are_not_kept_after_the_request(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        string value = new('x', 8 << 20);
+        byte[] request = Encoding.ASCII.GetBytes(RawClient.Command("ECHO", value));
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        for (int i = 0; i < 3; i++)
+        {
+            using RawClient c = await server.ConnectAsync();
+            await c.SendAsync(request);
+            long expected = value.Length + 12; // "$8388608\r\n" + value + "\r\n"
+            await Assert.That(await ReadBytesAsync(c, expected, ct)).IsEqualTo(expected);
+            await Assert.That(await c.CallAsync("PING")).IsEqualTo("+PONG\r\n");
+        }
+
+        // The server's 16 MiB receive buffers and reply buffers are garbage now, not parked in a pool.
+        long after = before;
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            await Task.Delay(100, ct);
+            after = GC.GetTotalMemory(forceFullCollection: true);
+            if (after - before < 8 << 20)
+            {
+                break;
+            }
+        }
+
+        GC.KeepAlive(value);
+        GC.KeepAlive(request);
+        await Assert.That(after - before).IsLessThan(8 << 20);
+    }
+
+    private static async Task<long> ReadBytesAsync(RawClient c, long count, CancellationToken ct)
+    {
+        byte[] chunk = new byte[1 << 20];
+        long total = 0;
+        while (total < count)
+        {
+            int n = await c.Socket.ReceiveAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, count - total)), System.Net.Sockets.SocketFlags.None, ct);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+}
