@@ -77,7 +77,7 @@ public sealed partial class Database
         var record = builder.Complete();
         if (record.Length > _wal.BufferCapacity)
         {
-            throw new InvalidOperationException(
+            throw new TransactionTooLargeException(
                 $"the transaction's write set needs a {record.Length}-byte WAL record, more than storage.wal_buffer_size ({_wal.BufferCapacity} bytes)");
         }
 

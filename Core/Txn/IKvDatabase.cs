@@ -93,6 +93,12 @@ public interface IKvCursor : IDisposable
 /// </summary>
 public sealed class KeyTooLargeException(string message) : Exception(message);
 
+/// <summary>
+/// A transaction whose write set does not fit one WAL record (storage.wal_buffer_size). Raised at commit, before
+/// anything is logged or applied: the client's statement fails, the store is unharmed.
+/// </summary>
+public sealed class TransactionTooLargeException(string message) : Exception(message);
+
 /// <summary>A write-write conflict under snapshot isolation (SQLSTATE 40001).</summary>
 public sealed class TransactionConflictException(string message) : Exception(message);
 

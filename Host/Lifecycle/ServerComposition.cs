@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Net.Resp;
 using ThunderDb.Host.Configuration;
 
@@ -17,7 +18,8 @@ public static class ServerComposition
         ArgumentNullException.ThrowIfNull(live);
         ArgumentNullException.ThrowIfNull(loggerFactory);
 
-        var engine = new KvStorageEngine(settings.ToStorageOptions(), loggerFactory);
+        var storage = settings.ToStorageOptions();
+        var engine = new KvStorageEngine(storage, loggerFactory);
         var resp = new RespListener(
             new IPEndPoint(settings.ListenAddress, settings.RespPort),
             engine,
@@ -28,6 +30,7 @@ public static class ServerComposition
                 SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
                 MaxConnections = settings.MaxConnectionsPerProtocol,
                 SyncCommit = settings.Storage.SyncCommit,
+                MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
             },
             loggerFactory);
 

@@ -474,7 +474,7 @@ internal sealed partial class RespSession
         yield return ("timeout", "0");
         yield return ("maxmemory", "0");
         yield return ("maxmemory-policy", "noeviction");
-        yield return ("proto-max-bulk-len", RespParser.MaxBulkLength.ToString(c));
+        yield return ("proto-max-bulk-len", _server.Options.MaxValueBytes.ToString(c));
         yield return ("client-query-buffer-limit", _server.Options.MaxQueryBufferBytes.ToString(c));
         yield return ("requirepass", "");
         yield return ("protected-mode", "no");

@@ -134,7 +134,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         {
             _argBuffer = _recv;
             ParseStatus status = RespParser.TryParse(_recv, _recvStart, _recvEnd, ref _args, out _argc, out int consumed, out long needed,
-                out string? error, unauthenticated: !_authenticated);
+                out string? error, unauthenticated: !_authenticated, _server.Options.MaxValueBytes);
             if (status != ParseStatus.Complete && GroupOpen && !await EndGroupAsync().ConfigureAwait(false))
             {
                 continue; // the group is replayed one command at a time from its first command
@@ -576,6 +576,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _out.WriteError("ERR transaction conflict: too much contention on the same keys, try again");
             }
             catch (KeyTooLargeException ex)
+            {
+                _out.Rewind(mark);
+                _out.WriteError("ERR " + ex.Message);
+            }
+            catch (TransactionTooLargeException ex)
             {
                 _out.Rewind(mark);
                 _out.WriteError("ERR " + ex.Message);

@@ -76,6 +76,31 @@ public class RespResourceLimitTests
         await Assert.That(after - before).IsLessThan(8 << 20);
     }
 
+    [Test]
+    [Timeout(30_000)]
+    public async Task Values_longer_than_a_write_can_commit_are_refused_before_they_are_built(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start(new RespServerOptions { MaxValueBytes = 65536 });
+        const string TooLarge = "-ERR value is too large (max 65536 bytes, set by storage.wal_buffer_size)\r\n";
+        using RawClient c = await server.ConnectAsync();
+        await Assert.That(await c.CallAsync("SETRANGE", "k", "536870911", "x")).IsEqualTo(TooLarge);
+        await Assert.That(await c.CallAsync("SETRANGE", "k", "65536", "x")).IsEqualTo(TooLarge);
+        await Assert.That(await c.CallAsync("SETRANGE", "k", "536870912", "x")).IsEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
+        await Assert.That(await c.CallAsync("SETRANGE", "k", "9223372036854775807", "x")).IsEqualTo("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
+        await Assert.That(await c.CallAsync("EXISTS", "k")).IsEqualTo(":0\r\n");
+        await Assert.That(await c.CallAsync("SETRANGE", "k", "65535", "x")).IsEqualTo(":65536\r\n");
+        await Assert.That(await c.CallAsync("APPEND", "k", "y")).IsEqualTo(TooLarge);
+        await Assert.That(await c.CallAsync("STRLEN", "k")).IsEqualTo(":65536\r\n");
+        await Assert.That(await c.CallAsync("CONFIG", "GET", "proto-max-bulk-len")).IsEqualTo("*2\r\n$18\r\nproto-max-bulk-len\r\n$5\r\n65536\r\n");
+
+        // A bulk argument longer than the limit is refused when its length is read: nothing of it is buffered.
+        await c.SendAsync("*3\r\n$3\r\nSET\r\n$1\r\nv\r\n$65537\r\n");
+        await Assert.That(await c.ReadFrameAsync()).IsEqualTo(TooLarge);
+        await Assert.That(await c.IsClosedAsync()).IsTrue();
+        using RawClient d = await server.ConnectAsync();
+        await Assert.That(await d.CallAsync("SET", "v", new string('v', 65536))).IsEqualTo("+OK\r\n");
+    }
+
     private static async Task<long> ReadBytesAsync(RawClient c, long count, CancellationToken ct)
     {
         byte[] chunk = new byte[1 << 20];
