@@ -36,6 +36,9 @@ public sealed class RespServerOptions
     public static long MaxValueBytesFor(long walBufferBytes, int pageSize) =>
         Math.Clamp(walBufferBytes - pageSize - 1024, 4096, RespParser.MaxBulkLength);
 
+    /// <summary>client-output-buffer-limit per client class (CONFIG GET/SET client-output-buffer-limit).</summary>
+    public OutputBufferLimits OutputLimits { get; } = new();
+
     /// <summary>Most messages waiting for one slow subscriber before it is disconnected.</summary>
     public int MaxPendingPushMessages { get; init; } = 100_000;
 }

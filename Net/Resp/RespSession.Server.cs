@@ -425,6 +425,16 @@ internal sealed partial class RespSession
         {
             for (int i = 2; i < _argc; i += 2)
             {
+                if (ArgIs(i, "client-output-buffer-limit"u8))
+                {
+                    if (!_server.Options.OutputLimits.TryApply(ArgString(i + 1), out string? why))
+                    {
+                        throw Error($"ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - {why}");
+                    }
+
+                    continue;
+                }
+
                 if (!ArgIs(i, "maxclients"u8))
                 {
                     throw Error($"ERR CONFIG SET '{ArgString(i)}' is not supported by ThunderDB (settings live in thunderdb.toml)");
@@ -476,6 +486,7 @@ internal sealed partial class RespSession
         yield return ("maxmemory-policy", "noeviction");
         yield return ("proto-max-bulk-len", _server.Options.MaxValueBytes.ToString(c));
         yield return ("client-query-buffer-limit", _server.Options.MaxQueryBufferBytes.ToString(c));
+        yield return ("client-output-buffer-limit", _server.Options.OutputLimits.Format());
         yield return ("requirepass", "");
         yield return ("protected-mode", "no");
         yield return ("cluster-enabled", "no");

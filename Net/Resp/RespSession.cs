@@ -49,6 +49,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private int _batchCommands;
     private int _batchFailed;
     private AsyncLock? _heldStripe;
+    private int _outputLimitHit;
 
     public RespSession(RespServer server, Socket socket, ClientConnection connection)
     {
@@ -58,7 +59,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _home = PinnedBufferPool.Shared.Rent();
         _recv = _home;
         _argBuffer = _recv;
-        _out = new RespWriter(PinnedBufferPool.Shared.Rent());
+        _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
         _keyspace = new RedisKeyspace(this);
         _authenticated = !server.Options.AuthEnabled;
         connection.User = server.Options.AuthEnabled ? null : "default";
@@ -97,9 +98,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
             }
         }
+        catch (OutputLimitExceededException ex)
+        {
+            CloseForOutputLimit(ex.Message);
+        }
         catch (OperationCanceledException)
         {
-            // killed (CLIENT KILL, server stop)
+            // killed (CLIENT KILL, server stop, an output limit)
         }
         catch (SocketException)
         {
@@ -285,6 +290,12 @@ internal sealed partial class RespSession : IKeyspaceObserver
         try
         {
             ReadOnlyMemory<byte> data = _out.Written;
+            OutputLimit normal = _server.Options.OutputLimits.Normal;
+            if (normal.SoftBytes > 0 && data.Length >= normal.SoftBytes)
+            {
+                data = await SendAboveSoftLimitAsync(data, normal).ConfigureAwait(false);
+            }
+
             while (!data.IsEmpty)
             {
                 int sent = await _socket.SendAsync(data, SocketFlags.None, _connection.Killed).ConfigureAwait(false);
@@ -303,6 +314,43 @@ internal sealed partial class RespSession : IKeyspaceObserver
             _recv = _home;
             _recvStart = _recvEnd = 0;
         }
+    }
+
+    /// <summary>
+    /// Sends the part of a reply batch above the normal class's soft limit; a client that leaves it unread for longer
+    /// than the soft seconds is closed. Returns what is left to send.
+    /// </summary>
+    private async ValueTask<ReadOnlyMemory<byte>> SendAboveSoftLimitAsync(ReadOnlyMemory<byte> data, OutputLimit limit)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_connection.Killed);
+        deadline.CancelAfter(TimeSpan.FromSeconds(limit.SoftSeconds) + TimeSpan.FromMilliseconds(1));
+        try
+        {
+            while (data.Length >= limit.SoftBytes)
+            {
+                int sent = await _socket.SendAsync(data[..Math.Min(data.Length, 64 * 1024)], SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                data = data[sent..];
+            }
+        }
+        catch (OperationCanceledException) when (!_connection.Killed.IsCancellationRequested)
+        {
+            throw new OutputLimitExceededException(
+                $"normal: {data.Length} bytes of replies unread for {limit.SoftSeconds} s, soft limit {limit.SoftBytes} bytes");
+        }
+
+        return data;
+    }
+
+    /// <summary>Closes this connection for passing an output limit, with one warning line that names the client.</summary>
+    private void CloseForOutputLimit(string detail)
+    {
+        if (Interlocked.Exchange(ref _outputLimitHit, 1) == 0)
+        {
+            _server.Logger.LogWarning("Client id={Id} addr={Remote} name={Name} closed for overcoming of output buffer limits ({Detail})",
+                _connection.Id, _connection.Remote, _connection.Name ?? "", detail);
+        }
+
+        _connection.Kill();
     }
 
     private void Cleanup()
@@ -590,7 +638,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _out.Rewind(mark);
                 _out.WriteError("READONLY the store refuses writes: " + ex.Message);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException and not TransactionConflictException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not TransactionConflictException and not OutputLimitExceededException)
             {
                 // An engine failure (I/O error...) fails this command, not the connection; nothing was acknowledged.
                 _server.Logger.LogError(ex, "RESP command {Command} failed in the storage engine", command.Name);

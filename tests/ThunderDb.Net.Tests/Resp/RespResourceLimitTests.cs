@@ -101,6 +101,127 @@ public class RespResourceLimitTests
         await Assert.That(await d.CallAsync("SET", "v", new string('v', 65536))).IsEqualTo("+OK\r\n");
     }
 
+    [Test]
+    [Timeout(60_000)]
+    public async Task A_subscriber_that_does_not_read_is_closed_at_the_pubsub_hard_limit_in_bytes(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient admin = await server.ConnectAsync();
+        await Assert.That(await admin.CallAsync("CONFIG", "GET", "client-output-buffer-limit")).IsEqualTo(
+            Bulks("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"));
+        await Assert.That(await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "pubsub 4mb 0 0")).IsEqualTo("+OK\r\n");
+        await Assert.That(await admin.CallAsync("CONFIG", "GET", "client-output-buffer-limit")).IsEqualTo(
+            Bulks("client-output-buffer-limit", "normal 0 0 0 slave 268435456 67108864 60 pubsub 4194304 0 0"));
+        await Assert.That(await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "pubsub 4mb 0")).IsEqualTo(
+            "-ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration.\r\n");
+        await Assert.That(await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "master 1 1 1")).IsEqualTo(
+            "-ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Invalid client class specified in buffer limit configuration.\r\n");
+
+        using RawClient subscriber = await server.ConnectAsync();
+        await Assert.That(await subscriber.CallAsync("SUBSCRIBE", "ch")).IsEqualTo("*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+        string message = new('m', 1 << 20);
+        for (int i = 0; i < 64 && await SubscribersAsync(admin) == 1; i++)
+        {
+            await admin.CallAsync("PUBLISH", "ch", message); // the subscriber reads nothing
+        }
+
+        await Assert.That(await WaitForSubscribersAsync(admin, 0, ct)).IsEqualTo(0);
+        await Assert.That(await DrainUntilClosedAsync(subscriber, ct)).IsTrue();
+    }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task A_subscriber_held_above_the_soft_limit_for_its_seconds_is_closed(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient admin = await server.ConnectAsync();
+        await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 2mb 1");
+        using RawClient subscriber = await server.ConnectAsync();
+        await subscriber.CallAsync("SUBSCRIBE", "ch");
+        string message = new('m', 512 << 10);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await SubscribersAsync(admin) == 1 && clock.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await admin.CallAsync("PUBLISH", "ch", message);
+            await Task.Delay(100, ct);
+        }
+
+        await Assert.That(await SubscribersAsync(admin)).IsEqualTo(0);
+        await Assert.That(clock.Elapsed).IsGreaterThan(TimeSpan.FromSeconds(1)); // the soft limit waits its seconds
+    }
+
+    [Test]
+    [Timeout(30_000)]
+    public async Task A_reply_past_the_normal_hard_limit_closes_that_client_only(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient admin = await server.ConnectAsync();
+        await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0");
+        await Assert.That(await admin.CallAsync("SET", "k", new string('v', 600_000))).IsEqualTo("+OK\r\n");
+        using RawClient greedy = await server.ConnectAsync();
+        await greedy.SendAsync(RawClient.Command("MGET", "k", "k"));
+        await Assert.That(await DrainUntilClosedAsync(greedy, ct)).IsTrue();
+        await Assert.That(await admin.CallAsync("STRLEN", "k")).IsEqualTo(":600000\r\n");
+        await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0");
+        using RawClient again = await server.ConnectAsync();
+        await again.SendAsync(RawClient.Command("MGET", "k", "k"));
+        long reply = 4 + (2 * (9 + 600_000 + 2)); // *2, then $600000 and the value twice
+        await Assert.That(await ReadBytesAsync(again, reply, ct)).IsEqualTo(reply);
+        await Assert.That(await again.CallAsync("PING")).IsEqualTo("+PONG\r\n");
+    }
+
+    private static string Bulks(params string[] values)
+    {
+        var sb = new StringBuilder().Append('*').Append(values.Length).Append("\r\n");
+        foreach (string v in values)
+        {
+            sb.Append('$').Append(v.Length).Append("\r\n").Append(v).Append("\r\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private static async Task<int> SubscribersAsync(RawClient admin)
+    {
+        string reply = await admin.CallAsync("PUBSUB", "NUMSUB", "ch"); // *2 $2 ch :n
+        return int.Parse(reply[(reply.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<int> WaitForSubscribersAsync(RawClient admin, int wanted, CancellationToken ct)
+    {
+        int n = -1;
+        for (int i = 0; i < 100 && (n = await SubscribersAsync(admin)) != wanted; i++)
+        {
+            await Task.Delay(50, ct);
+        }
+
+        return n;
+    }
+
+    /// <summary>Reads and drops whatever the server still sends; true when it then closed the connection.</summary>
+    private static async Task<bool> DrainUntilClosedAsync(RawClient c, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        byte[] chunk = new byte[1 << 20];
+        try
+        {
+            while (await c.Socket.ReceiveAsync(chunk, System.Net.Sockets.SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return true; // reset by the server
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private static async Task<long> ReadBytesAsync(RawClient c, long count, CancellationToken ct)
     {
         byte[] chunk = new byte[1 << 20];
