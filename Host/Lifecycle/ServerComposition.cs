@@ -29,6 +29,8 @@ public static class ServerComposition
                 SuperuserName = settings.Security.Superuser,
                 SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
                 MaxConnections = settings.MaxConnectionsPerProtocol,
+                AuthenticationTimeout = settings.Security.AuthenticationTimeout,
+                IdleTimeout = settings.IdleTimeout,
                 SyncCommit = settings.Storage.SyncCommit,
                 MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
             },

@@ -36,6 +36,18 @@ public sealed class RespServerOptions
     public static long MaxValueBytesFor(long walBufferBytes, int pageSize) =>
         Math.Clamp(walBufferBytes - pageSize - 1024, 4096, RespParser.MaxBulkLength);
 
+    /// <summary>
+    /// With authentication on, a connection that has not authenticated this long after it was accepted is closed
+    /// (PostgreSQL: authentication_timeout), so idle unauthenticated connections cannot hold every slot. Zero disables.
+    /// </summary>
+    public TimeSpan AuthenticationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Redis <c>timeout</c>: a client that sent nothing for this long is closed (not subscribers, not a client inside a
+    /// blocking command). Zero, the default, keeps idle clients open. CONFIG SET timeout changes it.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; }
+
     /// <summary>client-output-buffer-limit per client class (CONFIG GET/SET client-output-buffer-limit).</summary>
     public OutputBufferLimits OutputLimits { get; } = new();
 

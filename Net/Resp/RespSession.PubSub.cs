@@ -28,6 +28,7 @@ internal sealed partial class RespSession
                 _server.PubSub.Subscribe(name, this, pattern);
             }
 
+            _connection.WaitsOnPurpose = true;
             _out.WritePushHeader(3);
             _out.WriteBulk(pattern ? "psubscribe"u8 : "subscribe"u8);
             _out.WriteBulk(Arg(i));
@@ -36,6 +37,18 @@ internal sealed partial class RespSession
     }
 
     private void Unsubscribe(bool pattern)
+    {
+        try
+        {
+            UnsubscribeAndReply(pattern);
+        }
+        finally
+        {
+            _connection.WaitsOnPurpose = SubscriptionCount > 0;
+        }
+    }
+
+    private void UnsubscribeAndReply(bool pattern)
     {
         HashSet<string>? set = pattern ? _patterns : _channels;
         ReadOnlySpan<byte> kind = pattern ? "punsubscribe"u8 : "unsubscribe"u8;
@@ -110,6 +123,7 @@ internal sealed partial class RespSession
 
     private void LeaveAllSubscriptions()
     {
+        _connection.WaitsOnPurpose = false;
         if (_channels is not null)
         {
             foreach (string c in _channels)

@@ -78,6 +78,7 @@ internal sealed partial class RespSession
                 {
                     _authenticated = false;
                     _connection.User = null;
+                    _connection.AuthenticationStartedTicks = Environment.TickCount64;
                 }
 
                 _out.WriteSimple("RESET"u8);
@@ -435,6 +436,17 @@ internal sealed partial class RespSession
                     continue;
                 }
 
+                if (ArgIs(i, "timeout"u8))
+                {
+                    if (!ParseLong(Arg(i + 1), out long seconds) || seconds < 0 || seconds > int.MaxValue)
+                    {
+                        throw Error("ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer");
+                    }
+
+                    _server.Options.IdleTimeout = TimeSpan.FromSeconds(seconds);
+                    continue;
+                }
+
                 if (!ArgIs(i, "maxclients"u8))
                 {
                     throw Error($"ERR CONFIG SET '{ArgString(i)}' is not supported by ThunderDB (settings live in thunderdb.toml)");
@@ -481,7 +493,7 @@ internal sealed partial class RespSession
         yield return ("maxclients", _server.Options.MaxConnections.ToString(c));
         yield return ("port", (_server.LocalEndPoint?.Port ?? 0).ToString(c));
         yield return ("bind", _server.LocalEndPoint?.Address.ToString() ?? "");
-        yield return ("timeout", "0");
+        yield return ("timeout", ((long)_server.Options.IdleTimeout.TotalSeconds).ToString(c));
         yield return ("maxmemory", "0");
         yield return ("maxmemory-policy", "noeviction");
         yield return ("proto-max-bulk-len", _server.Options.MaxValueBytes.ToString(c));

@@ -170,6 +170,83 @@ public class RespResourceLimitTests
         await Assert.That(await again.CallAsync("PING")).IsEqualTo("+PONG\r\n");
     }
 
+    [Test]
+    [Timeout(30_000)]
+    public async Task A_connection_that_does_not_authenticate_in_time_is_closed(CancellationToken ct)
+    {
+        var options = new RespServerOptions
+        {
+            AuthEnabled = true,
+            SuperuserName = "admin",
+            SuperuserPasswordHash = BCrypt.Net.BCrypt.HashPassword("s3cret", 4),
+            AuthenticationTimeout = TimeSpan.FromMilliseconds(500),
+        };
+        await using RespTestServer server = RespTestServer.Start(options);
+        using RawClient silent = await server.ConnectAsync();
+        using RawClient busy = await server.ConnectAsync();
+        using RawClient good = await server.ConnectAsync();
+        await Assert.That(await good.CallAsync("AUTH", "admin", "s3cret")).IsEqualTo("+OK\r\n");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool busyRefused = false;
+        while (clock.ElapsedMilliseconds < 1500 && !busyRefused)
+        {
+            try
+            {
+                await busy.SendAsync(RawClient.Command("PING")); // activity without AUTH does not extend the deadline
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                busyRefused = true; // closed by the server
+            }
+
+            await Task.Delay(100, ct);
+        }
+
+        await Assert.That(await silent.IsClosedAsync()).IsTrue();
+        await Assert.That(await DrainUntilClosedAsync(busy, ct)).IsTrue();
+        await Task.Delay(600, ct);
+        await Assert.That(await good.CallAsync("PING")).IsEqualTo("+PONG\r\n"); // authenticated clients stay
+
+        // RESET logs the client out and starts a new deadline.
+        await Assert.That(await good.CallAsync("RESET")).IsEqualTo("+RESET\r\n");
+        await Assert.That(await good.CallAsync("AUTH", "admin", "s3cret")).IsEqualTo("+OK\r\n");
+        await Task.Delay(800, ct);
+        await Assert.That(await good.CallAsync("PING")).IsEqualTo("+PONG\r\n");
+    }
+
+    [Test]
+    [Timeout(30_000)]
+    public async Task Config_set_timeout_closes_idle_clients_but_not_subscribers_or_blocked_ones(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient admin = await server.ConnectAsync();
+        using RawClient idle = await server.ConnectAsync();
+        using RawClient subscriber = await server.ConnectAsync();
+        using RawClient blocked = await server.ConnectAsync();
+        await Assert.That(await admin.CallAsync("CONFIG", "GET", "timeout")).IsEqualTo(Bulks("timeout", "0"));
+        await Assert.That(await idle.CallAsync("PING")).IsEqualTo("+PONG\r\n");
+        await subscriber.CallAsync("SUBSCRIBE", "ch");
+        await blocked.SendAsync(RawClient.Command("BLPOP", "q", "0"));
+        await Task.Delay(1200, ct);
+        await Assert.That(await idle.CallAsync("PING")).IsEqualTo("+PONG\r\n"); // timeout 0: nobody is closed
+
+        await Assert.That(await admin.CallAsync("CONFIG", "SET", "timeout", "1")).IsEqualTo("+OK\r\n");
+        await Assert.That(await admin.CallAsync("CONFIG", "GET", "timeout")).IsEqualTo(Bulks("timeout", "1"));
+        await Assert.That(await admin.CallAsync("CONFIG", "SET", "timeout", "-1")).StartsWith("-ERR CONFIG SET failed (possibly related to argument 'timeout')");
+        for (int i = 0; i < 8; i++)
+        {
+            await Task.Delay(250, ct);
+            await admin.CallAsync("PING"); // the admin stays active
+        }
+
+        await Assert.That(await idle.IsClosedAsync()).IsTrue();
+        await Assert.That(await admin.CallAsync("PUBLISH", "ch", "hi")).IsEqualTo(":1\r\n");
+        await Assert.That(await subscriber.ReadFrameAsync()).IsEqualTo("*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n");
+        await Assert.That(await admin.CallAsync("RPUSH", "q", "v")).IsEqualTo(":1\r\n");
+        await Assert.That(await blocked.ReadFrameAsync()).IsEqualTo("*2\r\n$1\r\nq\r\n$1\r\nv\r\n");
+        await admin.CallAsync("CONFIG", "SET", "timeout", "0");
+    }
+
     private static string Bulks(params string[] values)
     {
         var sb = new StringBuilder().Append('*').Append(values.Length).Append("\r\n");
