@@ -49,7 +49,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private int _batchCommands;
     private int _batchFailed;
     private AsyncLock? _heldStripe;
-    private int _outputLimitHit;
 
     public RespSession(RespServer server, Socket socket, ClientConnection connection)
     {
@@ -242,9 +241,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
         }
     }
 
-    /// <summary>Before AUTH a client's query buffer holds at most 1 MB, as in Redis; its frames are small anyway.</summary>
-    private long QueryBufferLimit => _authenticated ? _server.Options.MaxQueryBufferBytes : Math.Min(_server.Options.MaxQueryBufferBytes, 1 << 20);
-
     /// <summary>Moves the unparsed tail to the front, growing the buffer for a large frame; false past the query buffer limit.</summary>
     private bool MakeRoom(long needed)
     {
@@ -314,43 +310,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
             _recv = _home;
             _recvStart = _recvEnd = 0;
         }
-    }
-
-    /// <summary>
-    /// Sends the part of a reply batch above the normal class's soft limit; a client that leaves it unread for longer
-    /// than the soft seconds is closed. Returns what is left to send.
-    /// </summary>
-    private async ValueTask<ReadOnlyMemory<byte>> SendAboveSoftLimitAsync(ReadOnlyMemory<byte> data, OutputLimit limit)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_connection.Killed);
-        deadline.CancelAfter(TimeSpan.FromSeconds(limit.SoftSeconds) + TimeSpan.FromMilliseconds(1));
-        try
-        {
-            while (data.Length >= limit.SoftBytes)
-            {
-                int sent = await _socket.SendAsync(data[..Math.Min(data.Length, 64 * 1024)], SocketFlags.None, deadline.Token).ConfigureAwait(false);
-                data = data[sent..];
-            }
-        }
-        catch (OperationCanceledException) when (!_connection.Killed.IsCancellationRequested)
-        {
-            throw new OutputLimitExceededException(
-                $"normal: {data.Length} bytes of replies unread for {limit.SoftSeconds} s, soft limit {limit.SoftBytes} bytes");
-        }
-
-        return data;
-    }
-
-    /// <summary>Closes this connection for passing an output limit, with one warning line that names the client.</summary>
-    private void CloseForOutputLimit(string detail)
-    {
-        if (Interlocked.Exchange(ref _outputLimitHit, 1) == 0)
-        {
-            _server.Logger.LogWarning("Client id={Id} addr={Remote} name={Name} closed for overcoming of output buffer limits ({Detail})",
-                _connection.Id, _connection.Remote, _connection.Name ?? "", detail);
-        }
-
-        _connection.Kill();
     }
 
     private void Cleanup()

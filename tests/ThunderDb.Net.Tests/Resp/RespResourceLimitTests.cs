@@ -247,6 +247,28 @@ public class RespResourceLimitTests
         await admin.CallAsync("CONFIG", "SET", "timeout", "0");
     }
 
+    [Test]
+    [Timeout(30_000)]
+    public async Task A_client_leaving_replies_above_the_normal_soft_limit_unread_is_closed_after_its_seconds(CancellationToken ct)
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient admin = await server.ConnectAsync();
+        await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "normal 0 1mb 1");
+        await admin.CallAsync("SET", "k", new string('v', 1_000_000));
+        using RawClient reader = await server.ConnectAsync();
+        await reader.SendAsync(RawClient.Command("MGET", "k", "k", "k", "k", "k", "k", "k", "k"));
+        long reply = 4 + (8 * (10 + 1_000_000 + 2)); // *8, then $1000000 and the value eight times
+        await Assert.That(await ReadBytesAsync(reader, reply, ct)).IsEqualTo(reply); // read at once: never held for a second
+
+        using RawClient stalled = await server.ConnectAsync();
+        stalled.Socket.ReceiveBufferSize = 64 * 1024;
+        await stalled.SendAsync(RawClient.Command("MGET", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k", "k"));
+        await Task.Delay(2500, ct); // reads nothing for longer than the soft seconds
+        await Assert.That(await DrainUntilClosedAsync(stalled, ct)).IsTrue();
+        await Assert.That(await admin.CallAsync("PING")).IsEqualTo("+PONG\r\n");
+        await admin.CallAsync("CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0");
+    }
+
     private static string Bulks(params string[] values)
     {
         var sb = new StringBuilder().Append('*').Append(values.Length).Append("\r\n");
