@@ -136,12 +136,14 @@ public sealed partial class Database
         sealedAt = Stopwatch.GetTimestamp();
         WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, WallClock.UnixMilliseconds(sealedAt), _wal.FlushedLsn);
         _wal.Publish(lsn, record);
+        int recordLength = record.Length;
+        builder.Reset(); // the record is in the WAL: a large one's buffer goes back now, not at this session's next commit
         if (_options.PruneBatch > 0 && Volatile.Read(ref _pruneCount) >= _options.PruneBatch)
         {
             PruneQueuedKeysAfterCommit();
         }
 
-        return lsn + (ulong)record.Length;
+        return lsn + (ulong)recordLength;
     }
 
     /// <summary>

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
+using ThunderDb.Io.Buffers;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using ThunderDb.Net.Transport;
+using ThunderDb.Io.Buffers;
 
 namespace ThunderDb.Net.Resp;
 

@@ -1,9 +1,9 @@
 using System.Buffers;
 
-namespace ThunderDb.Net.Transport;
+namespace ThunderDb.Io.Buffers;
 
 /// <summary>
-/// Buffers beyond a connection's pooled 16 KiB (a large frame being received, a large reply being sent). Up to
+/// Buffers sized by one request: a large frame being received, a large reply, a large commit record. Up to
 /// <see cref="PooledMaxBytes"/> they come from <see cref="ArrayPool{T}.Shared"/>; larger ones are allocated for the
 /// one request and dropped afterwards, because the shared pool would keep a 512 MB array for the life of the
 /// process. Once enough large buffers were dropped, one compacting collection gives the memory back to the OS.
@@ -18,13 +18,6 @@ public static class LargeBuffers
 
     private static long _droppedBytes;
     private static int _reclaimScheduled;
-    private static long _outstandingBytes;
-
-    /// <summary>Bytes of unpooled large buffers rented and not yet returned (zero when no large request is in flight).</summary>
-    public static long OutstandingBytes => Volatile.Read(ref _outstandingBytes);
-
-    /// <summary>Compacting collections run to give dropped large buffers back to the OS.</summary>
-    public static int Reclaims { get; private set; }
 
     public static byte[] Rent(long minimum)
     {
@@ -34,10 +27,10 @@ public static class LargeBuffers
             return ArrayPool<byte>.Shared.Rent(size);
         }
 
-        Interlocked.Add(ref _outstandingBytes, size);
         return GC.AllocateUninitializedArray<byte>(size);
     }
 
+    /// <summary>Gives a buffer from <see cref="Rent"/> back; a large one is dropped (never used again by the caller).</summary>
     public static void Return(byte[] buffer)
     {
         if (buffer.Length <= PooledMaxBytes)
@@ -46,7 +39,6 @@ public static class LargeBuffers
             return;
         }
 
-        Interlocked.Add(ref _outstandingBytes, -buffer.Length);
         if (Interlocked.Add(ref _droppedBytes, buffer.Length) >= ReclaimAfterBytes &&
             Interlocked.CompareExchange(ref _reclaimScheduled, 1, 0) == 0)
         {
@@ -62,7 +54,6 @@ public static class LargeBuffers
             await Task.Delay(100).ConfigureAwait(false);
             Interlocked.Exchange(ref _droppedBytes, 0);
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            Reclaims++;
             await Task.Delay(1000).ConfigureAwait(false); // at most one such pause a second
         }
         while (Volatile.Read(ref _droppedBytes) >= ReclaimAfterBytes);
