@@ -141,12 +141,14 @@ public sealed partial class Database
 
         WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, wallClockMs, _wal.FlushedLsn);
         _wal.Publish(lsn, record);
+        int recordLength = record.Length;
+        builder.Reset(); // the record is in the WAL: a large one's buffer goes back now, not at this session's next commit
         if (_options.PruneBatch > 0 && Volatile.Read(ref _pruneCount) >= _options.PruneBatch)
         {
             PruneQueuedKeysAfterCommit();
         }
 
-        return lsn + (ulong)record.Length;
+        return lsn + (ulong)recordLength;
     }
 
     /// <summary>

@@ -7,8 +7,9 @@ namespace ThunderDb.Host.Configuration;
 
 /// <summary>
 /// Every configuration key the runbook names (plus <c>storage.io_backend</c>,
-/// <c>max_connections_per_protocol</c>, <c>security.admin_token_hash</c> and
-/// <c>security.allow_unauthenticated_network</c>), each with its conversion and validation.
+/// <c>max_connections_per_protocol</c>, <c>idle_timeout</c>, <c>security.admin_token_hash</c>,
+/// <c>security.allow_unauthenticated_network</c> and <c>security.authentication_timeout</c>), each with its
+/// conversion and validation.
 /// </summary>
 internal static class ConfigKeys
 {
@@ -31,6 +32,7 @@ internal static class ConfigKeys
         ["query_timeout"] = (s, v) => s with { QueryTimeout = v.AsDuration(allowZero: true) },
         ["max_result_rows"] = (s, v) => s with { MaxResultRows = v.AsInteger(1, long.MaxValue) },
         ["max_connections_per_protocol"] = (s, v) => s with { MaxConnectionsPerProtocol = v.AsInteger(1, 1_000_000) },
+        ["idle_timeout"] = (s, v) => s with { IdleTimeout = v.AsDuration(allowZero: true) },
 
         ["storage.buffer_pool_size"] = (s, v) => s with { Storage = s.Storage with { BufferPoolSize = v.AsSize(min: 1) } },
         ["storage.wal_buffer_size"] = (s, v) => s with { Storage = s.Storage with { WalBufferSize = v.AsSize(min: 1) } },
@@ -62,6 +64,7 @@ internal static class ConfigKeys
 
         ["security.authentication_enabled"] = (s, v) => s with { Security = s.Security with { AuthenticationEnabled = v.AsBool() } },
         ["security.allow_unauthenticated_network"] = (s, v) => s with { Security = s.Security with { AllowUnauthenticatedNetwork = v.AsBool() } },
+        ["security.authentication_timeout"] = (s, v) => s with { Security = s.Security with { AuthenticationTimeout = v.AsDuration(allowZero: true) } },
         ["security.tls_enabled"] = (s, v) => s with { Security = s.Security with { TlsEnabled = v.AsBool() } },
         ["security.tls_cert_path"] = (s, v) => s with { Security = s.Security with { TlsCertPath = v.AsNonEmptyString() } },
         ["security.tls_key_path"] = (s, v) => s with { Security = s.Security with { TlsKeyPath = v.AsNonEmptyString() } },

@@ -55,6 +55,9 @@ public sealed record ServerSettings
 
     public int MaxConnectionsPerProtocol { get; init; } = 1000;
 
+    /// <summary>Close a client connection that sent nothing for this long (Redis <c>timeout</c>); zero keeps idle clients.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
+
     public StorageSettings Storage { get; init; } = new();
 
     public ClusterSettings Cluster { get; init; } = new();
@@ -105,6 +108,7 @@ public sealed record ServerSettings
             ["query_timeout"] = Duration.Format(QueryTimeout),
             ["max_result_rows"] = Str(MaxResultRows),
             ["max_connections_per_protocol"] = Str(MaxConnectionsPerProtocol),
+            ["idle_timeout"] = Duration.Format(IdleTimeout),
             ["storage.buffer_pool_size"] = Str(Storage.BufferPoolSize),
             ["storage.wal_buffer_size"] = Str(Storage.WalBufferSize),
             ["storage.page_size"] = Str(Storage.PageSize),
@@ -138,6 +142,7 @@ public sealed record ServerSettings
             ["cluster.auto_balance"] = Str(Cluster.AutoBalance),
             ["security.authentication_enabled"] = Str(Security.AuthenticationEnabled),
             ["security.allow_unauthenticated_network"] = Str(Security.AllowUnauthenticatedNetwork),
+            ["security.authentication_timeout"] = Duration.Format(Security.AuthenticationTimeout),
             ["security.tls_enabled"] = Str(Security.TlsEnabled),
             ["security.tls_cert_path"] = Security.TlsCertPath ?? "",
             ["security.tls_key_path"] = Security.TlsKeyPath ?? "",
@@ -227,6 +232,9 @@ public sealed record SecuritySettings
 
     /// <summary>Protected mode escape hatch: listen on a non-loopback address without authentication.</summary>
     public bool AllowUnauthenticatedNetwork { get; init; }
+
+    /// <summary>A connection that has not authenticated this long after connecting is closed (zero: never).</summary>
+    public TimeSpan AuthenticationTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public bool TlsEnabled { get; init; }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Net.Resp;
 using ThunderDb.Net.Transport.Tls;
 using ThunderDb.Host.Configuration;
@@ -22,7 +23,8 @@ public static class ServerComposition
         ArgumentNullException.ThrowIfNull(live);
         ArgumentNullException.ThrowIfNull(loggerFactory);
 
-        var engine = new KvStorageEngine(settings.ToStorageOptions(), loggerFactory);
+        var storage = settings.ToStorageOptions();
+        var engine = new KvStorageEngine(storage, loggerFactory);
         var resp = new RespListener(
             new IPEndPoint(settings.ListenAddress, settings.RespPort),
             engine,
@@ -32,8 +34,11 @@ public static class ServerComposition
                 SuperuserName = settings.Security.Superuser,
                 SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
                 MaxConnections = settings.MaxConnectionsPerProtocol,
+                AuthenticationTimeout = settings.Security.AuthenticationTimeout,
+                IdleTimeout = settings.IdleTimeout,
                 SyncCommit = settings.Storage.SyncCommit,
                 Tls = tlsCertificate is null ? null : new TlsAcceptor(tlsCertificate, TlsHandshakeTimeout),
+                MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
             },
             loggerFactory);
 

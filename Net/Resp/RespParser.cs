@@ -37,13 +37,22 @@ internal static class RespParser
     public const int MaxMultibulkLength = 1024 * 1024;
     public const int MaxInlineLength = 64 * 1024;
 
+    /// <summary>Before AUTH a client may send at most this many arguments per command (Redis 6.2.6+).</summary>
+    public const int UnauthenticatedMaxMultibulkLength = 10;
+
+    /// <summary>Before AUTH a client may send no argument longer than this (Redis 6.2.6+).</summary>
+    public const int UnauthenticatedMaxBulkLength = 16384;
+
     /// <summary>
     /// Parses one command from <c>buffer[start..end]</c>. On <see cref="ParseStatus.Complete"/>, <paramref name="consumed"/>
     /// bytes form the command and <paramref name="args"/>[0..<paramref name="argc"/>] point into <paramref name="buffer"/>.
     /// On <see cref="ParseStatus.Incomplete"/>, <paramref name="needed"/> is the frame size when it is known (else 0).
+    /// An <paramref name="unauthenticated"/> client (authentication required, AUTH not done yet) gets only small frames, so
+    /// that connections nobody authenticated cannot make the server hold large buffers. A bulk longer than
+    /// <paramref name="maxValueLength"/> (the largest value a write can commit) is refused before it is buffered.
     /// </summary>
     public static ParseStatus TryParse(byte[] buffer, int start, int end, ref ArgSlice[] args, out int argc, out int consumed,
-        out long needed, out string? error)
+        out long needed, out string? error, bool unauthenticated = false, long maxValueLength = MaxBulkLength)
     {
         argc = 0;
         consumed = 0;
@@ -55,12 +64,12 @@ internal static class RespParser
         }
 
         return buffer[start] == (byte)'*'
-            ? ParseMultibulk(buffer, start, end, ref args, out argc, out consumed, out needed, out error)
+            ? ParseMultibulk(buffer, start, end, ref args, out argc, out consumed, out needed, out error, unauthenticated, maxValueLength)
             : ParseInline(buffer, start, end, ref args, out argc, out consumed, out error);
     }
 
     private static ParseStatus ParseMultibulk(byte[] buffer, int start, int end, ref ArgSlice[] args, out int argc, out int consumed,
-        out long needed, out string? error)
+        out long needed, out string? error, bool unauthenticated, long maxValueLength)
     {
         argc = 0;
         consumed = 0;
@@ -82,6 +91,12 @@ internal static class RespParser
         if (count > MaxMultibulkLength)
         {
             error = "Protocol error: invalid multibulk length";
+            return ParseStatus.Error;
+        }
+
+        if (count > UnauthenticatedMaxMultibulkLength && unauthenticated)
+        {
+            error = "Protocol error: unauthenticated multibulk length";
             return ParseStatus.Error;
         }
 
@@ -123,6 +138,18 @@ internal static class RespParser
                 return ParseStatus.Error;
             }
 
+            if (length > UnauthenticatedMaxBulkLength && unauthenticated)
+            {
+                error = "Protocol error: unauthenticated bulk length";
+                return ParseStatus.Error;
+            }
+
+            if (length > maxValueLength)
+            {
+                error = ValueTooLarge(maxValueLength);
+                return ParseStatus.Error;
+            }
+
             if (end - pos < length + 2)
             {
                 needed = (pos - start) + length + 2;
@@ -141,6 +168,10 @@ internal static class RespParser
         consumed = pos - start;
         return ParseStatus.Complete;
     }
+
+    /// <summary>The error (without its ERR code) for a value longer than a write can commit.</summary>
+    public static string ValueTooLarge(long maxValueLength) =>
+        $"value is too large (max {maxValueLength} bytes, set by storage.wal_buffer_size)";
 
     private enum LineStatus
     {

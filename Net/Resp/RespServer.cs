@@ -20,6 +20,7 @@ public sealed class RespServer : IAsyncDisposable
     private readonly Lock _sessionsGate = new();
     private SocketListener? _listener;
     private Task? _sweeper;
+    private Task? _timeouts;
 
     public RespServer(IKvDatabase database, RespServerOptions options, ILogger logger, ConnectionRegistry? registry = null)
     {
@@ -86,6 +87,8 @@ public sealed class RespServer : IAsyncDisposable
         {
             _sweeper = SweepLoopAsync();
         }
+
+        _timeouts = RespClientTimeouts.RunAsync(this, _stop.Token);
 
         _logger.LogInformation("RESP server listening on {EndPoint}{Tls}", _listener.LocalEndPoint, Options.Tls is null ? "" : " (TLS)");
     }
@@ -244,6 +247,11 @@ public sealed class RespServer : IAsyncDisposable
             if (_sweeper is not null)
             {
                 await _sweeper.WaitAsync(sessionTimeout).ConfigureAwait(false);
+            }
+
+            if (_timeouts is not null)
+            {
+                await _timeouts.WaitAsync(sessionTimeout).ConfigureAwait(false);
             }
         }
         catch (TimeoutException)

@@ -27,6 +27,32 @@ public sealed class RespServerOptions
     /// <summary>Largest query buffer one client may fill with a single incomplete command (Redis: client-query-buffer-limit).</summary>
     public long MaxQueryBufferBytes { get; init; } = (1L << 30) + 1024;
 
+    /// <summary>
+    /// Largest value one write may carry (Redis: proto-max-bulk-len). A commit is one WAL record, which must fit
+    /// storage.wal_buffer_size, so a longer bulk argument is refused as it is parsed, before it is buffered, and
+    /// SETRANGE/APPEND refuse a result longer than this before building it.
+    /// </summary>
+    public long MaxValueBytes { get; init; } = RespParser.MaxBulkLength;
+
+    /// <summary>The value limit for a WAL buffer of <paramref name="walBufferBytes"/>: what is left after the record header and one key.</summary>
+    public static long MaxValueBytesFor(long walBufferBytes, int pageSize) =>
+        Math.Clamp(walBufferBytes - pageSize - 1024, 4096, RespParser.MaxBulkLength);
+
+    /// <summary>
+    /// With authentication on, a connection that has not authenticated this long after it was accepted is closed
+    /// (PostgreSQL: authentication_timeout), so idle unauthenticated connections cannot hold every slot. Zero disables.
+    /// </summary>
+    public TimeSpan AuthenticationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Redis <c>timeout</c>: a client that sent nothing for this long is closed (not subscribers, not a client inside a
+    /// blocking command). Zero, the default, keeps idle clients open. CONFIG SET timeout changes it.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; }
+
+    /// <summary>client-output-buffer-limit per client class (CONFIG GET/SET client-output-buffer-limit).</summary>
+    public OutputBufferLimits OutputLimits { get; } = new();
+
     /// <summary>Most messages waiting for one slow subscriber before it is disconnected.</summary>
     public int MaxPendingPushMessages { get; init; } = 100_000;
 

@@ -11,7 +11,7 @@ namespace ThunderDb.Net.Resp;
 internal sealed partial class RespSession
 {
     /// <summary>An exception the engine raised for this command: everything but a Redis error and cancellation (the connection is closing).</summary>
-    private static bool IsEngineFailure(Exception ex) => ex is not (OperationCanceledException or RespErrorException);
+    private static bool IsEngineFailure(Exception ex) => ex is not (OperationCanceledException or RespErrorException or OutputLimitExceededException);
 
     /// <summary>
     /// The error reply for an engine failure. What the client caused (a key or a transaction too large) and a store that

@@ -10,6 +10,9 @@ internal sealed partial class RespSession
     private HashSet<string>? _patterns;
     private Channel<byte[]>? _push;
     private Task? _pushPump;
+    private Lock? _pushGate;
+    private long _pushBytes;
+    private long _pushSoftSinceMs;
 
     private int SubscriptionCount => (_channels?.Count ?? 0) + (_patterns?.Count ?? 0);
 
@@ -25,6 +28,7 @@ internal sealed partial class RespSession
                 _server.PubSub.Subscribe(name, this, pattern);
             }
 
+            _connection.WaitsOnPurpose = true;
             _out.WritePushHeader(3);
             _out.WriteBulk(pattern ? "psubscribe"u8 : "subscribe"u8);
             _out.WriteBulk(Arg(i));
@@ -33,6 +37,18 @@ internal sealed partial class RespSession
     }
 
     private void Unsubscribe(bool pattern)
+    {
+        try
+        {
+            UnsubscribeAndReply(pattern);
+        }
+        finally
+        {
+            _connection.WaitsOnPurpose = SubscriptionCount > 0;
+        }
+    }
+
+    private void UnsubscribeAndReply(bool pattern)
     {
         HashSet<string>? set = pattern ? _patterns : _channels;
         ReadOnlySpan<byte> kind = pattern ? "punsubscribe"u8 : "unsubscribe"u8;
@@ -107,6 +123,7 @@ internal sealed partial class RespSession
 
     private void LeaveAllSubscriptions()
     {
+        _connection.WaitsOnPurpose = false;
         if (_channels is not null)
         {
             foreach (string c in _channels)
@@ -140,14 +157,18 @@ internal sealed partial class RespSession
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _pushGate = new Lock();
         _pushPump = PumpPushAsync(_push.Reader);
     }
 
-    /// <summary>Called by PUBLISH on another connection: encodes the message for this connection's protocol and queues it.</summary>
+    /// <summary>
+    /// Called by PUBLISH on another connection: encodes the message for this connection's protocol and queues it. The
+    /// queued bytes not yet sent count against the pubsub class's output limit (Redis: client-output-buffer-limit pubsub).
+    /// </summary>
     internal void EnqueueMessage(string? pattern, byte[] channel, byte[] message)
     {
         Channel<byte[]>? push = _push;
-        if (push is null || _closing)
+        if (push is null || _pushGate is null || _closing || _connection.IsKilled)
         {
             return;
         }
@@ -167,10 +188,27 @@ internal sealed partial class RespSession
 
         writer.WriteBulk(channel);
         writer.WriteBulk(message);
-        if (!push.Writer.TryWrite(writer.Written.ToArray()))
+        byte[] frame = writer.Written.ToArray();
+        OutputLimit limit = _server.Options.OutputLimits.PubSub;
+        long pending;
+        bool broken;
+        lock (_pushGate)
         {
-            // A subscriber that cannot keep up is disconnected (Redis: client-output-buffer-limit pubsub).
-            _connection.Kill();
+            pending = _pushBytes + frame.Length;
+            broken = limit.IsBroken(pending, ref _pushSoftSinceMs, Environment.TickCount64);
+            if (!broken)
+            {
+                _pushBytes = pending;
+            }
+        }
+
+        if (broken)
+        {
+            CloseForOutputLimit($"pubsub: {pending} bytes of messages unsent; {limit.Describe("pubsub")}");
+        }
+        else if (!push.Writer.TryWrite(frame))
+        {
+            CloseForOutputLimit($"pubsub: more than {_server.Options.MaxPendingPushMessages} messages unsent");
         }
     }
 
@@ -186,6 +224,11 @@ internal sealed partial class RespSession
                     while (reader.TryRead(out byte[]? frame))
                     {
                         await _io.SendAsync(frame, _connection.Killed).ConfigureAwait(false);
+
+                        lock (_pushGate!)
+                        {
+                            _pushBytes -= frame.Length;
+                        }
                     }
                 }
                 finally

@@ -76,6 +76,7 @@ internal sealed partial class RespSession
                 {
                     _authenticated = false;
                     _connection.User = null;
+                    _connection.AuthenticationStartedTicks = Environment.TickCount64;
                 }
 
                 _out.WriteSimple("RESET"u8);
@@ -448,6 +449,27 @@ internal sealed partial class RespSession
         {
             for (int i = 2; i < _argc; i += 2)
             {
+                if (ArgIs(i, "client-output-buffer-limit"u8))
+                {
+                    if (!_server.Options.OutputLimits.TryApply(ArgString(i + 1), out string? why))
+                    {
+                        throw Error($"ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - {why}");
+                    }
+
+                    continue;
+                }
+
+                if (ArgIs(i, "timeout"u8))
+                {
+                    if (!ParseLong(Arg(i + 1), out long seconds) || seconds < 0 || seconds > int.MaxValue)
+                    {
+                        throw Error("ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer");
+                    }
+
+                    _server.Options.IdleTimeout = TimeSpan.FromSeconds(seconds);
+                    continue;
+                }
+
                 if (!ArgIs(i, "maxclients"u8))
                 {
                     throw Error($"ERR CONFIG SET '{ArgString(i)}' is not supported by ThunderDB (settings live in thunderdb.toml)");
@@ -494,11 +516,12 @@ internal sealed partial class RespSession
         yield return ("maxclients", _server.Options.MaxConnections.ToString(c));
         yield return ("port", (_server.LocalEndPoint?.Port ?? 0).ToString(c));
         yield return ("bind", _server.LocalEndPoint?.Address.ToString() ?? "");
-        yield return ("timeout", "0");
+        yield return ("timeout", ((long)_server.Options.IdleTimeout.TotalSeconds).ToString(c));
         yield return ("maxmemory", "0");
         yield return ("maxmemory-policy", "noeviction");
-        yield return ("proto-max-bulk-len", RespParser.MaxBulkLength.ToString(c));
+        yield return ("proto-max-bulk-len", _server.Options.MaxValueBytes.ToString(c));
         yield return ("client-query-buffer-limit", _server.Options.MaxQueryBufferBytes.ToString(c));
+        yield return ("client-output-buffer-limit", _server.Options.OutputLimits.Format());
         yield return ("requirepass", "");
         yield return ("protected-mode", "no");
         yield return ("cluster-enabled", "no");

@@ -165,10 +165,7 @@ internal sealed partial class RespSession
                         _compose.Write(_keyspace.StringValue);
                     }
 
-                    if ((long)_compose.WrittenCount + Arg(2).Length > RespParser.MaxBulkLength)
-                    {
-                        throw Error(Errors.StringTooLong);
-                    }
+                    CheckStringLength((long)_compose.WrittenCount + Arg(2).Length);
 
                     _compose.Write(Arg(2));
                     _keyspace.WriteString(Arg(1), _compose.WrittenSpan, meta.ExpireAtMs, meta.ExpireAtMs);
@@ -478,10 +475,7 @@ internal sealed partial class RespSession
             return;
         }
 
-        if (offset > RespParser.MaxBulkLength - patch.Length)
-        {
-            throw Error(Errors.StringTooLong);
-        }
+        CheckStringLength(Math.Min(offset, RespParser.MaxBulkLength) + patch.Length); // before anything of that size is allocated
 
         ReadOnlySpan<byte> current = type == RedisType.None ? default : _keyspace.StringValue;
         int length = (int)Math.Max(current.Length, offset + patch.Length);
@@ -493,5 +487,19 @@ internal sealed partial class RespSession
         _compose.Advance(length);
         _keyspace.WriteString(Arg(1), _compose.WrittenSpan, meta.ExpireAtMs, meta.ExpireAtMs);
         _out.WriteInteger(length);
+    }
+
+    /// <summary>Refuses a string result longer than Redis allows or than one write can commit (storage.wal_buffer_size).</summary>
+    private void CheckStringLength(long length)
+    {
+        if (length > RespParser.MaxBulkLength)
+        {
+            throw Error(Errors.StringTooLong);
+        }
+
+        if (length > _server.Options.MaxValueBytes)
+        {
+            throw Error("ERR " + RespParser.ValueTooLarge(_server.Options.MaxValueBytes));
+        }
     }
 }

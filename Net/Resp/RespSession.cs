@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Kv;
 using ThunderDb.Core.Txn;
+using ThunderDb.Io.Buffers;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
@@ -58,7 +59,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _home = PinnedBufferPool.Shared.Rent();
         _recv = _home;
         _argBuffer = _recv;
-        _out = new RespWriter(PinnedBufferPool.Shared.Rent());
+        _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
         _keyspace = new RedisKeyspace(this);
         _authenticated = !server.Options.AuthEnabled;
         connection.User = server.Options.AuthEnabled ? null : "default";
@@ -97,9 +98,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
             }
         }
+        catch (OutputLimitExceededException ex)
+        {
+            CloseForOutputLimit(ex.Message);
+        }
         catch (OperationCanceledException)
         {
-            // killed (CLIENT KILL, server stop)
+            // killed (CLIENT KILL, server stop, an output limit)
         }
         catch (SocketException)
         {
@@ -138,7 +143,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         {
             _argBuffer = _recv;
             ParseStatus status = RespParser.TryParse(_recv, _recvStart, _recvEnd, ref _args, out _argc, out int consumed, out long needed,
-                out string? error);
+                out string? error, unauthenticated: !_authenticated, _server.Options.MaxValueBytes);
             if (status != ParseStatus.Complete && GroupOpen && !await EndGroupAsync().ConfigureAwait(false))
             {
                 continue; // the group is replayed one command at a time from its first command
@@ -148,7 +153,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             {
                 // Grow by doubling as the bytes arrive, not to the announced size: a client that announces a
                 // 512 MB bulk and sends nothing holds at most twice what it actually sent.
-                if (needed > _server.Options.MaxQueryBufferBytes ||
+                if (needed > QueryBufferLimit ||
                     (needed > _recv.Length - _recvStart && !MakeRoom(Math.Min(needed, Math.Max((long)_recv.Length * 2, _recvEnd - _recvStart + 1)))))
                 {
                     _out.WriteError("ERR Protocol error: client query buffer limit reached");
@@ -246,7 +251,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     {
         int pending = _recvEnd - _recvStart;
         long wanted = Math.Max(needed, pending + 1);
-        if (wanted > _server.Options.MaxQueryBufferBytes)
+        if (wanted > QueryBufferLimit)
         {
             return false;
         }
@@ -260,13 +265,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
         if (wanted > _recv.Length)
         {
             long size = Math.Max(wanted, (long)_recv.Length * 2);
-            target = ArrayPool<byte>.Shared.Rent((int)Math.Min(size, Array.MaxLength));
+            target = LargeBuffers.Rent(size);
         }
 
         Buffer.BlockCopy(_recv, _recvStart, target, 0, pending);
         if (!ReferenceEquals(target, _recv) && !ReferenceEquals(_recv, _home))
         {
-            ArrayPool<byte>.Shared.Return(_recv);
+            LargeBuffers.Return(_recv);
         }
 
         _recv = target;
@@ -285,7 +290,14 @@ internal sealed partial class RespSession : IKeyspaceObserver
         await _sendLock.EnterAsync(_connection.Killed).ConfigureAwait(false);
         try
         {
-            await _io.SendAsync(_out.Written, _connection.Killed).ConfigureAwait(false);
+            ReadOnlyMemory<byte> data = _out.Written;
+            OutputLimit normal = _server.Options.OutputLimits.Normal;
+            if (normal.SoftBytes > 0 && data.Length >= normal.SoftBytes)
+            {
+                data = await SendAboveSoftLimitAsync(data, normal).ConfigureAwait(false);
+            }
+
+            await _io.SendAsync(data, _connection.Killed).ConfigureAwait(false);
         }
         finally
         {
@@ -295,7 +307,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
         if (_recv != _home && _recvStart == _recvEnd)
         {
-            ArrayPool<byte>.Shared.Return(_recv);
+            LargeBuffers.Return(_recv);
             _recv = _home;
             _recvStart = _recvEnd = 0;
         }
@@ -313,7 +325,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _push?.Writer.TryComplete();
         if (_recv != _home)
         {
-            ArrayPool<byte>.Shared.Return(_recv);
+            LargeBuffers.Return(_recv);
+            _recv = _home;
         }
 
         PinnedBufferPool.Shared.Return(_home);

@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using ThunderDb.Io.Buffers;
 
 namespace ThunderDb.Net.Resp;
 
@@ -13,12 +13,15 @@ namespace ThunderDb.Net.Resp;
 internal sealed class RespWriter : IDisposable
 {
     private readonly byte[] _home;
+    private readonly OutputBufferLimits? _limits;
     private byte[] _buffer;
 
-    public RespWriter(byte[] pinnedBuffer)
+    /// <param name="limits">Whose normal-class hard limit caps the buffer (never past <see cref="OutputBufferLimits.ReplyCeilingBytes"/>).</param>
+    public RespWriter(byte[] pinnedBuffer, OutputBufferLimits? limits = null)
     {
         _home = pinnedBuffer;
         _buffer = pinnedBuffer;
+        _limits = limits;
     }
 
     /// <summary>2 or 3 (HELLO).</summary>
@@ -41,7 +44,7 @@ internal sealed class RespWriter : IDisposable
         Position = 0;
         if (!ReferenceEquals(_buffer, _home))
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
             _buffer = _home;
         }
     }
@@ -60,12 +63,19 @@ internal sealed class RespWriter : IDisposable
 
     private void Grow(int size)
     {
-        long wanted = Math.Max((long)_buffer.Length * 2, (long)Position + size);
-        byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(wanted, Array.MaxLength));
+        long max = _limits?.NormalReplyMaxBytes ?? OutputBufferLimits.ReplyCeilingBytes;
+        if ((long)Position + size > max)
+        {
+            // The client's output would pass its limit: it is closed (Redis: client-output-buffer-limit).
+            throw new OutputLimitExceededException($"normal: {(long)Position + size} bytes of replies, limit {max} bytes");
+        }
+
+        long wanted = Math.Min(Math.Max((long)_buffer.Length * 2, (long)Position + size), max);
+        byte[] bigger = LargeBuffers.Rent(wanted);
         _buffer.AsSpan(0, Position).CopyTo(bigger);
         if (!ReferenceEquals(_buffer, _home))
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
         }
 
         _buffer = bigger;
@@ -211,3 +221,6 @@ internal sealed class RespWriter : IDisposable
         Position += n + 3;
     }
 }
+
+/// <summary>A client's unsent output reached its limit: the connection is closed, with one warning naming the client.</summary>
+internal sealed class OutputLimitExceededException(string detail) : Exception(detail);

@@ -38,6 +38,15 @@ public sealed class ClientConnection
 
     public long LastActivityTicks { get; set; } = Environment.TickCount64;
 
+    /// <summary>
+    /// <see cref="Environment.TickCount64"/> when the connection last started to need authentication (accepted, or a
+    /// RESET that logged it out): the authentication timeout counts from here while <see cref="User"/> is null.
+    /// </summary>
+    public long AuthenticationStartedTicks { get; set; } = Environment.TickCount64;
+
+    /// <summary>The connection is silent on purpose (a Redis subscriber waiting for messages): idle timeouts leave it open.</summary>
+    public bool WaitsOnPurpose { get; set; }
+
     /// <summary><see cref="Environment.TickCount64"/> when the command now running started; 0 while the connection is idle.</summary>
     public long CommandStartedTicks { get; set; }
 

@@ -1,6 +1,6 @@
-using System.Buffers;
 using K4os.Compression.LZ4;
 using ThunderDb.Core.Storage.Pages;
+using ThunderDb.Io.Buffers;
 using ZstdSharp;
 
 namespace ThunderDb.Core.Storage.BTree;
@@ -47,7 +47,7 @@ public sealed unsafe partial class BTreeStore
             return;
         }
 
-        var compressed = ArrayPool<byte>.Shared.Rent(reference.StoredLength);
+        var compressed = LargeBuffers.Rent(reference.StoredLength);
         try
         {
             var source = compressed.AsSpan(0, reference.StoredLength);
@@ -67,7 +67,7 @@ public sealed unsafe partial class BTreeStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(compressed);
+            LargeBuffers.Return(compressed);
         }
     }
 
@@ -117,14 +117,14 @@ public sealed unsafe partial class BTreeStore
                 if (_options.CompressionAlgorithm == CompressionAlgorithm.Zstd)
                 {
                     bound = Compressor.GetCompressBound(value.Length);
-                    rented = ArrayPool<byte>.Shared.Rent(bound);
+                    rented = LargeBuffers.Rent(bound);
                     written = (_zstdCompressor ??= new Compressor(3)).Wrap(value, rented);
                     codec = OverflowRef.CodecZstd;
                 }
                 else
                 {
                     bound = LZ4Codec.MaximumOutputSize(value.Length);
-                    rented = ArrayPool<byte>.Shared.Rent(bound);
+                    rented = LargeBuffers.Rent(bound);
                     written = LZ4Codec.Encode(value, rented);
                     codec = OverflowRef.CodecLz4;
                 }
@@ -145,7 +145,7 @@ public sealed unsafe partial class BTreeStore
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                LargeBuffers.Return(rented);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using ThunderDb.Io.Buffers;
 
 namespace ThunderDb.Core.Storage.Wal;
 
@@ -110,7 +111,7 @@ public sealed class WalRecordBuilder : IDisposable
 
     public WalRecordBuilder(int initialCapacity = 512)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, WalRecord.HeaderSize + 8));
+        _buffer = LargeBuffers.Rent(Math.Max(initialCapacity, WalRecord.HeaderSize + 8));
         Reset();
     }
 
@@ -120,6 +121,12 @@ public sealed class WalRecordBuilder : IDisposable
     {
         _length = WalRecord.HeaderSize + 4;
         _opCount = 0;
+        if (_buffer.Length > LargeBuffers.PooledMaxBytes)
+        {
+            // A builder recycled with its session's transaction must not keep one large commit's memory for good.
+            LargeBuffers.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(512);
+        }
     }
 
     public void AddPut(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
@@ -155,9 +162,9 @@ public sealed class WalRecordBuilder : IDisposable
     {
         if (_length + count > _buffer.Length)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + count));
+            var bigger = LargeBuffers.Rent(Math.Max((long)_buffer.Length * 2, _length + count));
             _buffer.AsSpan(0, _length).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
             _buffer = bigger;
         }
 
@@ -170,7 +177,7 @@ public sealed class WalRecordBuilder : IDisposable
     {
         if (_buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            LargeBuffers.Return(_buffer);
             _buffer = [];
         }
     }

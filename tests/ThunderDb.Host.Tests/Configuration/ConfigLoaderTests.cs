@@ -149,6 +149,7 @@ public class ConfigLoaderTests
             query_timeout = "1m30s"
             max_result_rows = 500
             max_connections_per_protocol = 64
+            idle_timeout = "5m"
 
             [storage]
             buffer_pool_size = 4294967296
@@ -183,6 +184,7 @@ public class ConfigLoaderTests
             [security]
             authentication_enabled = true
             allow_unauthenticated_network = true
+            authentication_timeout = "30s"
             tls_enabled = true
             tls_cert_path = "/tls/c.crt"
             tls_key_path = "/tls/c.key"
@@ -211,6 +213,7 @@ public class ConfigLoaderTests
         await Assert.That(s.QueryTimeout).IsEqualTo(TimeSpan.FromSeconds(90));
         await Assert.That(s.MaxResultRows).IsEqualTo(500);
         await Assert.That(s.MaxConnectionsPerProtocol).IsEqualTo(64);
+        await Assert.That(s.IdleTimeout).IsEqualTo(TimeSpan.FromMinutes(5));
 
         var o = s.ToStorageOptions();
         await Assert.That(o.DataDir).IsEqualTo("/srv/data");
@@ -249,6 +252,7 @@ public class ConfigLoaderTests
         var sec = s.Security;
         await Assert.That(sec.AuthenticationEnabled).IsTrue();
         await Assert.That(sec.AllowUnauthenticatedNetwork).IsTrue();
+        await Assert.That(sec.AuthenticationTimeout).IsEqualTo(TimeSpan.FromSeconds(30));
         await Assert.That(sec.TlsEnabled).IsTrue();
         await Assert.That(sec.TlsCertPath).IsEqualTo("/tls/c.crt");
         await Assert.That(sec.TlsKeyPath).IsEqualTo("/tls/c.key");
@@ -267,7 +271,7 @@ public class ConfigLoaderTests
 
         // Every key of the table was exercised, and every one reports the line it came from.
         await Assert.That(s.Origins.Count).IsEqualTo(ConfigKeys.All.Count);
-        await Assert.That(s.OriginOf("logging.otel_service_name")).IsEqualTo("/etc/thunderdb/test.toml:61");
+        await Assert.That(s.OriginOf("logging.otel_service_name")).IsEqualTo("/etc/thunderdb/test.toml:63");
     }
 
     [Test]

@@ -71,4 +71,32 @@ public class BadInputTests
         await Assert.That(await client.CallAsync(ct, "PING")).IsEqualTo("PONG");
         await Assert.That(await client.CallAsync(ct, "LLEN", "src")).IsEqualTo(1L);
     }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task Values_beyond_the_wal_buffer_are_refused_early_and_never_logged_as_engine_errors(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        // Lands in the [storage] table RunningServer writes last.
+        await using var server = await RunningServer.StartAsync(dir, sections: "wal_buffer_size = 1048576", ct: ct);
+        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        long max = 1048576 - 16384 - 1024;
+        var tooLarge = $"-ERR value is too large (max {max} bytes, set by storage.wal_buffer_size)";
+        for (int i = 0; i < 5; i++)
+        {
+            await Assert.That(await client.CallAsync(ct, "SETRANGE", "k", "536870911", "x") as string).IsEqualTo(tooLarge);
+        }
+
+        // Each value fits, both together do not fit one WAL record: the commit refuses it as the client's error.
+        var half = new string('v', 600_000);
+        var mset = await client.CallAsync(ct, "MSET", "a", half, "b", half) as string;
+        await Assert.That(mset).StartsWith("-ERR transaction too large");
+        await Assert.That(await client.CallAsync(ct, "EXISTS", "a", "b")).IsEqualTo(0L);
+        await Assert.That(await client.CallAsync(ct, "SET", "a", half) as string).IsEqualTo("OK");
+        await Assert.That(await client.CallAsync(ct, "STRLEN", "a")).IsEqualTo(600_000L);
+
+        string log = server.Process.AllOutput;
+        await Assert.That(log).DoesNotContain("ERROR");
+        await Assert.That(log).DoesNotContain("   at ");
+    }
 }
