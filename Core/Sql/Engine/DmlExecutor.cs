@@ -231,8 +231,9 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
     }
 
     /// <summary>The rows of <paramref name="table"/> that <paramref name="where"/> selects, with their keys, read before any change.</summary>
-    private List<(byte[] Key, SqlValue[] Row)> Targets(Ast.ObjectName name, string? alias, Ast.SqlExpr? where, out TableDef table, out Scope scope)
+    private List<(byte[] Key, SqlValue[] Row)> Targets(Ast.ObjectName name, string? alias, Ast.SqlExpr? where, out TableDef table, out Scope scope, out BoundExpr? condition)
     {
+        condition = null;
         (PlanNode plan, List<ScopeColumn> columns) = binder.BindNamedTable(new Ast.NamedTableRef(name, alias is null ? null : new Ast.TableAlias(alias)));
         if (plan is not TableScanNode)
         {
@@ -247,7 +248,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             return [.. scan.ExecuteWithKeys(eval)];
         }
 
-        BoundExpr condition = binder.BindCondition(where, scope, "WHERE");
+        condition = binder.BindCondition(where, scope, "WHERE");
         TableScanNode source = binder.PushDownKeyLookup(scan, condition) is FilterNode { } f && f.Children.First() is TableScanNode lookup ? lookup : scan;
         var rows = new List<(byte[], SqlValue[])>();
         EvalContext ctx = eval.Nested();
@@ -264,14 +265,46 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
         return rows;
     }
 
-    public StatementResult Update(Ast.UpdateStatement update)
+    /// <summary>
+    /// Locks a target row, then reads its newest committed version (READ COMMITTED's current read) and checks the
+    /// WHERE condition again on it, as PostgreSQL does for a row another transaction changed meanwhile: two
+    /// sessions running <c>v = v + 1</c> on one row queue on its lock and both apply. Null when the row is gone or
+    /// no longer matches.
+    /// </summary>
+    private async ValueTask<SqlValue[]?> LockCurrentAsync(TableDef table, byte[] key, BoundExpr? condition)
+    {
+        await runtime.Transaction.LockAsync(key, cancellationToken: runtime.Cancellation).ConfigureAwait(false);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128);
+        if (!runtime.Transaction.TryGet(key, buffer))
+        {
+            return null;
+        }
+
+        SqlType[] types = Rows.TableStorage.ColumnTypes(table);
+        var row = new SqlValue[types.Length];
+        Rows.RowCodec.Read(buffer.WrittenSpan, row, types);
+        if (condition is not null)
+        {
+            EvalContext ctx = eval.Nested();
+            ctx.Row = row;
+            SqlValue keep = condition.Evaluate(ctx);
+            if (keep.IsNull || !keep.AsBool)
+            {
+                return null;
+            }
+        }
+
+        return row;
+    }
+
+    public async Task<StatementResult> UpdateAsync(Ast.UpdateStatement update)
     {
         if (update.With is not null || update.From.Count > 0)
         {
             throw SqlException.NotSupported(update.With is not null ? "WITH in UPDATE" : "UPDATE ... FROM");
         }
 
-        List<(byte[] Key, SqlValue[] Row)> targets = Targets(update.Table, update.Alias?.Name, update.Where, out TableDef table, out Scope scope);
+        List<(byte[] Key, SqlValue[] Row)> targets = Targets(update.Table, update.Alias?.Name, update.Where, out TableDef table, out Scope scope, out BoundExpr? condition);
         IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
         var assignments = new List<(ColumnDef Column, BoundExpr? Value)>();
         foreach (Ast.Assignment a in update.Set)
@@ -295,8 +328,16 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
         ReturningList? returning = update.Returning is null ? null : BindReturning(table, update.Alias?.Name, update.Returning);
         var output = new List<SqlValue[]>();
         EvalContext ctx = eval.Nested();
-        foreach ((byte[] key, SqlValue[] old) in targets)
+        int updated = 0;
+        foreach ((byte[] key, _) in targets)
         {
+            SqlValue[]? old = await LockCurrentAsync(table, key, condition).ConfigureAwait(false);
+            if (old is null)
+            {
+                continue;
+            }
+
+            updated++;
             ctx.Row = old;
             var row = (SqlValue[])old.Clone();
             foreach ((ColumnDef column, BoundExpr? value) in assignments)
@@ -312,23 +353,31 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
         }
 
-        string tag = $"UPDATE {targets.Count}";
+        string tag = $"UPDATE {updated}";
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 
-    public StatementResult Delete(Ast.DeleteStatement delete)
+    public async Task<StatementResult> DeleteAsync(Ast.DeleteStatement delete)
     {
         if (delete.With is not null || delete.Using.Count > 0)
         {
             throw SqlException.NotSupported(delete.With is not null ? "WITH in DELETE" : "DELETE ... USING");
         }
 
-        List<(byte[] Key, SqlValue[] Row)> targets = Targets(delete.Table, delete.Alias?.Name, delete.Where, out TableDef table, out _);
+        List<(byte[] Key, SqlValue[] Row)> targets = Targets(delete.Table, delete.Alias?.Name, delete.Where, out TableDef table, out _, out BoundExpr? condition);
         IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
         ReturningList? returning = delete.Returning is null ? null : BindReturning(table, delete.Alias?.Name, delete.Returning);
         var output = new List<SqlValue[]>();
-        foreach ((byte[] key, SqlValue[] row) in targets)
+        int deleted = 0;
+        foreach ((byte[] key, _) in targets)
         {
+            SqlValue[]? row = await LockCurrentAsync(table, key, condition).ConfigureAwait(false);
+            if (row is null)
+            {
+                continue;
+            }
+
+            deleted++;
             runtime.Storage.Delete(runtime.Transaction, table, indexes, key, row);
             if (returning is not null)
             {
@@ -336,7 +385,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
         }
 
-        string tag = $"DELETE {targets.Count}";
+        string tag = $"DELETE {deleted}";
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 }

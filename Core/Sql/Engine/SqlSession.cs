@@ -102,7 +102,7 @@ public sealed partial class SqlSession
         try
         {
             txn.BeginStatement();
-            StatementResult result = Run(statement, txn, parameters, cancellationToken);
+            StatementResult result = await RunAsync(statement, txn, parameters, cancellationToken).ConfigureAwait(false);
             if (autocommit)
             {
                 await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
@@ -138,7 +138,7 @@ public sealed partial class SqlSession
         }
     }
 
-    private StatementResult Run(Ast.SqlStatement statement, IKvTransaction txn, SqlValue[] parameters, CancellationToken cancellationToken)
+    private async Task<StatementResult> RunAsync(Ast.SqlStatement statement, IKvTransaction txn, SqlValue[] parameters, CancellationToken cancellationToken)
     {
         CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
         var binder = new Binder(catalog, Context(catalog), null);
@@ -156,9 +156,9 @@ public sealed partial class SqlSession
             case Ast.InsertStatement insert:
                 return new DmlExecutor(binder, runtime, eval).Insert(insert);
             case Ast.UpdateStatement update:
-                return new DmlExecutor(binder, runtime, eval).Update(update);
+                return await new DmlExecutor(binder, runtime, eval).UpdateAsync(update).ConfigureAwait(false);
             case Ast.DeleteStatement delete:
-                return new DmlExecutor(binder, runtime, eval).Delete(delete);
+                return await new DmlExecutor(binder, runtime, eval).DeleteAsync(delete).ConfigureAwait(false);
             case Ast.ExplainStatement explain when explain.Statement is Ast.SelectStatement s && !explain.Analyze:
                 return Explain(binder.BindSelect(s.Query));
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement

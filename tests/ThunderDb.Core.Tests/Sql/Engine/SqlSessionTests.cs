@@ -113,4 +113,32 @@ public class SqlSessionTests
         await Assert.That(del.CommandTag).IsEqualTo("DELETE 2");
         await Assert.That((await Ok(s, "SELECT count(*) FROM acc")).Rows![0][0].AsInt64).IsEqualTo(1);
     }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task Concurrent_updates_of_one_row_queue_on_its_lock_and_lose_nothing(CancellationToken ct)
+    {
+        using var t = new TestDatabase();
+        SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
+        SqlSession setup = engine.OpenSession("thunder");
+        await Ok(setup, "CREATE TABLE branches (bid int PRIMARY KEY, bbalance int NOT NULL)");
+        await Ok(setup, "INSERT INTO branches VALUES (1, 0)");
+
+        // pgbench at scale 1: every client updates the one branch row inside its own transaction.
+        async Task Client(int id)
+        {
+            SqlSession s = engine.OpenSession("thunder");
+            for (int i = 0; i < 20; i++)
+            {
+                await Ok(s, "BEGIN");
+                await Ok(s, "UPDATE branches SET bbalance = bbalance + 1 WHERE bid = 1");
+                await Task.Yield();
+                await Ok(s, "COMMIT");
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => Client(i), ct)));
+        StatementResult total = await Ok(setup, "SELECT bbalance FROM branches WHERE bid = 1");
+        await Assert.That(total.Rows![0][0].AsInt64).IsEqualTo(160);
+    }
 }
