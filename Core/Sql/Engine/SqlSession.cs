@@ -54,9 +54,9 @@ public sealed partial class SqlSession
         {
             statements = Ast.SqlParser.Parse(sql);
         }
-        catch (Ast.SqlSyntaxException e)
+        catch (SqlException e)
         {
-            return new BatchResult(results, Fail(new SqlException(e.SqlState, e.Message, position: e.Position)), State);
+            return new BatchResult(results, Fail(e), State);
         }
 
         foreach (Ast.SqlStatement statement in statements)

@@ -4,16 +4,11 @@ namespace ThunderDb.Core.Sql.Syntax;
 /// A statement that cannot be parsed: SQLSTATE 42601 (or 54001 when nested too deeply), a PostgreSQL-style
 /// message and the 1-based character position PostgreSQL reports in the error's "position" field.
 /// </summary>
-public sealed class SqlSyntaxException(string sqlState, string message, int position) : Exception(message)
+public sealed class SqlSyntaxException(string sqlState, string message, int position) : SqlException(sqlState, message, position: position)
 {
     public const string SyntaxError = "42601";
     public const string StackDepthExceeded = "54001";
     public const string FeatureNotSupported = "0A000";
-
-    public string SqlState { get; } = sqlState;
-
-    /// <summary>1-based position in characters (code points); 0 when not tied to a place in the text.</summary>
-    public int Position { get; } = position;
 
     /// <summary>Turns a 0-based UTF-16 offset into PostgreSQL's 1-based character position.</summary>
     public static int PositionOf(ReadOnlySpan<char> sql, int offset)
