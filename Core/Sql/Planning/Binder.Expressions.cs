@@ -253,6 +253,16 @@ internal sealed partial class Binder
                 }
 
                 return new ConcatExpr(TextOperand(left), TextOperand(right));
+            case "~" or "!~" or "~*" or "!~*":
+            {
+                // POSIX regex match: textregexeq and friends, as PostgreSQL's operators are defined
+                string function = (b.Operator.StartsWith('!') ? "textregexne" : "textregexeq").Insert(4, b.Operator.EndsWith('*') ? "ic" : "");
+                ScalarFunction regex = FunctionCatalog.ResolveScalar(function, [SqlType.Text, SqlType.Text]);
+                ScalarBody body = regex.Body;
+                return new FunctionExpr(function, (values, context) => body(values, context), [TypeRules.Coerce(TextOperand(left), SqlType.Text, position),
+                    TypeRules.Coerce(TextOperand(right), SqlType.Text, position)], SqlType.Bool, strict: true, volatileResult: false);
+            }
+
             case "~~" or "!~~" or "~~*" or "!~~*":
                 return new LikeExpr(TextOperand(left), TextOperand(right), null, b.Operator.Contains('*', StringComparison.Ordinal), b.Operator.StartsWith('!'));
             default:
@@ -546,7 +556,9 @@ internal sealed partial class Binder
             }
         }
 
-        ScalarFunction fn = FunctionCatalog.ResolveScalar(name, [.. args.Select(a => a.Type)]);
+        ScalarFunction fn = CatalogFunctions.IsCatalogFunction(name) || SessionFunctions.IsSessionFunction(name)
+            ? CatalogFunctions.Resolve(name, [.. args.Select(a => a.Type)], _session)
+            : FunctionCatalog.ResolveScalar(name, [.. args.Select(a => a.Type)]);
         var coerced = new List<BoundExpr>(args.Count);
         for (int i = 0; i < args.Count; i++)
         {

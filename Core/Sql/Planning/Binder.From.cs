@@ -116,6 +116,8 @@ internal sealed partial class Binder
                 return (plan, Rename(plan.Columns, alias, named.Alias?.Columns ?? view.ColumnNames));
             }
 
+            case null when SystemViews.SystemCatalogViews.TryGet(named.Name.Schema, named.Name.Name, _catalog, _session, out PlanNode? systemView):
+                return (systemView!, Rename(systemView!.Columns, alias, named.Alias?.Columns));
             case null:
                 if (named.Name.Schema is "pg_catalog" or "information_schema" || (named.Name.Schema is null && named.Name.Name.StartsWith("pg_", StringComparison.Ordinal)))
                 {
