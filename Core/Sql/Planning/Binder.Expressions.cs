@@ -95,6 +95,9 @@ internal sealed partial class Binder
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
             Ast.QuantifiedExpr q when q.Subquery is not null => new QuantifiedSubqueryExpr(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
                 q.Quantifier == Ast.Quantifier.All, BindSubquery(q.Subquery, scope, 1)),
+            Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
+            Ast.ArraySubqueryExpr a => new ArraySubqueryValueExpr(BindSubquery(a.Subquery, scope, 1)),
+            Ast.SubscriptExpr { IsSlice: false, Lower: not null } sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
             Ast.CollateExpr c => BindExpr(c.Operand, scope),
             _ => throw new SqlException(SqlState.FeatureNotSupported, $"{Describe(expr)} is not supported yet", position: Pos(expr)),
@@ -428,8 +431,44 @@ internal sealed partial class Binder
         return new LikeExpr(s, p, escape, l.Kind == Ast.LikeKind.ILike, l.Negated);
     }
 
+    /// <summary><c>x op ANY/ALL (array)</c>: the comparison over the array's elements; an untyped array literal takes x's type.</summary>
+    private BoundExpr BindQuantifiedArray(Ast.QuantifiedExpr q, Scope scope)
+    {
+        BoundExpr left = BindExpr(q.Left, scope);
+        BoundExpr array = BindExpr(q.Array!, scope);
+        if (array.Type.Kind == SqlTypeKind.Unknown && !array.Type.IsArray)
+        {
+            SqlType element = left.Type.Kind == SqlTypeKind.Unknown ? SqlType.Text : left.Type with { Modifier = -1 };
+            array = TypeRules.Coerce(array, element.ArrayOf(), Pos(q));
+        }
+
+        if (!array.Type.IsArray)
+        {
+            throw new SqlException(SqlState.WrongObjectType, $"op ANY/ALL (array) requires array on right side", position: Pos(q));
+        }
+
+        (left, _) = Comparable(left, new ConstantExpr(SqlValue.Null, array.Type.Element), q.Operator, Pos(q));
+        return new QuantifiedSubqueryExpr(left, ComparisonOf(q.Operator, Pos(q)), q.Quantifier == Ast.Quantifier.All, new ArrayElementsNode(array));
+    }
+
+    private BoundExpr BindSubscript(Ast.SubscriptExpr sub, Scope scope)
+    {
+        BoundExpr array = BindExpr(sub.Operand, scope);
+        if (!array.Type.IsArray)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch, $"cannot subscript type {array.Type} because it does not support subscripting", position: Pos(sub));
+        }
+
+        return new ArraySubscriptExpr(array, TypeRules.Coerce(BindExpr(sub.Lower!, scope), SqlType.Int4, Pos(sub)));
+    }
+
     private BoundExpr BindCast(Ast.CastExpr c, Scope scope)
     {
+        if (c.Type.Name == "regclass" && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String } relationName)
+        {
+            return RegclassConstant(relationName.Value, Pos(c.Operand));
+        }
+
         BoundExpr operand = BindExpr(c.Operand, scope);
         SqlType target = ResolveType(c.Type, Pos(c));
         operand = Infer(operand, target);
@@ -446,6 +485,19 @@ internal sealed partial class Binder
         }
 
         return operand.Type == target ? operand : new CastExpr(operand, target, isExplicit: true);
+    }
+
+    /// <summary><c>'name'::regclass</c>: the relation's OID, looked up on the search path as PostgreSQL does; a number is taken as the OID.</summary>
+    private ConstantExpr RegclassConstant(string text, int position)
+    {
+        if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint oid))
+        {
+            return new ConstantExpr(SqlValue.FromOid(oid), SqlType.Oid);
+        }
+
+        CatalogObject relation = FindRelation(new Ast.ObjectName([.. text.Split('.').Select(p => p.StartsWith('"') ? p.Trim('"') : p.ToLowerInvariant())]))
+            ?? throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: position);
+        return new ConstantExpr(SqlValue.FromOid(relation.Oid), SqlType.Oid);
     }
 
     public static SqlType ResolveType(Ast.TypeName type, int position)
@@ -540,9 +592,10 @@ internal sealed partial class Binder
 
             case "nextval" when args.Count == 1 && args[0] is ConstantExpr { Value.IsNull: false } seqName:
             {
-                string text = seqName.Value.AsString;
-                var parts = text.Split('.');
-                SequenceDef seq = FindRelation(new Ast.ObjectName(parts)) as SequenceDef
+                // nextval('s') or nextval('s'::regclass), which arrives as the sequence's OID
+                bool byOid = seqName.Value.Kind == SqlTypeKind.Oid;
+                string text = byOid ? seqName.Value.AsInt64.ToString(CultureInfo.InvariantCulture) : seqName.Value.AsString;
+                SequenceDef seq = (byOid ? _catalog.Find<SequenceDef>((uint)seqName.Value.AsInt64) : FindRelation(new Ast.ObjectName(text.Split('.'))) as SequenceDef)
                     ?? throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: Pos(f));
                 return new FunctionExpr("nextval", (_, context) => SqlValue.FromInt8(Rows.SequenceStore.Next(
                     context.Runtime?.Transaction ?? throw new InvalidOperationException("nextval needs a transaction"), seq)), [], SqlType.Int8, strict: false, volatileResult: true);

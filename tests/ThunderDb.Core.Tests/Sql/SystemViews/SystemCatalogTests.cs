@@ -190,4 +190,56 @@ public class SystemCatalogTests
             + "pg_get_userbyid(10), pg_encoding_to_char(6), obj_description(1), has_table_privilege('t1', 'SELECT'), array_to_string(current_schemas(true), ',')"));
         await Assert.That(string.Join("|", rows[0])).IsEqualTo("integer|character varying(20)|integer[]|t|thunder|UTF8|NULL|t|pg_catalog,public");
     }
+
+    [Test]
+    public async Task Psql_du_lists_the_superuser_and_the_empty_footers_of_d_run()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        string[][] roles = Text(await Run(s, PsqlQueries.ListRoles));
+        await Assert.That(string.Join("|", roles.Single())).IsEqualTo("thunder|t|t|t|t|t|-1|NULL|{}|t|t");
+        string oid = await OidOf(s, "t1");
+        await Assert.That(Text(await Run(s, PsqlQueries.DescribePolicies.Replace("{0}", oid, StringComparison.Ordinal).Replace("{{0}}", "{0}", StringComparison.Ordinal))).Length).IsEqualTo(0);
+        await Assert.That(Text(await Run(s, PsqlQueries.DescribeStatistics.Replace("{0}", oid, StringComparison.Ordinal))).Length).IsEqualTo(0);
+    }
+
+    [Test]
+    public async Task Any_over_arrays_array_subqueries_and_regclass_literals()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        await Run(s, "CREATE SEQUENCE s1");
+        string oid = await OidOf(s, "t1");
+        string[][] rows = Text(await Run(s, "SELECT 2 = ANY('{1,2}'), 3 = ANY(ARRAY(SELECT id FROM t1)), 'x' <> ALL('{a,b}'), NULL::int = ANY('{1}'), "
+            + "'t1'::regclass, 'public.t1'::pg_catalog.regclass = " + oid + ", nextval('s1'::regclass)"));
+        await Assert.That(string.Join("|", rows[0])).IsEqualTo($"t|f|t|NULL|{oid}|t|1");
+        BatchResult missing = await s.ExecuteAsync("SELECT 'nope'::regclass");
+        await Assert.That(missing.Error!.SqlState).IsEqualTo("42P01");
+    }
+
+    [Test]
+    public async Task Psql_d_publication_and_partition_footers_run_and_are_empty()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        string oid = await OidOf(s, "t1");
+        await Assert.That(Text(await Run(s, PsqlQueries.DescribePublications.Replace("{0}", oid, StringComparison.Ordinal))).Length).IsEqualTo(0);
+        await Assert.That(Text(await Run(s, PsqlQueries.DescribePartitions.Replace("{0}", oid, StringComparison.Ordinal))).Length).IsEqualTo(0);
+    }
+
+    [Test]
+    public async Task Set_functions_in_from_and_array_subscripts()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        string[][] rows = Text(await Run(s, "SELECT g, ('{10,20,30}'::int[])[g] FROM generate_series(0, 4) g ORDER BY g"));
+        await Assert.That(rows.Select(r => string.Join("|", r)).ToArray()).IsEquivalentTo(["0|NULL", "1|10", "2|20", "3|30", "4|NULL"]);
+        string[][] down = Text(await Run(s, "SELECT string_agg(x::text, ',') FROM pg_catalog.generate_series(5, 1, -2) AS s(x)"));
+        await Assert.That(down[0][0]).IsEqualTo("5,3,1");
+        string[][] unnest = Text(await Run(s, "SELECT count(*) FROM unnest('{a,b,c}'::text[])"));
+        await Assert.That(unnest[0][0]).IsEqualTo("3");
+        // correlated: the arguments see the enclosing row
+        string[][] correlated = Text(await Run(s, "SELECT n, (SELECT count(*) FROM generate_series(1, n)) FROM (VALUES (2), (3)) v(n) ORDER BY n"));
+        await Assert.That(correlated.Select(r => string.Join("|", r)).ToArray()).IsEquivalentTo(["2|2", "3|3"]);
+    }
 }
