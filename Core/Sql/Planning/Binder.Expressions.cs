@@ -495,9 +495,11 @@ internal sealed partial class Binder
             return new ConstantExpr(SqlValue.FromOid(oid), SqlType.Oid);
         }
 
-        CatalogObject relation = FindRelation(new Ast.ObjectName([.. text.Split('.').Select(p => p.StartsWith('"') ? p.Trim('"') : p.ToLowerInvariant())]))
-            ?? throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: position);
-        return new ConstantExpr(SqlValue.FromOid(relation.Oid), SqlType.Oid);
+        var name = new Ast.ObjectName([.. text.Split('.').Select(p => p.StartsWith('"') ? p.Trim('"') : p.ToLowerInvariant())]);
+        uint found = FindRelation(name)?.Oid
+            ?? (name.Schema is null or "pg_catalog" && SystemViews.SystemCatalogViews.RelationOids.TryGetValue(name.Name, out uint system) ? system : 0);
+        return found != 0 ? new ConstantExpr(SqlValue.FromOid(found), SqlType.Oid)
+            : throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: position);
     }
 
     public static SqlType ResolveType(Ast.TypeName type, int position)

@@ -242,4 +242,18 @@ internal static class PgRelations
 
         return t;
     }
+
+    /// <summary>Dependencies clients look for: a sequence owned by a column ('a', as psql's <c>\d seq</c> "Owned by" reads it).</summary>
+    public static VirtualTable Depend(ViewSource src)
+    {
+        const uint PgClass = 1259;
+        var t = new VirtualTable("pg_depend", ("classid", SqlType.Oid), ("objid", SqlType.Oid), ("objsubid", SqlType.Int4), ("refclassid", SqlType.Oid),
+            ("refobjid", SqlType.Oid), ("refobjsubid", SqlType.Int4), ("deptype", Char1));
+        foreach (SequenceDef s in src.Relations.OfType<SequenceDef>().Where(s => s.OwnedByTableOid != 0))
+        {
+            t.Add(Oid(PgClass), Oid(s.Oid), Int4(0), Oid(PgClass), Oid(s.OwnedByTableOid), Int4(s.OwnedByColumn), Char('a'));
+        }
+
+        return t;
+    }
 }

@@ -242,4 +242,18 @@ public class SystemCatalogTests
         string[][] correlated = Text(await Run(s, "SELECT n, (SELECT count(*) FROM generate_series(1, n)) FROM (VALUES (2), (3)) v(n) ORDER BY n"));
         await Assert.That(correlated.Select(r => string.Join("|", r)).ToArray()).IsEquivalentTo(["2|2", "3|3"]);
     }
+
+    [Test]
+    public async Task Psql_d_sequence_finds_the_owning_column_through_pg_depend()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        await Run(s, "CREATE TABLE counted (id serial PRIMARY KEY)");
+        string[][] seq = Text(await Run(s, "SELECT oid, relkind FROM pg_class WHERE relname = 'counted_id_seq'"));
+        await Assert.That(seq[0][1]).IsEqualTo("S");
+        string[][] owner = Text(await Run(s, PsqlQueries.SequenceOwner.Replace("{0}", seq[0][0], StringComparison.Ordinal)));
+        await Assert.That(string.Join("|", owner.Single())).IsEqualTo("public.counted.id|a");
+        string[][] defaults = Text(await Run(s, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'counted'::regclass"));
+        await Assert.That(defaults[0][0]).StartsWith("nextval(");
+    }
 }
