@@ -431,37 +431,6 @@ internal sealed partial class Binder
         return new LikeExpr(s, p, escape, l.Kind == Ast.LikeKind.ILike, l.Negated);
     }
 
-    /// <summary><c>x op ANY/ALL (array)</c>: the comparison over the array's elements; an untyped array literal takes x's type.</summary>
-    private BoundExpr BindQuantifiedArray(Ast.QuantifiedExpr q, Scope scope)
-    {
-        BoundExpr left = BindExpr(q.Left, scope);
-        BoundExpr array = BindExpr(q.Array!, scope);
-        if (array.Type.Kind == SqlTypeKind.Unknown && !array.Type.IsArray)
-        {
-            SqlType element = left.Type.Kind == SqlTypeKind.Unknown ? SqlType.Text : left.Type with { Modifier = -1 };
-            array = TypeRules.Coerce(array, element.ArrayOf(), Pos(q));
-        }
-
-        if (!array.Type.IsArray)
-        {
-            throw new SqlException(SqlState.WrongObjectType, $"op ANY/ALL (array) requires array on right side", position: Pos(q));
-        }
-
-        (left, _) = Comparable(left, new ConstantExpr(SqlValue.Null, array.Type.Element), q.Operator, Pos(q));
-        return new QuantifiedSubqueryExpr(left, ComparisonOf(q.Operator, Pos(q)), q.Quantifier == Ast.Quantifier.All, new ArrayElementsNode(array));
-    }
-
-    private BoundExpr BindSubscript(Ast.SubscriptExpr sub, Scope scope)
-    {
-        BoundExpr array = BindExpr(sub.Operand, scope);
-        if (!array.Type.IsArray)
-        {
-            throw new SqlException(SqlState.DatatypeMismatch, $"cannot subscript type {array.Type} because it does not support subscripting", position: Pos(sub));
-        }
-
-        return new ArraySubscriptExpr(array, TypeRules.Coerce(BindExpr(sub.Lower!, scope), SqlType.Int4, Pos(sub)));
-    }
-
     private BoundExpr BindCast(Ast.CastExpr c, Scope scope)
     {
         if (c.Type.Name == "regclass" && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String } relationName)
@@ -485,21 +454,6 @@ internal sealed partial class Binder
         }
 
         return operand.Type == target ? operand : new CastExpr(operand, target, isExplicit: true);
-    }
-
-    /// <summary><c>'name'::regclass</c>: the relation's OID, looked up on the search path as PostgreSQL does; a number is taken as the OID.</summary>
-    private ConstantExpr RegclassConstant(string text, int position)
-    {
-        if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint oid))
-        {
-            return new ConstantExpr(SqlValue.FromOid(oid), SqlType.Oid);
-        }
-
-        var name = new Ast.ObjectName([.. text.Split('.').Select(p => p.StartsWith('"') ? p.Trim('"') : p.ToLowerInvariant())]);
-        uint found = FindRelation(name)?.Oid
-            ?? (name.Schema is null or "pg_catalog" && SystemViews.SystemCatalogViews.RelationOids.TryGetValue(name.Name, out uint system) ? system : 0);
-        return found != 0 ? new ConstantExpr(SqlValue.FromOid(found), SqlType.Oid)
-            : throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: position);
     }
 
     public static SqlType ResolveType(Ast.TypeName type, int position)
