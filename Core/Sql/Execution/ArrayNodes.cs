@@ -110,3 +110,51 @@ public sealed class ArraySubscriptExpr(BoundExpr array, BoundExpr index) : Bound
         return n >= 1 && n <= items.Count ? items[(int)n - 1] : SqlValue.Null;
     }
 }
+
+/// <summary>
+/// A join whose right side is a LATERAL subquery: the right side runs again for every left row, with that row
+/// as its outer row (its references to earlier FROM items are one level up). Inner or left join only.
+/// </summary>
+public sealed class LateralJoinNode(PlanNode left, PlanNode right, PlanJoinKind kind, BoundExpr? condition) : PlanNode
+{
+    private readonly PlanColumn[] _columns = [.. left.Columns, .. right.Columns];
+
+    public override IReadOnlyList<PlanColumn> Columns => _columns;
+
+    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        EvalContext leftRow = context.Nested();
+        EvalContext ctx = context.Nested();
+        foreach (SqlValue[] l in left.Execute(context))
+        {
+            leftRow.Row = l;
+            bool matched = false;
+            foreach (SqlValue[] r in right.Execute(leftRow))
+            {
+                SqlValue[] combined = [.. l, .. r];
+                if (condition is not null)
+                {
+                    ctx.Row = combined;
+                    SqlValue ok = condition.Evaluate(ctx);
+                    if (ok.IsNull || !ok.AsBool)
+                    {
+                        continue;
+                    }
+                }
+
+                matched = true;
+                yield return combined;
+            }
+
+            if (!matched && kind == PlanJoinKind.Left)
+            {
+                yield return [.. l, .. new SqlValue[right.Columns.Count]];
+            }
+        }
+    }
+
+    public override string Describe() => "Nested Loop (lateral)";
+
+    public override IEnumerable<PlanNode> Children => [left, right];
+}

@@ -18,9 +18,9 @@ internal sealed partial class Binder
         (PlanNode plan, List<ScopeColumn> columns) = BindTableRef(from[0], outer);
         for (int i = 1; i < from.Count; i++)
         {
-            (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(from[i], outer);
+            (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(from[i], outer, columns);
             CheckDuplicateAliases(columns, rightColumns);
-            plan = new NestedLoopJoinNode(plan, right, PlanJoinKind.Inner, null);
+            plan = IsLateral(from[i]) ? new LateralJoinNode(plan, right, PlanJoinKind.Inner, null) : new NestedLoopJoinNode(plan, right, PlanJoinKind.Inner, null);
             columns = [.. columns, .. rightColumns];
         }
 
@@ -38,7 +38,10 @@ internal sealed partial class Binder
         }
     }
 
-    private (PlanNode, List<ScopeColumn>) BindTableRef(Ast.TableRef item, Scope? outer)
+    private static bool IsLateral(Ast.TableRef item) => item is Ast.SubqueryTableRef { Lateral: true };
+
+    /// <summary>Binds one FROM item; a LATERAL subquery also sees <paramref name="lateralLeft"/>, the columns of the items before it.</summary>
+    private (PlanNode, List<ScopeColumn>) BindTableRef(Ast.TableRef item, Scope? outer, List<ScopeColumn>? lateralLeft = null)
     {
         switch (item)
         {
@@ -46,12 +49,12 @@ internal sealed partial class Binder
                 return BindNamedTable(named);
             case Ast.SubqueryTableRef sub:
             {
-                if (sub.Lateral)
+                if (sub.Lateral && lateralLeft is null)
                 {
-                    throw SqlException.NotSupported("LATERAL");
+                    throw SqlException.NotSupported("LATERAL as the first FROM item");
                 }
 
-                PlanNode plan = BindQuery(sub.Query, outer);
+                PlanNode plan = BindQuery(sub.Query, sub.Lateral ? new Scope(lateralLeft!, outer) : outer);
                 string alias = sub.Alias?.Name ?? throw new SqlException(SqlState.SyntaxError, "subquery in FROM must have an alias");
                 return (plan, Rename(plan.Columns, alias, sub.Alias.Columns));
             }
@@ -162,7 +165,7 @@ internal sealed partial class Binder
     private (PlanNode, List<ScopeColumn>) BindJoin(Ast.JoinTableRef join, Scope? outer)
     {
         (PlanNode left, List<ScopeColumn> leftColumns) = BindTableRef(join.Left, outer);
-        (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(join.Right, outer);
+        (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(join.Right, outer, leftColumns);
         CheckDuplicateAliases(leftColumns, rightColumns);
         PlanJoinKind kind = join.Kind switch
         {
@@ -205,7 +208,12 @@ internal sealed partial class Binder
             condition = BindCondition(join.On, scope, "JOIN conditions");
         }
 
-        PlanNode plan = new NestedLoopJoinNode(left, right, kind, condition);
+        if (IsLateral(join.Right) && kind is PlanJoinKind.Right or PlanJoinKind.Full)
+        {
+            throw new SqlException(SqlState.InvalidColumnReference, "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+        }
+
+        PlanNode plan = IsLateral(join.Right) ? new LateralJoinNode(left, right, kind, condition) : new NestedLoopJoinNode(left, right, kind, condition);
         if (join.Alias is not null)
         {
             return (plan, Rename(plan.Columns, join.Alias.Name, join.Alias.Columns));

@@ -256,4 +256,27 @@ public class SystemCatalogTests
         string[][] defaults = Text(await Run(s, "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'counted'::regclass"));
         await Assert.That(defaults[0][0]).StartsWith("nextval(");
     }
+
+    [Test]
+    public async Task Pgbench_partition_probe_runs_through_a_lateral_join()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        await Run(s, "CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))");
+        const string probe = "select o.n, p.partstrat, pg_catalog.count(i.inhparent) "
+            + "from pg_catalog.pg_class as c "
+            + "join pg_catalog.pg_namespace as n on (n.oid = c.relnamespace) "
+            + "cross join lateral (select pg_catalog.array_position(pg_catalog.current_schemas(true), n.nspname)) as o(n) "
+            + "left join pg_catalog.pg_partitioned_table as p on (p.partrelid = c.oid) "
+            + "left join pg_catalog.pg_inherits as i on (c.oid = i.inhparent) "
+            + "where c.relname = 'pgbench_accounts' and o.n is not null "
+            + "group by 1, 2 "
+            + "order by 1 asc "
+            + "limit 1";
+        string[][] rows = Text(await Run(s, probe));
+        // public is second in current_schemas(true) (pg_catalog first); not partitioned: NULL strategy, 0 partitions
+        await Assert.That(string.Join("|", rows.Single())).IsEqualTo("2|NULL|0");
+        string[][] lateral = Text(await Run(s, "SELECT v.x, l.y FROM (VALUES (1), (2)) v(x) LEFT JOIN LATERAL (SELECT v.x * 10 AS y WHERE v.x > 1) l ON true ORDER BY 1"));
+        await Assert.That(lateral.Select(r => string.Join("|", r)).ToArray()).IsEquivalentTo(["1|NULL", "2|20"]);
+    }
 }
