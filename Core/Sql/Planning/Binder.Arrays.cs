@@ -39,6 +39,15 @@ internal sealed partial class Binder
         return new ArraySubscriptExpr(array, TypeRules.Coerce(BindExpr(sub.Lower!, scope), SqlType.Int4, Pos(sub)));
     }
 
+    /// <summary><c>'name'::regproc</c> for the functions pg_proc lists (the types' I/O functions); others are undefined.</summary>
+    private static ConstantExpr RegprocConstant(string text, int position)
+    {
+        string name = text.StartsWith("pg_catalog.", StringComparison.Ordinal) ? text["pg_catalog.".Length..] : text;
+        uint oid = uint.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out uint n) ? n : SystemViews.PgTypes.ProcOid(name);
+        return oid != 0 ? new ConstantExpr(SqlValue.FromOid(oid), SqlType.Oid)
+            : throw new SqlException(SqlState.UndefinedFunction, $"function \"{text}\" does not exist", position: position);
+    }
+
     /// <summary><c>'name'::regclass</c>: the relation's OID, looked up on the search path as PostgreSQL does; a number is taken as the OID.</summary>
     private ConstantExpr RegclassConstant(string text, int position)
     {

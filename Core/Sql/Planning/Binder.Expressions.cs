@@ -438,6 +438,11 @@ internal sealed partial class Binder
             return RegclassConstant(relationName.Value, Pos(c.Operand));
         }
 
+        if (c.Type.Name == "regproc" && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String } procName)
+        {
+            return RegprocConstant(procName.Value, Pos(c.Operand));
+        }
+
         BoundExpr operand = BindExpr(c.Operand, scope);
         SqlType target = ResolveType(c.Type, Pos(c));
         operand = Infer(operand, target);

@@ -8,7 +8,7 @@ namespace ThunderDb.Core.Sql.SystemViews;
 /// pg_type and the pg_proc rows its I/O functions point at. Npgsql tells arrays from base types by
 /// <c>typreceive</c> -&gt; <c>pg_proc.proname = 'array_recv'</c>, so every type's receive function is a real row.
 /// </summary>
-internal static class PgTypes
+public static class PgTypes
 {
     /// <summary>Synthetic pg_proc OIDs: 4 per type (in, out, recv, send) from here; PostgreSQL's own OIDs for these are not needed by clients.</summary>
     private const uint FirstProcOid = 9000;
@@ -49,7 +49,7 @@ internal static class PgTypes
 
     private static uint RecordProcs => FirstProcOid + (uint)(SqlTypeInfo.All.Count * 4);
 
-    public static VirtualTable Type(ViewSource src)
+    internal static VirtualTable Type(ViewSource src)
     {
         var t = new VirtualTable("pg_type",
             ("oid", SqlType.Oid), ("typname", SqlType.Name), ("typnamespace", SqlType.Oid), ("typowner", SqlType.Oid), ("typlen", SqlType.Int2),
@@ -101,7 +101,23 @@ internal static class PgTypes
         return t;
     }
 
-    public static VirtualTable Proc(ViewSource src)
+    /// <summary>The OID of a synthesised I/O function by name (<c>'array_in'::regproc</c>, as pgjdbc compares typinput), or 0.</summary>
+    public static uint ProcOid(string name)
+    {
+        foreach ((string io, uint first) in ProcGroups())
+        {
+            string[] names = [io + "in", io + "out", io + "recv", io + "send"];
+            int k = Array.IndexOf(names, name);
+            if (k >= 0)
+            {
+                return first + (uint)k;
+            }
+        }
+
+        return 0;
+    }
+
+    internal static VirtualTable Proc(ViewSource src)
     {
         _ = src;
         var t = new VirtualTable("pg_proc",

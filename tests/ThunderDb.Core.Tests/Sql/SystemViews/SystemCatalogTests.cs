@@ -279,4 +279,29 @@ public class SystemCatalogTests
         string[][] lateral = Text(await Run(s, "SELECT v.x, l.y FROM (VALUES (1), (2)) v(x) LEFT JOIN LATERAL (SELECT v.x * 10 AS y WHERE v.x > 1) l ON true ORDER BY 1"));
         await Assert.That(lateral.Select(r => string.Join("|", r)).ToArray()).IsEquivalentTo(["1|NULL", "2|20"]);
     }
+
+    [Test]
+    public async Task Pgjdbc_type_lookup_by_oid_runs()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        // pgjdbc TypeInfoCache: the type of an OID it does not know statically, with its search-path rank
+        const string query = "SELECT typinput='pg_catalog.array_in'::regproc as is_array, typtype, typname, pg_type.oid "
+            + "  FROM pg_catalog.pg_type "
+            + "  LEFT JOIN (select ns.oid as nspoid, ns.nspname, r.r "
+            + "          from pg_namespace as ns "
+            + "          join ( select s.r, (current_schemas(false))[s.r] as nspname "
+            + "                   from generate_series(1, array_upper(current_schemas(false), 1)) as s(r) ) as r "
+            + "         using ( nspname ) "
+            + "       ) as sp "
+            + "    ON sp.nspoid = typnamespace "
+            + " WHERE pg_type.oid = {0} "
+            + " ORDER BY sp.r, pg_type.oid DESC";
+        string[][] array = Text(await Run(s, query.Replace("{0}", "1007", StringComparison.Ordinal)));
+        await Assert.That(string.Join("|", array.Single())).IsEqualTo("t|b|_int4|1007");
+        string[][] scalar = Text(await Run(s, query.Replace("{0}", "23", StringComparison.Ordinal)));
+        await Assert.That(string.Join("|", scalar.Single())).IsEqualTo("f|b|int4|23");
+        BatchResult missing = await s.ExecuteAsync("SELECT 'no_such_fn'::regproc");
+        await Assert.That(missing.Error!.SqlState).IsEqualTo("42883");
+    }
 }
