@@ -21,9 +21,19 @@ internal sealed class ViewSource(CatalogSnapshot catalog, SessionContext session
 
     public string SchemaName(uint oid) => Catalog.Find<SchemaDef>(oid)?.Name ?? "";
 
-    /// <summary>A view's output columns with their types, by binding its query; text when it no longer binds.</summary>
+    /// <summary>Set while a view is bound for its column types: a view over pg_attribute would otherwise recurse without end.</summary>
+    [ThreadStatic]
+    private static bool t_bindingView;
+
+    /// <summary>A view's output columns with their types, by binding its query; text when it no longer binds (or is being bound).</summary>
     public IReadOnlyList<(string Name, SqlType Type)> ViewColumns(ViewDef view)
     {
+        if (t_bindingView)
+        {
+            return [.. view.ColumnNames.Select(n => (n, SqlType.Text))];
+        }
+
+        t_bindingView = true;
         try
         {
             var binder = new Binder(Catalog, Session);
@@ -36,6 +46,10 @@ internal sealed class ViewSource(CatalogSnapshot catalog, SessionContext session
         }
         catch (SqlException)
         {
+        }
+        finally
+        {
+            t_bindingView = false;
         }
 
         return [.. view.ColumnNames.Select(n => (n, SqlType.Text))];

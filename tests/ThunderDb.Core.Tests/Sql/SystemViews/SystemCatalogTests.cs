@@ -304,4 +304,16 @@ public class SystemCatalogTests
         BatchResult missing = await s.ExecuteAsync("SELECT 'no_such_fn'::regproc");
         await Assert.That(missing.Error!.SqlState).IsEqualTo("42883");
     }
+
+    [Test]
+    public async Task A_view_over_the_catalog_describes_itself_without_recursing()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        await Run(s, "CREATE VIEW cols AS SELECT attname, attnum FROM pg_catalog.pg_attribute");
+        string[][] rows = Text(await Run(s, "SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = 'cols' ORDER BY a.attnum"));
+        await Assert.That(rows.Select(r => r[0]).ToArray()).IsEquivalentTo(["attname", "attnum"]);
+        string[][] info = Text(await Run(s, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'cols'"));
+        await Assert.That(info[0][0]).IsEqualTo("2");
+    }
 }
