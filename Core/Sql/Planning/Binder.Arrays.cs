@@ -62,4 +62,27 @@ internal sealed partial class Binder
         return found != 0 ? new ConstantExpr(SqlValue.FromOid(found), SqlType.Oid)
             : throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: position);
     }
+
+    /// <summary>
+    /// <c>oid::regclass::text</c> (and regtype, regnamespace): the object's name, read from the statement's catalog
+    /// when evaluated; an OID naming nothing prints as the number, as PostgreSQL does.
+    /// </summary>
+    private static BoundExpr RegNameText(BoundExpr oid, string kind, SqlType target)
+    {
+        SqlValue Name(SqlValue[] a, EvalContext context)
+        {
+            uint value = (uint)a[0].AsInt64;
+            ThunderDb.Core.Catalog.CatalogSnapshot? catalog = context.Runtime?.Catalog;
+            string? name = kind switch
+            {
+                "regtype" => catalog is null ? null : SystemViews.CatalogText.FormatType(catalog, value, -1) is { } t && t != "???" ? t : null,
+                "regnamespace" => catalog?.Find<ThunderDb.Core.Catalog.SchemaDef>(value)?.Name ?? (value == ThunderDb.Core.Catalog.WellKnownOids.PgCatalogSchema ? "pg_catalog" : null),
+                _ => catalog?.Find(value) is { } rel and not ThunderDb.Core.Catalog.DatabaseDef and not ThunderDb.Core.Catalog.SchemaDef ? SystemViews.CatalogText.QuoteIdent(rel.Name)
+                    : SystemViews.SystemCatalogViews.RelationOids.FirstOrDefault(kv => kv.Value == value).Key,
+            };
+            return SqlValue.FromString(target.Kind, name ?? value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new FunctionExpr(kind + "out", Name, [oid], target, strict: true);
+    }
 }

@@ -438,6 +438,11 @@ internal sealed partial class Binder
             return RegclassConstant(relationName.Value, Pos(c.Operand));
         }
 
+        if (c.Type.Name is "text" or "varchar" or "name" && c.Operand is Ast.CastExpr { Type.Name: "regclass" or "regtype" or "regnamespace" } inner)
+        {
+            return RegNameText(BindCast(inner, scope), inner.Type.Name, ResolveType(c.Type, Pos(c)));
+        }
+
         if (c.Type.Name == "regproc" && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String } procName)
         {
             return RegprocConstant(procName.Value, Pos(c.Operand));

@@ -316,4 +316,15 @@ public class SystemCatalogTests
         string[][] info = Text(await Run(s, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'cols'"));
         await Assert.That(info[0][0]).IsEqualTo("2");
     }
+
+    [Test]
+    public async Task Reg_types_cast_to_text_print_names()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        string oid = await OidOf(s, "t1");
+        string[][] rows = Text(await Run(s, $"SELECT {oid}::regclass::text, 'pg_class'::regclass::text, 1043::oid::pg_catalog.regtype::pg_catalog.text, "
+            + "2200::oid::regnamespace::text, 999999::oid::regclass::text"));
+        await Assert.That(string.Join("|", rows[0])).IsEqualTo("t1|pg_class|character varying|public|999999");
+    }
 }
