@@ -173,7 +173,7 @@ public sealed partial class SqlSession
     private static string StatementName(Ast.SqlStatement s) => s.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant();
 
     private SessionContext Context(CatalogSnapshot catalog) =>
-        new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath);
+        new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath, Settings.All);
 
     private static StatementResult Explain(PlanNode plan)
     {

@@ -17,6 +17,22 @@ internal static class ArrayFunctions
         f.Add("array_lower", I4, (a, _) => Bound(a[0], a[1].AsInt32, 1), Any, I4);
         f.Add("array_ndims", I4, (a, _) => a[0].AsArray.Items.Count == 0 ? SqlValue.Null : SqlValue.FromInt4(1), Any);
         f.Add("cardinality", I4, (a, _) => SqlValue.FromInt4(a[0].AsArray.Items.Count), Any);
+        // not strict in the element: array_position(a, NULL) finds the first NULL, as in PostgreSQL
+        f.Add(new ScalarFunction("array_position", [Any, FunctionCatalog.AnyElement], I4, (a, _) => a[0].IsNull ? SqlValue.Null : Position(a[0].AsArray, a[1]), Strict: false));
+    }
+
+    private static SqlValue Position(SqlArray array, SqlValue target)
+    {
+        for (int i = 0; i < array.Items.Count; i++)
+        {
+            SqlValue item = array.Items[i];
+            if (item.IsNull ? target.IsNull : !target.IsNull && SqlCompare.Compare(item, target) == 0)
+            {
+                return SqlValue.FromInt4(i + 1);
+            }
+        }
+
+        return SqlValue.Null;
     }
 
     private static SqlValue Bound(SqlValue array, int dimension, int value) =>

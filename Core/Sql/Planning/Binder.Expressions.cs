@@ -95,6 +95,9 @@ internal sealed partial class Binder
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
             Ast.QuantifiedExpr q when q.Subquery is not null => new QuantifiedSubqueryExpr(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
                 q.Quantifier == Ast.Quantifier.All, BindSubquery(q.Subquery, scope, 1)),
+            Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
+            Ast.ArraySubqueryExpr a => new ArraySubqueryValueExpr(BindSubquery(a.Subquery, scope, 1)),
+            Ast.SubscriptExpr { IsSlice: false, Lower: not null } sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
             Ast.CollateExpr c => BindExpr(c.Operand, scope),
             _ => throw new SqlException(SqlState.FeatureNotSupported, $"{Describe(expr)} is not supported yet", position: Pos(expr)),
@@ -253,6 +256,16 @@ internal sealed partial class Binder
                 }
 
                 return new ConcatExpr(TextOperand(left), TextOperand(right));
+            case "~" or "!~" or "~*" or "!~*":
+            {
+                // POSIX regex match: textregexeq and friends, as PostgreSQL's operators are defined
+                string function = (b.Operator.StartsWith('!') ? "textregexne" : "textregexeq").Insert(4, b.Operator.EndsWith('*') ? "ic" : "");
+                ScalarFunction regex = FunctionCatalog.ResolveScalar(function, [SqlType.Text, SqlType.Text]);
+                ScalarBody body = regex.Body;
+                return new FunctionExpr(function, (values, context) => body(values, context), [TypeRules.Coerce(TextOperand(left), SqlType.Text, position),
+                    TypeRules.Coerce(TextOperand(right), SqlType.Text, position)], SqlType.Bool, strict: true, volatileResult: false);
+            }
+
             case "~~" or "!~~" or "~~*" or "!~~*":
                 return new LikeExpr(TextOperand(left), TextOperand(right), null, b.Operator.Contains('*', StringComparison.Ordinal), b.Operator.StartsWith('!'));
             default:
@@ -420,6 +433,21 @@ internal sealed partial class Binder
 
     private BoundExpr BindCast(Ast.CastExpr c, Scope scope)
     {
+        if (c.Type.Name == "regclass" && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String } relationName)
+        {
+            return RegclassConstant(relationName.Value, Pos(c.Operand));
+        }
+
+        if (c.Type.Name is "text" or "varchar" or "name" && c.Operand is Ast.CastExpr { Type.Name: "regclass" or "regtype" or "regnamespace" } inner)
+        {
+            return RegNameText(BindCast(inner, scope), inner.Type.Name, ResolveType(c.Type, Pos(c)));
+        }
+
+        if (c.Type.Name == "regproc" && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String } procName)
+        {
+            return RegprocConstant(procName.Value, Pos(c.Operand));
+        }
+
         BoundExpr operand = BindExpr(c.Operand, scope);
         SqlType target = ResolveType(c.Type, Pos(c));
         operand = Infer(operand, target);
@@ -500,31 +528,20 @@ internal sealed partial class Binder
         return CallScalar(name, args, Pos(v));
     }
 
-    private SessionFunctions? _sessionFunctions;
-
-    /// <summary>Resolves and binds a built-in scalar call; session-dependent functions come from this session's values.</summary>
+    /// <summary>Resolves and binds a built-in scalar call; catalog and session functions read this statement's catalog and session.</summary>
     private BoundExpr CallScalar(string name, List<BoundExpr> args, int position, IReadOnlyList<int>? argPositions = null)
     {
         IReadOnlyList<SqlType> types = [.. args.Select(a => a.Type)];
         ScalarFunction fn;
-        if (SessionFunctions.IsSessionFunction(name))
+        try
         {
-            _sessionFunctions ??= new SessionFunctions(_session.Database, _session.User, _session.SearchPath, _session.BackendPid)
-            {
-                SchemaExists = schema => _catalog.FindSchema(_session.DatabaseOid, schema) is not null,
-            };
-            fn = _sessionFunctions.Resolve(name, types);
+            fn = CatalogFunctions.IsCatalogFunction(name) || SessionFunctions.IsSessionFunction(name)
+                ? CatalogFunctions.Resolve(name, types, _session)
+                : FunctionCatalog.ResolveScalar(name, types);
         }
-        else
+        catch (SqlException e) when (e.Position == 0)
         {
-            try
-            {
-                fn = FunctionCatalog.ResolveScalar(name, types);
-            }
-            catch (SqlException e) when (e.Position == 0)
-            {
-                throw new SqlException(e.SqlState, e.Message, e.Detail, e.Hint, position);
-            }
+            throw new SqlException(e.SqlState, e.Message, e.Detail, e.Hint, position);
         }
 
         var coerced = new List<BoundExpr>(args.Count);
@@ -576,9 +593,10 @@ internal sealed partial class Binder
 
             case "nextval" when args.Count == 1 && args[0] is ConstantExpr { Value.IsNull: false } seqName:
             {
-                string text = seqName.Value.AsString;
-                var parts = text.Split('.');
-                SequenceDef seq = FindRelation(new Ast.ObjectName(parts)) as SequenceDef
+                // nextval('s') or nextval('s'::regclass), which arrives as the sequence's OID
+                bool byOid = seqName.Value.Kind == SqlTypeKind.Oid;
+                string text = byOid ? seqName.Value.AsInt64.ToString(CultureInfo.InvariantCulture) : seqName.Value.AsString;
+                SequenceDef seq = (byOid ? _catalog.Find<SequenceDef>((uint)seqName.Value.AsInt64) : FindRelation(new Ast.ObjectName(text.Split('.'))) as SequenceDef)
                     ?? throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: Pos(f));
                 return new FunctionExpr("nextval", (_, context) => SqlValue.FromInt8(Rows.SequenceStore.Next(
                     context.Runtime?.Transaction ?? throw new InvalidOperationException("nextval needs a transaction"), seq)), [], SqlType.Int8, strict: false, volatileResult: true);

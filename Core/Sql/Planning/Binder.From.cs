@@ -18,9 +18,9 @@ internal sealed partial class Binder
         (PlanNode plan, List<ScopeColumn> columns) = BindTableRef(from[0], outer);
         for (int i = 1; i < from.Count; i++)
         {
-            (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(from[i], outer);
+            (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(from[i], outer, columns);
             CheckDuplicateAliases(columns, rightColumns);
-            plan = new NestedLoopJoinNode(plan, right, PlanJoinKind.Inner, null);
+            plan = IsLateral(from[i]) ? new LateralJoinNode(plan, right, PlanJoinKind.Inner, null) : new NestedLoopJoinNode(plan, right, PlanJoinKind.Inner, null);
             columns = [.. columns, .. rightColumns];
         }
 
@@ -38,7 +38,10 @@ internal sealed partial class Binder
         }
     }
 
-    private (PlanNode, List<ScopeColumn>) BindTableRef(Ast.TableRef item, Scope? outer)
+    private static bool IsLateral(Ast.TableRef item) => item is Ast.SubqueryTableRef { Lateral: true };
+
+    /// <summary>Binds one FROM item; a LATERAL subquery also sees <paramref name="lateralLeft"/>, the columns of the items before it.</summary>
+    private (PlanNode, List<ScopeColumn>) BindTableRef(Ast.TableRef item, Scope? outer, List<ScopeColumn>? lateralLeft = null)
     {
         switch (item)
         {
@@ -46,21 +49,50 @@ internal sealed partial class Binder
                 return BindNamedTable(named);
             case Ast.SubqueryTableRef sub:
             {
-                if (sub.Lateral)
+                if (sub.Lateral && lateralLeft is null)
                 {
-                    throw SqlException.NotSupported("LATERAL");
+                    throw SqlException.NotSupported("LATERAL as the first FROM item");
                 }
 
-                PlanNode plan = BindQuery(sub.Query, outer);
+                PlanNode plan = BindQuery(sub.Query, sub.Lateral ? new Scope(lateralLeft!, outer) : outer);
                 string alias = sub.Alias?.Name ?? throw new SqlException(SqlState.SyntaxError, "subquery in FROM must have an alias");
                 return (plan, Rename(plan.Columns, alias, sub.Alias.Columns));
             }
 
             case Ast.JoinTableRef join:
                 return BindJoin(join, outer);
+            case Ast.FunctionTableRef { Lateral: false, WithOrdinality: false } fn when FunctionName(fn.Function) is "generate_series" or "unnest":
+                return BindSetFunction(fn, outer);
             default:
                 throw new SqlException(SqlState.FeatureNotSupported, "functions in FROM are not supported yet");
         }
+    }
+
+    /// <summary>generate_series over integers and unnest(array) in FROM; the column is named after the alias (or the function), as in PostgreSQL.</summary>
+    private (PlanNode, List<ScopeColumn>) BindSetFunction(Ast.FunctionTableRef fn, Scope? outer)
+    {
+        string name = FunctionName(fn.Function);
+        var scope = Scope.Empty(outer);
+        List<BoundExpr> args = [.. fn.Function.Args.Select(a => BindExpr(a, scope))];
+        SqlType type;
+        if (name == "unnest" && args.Count == 1 && args[0].Type.IsArray)
+        {
+            type = args[0].Type.Element;
+        }
+        else if (name == "generate_series" && args.Count is 2 or 3 && args.All(a => a.Type.IsInteger || a.Type.Kind == SqlTypeKind.Unknown))
+        {
+            type = args.Any(a => a.Type.Kind == SqlTypeKind.Int8) ? SqlType.Int8 : SqlType.Int4;
+            args = [.. args.Select(a => TypeRules.Coerce(a, type))];
+        }
+        else
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, $"{name}({string.Join(", ", args.Select(a => a.Type))}) in FROM is not supported yet", position: Pos(fn.Function));
+        }
+
+        string alias = fn.Alias?.Name ?? name;
+        string column = fn.Alias?.Columns is { Count: > 0 } cols ? cols[0] : alias;
+        var plan = new SetFunctionNode(name, args, new PlanColumn(column, type));
+        return (plan, [new ScopeColumn(alias, column, type)]);
     }
 
     private static List<ScopeColumn> Rename(IReadOnlyList<PlanColumn> columns, string alias, IReadOnlyList<string>? names)
@@ -116,6 +148,8 @@ internal sealed partial class Binder
                 return (plan, Rename(plan.Columns, alias, named.Alias?.Columns ?? view.ColumnNames));
             }
 
+            case null when SystemViews.SystemCatalogViews.TryGet(named.Name.Schema, named.Name.Name, _catalog, _session, out PlanNode? systemView):
+                return (systemView!, Rename(systemView!.Columns, alias, named.Alias?.Columns));
             case null:
                 if (named.Name.Schema is "pg_catalog" or "information_schema" || (named.Name.Schema is null && named.Name.Name.StartsWith("pg_", StringComparison.Ordinal)))
                 {
@@ -131,7 +165,7 @@ internal sealed partial class Binder
     private (PlanNode, List<ScopeColumn>) BindJoin(Ast.JoinTableRef join, Scope? outer)
     {
         (PlanNode left, List<ScopeColumn> leftColumns) = BindTableRef(join.Left, outer);
-        (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(join.Right, outer);
+        (PlanNode right, List<ScopeColumn> rightColumns) = BindTableRef(join.Right, outer, leftColumns);
         CheckDuplicateAliases(leftColumns, rightColumns);
         PlanJoinKind kind = join.Kind switch
         {
@@ -174,7 +208,12 @@ internal sealed partial class Binder
             condition = BindCondition(join.On, scope, "JOIN conditions");
         }
 
-        PlanNode plan = new NestedLoopJoinNode(left, right, kind, condition);
+        if (IsLateral(join.Right) && kind is PlanJoinKind.Right or PlanJoinKind.Full)
+        {
+            throw new SqlException(SqlState.InvalidColumnReference, "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+        }
+
+        PlanNode plan = IsLateral(join.Right) ? new LateralJoinNode(left, right, kind, condition) : new NestedLoopJoinNode(left, right, kind, condition);
         if (join.Alias is not null)
         {
             return (plan, Rename(plan.Columns, join.Alias.Name, join.Alias.Columns));

@@ -5,8 +5,12 @@ using Ast = ThunderDb.Core.Sql.Syntax;
 
 namespace ThunderDb.Core.Sql.Planning;
 
-/// <summary>Who is running the statement and where: the names CURRENT_USER, current_database() and unqualified table names resolve against.</summary>
-public sealed record SessionContext(string User, string Database, uint DatabaseOid, IReadOnlyList<string> SearchPath, int BackendPid = 0);
+/// <summary>
+/// Who is running the statement and where: the names CURRENT_USER, current_database() and unqualified table names
+/// resolve against. <see cref="Settings"/> (for pg_settings) and <see cref="BackendPid"/> (pg_backend_pid()) are the session's when it has them.
+/// </summary>
+public sealed record SessionContext(string User, string Database, uint DatabaseOid, IReadOnlyList<string> SearchPath,
+    IReadOnlyDictionary<string, string>? Settings = null, int BackendPid = 0);
 
 /// <summary>
 /// Turns parsed statements into executable plans against one catalog snapshot: resolves names, types every

@@ -1,0 +1,160 @@
+using ThunderDb.Core.Sql.Types;
+
+namespace ThunderDb.Core.Sql.Execution;
+
+/// <summary>
+/// The elements of an array value as one-column rows, so <c>x = ANY(array)</c> runs as
+/// <see cref="QuantifiedSubqueryExpr"/> over them with the same NULL rules as <c>x = ANY(subquery)</c>.
+/// </summary>
+public sealed class ArrayElementsNode(BoundExpr array) : PlanNode
+{
+    private readonly PlanColumn[] _columns = [new("unnest", array.Type.Element)];
+
+    public override IReadOnlyList<PlanColumn> Columns => _columns;
+
+    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    {
+        SqlValue value = array.Evaluate(context);
+        if (value.IsNull)
+        {
+            yield break;
+        }
+
+        foreach (SqlValue item in value.AsArray.Items)
+        {
+            yield return [item];
+        }
+    }
+
+    public override string Describe() => "Function Scan on unnest";
+}
+
+/// <summary>
+/// <c>ARRAY(subquery)</c>: the subquery's one column collected into an array (empty, not NULL, when it has no rows).
+/// An empty ANY over it is false, so a NULL array here would change <c>x = ANY(ARRAY(...))</c>: keep it empty.
+/// </summary>
+public sealed class ArraySubqueryValueExpr(PlanNode plan) : BoundExpr(plan.Columns[0].Type.ArrayOf())
+{
+    public override SqlValue Evaluate(EvalContext context)
+    {
+        var items = new List<SqlValue>();
+        foreach (SqlValue[] row in plan.Execute(context))
+        {
+            items.Add(row[0]);
+        }
+
+        return SqlValue.FromArray(new SqlArray(Type.Element, [.. items]));
+    }
+}
+
+/// <summary>
+/// A set-returning function in FROM: <c>generate_series(start, stop[, step])</c> over integers, or <c>unnest(array)</c>.
+/// Arguments are evaluated once per execution, below the enclosing row (they may reference outer columns).
+/// </summary>
+public sealed class SetFunctionNode(string name, IReadOnlyList<BoundExpr> args, PlanColumn column) : PlanNode
+{
+    private readonly PlanColumn[] _columns = [column];
+
+    public override IReadOnlyList<PlanColumn> Columns => _columns;
+
+    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        EvalContext ctx = context.Nested();
+        SqlValue[] values = [.. args.Select(a => a.Evaluate(ctx))];
+        if (values.Any(v => v.IsNull))
+        {
+            yield break;
+        }
+
+        if (name == "unnest")
+        {
+            foreach (SqlValue item in values[0].AsArray.Items)
+            {
+                yield return [item];
+            }
+
+            yield break;
+        }
+
+        long start = values[0].AsInt64, stop = values[1].AsInt64, step = values.Length > 2 ? values[2].AsInt64 : 1;
+        if (step == 0)
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, "step size cannot equal zero");
+        }
+
+        for (long i = start; step > 0 ? i <= stop : i >= stop; i += step)
+        {
+            context.Runtime?.CountRow();
+            yield return [SqlValue.FromInteger(column.Type.Kind, i)];
+        }
+    }
+
+    public override string Describe() => $"Function Scan on {name}";
+}
+
+/// <summary><c>array[i]</c>: PostgreSQL arrays count from 1; an index outside the array is NULL, not an error.</summary>
+public sealed class ArraySubscriptExpr(BoundExpr array, BoundExpr index) : BoundExpr(array.Type.Element)
+{
+    public override SqlValue Evaluate(EvalContext context)
+    {
+        SqlValue a = array.Evaluate(context);
+        SqlValue i = index.Evaluate(context);
+        if (a.IsNull || i.IsNull)
+        {
+            return SqlValue.Null;
+        }
+
+        IReadOnlyList<SqlValue> items = a.AsArray.Items;
+        long n = i.AsInt64;
+        return n >= 1 && n <= items.Count ? items[(int)n - 1] : SqlValue.Null;
+    }
+}
+
+/// <summary>
+/// A join whose right side is a LATERAL subquery: the right side runs again for every left row, with that row
+/// as its outer row (its references to earlier FROM items are one level up). Inner or left join only.
+/// </summary>
+public sealed class LateralJoinNode(PlanNode left, PlanNode right, PlanJoinKind kind, BoundExpr? condition) : PlanNode
+{
+    private readonly PlanColumn[] _columns = [.. left.Columns, .. right.Columns];
+
+    public override IReadOnlyList<PlanColumn> Columns => _columns;
+
+    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        EvalContext leftRow = context.Nested();
+        EvalContext ctx = context.Nested();
+        foreach (SqlValue[] l in left.Execute(context))
+        {
+            leftRow.Row = l;
+            bool matched = false;
+            foreach (SqlValue[] r in right.Execute(leftRow))
+            {
+                SqlValue[] combined = [.. l, .. r];
+                if (condition is not null)
+                {
+                    ctx.Row = combined;
+                    SqlValue ok = condition.Evaluate(ctx);
+                    if (ok.IsNull || !ok.AsBool)
+                    {
+                        continue;
+                    }
+                }
+
+                matched = true;
+                yield return combined;
+            }
+
+            if (!matched && kind == PlanJoinKind.Left)
+            {
+                yield return [.. l, .. new SqlValue[right.Columns.Count]];
+            }
+        }
+    }
+
+    public override string Describe() => "Nested Loop (lateral)";
+
+    public override IEnumerable<PlanNode> Children => [left, right];
+}

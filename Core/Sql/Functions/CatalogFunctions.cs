@@ -1,0 +1,111 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Planning;
+using ThunderDb.Core.Sql.SystemViews;
+using ThunderDb.Core.Sql.Types;
+
+namespace ThunderDb.Core.Sql.Functions;
+
+/// <summary>
+/// The catalog information functions psql and drivers call (pg_get_userbyid, format_type, pg_get_indexdef,
+/// pg_table_is_visible...). They read the statement's catalog snapshot when evaluated; the ones that need the
+/// session (search path, user) are resolved by the binder through <see cref="Resolve"/>.
+/// </summary>
+internal static class CatalogFunctions
+{
+    private static readonly SqlType O = SqlType.Oid, I = SqlType.Int4, B = SqlType.Bool, T = SqlType.Text;
+
+    private static readonly HashSet<string> Names = new(StringComparer.Ordinal)
+    {
+        "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible", "format_type", "pg_get_expr", "pg_get_indexdef", "pg_get_constraintdef",
+        "pg_encoding_to_char", "obj_description", "col_description", "shobj_description", "has_table_privilege", "has_schema_privilege",
+        "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
+        "current_schema", "pg_get_viewdef",
+    };
+
+    public static bool IsCatalogFunction(string name) => Names.Contains(name);
+
+    public static ScalarFunction Resolve(string name, IReadOnlyList<SqlType> argTypes, SessionContext session)
+    {
+        ScalarFunction[] candidates = name switch
+        {
+            "pg_get_userbyid" => [new(name, [O], SqlType.Name, (a, _) => SqlValue.FromString(SqlTypeKind.Name,
+                a[0].AsInt64 == CatalogText.SuperuserOid ? session.User : $"unknown (OID={a[0].AsInt64})"))],
+            "pg_table_is_visible" => [new(name, [O], B, (a, c) => SqlValue.FromBool(IsVisible(Catalog(c), session, (uint)a[0].AsInt64)))],
+            "pg_type_is_visible" => [new(name, [O], B, (_, _) => SqlValue.FromBool(true))],
+            "format_type" => [new(name, [O, I], T, (a, c) => a[0].IsNull ? SqlValue.Null
+                : SqlValue.FromText(CatalogText.FormatType(Catalog(c), (uint)a[0].AsInt64, a[1].IsNull ? -1 : a[1].AsInt32)!), Strict: false)],
+            "pg_get_expr" => [new(name, [T, O], T, (a, _) => a[0]), new(name, [T, O, B], T, (a, _) => a[0])],
+            "pg_get_indexdef" =>
+            [
+                new(name, [O], T, (a, c) => Text(CatalogText.IndexDefinition(Catalog(c), (uint)a[0].AsInt64))),
+                new(name, [O, I, B], T, (a, c) => Text(CatalogText.IndexDefinition(Catalog(c), (uint)a[0].AsInt64, a[1].AsInt32))),
+            ],
+            "pg_get_constraintdef" =>
+            [
+                new(name, [O], T, (a, c) => Text(CatalogText.ConstraintDefinition(Catalog(c), (uint)a[0].AsInt64))),
+                new(name, [O, B], T, (a, c) => Text(CatalogText.ConstraintDefinition(Catalog(c), (uint)a[0].AsInt64))),
+            ],
+            "pg_get_viewdef" =>
+            [
+                new(name, [O], T, (a, c) => Text(Catalog(c).Find<ViewDef>((uint)a[0].AsInt64)?.QuerySql)),
+                new(name, [O, B], T, (a, c) => Text(Catalog(c).Find<ViewDef>((uint)a[0].AsInt64)?.QuerySql)),
+            ],
+            "pg_encoding_to_char" => [new(name, [I], SqlType.Name, (a, _) => SqlValue.FromString(SqlTypeKind.Name, a[0].AsInt32 == 6 ? "UTF8" : a[0].AsInt32 == 0 ? "SQL_ASCII" : ""))],
+            "obj_description" => [new(name, [O], T, (_, _) => SqlValue.Null, Strict: false), new(name, [O, SqlType.Name], T, (_, _) => SqlValue.Null, Strict: false)],
+            "shobj_description" => [new(name, [O, SqlType.Name], T, (_, _) => SqlValue.Null, Strict: false)],
+            "col_description" => [new(name, [O, I], T, (_, _) => SqlValue.Null, Strict: false)],
+            // one superuser: every privilege is held
+            "has_table_privilege" or "has_schema_privilege" or "has_database_privilege" =>
+                [new(name, [T, T], B, (_, _) => SqlValue.FromBool(true)), new(name, [O, T], B, (_, _) => SqlValue.FromBool(true)),
+                 new(name, [T, T, T], B, (_, _) => SqlValue.FromBool(true)), new(name, [T, O, T], B, (_, _) => SqlValue.FromBool(true))],
+            "pg_get_statisticsobjdef_columns" => [new(name, [O], T, (_, _) => SqlValue.Null, Strict: false)],
+            "pg_relation_is_publishable" => [new(name, [O], B, (_, _) => SqlValue.FromBool(false))],
+            _ => [Session(name, argTypes, session)],
+        };
+        return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) => c with { Parameters = types });
+    }
+
+    /// <summary>current_schemas(bool), current_schema(), pg_backend_pid() through <see cref="SessionFunctions"/>, with schema existence from the snapshot.</summary>
+    private static ScalarFunction Session(string name, IReadOnlyList<SqlType> argTypes, SessionContext session)
+    {
+        var functions = new SessionFunctions(session.Database, session.User, [.. session.SearchPath.Select(s => s.Trim('"'))], session.BackendPid);
+        ScalarFunction inner = functions.Resolve(name, argTypes);
+        return inner with
+        {
+            Body = (a, c) =>
+            {
+                if (c.Runtime?.Catalog is { } catalog)
+                {
+                    functions.SchemaExists = s => catalog.FindSchema(session.DatabaseOid, s) is not null;
+                }
+
+                return inner.Body(a, c);
+            },
+        };
+    }
+
+    private static SqlValue Text(string? s) => s is null ? SqlValue.Null : SqlValue.FromText(s);
+
+    private static CatalogSnapshot Catalog(EvalContext c) =>
+        c.Runtime?.Catalog ?? throw new SqlException(SqlState.FeatureNotSupported, "catalog functions need a running statement");
+
+    /// <summary>Visible: in a schema of the search path (pg_catalog implicitly first), and the first relation of that name found there.</summary>
+    private static bool IsVisible(CatalogSnapshot catalog, SessionContext session, uint oid)
+    {
+        if (catalog.Find(oid) is not { } rel || catalog.Find<SchemaDef>(rel.ParentOid) is not { } schema)
+        {
+            return false;
+        }
+
+        foreach (string s in session.SearchPath.Prepend("pg_catalog"))
+        {
+            if (catalog.FindSchema(session.DatabaseOid, s.Trim('"')) is { } candidate && catalog.FindRelation(candidate.Oid, rel.Name) is { } found)
+            {
+                return found.Oid == oid && candidate.Oid == schema.Oid;
+            }
+        }
+
+        return false;
+    }
+}

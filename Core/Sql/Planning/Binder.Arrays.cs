@@ -1,0 +1,88 @@
+using System.Globalization;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Core.Sql.Planning;
+
+/// <summary>Array expressions (ANY/ALL over an array, subscripts) and regclass literals, which the catalog queries of psql and drivers use.</summary>
+internal sealed partial class Binder
+{
+    /// <summary><c>x op ANY/ALL (array)</c>: the comparison over the array's elements; an untyped array literal takes x's type.</summary>
+    private BoundExpr BindQuantifiedArray(Ast.QuantifiedExpr q, Scope scope)
+    {
+        BoundExpr left = BindExpr(q.Left, scope);
+        BoundExpr array = BindExpr(q.Array!, scope);
+        if (array.Type.Kind == SqlTypeKind.Unknown && !array.Type.IsArray)
+        {
+            SqlType element = left.Type.Kind == SqlTypeKind.Unknown ? SqlType.Text : left.Type with { Modifier = -1 };
+            array = TypeRules.Coerce(array, element.ArrayOf(), Pos(q));
+        }
+
+        if (!array.Type.IsArray)
+        {
+            throw new SqlException(SqlState.WrongObjectType, $"op ANY/ALL (array) requires array on right side", position: Pos(q));
+        }
+
+        (left, _) = Comparable(left, new ConstantExpr(SqlValue.Null, array.Type.Element), q.Operator, Pos(q));
+        return new QuantifiedSubqueryExpr(left, ComparisonOf(q.Operator, Pos(q)), q.Quantifier == Ast.Quantifier.All, new ArrayElementsNode(array));
+    }
+
+    private BoundExpr BindSubscript(Ast.SubscriptExpr sub, Scope scope)
+    {
+        BoundExpr array = BindExpr(sub.Operand, scope);
+        if (!array.Type.IsArray)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch, $"cannot subscript type {array.Type} because it does not support subscripting", position: Pos(sub));
+        }
+
+        return new ArraySubscriptExpr(array, TypeRules.Coerce(BindExpr(sub.Lower!, scope), SqlType.Int4, Pos(sub)));
+    }
+
+    /// <summary><c>'name'::regproc</c> for the functions pg_proc lists (the types' I/O functions); others are undefined.</summary>
+    private static ConstantExpr RegprocConstant(string text, int position)
+    {
+        string name = text.StartsWith("pg_catalog.", StringComparison.Ordinal) ? text["pg_catalog.".Length..] : text;
+        uint oid = uint.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out uint n) ? n : SystemViews.PgTypes.ProcOid(name);
+        return oid != 0 ? new ConstantExpr(SqlValue.FromOid(oid), SqlType.Oid)
+            : throw new SqlException(SqlState.UndefinedFunction, $"function \"{text}\" does not exist", position: position);
+    }
+
+    /// <summary><c>'name'::regclass</c>: the relation's OID, looked up on the search path as PostgreSQL does; a number is taken as the OID.</summary>
+    private ConstantExpr RegclassConstant(string text, int position)
+    {
+        if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint oid))
+        {
+            return new ConstantExpr(SqlValue.FromOid(oid), SqlType.Oid);
+        }
+
+        var name = new Ast.ObjectName([.. text.Split('.').Select(p => p.StartsWith('"') ? p.Trim('"') : p.ToLowerInvariant())]);
+        uint found = FindRelation(name)?.Oid
+            ?? (name.Schema is null or "pg_catalog" && SystemViews.SystemCatalogViews.RelationOids.TryGetValue(name.Name, out uint system) ? system : 0);
+        return found != 0 ? new ConstantExpr(SqlValue.FromOid(found), SqlType.Oid)
+            : throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: position);
+    }
+
+    /// <summary>
+    /// <c>oid::regclass::text</c> (and regtype, regnamespace): the object's name, read from the statement's catalog
+    /// when evaluated; an OID naming nothing prints as the number, as PostgreSQL does.
+    /// </summary>
+    private static BoundExpr RegNameText(BoundExpr oid, string kind, SqlType target)
+    {
+        SqlValue Name(SqlValue[] a, EvalContext context)
+        {
+            uint value = (uint)a[0].AsInt64;
+            ThunderDb.Core.Catalog.CatalogSnapshot? catalog = context.Runtime?.Catalog;
+            string? name = kind switch
+            {
+                "regtype" => catalog is null ? null : SystemViews.CatalogText.FormatType(catalog, value, -1) is { } t && t != "???" ? t : null,
+                "regnamespace" => catalog?.Find<ThunderDb.Core.Catalog.SchemaDef>(value)?.Name ?? (value == ThunderDb.Core.Catalog.WellKnownOids.PgCatalogSchema ? "pg_catalog" : null),
+                _ => catalog?.Find(value) is { } rel and not ThunderDb.Core.Catalog.DatabaseDef and not ThunderDb.Core.Catalog.SchemaDef ? SystemViews.CatalogText.QuoteIdent(rel.Name)
+                    : SystemViews.SystemCatalogViews.RelationOids.FirstOrDefault(kv => kv.Value == value).Key,
+            };
+            return SqlValue.FromString(target.Kind, name ?? value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new FunctionExpr(kind + "out", Name, [oid], target, strict: true);
+    }
+}

@@ -1,0 +1,144 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Types;
+using static ThunderDb.Core.Sql.SystemViews.V;
+
+namespace ThunderDb.Core.Sql.SystemViews;
+
+/// <summary>
+/// pg_database, the role catalogs (one superuser: the session's user, OID 10), pg_am, pg_collation,
+/// pg_tablespace, pg_settings, and the catalogs of features ThunderDB does not have (empty, with their columns,
+/// so clients that read them get no rows instead of an error).
+/// </summary>
+internal static class PgMisc
+{
+    public static VirtualTable Database(ViewSource src)
+    {
+        var t = new VirtualTable("pg_database",
+            ("oid", SqlType.Oid), ("datname", SqlType.Name), ("datdba", SqlType.Oid), ("encoding", SqlType.Int4), ("datlocprovider", Char1),
+            ("datistemplate", SqlType.Bool), ("datallowconn", SqlType.Bool), ("datconnlimit", SqlType.Int4), ("datfrozenxid", SqlType.Int8),
+            ("datminmxid", SqlType.Int8), ("dattablespace", SqlType.Oid), ("datcollate", SqlType.Text), ("datctype", SqlType.Text),
+            ("daticulocale", SqlType.Text), ("datcollversion", SqlType.Text), ("datacl", TextArray));
+        foreach (DatabaseDef d in src.Catalog.All.OfType<DatabaseDef>().OrderBy(d => d.Name, StringComparer.Ordinal))
+        {
+            t.Add(Oid(d.Oid), Name(d.Name), Oid(CatalogText.SuperuserOid), Int4(6), Char('c'),
+                Bool(false), Bool(true), Int4(-1), Int8(0),
+                Int8(1), Oid(CatalogText.DefaultTablespace), Text("C"), Text("C"),
+                Null, Null, Null);
+        }
+
+        return t;
+    }
+
+    public static VirtualTable Roles(ViewSource src, string name, bool authid)
+    {
+        (string, SqlType)[] columns =
+        [
+            ("rolname", SqlType.Name), ("rolsuper", SqlType.Bool), ("rolinherit", SqlType.Bool), ("rolcreaterole", SqlType.Bool),
+            ("rolcreatedb", SqlType.Bool), ("rolcanlogin", SqlType.Bool), ("rolreplication", SqlType.Bool), ("rolconnlimit", SqlType.Int4),
+            ("rolpassword", SqlType.Text), ("rolvaliduntil", SqlType.TimestampTz), ("rolbypassrls", SqlType.Bool),
+        ];
+        var t = new VirtualTable(name, authid ? [("oid", SqlType.Oid), .. columns] : [.. columns, ("rolconfig", TextArray), ("oid", SqlType.Oid)]);
+        SqlValue[] values =
+        [
+            Name(src.Session.User), Bool(true), Bool(true), Bool(true),
+            Bool(true), Bool(true), Bool(true), Int4(-1),
+            authid ? Null : Text("********"), Null, Bool(true),
+        ];
+        t.Add(authid ? [Oid(CatalogText.SuperuserOid), .. values] : [.. values, Null, Oid(CatalogText.SuperuserOid)]);
+        return t;
+    }
+
+    public static VirtualTable User(ViewSource src)
+    {
+        var t = new VirtualTable("pg_user",
+            ("usename", SqlType.Name), ("usesysid", SqlType.Oid), ("usecreatedb", SqlType.Bool), ("usesuper", SqlType.Bool), ("userepl", SqlType.Bool),
+            ("usebypassrls", SqlType.Bool), ("passwd", SqlType.Text), ("valuntil", SqlType.TimestampTz), ("useconfig", TextArray));
+        t.Add(Name(src.Session.User), Oid(CatalogText.SuperuserOid), Bool(true), Bool(true), Bool(true), Bool(true), Text("********"), Null, Null);
+        return t;
+    }
+
+    public static VirtualTable Am()
+    {
+        var t = new VirtualTable("pg_am", ("oid", SqlType.Oid), ("amname", SqlType.Name), ("amhandler", SqlType.Oid), ("amtype", Char1));
+        t.Add(Oid(CatalogText.HeapAm), Name("heap"), Oid(3u), Char('t'));
+        t.Add(Oid(CatalogText.BtreeAm), Name("btree"), Oid(330u), Char('i'));
+        return t;
+    }
+
+    public static VirtualTable Collation()
+    {
+        var t = new VirtualTable("pg_collation",
+            ("oid", SqlType.Oid), ("collname", SqlType.Name), ("collnamespace", SqlType.Oid), ("collowner", SqlType.Oid), ("collprovider", Char1),
+            ("collisdeterministic", SqlType.Bool), ("collencoding", SqlType.Int4), ("collcollate", SqlType.Text), ("collctype", SqlType.Text),
+            ("colliculocale", SqlType.Text), ("collversion", SqlType.Text));
+        foreach ((uint oid, string name, char provider, int encoding) in new[] { (CatalogText.DefaultCollation, "default", 'd', -1), (950u, "C", 'c', -1), (951u, "POSIX", 'c', -1) })
+        {
+            t.Add(Oid(oid), Name(name), Oid(WellKnownOids.PgCatalogSchema), Oid(CatalogText.SuperuserOid), Char(provider),
+                Bool(true), Int4(encoding), provider == 'd' ? Null : Text(name), provider == 'd' ? Null : Text(name), Null, Null);
+        }
+
+        return t;
+    }
+
+    public static VirtualTable Tablespace()
+    {
+        var t = new VirtualTable("pg_tablespace", ("oid", SqlType.Oid), ("spcname", SqlType.Name), ("spcowner", SqlType.Oid), ("spcacl", TextArray), ("spcoptions", TextArray));
+        t.Add(Oid(CatalogText.DefaultTablespace), Name("pg_default"), Oid(CatalogText.SuperuserOid), Null, Null);
+        t.Add(Oid(1664u), Name("pg_global"), Oid(CatalogText.SuperuserOid), Null, Null);
+        return t;
+    }
+
+    public static VirtualTable Settings(ViewSource src)
+    {
+        var t = new VirtualTable("pg_settings",
+            ("name", SqlType.Text), ("setting", SqlType.Text), ("unit", SqlType.Text), ("category", SqlType.Text), ("short_desc", SqlType.Text),
+            ("extra_desc", SqlType.Text), ("context", SqlType.Text), ("vartype", SqlType.Text), ("source", SqlType.Text), ("min_val", SqlType.Text),
+            ("max_val", SqlType.Text), ("enumvals", TextArray), ("boot_val", SqlType.Text), ("reset_val", SqlType.Text), ("sourcefile", SqlType.Text),
+            ("sourceline", SqlType.Int4), ("pending_restart", SqlType.Bool));
+        foreach ((string name, string value) in (src.Session.Settings ?? new Dictionary<string, string>()).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            t.Add(Text(name), Text(value), Null, Text("Ungrouped"), Null,
+                Null, Text("user"), Text(value is "on" or "off" ? "bool" : "string"), Text("session"), Null,
+                Null, Null, Null, Text(value), Null,
+                Null, Bool(false));
+        }
+
+        return t;
+    }
+
+    /// <summary>Catalogs of features that do not exist here: the right columns, no rows.</summary>
+    public static VirtualTable? Empty(string name) => name switch
+    {
+        "pg_range" => new(name, ("rngtypid", SqlType.Oid), ("rngsubtype", SqlType.Oid), ("rngmultitypid", SqlType.Oid), ("rngcollation", SqlType.Oid),
+            ("rngsubopc", SqlType.Oid), ("rngcanonical", SqlType.Oid), ("rngsubdiff", SqlType.Oid)),
+        "pg_enum" => new(name, ("oid", SqlType.Oid), ("enumtypid", SqlType.Oid), ("enumsortorder", SqlType.Float4), ("enumlabel", SqlType.Name)),
+        "pg_inherits" => new(name, ("inhrelid", SqlType.Oid), ("inhparent", SqlType.Oid), ("inhseqno", SqlType.Int4), ("inhdetachpending", SqlType.Bool)),
+        "pg_trigger" => new(name, ("oid", SqlType.Oid), ("tgrelid", SqlType.Oid), ("tgparentid", SqlType.Oid), ("tgname", SqlType.Name), ("tgfoid", SqlType.Oid),
+            ("tgtype", SqlType.Int2), ("tgenabled", Char1), ("tgisinternal", SqlType.Bool), ("tgconstrrelid", SqlType.Oid), ("tgconstrindid", SqlType.Oid),
+            ("tgconstraint", SqlType.Oid), ("tgdeferrable", SqlType.Bool), ("tginitdeferred", SqlType.Bool), ("tgnargs", SqlType.Int2), ("tgattr", Int2Array),
+            ("tgargs", SqlType.Bytea), ("tgqual", SqlType.Text), ("tgoldtable", SqlType.Name), ("tgnewtable", SqlType.Name)),
+        "pg_policy" => new(name, ("oid", SqlType.Oid), ("polname", SqlType.Name), ("polrelid", SqlType.Oid), ("polcmd", Char1), ("polpermissive", SqlType.Bool),
+            ("polroles", OidArray), ("polqual", SqlType.Text), ("polwithcheck", SqlType.Text)),
+        "pg_statistic_ext" => new(name, ("oid", SqlType.Oid), ("stxrelid", SqlType.Oid), ("stxname", SqlType.Name), ("stxnamespace", SqlType.Oid),
+            ("stxowner", SqlType.Oid), ("stxstattarget", SqlType.Int4), ("stxkeys", Int2Array), ("stxkind", TextArray), ("stxexprs", SqlType.Text)),
+        "pg_publication" => new(name, ("oid", SqlType.Oid), ("pubname", SqlType.Name), ("pubowner", SqlType.Oid), ("puballtables", SqlType.Bool),
+            ("pubinsert", SqlType.Bool), ("pubupdate", SqlType.Bool), ("pubdelete", SqlType.Bool), ("pubtruncate", SqlType.Bool), ("pubviaroot", SqlType.Bool)),
+        "pg_publication_rel" => new(name, ("oid", SqlType.Oid), ("prpubid", SqlType.Oid), ("prrelid", SqlType.Oid), ("prqual", SqlType.Text), ("prattrs", Int2Array)),
+        "pg_publication_namespace" => new(name, ("oid", SqlType.Oid), ("pnpubid", SqlType.Oid), ("pnnspid", SqlType.Oid)),
+        "pg_rewrite" => new(name, ("oid", SqlType.Oid), ("rulename", SqlType.Name), ("ev_class", SqlType.Oid), ("ev_type", Char1), ("ev_enabled", Char1),
+            ("is_instead", SqlType.Bool), ("ev_qual", SqlType.Text), ("ev_action", SqlType.Text)),
+        "pg_description" => new(name, ("objoid", SqlType.Oid), ("classoid", SqlType.Oid), ("objsubid", SqlType.Int4), ("description", SqlType.Text)),
+        "pg_partitioned_table" => new(name, ("partrelid", SqlType.Oid), ("partstrat", Char1), ("partnatts", SqlType.Int2), ("partdefid", SqlType.Oid),
+            ("partattrs", Int2Array), ("partclass", OidArray), ("partcollation", OidArray), ("partexprs", SqlType.Text)),
+        "pg_auth_members" => new(name, ("roleid", SqlType.Oid), ("member", SqlType.Oid), ("grantor", SqlType.Oid), ("admin_option", SqlType.Bool)),
+        "pg_extension" => new(name, ("oid", SqlType.Oid), ("extname", SqlType.Name), ("extowner", SqlType.Oid), ("extnamespace", SqlType.Oid),
+            ("extrelocatable", SqlType.Bool), ("extversion", SqlType.Text), ("extconfig", OidArray), ("extcondition", TextArray)),
+        "pg_stat_activity" => new(name, ("datid", SqlType.Oid), ("datname", SqlType.Name), ("pid", SqlType.Int4), ("leader_pid", SqlType.Int4),
+            ("usesysid", SqlType.Oid), ("usename", SqlType.Name), ("application_name", SqlType.Text), ("client_addr", SqlType.Text),
+            ("client_hostname", SqlType.Text), ("client_port", SqlType.Int4), ("backend_start", SqlType.TimestampTz), ("xact_start", SqlType.TimestampTz),
+            ("query_start", SqlType.TimestampTz), ("state_change", SqlType.TimestampTz), ("wait_event_type", SqlType.Text), ("wait_event", SqlType.Text),
+            ("state", SqlType.Text), ("backend_xid", SqlType.Int8), ("backend_xmin", SqlType.Int8), ("query_id", SqlType.Int8), ("query", SqlType.Text),
+            ("backend_type", SqlType.Text)),
+        _ => null,
+    };
+}

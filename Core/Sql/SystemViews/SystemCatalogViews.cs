@@ -1,0 +1,64 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Planning;
+
+namespace ThunderDb.Core.Sql.SystemViews;
+
+/// <summary>
+/// PostgreSQL's system catalogs as read-only virtual tables over the catalog snapshot: the binder asks here
+/// when a name is not a stored relation. <c>pg_catalog.x</c> always resolves here, an unqualified <c>pg_x</c>
+/// too (PostgreSQL searches pg_catalog first implicitly), and <c>information_schema.x</c> when qualified.
+/// </summary>
+public static class SystemCatalogViews
+{
+    /// <summary>PostgreSQL's fixed OIDs of the catalog relations, so <c>'pg_catalog.pg_class'::regclass</c> (as psql writes in pg_depend lookups) resolves.</summary>
+    public static readonly IReadOnlyDictionary<string, uint> RelationOids = new Dictionary<string, uint>(StringComparer.Ordinal)
+    {
+        ["pg_type"] = 1247, ["pg_attribute"] = 1249, ["pg_proc"] = 1255, ["pg_class"] = 1259, ["pg_authid"] = 1260, ["pg_database"] = 1262,
+        ["pg_tablespace"] = 1213, ["pg_sequence"] = 2224, ["pg_am"] = 2601, ["pg_attrdef"] = 2604, ["pg_constraint"] = 2606, ["pg_depend"] = 2608,
+        ["pg_description"] = 2609, ["pg_index"] = 2610, ["pg_inherits"] = 2611, ["pg_namespace"] = 2615, ["pg_rewrite"] = 2618, ["pg_trigger"] = 2620,
+        ["pg_policy"] = 3256, ["pg_partitioned_table"] = 3350, ["pg_statistic_ext"] = 3381, ["pg_collation"] = 3456, ["pg_enum"] = 3501,
+        ["pg_range"] = 3541, ["pg_extension"] = 3079, ["pg_publication"] = 6104,
+    };
+
+    public static bool TryGet(string? schema, string name, CatalogSnapshot catalog, SessionContext session, out PlanNode? plan)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var src = new ViewSource(catalog, session);
+        VirtualTable? table = schema switch
+        {
+            "information_schema" => InformationSchema.Get(name, src),
+            "pg_catalog" => PgCatalog(name, src),
+            null when name.StartsWith("pg_", StringComparison.Ordinal) => PgCatalog(name, src),
+            _ => null,
+        };
+        plan = table?.ToPlan();
+        return plan is not null;
+    }
+
+    private static VirtualTable? PgCatalog(string name, ViewSource src) => name switch
+    {
+        "pg_namespace" => PgRelations.Namespace(src),
+        "pg_class" => PgRelations.Class(src),
+        "pg_attribute" => PgRelations.Attribute(src),
+        "pg_index" => PgRelations.Index(src),
+        "pg_constraint" => PgRelations.Constraint(src),
+        "pg_attrdef" => PgRelations.AttrDef(src),
+        "pg_sequence" => PgRelations.Sequence(src),
+        "pg_depend" => PgRelations.Depend(src),
+        "pg_type" => PgTypes.Type(src),
+        "pg_proc" => PgTypes.Proc(src),
+        "pg_database" => PgMisc.Database(src),
+        "pg_roles" => PgMisc.Roles(src, name, authid: false),
+        "pg_authid" => PgMisc.Roles(src, name, authid: true),
+        "pg_user" => PgMisc.User(src),
+        "pg_am" => PgMisc.Am(),
+        "pg_collation" => PgMisc.Collation(),
+        "pg_tablespace" => PgMisc.Tablespace(),
+        "pg_settings" => PgMisc.Settings(src),
+        "pg_tables" => InformationSchema.PgTables(src),
+        "pg_indexes" => InformationSchema.PgIndexes(src),
+        "pg_views" => InformationSchema.PgViews(src),
+        _ => PgMisc.Empty(name),
+    };
+}
