@@ -12,11 +12,12 @@ internal sealed class RunningServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private RunningServer(ServerProcess process, int respPort, int httpPort)
+    private RunningServer(ServerProcess process, int respPort, int httpPort, int pgPort)
     {
         Process = process;
         RespPort = respPort;
         HttpPort = httpPort;
+        PgPort = pgPort;
     }
 
     public ServerProcess Process { get; }
@@ -24,6 +25,8 @@ internal sealed class RunningServer : IAsyncDisposable
     public int RespPort { get; }
 
     public int HttpPort { get; }
+
+    public int PgPort { get; }
 
     public string RespPortText => RespPort.ToString(CultureInfo.InvariantCulture);
 
@@ -35,6 +38,7 @@ internal sealed class RunningServer : IAsyncDisposable
     {
         var respPort = ServerProcess.FreePort();
         var httpPort = ServerProcess.FreePort();
+        var pgPort = ServerProcess.FreePort();
         var config = dir.Write("thunderdb.toml", $"""
             http_port = {httpPort}
             data_dir = "{dir.Combine("data")}"
@@ -48,8 +52,9 @@ internal sealed class RunningServer : IAsyncDisposable
         var process = await ServerProcess.StartAsync(dir.Path, ["--config", config], new Dictionary<string, string>
         {
             ["THUNDERDB_RESP_PORT"] = respPort.ToString(CultureInfo.InvariantCulture),
+            ["THUNDERDB_PG_PORT"] = pgPort.ToString(CultureInfo.InvariantCulture),
         }).ConfigureAwait(false);
-        var server = new RunningServer(process, respPort, httpPort);
+        var server = new RunningServer(process, respPort, httpPort, pgPort);
         try
         {
             await server.WaitReadyAsync(ct).ConfigureAwait(false);
