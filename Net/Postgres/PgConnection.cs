@@ -199,7 +199,10 @@ internal sealed partial class PgConnection
         CancellationToken token = BeginStatement();
         try
         {
-            batch = await _session!.ExecuteAsync(sql, token).ConfigureAwait(false);
+            // Off the socket event loop: a long statement must not stall the other connections of its loop thread
+            // (nor the CancelRequest that would stop it).
+            SqlSession session = _session!;
+            batch = await Task.Run(() => session.ExecuteAsync(sql, token), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

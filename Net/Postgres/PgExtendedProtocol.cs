@@ -285,7 +285,10 @@ internal sealed partial class PgConnection
             ThunderMetrics.QueriesTotal.Inc();
             try
             {
-                portal.Result = await _session!.ExecutePreparedAsync(statement, portal.Parameters, token).ConfigureAwait(false);
+                // off the socket event loop, as a simple query
+                SqlSession session = _session!;
+                SqlValue[] parameters = portal.Parameters;
+                portal.Result = await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, token), CancellationToken.None).ConfigureAwait(false);
             }
             catch (SqlException e)
             {

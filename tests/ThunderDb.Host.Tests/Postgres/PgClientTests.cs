@@ -113,3 +113,67 @@ public sealed class PgClientTests
         await Assert.That(await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)).IsEqualTo(0);
     }
 }
+
+/// <summary>CancelRequest and the per-protocol connection limit, against the published binary.</summary>
+[NotInParallel("thunderdb-process")]
+public sealed class PgBackendTests
+{
+    [Before(Class)]
+    public static async Task PublishOnce() => await PublishedBinary.PathAsync();
+
+    [Test]
+    [Timeout(90_000)]
+    public async Task Cancel_request_stops_the_running_statement_with_57014(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        await using var server = await RunningServer.StartAsync(dir, ct: ct);
+        string script = $$"""
+            import threading, time, psycopg
+            with psycopg.connect("host=127.0.0.1 port={{server.PgPort}} user=thunder dbname=postgres sslmode=disable", autocommit=True) as c:
+                c.execute("CREATE TABLE big (id int PRIMARY KEY)")
+                c.execute("INSERT INTO big VALUES " + ",".join(f"({i})" for i in range(1, 1001)))
+                threading.Timer(0.5, c.cancel).start()
+                started = time.monotonic()
+                try:
+                    c.execute("SELECT count(*) FROM big a WHERE EXISTS (SELECT 1 FROM big b WHERE EXISTS (SELECT 1 FROM big c WHERE c.id + b.id + a.id < 0))")
+                    print("not cancelled")
+                except psycopg.errors.QueryCanceled as e:
+                    print("cancelled", e.sqlstate, time.monotonic() - started < 10)
+                print("after", c.execute("SELECT count(*) FROM big").fetchone()[0])
+            """;
+        var r = await ExternalTool.RunAsync("/usr/bin/python3", ["-"], script, TimeSpan.FromSeconds(40));
+        await Assert.That(r.ExitCode).IsEqualTo(0).Because(r.ToString());
+        await Assert.That(r.Stdout).Contains("cancelled 57014 True");
+        await Assert.That(r.Stdout).Contains("after 1000");
+    }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task Connections_over_the_limit_get_53300(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        await using var server = await RunningServer.StartAsync(dir, sections: "", ct: ct, topLevel: "max_connections_per_protocol = 1");
+        string script = $$"""
+            import time, psycopg
+            first = psycopg.connect("host=127.0.0.1 port={{server.PgPort}} user=thunder dbname=postgres sslmode=disable")
+            try:
+                psycopg.connect("host=127.0.0.1 port={{server.PgPort}} user=thunder dbname=postgres sslmode=disable")
+                print("second connected")
+            except psycopg.OperationalError as e:
+                print("refused:", str(e).strip().splitlines()[-1])
+            first.close()
+            # the server frees the slot when it has seen the Terminate: retry briefly
+            for attempt in range(50):
+                try:
+                    again = psycopg.connect("host=127.0.0.1 port={{server.PgPort}} user=thunder dbname=postgres sslmode=disable")
+                    break
+                except psycopg.OperationalError:
+                    time.sleep(0.1)
+            print("again", again.execute("SELECT 1").fetchone()[0])
+            """;
+        var r = await ExternalTool.RunAsync("/usr/bin/python3", ["-"], script, TimeSpan.FromSeconds(30));
+        await Assert.That(r.ExitCode).IsEqualTo(0).Because(r.ToString());
+        await Assert.That(r.Stdout).Contains("sorry, too many clients already");
+        await Assert.That(r.Stdout).Contains("again 1");
+    }
+}

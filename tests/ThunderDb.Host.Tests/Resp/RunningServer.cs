@@ -34,7 +34,8 @@ internal sealed class RunningServer : IAsyncDisposable
 
     /// <summary>Starts the server with <paramref name="dir"/>/data as its data directory.</summary>
     /// <param name="sections">TOML appended after the top-level keys (e.g. a <c>[security]</c> table).</param>
-    public static async Task<RunningServer> StartAsync(TempDirectory dir, bool syncCommit = true, string sections = "", CancellationToken ct = default)
+    /// <param name="topLevel">More top-level keys (e.g. <c>max_connections_per_protocol = 1</c>).</param>
+    public static async Task<RunningServer> StartAsync(TempDirectory dir, bool syncCommit = true, string sections = "", CancellationToken ct = default, string topLevel = "")
     {
         var respPort = ServerProcess.FreePort();
         var httpPort = ServerProcess.FreePort();
@@ -42,6 +43,7 @@ internal sealed class RunningServer : IAsyncDisposable
         var config = dir.Write("thunderdb.toml", $"""
             http_port = {httpPort}
             data_dir = "{dir.Combine("data")}"
+            {topLevel}
 
             [storage]
             sync_commit = {(syncCommit ? "true" : "false")}
