@@ -29,6 +29,8 @@ public sealed class PsqlTests
 
         var count = await PsqlAsync(server.PgPort, null, null, "-U", "thunder", "-d", "postgres", "-A", "-t", "-c", "SELECT count(*), max(id) FROM t");
         await Assert.That(count.Stdout.Trim()).IsEqualTo("2|2").Because(count.ToString());
+        await Assert.That(server.Process.AllOutput).Contains($"Listening: pg on 127.0.0.1:{server.PgPort}");
+        await Assert.That(server.Process.AllOutput).DoesNotContain("ports left unbound: pg");
     }
 
     [Test]

@@ -66,6 +66,21 @@ public sealed class PgWireTests
     private static byte[] Captured(PgWriter w) => w.Pending.ToArray();
 
     [Test]
+    [Arguments("SELECT $1, $12", 12)]
+    [Arguments("SELECT '$5', \"$6\", $2 -- $9", 2)]
+    [Arguments("UPDATE t SET a = $1 /* $7 */ WHERE b = $3", 3)]
+    [Arguments("SELECT a$1 FROM t", 0)]
+    public async Task Parameter_numbers_are_counted_outside_quotes_and_comments(string sql, int expected) =>
+        await Assert.That(PgConnection.MaxParameterNumber(sql)).IsEqualTo(expected);
+
+    [Test]
+    public async Task Server_version_num_follows_the_reported_version()
+    {
+        await Assert.That(PgConnection.ServerVersionNum("15.0")).IsEqualTo("150000");
+        await Assert.That(PgConnection.ServerVersionNum("16.4")).IsEqualTo("160004");
+    }
+
+    [Test]
     [Timeout(30_000)]
     public async Task Unknown_message_type_gets_08P01_and_the_connection_closes(CancellationToken ct)
     {
