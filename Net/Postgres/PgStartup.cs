@@ -105,8 +105,9 @@ internal sealed partial class PgConnection
         }
 
         _session = _server.Engine.OpenSession(user, database);
+        ApplyStartupSettings(_session.Settings, parameters);
         _connection.User = user;
-        string applicationName = parameters.GetValueOrDefault("application_name") ?? "";
+        string applicationName = _session.Settings.Get("application_name") ?? "";
         _connection.Name = applicationName;
         _out.Begin((byte)'R');
         _out.Int32(0);
@@ -115,8 +116,8 @@ internal sealed partial class PgConnection
         _out.ParameterStatus("server_version_num", ServerVersionNum(SessionSettings.ServerVersion));
         _out.ParameterStatus("server_encoding", "UTF8");
         _out.ParameterStatus("client_encoding", "UTF8");
-        _out.ParameterStatus("DateStyle", "ISO, MDY");
-        _out.ParameterStatus("TimeZone", "UTC");
+        _out.ParameterStatus("DateStyle", _session.Settings.Get("datestyle") ?? "ISO, MDY");
+        _out.ParameterStatus("TimeZone", _session.Settings.Get("timezone") ?? "UTC");
         _out.ParameterStatus("integer_datetimes", "on");
         _out.ParameterStatus("standard_conforming_strings", "on");
         _out.ParameterStatus("application_name", applicationName);
@@ -146,6 +147,54 @@ internal sealed partial class PgConnection
         }
 
         return parameters;
+    }
+
+    /// <summary>
+    /// Startup parameters other than user/database are session settings, as are <c>options</c>'s
+    /// <c>-c name=value</c> / <c>--name=value</c>. A value the engine refuses (a time zone other than UTC, say)
+    /// keeps the default: the ParameterStatus messages then tell the client what is in force.
+    /// </summary>
+    private static void ApplyStartupSettings(SessionSettings settings, Dictionary<string, string> parameters)
+    {
+        foreach ((string name, string value) in parameters)
+        {
+            if (name is "user" or "database" or "replication")
+            {
+                continue;
+            }
+
+            if (name == "options")
+            {
+                string[] words = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                for (int i = 0; i < words.Length; i++)
+                {
+                    string? assignment = words[i] == "-c" && i + 1 < words.Length ? words[++i]
+                        : words[i].StartsWith("--", StringComparison.Ordinal) ? words[i][2..]
+                        : words[i].StartsWith("-c", StringComparison.Ordinal) ? words[i][2..] : null;
+                    int eq = assignment?.IndexOf('=', StringComparison.Ordinal) ?? -1;
+                    if (eq > 0)
+                    {
+                        TrySet(settings, assignment![..eq].Replace('-', '_'), assignment[(eq + 1)..]);
+                    }
+                }
+
+                continue;
+            }
+
+            TrySet(settings, name, value);
+        }
+    }
+
+    private static void TrySet(SessionSettings settings, string name, string value)
+    {
+        try
+        {
+            settings.Set(name, value);
+        }
+        catch (ThunderDb.Core.Sql.SqlException)
+        {
+            // refused: the default stays, and is what ParameterStatus reports
+        }
     }
 
     /// <summary>"15.0" → "150000", as PostgreSQL reports server_version_num for versions 10 and later.</summary>

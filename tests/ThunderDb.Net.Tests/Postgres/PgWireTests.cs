@@ -82,6 +82,20 @@ public sealed class PgWireTests
 
     [Test]
     [Timeout(30_000)]
+    public async Task Startup_parameters_and_options_become_session_settings(CancellationToken ct)
+    {
+        await using var server = await StartAsync();
+        using var client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
+        await client.StartupAsync(ct, "application_name\0wire-test\0options\0-c search_path=audit --statement-timeout=5s\0TimeZone\0Europe/Paris\0");
+        await Assert.That((await client.QueryAsync("SHOW search_path", ct)).Trim()).IsEqualTo("audit");
+        await Assert.That((await client.QueryAsync("SHOW application_name", ct)).Trim()).IsEqualTo("wire-test");
+        await Assert.That((await client.QueryAsync("SHOW statement_timeout", ct)).Trim()).IsEqualTo("5s");
+        // refused by the engine: the default stays in force
+        await Assert.That((await client.QueryAsync("SHOW TimeZone", ct)).Trim()).IsEqualTo("UTC");
+    }
+
+    [Test]
+    [Timeout(30_000)]
     public async Task Unknown_message_type_gets_08P01_and_the_connection_closes(CancellationToken ct)
     {
         await using var server = await StartAsync();
@@ -211,9 +225,9 @@ internal sealed class PgClient(Socket socket) : IDisposable
 
     public async Task SendAsync(byte[] bytes, CancellationToken ct) => await _stream.WriteAsync(bytes, ct);
 
-    public async Task StartupAsync(CancellationToken ct)
+    public async Task StartupAsync(CancellationToken ct, string extra = "")
     {
-        byte[] parameters = [0, 3, 0, 0, .. "user\0tester\0database\0postgres\0\0"u8];
+        byte[] parameters = [0, 3, 0, 0, .. "user\0tester\0database\0postgres\0"u8, .. Encoding.UTF8.GetBytes(extra), 0];
         var packet = new byte[4 + parameters.Length];
         BinaryPrimitives.WriteInt32BigEndian(packet, packet.Length);
         parameters.CopyTo(packet, 4);
