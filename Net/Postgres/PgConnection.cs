@@ -218,6 +218,11 @@ internal sealed partial class PgConnection
         {
             WriteError(error);
         }
+        else if (batch.Results.Count == 0)
+        {
+            // only comments: PostgreSQL answers as for an empty string
+            _out.Empty((byte)'I');
+        }
 
         int statements = batch.Results.Count + (batch.Error is null ? 0 : 1);
         ThunderMetrics.QueriesTotal.Inc(Math.Max(1, statements));

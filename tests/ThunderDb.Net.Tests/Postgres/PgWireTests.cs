@@ -95,6 +95,23 @@ public sealed class PgWireTests
     }
 
     [Test]
+    [Arguments("")]
+    [Arguments(" ; ")]
+    [Arguments("-- only a comment")]
+    [Timeout(30_000)]
+    public async Task A_query_without_statements_gets_EmptyQueryResponse(string sql, CancellationToken ct)
+    {
+        await using var server = await StartAsync();
+        using var client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
+        await client.StartupAsync(ct);
+        await client.SendAsync(PgClient.Message((byte)'Q', [.. Encoding.UTF8.GetBytes(sql), 0]), ct);
+        await Assert.That((await client.ReadAsync(ct)).Type).IsEqualTo((byte)'I');
+        var ready = await client.ReadAsync(ct);
+        await Assert.That(ready.Type).IsEqualTo((byte)'Z');
+        await Assert.That(ready.Body[0]).IsEqualTo((byte)'I');
+    }
+
+    [Test]
     [Timeout(30_000)]
     public async Task Unknown_message_type_gets_08P01_and_the_connection_closes(CancellationToken ct)
     {
