@@ -135,10 +135,10 @@ internal sealed class PgReader(ConnectionIo io)
             _end = have;
         }
 
-        if (_buffer.Length < total)
+        if (_buffer.Length < total && _end == _buffer.Length)
         {
-            // grows only as far as the declared message, which was checked against the limit
-            Array.Resize(ref _buffer, Math.Max(total, (int)Math.Min(_buffer.Length * 2L, PgFrame.MaxMessageLength + 5L)));
+            // Doubles only when full: memory follows the bytes that arrived, not a length a client merely declared.
+            Array.Resize(ref _buffer, (int)Math.Min(total, _buffer.Length * 2L));
         }
         else if (_buffer.Length > 1 << 20 && total <= 16384 && have <= 16384)
         {

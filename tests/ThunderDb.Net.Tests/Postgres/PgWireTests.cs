@@ -140,6 +140,30 @@ public sealed class PgWireTests
 
     [Test]
     [Timeout(30_000)]
+    public async Task A_large_query_arriving_in_pieces_is_read_whole(CancellationToken ct)
+    {
+        await using var server = await StartAsync();
+        using var client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
+        await client.StartupAsync(ct);
+        string big = "SELECT '" + new string('x', 300_000) + "' AS v";
+        byte[] message = PgClient.Message((byte)'Q', [.. Encoding.UTF8.GetBytes(big), 0]);
+        for (int at = 0; at < message.Length; at += 70_000)
+        {
+            await client.SendAsync(message[at..Math.Min(message.Length, at + 70_000)], ct);
+            await Task.Delay(5, ct);
+        }
+
+        await Assert.That((await client.ReadAsync(ct)).Type).IsEqualTo((byte)'T');
+        var row = await client.ReadAsync(ct);
+        await Assert.That(row.Type).IsEqualTo((byte)'D');
+        await Assert.That(BinaryPrimitives.ReadInt32BigEndian(row.Body.AsSpan(2))).IsEqualTo(300_000);
+        await Assert.That((await client.ReadAsync(ct)).Type).IsEqualTo((byte)'C');
+        await Assert.That((await client.ReadAsync(ct)).Type).IsEqualTo((byte)'Z');
+        await Assert.That(await client.QueryAsync("SELECT 1", ct)).IsEqualTo("1\n");
+    }
+
+    [Test]
+    [Timeout(30_000)]
     public async Task Extended_protocol_infers_parameter_types_and_sends_binary_results(CancellationToken ct)
     {
         await using var server = await StartAsync();
