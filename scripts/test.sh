@@ -10,6 +10,8 @@ need=()
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server) # the oracle of the RESP differential test
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15) # the PostgreSQL protocol tests drive psql
+/usr/bin/python3 -c "import psycopg" >/dev/null 2>&1 || need+=(python3-psycopg) # ... and psycopg 3 (extended protocol)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Txn;
 
@@ -19,10 +20,16 @@ public sealed class KvStorageEngine(StorageOptions options, ILoggerFactory logge
 
     public StorageEngine? Engine => _engine;
 
+    /// <summary>The SQL engine over <see cref="Database"/> (catalog opened once with the store), for the PostgreSQL front end.</summary>
+    public SqlEngine Sql => _sql ?? throw new InvalidOperationException("the storage engine is not open yet");
+
+    private SqlEngine? _sql;
+
     public async ValueTask OpenAsync(CancellationToken cancellationToken)
     {
         // Recovery does blocking file I/O: keep it off the caller's context.
         _engine = await Task.Run(() => StorageEngine.Open(options, loggerFactory.CreateLogger("Storage")), cancellationToken).ConfigureAwait(false);
+        _sql = await SqlEngine.OpenAsync(_engine.Database, cancellationToken).ConfigureAwait(false);
     }
 
     public HealthCheck CheckHealth()
@@ -74,6 +81,7 @@ public sealed class KvStorageEngine(StorageOptions options, ILoggerFactory logge
     {
         _engine?.Dispose();
         _engine = null;
+        _sql = null;
         return ValueTask.CompletedTask;
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Storage.Wal;
+using ThunderDb.Net.Postgres;
 using ThunderDb.Net.Resp;
 using ThunderDb.Net.Transport.Tls;
 using ThunderDb.Host.Configuration;
@@ -25,6 +26,19 @@ public static class ServerComposition
 
         var storage = settings.ToStorageOptions();
         var engine = new KvStorageEngine(storage, loggerFactory);
+        TlsAcceptor? tls = tlsCertificate is null ? null : new TlsAcceptor(tlsCertificate, TlsHandshakeTimeout);
+        var pg = new PgListener(
+            new IPEndPoint(settings.ListenAddress, settings.PgPort),
+            engine,
+            new PgServerOptions
+            {
+                AuthEnabled = settings.Security.AuthenticationEnabled,
+                SuperuserName = settings.Security.Superuser,
+                SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
+                MaxConnections = settings.MaxConnectionsPerProtocol,
+                Tls = tls,
+            },
+            loggerFactory);
         var resp = new RespListener(
             new IPEndPoint(settings.ListenAddress, settings.RespPort),
             engine,
@@ -37,13 +51,13 @@ public static class ServerComposition
                 AuthenticationTimeout = settings.Security.AuthenticationTimeout,
                 IdleTimeout = settings.IdleTimeout,
                 SyncCommit = settings.Storage.SyncCommit,
-                Tls = tlsCertificate is null ? null : new TlsAcceptor(tlsCertificate, TlsHandshakeTimeout),
+                Tls = tls,
                 MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
             },
             loggerFactory);
 
-        // PostgreSQL (pg_port), MySQL (mysql_port) and the cluster transport (grpc_port) are not built
-        // yet; their ports stay unbound and the host says so at startup.
-        return new ServerComponents(Engine: engine, Listeners: [resp]);
+        // MySQL (mysql_port) and the cluster transport (grpc_port) are not built yet; their ports stay
+        // unbound and the host says so at startup.
+        return new ServerComponents(Engine: engine, Listeners: [pg, resp]);
     }
 }

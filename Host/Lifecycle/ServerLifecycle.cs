@@ -137,8 +137,8 @@ public static class ServerLifecycle
                 log.Information("Opening database engine {Engine}", engine.Name);
                 await engine.OpenAsync(CancellationToken.None).ConfigureAwait(false);
                 state.Engine = engine;
-                log.Information("Not built yet, ports left unbound: pg {Pg}, mysql {MySql}, grpc {Grpc}",
-                    settings.PgPort, settings.MySqlPort, settings.GrpcPort);
+                log.Information("Not built yet, ports left unbound: mysql {MySql}, grpc {Grpc}",
+                    settings.MySqlPort, settings.GrpcPort);
             }
             else
             {

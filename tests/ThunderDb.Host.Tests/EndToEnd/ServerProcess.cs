@@ -50,6 +50,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         // Every protocol port on a free port unless the test chose one, so tests never collide with
         // each other or with a server on the default ports.
         psi.Environment["THUNDERDB_RESP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["THUNDERDB_PG_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (env is not null)
         {
             foreach (var (k, v) in env)

@@ -62,9 +62,10 @@ public class ServerProcessTests
 
         var endpointLine = await server.WaitForLineAsync("Listening: http", StartTimeout);
         await Assert.That(endpointLine).Contains($"127.0.0.1:{port}");
-        // Only what is bound is claimed: admin HTTP and RESP (PostgreSQL, MySQL and the cluster port are not built yet).
-        await Assert.That(server.StdoutLines.Count(l => l.Contains("Listening:", StringComparison.Ordinal))).IsEqualTo(2);
+        // Only what is bound is claimed: admin HTTP, PostgreSQL and RESP (MySQL and the cluster port are not built yet).
+        await Assert.That(server.StdoutLines.Count(l => l.Contains("Listening:", StringComparison.Ordinal))).IsEqualTo(3);
         await Assert.That(server.AllOutput).Contains("Listening: resp on 127.0.0.1:");
+        await Assert.That(server.AllOutput).Contains("Listening: pg on 127.0.0.1:");
 
         var live = await http.GetAsync(new Uri("/admin/live", UriKind.Relative), ct);
         await Assert.That(live.StatusCode).IsEqualTo(HttpStatusCode.OK);

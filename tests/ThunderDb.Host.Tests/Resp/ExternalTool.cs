@@ -16,7 +16,7 @@ internal static class ExternalTool
     public static Task<ToolResult> RedisCliAsync(int port, params string[] args) =>
         RunAsync("redis-cli", ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args], null, TimeSpan.FromSeconds(20));
 
-    public static async Task<ToolResult> RunAsync(string program, IEnumerable<string> args, string? stdin, TimeSpan timeout)
+    public static async Task<ToolResult> RunAsync(string program, IEnumerable<string> args, string? stdin, TimeSpan timeout, IReadOnlyDictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -24,6 +24,11 @@ internal static class ExternalTool
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
+
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

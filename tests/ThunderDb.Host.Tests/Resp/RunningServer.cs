@@ -12,11 +12,12 @@ internal sealed class RunningServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private RunningServer(ServerProcess process, int respPort, int httpPort)
+    private RunningServer(ServerProcess process, int respPort, int httpPort, int pgPort)
     {
         Process = process;
         RespPort = respPort;
         HttpPort = httpPort;
+        PgPort = pgPort;
     }
 
     public ServerProcess Process { get; }
@@ -25,19 +26,24 @@ internal sealed class RunningServer : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    public int PgPort { get; }
+
     public string RespPortText => RespPort.ToString(CultureInfo.InvariantCulture);
 
     public Uri HttpBase => new($"http://127.0.0.1:{HttpPort}");
 
     /// <summary>Starts the server with <paramref name="dir"/>/data as its data directory.</summary>
     /// <param name="sections">TOML appended after the top-level keys (e.g. a <c>[security]</c> table).</param>
-    public static async Task<RunningServer> StartAsync(TempDirectory dir, bool syncCommit = true, string sections = "", CancellationToken ct = default)
+    /// <param name="topLevel">More top-level keys (e.g. <c>max_connections_per_protocol = 1</c>).</param>
+    public static async Task<RunningServer> StartAsync(TempDirectory dir, bool syncCommit = true, string sections = "", CancellationToken ct = default, string topLevel = "")
     {
         var respPort = ServerProcess.FreePort();
         var httpPort = ServerProcess.FreePort();
+        var pgPort = ServerProcess.FreePort();
         var config = dir.Write("thunderdb.toml", $"""
             http_port = {httpPort}
             data_dir = "{dir.Combine("data")}"
+            {topLevel}
 
             [storage]
             sync_commit = {(syncCommit ? "true" : "false")}
@@ -48,8 +54,9 @@ internal sealed class RunningServer : IAsyncDisposable
         var process = await ServerProcess.StartAsync(dir.Path, ["--config", config], new Dictionary<string, string>
         {
             ["THUNDERDB_RESP_PORT"] = respPort.ToString(CultureInfo.InvariantCulture),
+            ["THUNDERDB_PG_PORT"] = pgPort.ToString(CultureInfo.InvariantCulture),
         }).ConfigureAwait(false);
-        var server = new RunningServer(process, respPort, httpPort);
+        var server = new RunningServer(process, respPort, httpPort, pgPort);
         try
         {
             await server.WaitReadyAsync(ct).ConfigureAwait(false);

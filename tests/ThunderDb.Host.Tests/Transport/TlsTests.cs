@@ -17,7 +17,7 @@ namespace ThunderDb.Host.Tests.Transport;
 /// </summary>
 public sealed class TlsTests
 {
-    private static string TlsSection(TempDirectory dir) => $"""
+    internal static string TlsSection(TempDirectory dir) => $"""
         [security]
         tls_enabled = true
         tls_cert_path = "{dir.Combine("tls.crt")}"
@@ -25,7 +25,7 @@ public sealed class TlsTests
         """;
 
     /// <summary>A self-signed certificate for 127.0.0.1 and localhost, usable as its own CA file.</summary>
-    private static void WriteCertificate(TempDirectory dir)
+    internal static void WriteCertificate(TempDirectory dir)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=thunderdb-test", key, HashAlgorithmName.SHA256);

@@ -1,0 +1,192 @@
+using System.Buffers.Binary;
+using ThunderDb.Core.Sql;
+using ThunderDb.Core.Sql.Types;
+
+namespace ThunderDb.Net.Postgres;
+
+/// <summary>
+/// PostgreSQL's binary wire formats (the typsend / typreceive functions) for the scalar types ThunderDB has.
+/// Dates and timestamps count from 2000-01-01 on the wire; ThunderDB counts from 1970-01-01.
+/// </summary>
+internal static class PgBinaryFormat
+{
+    private const int PgEpochDays = 10_957;
+    private const long PgEpochMicros = 946_684_800_000_000;
+
+    /// <summary>Whether values of <paramref name="type"/> can be sent in binary.</summary>
+    public static bool CanSend(SqlType type) => !type.IsArray && type.Kind is SqlTypeKind.Bool or SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8
+        or SqlTypeKind.Float4 or SqlTypeKind.Float8 or SqlTypeKind.Numeric or SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Char
+        or SqlTypeKind.Name or SqlTypeKind.Bytea or SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz
+        or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Oid or SqlTypeKind.Json or SqlTypeKind.Unknown;
+
+    /// <summary>Writes one non-null value as its type's send function does (length prefix included).</summary>
+    public static void Write(PgWriter w, SqlValue v, SqlType type)
+    {
+        switch (type.Kind)
+        {
+            case SqlTypeKind.Bool:
+                w.Int32(1);
+                w.Byte(v.AsBool ? (byte)1 : (byte)0);
+                break;
+            case SqlTypeKind.Int2:
+                w.Int32(2);
+                w.Int16((short)v.AsInt64);
+                break;
+            case SqlTypeKind.Int4:
+            case SqlTypeKind.Oid:
+                w.Int32(4);
+                w.Int32((int)v.AsInt64);
+                break;
+            case SqlTypeKind.Int8:
+                w.Int32(8);
+                w.Int64(v.AsInt64);
+                break;
+            case SqlTypeKind.Float4:
+                w.Int32(4);
+                w.Int32(BitConverter.SingleToInt32Bits((float)v.AsDouble));
+                break;
+            case SqlTypeKind.Float8:
+                w.Int32(8);
+                w.Int64(BitConverter.DoubleToInt64Bits(v.AsDouble));
+                break;
+            case SqlTypeKind.Date:
+                w.Int32(4);
+                w.Int32(v.AsDate - PgEpochDays);
+                break;
+            case SqlTypeKind.Timestamp:
+            case SqlTypeKind.TimestampTz:
+                w.Int32(8);
+                w.Int64(v.AsMicros - PgEpochMicros);
+                break;
+            case SqlTypeKind.Time:
+                w.Int32(8);
+                w.Int64(v.AsMicros);
+                break;
+            case SqlTypeKind.Bytea:
+                w.Int32(v.AsBytes.Length);
+                w.Bytes(v.AsBytes);
+                break;
+            case SqlTypeKind.Uuid:
+            {
+                Span<byte> b = stackalloc byte[16];
+                v.AsUuid.TryWriteBytes(b, bigEndian: true, out _);
+                w.Int32(16);
+                w.Bytes(b);
+                break;
+            }
+
+            case SqlTypeKind.Numeric:
+                WriteNumeric(w, SqlText.Format(v));
+                break;
+            default:
+                // text, varchar, bpchar, name, json, unknown: the text itself
+                w.LengthPrefixedText(SqlText.Format(v));
+                break;
+        }
+    }
+
+    /// <summary>numeric_send: base-10000 digits with weight, sign and display scale, from the value's text.</summary>
+    internal static void WriteNumeric(PgWriter w, string text)
+    {
+        bool negative = text.StartsWith('-');
+        string digits = negative ? text[1..] : text;
+        int dot = digits.IndexOf('.', StringComparison.Ordinal);
+        string whole = dot < 0 ? digits : digits[..dot];
+        string fraction = dot < 0 ? "" : digits[(dot + 1)..];
+        short dscale = (short)fraction.Length;
+        whole = whole.TrimStart('0');
+        int wholeGroups = (whole.Length + 3) / 4;
+        whole = whole.PadLeft(wholeGroups * 4, '0');
+        fraction = fraction.PadRight((fraction.Length + 3) / 4 * 4, '0');
+        string all = whole + fraction;
+        var groups = new List<short>(all.Length / 4);
+        for (int i = 0; i < all.Length; i += 4)
+        {
+            groups.Add(short.Parse(all.AsSpan(i, 4), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        int weight = wholeGroups - 1;
+        int first = 0;
+        while (first < groups.Count && groups[first] == 0)
+        {
+            first++;
+            weight--;
+        }
+
+        int last = groups.Count;
+        while (last > first && groups[last - 1] == 0)
+        {
+            last--;
+        }
+
+        int n = last - first;
+        if (n == 0)
+        {
+            weight = 0;
+            negative = false;
+        }
+
+        w.Int32(8 + (2 * n));
+        w.Int16((short)n);
+        w.Int16((short)weight);
+        w.Int16(negative ? (short)0x4000 : (short)0);
+        w.Int16(dscale);
+        for (int i = first; i < last; i++)
+        {
+            w.Int16(groups[i]);
+        }
+    }
+
+    /// <summary>Decodes one binary parameter of the type with <paramref name="oid"/>; 0A000 for types not read in binary.</summary>
+    public static SqlValue Read(ReadOnlySpan<byte> b, int oid, int parameterNumber)
+    {
+        switch (oid)
+        {
+            case 16:
+                return b.Length == 1 ? SqlValue.FromBool(b[0] != 0) : throw BadFormat(parameterNumber);
+            case 21:
+                return b.Length == 2 ? SqlValue.FromInt2(BinaryPrimitives.ReadInt16BigEndian(b)) : throw BadFormat(parameterNumber);
+            case 23:
+                return b.Length == 4 ? SqlValue.FromInt4(BinaryPrimitives.ReadInt32BigEndian(b)) : throw BadFormat(parameterNumber);
+            case 26:
+                return b.Length == 4 ? SqlValue.FromOid(BinaryPrimitives.ReadUInt32BigEndian(b)) : throw BadFormat(parameterNumber);
+            case 20:
+                return b.Length == 8 ? SqlValue.FromInt8(BinaryPrimitives.ReadInt64BigEndian(b)) : throw BadFormat(parameterNumber);
+            case 700:
+                return b.Length == 4 ? SqlValue.FromFloat4(BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadInt32BigEndian(b))) : throw BadFormat(parameterNumber);
+            case 701:
+                return b.Length == 8 ? SqlValue.FromFloat8(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64BigEndian(b))) : throw BadFormat(parameterNumber);
+            case 1082:
+                return b.Length == 4 ? SqlValue.FromDate(BinaryPrimitives.ReadInt32BigEndian(b) + PgEpochDays) : throw BadFormat(parameterNumber);
+            case 1114:
+                return b.Length == 8 ? SqlValue.FromTimestamp(BinaryPrimitives.ReadInt64BigEndian(b) + PgEpochMicros) : throw BadFormat(parameterNumber);
+            case 1184:
+                return b.Length == 8 ? SqlValue.FromTimestampTz(BinaryPrimitives.ReadInt64BigEndian(b) + PgEpochMicros) : throw BadFormat(parameterNumber);
+            case 1083:
+                return b.Length == 8 ? SqlValue.FromTime(BinaryPrimitives.ReadInt64BigEndian(b)) : throw BadFormat(parameterNumber);
+            case 17:
+                return SqlValue.FromBytea(b.ToArray());
+            case 2950:
+                return b.Length == 16 ? SqlValue.FromUuid(new Guid(b, bigEndian: true)) : throw BadFormat(parameterNumber);
+            case 25 or 1043 or 1042 or 19 or 114 or 0 or 705:
+                return SqlValue.FromString(oid switch { 1043 => SqlTypeKind.Varchar, 1042 => SqlTypeKind.Char, 19 => SqlTypeKind.Name, 114 => SqlTypeKind.Json, _ => SqlTypeKind.Text },
+                    DecodeText(b, parameterNumber));
+            default:
+                throw new SqlException(SqlState.FeatureNotSupported, $"binary format for parameter {parameterNumber} of type oid {oid} is not supported; send it in text format");
+        }
+    }
+
+    public static string DecodeText(ReadOnlySpan<byte> b, int parameterNumber)
+    {
+        try
+        {
+            return PgText.Strict.GetString(b);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new SqlException("22021", $"invalid byte sequence for encoding \"UTF8\" in parameter {parameterNumber}");
+        }
+    }
+
+    private static SqlException BadFormat(int parameterNumber) => new("22P03", $"incorrect binary data format in bind parameter {parameterNumber}");
+}

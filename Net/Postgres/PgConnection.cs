@@ -1,0 +1,404 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Sql;
+using ThunderDb.Core.Sql.Engine;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Types;
+using ThunderDb.Net.Transport;
+
+namespace ThunderDb.Net.Postgres;
+
+/// <summary>
+/// One PostgreSQL client connection: startup and authentication (<c>PgStartup.cs</c>), then the simple query
+/// protocol here and the extended protocol in <c>PgExtendedProtocol.cs</c>. One message is handled at a time;
+/// replies are buffered and sent when the client waits for them (after Query, Sync or Flush).
+/// </summary>
+internal sealed partial class PgConnection
+{
+    private static int s_unregisteredIds = int.MaxValue;
+
+    private readonly PgServer _server;
+    private readonly ClientConnection? _connection;
+    private readonly PgWriter _out = new();
+    private readonly Lock _cancelGate = new();
+    private ConnectionIo _io;
+    private PgReader _in;
+    private SqlSession? _session;
+    private CancellationTokenSource? _statement;
+    private bool _closing;
+
+    public PgConnection(PgServer server, ConnectionIo io, ClientConnection? connection)
+    {
+        _server = server;
+        _io = io;
+        _in = new PgReader(io);
+        _connection = connection;
+        ProcessId = connection is null ? Interlocked.Decrement(ref s_unregisteredIds) : (int)(connection.Id & int.MaxValue);
+        SecretKey = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
+    }
+
+    public int ProcessId { get; }
+
+    public int SecretKey { get; }
+
+    private CancellationToken Killed => _connection?.Killed ?? CancellationToken.None;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            if (await StartupAsync().ConfigureAwait(false))
+            {
+                _server.AddBackend(this);
+                await MessageLoopAsync().ConfigureAwait(false);
+            }
+        }
+        catch (PgProtocolException e)
+        {
+            _server.Logger.LogWarning("pg: protocol violation from {Remote}: {Reason}", _connection?.Remote ?? "?", e.Message);
+            await TrySendFatalAsync("08P01", e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+        {
+            // killed, server stopping, startup timeout, or the peer went away
+        }
+#pragma warning disable CA1031 // a bug in one statement closes that connection, never the server
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _server.Logger.LogError(e, "pg: connection {Remote} failed", _connection?.Remote ?? "?");
+            await TrySendFatalAsync("XX000", "internal error: " + e.Message).ConfigureAwait(false);
+        }
+        finally
+        {
+            _server.RemoveBackend(this);
+            lock (_cancelGate)
+            {
+                _statement?.Dispose();
+                _statement = null;
+            }
+
+            _io.Dispose();
+            if (_connection is not null)
+            {
+                _server.Registry.Unregister(_connection);
+            }
+        }
+    }
+
+    private async Task MessageLoopAsync()
+    {
+        while (!_closing)
+        {
+            if (!_in.HasBufferedMessage)
+            {
+                // Nothing more is waiting: whatever the client is owed goes out before blocking on a read.
+                await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+            }
+
+            (byte Type, ReadOnlyMemory<byte> Body)? message = await _in.ReadAsync(startup: false, Killed).ConfigureAwait(false);
+            if (message is not { } m)
+            {
+                return;
+            }
+
+            if (_connection is not null)
+            {
+                _connection.LastActivityTicks = Environment.TickCount64;
+            }
+
+            Interlocked.Increment(ref _server.InFlight);
+            try
+            {
+                await HandleAsync(m.Type, m.Body).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _server.InFlight);
+                if (_connection is not null)
+                {
+                    _connection.CommandStartedTicks = 0;
+                }
+            }
+        }
+
+        await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+    }
+
+    private async Task HandleAsync(byte type, ReadOnlyMemory<byte> body)
+    {
+        if (_skipUntilSync && type is not ((byte)'S' or (byte)'X'))
+        {
+            return;
+        }
+
+        switch (type)
+        {
+            case (byte)'Q':
+                await SimpleQueryAsync(ReadQuery(body.Span)).ConfigureAwait(false);
+                break;
+            case (byte)'P':
+                Parse(body.Span);
+                break;
+            case (byte)'B':
+                Bind(body.Span);
+                break;
+            case (byte)'D':
+                Describe(body.Span);
+                break;
+            case (byte)'E':
+                await ExecuteAsync(body).ConfigureAwait(false);
+                break;
+            case (byte)'C':
+                Close(body.Span);
+                break;
+            case (byte)'S':
+                Sync();
+                break;
+            case (byte)'H':
+                await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+                break;
+            case (byte)'X':
+                _closing = true;
+                break;
+            case (byte)'d' or (byte)'c' or (byte)'f':
+                // COPY data outside a COPY: PostgreSQL ignores it too
+                break;
+            case (byte)'F':
+                ExtendedError(new SqlException(SqlState.FeatureNotSupported, "the function call protocol is not supported"));
+                break;
+            default:
+                throw new PgProtocolException($"invalid frontend message type {type}");
+        }
+    }
+
+    private static string ReadQuery(ReadOnlySpan<byte> body)
+    {
+        var reader = new PgBody(body);
+        return reader.CString();
+    }
+
+    private async Task SimpleQueryAsync(string sql)
+    {
+        // A simple Query ends any failed extended-protocol sequence too.
+        _skipUntilSync = false;
+        _portals.Remove("");
+        if (IsBlank(sql))
+        {
+            _out.Empty((byte)'I');
+            _out.ReadyForQuery((byte)_session!.State);
+            return;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        MarkCommand("query");
+        BatchResult batch;
+        CancellationToken token = BeginStatement();
+        try
+        {
+            // Off the socket event loop: a long statement must not stall the other connections of its loop thread
+            // (nor the CancelRequest that would stop it).
+            SqlSession session = _session!;
+            batch = await Task.Run(() => session.ExecuteAsync(sql, token), CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndStatement();
+        }
+
+        foreach (StatementResult result in batch.Results)
+        {
+            WriteResult(result, describeRows: true, formats: default, maxRows: 0, out _);
+        }
+
+        if (batch.Error is { } error)
+        {
+            WriteError(error);
+        }
+        else if (batch.Results.Count == 0)
+        {
+            // only comments: PostgreSQL answers as for an empty string
+            _out.Empty((byte)'I');
+        }
+
+        int statements = batch.Results.Count + (batch.Error is null ? 0 : 1);
+        ThunderMetrics.QueriesTotal.Inc(Math.Max(1, statements));
+        if (batch.Error is not null)
+        {
+            ThunderMetrics.QueriesFailedTotal.Inc();
+        }
+
+        ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _out.ReadyForQuery((byte)batch.State);
+    }
+
+    private static bool IsBlank(string sql)
+    {
+        foreach (char c in sql)
+        {
+            if (!char.IsWhiteSpace(c) && c != ';')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void MarkCommand(string name)
+    {
+        if (_connection is not null)
+        {
+            _connection.CurrentCommand = name;
+            _connection.CommandStartedTicks = Environment.TickCount64;
+        }
+    }
+
+    /// <summary>The token the running statement observes: a CancelRequest or a kill cancels it.</summary>
+    private CancellationToken BeginStatement()
+    {
+        lock (_cancelGate)
+        {
+            _statement?.Dispose();
+            _statement = CancellationTokenSource.CreateLinkedTokenSource(Killed);
+            return _statement.Token;
+        }
+    }
+
+    private void EndStatement()
+    {
+        lock (_cancelGate)
+        {
+            _statement?.Dispose();
+            _statement = null;
+        }
+    }
+
+    /// <summary>Called from another connection's CancelRequest.</summary>
+    public void CancelStatement()
+    {
+        lock (_cancelGate)
+        {
+            try
+            {
+                _statement?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the statement just ended
+            }
+        }
+    }
+
+    /// <summary>
+    /// Notices, then RowDescription (when <paramref name="describeRows"/>), DataRows, CommandComplete. With
+    /// <paramref name="maxRows"/> &gt; 0 stops after that many rows and returns the index to resume from.
+    /// </summary>
+    private void WriteResult(StatementResult result, bool describeRows, ReadOnlySpan<short> formats, int maxRows, out int resumeAt, int startAt = 0)
+    {
+        resumeAt = -1;
+        if (startAt == 0 && result.Notices is { } notices)
+        {
+            foreach (string notice in notices)
+            {
+                _out.Error((byte)'N', "NOTICE", "00000", notice);
+            }
+        }
+
+        if (result.Columns is { } columns)
+        {
+            if (describeRows)
+            {
+                WriteRowDescription(columns, formats);
+            }
+
+            IReadOnlyList<SqlValue[]> rows = result.Rows ?? [];
+            int end = maxRows > 0 ? Math.Min(rows.Count, startAt + maxRows) : rows.Count;
+            for (int i = startAt; i < end; i++)
+            {
+                WriteDataRow(rows[i], columns, formats);
+            }
+
+            if (end < rows.Count)
+            {
+                resumeAt = end;
+                _out.Empty((byte)'s');
+                return;
+            }
+        }
+
+        _out.CommandComplete(result.CommandTag);
+    }
+
+    private void WriteRowDescription(IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
+    {
+        _out.Begin((byte)'T');
+        _out.Int16((short)columns.Count);
+        for (int i = 0; i < columns.Count; i++)
+        {
+            PlanColumn c = columns[i];
+            _out.CString(c.Name);
+            _out.Int32((int)c.TableOid);
+            _out.Int16((short)c.ColumnNumber);
+            _out.Int32(c.Type.PgOid);
+            _out.Int16(c.Type.IsArray ? (short)-1 : SqlTypeInfo.Of(c.Type.Kind).TypLen);
+            _out.Int32(c.Type.Kind is SqlTypeKind.Varchar or SqlTypeKind.Char && c.Type.Modifier >= 0 ? c.Type.Modifier + 4 : -1);
+            _out.Int16(FormatOf(formats, i));
+        }
+
+        _out.End();
+    }
+
+    private void WriteDataRow(SqlValue[] row, IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
+    {
+        _out.Begin((byte)'D');
+        _out.Int16((short)row.Length);
+        for (int i = 0; i < row.Length; i++)
+        {
+            SqlValue v = row[i];
+            if (v.IsNull)
+            {
+                _out.Int32(-1);
+            }
+            else if (FormatOf(formats, i) == 1)
+            {
+                PgBinaryFormat.Write(_out, v, i < columns.Count ? columns[i].Type : SqlType.Text);
+            }
+            else
+            {
+                _out.LengthPrefixedText(SqlText.Format(v));
+            }
+        }
+
+        _out.End();
+    }
+
+    /// <summary>The format of column <paramref name="i"/>: none given = text, one = all columns, else one per column.</summary>
+    private static short FormatOf(ReadOnlySpan<short> formats, int i) => formats.Length switch
+    {
+        0 => 0,
+        1 => formats[0],
+        _ => i < formats.Length ? formats[i] : (short)0,
+    };
+
+    private void WriteError(SqlException e, string severity = "ERROR") =>
+        _out.Error((byte)'E', severity, e.SqlState, e.Message, e.Detail, e.Hint, e.Position);
+
+    /// <summary>A FATAL error, sent right away; the connection closes after it.</summary>
+    private async Task TrySendFatalAsync(string sqlState, string message)
+    {
+        try
+        {
+            _out.Error((byte)'E', "FATAL", sqlState, message);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _out.FlushAsync(_io, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+        {
+            // the client is gone or not reading
+        }
+    }
+}

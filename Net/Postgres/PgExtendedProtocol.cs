@@ -1,0 +1,407 @@
+using System.Diagnostics;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Sql;
+using ThunderDb.Core.Sql.Engine;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Net.Postgres;
+
+/// <summary>A statement made by Parse: its text, the parsed statement (null for an empty query) and its parameter types.</summary>
+internal sealed record PgPrepared(string Sql, Ast.SqlStatement? Statement, SqlType[] ParameterTypes, StatementDescription? Description);
+
+/// <summary>A portal made by Bind: a prepared statement with values, and once executed its result (to resume a row-limited Execute).</summary>
+internal sealed class PgPortal(PgPrepared prepared, SqlValue[] parameters, short[] resultFormats)
+{
+    public PgPrepared Prepared { get; } = prepared;
+
+    public SqlValue[] Parameters { get; } = parameters;
+
+    public short[] ResultFormats { get; } = resultFormats;
+
+    public StatementResult? Result { get; set; }
+
+    public int ResumeAt { get; set; }
+
+    public bool Done { get; set; }
+}
+
+/// <summary>The extended query protocol: Parse, Bind, Describe, Execute, Close and Sync.</summary>
+internal sealed partial class PgConnection
+{
+    private const int MaxParameters = 65_535;
+
+    private readonly Dictionary<string, PgPrepared> _statements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PgPortal> _portals = new(StringComparer.Ordinal);
+    private bool _skipUntilSync;
+
+    /// <summary>An error in the extended protocol: reported, then every message up to Sync is skipped.</summary>
+    private void ExtendedError(SqlException e)
+    {
+        WriteError(e);
+        _skipUntilSync = true;
+    }
+
+    private void Parse(ReadOnlySpan<byte> span)
+    {
+        var body = new PgBody(span);
+        string name = body.CString();
+        string sql = body.CString();
+        short count = body.Count16();
+        var declared = new SqlType[count];
+        for (int i = 0; i < count; i++)
+        {
+            int oid = body.Int32();
+            declared[i] = oid == 0 ? SqlType.Unknown : TypeOfOid(oid) ?? SqlType.Unknown;
+            if (oid != 0 && declared[i].Kind == SqlTypeKind.Unknown)
+            {
+                ExtendedError(new SqlException("42704", $"type with OID {oid} does not exist"));
+                return;
+            }
+        }
+
+        if (name.Length > 0 && _statements.ContainsKey(name))
+        {
+            ExtendedError(new SqlException("42P05", $"prepared statement \"{name}\" already exists"));
+            return;
+        }
+
+        try
+        {
+            IReadOnlyList<Ast.SqlStatement> parsed = Ast.SqlParser.Parse(sql);
+            if (parsed.Count > 1)
+            {
+                throw new SqlException(SqlState.SyntaxError, "cannot insert multiple commands into a prepared statement");
+            }
+
+            Ast.SqlStatement? statement = parsed.Count == 0 ? null : parsed[0];
+            StatementDescription? description = statement is null ? null : _session!.Describe(statement, declared);
+            int parameterCount = Math.Max(Math.Max(declared.Length, description?.ParameterTypes.Count ?? 0), MaxParameterNumber(sql));
+            if (parameterCount > MaxParameters)
+            {
+                throw new SqlException("54000", $"too many parameters ({parameterCount}); at most {MaxParameters}");
+            }
+
+            var types = new SqlType[parameterCount];
+            for (int i = 0; i < parameterCount; i++)
+            {
+                types[i] = description is not null && i < description.ParameterTypes.Count ? description.ParameterTypes[i]
+                    : i < declared.Length && declared[i].Kind != SqlTypeKind.Unknown ? declared[i] : SqlType.Text;
+            }
+
+            _statements[name] = new PgPrepared(sql, statement, types, description);
+            _out.Empty((byte)'1');
+        }
+        catch (Ast.SqlSyntaxException e)
+        {
+            ExtendedError(new SqlException(e.SqlState, e.Message, position: e.Position));
+        }
+        catch (SqlException e)
+        {
+            ExtendedError(e);
+        }
+    }
+
+    private void Bind(ReadOnlySpan<byte> span)
+    {
+        var body = new PgBody(span);
+        string portalName = body.CString();
+        string statementName = body.CString();
+        short formatCount = body.Count16();
+        Span<short> formats = formatCount <= 64 ? stackalloc short[formatCount] : new short[formatCount];
+        for (int i = 0; i < formatCount; i++)
+        {
+            formats[i] = body.Int16();
+        }
+
+        short valueCount = body.Int16();
+        if (!_statements.TryGetValue(statementName, out PgPrepared? prepared))
+        {
+            ExtendedError(new SqlException("26000", $"prepared statement \"{statementName}\" does not exist"));
+            return;
+        }
+
+        if (valueCount != prepared.ParameterTypes.Length)
+        {
+            ExtendedError(new SqlException("08P01",
+                $"bind message supplies {valueCount} parameters, but prepared statement \"{statementName}\" requires {prepared.ParameterTypes.Length}"));
+            return;
+        }
+
+        if (formatCount > 1 && formatCount != valueCount)
+        {
+            ExtendedError(new SqlException("08P01", $"bind message has {formatCount} parameter formats but {valueCount} parameters"));
+            return;
+        }
+
+        var values = new SqlValue[valueCount];
+        try
+        {
+            for (int i = 0; i < valueCount; i++)
+            {
+                int length = body.Int32();
+                if (length == -1)
+                {
+                    values[i] = SqlValue.Null;
+                    continue;
+                }
+
+                ReadOnlySpan<byte> raw = body.Bytes(length);
+                short format = FormatOf(formats, i);
+                SqlType type = prepared.ParameterTypes[i];
+                values[i] = format switch
+                {
+                    0 => type.IsString ? SqlValue.FromString(type.Kind == SqlTypeKind.Unknown ? SqlTypeKind.Text : type.Kind, PgBinaryFormat.DecodeText(raw, i + 1))
+                        : SqlText.Parse(PgBinaryFormat.DecodeText(raw, i + 1), type),
+                    1 => PgBinaryFormat.Read(raw, type.PgOid, i + 1),
+                    _ => throw new PgProtocolException($"unsupported format code: {format}"),
+                };
+            }
+        }
+        catch (SqlException e)
+        {
+            ExtendedError(e);
+            return;
+        }
+
+        short resultCount = body.Count16();
+        var resultFormats = new short[resultCount];
+        for (int i = 0; i < resultCount; i++)
+        {
+            resultFormats[i] = body.Int16();
+            if (resultFormats[i] is not (0 or 1))
+            {
+                throw new PgProtocolException($"unsupported format code: {resultFormats[i]}");
+            }
+        }
+
+        if (prepared.Description?.Columns is { } columns)
+        {
+            for (int i = 0; i < columns.Count; i++)
+            {
+                if (FormatOf(resultFormats, i) == 1 && !PgBinaryFormat.CanSend(columns[i].Type))
+                {
+                    ExtendedError(new SqlException(SqlState.FeatureNotSupported,
+                        $"binary output of type {SqlTypeInfo.Of(columns[i].Type.Kind).PgName}{(columns[i].Type.IsArray ? "[]" : "")} is not supported; ask for text format"));
+                    return;
+                }
+            }
+        }
+
+        if (portalName.Length > 0 && _portals.ContainsKey(portalName))
+        {
+            ExtendedError(new SqlException("42P03", $"cursor \"{portalName}\" already exists"));
+            return;
+        }
+
+        _portals[portalName] = new PgPortal(prepared, values, resultFormats);
+        _out.Empty((byte)'2');
+    }
+
+    private void Describe(ReadOnlySpan<byte> span)
+    {
+        var body = new PgBody(span);
+        byte kind = body.Byte();
+        string name = body.CString();
+        if (kind == (byte)'S')
+        {
+            if (!_statements.TryGetValue(name, out PgPrepared? prepared))
+            {
+                ExtendedError(new SqlException("26000", $"prepared statement \"{name}\" does not exist"));
+                return;
+            }
+
+            _out.Begin((byte)'t');
+            _out.Int16((short)prepared.ParameterTypes.Length);
+            foreach (SqlType t in prepared.ParameterTypes)
+            {
+                _out.Int32(t.PgOid);
+            }
+
+            _out.End();
+            DescribeRows(prepared, []);
+        }
+        else if (kind == (byte)'P')
+        {
+            if (!_portals.TryGetValue(name, out PgPortal? portal))
+            {
+                ExtendedError(new SqlException("34000", $"portal \"{name}\" does not exist"));
+                return;
+            }
+
+            DescribeRows(portal.Prepared, portal.ResultFormats);
+        }
+        else
+        {
+            throw new PgProtocolException($"invalid DESCRIBE message subtype {kind}");
+        }
+    }
+
+    private void DescribeRows(PgPrepared prepared, ReadOnlySpan<short> formats)
+    {
+        if (prepared.Description?.Columns is { } columns)
+        {
+            WriteRowDescription(columns, formats);
+        }
+        else
+        {
+            _out.Empty((byte)'n');
+        }
+    }
+
+    private async Task ExecuteAsync(ReadOnlyMemory<byte> message)
+    {
+        string name;
+        int maxRows;
+        {
+            var body = new PgBody(message.Span);
+            name = body.CString();
+            maxRows = body.Int32();
+        }
+
+        if (!_portals.TryGetValue(name, out PgPortal? portal))
+        {
+            ExtendedError(new SqlException("34000", $"portal \"{name}\" does not exist"));
+            return;
+        }
+
+        if (portal.Prepared.Statement is not { } statement)
+        {
+            _out.Empty((byte)'I');
+            return;
+        }
+
+        if (portal.Done)
+        {
+            _out.CommandComplete(portal.Result?.CommandTag ?? "SELECT 0");
+            return;
+        }
+
+        if (portal.Result is null)
+        {
+            long started = Stopwatch.GetTimestamp();
+            MarkCommand("execute");
+            CancellationToken token = BeginStatement();
+            ThunderMetrics.QueriesTotal.Inc();
+            try
+            {
+                // off the socket event loop, as a simple query
+                SqlSession session = _session!;
+                SqlValue[] parameters = portal.Parameters;
+                portal.Result = await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, token), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (SqlException e)
+            {
+                ThunderMetrics.QueriesFailedTotal.Inc();
+                ExtendedError(e);
+                return;
+            }
+            finally
+            {
+                EndStatement();
+                ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
+        }
+
+        WriteResult(portal.Result, describeRows: false, portal.ResultFormats, Math.Max(0, maxRows), out int resumeAt, portal.ResumeAt);
+        if (resumeAt < 0)
+        {
+            portal.Done = true;
+        }
+        else
+        {
+            portal.ResumeAt = resumeAt;
+        }
+    }
+
+    private void Close(ReadOnlySpan<byte> span)
+    {
+        var body = new PgBody(span);
+        byte kind = body.Byte();
+        string name = body.CString();
+        switch (kind)
+        {
+            case (byte)'S':
+                _statements.Remove(name);
+                break;
+            case (byte)'P':
+                _portals.Remove(name);
+                break;
+            default:
+                throw new PgProtocolException($"invalid CLOSE message subtype {kind}");
+        }
+
+        _out.Empty((byte)'3');
+    }
+
+    private void Sync()
+    {
+        _skipUntilSync = false;
+        SessionTransactionState state = _session!.State;
+        if (state == SessionTransactionState.Idle)
+        {
+            // portals live until their transaction ends; outside one that is now
+            _portals.Clear();
+        }
+
+        _out.ReadyForQuery((byte)state);
+    }
+
+    private static SqlType? TypeOfOid(int oid)
+    {
+        foreach (SqlTypeInfo info in SqlTypeInfo.All)
+        {
+            if (info.Oid == oid)
+            {
+                return new SqlType(info.Kind);
+            }
+
+            if (info.ArrayOid == oid && info.ArrayOid != 0)
+            {
+                return new SqlType(info.Kind, IsArray: true);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The highest <c>$n</c> in <paramref name="sql"/> outside quotes and comments (statements the binder does not describe).</summary>
+    internal static int MaxParameterNumber(string sql)
+    {
+        int max = 0;
+        for (int i = 0; i < sql.Length; i++)
+        {
+            char c = sql[i];
+            if (c is '\'' or '"')
+            {
+                int close = sql.IndexOf(c, i + 1);
+                i = close < 0 ? sql.Length : close;
+            }
+            else if (c == '-' && i + 1 < sql.Length && sql[i + 1] == '-')
+            {
+                int eol = sql.IndexOf('\n', i);
+                i = eol < 0 ? sql.Length : eol;
+            }
+            else if (c == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
+            {
+                int end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
+                i = end < 0 ? sql.Length : end + 1;
+            }
+            else if (c == '$' && i + 1 < sql.Length && char.IsAsciiDigit(sql[i + 1]) && (i == 0 || !char.IsLetterOrDigit(sql[i - 1])))
+            {
+                int n = 0;
+                int j = i + 1;
+                while (j < sql.Length && char.IsAsciiDigit(sql[j]) && n < 1_000_000)
+                {
+                    n = (n * 10) + (sql[j] - '0');
+                    j++;
+                }
+
+                max = Math.Max(max, n);
+                i = j - 1;
+            }
+        }
+
+        return max;
+    }
+}

@@ -1,0 +1,244 @@
+using System.Buffers.Binary;
+using System.Text;
+using ThunderDb.Net.Transport;
+
+namespace ThunderDb.Net.Postgres;
+
+/// <summary>A client broke the protocol (08P01): the connection answers with an ErrorResponse and closes.</summary>
+internal sealed class PgProtocolException(string message) : Exception(message)
+{
+    public PgProtocolException()
+        : this("protocol violation")
+    {
+    }
+
+    public PgProtocolException(string message, Exception inner)
+        : this(message + ": " + inner.Message)
+    {
+    }
+}
+
+/// <summary>Where a frame stands in the bytes received so far.</summary>
+internal enum PgFrameStatus
+{
+    NeedMore,
+    Complete,
+}
+
+/// <summary>
+/// Frontend message framing: startup packets (Int32 length, no type byte) and typed messages (one type byte,
+/// Int32 length including itself). Lengths are checked before anything is allocated.
+/// </summary>
+internal static class PgFrame
+{
+    /// <summary>PostgreSQL's own limit on one message (PQ_LARGE_MESSAGE_LIMIT is 1 GiB).</summary>
+    public const int MaxMessageLength = 1 << 30;
+
+    /// <summary>A startup packet is a few parameters: PostgreSQL refuses more than 10000 bytes.</summary>
+    public const int MaxStartupLength = 10_000;
+
+    /// <summary>Reads the header of the frame at the start of <paramref name="buffer"/>; throws for an impossible length.</summary>
+    public static PgFrameStatus TryHeader(ReadOnlySpan<byte> buffer, bool startup, int maxLength, out byte type, out int bodyLength)
+    {
+        int header = startup ? 4 : 5;
+        type = startup ? (byte)0 : buffer.IsEmpty ? (byte)0 : buffer[0];
+        bodyLength = 0;
+        if (buffer.Length < header)
+        {
+            return PgFrameStatus.NeedMore;
+        }
+
+        int length = BinaryPrimitives.ReadInt32BigEndian(buffer[(header - 4)..]);
+        int min = startup ? 8 : 4;
+        if (length < min)
+        {
+            throw new PgProtocolException($"invalid message length {length}");
+        }
+
+        if (length > maxLength)
+        {
+            throw new PgProtocolException(startup ? $"invalid length of startup packet {length}" : $"message of {length} bytes exceeds the limit of {maxLength}");
+        }
+
+        bodyLength = length - 4;
+        return PgFrameStatus.Complete;
+    }
+}
+
+/// <summary>Reads whole frontend messages from one connection into a reusable buffer.</summary>
+internal sealed class PgReader(ConnectionIo io)
+{
+    private byte[] _buffer = new byte[16384];
+    private int _start;
+    private int _end;
+
+    /// <summary>True when whole messages are already buffered (no read needed): replies can wait for them.</summary>
+    public bool HasBufferedMessage
+    {
+        get
+        {
+            ReadOnlySpan<byte> b = _buffer.AsSpan(_start, _end - _start);
+            return b.Length >= 5 && BinaryPrimitives.ReadInt32BigEndian(b[1..]) is int n && n >= 4 && b.Length >= n + 1;
+        }
+    }
+
+    /// <summary>The next message: its type (0 for a startup packet) and body; empty body memory on a clean EOF is signalled by null.</summary>
+    public async ValueTask<(byte Type, ReadOnlyMemory<byte> Body)?> ReadAsync(bool startup, CancellationToken cancellationToken)
+    {
+        int header = startup ? 4 : 5;
+        while (true)
+        {
+            PgFrameStatus status = PgFrame.TryHeader(_buffer.AsSpan(_start, _end - _start), startup,
+                startup ? PgFrame.MaxStartupLength : PgFrame.MaxMessageLength, out byte type, out int bodyLength);
+            if (status == PgFrameStatus.Complete)
+            {
+                int total = header + bodyLength;
+                if (_end - _start >= total)
+                {
+                    var body = new ReadOnlyMemory<byte>(_buffer, _start + header, bodyLength);
+                    _start += total;
+                    return (type, body);
+                }
+
+                MakeRoom(total);
+            }
+            else
+            {
+                MakeRoom(header);
+            }
+
+            int n = await io.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                if (_end == _start)
+                {
+                    return null;
+                }
+
+                throw new PgProtocolException("unexpected EOF within message");
+            }
+
+            _end += n;
+        }
+    }
+
+    /// <summary>Bytes received beyond the current message (must be none before a TLS handshake).</summary>
+    public int Buffered => _end - _start;
+
+    private void MakeRoom(int total)
+    {
+        int have = _end - _start;
+        if (_start > 0 && (_buffer.Length - _start < total || _end == _buffer.Length))
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, have);
+            _start = 0;
+            _end = have;
+        }
+
+        if (_buffer.Length < total && _end == _buffer.Length)
+        {
+            // Doubles only when full: memory follows the bytes that arrived, not a length a client merely declared.
+            Array.Resize(ref _buffer, (int)Math.Min(total, _buffer.Length * 2L));
+        }
+        else if (_buffer.Length > 1 << 20 && total <= 16384 && have <= 16384)
+        {
+            var small = new byte[16384];
+            Buffer.BlockCopy(_buffer, _start, small, 0, have);
+            _buffer = small;
+            _start = 0;
+            _end = have;
+        }
+    }
+}
+
+/// <summary>Reads the fields of one message body; any overrun is a protocol violation.</summary>
+internal ref struct PgBody(ReadOnlySpan<byte> body)
+{
+    private readonly ReadOnlySpan<byte> _body = body;
+    private int _at;
+
+    public readonly int Remaining => _body.Length - _at;
+
+    public byte Byte()
+    {
+        Need(1);
+        return _body[_at++];
+    }
+
+    public short Int16()
+    {
+        Need(2);
+        short v = BinaryPrimitives.ReadInt16BigEndian(_body[_at..]);
+        _at += 2;
+        return v;
+    }
+
+    public int Int32()
+    {
+        Need(4);
+        int v = BinaryPrimitives.ReadInt32BigEndian(_body[_at..]);
+        _at += 4;
+        return v;
+    }
+
+    public ReadOnlySpan<byte> Bytes(int length)
+    {
+        if (length < 0)
+        {
+            throw new PgProtocolException($"invalid field length {length}");
+        }
+
+        Need(length);
+        ReadOnlySpan<byte> v = _body.Slice(_at, length);
+        _at += length;
+        return v;
+    }
+
+    public string CString()
+    {
+        int nul = _body[_at..].IndexOf((byte)0);
+        if (nul < 0)
+        {
+            throw new PgProtocolException("invalid string in message");
+        }
+
+        string v;
+        try
+        {
+            v = PgText.Strict.GetString(_body.Slice(_at, nul));
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new PgProtocolException("invalid byte sequence for encoding \"UTF8\"", e);
+        }
+
+        _at += nul + 1;
+        return v;
+    }
+
+    /// <summary>Int16 count then that many Int16 values (format codes); count checked against the bytes left.</summary>
+    public short Count16()
+    {
+        short n = Int16();
+        if (n < 0 || n * 2 > Remaining)
+        {
+            throw new PgProtocolException($"invalid count {n} in message");
+        }
+
+        return n;
+    }
+
+    private readonly void Need(int n)
+    {
+        if (_at + n > _body.Length || _at + n < 0)
+        {
+            throw new PgProtocolException("insufficient data left in message");
+        }
+    }
+}
+
+internal static class PgText
+{
+    /// <summary>UTF-8 that throws on invalid bytes (client_encoding is UTF8: PostgreSQL refuses them with 22021).</summary>
+    public static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}

@@ -1,0 +1,23 @@
+using ThunderDb.Net.Transport.Tls;
+
+namespace ThunderDb.Net.Postgres;
+
+public sealed class PgServerOptions
+{
+    /// <summary>When true, the superuser logs in with a cleartext password checked against the bcrypt hash.</summary>
+    public bool AuthEnabled { get; init; }
+
+    public string SuperuserName { get; init; } = "thunder";
+
+    /// <summary>BCrypt hash of the superuser's password.</summary>
+    public string? SuperuserPasswordHash { get; init; }
+
+    /// <summary>Connections beyond this get FATAL 53300 after their startup packet.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>When set, clients must ask for TLS with SSLRequest: a plaintext startup is refused.</summary>
+    public TlsAcceptor? Tls { get; init; }
+
+    /// <summary>Startup, TLS handshake and authentication must finish within this (PostgreSQL's authentication_timeout).</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
