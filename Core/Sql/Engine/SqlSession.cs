@@ -59,6 +59,15 @@ public sealed partial class SqlSession
             return new BatchResult(results, Fail(e), State);
         }
 
+        // Several statements outside a transaction block run in one implicit transaction, as PostgreSQL runs a
+        // multi-statement Query message: all of them commit together, or an error undoes all of them.
+        bool implicitBlock = _txn is null && statements.Count > 1 && !statements.Any(st => st is Ast.TransactionStatement);
+        if (implicitBlock)
+        {
+            _txn = _engine.Database.Begin(_defaultIsolation);
+            _statementsInTransaction = 0;
+        }
+
         foreach (Ast.SqlStatement statement in statements)
         {
             try
@@ -67,11 +76,46 @@ public sealed partial class SqlSession
             }
             catch (SqlException e)
             {
+                if (implicitBlock)
+                {
+                    EndImplicitBlock(commit: false);
+                    return new BatchResult(results, e, State);
+                }
+
                 return new BatchResult(results, Fail(e), State);
             }
         }
 
+        if (implicitBlock)
+        {
+            try
+            {
+                await CommitAsync(_txn!, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (Translate(e) is { } commitError)
+            {
+                EndImplicitBlock(commit: false);
+                return new BatchResult(results, commitError, State);
+            }
+
+            EndImplicitBlock(commit: true);
+        }
+
         return new BatchResult(results, null, State);
+    }
+
+    private void EndImplicitBlock(bool commit)
+    {
+        IKvTransaction txn = _txn!;
+        _txn = null;
+        _failed = false;
+        if (!commit)
+        {
+            txn.Rollback();
+            _ddl = null;
+        }
+
+        txn.Dispose();
     }
 
     /// <summary>Runs one parsed statement with its parameter values.</summary>

@@ -141,4 +141,22 @@ public class SqlSessionTests
         StatementResult total = await Ok(setup, "SELECT bbalance FROM branches WHERE bid = 1");
         await Assert.That(total.Rows![0][0].AsInt64).IsEqualTo(160);
     }
+
+    [Test]
+    public async Task A_multi_statement_query_is_one_implicit_transaction()
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        await Ok(s, "CREATE TABLE t (id int PRIMARY KEY)");
+        BatchResult failed = await s.ExecuteAsync("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); INSERT INTO t VALUES (1)");
+        await Assert.That(failed.Error!.SqlState).IsEqualTo("23505");
+        await Assert.That(failed.Results.Count).IsEqualTo(2);
+        await Assert.That(s.State).IsEqualTo(SessionTransactionState.Idle);
+        await Assert.That((await Ok(s, "SELECT count(*) FROM t")).Rows![0][0].AsInt64).IsEqualTo(0); // all undone
+
+        BatchResult ok = await s.ExecuteAsync("INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); SELECT count(*) FROM t");
+        await Assert.That(ok.Error).IsNull();
+        await Assert.That(ok.Results[2].Rows![0][0].AsInt64).IsEqualTo(2);
+        await Assert.That((await Ok(s, "SELECT count(*) FROM t")).Rows![0][0].AsInt64).IsEqualTo(2);
+    }
 }
