@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Net.Postgres;
 using ThunderDb.Net.Resp;
+using ThunderDb.Net.Transport;
 using ThunderDb.Net.Transport.Tls;
 using ThunderDb.Host.Configuration;
 
@@ -27,34 +28,30 @@ public static class ServerComposition
         var storage = settings.ToStorageOptions();
         var engine = new KvStorageEngine(storage, loggerFactory);
         TlsAcceptor? tls = tlsCertificate is null ? null : new TlsAcceptor(tlsCertificate, TlsHandshakeTimeout);
-        var pg = new PgListener(
-            new IPEndPoint(settings.ListenAddress, settings.PgPort),
-            engine,
-            new PgServerOptions
-            {
-                AuthEnabled = settings.Security.AuthenticationEnabled,
-                SuperuserName = settings.Security.Superuser,
-                SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
-                MaxConnections = settings.MaxConnectionsPerProtocol,
-                Tls = tls,
-            },
-            loggerFactory);
-        var resp = new RespListener(
-            new IPEndPoint(settings.ListenAddress, settings.RespPort),
-            engine,
-            new RespServerOptions
-            {
-                AuthEnabled = settings.Security.AuthenticationEnabled,
-                SuperuserName = settings.Security.Superuser,
-                SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
-                MaxConnections = settings.MaxConnectionsPerProtocol,
-                AuthenticationTimeout = settings.Security.AuthenticationTimeout,
-                IdleTimeout = settings.IdleTimeout,
-                SyncCommit = settings.Storage.SyncCommit,
-                Tls = tls,
-                MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
-            },
-            loggerFactory);
+        var pgOptions = new PgServerOptions
+        {
+            AuthEnabled = settings.Security.AuthenticationEnabled,
+            SuperuserName = settings.Security.Superuser,
+            SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
+            MaxConnections = settings.MaxConnectionsPerProtocol,
+            Tls = tls,
+        };
+        var respOptions = new RespServerOptions
+        {
+            AuthEnabled = settings.Security.AuthenticationEnabled,
+            SuperuserName = settings.Security.Superuser,
+            SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
+            MaxConnections = settings.MaxConnectionsPerProtocol,
+            AuthenticationTimeout = settings.Security.AuthenticationTimeout,
+            IdleTimeout = settings.IdleTimeout,
+            SyncCommit = settings.Storage.SyncCommit,
+            Tls = tls,
+            MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
+        };
+        var pg = new ProtocolListener(PgServer.ProtocolName, new IPEndPoint(settings.ListenAddress, settings.PgPort),
+            () => new PgServer(engine.Sql, pgOptions, loggerFactory.CreateLogger("Postgres"), ConnectionRegistry.Shared));
+        var resp = new ProtocolListener(RespServer.ProtocolName, new IPEndPoint(settings.ListenAddress, settings.RespPort),
+            () => new RespServer(engine.Database, respOptions, loggerFactory.CreateLogger("Resp"), ConnectionRegistry.Shared));
 
         // MySQL (mysql_port) and the cluster transport (grpc_port) are not built yet; their ports stay
         // unbound and the host says so at startup.

@@ -9,7 +9,7 @@ using ThunderDb.Net.Transport;
 namespace ThunderDb.Net.Postgres;
 
 /// <summary>The PostgreSQL protocol (v3) server: accept loop and connections over one <see cref="SqlEngine"/>.</summary>
-public sealed class PgServer : IAsyncDisposable
+public sealed class PgServer : IProtocolServer
 {
     public const string ProtocolName = "pg";
 

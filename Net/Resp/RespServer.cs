@@ -9,7 +9,7 @@ using ThunderDb.Net.Transport;
 namespace ThunderDb.Net.Resp;
 
 /// <summary>The Redis protocol server: accept loop, sessions, and the active expiry sweep over one <see cref="IKvDatabase"/>.</summary>
-public sealed class RespServer : IAsyncDisposable
+public sealed class RespServer : IProtocolServer
 {
     public const string ProtocolName = "resp";
 

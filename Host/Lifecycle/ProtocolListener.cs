@@ -1,20 +1,21 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
-using ThunderDb.Net.Postgres;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Host.Lifecycle;
 
-/// <summary>The PostgreSQL protocol server as a host listener on <c>listen_addr:pg_port</c>, over the engine's SQL engine.</summary>
-public sealed class PgListener(IPEndPoint endPoint, KvStorageEngine engine, PgServerOptions options, ILoggerFactory loggerFactory) : IProtocolListener
+/// <summary>
+/// A protocol server as a host listener on <c>listen_addr:&lt;protocol&gt;_port</c>. The server is created when the
+/// listener starts (after the engine is open), so a factory is passed rather than a server.
+/// </summary>
+public sealed class ProtocolListener(string protocol, IPEndPoint endPoint, Func<IProtocolServer> createServer) : IProtocolListener
 {
-    private PgServer? _server;
+    private IProtocolServer? _server;
 
-    public string Protocol => PgServer.ProtocolName;
+    public string Protocol => protocol;
 
     public ValueTask<EndPoint> StartAsync(CancellationToken cancellationToken)
     {
-        var server = new PgServer(engine.Sql, options, loggerFactory.CreateLogger("Postgres"), ConnectionRegistry.Shared);
+        IProtocolServer server = createServer();
         server.Start(endPoint);
         _server = server;
         return ValueTask.FromResult<EndPoint>(server.LocalEndPoint!);
