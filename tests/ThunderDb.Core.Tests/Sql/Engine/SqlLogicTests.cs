@@ -9,19 +9,7 @@ namespace ThunderDb.Core.Tests.Sql.Engine;
 /// </summary>
 public class SqlLogicTests
 {
-    private static string Corpus()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "conformance", "sqllogictest");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/conformance/sqllogictest not found above " + AppContext.BaseDirectory);
-    }
+    private static string Corpus() => SqlLogicCorpus.Directory();
 
     // Floors as measured; what still fails is PostgreSQL behaviour (empty IN lists and x'..' are errors there,
     // and a non-grouped column inside COALESCE is a grouping error), not engine gaps.

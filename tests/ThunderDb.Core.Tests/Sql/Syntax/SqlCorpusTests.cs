@@ -9,19 +9,7 @@ namespace ThunderDb.Core.Tests.Sql.Syntax;
 /// </summary>
 public class SqlCorpusTests
 {
-    private static string? CorpusDirectory()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            string candidate = Path.Combine(d.FullName, "shared", "conformance", "sqllogictest");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return Directory.Exists("/work/shared/conformance/sqllogictest") ? "/work/shared/conformance/sqllogictest" : null;
-    }
+    private static string? CorpusDirectory() => SqlLogicCorpus.Directory();
 
     /// <summary>The SQL of every statement/query record that runs on PostgreSQL, with its file and line.</summary>
     internal static IEnumerable<(string File, int Line, string Sql)> Records(string root)
