@@ -199,7 +199,9 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
         }
     }
 
-    private ReturningList BindReturning(TableDef table, string? alias, IReadOnlyList<Ast.SelectItem> items)
+    private ReturningList BindReturning(TableDef table, string? alias, IReadOnlyList<Ast.SelectItem> items) => BindReturning(binder, table, alias, items);
+
+    private static ReturningList BindReturning(Binder binder, TableDef table, string? alias, IReadOnlyList<Ast.SelectItem> items)
     {
         Scope scope = TableScope(table, alias);
         var exprs = new List<BoundExpr>();
@@ -228,6 +230,20 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
         }
 
         return new ReturningList(exprs, columns);
+    }
+
+    /// <summary>The columns an INSERT, UPDATE or DELETE with RETURNING will return (the extended protocol's Describe); null without RETURNING.</summary>
+    public static IReadOnlyList<PlanColumn>? DescribeReturning(Binder binder, Ast.SqlStatement statement)
+    {
+        ArgumentNullException.ThrowIfNull(binder);
+        (Ast.ObjectName? table, string? alias, IReadOnlyList<Ast.SelectItem>? returning) = statement switch
+        {
+            Ast.InsertStatement i => (i.Table, i.Alias, i.Returning),
+            Ast.UpdateStatement u => (u.Table, u.Alias?.Name, u.Returning),
+            Ast.DeleteStatement d => (d.Table, d.Alias?.Name, d.Returning),
+            _ => (null, null, null),
+        };
+        return table is null || returning is null ? null : BindReturning(binder, binder.RequireTable(table), alias, returning).Columns;
     }
 
     /// <summary>The rows of <paramref name="table"/> that <paramref name="where"/> selects, with their keys, read before any change.</summary>

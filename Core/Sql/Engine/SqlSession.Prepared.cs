@@ -13,19 +13,21 @@ public sealed partial class SqlSession
     /// <summary>
     /// Binds a query without running it (the extended protocol's Describe): parameter types from
     /// <paramref name="declared"/> (Unknown = infer from context) and the result columns. Statements other
-    /// than SELECT report their declared types only and no columns.
+    /// than SELECT report their declared parameter types, and columns only for RETURNING.
     /// </summary>
     public StatementDescription Describe(Ast.SqlStatement statement, IReadOnlyList<SqlType> declared)
     {
         ArgumentNullException.ThrowIfNull(statement);
         ArgumentNullException.ThrowIfNull(declared);
-        if (statement is not Ast.SelectStatement select)
-        {
-            return new StatementDescription([.. declared.Select(t => t.Kind == SqlTypeKind.Unknown ? SqlType.Text : t)], null);
-        }
-
         var catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
         var binder = new Binder(catalog, Context(catalog), declared);
+        if (statement is not Ast.SelectStatement select)
+        {
+            // INSERT/UPDATE/DELETE ... RETURNING describe their RETURNING columns, so clients get a RowDescription
+            return new StatementDescription([.. declared.Select(t => t.Kind == SqlTypeKind.Unknown ? SqlType.Text : t)],
+                DmlExecutor.DescribeReturning(binder, statement));
+        }
+
         PlanNode plan = binder.BindSelect(select.Query);
         return new StatementDescription(binder.ParameterTypes, plan.Columns);
     }

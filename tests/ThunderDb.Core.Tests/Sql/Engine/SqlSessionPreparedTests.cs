@@ -26,6 +26,12 @@ public class SqlSessionPreparedTests
         StatementDescription insert = s.Describe(SqlParser.ParseSingle("INSERT INTO t VALUES ($1, $2)"), [SqlType.Int4]);
         await Assert.That(insert.Columns).IsNull();
         await Assert.That(insert.ParameterTypes[0].Kind).IsEqualTo(SqlTypeKind.Int4);
+
+        // RETURNING is described, so the protocol sends a RowDescription before the rows
+        StatementDescription returning = s.Describe(SqlParser.ParseSingle("INSERT INTO t VALUES ($1, $2) RETURNING id, upper(name) AS shout"), [SqlType.Int4, SqlType.Text]);
+        await Assert.That(string.Join(",", returning.Columns!.Select(c => $"{c.Name}:{c.Type}"))).IsEqualTo("id:integer,shout:text");
+        StatementDescription deleted = s.Describe(SqlParser.ParseSingle("DELETE FROM t WHERE id = $1 RETURNING *"), [SqlType.Int4]);
+        await Assert.That(string.Join(",", deleted.Columns!.Select(c => c.Name))).IsEqualTo("id,name");
     }
 
     [Test]
