@@ -14,8 +14,7 @@ public sealed class PgServer : IProtocolServer
     public const string ProtocolName = "pg";
 
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _sessions = [];
-    private readonly Lock _sessionsGate = new();
+    private readonly ConnectionTasks _connections = new();
     private readonly ConcurrentDictionary<int, PgConnection> _backends = new();
     private SocketListener? _listener;
     private bool _stopCalled;
@@ -58,17 +57,7 @@ public sealed class PgServer : IProtocolServer
         // Over the limit the client still gets a PostgreSQL answer (FATAL 53300) after its startup packet.
         Registry.TryRegister(ProtocolName, socket.RemoteEndPoint, socket.LocalEndPoint, Options.MaxConnections, out ClientConnection? connection);
         var session = new PgConnection(this, new ConnectionIo(socket), connection);
-        Task run = session.RunAsync();
-        lock (_sessionsGate)
-        {
-            _sessions.Add(run);
-        }
-
-        await run.ConfigureAwait(false);
-        lock (_sessionsGate)
-        {
-            _sessions.Remove(run);
-        }
+        await _connections.RunAsync(session.RunAsync()).ConfigureAwait(false);
     }
 
     internal void AddBackend(PgConnection connection) => _backends[connection.ProcessId] = connection;
@@ -93,14 +82,8 @@ public sealed class PgServer : IProtocolServer
     }
 
     /// <summary>Waits until no connection is inside a statement, or until <paramref name="grace"/> has passed.</summary>
-    public async Task WaitForInFlightAsync(TimeSpan grace, CancellationToken cancellationToken)
-    {
-        long deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
-        while (Volatile.Read(ref InFlight) > 0 && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitForInFlightAsync(TimeSpan grace, CancellationToken cancellationToken) =>
+        ConnectionTasks.WaitForInFlightAsync(() => Volatile.Read(ref InFlight), grace, cancellationToken);
 
     /// <summary>Closes every connection and waits up to <paramref name="sessionTimeout"/>; false when one is still inside a statement.</summary>
     public async Task<bool> StopAsync(TimeSpan sessionTimeout)
@@ -108,28 +91,10 @@ public sealed class PgServer : IProtocolServer
         Volatile.Write(ref _stopCalled, true);
         await _stop.CancelAsync().ConfigureAwait(false);
         await StopAcceptingAsync().ConfigureAwait(false);
-        foreach (ClientConnection c in Registry.Snapshot())
+        int stuck = await _connections.CloseAllAsync(Registry, ProtocolName, sessionTimeout).ConfigureAwait(false);
+        if (stuck > 0)
         {
-            if (c.Protocol == ProtocolName)
-            {
-                c.Kill();
-            }
-        }
-
-        Task[] running;
-        lock (_sessionsGate)
-        {
-            running = [.. _sessions];
-        }
-
-        try
-        {
-            await Task.WhenAll(running).WaitAsync(sessionTimeout).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            Logger.LogError("{Count} PostgreSQL connection(s) still inside a statement {Seconds} s after being closed",
-                running.Count(t => !t.IsCompleted), sessionTimeout.TotalSeconds);
+            Logger.LogError("{Count} PostgreSQL connection(s) still inside a statement {Seconds} s after being closed", stuck, sessionTimeout.TotalSeconds);
             return false;
         }
 

@@ -16,8 +16,7 @@ public sealed class RespServer : IProtocolServer
     private readonly ILogger _logger;
     private bool _stopCalled;
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _sessions = [];
-    private readonly Lock _sessionsGate = new();
+    private readonly ConnectionTasks _connections = new();
     private SocketListener? _listener;
     private Task? _sweeper;
     private Task? _timeouts;
@@ -131,17 +130,7 @@ public sealed class RespServer : IProtocolServer
         }
 
         var session = new RespSession(this, io, connection!);
-        Task run = session.RunAsync();
-        lock (_sessionsGate)
-        {
-            _sessions.Add(run);
-        }
-
-        await run.ConfigureAwait(false);
-        lock (_sessionsGate)
-        {
-            _sessions.Remove(run);
-        }
+        await _connections.RunAsync(session.RunAsync()).ConfigureAwait(false);
     }
 
     /// <summary>Active expiry: deletes keys whose deadline passed, in small transactions, so memory and disk are reclaimed without reads.</summary>
@@ -206,14 +195,8 @@ public sealed class RespServer : IProtocolServer
     /// Waits until no connection of this server is in the middle of a command, or until
     /// <paramref name="grace"/> has passed (graceful shutdown, step 2).
     /// </summary>
-    public async Task WaitForInFlightAsync(TimeSpan grace, CancellationToken cancellationToken)
-    {
-        var deadline = Environment.TickCount64 + (long)grace.TotalMilliseconds;
-        while (Volatile.Read(ref InFlightBatches) > 0 && Environment.TickCount64 < deadline)
-        {
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task WaitForInFlightAsync(TimeSpan grace, CancellationToken cancellationToken) =>
+        ConnectionTasks.WaitForInFlightAsync(() => Volatile.Read(ref InFlightBatches), grace, cancellationToken);
 
     public Task StopAsync() => StopAsync(Timeout.InfiniteTimeSpan);
 
@@ -227,23 +210,15 @@ public sealed class RespServer : IProtocolServer
         await _stop.CancelAsync().ConfigureAwait(false);
         await StopAcceptingAsync().ConfigureAwait(false);
 
-        foreach (ClientConnection c in Registry.Snapshot())
+        int stuck = await _connections.CloseAllAsync(Registry, ProtocolName, sessionTimeout).ConfigureAwait(false);
+        if (stuck > 0)
         {
-            if (c.Protocol == ProtocolName)
-            {
-                c.Kill();
-            }
-        }
-
-        Task[] running;
-        lock (_sessionsGate)
-        {
-            running = [.. _sessions];
+            _logger.LogError("{Count} RESP connection(s) still inside a command {Seconds} s after being closed", stuck, sessionTimeout.TotalSeconds);
+            return false;
         }
 
         try
         {
-            await Task.WhenAll(running).WaitAsync(sessionTimeout).ConfigureAwait(false);
             if (_sweeper is not null)
             {
                 await _sweeper.WaitAsync(sessionTimeout).ConfigureAwait(false);
@@ -256,8 +231,7 @@ public sealed class RespServer : IProtocolServer
         }
         catch (TimeoutException)
         {
-            int stuck = running.Count(t => !t.IsCompleted);
-            _logger.LogError("{Count} RESP connection(s) still inside a command {Seconds} s after being closed", stuck, sessionTimeout.TotalSeconds);
+            _logger.LogError("RESP background loops still running {Seconds} s after the stop", sessionTimeout.TotalSeconds);
             return false;
         }
 
