@@ -12,6 +12,12 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server) # the oracle of 
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15) # the PostgreSQL protocol tests drive psql
 /usr/bin/python3 -c "import psycopg" >/dev/null 2>&1 || need+=(python3-psycopg) # ... and psycopg 3 (extended protocol)
+# deploy/check.sh: promtool and a real Prometheus, kubectl kustomize, YAML checks, systemd-analyze, openssl
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+/usr/bin/python3 -c "import yaml" >/dev/null 2>&1 || need+=(python3-yaml)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
