@@ -29,6 +29,9 @@ fi
 # The AOT toolchain needs clang and zlib headers; the .NET SDK image has them, check anyway.
 dotnet publish Host/ThunderDb.Host.csproj -c Release -r linux-x64 -o "$ROOT/artifacts/bin" -nologo -v quiet
 export THUNDERDB_BIN="$ROOT/artifacts/bin/thunderdb"
+# ... and the build with OpenTelemetry export compiled in (tests/ThunderDb.Host.Tests/Observability)
+dotnet publish Host/ThunderDb.Host.csproj -c Release -r linux-x64 -p:Otel=true -o "$ROOT/artifacts/bin-otel" -nologo -v quiet
+export THUNDERDB_OTEL_BIN="$ROOT/artifacts/bin-otel/thunderdb"
 
 rm -rf "$ROOT/artifacts/test-results"
 dotnet test --solution ThunderDb.slnx -c Release --report-trx --results-directory "$ROOT/artifacts/test-results" --ignore-exit-code 8 "$@"

@@ -73,9 +73,9 @@ public static partial class StartupChecks
             yield return "storage.backup_enabled = true: the backup worker is not supported yet; no automatic backups will be taken";
         }
 
-        if (s.Logging.OtelEndpoint is not null)
+        if (s.Logging.OtelEndpoint is not null && !Observability.Telemetry.Built)
         {
-            yield return "logging.otel_endpoint is set: OpenTelemetry export is not supported yet; nothing is exported";
+            yield return "logging.otel_endpoint is set, but this binary was built without OpenTelemetry export (publish with -p:Otel=true); nothing is exported";
         }
 
         if (s.Cluster.ReplicationFactor > 1)

@@ -12,6 +12,7 @@ using ThunderDb.Host.Admin;
 using ThunderDb.Host.Cli;
 using ThunderDb.Host.Configuration;
 using ThunderDb.Host.Logging;
+using ThunderDb.Host.Observability;
 using ThunderDb.Net.Transport.Tls;
 
 namespace ThunderDb.Host.Lifecycle;
@@ -69,6 +70,8 @@ public static class ServerLifecycle
         {
             log.Warning("{Warning}", warning);
         }
+
+        using var telemetry = Telemetry.Start(settings.Logging, log);
 
         X509Certificate2? certificate = null;
         if (settings.Security.TlsEnabled)

@@ -111,6 +111,7 @@ internal sealed partial class RespSession
         _connection.CurrentCommand = command.Name;
         int mark = _out.Position;
         long writesBefore = _keyspace.WriteCount;
+        using var span = ThunderTracing.StartRedisCommand(command.Name);
         try
         {
             ExecuteDataCommand(command);

@@ -193,10 +193,14 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _batchCommands++;
                 long started = Stopwatch.GetTimestamp();
                 int mark = _out.Position;
-                await ExecuteAsync(command).ConfigureAwait(false);
-                if (_out.Position > mark && _out.ByteAt(mark) == (byte)'-')
+                using (var span = ThunderTracing.StartRedisCommand(command?.Name ?? "UNKNOWN"))
                 {
-                    _batchFailed++;
+                    await ExecuteAsync(command).ConfigureAwait(false);
+                    if (_out.Position > mark && _out.ByteAt(mark) == (byte)'-')
+                    {
+                        _batchFailed++;
+                        ThunderTracing.Fail(span, "ERR", "error reply");
+                    }
                 }
 
                 _latency.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);

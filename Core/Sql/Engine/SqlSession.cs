@@ -1,4 +1,5 @@
 using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Sql.Execution;
 using ThunderDb.Core.Sql.Planning;
 using ThunderDb.Core.Sql.Types;
@@ -119,9 +120,43 @@ public sealed partial class SqlSession
     }
 
     /// <summary>Runs one parsed statement with its parameter values.</summary>
-    public async Task<StatementResult> ExecuteAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken = default)
+    public Task<StatementResult> ExecuteAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
+        return ThunderTracing.Source.HasListeners()
+            ? ExecuteTracedAsync(statement, parameters, cancellationToken)
+            : ExecuteStatementAsync(statement, parameters, cancellationToken);
+    }
+
+    /// <summary>The statement inside a trace span (only when OpenTelemetry export listens: no cost otherwise).</summary>
+    private async Task<StatementResult> ExecuteTracedAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken)
+    {
+        using var span = ThunderTracing.StartSqlStatement("postgresql", StatementName(statement), StatementText(statement), DatabaseName);
+        try
+        {
+            return await ExecuteStatementAsync(statement, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqlException e)
+        {
+            ThunderTracing.Fail(span, e.SqlState, e.Message);
+            throw;
+        }
+    }
+
+    private static string? StatementText(Ast.SqlStatement statement)
+    {
+        try
+        {
+            return Ast.SqlPrinter.Print(statement);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            return null; // a statement the printer does not render still gets its span, without the text
+        }
+    }
+
+    private async Task<StatementResult> ExecuteStatementAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken)
+    {
         if (statement is Ast.TransactionStatement control)
         {
             return await TransactionControlAsync(control, cancellationToken).ConfigureAwait(false);

@@ -27,9 +27,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public string AllOutput => string.Join('\n', _stdout) + "\n" + Stderr;
 
-    public static async Task<ServerProcess> StartAsync(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
+    /// <param name="binary">Another build of the server (the OpenTelemetry one); default: <see cref="PublishedBinary"/>.</param>
+    public static async Task<ServerProcess> StartAsync(string workingDirectory, IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null, string? binary = null)
     {
-        var psi = new ProcessStartInfo(await PublishedBinary.PathAsync().ConfigureAwait(false))
+        var psi = new ProcessStartInfo(binary ?? await PublishedBinary.PathAsync().ConfigureAwait(false))
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

@@ -35,7 +35,8 @@ internal sealed class RunningServer : IAsyncDisposable
     /// <summary>Starts the server with <paramref name="dir"/>/data as its data directory.</summary>
     /// <param name="sections">TOML appended after the top-level keys (e.g. a <c>[security]</c> table).</param>
     /// <param name="topLevel">More top-level keys (e.g. <c>max_connections_per_protocol = 1</c>).</param>
-    public static async Task<RunningServer> StartAsync(TempDirectory dir, bool syncCommit = true, string sections = "", CancellationToken ct = default, string topLevel = "")
+    public static async Task<RunningServer> StartAsync(TempDirectory dir, bool syncCommit = true, string sections = "", CancellationToken ct = default, string topLevel = "",
+        IReadOnlyDictionary<string, string>? env = null, string? binary = null)
     {
         var respPort = ServerProcess.FreePort();
         var httpPort = ServerProcess.FreePort();
@@ -51,11 +52,12 @@ internal sealed class RunningServer : IAsyncDisposable
 
             {sections}
             """);
-        var process = await ServerProcess.StartAsync(dir.Path, ["--config", config], new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(env ?? new Dictionary<string, string>())
         {
             ["THUNDERDB_RESP_PORT"] = respPort.ToString(CultureInfo.InvariantCulture),
             ["THUNDERDB_PG_PORT"] = pgPort.ToString(CultureInfo.InvariantCulture),
-        }).ConfigureAwait(false);
+        };
+        var process = await ServerProcess.StartAsync(dir.Path, ["--config", config], environment, binary).ConfigureAwait(false);
         var server = new RunningServer(process, respPort, httpPort, pgPort);
         try
         {
