@@ -11,6 +11,7 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server) # the oracle of the RESP differential test
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v psql >/dev/null 2>&1 || need+=(postgresql-client-15) # the PostgreSQL protocol tests drive psql
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15) # the reference server of the differential test (and pgbench)
 /usr/bin/python3 -c "import psycopg" >/dev/null 2>&1 || need+=(python3-psycopg) # ... and psycopg 3 (extended protocol)
 # deploy/check.sh: promtool and a real Prometheus, kubectl kustomize, YAML checks, systemd-analyze, openssl
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)

@@ -154,7 +154,7 @@ public static class SqlArithmetic
     {
         (int w1, decimal f1) = Base10000Weight(a);
         (int w2, decimal f2) = Base10000Weight(b);
-        int qweight = w1 - w2 - (f1 < f2 ? 1 : 0);
+        int qweight = w1 - w2 - (f1 <= f2 ? 1 : 0); // equal first digits: assume |a| < |b|, as PostgreSQL does
         int scale = Math.Max(16 - (qweight * 4), Math.Max(a.Scale, b.Scale));
         return SqlCast.WithScale(a / b, Math.Clamp(scale, 0, 28));
     }

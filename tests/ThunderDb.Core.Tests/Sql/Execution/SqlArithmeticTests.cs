@@ -14,6 +14,9 @@ public class SqlArithmeticTests
     [Arguments("1", "3", "0.33333333333333333333")]
     [Arguments("10", "3", "3.3333333333333333")]
     [Arguments("2", "3", "0.66666666666666666667")]
+    [Arguments("3.50", "3", "1.16666666666666666667")] // equal first base-10000 digits (3 and 3): one more digit group, as PostgreSQL
+    [Arguments("3.59", "3", "1.19666666666666666667")]
+    [Arguments("15.23", "3", "5.0766666666666667")]
     [Arguments("1.5", "0.5", "3.0000000000000000")]
     [Arguments("100000", "7", "14285.714285714286")]
     [Arguments("0.001", "3", "0.00033333333333333333")]
