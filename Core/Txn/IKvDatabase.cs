@@ -135,8 +135,9 @@ public interface IKvCursor : IDisposable
 public sealed class KeyTooLargeException(string message) : Exception(message);
 
 /// <summary>
-/// A transaction whose write set does not fit in one WAL record (larger than <c>storage.wal_buffer_size</c>).
-/// Raised at commit, before anything is logged or applied: the transaction is discarded whole.
+/// A transaction whose write set would exceed <c>storage.max_transaction_size</c> (raised by the write that would
+/// cross it), or holding one value larger than a WAL record (<c>storage.wal_buffer_size</c>, raised at commit before
+/// anything is applied). Either way nothing of the transaction is visible; it should be rolled back.
 /// </summary>
 public sealed class TransactionTooLargeException(string message) : Exception(message);
 
