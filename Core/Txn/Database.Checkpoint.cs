@@ -37,11 +37,13 @@ public sealed partial class Database
             var started = Stopwatch.GetTimestamp();
             ulong lsn;
             IPendingCheckpoint? pending;
+            long lockedAt;
             Volatile.Write(ref _checkpointing, true);
             try
             {
                 lock (_commitLock)
                 {
+                    lockedAt = Stopwatch.GetTimestamp();
                     lsn = Math.Min(_appliedEndLsn, OldestChunkedLsn());
                     var state = new CheckpointState(lsn, _lastCommitTs, Volatile.Read(ref _nextTxnId), _lastWallClockMs);
                     pending = RunCheckpointStep(lsn, () => _checkpointTarget.Freeze(state));
@@ -76,9 +78,9 @@ public sealed partial class Database
             Volatile.Write(ref _lastCheckpointLsn, lsn);
             var removed = _wal.RemoveSegmentsBelow(lsn);
             ThunderMetrics.CheckpointDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-            ThunderMetrics.CheckpointCommitPauseSeconds.Observe(Stopwatch.GetElapsedTime(started, frozenAt).TotalSeconds);
+            ThunderMetrics.CheckpointCommitPauseSeconds.Observe(Stopwatch.GetElapsedTime(lockedAt, frozenAt).TotalSeconds);
             _logger.LogInformation("Checkpoint at WAL LSN {Lsn} in {Ms:F1} ms (commits paused {PauseUs:F0} us); removed {Segments} WAL segments",
-                lsn, Stopwatch.GetElapsedTime(started).TotalMilliseconds, Stopwatch.GetElapsedTime(started, frozenAt).TotalMicroseconds, removed);
+                lsn, Stopwatch.GetElapsedTime(started).TotalMilliseconds, Stopwatch.GetElapsedTime(lockedAt, frozenAt).TotalMicroseconds, removed);
         }
     }
 

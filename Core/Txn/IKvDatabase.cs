@@ -32,8 +32,9 @@ public interface IKvDatabase
     bool IsReadOnly { get; }
 
     /// <summary>
-    /// True while a checkpoint holds commits back (its store flush runs under the commit lock): a commit started now
-    /// blocks its thread until the flush ends, so an event-loop thread should hand the commit to the thread pool.
+    /// True while a checkpoint holds commits back (waiting for or holding the commit lock to freeze its content; the
+    /// page writes run outside it): a commit started now may block its thread briefly, so an event-loop thread may
+    /// hand the commit to the thread pool.
     /// </summary>
     bool IsCheckpointing => false;
 

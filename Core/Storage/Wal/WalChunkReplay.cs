@@ -11,7 +11,7 @@ namespace ThunderDb.Core.Storage.Wal;
 /// timestamp written into their header. Chunks whose commit record never came (a crash mid-commit, a failed or
 /// conflicting commit) are dropped at the end.
 /// </summary>
-internal sealed class WalChunkReplay(WalSegmentSet segments, string directory) : IDisposable
+internal sealed class WalChunkReplay(WalSegmentSet segments, string directory, ulong checkpointCommitTs) : IDisposable
 {
     private readonly Dictionary<long, List<ulong>> _chunks = [];
     private WalWindowReader? _reader;
@@ -29,7 +29,10 @@ internal sealed class WalChunkReplay(WalSegmentSet segments, string directory) :
         list.Add(lsn);
     }
 
-    /// <summary>Before the commit record of <paramref name="txnId"/> is replayed: replays its chunks in LSN order.</summary>
+    /// <summary>
+    /// Before a commit record is replayed: replays its transaction's chunks in LSN order. A commit the checkpoint
+    /// already contains may have chunks before the redo start; anything else missing stops recovery.
+    /// </summary>
     public void ReplayChunksOf(ReadOnlySpan<byte> commit, ulong commitLsn, WalReplayHandler? replay)
     {
         var expected = WalRecord.ReadChunkCount(commit);
@@ -40,15 +43,22 @@ internal sealed class WalChunkReplay(WalSegmentSet segments, string directory) :
             return;
         }
 
+        var commitTs = WalRecord.ReadCommitTs(commit);
         if (list is null || list.Count != expected)
         {
+            if (commitTs <= checkpointCommitTs)
+            {
+                // Already in the checkpoint's tree: redo started after its first chunks because another large
+                // transaction was still logging chunks at the checkpoint (redo starts at the oldest one).
+                return;
+            }
+
             throw new WalMissingException(
                 $"the commit record at LSN {commitLsn} in '{directory}' belongs to a transaction logged in {expected} chunk records, " +
                 $"but only {list?.Count ?? 0} were found after the redo start; refusing to start rather than apply part of a transaction");
         }
 
         _reader ??= new WalWindowReader(segments);
-        var commitTs = WalRecord.ReadCommitTs(commit);
         foreach (var lsn in list)
         {
             var chunk = WriteAheadLog.ReadRecordAt(_reader, lsn);

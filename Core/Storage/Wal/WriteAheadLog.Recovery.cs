@@ -109,7 +109,7 @@ public sealed partial class WriteAheadLog
         long records = 0;
         long maxTxnId = 0;
         long maxWallClockMs = 0;
-        using var chunks = new WalChunkReplay(segments, segments.DirectoryPath);
+        using var chunks = new WalChunkReplay(segments, segments.DirectoryPath, checkpointCommitTs);
         using (var reader = new WalWindowReader(segments))
         {
             while (true)

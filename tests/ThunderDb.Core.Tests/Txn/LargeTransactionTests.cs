@@ -114,6 +114,56 @@ public class LargeTransactionTests
     }
 
     [Test]
+    public async Task A_checkpoint_pinned_by_one_large_commit_does_not_break_recovery_of_another_committed_beside_it()
+    {
+        // LSN order: B's chunks, A's chunks, B's commit record, checkpoint (redo pinned at A's first chunk), A's commit.
+        using var t = new TestDatabase();
+        using var aChunksLogged = new ManualResetEventSlim();
+        using var releaseA = new ManualResetEventSlim();
+        var calls = 0;
+        Task? commitA = null;
+        t.Db.AfterChunksLogged = () =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                commitA = Task.Run(async () =>
+                {
+                    using var a = t.Db.Begin();
+                    for (var i = 0; i < Keys; i++)
+                    {
+                        a.Put(B($"a{i:D5}"), B(Value(i, "a")));
+                    }
+
+                    await a.CommitAsync();
+                });
+                aChunksLogged.Wait(TimeSpan.FromSeconds(20));
+            }
+            else
+            {
+                aChunksLogged.Set();
+                releaseA.Wait(TimeSpan.FromSeconds(20));
+            }
+        };
+
+        using (var b = t.Db.Begin())
+        {
+            WriteLarge(b, "b");
+            await b.CommitAsync();
+        }
+
+        await Assert.That(aChunksLogged.IsSet).IsTrue();
+        t.Db.Checkpoint();
+        releaseA.Set();
+        await commitA!.WaitAsync(TimeSpan.FromSeconds(20));
+        t.Db.AfterChunksLogged = null;
+
+        t.CrashAndRestart();
+        await AssertLarge(t.Db, "b");
+        using var check = t.Db.Begin();
+        await Assert.That(Scan(check, "a", "b").Count).IsEqualTo(Keys);
+    }
+
+    [Test]
     public async Task Overwriting_a_large_transaction_with_another_keeps_the_newest_after_restart()
     {
         using var t = new TestDatabase(syncCommit: false);
