@@ -61,6 +61,17 @@ public static class ThunderMetrics
     public static readonly Histogram TransactionDurationSeconds = Metrics.CreateHistogram("thunderdb_transaction_duration_seconds", "Transaction duration distribution",
         new HistogramConfiguration { Buckets = TransactionBuckets });
 
+    // Beyond the runbook's list: where commits wait.
+    public static readonly Histogram CheckpointDurationSeconds = Metrics.CreateHistogram("thunderdb_checkpoint_duration_seconds",
+        "Checkpoint duration, start to durable meta page", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 4, 10) });
+
+    public static readonly Histogram CheckpointCommitPauseSeconds = Metrics.CreateHistogram("thunderdb_checkpoint_commit_pause_seconds",
+        "How long each checkpoint held the commit lock (commits wait meanwhile)", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.00001, 4, 10) });
+
+    public static readonly Histogram LockWaitSeconds = Metrics.CreateHistogram("thunderdb_lock_wait_seconds",
+        "Key-lock waits (row locks), from queueing to grant, timeout or deadlock; _count is the number of waits",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 4, 10) });
+
     /// <summary>Touches the static fields so every metric is registered (and exported) from startup.</summary>
     public static void EnsureRegistered() => _ = QueriesTotal;
 }

@@ -32,6 +32,8 @@ internal sealed unsafe class Pager : IDisposable
     private ulong _root;
     private ulong _pageCount;
     private ulong _checkpointSeq;
+    private ulong _epoch = 1; // _checkpointSeq + 1 at rest; one more while a frozen checkpoint is being written
+    private bool _checkpointInFlight;
 
     private Pager(PageFile file, BufferPool pool, ILogger? logger)
     {
@@ -66,7 +68,7 @@ internal sealed unsafe class Pager : IDisposable
     }
 
     /// <summary>Pages modified in this epoch may change in place; older ones are copied first.</summary>
-    public ulong CurrentEpoch => _checkpointSeq + 1;
+    public ulong CurrentEpoch => _epoch;
 
     public ulong CheckpointSequence => _checkpointSeq;
 
@@ -164,7 +166,7 @@ internal sealed unsafe class Pager : IDisposable
     private void Initialize()
     {
         _pageCount = FirstDataPage;
-        WriteMeta(0, 0, 0, 0, default);
+        WriteMeta(0, 0, 0, 0, default, _pageCount);
         _file.Sync();
     }
 
@@ -203,6 +205,7 @@ internal sealed unsafe class Pager : IDisposable
         }
 
         _checkpointSeq = BinaryPrimitives.ReadUInt64LittleEndian(body[16..]);
+        _epoch = _checkpointSeq + 1;
         _root = BinaryPrimitives.ReadUInt64LittleEndian(body[24..]);
         _pageCount = BinaryPrimitives.ReadUInt64LittleEndian(body[32..]);
         var freeHead = BinaryPrimitives.ReadUInt64LittleEndian(body[40..]);
@@ -257,25 +260,40 @@ internal sealed unsafe class Pager : IDisposable
     {
         Debug.Assert(pageId >= FirstDataPage && pageId < _pageCount);
         _pending.Add(pageId);
-        Pool.DiscardIfCached(pageId);
+
+        // While a frozen checkpoint is written, a page copied away now may be one it still has to write: keep it dirty.
+        if (!_checkpointInFlight)
+        {
+            Pool.DiscardIfCached(pageId);
+        }
     }
 
     /// <summary>
-    /// Makes the current tree durable: writes dirty pages and the free list, fdatasync, writes the alternate
-    /// meta page (carrying <paramref name="state"/>), fdatasync. Then the
-    /// ids freed during the epoch become reusable. The caller holds <see cref="WriterLock"/>.
+    /// Makes the current tree durable in one step (<see cref="Freeze"/> then <see cref="Complete"/>). The caller holds
+    /// <see cref="WriterLock"/>.
     /// </summary>
-    /// <remarks>
-    /// Any failure (a page write, either fdatasync) throws before the meta page flips, or after it was written but
-    /// with the data pages already durable; the in-memory state stays at the old checkpoint and written pages stay
-    /// dirty. The caller must stop taking checkpoints then (see <c>Database.Checkpoint</c>): a later fdatasync may
-    /// succeed without the lost writes, since Linux reports a write-back error only once.
-    /// </remarks>
     public void Checkpoint(Wal.CheckpointState state)
     {
         Debug.Assert(WriterLock.IsHeldByCurrentThread);
-        var written = new List<(int Frame, ulong PageId)>();
-        Pool.FlushDirty(written);
+        Complete(Freeze(state));
+    }
+
+    /// <summary>
+    /// The first step of a checkpoint, under <see cref="WriterLock"/> and without I/O: fixes the tree as it is now
+    /// (root, page count, free list, the list of dirty frames) and starts a new epoch. From then on the writer copies
+    /// every page of the frozen epoch before changing it (shadow paging), so the frozen pages stay exactly as they are
+    /// while <see cref="Complete"/> writes them outside the lock and writes go on.
+    /// </summary>
+    public FrozenCheckpoint Freeze(Wal.CheckpointState state)
+    {
+        Debug.Assert(WriterLock.IsHeldByCurrentThread);
+        if (_checkpointInFlight)
+        {
+            throw new InvalidOperationException("a checkpoint is already being written");
+        }
+
+        var dirty = new List<(int Frame, ulong PageId)>();
+        Pool.CollectDirty(dirty);
 
         var perPage = (PageSize - PageHeader.Size) / sizeof(ulong);
         var total = _free.Count + _pending.Count;
@@ -290,28 +308,70 @@ internal sealed unsafe class Pager : IDisposable
         var stored = new List<ulong>(_free.Count + _pending.Count);
         stored.AddRange(_free);
         stored.AddRange(_pending);
-        WriteFreeList(listPages, stored);
-        _file.Sync();
-        Pool.MarkClean(written);
+        var frozen = new FrozenCheckpoint(this, state, _checkpointSeq + 1, _epoch, Root, _pageCount, dirty, listPages, stored, _pending);
 
-        var seq = _checkpointSeq + 1;
-        WriteMeta(seq, Root, listPages.Count > 0 ? listPages[0] : 0, (ulong)stored.Count, state);
-        _file.Sync();
+        // Ids freed from now on may be referenced by the frozen tree: they wait for the checkpoint after this one,
+        // like the free-list pages the frozen meta page points to.
+        _pending = [.. listPages];
+        _epoch++;
+        _checkpointInFlight = true;
+        return frozen;
+    }
 
-        _checkpointSeq = seq;
-        CheckpointWalLsn = state.WalLsn;
-        CheckpointMaxCommitTs = state.MaxCommitTs;
-        CheckpointState = state;
+    /// <summary>
+    /// The second step, without the writer lock: writes the frozen dirty pages and the free list, fdatasync, writes
+    /// the alternate meta page, fdatasync; then, once no reader can still be on them, the ids freed in the frozen
+    /// epoch become reusable.
+    /// </summary>
+    /// <remarks>
+    /// Any failure (a page write, either fdatasync) throws before the meta page flips, or after it was written but
+    /// with the data pages already durable; the in-memory state stays at the old checkpoint and written pages stay
+    /// dirty. The caller must stop taking checkpoints then (see <c>Database.Checkpoint</c>): a later fdatasync may
+    /// succeed without the lost writes, since Linux reports a write-back error only once.
+    /// </remarks>
+    public void Complete(FrozenCheckpoint frozen)
+    {
+        try
+        {
+            var written = new List<(int Frame, ulong PageId)>();
+            Pool.WriteBack(frozen.Dirty, written);
+            WriteFreeList(frozen.ListPages, frozen.Stored, frozen.Epoch);
+            _file.Sync();
+            Pool.MarkClean(written);
+
+            WriteMeta(frozen.Sequence, frozen.Root, frozen.ListPages.Count > 0 ? frozen.ListPages[0] : 0, (ulong)frozen.Stored.Count, frozen.State, frozen.PageCount);
+            _file.Sync();
+        }
+        catch
+        {
+            // The old meta page may still be the durable one: nothing it references may be reused, so what this
+            // checkpoint would have released stays pending. Another checkpoint may be tried (it freezes a later epoch).
+            lock (WriterLock)
+            {
+                _pending.AddRange(frozen.Release);
+                _checkpointInFlight = false;
+            }
+
+            throw;
+        }
 
         // The new meta page is durable: what it does not reference is free once older readers are gone.
         Readers.WaitForOlderReaders();
-        foreach (var id in _pending)
+        lock (WriterLock)
         {
-            Pool.Invalidate(id);
-            _free.Add(id);
+            _checkpointSeq = frozen.Sequence;
+            CheckpointWalLsn = frozen.State.WalLsn;
+            CheckpointMaxCommitTs = frozen.State.MaxCommitTs;
+            CheckpointState = frozen.State;
+            foreach (var id in frozen.Release)
+            {
+                Pool.Invalidate(id);
+                _free.Add(id);
+            }
+
+            _checkpointInFlight = false;
         }
 
-        _pending = listPages;
         Pool.PublishMetrics();
     }
 
@@ -322,7 +382,7 @@ internal sealed unsafe class Pager : IDisposable
         return id;
     }
 
-    private void WriteFreeList(List<ulong> listPages, List<ulong> ids)
+    private void WriteFreeList(List<ulong> listPages, List<ulong> ids, ulong epoch)
     {
         var perPage = (PageSize - PageHeader.Size) / sizeof(ulong);
         var p = _ioPage.Pointer;
@@ -331,7 +391,7 @@ internal sealed unsafe class Pager : IDisposable
             NativeMemory_Clear(p, PageSize);
             var header = (PageHeader*)p;
             header->PageId = listPages[i];
-            header->Epoch = CurrentEpoch;
+            header->Epoch = epoch;
             header->Type = PageType.FreeList;
             header->Next = i + 1 < listPages.Count ? listPages[i + 1] : 0;
             var start = i * perPage;
@@ -347,7 +407,7 @@ internal sealed unsafe class Pager : IDisposable
         }
     }
 
-    private void WriteMeta(ulong seq, ulong root, ulong freeHead, ulong freeCount, Wal.CheckpointState state)
+    private void WriteMeta(ulong seq, ulong root, ulong freeHead, ulong freeCount, Wal.CheckpointState state, ulong pageCount)
     {
         var p = _ioPage.Pointer;
         NativeMemory_Clear(p, PageSize);
@@ -362,7 +422,7 @@ internal sealed unsafe class Pager : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(body[12..], PageSize);
         BinaryPrimitives.WriteUInt64LittleEndian(body[16..], seq);
         BinaryPrimitives.WriteUInt64LittleEndian(body[24..], root);
-        BinaryPrimitives.WriteUInt64LittleEndian(body[32..], _pageCount);
+        BinaryPrimitives.WriteUInt64LittleEndian(body[32..], pageCount);
         BinaryPrimitives.WriteUInt64LittleEndian(body[40..], freeHead);
         BinaryPrimitives.WriteUInt64LittleEndian(body[48..], freeCount);
         BinaryPrimitives.WriteUInt64LittleEndian(body[56..], state.WalLsn);
@@ -380,4 +440,34 @@ internal sealed unsafe class Pager : IDisposable
         _ioPage.Dispose();
         _file.Dispose();
     }
+}
+
+/// <summary>What one checkpoint contains, fixed by <see cref="Pager.Freeze"/> and written by <see cref="Pager.Complete"/>.</summary>
+internal sealed class FrozenCheckpoint(
+    Pager pager, Wal.CheckpointState state, ulong sequence, ulong epoch, ulong root, ulong pageCount,
+    List<(int Frame, ulong PageId)> dirty, List<ulong> listPages, List<ulong> stored, List<ulong> release)
+{
+    public Pager Pager { get; } = pager;
+
+    public Wal.CheckpointState State { get; } = state;
+
+    public ulong Sequence { get; } = sequence;
+
+    /// <summary>The epoch being frozen: its pages are never changed in place again.</summary>
+    public ulong Epoch { get; } = epoch;
+
+    public ulong Root { get; } = root;
+
+    public ulong PageCount { get; } = pageCount;
+
+    /// <summary>The frames that were dirty at the freeze (all of the frozen epoch).</summary>
+    public List<(int Frame, ulong PageId)> Dirty { get; } = dirty;
+
+    public List<ulong> ListPages { get; } = listPages;
+
+    /// <summary>The ids the new meta page lists as free.</summary>
+    public List<ulong> Stored { get; } = stored;
+
+    /// <summary>Ids freed in the frozen epoch (and earlier), reusable once the new meta page is durable.</summary>
+    public List<ulong> Release { get; } = release;
 }

@@ -107,5 +107,7 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
     private sealed class TreeCheckpointTarget(BTreeStore tree) : ICheckpointTarget
     {
         public void Checkpoint(CheckpointState state) => tree.Checkpoint(state);
+
+        public IPendingCheckpoint? Freeze(CheckpointState state) => tree.FreezeCheckpoint(state);
     }
 }

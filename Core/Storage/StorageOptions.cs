@@ -26,6 +26,14 @@ public sealed record StorageOptions
 
     public long WalBufferSize { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// storage.max_transaction_size: the most a transaction's write set may hold (keys plus values as logged). A write
+    /// set is kept in memory until commit (about twice this in RAM), so this bounds a transaction's memory.
+    /// </summary>
+    public long MaxTransactionSize { get; init; } = DefaultMaxTransactionSize;
+
+    public const long DefaultMaxTransactionSize = 1L << 30;
+
     public bool SyncCommit { get; init; } = true;
 
     public bool DirectIo { get; init; }

@@ -1,5 +1,7 @@
-using ThunderDb.Core.Storage.Wal;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Storage.Wal;
 
 namespace ThunderDb.Core.Txn;
 
@@ -19,9 +21,12 @@ public sealed partial class Database
     public ulong LastCheckpointLsn => Volatile.Read(ref _lastCheckpointLsn);
 
     /// <summary>
-    /// Makes the store durable up to the last applied commit and drops the WAL segments that are no
-    /// longer needed. Holds the commit lock for the store flush, so commits pause meanwhile.
-    /// Open transactions need no WAL (their writes are private until commit), so no segment is kept for them.
+    /// Makes the store durable up to the last applied commit and drops the WAL segments that are no longer needed.
+    /// The commit lock is held only while the checkpoint's content is fixed (<see cref="ICheckpointTarget.Freeze"/>:
+    /// microseconds, no I/O); the WAL flush and the page writes run outside it while commits go on. A target that
+    /// cannot freeze is checkpointed whole under the lock.
+    /// Open transactions need no WAL (their writes are private until commit), except a large one logging its chunks:
+    /// redo then starts at its first chunk (<see cref="OldestChunkedLsn"/>), so the chunks stay in the WAL.
     /// </summary>
     public void Checkpoint()
     {
@@ -29,30 +34,29 @@ public sealed partial class Database
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             ThrowIfReadOnly();
+            var started = Stopwatch.GetTimestamp();
             ulong lsn;
+            IPendingCheckpoint? pending;
+            long lockedAt;
             Volatile.Write(ref _checkpointing, true);
             try
             {
                 lock (_commitLock)
                 {
-                    lsn = _appliedEndLsn;
-                    // Committers that reserved before us may still be copying; the flusher waits for them.
-                    _wal.FlushTo(lsn);
-                    try
+                    lockedAt = Stopwatch.GetTimestamp();
+                    lsn = Math.Min(_appliedEndLsn, OldestChunkedLsn());
+                    var state = new CheckpointState(lsn, _lastCommitTs, Volatile.Read(ref _nextTxnId), _lastWallClockMs);
+                    pending = RunCheckpointStep(lsn, () => _checkpointTarget.Freeze(state));
+                    if (pending is null)
                     {
-                        _checkpointTarget.Checkpoint(new CheckpointState(lsn, _lastCommitTs, Volatile.Read(ref _nextTxnId), _lastWallClockMs));
+                        // Committers that reserved before us may still be copying; the flusher waits for them.
+                        _wal.FlushTo(lsn);
+                        RunCheckpointStep(lsn, () =>
+                        {
+                            _checkpointTarget.Checkpoint(state);
+                            return null;
+                        });
                     }
-                    catch (Exception ex) when (ex is not StorageReadOnlyException)
-                    {
-                        // The old meta page and the WAL from its redo LSN stay authoritative. Never checkpoint again in
-                        // this process: a later fdatasync can succeed without the writes this one lost (PostgreSQL's
-                        // fsync lesson), so the store goes read-only and a restart recovers from the WAL.
-                        _logger.LogCritical(ex, "Checkpoint at WAL LSN {Lsn} failed; keeping the WAL from LSN {Redo} and switching to read-only", lsn, _lastCheckpointLsn);
-                        SetReadOnly($"a checkpoint failed ({ex.Message}); restart to recover from the WAL");
-                        throw;
-                    }
-
-                    Volatile.Write(ref _lastCheckpointLsn, lsn);
                 }
             }
             finally
@@ -60,8 +64,41 @@ public sealed partial class Database
                 Volatile.Write(ref _checkpointing, false);
             }
 
+            var frozenAt = Stopwatch.GetTimestamp();
+            if (pending is not null)
+            {
+                _wal.FlushTo(lsn); // before the meta page may point redo past these records
+                RunCheckpointStep(lsn, () =>
+                {
+                    pending.Complete();
+                    return null;
+                });
+            }
+
+            Volatile.Write(ref _lastCheckpointLsn, lsn);
             var removed = _wal.RemoveSegmentsBelow(lsn);
-            _logger.LogInformation("Checkpoint at WAL LSN {Lsn}; removed {Segments} WAL segments", lsn, removed);
+            ThunderMetrics.CheckpointDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            ThunderMetrics.CheckpointCommitPauseSeconds.Observe(Stopwatch.GetElapsedTime(lockedAt, frozenAt).TotalSeconds);
+            _logger.LogInformation("Checkpoint at WAL LSN {Lsn} in {Ms:F1} ms (commits paused {PauseUs:F0} us); removed {Segments} WAL segments",
+                lsn, Stopwatch.GetElapsedTime(started).TotalMilliseconds, Stopwatch.GetElapsedTime(lockedAt, frozenAt).TotalMicroseconds, removed);
+        }
+    }
+
+    /// <summary>Runs a step of the checkpoint that touches the store; any failure makes the database read-only for good.</summary>
+    private IPendingCheckpoint? RunCheckpointStep(ulong lsn, Func<IPendingCheckpoint?> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (Exception ex) when (ex is not StorageReadOnlyException)
+        {
+            // The old meta page and the WAL from its redo LSN stay authoritative. Never checkpoint again in
+            // this process: a later fdatasync can succeed without the writes this one lost (PostgreSQL's
+            // fsync lesson), so the store goes read-only and a restart recovers from the WAL.
+            _logger.LogCritical(ex, "Checkpoint at WAL LSN {Lsn} failed; keeping the WAL from LSN {Redo} and switching to read-only", lsn, _lastCheckpointLsn);
+            SetReadOnly($"a checkpoint failed ({ex.Message}); restart to recover from the WAL");
+            throw;
         }
     }
 

@@ -62,84 +62,112 @@ public sealed partial class Database
         ThrowIfReadOnly();
         var builder = txn.RecordBuilder;
         builder.Reset();
-        foreach (var (key, entry) in writes.Entries)
+        uint chunks = 0;
+        if (writes.EncodedBytes + WalRecord.HeaderSize + 8 > _wal.BufferCapacity / 4)
         {
-            if (entry.Value is null)
+            // Large: logged as chunk records ahead of the commit record, outside the commit lock (see Database.Chunks.cs).
+            chunks = LogChunks(txn, builder);
+            AfterChunksLogged?.Invoke();
+        }
+        else
+        {
+            foreach (var (key, entry) in writes.Entries)
             {
-                builder.AddDelete(key);
-            }
-            else
-            {
-                builder.AddPut(key, entry.Value);
+                if (entry.Value is null)
+                {
+                    builder.AddDelete(key);
+                }
+                else
+                {
+                    builder.AddPut(key, entry.Value);
+                }
             }
         }
 
         var record = builder.Complete();
         if (record.Length > _wal.BufferCapacity)
         {
-            throw new TransactionTooLargeException(
-                $"transaction too large: its write set needs a {record.Length}-byte WAL record, more than storage.wal_buffer_size ({_wal.BufferCapacity} bytes)");
+            if (chunks > 0)
+            {
+                ForgetChunked(txn.Id);
+            }
+
+            ThrowRecordTooLarge(record.Length);
         }
 
         ulong lsn;
         ulong commitTs;
         long wallClockMs;
-        lock (_commitLock)
+        try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            ThrowIfReadOnly();
-            foreach (var (key, entry) in writes.Entries)
+            lock (_commitLock)
             {
-                if (!MayHaveNewerVersion(entry.Hash, entry.SnapshotTs))
-                {
-                    continue;
-                }
-
-                var newest = NewestVersionTs(key);
-                if (newest > entry.SnapshotTs)
-                {
-                    throw new TransactionConflictException(
-                        $"could not serialize access due to concurrent update: a transaction that committed at timestamp {newest} wrote a key this transaction also wrote (snapshot {entry.SnapshotTs})");
-                }
-
-                writes.SetSupersedes(key, newest);
-            }
-
-            commitTs = _lastCommitTs + 1;
-            lsn = _wal.Reserve(record.Length);
-            _lastCommitTs = commitTs;
-            try
-            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                ThrowIfReadOnly();
                 foreach (var (key, entry) in writes.Entries)
                 {
-                    ApplyVersion(key, commitTs, entry.Value is not null, entry.Value);
+                    if (!MayHaveNewerVersion(entry.Hash, entry.SnapshotTs))
+                    {
+                        continue;
+                    }
+
+                    var newest = NewestVersionTs(key);
+                    if (newest > entry.SnapshotTs)
+                    {
+                        throw new TransactionConflictException(
+                            $"could not serialize access due to concurrent update: a transaction that committed at timestamp {newest} wrote a key this transaction also wrote (snapshot {entry.SnapshotTs})");
+                    }
+
+                    writes.SetSupersedes(key, newest);
+                }
+
+                commitTs = _lastCommitTs + 1;
+                lsn = _wal.Reserve(record.Length);
+                _lastCommitTs = commitTs;
+                try
+                {
+                    foreach (var (key, entry) in writes.Entries)
+                    {
+                        ApplyVersion(key, commitTs, entry.Value is not null, entry.Value);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    // The store failed half-way (disk error). The reservation must still be filled or the
+                    // flusher would wait for it forever: fill it with a padding record that replay ignores.
+                    WalRecord.Seal(record, WalRecordType.Padding, lsn, txn.Id, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
+                    _wal.Publish(lsn, record);
+                    SetReadOnly($"applying a commit to the store failed: {ex.Message}");
+                    throw new StorageReadOnlyException("the commit could not be applied to the store; the database is now read-only", ex);
+                }
+
+                // Under the lock, so commit wall-clock times follow LSN order; clamped so they never go back (a clock step,
+                // NTP, a restart on a machine whose clock is behind): point-in-time recovery stops at a time in this order.
+                sealedAt = Stopwatch.GetTimestamp();
+                wallClockMs = Math.Max(_lastWallClockMs, _wallClock(sealedAt));
+                _lastWallClockMs = wallClockMs;
+                _appliedEndLsn = lsn + (ulong)record.Length;
+                if (!_syncCommit)
+                {
+                    Volatile.Write(ref _visibleTs, commitTs);
+                }
+
+                RecordCommittedKeys(writes, commitTs);
+
+                if (chunks > 0)
+                {
+                    // Applied and covered by _appliedEndLsn: a checkpoint from now on may start redo after the chunks.
+                    ForgetChunked(txn.Id);
                 }
             }
-            catch (Exception ex)
-            {
-                // The store failed half-way (disk error). The reservation must still be filled or the
-                // flusher would wait for it forever: fill it with a padding record that replay ignores.
-                WalRecord.Seal(record, WalRecordType.Padding, lsn, txn.Id, 0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _wal.FlushedLsn);
-                _wal.Publish(lsn, record);
-                SetReadOnly($"applying a commit to the store failed: {ex.Message}");
-                throw new StorageReadOnlyException("the commit could not be applied to the store; the database is now read-only", ex);
-            }
-
-            // Under the lock, so commit wall-clock times follow LSN order; clamped so they never go back (a clock step,
-            // NTP, a restart on a machine whose clock is behind): point-in-time recovery stops at a time in this order.
-            sealedAt = Stopwatch.GetTimestamp();
-            wallClockMs = Math.Max(_lastWallClockMs, _wallClock(sealedAt));
-            _lastWallClockMs = wallClockMs;
-            _appliedEndLsn = lsn + (ulong)record.Length;
-            if (!_syncCommit)
-            {
-                Volatile.Write(ref _visibleTs, commitTs);
-            }
-
-            RecordCommittedKeys(writes, commitTs);
+        }
+        catch when (chunks > 0)
+        {
+            ForgetChunked(txn.Id);
+            throw;
         }
 
-        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, wallClockMs, _wal.FlushedLsn);
+        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, wallClockMs, _wal.FlushedLsn, chunks);
         _wal.Publish(lsn, record);
         int recordLength = record.Length;
         builder.Reset(); // the record is in the WAL: a large one's buffer goes back now, not at this session's next commit

@@ -213,7 +213,8 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     private void Replay(ReadOnlySpan<byte> record)
     {
-        if (WalRecord.ReadType(record) == WalRecordType.Commit)
+        // A committed large transaction's chunks arrive right before its commit record, carrying its commit timestamp.
+        if (WalRecord.ReadType(record) is WalRecordType.Commit or WalRecordType.Chunk)
         {
             ApplyRecord(record, WalRecord.ReadCommitTs(record));
         }

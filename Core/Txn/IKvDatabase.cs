@@ -32,8 +32,9 @@ public interface IKvDatabase
     bool IsReadOnly { get; }
 
     /// <summary>
-    /// True while a checkpoint holds commits back (its store flush runs under the commit lock): a commit started now
-    /// blocks its thread until the flush ends, so an event-loop thread should hand the commit to the thread pool.
+    /// True while a checkpoint holds commits back (waiting for or holding the commit lock to freeze its content; the
+    /// page writes run outside it): a commit started now may block its thread briefly, so an event-loop thread may
+    /// hand the commit to the thread pool.
     /// </summary>
     bool IsCheckpointing => false;
 
@@ -135,8 +136,9 @@ public interface IKvCursor : IDisposable
 public sealed class KeyTooLargeException(string message) : Exception(message);
 
 /// <summary>
-/// A transaction whose write set does not fit in one WAL record (larger than <c>storage.wal_buffer_size</c>).
-/// Raised at commit, before anything is logged or applied: the transaction is discarded whole.
+/// A transaction whose write set would exceed <c>storage.max_transaction_size</c> (raised by the write that would
+/// cross it), or holding one value larger than a WAL record (<c>storage.wal_buffer_size</c>, raised at commit before
+/// anything is applied). Either way nothing of the transaction is visible; it should be rolled back.
 /// </summary>
 public sealed class TransactionTooLargeException(string message) : Exception(message);
 

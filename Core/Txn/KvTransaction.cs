@@ -151,6 +151,12 @@ internal sealed partial class KvTransaction : IKvTransaction
     /// <summary><paramref name="snapshotTs"/>: what the write is based on (the statement snapshot, or a locked key's current read).</summary>
     private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs)
     {
+        // Counted as if the key were new (an overwrite frees its old value): cheap, and errs on the safe side.
+        if (_writes.EncodedBytes + WriteSet.SizeOf(key.Length, value) > _db.MaxTransactionSize)
+        {
+            _db.ThrowTransactionTooLarge(_writes.EncodedBytes, _writes.Count);
+        }
+
         _writes.Set(key, value, snapshotTs, SupersededVersion(key));
         if (snapshotTs < OldestWriteSnapshot)
         {

@@ -65,6 +65,12 @@ internal sealed class WriteSet
 
     public int Count => _entries.Count;
 
+    /// <summary>What the write set takes in WAL records (<see cref="Storage.Wal.WalRecordBuilder.OperationSize"/> summed over its entries), kept as it changes.</summary>
+    public long EncodedBytes { get; private set; }
+
+    /// <summary>The encoded size of one entry.</summary>
+    public static long SizeOf(int keyLength, byte[]? value) => Storage.Wal.WalRecordBuilder.OperationSize(keyLength, value?.Length ?? 0, value is not null);
+
     public Dictionary<byte[], Entry> Entries => _entries;
 
     public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes)
@@ -76,6 +82,7 @@ internal sealed class WriteSet
             LogUndo(lookup, key, ref entry, exists);
         }
 
+        EncodedBytes += SizeOf(key.Length, value) - (exists ? SizeOf(key.Length, entry.Value) : 0);
         entry.Value = value;
         if (!exists)
         {
@@ -127,9 +134,12 @@ internal sealed class WriteSet
         for (var i = _undoCount - 1; i >= position; i--)
         {
             ref var undo = ref _undo[i];
+            ref var current = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, undo.Key);
+            EncodedBytes -= SizeOf(undo.Key.Length, current.Value);
             if (undo.Existed)
             {
-                CollectionsMarshal.GetValueRefOrNullRef(_entries, undo.Key) = undo.Previous;
+                EncodedBytes += SizeOf(undo.Key.Length, undo.Previous.Value);
+                current = undo.Previous;
             }
             else
             {
@@ -196,6 +206,7 @@ internal sealed class WriteSet
         }
 
         _entries.Clear();
+        EncodedBytes = 0;
         _sorted = [];
         _sortedValid = true;
         if (_undoCount > 0 || _savepointCount > 0)

@@ -44,6 +44,7 @@ internal static class ConfigKeys
         ["storage.compression"] = (s, v) => s with { Storage = s.Storage with { Compression = v.AsBool() } },
         ["storage.compression_algorithm"] = (s, v) => s with { Storage = s.Storage with { CompressionAlgorithm = Compression(v) } },
         ["storage.max_wal_size"] = (s, v) => s with { Storage = s.Storage with { MaxWalSize = v.AsSize(min: 1) } },
+        ["storage.max_transaction_size"] = (s, v) => s with { Storage = s.Storage with { MaxTransactionSize = v.AsSize(min: 1) } },
         ["storage.sync_commit"] = (s, v) => s with { Storage = s.Storage with { SyncCommit = v.AsBool() } },
         ["storage.disk_space_warn_percent"] = (s, v) => s with { Storage = s.Storage with { DiskSpaceWarnPercent = v.AsPercent() } },
         ["storage.disk_space_critical_percent"] = (s, v) => s with { Storage = s.Storage with { DiskSpaceCriticalPercent = v.AsPercent() } },

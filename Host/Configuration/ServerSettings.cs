@@ -85,6 +85,7 @@ public sealed record ServerSettings
         CompressionAlgorithm = Storage.CompressionAlgorithm,
         CheckpointInterval = Storage.CheckpointInterval,
         MaxWalSize = Storage.MaxWalSize,
+        MaxTransactionSize = Storage.MaxTransactionSize,
         CompactionThreads = Storage.CompactionThreads,
     };
 
@@ -124,6 +125,7 @@ public sealed record ServerSettings
             ["storage.compression"] = Str(Storage.Compression),
             ["storage.compression_algorithm"] = Storage.CompressionAlgorithm.ToString(),
             ["storage.max_wal_size"] = Str(Storage.MaxWalSize),
+            ["storage.max_transaction_size"] = Str(Storage.MaxTransactionSize),
             ["storage.sync_commit"] = Str(Storage.SyncCommit),
             ["storage.disk_space_warn_percent"] = Str(Storage.DiskSpaceWarnPercent),
             ["storage.disk_space_critical_percent"] = Str(Storage.DiskSpaceCriticalPercent),
@@ -188,6 +190,9 @@ public sealed record StorageSettings
     public CompressionAlgorithm CompressionAlgorithm { get; init; } = CompressionAlgorithm.Lz4;
 
     public long MaxWalSize { get; init; } = 1L << 30;
+
+    /// <summary>The largest write set one transaction may build (bytes of keys and values); see <see cref="StorageOptions.MaxTransactionSize"/>.</summary>
+    public long MaxTransactionSize { get; init; } = StorageOptions.DefaultMaxTransactionSize;
 
     public bool SyncCommit { get; init; } = true;
 

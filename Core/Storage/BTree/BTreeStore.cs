@@ -95,6 +95,28 @@ public sealed unsafe partial class BTreeStore : IOrderedStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// Fixes the checkpoint's content (the tree as it is now) without I/O and lets writes go on; the returned
+    /// checkpoint is written by <see cref="IPendingCheckpoint.Complete"/> outside any lock (see <see cref="Pager.Freeze"/>).
+    /// </summary>
+    public IPendingCheckpoint FreezeCheckpoint(CheckpointState state)
+    {
+        lock (_pager.WriterLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return new PendingTreeCheckpoint(this, _pager.Freeze(state));
+        }
+    }
+
+    private sealed class PendingTreeCheckpoint(BTreeStore tree, FrozenCheckpoint frozen) : IPendingCheckpoint
+    {
+        public void Complete()
+        {
+            tree.ThrowIfDisposed();
+            frozen.Pager.Complete(frozen);
+        }
+    }
+
     public bool TryGet(ReadOnlySpan<byte> key, IBufferWriter<byte> value)
     {
         ArgumentNullException.ThrowIfNull(value);

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Prometheus;
 using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Storage.Pages;
 
@@ -378,15 +377,9 @@ internal sealed unsafe class BufferPool : IDisposable
         }
     }
 
-    /// <summary>
-    /// Writes every dirty page (checkpoint) and lists the frames written in <paramref name="written"/>. The pages stay
-    /// dirty: only <see cref="MarkClean"/>, once the data file's fdatasync succeeded, clears them, so a failed write or
-    /// sync (the kernel may drop the page from its cache and report the error once) never leaves a page whose only
-    /// current copy was lost marked clean. The caller keeps writers out; readers may go on.
-    /// </summary>
-    public int FlushDirty(List<(int Frame, ulong PageId)> written)
+    /// <summary>Lists the frames that hold a dirty page now (a checkpoint's freeze, with writers kept out).</summary>
+    public void CollectDirty(List<(int Frame, ulong PageId)> dirty)
     {
-        List<(int Frame, ulong PageId)>? inFlight = null;
         for (var i = 0; i < _frames.Length; i++)
         {
             ref var f = ref _frames[i];
@@ -396,9 +389,30 @@ internal sealed unsafe class BufferPool : IDisposable
             }
 
             var pageId = Volatile.Read(ref f.PageId);
-            if (pageId != NoPage && !TryWriteBack(i, pageId, written))
+            if (pageId != NoPage)
             {
-                (inFlight ??= []).Add((i, pageId));
+                dirty.Add((i, pageId));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the pages of <paramref name="frames"/> that are still cached there and dirty, and lists them in
+    /// <paramref name="written"/>. Nobody may change these pages meanwhile (writers kept out, or the pages belong to
+    /// a frozen checkpoint epoch), but they may be evicted: the eviction then writes them itself. The pages stay
+    /// dirty: only <see cref="MarkClean"/>, once the data file's fdatasync succeeded, clears them, so a failed write or
+    /// sync (the kernel may drop the page from its cache and report the error once) never leaves a page whose only
+    /// current copy was lost marked clean.
+    /// </summary>
+    public void WriteBack(List<(int Frame, ulong PageId)> frames, List<(int Frame, ulong PageId)> written)
+    {
+        List<(int Frame, ulong PageId)>? inFlight = null;
+        foreach (var (frame, pageId) in frames)
+        {
+            ref var f = ref _frames[frame];
+            if (Volatile.Read(ref f.Dirty) != 0 && !TryWriteBack(frame, pageId, written))
+            {
+                (inFlight ??= []).Add((frame, pageId));
             }
         }
 
@@ -424,8 +438,6 @@ internal sealed unsafe class BufferPool : IDisposable
                 spin.SpinOnce();
             }
         }
-
-        return written.Count;
     }
 
     /// <summary>Writes the frame's page if it can pin it (true); false while someone holds it with Pins = -1 (evicting or loading).</summary>
@@ -452,7 +464,7 @@ internal sealed unsafe class BufferPool : IDisposable
         return true;
     }
 
-    /// <summary>After the fdatasync that made them durable: clears the dirty flag of frames <see cref="FlushDirty"/> wrote, if they still hold that page.</summary>
+    /// <summary>After the fdatasync that made them durable: clears the dirty flag of frames <see cref="WriteBack"/> wrote, if they still hold that page.</summary>
     public void MarkClean(List<(int Frame, ulong PageId)> written)
     {
         lock (_missLock) // no eviction is rewriting the frames meanwhile
@@ -560,44 +572,5 @@ internal sealed unsafe class BufferPool : IDisposable
         [FieldOffset(20)] public int Latch;
         [FieldOffset(24)] public int Dirty;
         [FieldOffset(28)] public int Referenced;
-    }
-}
-
-/// <summary>Publishes every live pool's counters right before Prometheus collects.</summary>
-internal static class BufferPoolMetrics
-{
-    private static readonly List<BufferPool> Pools = [];
-    private static bool _hooked;
-
-    public static void Register(BufferPool pool)
-    {
-        lock (Pools)
-        {
-            Pools.Add(pool);
-            if (!_hooked)
-            {
-                _hooked = true;
-                Metrics.DefaultRegistry.AddBeforeCollectCallback(PublishAll);
-            }
-        }
-    }
-
-    public static void Unregister(BufferPool pool)
-    {
-        lock (Pools)
-        {
-            Pools.Remove(pool);
-        }
-    }
-
-    private static void PublishAll()
-    {
-        lock (Pools)
-        {
-            foreach (var pool in Pools)
-            {
-                pool.PublishMetrics();
-            }
-        }
     }
 }

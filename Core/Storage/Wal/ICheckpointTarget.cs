@@ -10,9 +10,25 @@ public readonly record struct CheckpointState(ulong WalLsn, ulong MaxCommitTs, l
 
 /// <summary>
 /// What a checkpoint needs from the page store: make everything applied so far durable and record
-/// <see cref="CheckpointState"/> in the same durable step. Called under the commit lock, after the WAL is durable up to its LSN.
+/// <see cref="CheckpointState"/> in the same durable step.
 /// </summary>
 public interface ICheckpointTarget
 {
+    /// <summary>The whole checkpoint in one call, under the commit lock, after the WAL is durable up to its LSN.</summary>
     void Checkpoint(CheckpointState state);
+
+    /// <summary>
+    /// A checkpoint in two steps, so commits need not wait for the page writes: called under the commit lock, this
+    /// fixes what the checkpoint contains (the store as it is now) in microseconds and lets writes go on; the caller
+    /// then makes the WAL durable up to the LSN and calls <see cref="IPendingCheckpoint.Complete"/> outside the lock.
+    /// Null when the target cannot do that: then <see cref="Checkpoint"/> is called under the lock instead.
+    /// </summary>
+    IPendingCheckpoint? Freeze(CheckpointState state) => null;
+}
+
+/// <summary>A checkpoint whose content is fixed, still to be written (see <see cref="ICheckpointTarget.Freeze"/>).</summary>
+public interface IPendingCheckpoint
+{
+    /// <summary>Writes the frozen pages and the meta page (fdatasync'ed); throws on any I/O failure, leaving the old meta page in force.</summary>
+    void Complete();
 }

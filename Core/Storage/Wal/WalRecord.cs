@@ -12,6 +12,13 @@ public enum WalRecordType : byte
 
     /// <summary>Fills a reservation whose commit failed before its record was published; replay skips it.</summary>
     Padding = 2,
+
+    /// <summary>
+    /// Part of a large transaction's write set, logged before its commit record (same transaction id, same payload
+    /// layout as a commit record). Recovery applies a transaction's chunks only when its commit record follows, and
+    /// drops them otherwise: a transaction killed mid-commit leaves nothing.
+    /// </summary>
+    Chunk = 3,
 }
 
 /// <summary>The kind of one operation in a commit record's write set.</summary>
@@ -29,7 +36,8 @@ public enum WalOpKind : byte
 ///  0 uint  crc      CRC32C over bytes [4, length)
 ///  4 uint  length   whole record including header and padding
 ///  8 byte  type     WalRecordType
-///  9 7 bytes reserved (zero)
+///  9 3 bytes reserved (zero)
+/// 12 uint  chunks   commit record: how many chunk records of the same transaction precede it (0 for most)
 /// 16 ulong lsn      byte position of the record in the log; a stale or misplaced record fails this check
 /// 24 long  txnId
 /// 32 ulong commitTs
@@ -62,6 +70,9 @@ public static class WalRecord
 
     public static ulong ReadDurableLsnAtAppend(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadUInt64LittleEndian(record[48..]);
 
+    /// <summary>A commit record's count of <see cref="WalRecordType.Chunk"/> records logged before it.</summary>
+    public static uint ReadChunkCount(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadUInt32LittleEndian(record[12..]);
+
     /// <summary>True when the CRC matches and the stored LSN is <paramref name="expectedLsn"/>.</summary>
     public static bool IsValid(ReadOnlySpan<byte> record, ulong expectedLsn)
     {
@@ -86,11 +97,12 @@ public static class WalRecord
     }
 
     /// <summary>Fills the header fields of a record whose payload is already in place, and sets its CRC.</summary>
-    public static void Seal(Span<byte> record, WalRecordType type, ulong lsn, long txnId, ulong commitTs, long wallClockMs, ulong durableLsnAtAppend)
+    public static void Seal(Span<byte> record, WalRecordType type, ulong lsn, long txnId, ulong commitTs, long wallClockMs, ulong durableLsnAtAppend, uint chunks = 0)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)record.Length);
         record[8] = (byte)type;
-        record[9..16].Clear();
+        record[9..12].Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(record[12..], chunks);
         BinaryPrimitives.WriteUInt64LittleEndian(record[16..], lsn);
         BinaryPrimitives.WriteInt64LittleEndian(record[24..], txnId);
         BinaryPrimitives.WriteUInt64LittleEndian(record[32..], commitTs);
@@ -116,6 +128,12 @@ public sealed class WalRecordBuilder : IDisposable
     }
 
     public int OperationCount => _opCount;
+
+    /// <summary>The record length <see cref="Complete"/> would return now (before alignment).</summary>
+    public int Length => _length;
+
+    /// <summary>Bytes an operation adds to a record: kind, key length, key, and for a put the value length and value.</summary>
+    public static long OperationSize(int keyLength, int valueLength, bool isPut) => 1 + 4 + (long)keyLength + (isPut ? 4 + (long)valueLength : 0);
 
     public void Reset()
     {

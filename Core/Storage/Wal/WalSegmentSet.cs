@@ -54,6 +54,8 @@ internal sealed class WalSegmentSet : IDisposable
 
     public int Count => _lengths.Count;
 
+    public string DirectoryPath => _directory;
+
     /// <summary>One past the last byte held by the last segment (0 when there is none).</summary>
     public ulong DataEnd => _lengths.Count == 0 ? 0 : _lengths.Keys[^1] + (ulong)_lengths.Values[^1];
 

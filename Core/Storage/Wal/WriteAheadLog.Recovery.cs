@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 
 namespace ThunderDb.Core.Storage.Wal;
 
-/// <summary>Receives each valid record during recovery, in LSN order.</summary>
+/// <summary>
+/// Receives each valid record during recovery, in LSN order; a committed large transaction's
+/// <see cref="WalRecordType.Chunk"/> records come right before its commit record, with its commit timestamp in their header.
+/// </summary>
 public delegate void WalReplayHandler(ReadOnlySpan<byte> record);
 
 /// <summary>What recovery found and did.</summary>
@@ -106,6 +109,7 @@ public sealed partial class WriteAheadLog
         long records = 0;
         long maxTxnId = 0;
         long maxWallClockMs = 0;
+        using var chunks = new WalChunkReplay(segments, segments.DirectoryPath, checkpointCommitTs);
         using (var reader = new WalWindowReader(segments))
         {
             while (true)
@@ -118,17 +122,28 @@ public sealed partial class WriteAheadLog
 
                 var length = record.Length;
                 maxTxnId = Math.Max(maxTxnId, WalRecord.ReadTxnId(record));
-                if (WalRecord.ReadType(record) == WalRecordType.Commit)
+                var type = WalRecord.ReadType(record);
+                if (type == WalRecordType.Commit)
                 {
                     maxCommitTs = Math.Max(maxCommitTs, WalRecord.ReadCommitTs(record));
                     maxWallClockMs = Math.Max(maxWallClockMs, WalRecord.ReadWallClockMs(record));
+                    chunks.ReplayChunksOf(record, position, replay);
                 }
 
-                replay?.Invoke(record);
+                if (type == WalRecordType.Chunk)
+                {
+                    chunks.Remember(WalRecord.ReadTxnId(record), position);
+                }
+                else
+                {
+                    replay?.Invoke(record);
+                }
+
                 records++;
                 position += (ulong)length;
             }
 
+            chunks.LogDropped(logger);
             long discarded = 0;
             if (position < dataEnd)
             {
@@ -156,6 +171,8 @@ public sealed partial class WriteAheadLog
             return result;
         }
     }
+
+    internal static ReadOnlySpan<byte> ReadRecordAt(WalWindowReader reader, ulong lsn) => TryReadRecord(reader, lsn);
 
     /// <summary>Reads and validates the record at <paramref name="lsn"/>; empty when there is no valid record there.</summary>
     private static ReadOnlySpan<byte> TryReadRecord(WalWindowReader reader, ulong lsn)

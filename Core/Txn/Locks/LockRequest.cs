@@ -55,9 +55,12 @@ internal sealed class LockRequest(KeyLockManager manager) : IValueTaskSource
     }
 
     /// <summary>Starts a wait: the returned task completes when the lock is granted or the wait fails. Under the stripe lock.</summary>
+    private long _waitStarted;
+
     public ValueTask BeginWait(long now, long deadline)
     {
         State = LockRequestState.Waiting;
+        _waitStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         _completion.Reset();
         Deadline = deadline;
         DeadlockCheckAt = now + _manager.DeadlockCheckDelayMs;
@@ -87,6 +90,7 @@ internal sealed class LockRequest(KeyLockManager manager) : IValueTaskSource
     public void CompleteGranted()
     {
         State = LockRequestState.Granted;
+        Diagnostics.ThunderMetrics.LockWaitSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(_waitStarted).TotalSeconds);
         _timer?.Change(Timeout.Infinite, Timeout.Infinite);
         _completion.SetResult(true);
     }
@@ -95,6 +99,7 @@ internal sealed class LockRequest(KeyLockManager manager) : IValueTaskSource
     public void CompleteFailed(Exception error)
     {
         State = LockRequestState.Failed;
+        Diagnostics.ThunderMetrics.LockWaitSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(_waitStarted).TotalSeconds);
         _timer?.Dispose();
         _timer = null;
         _completion.SetException(error);

@@ -162,6 +162,7 @@ public class ConfigLoaderTests
             compression = false
             compression_algorithm = "Zstd"
             max_wal_size = 4294967296
+            max_transaction_size = 268435456
             sync_commit = false
             disk_space_warn_percent = 20
             disk_space_critical_percent = 2.5
@@ -228,6 +229,7 @@ public class ConfigLoaderTests
         await Assert.That(o.Compression).IsFalse();
         await Assert.That(o.CompressionAlgorithm).IsEqualTo(CompressionAlgorithm.Zstd);
         await Assert.That(o.MaxWalSize).IsEqualTo(4294967296L);
+        await Assert.That(o.MaxTransactionSize).IsEqualTo(268435456L);
         await Assert.That(o.SyncCommit).IsFalse();
 
         var st = s.Storage;
@@ -271,7 +273,7 @@ public class ConfigLoaderTests
 
         // Every key of the table was exercised, and every one reports the line it came from.
         await Assert.That(s.Origins.Count).IsEqualTo(ConfigKeys.All.Count);
-        await Assert.That(s.OriginOf("logging.otel_service_name")).IsEqualTo("/etc/thunderdb/test.toml:63");
+        await Assert.That(s.OriginOf("logging.otel_service_name")).IsEqualTo("/etc/thunderdb/test.toml:64");
     }
 
     [Test]
