@@ -89,6 +89,14 @@ public sealed class CatalogSnapshot
 
     public IReadOnlyList<IndexDef> IndexesOf(uint tableOid) => _indexesByTable.TryGetValue(tableOid, out IndexDef[]? list) ? list : [];
 
+    /// <summary>The unique index on exactly <paramref name="columns"/> (in any order): what a foreign key referencing them uses.</summary>
+    public IndexDef? UniqueIndexOn(uint tableOid, IReadOnlyList<int> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return IndexesOf(tableOid).FirstOrDefault(i => i.IsUnique && i.Columns.Count == columns.Count
+            && i.Columns.All(c => c.ExpressionSql is null && columns.Contains(c.ColumnNumber)));
+    }
+
     /// <summary>The foreign keys that reference <paramref name="tableOid"/>, with the tables that hold them (by constraint name).</summary>
     public IReadOnlyList<(TableDef Table, ConstraintDef ForeignKey)> ReferencesTo(uint tableOid) =>
         _referencesTo.TryGetValue(tableOid, out (TableDef, ConstraintDef)[]? list) ? list : [];

@@ -55,7 +55,7 @@ internal sealed partial class DdlExecutor
             throw new SqlException("42830", "number of referencing and referenced columns for foreign key disagree");
         }
 
-        if (target.Columns is not null && ReferentialIntegrity.ReferencedIndex(Catalog, parent, referenced) is null)
+        if (target.Columns is not null && Catalog.UniqueIndexOn(parent.Oid, referenced) is null)
         {
             throw new SqlException("42830", $"there is no unique constraint matching given keys for referenced table \"{parent.Name}\"");
         }
@@ -208,7 +208,7 @@ internal sealed partial class DdlExecutor
         if (constraint.Kind == ConstraintKind.Unique)
         {
             var dependents = Catalog.ReferencesTo(table.Oid)
-                .Where(r => ReferentialIntegrity.ReferencedIndex(Catalog, table, r.ForeignKey.ReferencedColumns ?? [])?.Oid == constraint.IndexOid).ToList();
+                .Where(r => Catalog.UniqueIndexOn(table.Oid, r.ForeignKey.ReferencedColumns ?? [])?.Oid == constraint.IndexOid).ToList();
             if (dependents.Count > 0 && !drop.Cascade)
             {
                 throw new SqlException(SqlState.DependentObjectsStillExist, $"cannot drop constraint {constraint.Name} on table {table.Name} because other objects depend on it",

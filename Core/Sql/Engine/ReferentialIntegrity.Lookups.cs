@@ -10,11 +10,6 @@ namespace ThunderDb.Core.Sql.Engine;
 // Finding the parent row of a key (through the referenced unique index) and the child rows of a key.
 internal sealed partial class ReferentialIntegrity
 {
-    /// <summary>The unique index on exactly the referenced columns (in any order), which a foreign key requires.</summary>
-    public static IndexDef? ReferencedIndex(CatalogSnapshot catalog, TableDef parent, IReadOnlyList<int> referenced) =>
-        catalog.IndexesOf(parent.Oid).FirstOrDefault(i => i.IsUnique && i.Columns.All(c => c.ExpressionSql is null)
-            && i.Columns.Count == referenced.Count && i.Columns.All(c => referenced.Contains(c.ColumnNumber)));
-
     /// <summary>
     /// Whether the parent row of <paramref name="key"/> exists. With <paramref name="lockRow"/> the parent row (and, for a
     /// unique index other than the primary key, its entry) is locked shared first, so the reads are current reads.
@@ -97,7 +92,7 @@ internal sealed partial class ReferentialIntegrity
     private static (IndexDef Index, SqlValue[] Probe)? ParentProbe(CatalogSnapshot catalog, TableDef parent, ConstraintDef fk, SqlValue[] key)
     {
         IReadOnlyList<int> referenced = fk.ReferencedColumns ?? [];
-        IndexDef index = ReferencedIndex(catalog, parent, referenced)
+        IndexDef index = catalog.UniqueIndexOn(parent.Oid, referenced)
             ?? throw new InvalidOperationException($"foreign key {fk.Name}: table {parent.Name} has no unique index on the referenced columns");
         SqlValue[]? probe = Place(parent, referenced, key);
         return probe is null ? null : (index, probe);
