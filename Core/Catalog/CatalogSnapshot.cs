@@ -60,7 +60,7 @@ public sealed class CatalogSnapshot
         _byOid = byOid.ToFrozenDictionary();
         _byName = byName.ToFrozenDictionary();
         _indexesByTable = indexes.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.OrderBy(i => i.Oid).ToArray());
-        _referencesTo = references.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.OrderBy(r => r.Item2.Name, StringComparer.Ordinal).ToArray());
+        _referencesTo = references.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.OrderBy(r => r.Item1.Oid).ToArray()); // stable: a table's keys stay in creation order, as PostgreSQL lists dependents
     }
 
     public uint MaxOid { get; }
@@ -97,7 +97,7 @@ public sealed class CatalogSnapshot
             && i.Columns.All(c => c.ExpressionSql is null && columns.Contains(c.ColumnNumber)));
     }
 
-    /// <summary>The foreign keys that reference <paramref name="tableOid"/>, with the tables that hold them (by constraint name).</summary>
+    /// <summary>The foreign keys that reference <paramref name="tableOid"/>, with the tables that hold them (by table, then creation).</summary>
     public IReadOnlyList<(TableDef Table, ConstraintDef ForeignKey)> ReferencesTo(uint tableOid) =>
         _referencesTo.TryGetValue(tableOid, out (TableDef, ConstraintDef)[]? list) ? list : [];
 

@@ -13,7 +13,7 @@ namespace ThunderDb.Core.Sql.Engine;
 /// is never visited twice. Unique keys are locked before they are checked (<see cref="Rows.TableStorage.InsertLockedAsync"/>);
 /// foreign keys go through <see cref="ReferentialIntegrity"/>, whose queued checks run when the rows are written.
 /// </summary>
-internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalContext eval)
+internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalContext eval)
 {
     public async Task<StatementResult> InsertAsync(Ast.InsertStatement insert)
     {
@@ -82,10 +82,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
 
         ReturningList? returning = insert.Returning is null ? null : BindReturning(table, insert.Alias, insert.Returning);
         bool doNothing = insert.OnConflict is { Action: Ast.ConflictAction.DoNothing };
-        if (insert.OnConflict is { Action: Ast.ConflictAction.DoUpdate })
-        {
-            throw SqlException.NotSupported("ON CONFLICT DO UPDATE");
-        }
+        Upsert? upsert = insert.OnConflict is { Action: Ast.ConflictAction.DoUpdate } doUpdate ? BindUpsert(table, insert.Alias, doUpdate) : null;
 
         int count = 0;
         var output = new List<SqlValue[]>();
@@ -115,6 +112,21 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
 
             Check(table, row);
+            if (upsert is not null)
+            {
+                SqlValue[]? written = await UpsertRowAsync(table, indexes, upsert, row, references).ConfigureAwait(false);
+                if (written is not null)
+                {
+                    count++;
+                    if (returning is not null)
+                    {
+                        output.Add(returning.Evaluate(written, eval));
+                    }
+                }
+
+                continue;
+            }
+
             try
             {
                 await runtime.Storage.InsertLockedAsync(runtime.Transaction, table, indexes, row, runtime.Cancellation).ConfigureAwait(false);

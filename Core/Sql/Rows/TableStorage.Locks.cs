@@ -56,8 +56,10 @@ public sealed partial class TableStorage
     }
 
     /// <summary>The store key a unique index gives <paramref name="row"/> (the row key for the primary key); null when a key column is NULL.</summary>
-    private static byte[]? UniqueKey(TableDef table, IndexDef index, ReadOnlySpan<SqlValue> row)
+    public static byte[]? UniqueKey(TableDef table, IndexDef index, ReadOnlySpan<SqlValue> row)
     {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(index);
         var key = new ArrayBufferWriter<byte>(48);
         key.Write(Prefix(table.Oid, index.IsPrimary ? table.RowKeyspaceOid : index.Oid));
         return WriteIndexKey(key, index, row) ? null : key.WrittenSpan.ToArray();

@@ -114,4 +114,30 @@ public class UniqueKeyConcurrencyTests
         await Ok(first, "COMMIT");
         await Assert.That((await waiting).Error?.SqlState).IsEqualTo("23505");
     }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task Concurrent_on_conflict_do_update_of_one_key_loses_no_update(CancellationToken ct)
+    {
+        (TestDatabase t, SqlEngine engine, SqlSession s) = await OpenAsync();
+        using TestDatabase owned = t;
+        await Ok(s, "CREATE TABLE counter (k int PRIMARY KEY, n int NOT NULL)");
+        async Task Client()
+        {
+            SqlSession c = engine.OpenSession("thunder");
+            for (int i = 0; i < 25; i++)
+            {
+                BatchResult r = await c.ExecuteAsync("INSERT INTO counter VALUES (1, 1) ON CONFLICT (k) DO UPDATE SET n = counter.n + excluded.n", ct);
+                if (r.Error is not null)
+                {
+                    throw new InvalidOperationException($"{r.Error.SqlState} {r.Error.Message}");
+                }
+
+                await Task.Yield();
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(Client, ct)));
+        await Assert.That(await Query(s, "SELECT k, n FROM counter")).IsEqualTo("1,100");
+    }
 }
