@@ -13,6 +13,7 @@ public sealed class CatalogSnapshot
     private readonly FrozenDictionary<uint, CatalogObject> _byOid;
     private readonly FrozenDictionary<(uint Parent, char Space, string Name), CatalogObject> _byName;
     private readonly FrozenDictionary<uint, IndexDef[]> _indexesByTable;
+    private readonly FrozenDictionary<uint, (TableDef Table, ConstraintDef ForeignKey)[]> _referencesTo;
 
     public static readonly CatalogSnapshot Empty = new([]);
 
@@ -22,8 +23,25 @@ public sealed class CatalogSnapshot
         var byOid = new Dictionary<uint, CatalogObject>();
         var byName = new Dictionary<(uint, char, string), CatalogObject>();
         var indexes = new Dictionary<uint, List<IndexDef>>();
+        var references = new Dictionary<uint, List<(TableDef, ConstraintDef)>>();
         foreach (CatalogObject o in objects)
         {
+            if (o is TableDef table)
+            {
+                foreach (ConstraintDef c in table.Constraints)
+                {
+                    if (c.Kind == ConstraintKind.ForeignKey)
+                    {
+                        if (!references.TryGetValue(c.ReferencedTableOid, out List<(TableDef, ConstraintDef)>? refs))
+                        {
+                            references[c.ReferencedTableOid] = refs = [];
+                        }
+
+                        refs.Add((table, c));
+                    }
+                }
+            }
+
             byOid[o.Oid] = o;
             byName[(o.ParentOid, NameSpaceOf(o.Kind), o.Name)] = o;
             if (o is IndexDef index)
@@ -42,6 +60,7 @@ public sealed class CatalogSnapshot
         _byOid = byOid.ToFrozenDictionary();
         _byName = byName.ToFrozenDictionary();
         _indexesByTable = indexes.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.OrderBy(i => i.Oid).ToArray());
+        _referencesTo = references.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.OrderBy(r => r.Item1.Oid).ToArray()); // stable: a table's keys stay in creation order, as PostgreSQL lists dependents
     }
 
     public uint MaxOid { get; }
@@ -69,6 +88,18 @@ public sealed class CatalogSnapshot
     public CatalogObject? FindRelation(uint schemaOid, string name) => _byName.GetValueOrDefault((schemaOid, 'r', name));
 
     public IReadOnlyList<IndexDef> IndexesOf(uint tableOid) => _indexesByTable.TryGetValue(tableOid, out IndexDef[]? list) ? list : [];
+
+    /// <summary>The unique index on exactly <paramref name="columns"/> (in any order): what a foreign key referencing them uses.</summary>
+    public IndexDef? UniqueIndexOn(uint tableOid, IReadOnlyList<int> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return IndexesOf(tableOid).FirstOrDefault(i => i.IsUnique && i.Columns.Count == columns.Count
+            && i.Columns.All(c => c.ExpressionSql is null && columns.Contains(c.ColumnNumber)));
+    }
+
+    /// <summary>The foreign keys that reference <paramref name="tableOid"/>, with the tables that hold them (by table, then creation).</summary>
+    public IReadOnlyList<(TableDef Table, ConstraintDef ForeignKey)> ReferencesTo(uint tableOid) =>
+        _referencesTo.TryGetValue(tableOid, out (TableDef, ConstraintDef)[]? list) ? list : [];
 
     public IEnumerable<SchemaDef> SchemasOf(uint databaseOid) => _byOid.Values.OfType<SchemaDef>().Where(s => s.DatabaseOid == databaseOid);
 

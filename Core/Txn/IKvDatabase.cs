@@ -107,6 +107,13 @@ public interface IKvTransaction : IDisposable
     /// <summary>Keys in [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>) (empty end = no bound), ascending or descending.</summary>
     IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false);
 
+    /// <summary>
+    /// Like <see cref="Scan"/>, but at the newest commit visible now instead of the snapshot (merged with this
+    /// transaction's writes): what a foreign-key check needs to find rows that transactions it waited for committed
+    /// after its snapshot was taken (PostgreSQL's RI checks read with a fresh snapshot too).
+    /// </summary>
+    IKvCursor ScanLatest(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive) => Scan(startInclusive, endExclusive);
+
     /// <summary>READ COMMITTED: take a new snapshot for the next statement. No-op under REPEATABLE READ.</summary>
     void BeginStatement();
 

@@ -170,6 +170,13 @@ internal sealed partial class KvTransaction : IKvTransaction
         return new SnapshotCursor(_db.Store, SnapshotTs, _writes, startInclusive, endExclusive, reverse);
     }
 
+    /// <summary>Reading above the registered snapshot is safe: vacuum keeps the newest version at or below its horizon and everything newer.</summary>
+    public IKvCursor ScanLatest(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive)
+    {
+        ThrowIfFinished();
+        return new SnapshotCursor(_db.Store, Math.Max(SnapshotTs, _db.VisibleTimestamp), _writes, startInclusive, endExclusive, false);
+    }
+
     public int Savepoint()
     {
         ThrowIfFinished();

@@ -10,6 +10,7 @@ internal sealed partial class DdlExecutor
     private string Drop(Ast.DropStatement drop)
     {
         string what = drop.Kind.ToString().ToUpperInvariant();
+        var dropping = drop.Kind == Ast.ObjectKind.Table ? drop.Names.Select(Bind.FindRelation).OfType<TableDef>().Select(t => t.Oid).ToHashSet() : [];
         foreach (Ast.ObjectName name in drop.Names)
         {
             if (drop.Kind == Ast.ObjectKind.Schema)
@@ -52,7 +53,7 @@ internal sealed partial class DdlExecutor
             switch (found)
             {
                 case TableDef table:
-                    DropTable(table);
+                    DropTable(table, drop.Cascade, dropping);
                     break;
                 case IndexDef index:
                     DropIndex(index);
@@ -66,8 +67,9 @@ internal sealed partial class DdlExecutor
         return $"DROP {what}";
     }
 
-    private void DropTable(TableDef table)
+    private void DropTable(TableDef table, bool cascade, IReadOnlySet<uint> dropping)
     {
+        DropReferencingKeys(table, cascade, dropping);
         foreach (IndexDef index in Catalog.IndexesOf(table.Oid))
         {
             changes.Drop(index.Oid);
@@ -118,9 +120,10 @@ internal sealed partial class DdlExecutor
                 hint: "Use DROP ... CASCADE to drop the dependent objects too.");
         }
 
+        HashSet<uint> tables = [.. contents.OfType<TableDef>().Select(t => t.Oid)];
         foreach (TableDef table in contents.OfType<TableDef>())
         {
-            DropTable(table);
+            DropTable(table, cascade: true, tables);
         }
 
         foreach (CatalogObject other in Catalog.RelationsOf(schema.Oid).ToList())
@@ -174,8 +177,15 @@ internal sealed partial class DdlExecutor
 
                 SqlType type = Planning.Binder.ResolveType(add.Column.Type, 0);
                 var column = new Catalog.ColumnDef(table.Columns.Count + 1, add.Column.Name, type);
+                var references = new List<(string?, IReadOnlyList<string>, Ast.ForeignKeyTarget)>();
                 foreach (Ast.ColumnConstraint c in add.Column.Constraints)
                 {
+                    if (c.Kind == Ast.ColumnConstraintKind.References)
+                    {
+                        references.Add((c.Name, [add.Column.Name], c.References!));
+                        continue;
+                    }
+
                     column = c.Kind switch
                     {
                         Ast.ColumnConstraintKind.NotNull => column with { NotNull = true },
@@ -188,6 +198,7 @@ internal sealed partial class DdlExecutor
                 TableDef widened = table with { Columns = [.. table.Columns, column] };
                 changes.Replace(widened);
                 FillNewColumn(widened, column);
+                AddForeignKeys(widened, references, validate: true);
                 return;
             }
 
@@ -252,6 +263,12 @@ internal sealed partial class DdlExecutor
 
             case Ast.AddConstraintAction { Constraint.Kind: Ast.TableConstraintKind.PrimaryKey or Ast.TableConstraintKind.Unique } add:
                 AddKey(table, add.Constraint);
+                return;
+            case Ast.AddConstraintAction { Constraint.Kind: Ast.TableConstraintKind.ForeignKey } fk:
+                AddForeignKeys(table, [(fk.Constraint.Name, fk.Constraint.Columns, fk.Constraint.References!)], validate: true);
+                return;
+            case Ast.DropConstraintAction dropConstraint:
+                DropConstraint(table, dropConstraint);
                 return;
             case Ast.AddConstraintAction { Constraint.Kind: Ast.TableConstraintKind.Check } check:
                 changes.Replace(table with { Constraints = [.. table.Constraints, new ConstraintDef(check.Constraint.Name ?? $"{table.Name}_check", ConstraintKind.Check, [], CheckSql: Ast.SqlPrinter.Print(check.Constraint.Check!))] });

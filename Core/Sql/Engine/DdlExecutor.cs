@@ -66,6 +66,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         var constraints = new List<ConstraintDef>();
         var uniqueSets = new List<(string? Name, IReadOnlyList<int> Columns, bool Primary)>();
         var sequences = new List<SequenceDef>();
+        var foreignKeys = new List<(string?, IReadOnlyList<string>, Ast.ForeignKeyTarget)>();
         foreach (Ast.ColumnDef column in create.Columns)
         {
             if (columns.Any(c => c.Name == column.Name))
@@ -123,7 +124,8 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
                     case Ast.ColumnConstraintKind.Collate when c.Collation is "C" or "POSIX" or "default" or "pg_catalog.default":
                         break;
                     case Ast.ColumnConstraintKind.References:
-                        throw SqlException.NotSupported("foreign keys");
+                        foreignKeys.Add((c.Name, [column.Name], c.References!));
+                        break;
                     default:
                         throw SqlException.NotSupported($"column constraint {c.Kind}");
                 }
@@ -134,6 +136,12 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
 
         foreach (Ast.TableConstraint c in create.Constraints)
         {
+            if (c.Kind == Ast.TableConstraintKind.ForeignKey)
+            {
+                foreignKeys.Add((c.Name, c.Columns, c.References!));
+                continue;
+            }
+
             int[] numbers = [.. c.Columns.Select(name => columns.FirstOrDefault(x => x.Name == name)?.Number
                 ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" named in key does not exist"))];
             switch (c.Kind)
@@ -156,7 +164,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
                     uniqueSets.Add((c.Name ?? $"{tableName}_{string.Join('_', c.Columns)}_idx", numbers, false));
                     break;
                 default:
-                    throw SqlException.NotSupported("foreign keys");
+                    throw SqlException.NotSupported($"table constraint {c.Kind}");
             }
         }
 
@@ -185,11 +193,14 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
             }
         }
 
-        changes.Create(new TableDef(tableOid, schema.Oid, tableName, columns, constraints, primaryOid, fill));
+        var table = new TableDef(tableOid, schema.Oid, tableName, columns, constraints, primaryOid, fill);
+        changes.Create(table);
         foreach (IndexDef index in indexes)
         {
             changes.Create(index);
         }
+
+        AddForeignKeys(table, foreignKeys, validate: false);
 
         foreach (SequenceDef seq in sequences)
         {
@@ -372,9 +383,8 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
 
     private string Truncate(Ast.TruncateStatement truncate)
     {
-        foreach (Ast.ObjectName name in truncate.Tables)
+        foreach (TableDef table in TruncateSet([.. truncate.Tables.Select(Bind.RequireTable)], truncate.Cascade))
         {
-            TableDef table = Bind.RequireTable(name);
             DeleteRange(TableStorage.TableRange(table.Oid));
             runtime.Storage.Forget(table.Oid);
         }

@@ -10,11 +10,12 @@ namespace ThunderDb.Core.Sql.Engine;
 /// INSERT, UPDATE and DELETE: rows are produced by a plan, completed (defaults, assignment casts), checked
 /// (NOT NULL, CHECK, unique keys) and written through <see cref="Rows.TableStorage"/> in the statement's
 /// transaction. UPDATE and DELETE collect their target rows before changing any, so a row moved by an UPDATE
-/// is never visited twice.
+/// is never visited twice. Unique keys are locked before they are checked (<see cref="Rows.TableStorage.InsertLockedAsync"/>);
+/// foreign keys go through <see cref="ReferentialIntegrity"/>, whose queued checks run when the rows are written.
 /// </summary>
-internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalContext eval)
+internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalContext eval)
 {
-    public StatementResult Insert(Ast.InsertStatement insert)
+    public async Task<StatementResult> InsertAsync(Ast.InsertStatement insert)
     {
         if (insert.With is not null || insert.Replace || insert.OnDuplicateKeyUpdate is not null)
         {
@@ -81,13 +82,11 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
 
         ReturningList? returning = insert.Returning is null ? null : BindReturning(table, insert.Alias, insert.Returning);
         bool doNothing = insert.OnConflict is { Action: Ast.ConflictAction.DoNothing };
-        if (insert.OnConflict is { Action: Ast.ConflictAction.DoUpdate })
-        {
-            throw SqlException.NotSupported("ON CONFLICT DO UPDATE");
-        }
+        Upsert? upsert = insert.OnConflict is { Action: Ast.ConflictAction.DoUpdate } doUpdate ? BindUpsert(table, insert.Alias, doUpdate) : null;
 
         int count = 0;
         var output = new List<SqlValue[]>();
+        ReferentialIntegrity? references = ReferentialIntegrity.Concerns(runtime.Catalog, table) ? new ReferentialIntegrity(this, runtime) : null;
         foreach ((SqlValue[] produced, bool[]? defaulted) in source)
         {
             var row = new SqlValue[table.Columns.Count];
@@ -113,20 +112,41 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
 
             Check(table, row);
+            if (upsert is not null)
+            {
+                SqlValue[]? written = await UpsertRowAsync(table, indexes, upsert, row, references).ConfigureAwait(false);
+                if (written is not null)
+                {
+                    count++;
+                    if (returning is not null)
+                    {
+                        output.Add(returning.Evaluate(written, eval));
+                    }
+                }
+
+                continue;
+            }
+
             try
             {
-                runtime.Storage.Insert(runtime.Transaction, table, indexes, row);
+                await runtime.Storage.InsertLockedAsync(runtime.Transaction, table, indexes, row, runtime.Cancellation).ConfigureAwait(false);
             }
             catch (SqlException e) when (doNothing && e.SqlState == SqlState.UniqueViolation)
             {
                 continue;
             }
 
+            references?.RowWritten(table, row, null);
             count++;
             if (returning is not null)
             {
                 output.Add(returning.Evaluate(row, eval));
             }
+        }
+
+        if (references is not null)
+        {
+            await references.FinishAsync().ConfigureAwait(false);
         }
 
         return returning is null ? new StatementResult($"INSERT 0 {count}") : new StatementResult($"INSERT 0 {count}", returning.Columns, output);
@@ -146,7 +166,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
         }
     }
 
-    private SqlValue DefaultOf(ColumnDef column)
+    internal SqlValue DefaultOf(ColumnDef column)
     {
         if (column.DefaultSql is null)
         {
@@ -158,7 +178,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
     }
 
     /// <summary>NOT NULL and CHECK constraints on a complete new row.</summary>
-    private void Check(TableDef table, SqlValue[] row)
+    internal void Check(TableDef table, SqlValue[] row)
     {
         foreach (ColumnDef column in table.Columns)
         {
@@ -345,6 +365,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
         var output = new List<SqlValue[]>();
         EvalContext ctx = eval.Nested();
         int updated = 0;
+        ReferentialIntegrity? references = ReferentialIntegrity.Concerns(runtime.Catalog, table) ? new ReferentialIntegrity(this, runtime) : null;
         foreach ((byte[] key, _) in targets)
         {
             SqlValue[]? old = await LockCurrentAsync(table, key, condition).ConfigureAwait(false);
@@ -362,11 +383,22 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
 
             Check(table, row);
-            runtime.Storage.Update(runtime.Transaction, table, indexes, key, old, row);
+            await runtime.Storage.UpdateLockedAsync(runtime.Transaction, table, indexes, key, old, row, runtime.Cancellation).ConfigureAwait(false);
+            if (references is not null)
+            {
+                references.RowWritten(table, row, old);
+                await references.RowUpdatedAsync(table, old, row).ConfigureAwait(false);
+            }
+
             if (returning is not null)
             {
                 output.Add(returning.Evaluate(row, eval));
             }
+        }
+
+        if (references is not null)
+        {
+            await references.FinishAsync().ConfigureAwait(false);
         }
 
         string tag = $"UPDATE {updated}";
@@ -385,6 +417,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
         ReturningList? returning = delete.Returning is null ? null : BindReturning(table, delete.Alias?.Name, delete.Returning);
         var output = new List<SqlValue[]>();
         int deleted = 0;
+        ReferentialIntegrity? references = ReferentialIntegrity.Concerns(runtime.Catalog, table) ? new ReferentialIntegrity(this, runtime) : null;
         foreach ((byte[] key, _) in targets)
         {
             SqlValue[]? row = await LockCurrentAsync(table, key, condition).ConfigureAwait(false);
@@ -395,10 +428,20 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
 
             deleted++;
             runtime.Storage.Delete(runtime.Transaction, table, indexes, key, row);
+            if (references is not null)
+            {
+                await references.RowDeletedAsync(table, row).ConfigureAwait(false);
+            }
+
             if (returning is not null)
             {
                 output.Add(returning.Evaluate(row, eval));
             }
+        }
+
+        if (references is not null)
+        {
+            await references.FinishAsync().ConfigureAwait(false);
         }
 
         string tag = $"DELETE {deleted}";

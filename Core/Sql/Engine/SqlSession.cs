@@ -233,7 +233,7 @@ public sealed partial class SqlSession
             }
 
             case Ast.InsertStatement insert:
-                return new DmlExecutor(binder, runtime, eval).Insert(insert);
+                return await new DmlExecutor(binder, runtime, eval).InsertAsync(insert).ConfigureAwait(false);
             case Ast.UpdateStatement update:
                 return await new DmlExecutor(binder, runtime, eval).UpdateAsync(update).ConfigureAwait(false);
             case Ast.DeleteStatement delete:

@@ -20,7 +20,7 @@ internal static class CatalogFunctions
         "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible", "format_type", "pg_get_expr", "pg_get_indexdef", "pg_get_constraintdef",
         "pg_encoding_to_char", "obj_description", "col_description", "shobj_description", "has_table_privilege", "has_schema_privilege",
         "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
-        "current_schema", "pg_get_viewdef",
+        "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef",
     };
 
     public static bool IsCatalogFunction(string name) => Names.Contains(name);
@@ -51,6 +51,9 @@ internal static class CatalogFunctions
                 new(name, [O], T, (a, c) => Text(Catalog(c).Find<ViewDef>((uint)a[0].AsInt64)?.QuerySql)),
                 new(name, [O, B], T, (a, c) => Text(Catalog(c).Find<ViewDef>((uint)a[0].AsInt64)?.QuerySql)),
             ],
+            // no partitioning: a relation's only "ancestor" is itself, one row, so the set-returning function is a scalar here
+            "pg_partition_ancestors" => [new(name, [O], O, (a, _) => a[0])],
+            "pg_get_triggerdef" => [new(name, [O], T, (_, _) => SqlValue.Null), new(name, [O, B], T, (_, _) => SqlValue.Null)], // pg_trigger is empty
             "pg_encoding_to_char" => [new(name, [I], SqlType.Name, (a, _) => SqlValue.FromString(SqlTypeKind.Name, a[0].AsInt32 == 6 ? "UTF8" : a[0].AsInt32 == 0 ? "SQL_ASCII" : ""))],
             "obj_description" => [new(name, [O], T, (_, _) => SqlValue.Null, Strict: false), new(name, [O, SqlType.Name], T, (_, _) => SqlValue.Null, Strict: false)],
             "shobj_description" => [new(name, [O, SqlType.Name], T, (_, _) => SqlValue.Null, Strict: false)],

@@ -63,6 +63,8 @@ internal sealed partial class Binder
                 return BindJoin(join, outer);
             case Ast.FunctionTableRef { Lateral: false, WithOrdinality: false } fn when FunctionName(fn.Function) is "generate_series" or "unnest":
                 return BindSetFunction(fn, outer);
+            case Ast.FunctionTableRef { Lateral: false } fn when FunctionName(fn.Function) is "pg_partition_ancestors":
+                return BindPartitionAncestors(fn, outer);
             default:
                 throw new SqlException(SqlState.FeatureNotSupported, "functions in FROM are not supported yet");
         }

@@ -178,7 +178,11 @@ internal sealed partial class Binder
                 continue;
             }
 
-            targets.Add((item.Expr, item.Alias ?? DefaultName(item.Expr)));
+            // a selected oid::regclass prints the relation's name (psql's \d footers read "ontable" so); reg* types are oids here
+            Ast.SqlExpr expr = item.Expr is Ast.CastExpr { Type.Name: "regclass", Operand: not Ast.LiteralExpr } reg
+                ? new Ast.CastExpr(reg, new Ast.TypeName(["text"], [])) { Position = reg.Position }
+                : item.Expr;
+            targets.Add((expr, item.Alias ?? DefaultName(item.Expr)));
         }
 
         return targets;

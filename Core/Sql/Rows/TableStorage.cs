@@ -17,10 +17,11 @@ namespace ThunderDb.Core.Sql.Rows;
 /// <item>index entry: <c>'T' table index key(index columns)</c>, followed by the row key when the index is not unique or a
 /// key column is NULL (many NULLs are allowed in a unique index) -> the row key (the bytes after the row prefix).</item>
 /// </list>
-/// Uniqueness is a read of the would-be key inside the writing transaction; two concurrent inserters of one key
-/// write the same store key, so the later committer fails with a serialization error (40001).
+/// Uniqueness is a read of the would-be key inside the writing transaction. The statements' writers lock that key
+/// first (<see cref="InsertLockedAsync"/>), so a second inserter of one key waits for the first and then reads its
+/// outcome: 23505 when it committed, a free key when it rolled back (PostgreSQL's behaviour).
 /// </summary>
-public sealed class TableStorage
+public sealed partial class TableStorage
 {
     public const int PrefixLength = 9;
 

@@ -4,7 +4,7 @@ using static ThunderDb.Core.Sql.SystemViews.V;
 
 namespace ThunderDb.Core.Sql.SystemViews;
 
-/// <summary>information_schema.tables / columns / schemata / table_constraints / key_column_usage, and the pg_tables / pg_indexes / pg_views views.</summary>
+/// <summary>information_schema.tables / columns / schemata / table_constraints / key_column_usage / referential_constraints, and the pg_tables / pg_indexes / pg_views views.</summary>
 internal static class InformationSchema
 {
     private static readonly SqlType YesOrNo = SqlType.Varchar(3);
@@ -16,6 +16,7 @@ internal static class InformationSchema
         "schemata" => Schemata(src),
         "table_constraints" => TableConstraints(src),
         "key_column_usage" => KeyColumnUsage(src),
+        "referential_constraints" => ReferentialConstraints(src),
         _ => null,
     };
 
@@ -122,6 +123,36 @@ internal static class InformationSchema
                 };
                 t.Add(Name(src.Session.Database), Name(schema), Name(c.Name), Name(src.Session.Database),
                     Name(schema), Name(table.Name), Text(type), Text("NO"), Text("NO"), Text("YES"), c.Kind == ConstraintKind.Unique ? Text("YES") : Null);
+            }
+        }
+
+        return t;
+    }
+
+    private static VirtualTable ReferentialConstraints(ViewSource src)
+    {
+        var t = new VirtualTable("referential_constraints",
+            ("constraint_catalog", SqlType.Name), ("constraint_schema", SqlType.Name), ("constraint_name", SqlType.Name),
+            ("unique_constraint_catalog", SqlType.Name), ("unique_constraint_schema", SqlType.Name), ("unique_constraint_name", SqlType.Name),
+            ("match_option", SqlType.Text), ("update_rule", SqlType.Text), ("delete_rule", SqlType.Text));
+        static string Rule(ReferentialAction a) => a switch
+        {
+            ReferentialAction.Cascade => "CASCADE",
+            ReferentialAction.SetNull => "SET NULL",
+            ReferentialAction.SetDefault => "SET DEFAULT",
+            ReferentialAction.Restrict => "RESTRICT",
+            _ => "NO ACTION",
+        };
+        foreach (TableDef table in src.Tables)
+        {
+            foreach (ConstraintDef c in table.Constraints.Where(c => c.Kind == ConstraintKind.ForeignKey))
+            {
+                TableDef? parent = src.Catalog.Find<TableDef>(c.ReferencedTableOid);
+                IndexDef? index = parent is null ? null : src.Catalog.UniqueIndexOn(parent.Oid, c.ReferencedColumns ?? []);
+                string? unique = parent?.Constraints.FirstOrDefault(k => k.IndexOid != 0 && k.IndexOid == index?.Oid)?.Name ?? index?.Name;
+                t.Add(Name(src.Session.Database), Name(src.SchemaName(table.SchemaOid)), Name(c.Name),
+                    Name(src.Session.Database), parent is null ? Null : Name(src.SchemaName(parent.SchemaOid)), unique is null ? Null : Name(unique),
+                    Text("NONE"), Text(Rule(c.OnUpdate)), Text(Rule(c.OnDelete)));
             }
         }
 

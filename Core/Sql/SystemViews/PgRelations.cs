@@ -105,7 +105,7 @@ internal static class PgRelations
                 Oid(CatalogText.SuperuserOid), Oid(am), Oid(r.Oid), Oid(0u), Int4(0),
                 Float4(-1), Int4(0), Oid(0u), Bool(hasIndex),
                 Bool(false), Char('p'), Char(kind), Int2(natts), Int2(checks),
-                Bool(kind == 'v'), Bool(false), Bool(false), Bool(false),
+                Bool(kind == 'v'), Bool(HasTriggers(src.Catalog, r)), Bool(false), Bool(false),
                 Bool(false), Bool(true), Char(kind == 'r' ? 'd' : 'n'), Bool(false),
                 Oid(0u), Int8(0), Int8(0), Null, options is null ? Null : TextArrayOf(options),
                 Null);
@@ -196,6 +196,10 @@ internal static class PgRelations
 
         return t;
     }
+
+    /// <summary>A foreign key is a pair of triggers in PostgreSQL, on both tables; psql prints the key footers of \d only when this is set.</summary>
+    private static bool HasTriggers(CatalogSnapshot catalog, CatalogObject r) =>
+        r is TableDef table && (table.Constraints.Any(c => c.Kind == ConstraintKind.ForeignKey) || catalog.ReferencesTo(table.Oid).Count > 0);
 
     public static VirtualTable Constraint(ViewSource src)
     {
