@@ -87,7 +87,7 @@ public sealed class AccessPath(IndexDef index, bool primary, IReadOnlyList<KeyCo
                     break; // scan the prefix so far; the filter does the rest
                 }
 
-                prefixes = [.. prefixes.SelectMany(p => encoded.Select(k => Concat(p, k)))];
+                prefixes = [.. prefixes.SelectMany(p => encoded.Distinct(ByteArrayComparer.Instance).Select(k => Concat(p, k)))];
                 if (prefixes.Count == 0)
                 {
                     return ranges;

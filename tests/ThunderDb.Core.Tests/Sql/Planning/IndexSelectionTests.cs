@@ -51,7 +51,7 @@ public class IndexSelectionTests
     private static readonly string[] Predicates =
     [
         "a = 3", "a = -5", "a < 0", "a <= 0 AND a > -3", "a BETWEEN -2 AND 2", "a BETWEEN 2 AND -2", "a IN (1, 3, 3, NULL)", "a IN (NULL)",
-        "a IS NULL", "a IS NULL AND b = 2", "a = 2 AND b > 1", "a = 2 AND b <= 1", "a = 1 AND b IS NULL", "a = 2.5", "a = 2.0", "a > 2.5", "a < -2.5",
+        "a IS NULL", "a IS NULL AND b = 2", "a = 2 AND b > 1", "a IN (2, 2, 3) AND b > 1", "a IN (2, -1) AND b IN (1, 1, 2)", "a = 2 AND b <= 1", "a = 1 AND b IS NULL", "a = 2.5", "a = 2.0", "a > 2.5", "a < -2.5",
         "a >= 1e20", "a < -1e20", "a < 'NaN'::float8", "a > 'NaN'::float8", "a = 99999999999", "b = 2", "b > 2 AND b < 2",
         "c = 'a'", "c > 'b'", "c <= 'ab'", "c >= 'é'", "c < '𝄞'", "c > '\uffff'", "c = ''", "c IS NULL", "c IN ('a', 'b', 'zz')",
         "d > 2.5", "d = 0", "d = -0.0::float8", "d >= 'NaN'", "d < 1", "d BETWEEN -1 AND 1", "d IS NULL",
