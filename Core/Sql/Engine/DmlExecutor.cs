@@ -285,7 +285,7 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         }
 
         condition = binder.BindCondition(where, scope, "WHERE");
-        TableScanNode source = binder.PushDownKeyLookup(scan, condition) is FilterNode { } f && f.Children.First() is TableScanNode lookup ? lookup : scan;
+        TableScanNode source = binder.Planner.ScanFor(scan, condition);
         var rows = new List<(byte[], SqlValue[])>();
         EvalContext ctx = eval.Nested();
         foreach ((byte[] key, SqlValue[] row) in source.ExecuteWithKeys(eval))

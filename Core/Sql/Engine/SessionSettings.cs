@@ -35,6 +35,8 @@ public sealed class SessionSettings
         ["lc_messages"] = "C",
         ["client_min_messages"] = "notice",
         ["is_superuser"] = "on",
+        ["enable_indexscan"] = "on",
+        ["enable_hashjoin"] = "on",
     };
 
     /// <summary>Settings a client may not change.</summary>

@@ -259,6 +259,16 @@ public sealed partial class SqlSession
         var lines = new List<SqlValue[]>();
         void Walk(PlanNode node, int depth)
         {
+            if (node.HiddenInExplain)
+            {
+                foreach (PlanNode child in node.Children)
+                {
+                    Walk(child, depth);
+                }
+
+                return;
+            }
+
             string prefix = depth == 0 ? "" : new string(' ', (depth * 6) - 4) + "->  ";
             lines.Add([SqlValue.FromText(prefix + node.Describe())]);
             foreach (PlanNode child in node.Children)

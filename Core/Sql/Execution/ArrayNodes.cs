@@ -96,6 +96,8 @@ public sealed class SetFunctionNode(string name, IReadOnlyList<BoundExpr> args, 
 /// <summary><c>array[i]</c>: PostgreSQL arrays count from 1; an index outside the array is NULL, not an error.</summary>
 public sealed class ArraySubscriptExpr(BoundExpr array, BoundExpr index) : BoundExpr(array.Type.Element)
 {
+    public override IReadOnlyList<BoundExpr> Operands => [array, index];
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue a = array.Evaluate(context);

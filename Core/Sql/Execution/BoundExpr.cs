@@ -42,6 +42,12 @@ public abstract class BoundExpr(SqlType type)
 
     /// <summary>True when the value does not depend on the row (constant folding, index key bounds).</summary>
     public virtual bool IsConstant => false;
+
+    /// <summary>
+    /// The sub-expressions, for the planner's analysis (which columns an expression reads); null for an expression
+    /// the planner must treat as opaque (a subquery: its plan may read the row through correlated references).
+    /// </summary>
+    public virtual IReadOnlyList<BoundExpr>? Operands => null;
 }
 
 public sealed class ConstantExpr(SqlValue value, SqlType type) : BoundExpr(type)
@@ -51,6 +57,8 @@ public sealed class ConstantExpr(SqlValue value, SqlType type) : BoundExpr(type)
     public override SqlValue Evaluate(EvalContext context) => Value;
 
     public override bool IsConstant => true;
+
+    public override IReadOnlyList<BoundExpr> Operands => [];
 }
 
 /// <summary>A column of the current row (<see cref="Depth"/> 0) or of an enclosing query's row (correlated reference).</summary>
@@ -71,6 +79,8 @@ public sealed class ColumnExpr(int ordinal, SqlType type, int depth = 0) : Bound
 
         return at.Row[Ordinal];
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => [];
 }
 
 /// <summary><c>$n</c>: the bound value, already converted to <see cref="BoundExpr.Type"/> when the statement was bound.</summary>
@@ -89,6 +99,8 @@ public sealed class ParameterExpr(int index, SqlType type) : BoundExpr(type)
         SqlValue v = context.Parameters[Index];
         return v.IsNull || v.Kind == Type.Kind || Type.Kind == SqlTypeKind.Unknown ? v : SqlCast.Coerce(v, Type);
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => [];
 }
 
 public sealed class CastExpr(BoundExpr operand, SqlType type, bool isExplicit) : BoundExpr(type)
@@ -98,6 +110,8 @@ public sealed class CastExpr(BoundExpr operand, SqlType type, bool isExplicit) :
     public override SqlValue Evaluate(EvalContext context) => SqlCast.Coerce(Operand.Evaluate(context), Type, isExplicit);
 
     public override bool IsConstant => Operand.IsConstant;
+
+    public override IReadOnlyList<BoundExpr> Operands => [Operand];
 }
 
 public sealed class NegateExpr(BoundExpr operand) : BoundExpr(operand.Type)
@@ -109,6 +123,8 @@ public sealed class NegateExpr(BoundExpr operand) : BoundExpr(operand.Type)
     }
 
     public override bool IsConstant => operand.IsConstant;
+
+    public override IReadOnlyList<BoundExpr> Operands => [operand];
 }
 
 public sealed class ArithmeticExpr(ArithmeticOperator op, BoundExpr left, BoundExpr right, SqlType type) : BoundExpr(type)
@@ -126,6 +142,8 @@ public sealed class ArithmeticExpr(ArithmeticOperator op, BoundExpr left, BoundE
     }
 
     public override bool IsConstant => left.IsConstant && right.IsConstant;
+
+    public override IReadOnlyList<BoundExpr> Operands => [left, right];
 }
 
 /// <summary><c>a || b</c>: text concatenation (NULL if either side is NULL).</summary>
@@ -148,6 +166,8 @@ public sealed class ConcatExpr(BoundExpr left, BoundExpr right) : BoundExpr(SqlT
         : SqlCast.Coerce(v, SqlType.Text).AsString;
 
     public override bool IsConstant => left.IsConstant && right.IsConstant;
+
+    public override IReadOnlyList<BoundExpr> Operands => [left, right];
 }
 
 public enum ComparisonOperator : byte
@@ -192,12 +212,14 @@ public sealed class ComparisonExpr(ComparisonOperator op, BoundExpr left, BoundE
     };
 
     public override bool IsConstant => Left.IsConstant && Right.IsConstant;
+
+    public override IReadOnlyList<BoundExpr> Operands => [Left, Right];
 }
 
 /// <summary>AND over any number of operands with three-valued logic: false wins, then NULL, then true.</summary>
 public sealed class AndExpr(IReadOnlyList<BoundExpr> operands) : BoundExpr(SqlType.Bool)
 {
-    public IReadOnlyList<BoundExpr> Operands { get; } = operands;
+    public override IReadOnlyList<BoundExpr> Operands { get; } = operands;
 
     public override SqlValue Evaluate(EvalContext context)
     {
@@ -240,6 +262,8 @@ public sealed class OrExpr(IReadOnlyList<BoundExpr> operands) : BoundExpr(SqlTyp
 
         return sawNull ? SqlValue.Null : SqlValue.FromBool(false);
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => operands;
 }
 
 public sealed class NotExpr(BoundExpr operand) : BoundExpr(SqlType.Bool)
@@ -249,17 +273,28 @@ public sealed class NotExpr(BoundExpr operand) : BoundExpr(SqlType.Bool)
         SqlValue v = operand.Evaluate(context);
         return v.IsNull ? v : SqlValue.FromBool(!v.AsBool);
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => [operand];
 }
 
 /// <summary><c>IS [NOT] NULL</c>, <c>IS [NOT] TRUE/FALSE/UNKNOWN</c>: never NULL.</summary>
 public sealed class IsExpr(BoundExpr operand, bool? truth, bool negated) : BoundExpr(SqlType.Bool)
 {
+    public BoundExpr Operand => operand;
+
+    /// <summary>True for <c>IS [NOT] NULL</c> (not a truth test).</summary>
+    public bool IsNullTest => truth is null;
+
+    public bool Negated => negated;
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue v = operand.Evaluate(context);
         bool result = truth is bool t ? !v.IsNull && v.AsBool == t : v.IsNull;
         return SqlValue.FromBool(result != negated);
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => [operand];
 }
 
 /// <summary><c>a IS [NOT] DISTINCT FROM b</c>: equality where NULL equals NULL; never NULL.</summary>
@@ -271,11 +306,19 @@ public sealed class IsDistinctExpr(BoundExpr left, BoundExpr right, bool negated
         bool distinct = l.IsNull || r.IsNull ? l.IsNull != r.IsNull : SqlCompare.Compare(l, r) != 0;
         return SqlValue.FromBool(distinct != negated);
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => [left, right];
 }
 
 /// <summary><c>x [NOT] IN (a, b, ...)</c>: true on a match; otherwise NULL if x or any item is NULL, else false.</summary>
 public sealed class InListExpr(BoundExpr operand, IReadOnlyList<BoundExpr> items, bool negated) : BoundExpr(SqlType.Bool)
 {
+    public BoundExpr Operand => operand;
+
+    public IReadOnlyList<BoundExpr> Items => items;
+
+    public bool Negated => negated;
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue x = operand.Evaluate(context);
@@ -300,6 +343,8 @@ public sealed class InListExpr(BoundExpr operand, IReadOnlyList<BoundExpr> items
 
         return sawNull ? SqlValue.Null : SqlValue.FromBool(negated);
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => [operand, .. items];
 }
 
 public sealed class LikeExpr(BoundExpr operand, BoundExpr pattern, BoundExpr? escape, bool ignoreCase, bool negated) : BoundExpr(SqlType.Bool)
@@ -331,6 +376,8 @@ public sealed class LikeExpr(BoundExpr operand, BoundExpr pattern, BoundExpr? es
 
         return SqlValue.FromBool(LikePattern.Matches(s.AsString, p.AsString, ignoreCase, esc) != negated);
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => escape is null ? [operand, pattern] : [operand, pattern, escape];
 }
 
 /// <summary>CASE: the first WHEN that is true (searched) or equal to the operand (simple) gives the result; else ELSE or NULL.</summary>
@@ -353,6 +400,8 @@ public sealed class CaseExpr(BoundExpr? operand, IReadOnlyList<(BoundExpr When, 
 
         return otherwise?.Evaluate(context) ?? SqlValue.Null;
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => [.. (operand is null ? [] : new[] { operand }), .. whens.SelectMany(w => new[] { w.When, w.Then }), .. (otherwise is null ? [] : new[] { otherwise })];
 }
 
 /// <summary>COALESCE: the first non-NULL argument, evaluating no further.</summary>
@@ -371,6 +420,8 @@ public sealed class CoalesceExpr(IReadOnlyList<BoundExpr> args, SqlType type) : 
 
         return SqlValue.Null;
     }
+
+    public override IReadOnlyList<BoundExpr> Operands => args;
 }
 
 /// <summary>A built-in scalar function. Strict functions return NULL for any NULL argument without being called, as PostgreSQL's STRICT does.</summary>
@@ -378,6 +429,9 @@ public sealed class FunctionExpr(string name, Func<SqlValue[], EvalContext, SqlV
     : BoundExpr(type)
 {
     public string Name { get; } = name;
+
+    /// <summary>A function whose result may change between calls (random(), nextval()).</summary>
+    public bool IsVolatile => volatileResult;
 
     public override SqlValue Evaluate(EvalContext context)
     {
@@ -395,4 +449,6 @@ public sealed class FunctionExpr(string name, Func<SqlValue[], EvalContext, SqlV
     }
 
     public override bool IsConstant => !volatileResult && args.All(a => a.IsConstant);
+
+    public override IReadOnlyList<BoundExpr> Operands => args;
 }

@@ -1,8 +1,4 @@
-using System.Buffers;
-using ThunderDb.Core.Catalog;
-using ThunderDb.Core.Sql.Rows;
 using ThunderDb.Core.Sql.Types;
-using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Core.Sql.Execution;
 
@@ -23,6 +19,9 @@ public abstract class PlanNode
     public abstract string Describe();
 
     public virtual IEnumerable<PlanNode> Children => [];
+
+    /// <summary>A node EXPLAIN leaves out (it only rearranges columns): its children print in its place.</summary>
+    public virtual bool HiddenInExplain => false;
 }
 
 /// <summary>The one empty row a SELECT without FROM reads.</summary>
@@ -63,98 +62,12 @@ public sealed class ValuesNode(IReadOnlyList<PlanColumn> columns, IReadOnlyList<
     public override string Describe() => $"Values Scan ({rows.Count} rows)";
 }
 
-/// <summary>
-/// Rows of a table in primary key order, or only the row whose primary key equals <see cref="KeyLookup"/>
-/// (a point read instead of a scan). Emits the table's columns followed by nothing else; the row key is kept
-/// in <see cref="CurrentKey"/> semantics through <see cref="ExecuteWithKeys"/> for UPDATE and DELETE.
-/// </summary>
-public sealed class TableScanNode(TableDef table, IReadOnlyList<PlanColumn> columns, IReadOnlyList<BoundExpr>? keyLookup, IndexDef? primary) : PlanNode
-{
-    public TableDef Table { get; } = table;
-
-    public IReadOnlyList<BoundExpr>? KeyLookup { get; } = keyLookup;
-
-    public override IReadOnlyList<PlanColumn> Columns => columns;
-
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
-    {
-        foreach ((byte[] _, SqlValue[] row) in ExecuteWithKeys(context))
-        {
-            yield return row;
-        }
-    }
-
-    public IEnumerable<(byte[] Key, SqlValue[] Row)> ExecuteWithKeys(EvalContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ExecutionRuntime runtime = context.Runtime ?? throw new InvalidOperationException("a table scan needs a runtime");
-        IKvTransaction txn = runtime.Transaction;
-        SqlType[] types = TableStorage.ColumnTypes(Table);
-        if (KeyLookup is not null && primary is not null)
-        {
-            var key = new SqlValue[Table.Columns.Count];
-            for (int i = 0; i < KeyLookup.Count; i++)
-            {
-                SqlValue v = KeyLookup[i].Evaluate(context);
-                if (v.IsNull)
-                {
-                    yield break; // pk = NULL matches nothing
-                }
-
-                int column = primary.Columns[i].ColumnNumber - 1;
-                key[column] = SqlCast.Coerce(v, Table.Columns[column].Type);
-            }
-
-            byte[] rowKey = TableStorage.RowKey(Table, primary, key, 0);
-            var buffer = new ArrayBufferWriter<byte>(128);
-            if (txn.TryGet(rowKey, buffer))
-            {
-                var row = new SqlValue[types.Length];
-                RowCodec.Read(buffer.WrittenSpan, row, types);
-                yield return (rowKey, row);
-            }
-
-            yield break;
-        }
-
-        // Materialise keys and rows in batches so no cursor stays open across the caller's writes.
-        var batch = new List<(byte[], SqlValue[])>(256);
-        byte[]? resumeAfter = null;
-        (byte[] start, byte[] end) = TableStorage.RowRange(Table);
-        while (true)
-        {
-            batch.Clear();
-            byte[] from = resumeAfter is null ? start : [.. resumeAfter, 0];
-            using (IKvCursor cursor = txn.Scan(from, end))
-            {
-                while (batch.Count < 256 && cursor.MoveNext())
-                {
-                    var row = new SqlValue[types.Length];
-                    RowCodec.Read(cursor.Value, row, types);
-                    batch.Add((cursor.Key.ToArray(), row));
-                }
-            }
-
-            foreach ((byte[] key, SqlValue[] row) in batch)
-            {
-                runtime.CountRow();
-                yield return (key, row);
-            }
-
-            if (batch.Count < 256)
-            {
-                yield break;
-            }
-
-            resumeAfter = batch[^1].Item1;
-        }
-    }
-
-    public override string Describe() => KeyLookup is null ? $"Seq Scan on {Table.Name}" : $"Index Scan using {primary!.Name} on {Table.Name}";
-}
-
 public sealed class FilterNode(PlanNode input, BoundExpr predicate) : PlanNode
 {
+    public PlanNode Input => input;
+
+    public BoundExpr Predicate => predicate;
+
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
@@ -212,6 +125,14 @@ public enum PlanJoinKind : byte
 /// <summary>Nested-loop join: the right side is read once into memory, then matched against every left row.</summary>
 public sealed class NestedLoopJoinNode(PlanNode left, PlanNode right, PlanJoinKind kind, BoundExpr? condition) : PlanNode
 {
+    public PlanNode Left => left;
+
+    public PlanNode Right => right;
+
+    public PlanJoinKind Kind => kind;
+
+    public BoundExpr? Condition => condition;
+
     private readonly PlanColumn[] _columns = [.. left.Columns, .. right.Columns];
 
     public override IReadOnlyList<PlanColumn> Columns => _columns;

@@ -135,7 +135,7 @@ internal sealed partial class Binder
                 }
 
                 // dropped columns stay in the row (stored rows keep their slots) but no name reaches them
-                return (new TableScanNode(table, planColumns, null, null), [.. scope.Select(s => s.HiddenFromUnqualified ? s with { Table = null } : s)]);
+                return (new TableScanNode(table, planColumns), [.. scope.Select(s => s.HiddenFromUnqualified ? s with { Table = null } : s)]);
             }
 
             case ViewDef view:

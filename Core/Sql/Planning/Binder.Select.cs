@@ -13,12 +13,9 @@ internal sealed partial class Binder
     /// </summary>
     private PlanNode BindSelectBlock(Ast.SelectQuery select, Ast.Query query, Scope? outer)
     {
-        (PlanNode plan, Scope scope) = BindFrom(select.From, outer);
-        if (select.Where is not null)
-        {
-            BoundExpr where = BindCondition(select.Where, scope, "WHERE");
-            plan = PushDownKeyLookup(plan, where) ?? new FilterNode(plan, where);
-        }
+        (PlanNode from, Scope scope) = BindFrom(select.From, outer);
+        BoundExpr? where = select.Where is null ? null : BindCondition(select.Where, scope, "WHERE");
+        PlanNode plan = Planner.Plan(from, where);
 
         if (select.Windows.Count > 0)
         {
@@ -106,6 +103,15 @@ internal sealed partial class Binder
                     item.Descending, item.NullsFirst ?? item.Descending));
             }
 
+            // ORDER BY over one table's columns that an index delivers needs no sort
+            bool indexOrdered = false;
+            if (keys.Count > 0 && aggregated is null && select.Distinct == Ast.DistinctKind.None && OrderColumns(keys, exprs) is { } order
+                && Planner.PlanOrdered(from, where, order, query.Limit is not null) is { } ordered)
+            {
+                plan = ordered;
+                indexOrdered = true;
+            }
+
             plan = new ProjectNode(plan, exprs, columns);
             if (select.Distinct == Ast.DistinctKind.DistinctOn)
             {
@@ -117,7 +123,7 @@ internal sealed partial class Binder
                 plan = new DistinctNode(plan);
             }
 
-            if (keys.Count > 0)
+            if (keys.Count > 0 && !indexOrdered)
             {
                 plan = new SortNode(plan, keys);
             }
@@ -320,58 +326,19 @@ internal sealed partial class Binder
         return (node, aggregateScope);
     }
 
-    /// <summary>
-    /// WHERE pk = constant (every primary key column, ANDed with anything else) on a plain table scan becomes a
-    /// point read of that key, with the rest of the condition as a filter. Null when the condition does not fit.
-    /// </summary>
-    internal PlanNode? PushDownKeyLookup(PlanNode plan, BoundExpr where)
+    private static List<OrderColumn>? OrderColumns(List<SortKey> keys, List<BoundExpr> exprs)
     {
-        if (plan is not TableScanNode { KeyLookup: null } scan || scan.Table.PrimaryIndexOid == 0)
+        var order = new List<OrderColumn>(keys.Count);
+        foreach (SortKey key in keys)
         {
-            return null;
-        }
-
-        IndexDef? primary = _catalog.Find<IndexDef>(scan.Table.PrimaryIndexOid);
-        if (primary is null)
-        {
-            return null;
-        }
-
-        IReadOnlyList<BoundExpr> conjuncts = where is AndExpr and ? and.Operands : [where];
-        var keys = new BoundExpr?[primary.Columns.Count];
-        foreach (BoundExpr c in conjuncts)
-        {
-            if (c is ComparisonExpr { Operator: ComparisonOperator.Equal } eq)
+            if (exprs[key.Column] is not ColumnExpr { Depth: 0 } column)
             {
-                (ColumnExpr? column, BoundExpr? value) = eq.Left is ColumnExpr { Depth: 0 } l && IsRowIndependent(eq.Right) ? (l, eq.Right)
-                    : eq.Right is ColumnExpr { Depth: 0 } r && IsRowIndependent(eq.Left) ? (r, eq.Left) : (null, null);
-                if (column is null)
-                {
-                    continue;
-                }
-
-                for (int i = 0; i < primary.Columns.Count; i++)
-                {
-                    if (primary.Columns[i].ColumnNumber - 1 == column.Ordinal && SameFamily(scan.Table.Columns[column.Ordinal].Type, value!.Type))
-                    {
-                        keys[i] ??= value;
-                    }
-                }
+                return null;
             }
+
+            order.Add(new OrderColumn(column.Ordinal, key.Descending, key.NullsFirst));
         }
 
-        if (keys.Any(k => k is null))
-        {
-            return null;
-        }
-
-        var lookup = new TableScanNode(scan.Table, scan.Columns, keys!, primary);
-        return new FilterNode(lookup, where);
+        return order;
     }
-
-    /// <summary>Key values must compare the way the key is encoded: an integer column looked up by a non-integer is filtered, not probed.</summary>
-    private static bool SameFamily(SqlType column, SqlType value) =>
-        column.Kind == value.Kind || (column.IsInteger && value.IsInteger) || (column.IsString && value.IsString);
-
-    private static bool IsRowIndependent(BoundExpr e) => e is ConstantExpr or Execution.ParameterExpr || (e is CastExpr cast && cast.Operand is ConstantExpr or Execution.ParameterExpr);
 }

@@ -37,6 +37,14 @@ internal sealed partial class Binder
 
     public CatalogSnapshot Catalog => _catalog;
 
+    /// <summary>Access paths and joins; <c>enable_indexscan</c> and <c>enable_hashjoin</c> (PostgreSQL's settings) turn index use and hash joins off.</summary>
+    internal JoinPlanner Planner => _planner ??= new JoinPlanner(_catalog, Enabled("enable_indexscan"), Enabled("enable_hashjoin"));
+
+    private JoinPlanner? _planner;
+
+    private bool Enabled(string setting) =>
+        _session.Settings?.GetValueOrDefault(setting) is not { } value || value.ToLowerInvariant() is not ("off" or "false" or "0" or "no");
+
     public SessionContext Session => _session;
 
     /// <summary>The schema an unqualified name is created in, and the schemas it is looked up in.</summary>

@@ -24,8 +24,8 @@ public static class SqlCompare
         if (IsString(ka) && IsString(kb))
         {
             return ka == SqlTypeKind.Char || kb == SqlTypeKind.Char
-                ? string.CompareOrdinal(a.AsString.TrimEnd(' '), b.AsString.TrimEnd(' '))
-                : string.CompareOrdinal(a.AsString, b.AsString);
+                ? CompareCodePoints(a.AsString.AsSpan().TrimEnd(' '), b.AsString.AsSpan().TrimEnd(' '))
+                : CompareCodePoints(a.AsString, b.AsString);
         }
 
         if (IsTimeLine(ka) && IsTimeLine(kb))
@@ -52,6 +52,29 @@ public static class SqlCompare
     }
 
     public static bool AreEqual(SqlValue a, SqlValue b) => Compare(a, b) == 0;
+
+    /// <summary>
+    /// Strings in code point order, which is UTF-8 byte order (the "C" collation, and the order of index keys):
+    /// UTF-16 code unit order differs only where a surrogate pair meets a unit from U+E000 up.
+    /// </summary>
+    public static int CompareCodePoints(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        int common = a.CommonPrefixLength(b);
+        if (common == a.Length || common == b.Length)
+        {
+            return a.Length.CompareTo(b.Length);
+        }
+
+        char x = a[common], y = b[common];
+        if (x >= 0xD800 && y >= 0xD800)
+        {
+            // lift surrogates above U+E000..U+FFFF, as their code points are
+            x = (char)(x >= 0xE000 ? x - 0x800 : x + 0x2000);
+            y = (char)(y >= 0xE000 ? y - 0x800 : y + 0x2000);
+        }
+
+        return x.CompareTo(y);
+    }
 
     /// <summary>A hash consistent with <see cref="AreEqual"/> for values of one kind family (GROUP BY, DISTINCT, hash joins).</summary>
     public static int Hash(SqlValue v)

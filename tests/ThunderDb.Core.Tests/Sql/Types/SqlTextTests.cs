@@ -153,3 +153,22 @@ public class SqlTextTests
         await Assert.That(e.Message).IsEqualTo("type \"nosuchtype\" does not exist");
     }
 }
+
+/// <summary>Text order is code point order (PostgreSQL's "C" collation, UTF-8 byte order), the order index keys sort in.</summary>
+public class SqlTextOrderTests
+{
+    [Test]
+    [Arguments("\uffff", "\U0001D11E")]
+    [Arguments("\ue000x", "\U0001F600")]
+    [Arguments("a", "ab")]
+    [Arguments("", "a")]
+    [Arguments("Z", "a")]
+    [Arguments("é", "\U0001D11E")]
+    public async Task Strings_compare_by_code_point_like_their_utf8_bytes(string lower, string higher)
+    {
+        await Assert.That(SqlCompare.Compare(SqlValue.FromText(lower), SqlValue.FromText(higher))).IsLessThan(0);
+        await Assert.That(SqlCompare.Compare(SqlValue.FromText(higher), SqlValue.FromText(lower))).IsGreaterThan(0);
+        byte[] a = System.Text.Encoding.UTF8.GetBytes(lower), b = System.Text.Encoding.UTF8.GetBytes(higher);
+        await Assert.That(a.AsSpan().SequenceCompareTo(b)).IsLessThan(0);
+    }
+}
