@@ -563,9 +563,9 @@ internal sealed partial class Binder
     private BoundExpr BindFunction(Ast.FunctionCallExpr f, Scope scope)
     {
         string name = FunctionName(f);
-        if (f.Over is not null)
+        if (f.Over is not null || IsWindowOnly(name))
         {
-            throw new SqlException(SqlState.FeatureNotSupported, "window functions are not supported yet", position: Pos(f));
+            return BindWindowReference(f, name);
         }
 
         if (IsAggregateCall(f))
@@ -638,8 +638,10 @@ internal sealed partial class Binder
     {
         AggregateScope? savedAgg = _aggregateScope;
         string? savedNoAgg = _noAggregatesIn;
+        Dictionary<string, ColumnExpr>? savedWindows = _windowColumns;
         _aggregateScope = null;
         _noAggregatesIn = null;
+        _windowColumns = null;
         try
         {
             PlanNode plan = BindQuery(query, savedAgg is null ? scope : new Scope(AggregateOutputScope(savedAgg), savedAgg.Input.Outer));
@@ -654,6 +656,7 @@ internal sealed partial class Binder
         {
             _aggregateScope = savedAgg;
             _noAggregatesIn = savedNoAgg;
+            _windowColumns = savedWindows;
         }
     }
 

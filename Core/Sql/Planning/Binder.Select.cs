@@ -20,14 +20,11 @@ internal sealed partial class Binder
             plan = PushDownKeyLookup(plan, where) ?? new FilterNode(plan, where);
         }
 
-        if (select.Windows.Count > 0)
-        {
-            throw new SqlException(SqlState.FeatureNotSupported, "window functions are not supported yet");
-        }
-
         // The select list with * expanded, still as syntax: grouping needs to match its expressions by text.
         List<(Ast.SqlExpr Expr, string Name)> targets = ExpandTargets(select.Targets, scope);
+        List<Ast.FunctionCallExpr> windowCalls = CollectWindowCalls(select, [.. targets.Select(t => t.Expr), .. query.OrderBy.Select(o => o.Expr)]);
         var aggregateCalls = new List<Ast.FunctionCallExpr>();
+        CollectWindowAggregates(windowCalls, select, aggregateCalls);
         foreach ((Ast.SqlExpr e, _) in targets)
         {
             CollectAggregates(e, aggregateCalls);
@@ -57,6 +54,11 @@ internal sealed partial class Binder
             if (select.Having is not null)
             {
                 plan = new FilterNode(plan, Boolean(select.Having, projectionScope, "HAVING"));
+            }
+
+            if (windowCalls.Count > 0)
+            {
+                plan = BindWindows(plan, select, windowCalls, projectionScope);
             }
 
             var exprs = new List<BoundExpr>();
@@ -132,6 +134,7 @@ internal sealed partial class Binder
         finally
         {
             _aggregateScope = savedAgg;
+            _windowColumns = null;
         }
     }
 
