@@ -39,10 +39,11 @@ public sealed record WindowFrameSpec(WindowFrameUnit Unit, WindowBound Start, Wi
     public static readonly WindowFrameSpec Default = new(WindowFrameUnit.Range, new(WindowBoundKind.UnboundedPreceding), new(WindowBoundKind.CurrentRow), WindowExclusion.NoOthers);
 }
 
-public sealed record WindowOrder(BoundExpr Expr, bool Descending, bool NullsFirst);
+/// <summary>An ordering key over the input row: of a window, or of an aggregate's ORDER BY / WITHIN GROUP.</summary>
+public sealed record OrderExpr(BoundExpr Expr, bool Descending, bool NullsFirst);
 
 /// <summary>A window: PARTITION BY, ORDER BY and frame. Calls sharing one instance are computed in one sort.</summary>
-public sealed record WindowDefinition(IReadOnlyList<BoundExpr> PartitionBy, IReadOnlyList<WindowOrder> OrderBy, WindowFrameSpec Frame);
+public sealed record WindowDefinition(IReadOnlyList<BoundExpr> PartitionBy, IReadOnlyList<OrderExpr> OrderBy, WindowFrameSpec Frame);
 
 public enum WindowFunctionKind : byte
 {

@@ -356,7 +356,7 @@ internal sealed class WindowPartition(WindowDefinition window, List<SqlValue[]> 
             return bound.Kind == WindowBoundKind.Preceding ? (isStart ? 0 : -1) : (isStart ? n : n - 1);
         }
 
-        WindowOrder order = window.OrderBy[0];
+        OrderExpr order = window.OrderBy[0];
         var sortKey = new SortKey(0, order.Descending, order.NullsFirst);
         if (isStart)
         {

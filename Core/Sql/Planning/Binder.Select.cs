@@ -77,51 +77,65 @@ internal sealed partial class Binder
             }
 
             int visible = exprs.Count;
+            var hiddenTexts = new List<string>();
+            int? SelectOrdinal(Ast.SqlExpr e)
+            {
+                int? ordinal = OutputOrdinal(e, columns.Take(visible).ToList());
+                if (ordinal is not null || e is Ast.LiteralExpr)
+                {
+                    return ordinal;
+                }
+
+                // an expression over the input: a hidden column computed with the select list
+                string key = Ast.SqlPrinter.Print(e);
+                int existing = targets.FindIndex(t => Ast.SqlPrinter.Print(t.Expr) == key);
+                if (existing < 0 && hiddenTexts.IndexOf(key) is int hiddenAt and >= 0)
+                {
+                    existing = visible + hiddenAt;
+                }
+
+                if (existing >= 0)
+                {
+                    return existing;
+                }
+
+                if (select.Distinct == Ast.DistinctKind.Distinct)
+                {
+                    throw new SqlException(SqlState.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list", position: Pos(e));
+                }
+
+                BoundExpr hidden = BindExpr(e, projectionScope);
+                exprs.Add(hidden);
+                hiddenTexts.Add(key);
+                columns.Add(new PlanColumn("?order?", hidden.Type));
+                return exprs.Count - 1;
+            }
+
             var keys = new List<SortKey>();
             foreach (Ast.OrderItem item in query.OrderBy)
             {
-                int? ordinal = OutputOrdinal(item.Expr, columns.Take(visible).ToList());
-                if (ordinal is null && item.Expr is not Ast.LiteralExpr)
-                {
-                    // an expression over the input: a hidden column computed with the select list
-                    string key = Ast.SqlPrinter.Print(item.Expr);
-                    int existing = targets.FindIndex(t => Ast.SqlPrinter.Print(t.Expr) == key);
-                    if (existing >= 0)
-                    {
-                        ordinal = existing;
-                    }
-                    else
-                    {
-                        if (select.Distinct != Ast.DistinctKind.None)
-                        {
-                            throw new SqlException(SqlState.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list", position: Pos(item.Expr));
-                        }
-
-                        BoundExpr hidden = BindExpr(item.Expr, projectionScope);
-                        exprs.Add(hidden);
-                        columns.Add(new PlanColumn("?order?", hidden.Type));
-                        ordinal = exprs.Count - 1;
-                    }
-                }
-
-                keys.Add(new SortKey(ordinal ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in ORDER BY", position: Pos(item.Expr)),
+                keys.Add(new SortKey(SelectOrdinal(item.Expr) ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in ORDER BY", position: Pos(item.Expr)),
                     item.Descending, item.NullsFirst ?? item.Descending));
             }
 
+            List<int> distinctOn = [.. select.DistinctOn.Select(e => SelectOrdinal(e)
+                ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in DISTINCT ON", position: Pos(e)))];
             plan = new ProjectNode(plan, exprs, columns);
             if (select.Distinct == Ast.DistinctKind.DistinctOn)
             {
-                throw new SqlException(SqlState.FeatureNotSupported, "SELECT DISTINCT ON is not supported yet");
+                plan = DistinctOn(plan, distinctOn, keys);
             }
-
-            if (select.Distinct == Ast.DistinctKind.Distinct)
+            else
             {
-                plan = new DistinctNode(plan);
-            }
+                if (select.Distinct == Ast.DistinctKind.Distinct)
+                {
+                    plan = new DistinctNode(plan);
+                }
 
-            if (keys.Count > 0)
-            {
-                plan = new SortNode(plan, keys);
+                if (keys.Count > 0)
+                {
+                    plan = new SortNode(plan, keys);
+                }
             }
 
             if (exprs.Count > visible)
@@ -292,9 +306,13 @@ internal sealed partial class Binder
                 _noAggregatesIn = saved;
             }
 
-            if (call.OrderBy is { Count: > 0 } || call.WithinGroup is { Count: > 0 })
+            if (call.OrderBy is { Count: > 0 } || call.WithinGroup is not null || Functions.OrderedAggregates.IsOrderedSet(name))
             {
-                throw new SqlException(SqlState.FeatureNotSupported, "ordered aggregates are not supported yet", position: Pos(call));
+                AggregateCall ordered = BindOrderedAggregate(call, name, args, filter, scope);
+                aggregateKeys[Ast.SqlPrinter.Print(call)] = groupExprs.Count + aggregates.Count;
+                aggregates.Add(ordered);
+                columns.Add(new PlanColumn(name, ordered.Function.ReturnType));
+                continue;
             }
 
             args = [.. args.Select(a => a.Type.Kind == SqlTypeKind.Unknown ? TypeRules.Coerce(a, SqlType.Text) : a)];

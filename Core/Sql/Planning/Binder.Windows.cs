@@ -170,7 +170,7 @@ internal sealed partial class Binder
     {
         _noAggregatesIn = null;
         List<BoundExpr> partition = [.. spec.PartitionBy.Select(p => TextOperand(BindExpr(p, scope)))];
-        List<WindowOrder> order = [.. spec.OrderBy.Select(o => new WindowOrder(TextOperand(BindExpr(o.Expr, scope)), o.Descending, o.NullsFirst ?? o.Descending))];
+        List<OrderExpr> order = [.. spec.OrderBy.Select(o => new OrderExpr(TextOperand(BindExpr(o.Expr, scope)), o.Descending, o.NullsFirst ?? o.Descending))];
         if (spec.Frame is not { } frame)
         {
             return new WindowDefinition(partition, order, WindowFrameSpec.Default);
@@ -215,7 +215,7 @@ internal sealed partial class Binder
         }
     }
 
-    private WindowBound BindFrameBound(Ast.FrameBound bound, WindowFrameUnit unit, List<WindowOrder> order)
+    private WindowBound BindFrameBound(Ast.FrameBound bound, WindowFrameUnit unit, List<OrderExpr> order)
     {
         var kind = (WindowBoundKind)(byte)bound.Kind;
         if (bound.Offset is null)
