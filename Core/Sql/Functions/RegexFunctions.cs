@@ -114,6 +114,37 @@ internal static class RegexFunctions
     /// <summary>Flag 'n': '.' stops at newlines and '^'/'$' match at them (Multiline without Singleline; <see cref="Get"/> drops Singleline).</summary>
     private const RegexOptions NewlineSensitive = RegexOptions.Multiline;
 
+    /// <summary>regexp_split_to_table: the pieces between matches; zero-length matches at either end or right after a match split nothing, as in PostgreSQL.</summary>
+    internal static List<string> Split(string s, string pattern, string flags)
+    {
+        RegexOptions options = Flags(flags, out bool global);
+        if (global)
+        {
+            throw Fn.InvalidParameter("regexp_split_to_table() does not support the \"global\" option");
+        }
+
+        Regex regex = Get(pattern, options | Default);
+        return Run(() =>
+        {
+            var pieces = new List<string>();
+            int start = 0, previousEnd = -1;
+            for (Match m = regex.Match(s); m.Success; m = m.NextMatch())
+            {
+                if (m.Length == 0 && (m.Index == 0 || m.Index == s.Length || m.Index == previousEnd))
+                {
+                    continue;
+                }
+
+                pieces.Add(s[start..m.Index]);
+                start = m.Index + m.Length;
+                previousEnd = start;
+            }
+
+            pieces.Add(s[start..]);
+            return pieces;
+        });
+    }
+
     private static T Run<T>(Func<T> match)
     {
         try

@@ -97,6 +97,7 @@ internal sealed partial class Binder
                 q.Quantifier == Ast.Quantifier.All, BindSubquery(q.Subquery, scope, 1)),
             Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
             Ast.ArraySubqueryExpr a => new ArraySubqueryValueExpr(BindSubquery(a.Subquery, scope, 1)),
+            Ast.ArrayExpr a => BindArrayConstructor(a, scope),
             Ast.SubscriptExpr { IsSlice: false, Lower: not null } sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
             Ast.CollateExpr c => BindExpr(c.Operand, scope),
@@ -417,7 +418,7 @@ internal sealed partial class Binder
     {
         if (l.Kind == Ast.LikeKind.SimilarTo)
         {
-            throw new SqlException(SqlState.FeatureNotSupported, "SIMILAR TO is not supported yet", position: Pos(l));
+            return BindSimilarTo(l, scope);
         }
 
         BoundExpr s = TextOperand(BindExpr(l.Operand, scope));
