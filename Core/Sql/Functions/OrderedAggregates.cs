@@ -15,6 +15,7 @@ internal static class OrderedAggregates
     public static IEnumerable<AggregateFunction> Build()
     {
         yield return new("percentile_cont", [SqlType.Float8, SqlType.Float8], SqlType.Float8, () => new PercentileState(continuous: true));
+        yield return new("percentile_cont", [SqlType.Float8.ArrayOf(), SqlType.Float8], SqlType.Float8.ArrayOf(), () => new PercentileState(continuous: true));
         yield return new("percentile_disc", [SqlType.Float8, FunctionCatalog.AnyElement], FunctionCatalog.AnyElement, () => new PercentileState(continuous: false));
         yield return new("mode", [FunctionCatalog.AnyElement], FunctionCatalog.AnyElement, () => new ModeState());
     }
@@ -75,7 +76,18 @@ internal static class OrderedAggregates
                 return SqlValue.Null;
             }
 
-            double p = _fraction.AsDouble;
+            if (_fraction.IsArray)
+            {
+                // percentile_cont(float8[]): one result per fraction, NULL for a NULL fraction
+                SqlValue[] results = [.. _fraction.AsArray.Items.Select(f => f.IsNull ? SqlValue.Null : At(f.AsDouble))];
+                return SqlValue.FromArray(new SqlArray(SqlType.Float8, results));
+            }
+
+            return At(_fraction.AsDouble);
+        }
+
+        private SqlValue At(double p)
+        {
             if (p is < 0 or > 1 || double.IsNaN(p))
             {
                 throw new SqlException(SqlState.NumericValueOutOfRange, $"percentile value {SqlText.FormatFloat(p, single: false)} is not between 0 and 1");

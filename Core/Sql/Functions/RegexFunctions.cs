@@ -186,7 +186,7 @@ internal static class RegexFunctions
     }
 
     /// <summary>The ARE constructs .NET spells differently; '$' becomes \z where it must not match before a final newline.</summary>
-    private static string Translate(string pattern, bool endIsAbsolute) => (endIsAbsolute ? AbsoluteEnd(pattern) : pattern)
+    private static string Translate(string pattern, bool endIsAbsolute) => (endIsAbsolute ? AbsoluteEnd(LiteralUnderscores(pattern)) : LiteralUnderscores(pattern))
         .Replace("[:alpha:]", @"\p{L}", StringComparison.Ordinal)
         .Replace("[:digit:]", "0-9", StringComparison.Ordinal)
         .Replace("[:alnum:]", @"\p{L}0-9", StringComparison.Ordinal)
@@ -198,6 +198,30 @@ internal static class RegexFunctions
         .Replace(@"\m", @"\b(?=\w)", StringComparison.Ordinal)
         .Replace(@"\M", @"\b(?<=\w)", StringComparison.Ordinal)
         .Replace(@"\y", @"\b", StringComparison.Ordinal);
+
+    /// <summary>\_ is a literal underscore in PostgreSQL's regexes (SIMILAR TO produces it); .NET rejects that escape.</summary>
+    private static string LiteralUnderscores(string pattern)
+    {
+        if (!pattern.Contains(@"\_", StringComparison.Ordinal))
+        {
+            return pattern;
+        }
+
+        var sb = new StringBuilder(pattern.Length);
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                char next = pattern[++i];
+                sb.Append(next == '_' ? "_" : $"\\{next}");
+                continue;
+            }
+
+            sb.Append(pattern[i]);
+        }
+
+        return sb.ToString();
+    }
 
     private static string AbsoluteEnd(string pattern)
     {

@@ -38,6 +38,11 @@ internal sealed partial class Binder
         }
 
         args = [.. args.Select(a => a.Type.Kind == SqlTypeKind.Unknown && !a.Type.IsArray ? TypeRules.Coerce(a, SqlType.Text) : a)];
+        if (name == "percentile_cont" && args.Count == 2 && args[0].Type.IsArray && args[0].Type.Element.IsNumeric)
+        {
+            args[0] = TypeRules.Coerce(args[0], SqlType.Float8.ArrayOf(), Pos(call)); // numeric[] casts to float8[] implicitly in PostgreSQL
+        }
+
         if (call.WithinGroup is not null && !orderedSet)
         {
             throw new SqlException(SqlState.UndefinedFunction, $"function {name}({string.Join(", ", args.Select(a => a.Type))}) does not exist", position: Pos(call),

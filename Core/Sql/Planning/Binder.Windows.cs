@@ -263,6 +263,11 @@ internal sealed partial class Binder
             throw new SqlException(SqlState.FeatureNotSupported, "aggregate ORDER BY is not implemented for window functions", position: Pos(call));
         }
 
+        if (OrderedAggregates.IsOrderedSet(name) || call.WithinGroup is not null)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, $"OVER is not supported for ordered-set aggregate {name}", position: Pos(call));
+        }
+
         _noAggregatesIn = null;
         List<BoundExpr> args = call.Star ? [] : [.. call.Args.Select(a => BindExpr(a, scope))];
         if (FunctionCatalog.IsAggregate(name))

@@ -72,6 +72,15 @@ internal sealed partial class Binder
     private PlanNode BindRecursiveCte(Ast.CommonTableExpr cte, Scope? outer)
     {
         string name = cte.Name;
+        foreach ((bool present, string clause) in (ValueTuple<bool, string>[])[(cte.Query.OrderBy.Count > 0, "ORDER BY"), (cte.Query.Offset is not null, "OFFSET"),
+                     (cte.Query.Limit is not null, "LIMIT"), (cte.Query.Locking.Count > 0, "FOR UPDATE/SHARE")])
+        {
+            if (present && cte.Query.Body is Ast.SetOperationQuery)
+            {
+                throw new SqlException(SqlState.FeatureNotSupported, $"{clause} in a recursive query is not implemented");
+            }
+        }
+
         if (cte.Query is not { Body: Ast.SetOperationQuery { Operator: Ast.SetOperator.Union } union, OrderBy.Count: 0, Limit: null, Offset: null, With: null })
         {
             throw new SqlException(InvalidRecursion, $"recursive query \"{name}\" does not have the form non-recursive-term UNION [ALL] recursive-term");

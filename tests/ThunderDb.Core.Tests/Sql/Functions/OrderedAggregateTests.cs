@@ -21,6 +21,7 @@ public class OrderedAggregateTests
         "150|100|200|200|2020-03-01")]
     [Arguments("SELECT dept, percentile_cont(0.5) WITHIN GROUP (ORDER BY salary), mode() WITHIN GROUP (ORDER BY dept) FROM emp GROUP BY dept ORDER BY 1", "a|200|a\nb|60|b\nc|300|c")]
     [Arguments("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY salary) FROM emp WHERE false", "NULL")]
+    [Arguments("SELECT percentile_cont(ARRAY[0.5, NULL, 1]) WITHIN GROUP (ORDER BY id) FROM emp", "{4,NULL,7}")]
     public async Task Aggregates_read_their_input_in_the_requested_order(string sql, string expected)
     {
         using QueryHarness h = await QueryHarness.OpenAsync(Setup);
@@ -32,6 +33,7 @@ public class OrderedAggregateTests
     [Arguments("SELECT percentile_cont(0.5, salary) FROM emp", "42809: WITHIN GROUP is required for ordered-set aggregate percentile_cont")]
     [Arguments("SELECT sum(salary) WITHIN GROUP (ORDER BY salary) FROM emp", "42883: function sum(integer, integer) does not exist")]
     [Arguments("SELECT array_agg(DISTINCT salary ORDER BY id) FROM emp", "42P10: in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list")]
+    [Arguments("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY id) OVER () FROM emp", "0A000: OVER is not supported for ordered-set aggregate percentile_cont")]
     public async Task Misuse_answers_postgres_errors(string sql, string expected)
     {
         using QueryHarness h = await QueryHarness.OpenAsync(Setup);

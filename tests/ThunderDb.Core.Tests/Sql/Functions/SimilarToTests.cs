@@ -24,6 +24,7 @@ public class SimilarToTests
             + "'a%c' SIMILAR TO 'a#%c' ESCAPE '#', 'aXc' SIMILAR TO 'a#%c' ESCAPE '#', NULL SIMILAR TO 'a', 'ABC' SIMILAR TO 'abc', 'ab' SIMILAR TO 'a[b-d]{1,2}', "
             + "'abc' SIMILAR TO 'a_c', 'a' SIMILAR TO 'a' ESCAPE NULL"))
             .IsEqualTo("t|t|t|t|f|t|f|NULL|f|t|t|NULL");
+        await Assert.That(await h.RowsAsync("SELECT 'x_y' SIMILAR TO 'x\\_y', 'x-y' SIMILAR TO 'x\\_y', 'abc' SIMILAR TO '%(b|c)%', 'aaa' SIMILAR TO 'a{2}'")).IsEqualTo("t|f|t|f");
         await Assert.That(await h.ErrorAsync("SELECT 'a' SIMILAR TO 'a' ESCAPE 'xx'")).IsEqualTo("22025: invalid escape string");
     }
 }

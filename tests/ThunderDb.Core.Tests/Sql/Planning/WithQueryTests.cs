@@ -54,6 +54,15 @@ public class WithQueryTests
     }
 
     [Test]
+    public async Task Insert_reads_rows_from_its_ctes()
+    {
+        using QueryHarness h = await QueryHarness.OpenAsync("CREATE TABLE t (a int, b int)");
+        await h.RowsAsync("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) INSERT INTO t SELECT n + 100, n FROM r");
+        await Assert.That(await h.RowsAsync("SELECT a, b FROM t ORDER BY a")).IsEqualTo("101|1\n102|2\n103|3");
+    }
+
+    [Test]
+    [Arguments("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3 ORDER BY 1) SELECT * FROM r", "0A000: ORDER BY in a recursive query is not implemented")]
     [Arguments("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM t WHERE n < (SELECT max(n) FROM t)) SELECT * FROM t",
         "42P19: recursive reference to query \"t\" must not appear within a subquery")]
     [Arguments("WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT a.n+1 FROM t a, t b) SELECT * FROM t", "42P19: recursive reference to query \"t\" must not appear more than once")]
