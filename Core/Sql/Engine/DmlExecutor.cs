@@ -17,6 +17,11 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
 {
     public async Task<StatementResult> InsertAsync(Ast.InsertStatement insert)
     {
+        if (insert is { With: { } with, Source: { With: null, Body: not Ast.ValuesQuery } query })
+        {
+            insert = insert with { With = null, Source = query with { With = with } }; // the CTEs feed the INSERT's query
+        }
+
         if (insert.With is not null || insert.Replace || insert.OnDuplicateKeyUpdate is not null)
         {
             throw SqlException.NotSupported(insert.With is not null ? "WITH in INSERT" : "REPLACE / ON DUPLICATE KEY UPDATE");

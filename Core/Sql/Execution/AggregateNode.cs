@@ -3,8 +3,8 @@ using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Core.Sql.Execution;
 
-/// <summary>One aggregate call of a query: the function, its argument expressions over the input rows, DISTINCT and FILTER.</summary>
-public sealed record AggregateCall(AggregateFunction Function, IReadOnlyList<BoundExpr> Args, bool Distinct, BoundExpr? Filter);
+/// <summary>One aggregate call of a query: the function, its argument expressions over the input rows, DISTINCT, FILTER, and ORDER BY / WITHIN GROUP.</summary>
+public sealed record AggregateCall(AggregateFunction Function, IReadOnlyList<BoundExpr> Args, bool Distinct, BoundExpr? Filter, IReadOnlyList<OrderExpr>? OrderBy = null);
 
 /// <summary>
 /// Hash aggregation: rows are grouped by the values of the group expressions (NULLs form one group) and every
@@ -73,7 +73,9 @@ public sealed class AggregateNode(PlanNode input, IReadOnlyList<BoundExpr> group
         var distinct = new HashSet<SqlValue[]>?[aggregates.Count];
         for (int i = 0; i < states.Length; i++)
         {
-            states[i] = aggregates[i].Function.CreateState();
+            states[i] = aggregates[i].OrderBy is { } order
+                ? new OrderedAggregates.SortedState(aggregates[i].Function.CreateState, aggregates[i].Args.Count, order)
+                : aggregates[i].Function.CreateState();
             distinct[i] = aggregates[i].Distinct ? new HashSet<SqlValue[]>(RowComparer.Instance) : null;
         }
 
@@ -110,6 +112,19 @@ public sealed class AggregateNode(PlanNode input, IReadOnlyList<BoundExpr> group
             if (group.Distinct[i] is { } seen && !seen.Add(args))
             {
                 continue;
+            }
+
+            if (call.OrderBy is { } order)
+            {
+                // the sort keys travel after the arguments, for the sorted state to order by
+                var keyed = new SqlValue[args.Length + order.Count];
+                args.CopyTo(keyed, 0);
+                for (int k = 0; k < order.Count; k++)
+                {
+                    keyed[args.Length + k] = order[k].Expr.Evaluate(ctx);
+                }
+
+                args = keyed;
             }
 
             group.States[i].Step(args);

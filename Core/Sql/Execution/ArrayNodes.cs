@@ -47,50 +47,19 @@ public sealed class ArraySubqueryValueExpr(PlanNode plan) : BoundExpr(plan.Colum
     }
 }
 
-/// <summary>
-/// A set-returning function in FROM: <c>generate_series(start, stop[, step])</c> over integers, or <c>unnest(array)</c>.
-/// Arguments are evaluated once per execution, below the enclosing row (they may reference outer columns).
-/// </summary>
-public sealed class SetFunctionNode(string name, IReadOnlyList<BoundExpr> args, PlanColumn column) : PlanNode
+/// <summary><c>ARRAY[a, b, ...]</c>: a one-dimensional array of the element values (NULL elements stay elements).</summary>
+public sealed class ArrayConstructorExpr(IReadOnlyList<BoundExpr> elements, SqlType type) : BoundExpr(type)
 {
-    private readonly PlanColumn[] _columns = [column];
-
-    public override IReadOnlyList<PlanColumn> Columns => _columns;
-
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    public override SqlValue Evaluate(EvalContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        EvalContext ctx = context.Nested();
-        SqlValue[] values = [.. args.Select(a => a.Evaluate(ctx))];
-        if (values.Any(v => v.IsNull))
+        var items = new SqlValue[elements.Count];
+        for (int i = 0; i < items.Length; i++)
         {
-            yield break;
+            items[i] = elements[i].Evaluate(context);
         }
 
-        if (name == "unnest")
-        {
-            foreach (SqlValue item in values[0].AsArray.Items)
-            {
-                yield return [item];
-            }
-
-            yield break;
-        }
-
-        long start = values[0].AsInt64, stop = values[1].AsInt64, step = values.Length > 2 ? values[2].AsInt64 : 1;
-        if (step == 0)
-        {
-            throw new SqlException(SqlState.InvalidParameterValue, "step size cannot equal zero");
-        }
-
-        for (long i = start; step > 0 ? i <= stop : i >= stop; i += step)
-        {
-            context.Runtime?.CountRow();
-            yield return [SqlValue.FromInteger(column.Type.Kind, i)];
-        }
+        return SqlValue.FromArray(new SqlArray(Type.Element, items));
     }
-
-    public override string Describe() => $"Function Scan on {name}";
 }
 
 /// <summary><c>array[i]</c>: PostgreSQL arrays count from 1; an index outside the array is NULL, not an error.</summary>

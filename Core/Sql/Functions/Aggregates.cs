@@ -52,6 +52,10 @@ internal static class Aggregates
         yield return new("bool_or", [SqlType.Bool], SqlType.Bool, () => new BoolState(and: false));
         yield return new("string_agg", [SqlType.Text, SqlType.Text], SqlType.Text, () => new StringAggState(), IgnoresNulls: false);
         yield return new("array_agg", [FunctionCatalog.AnyElement], FunctionCatalog.AnyArray, () => new ArrayAggState(SqlType.Text), IgnoresNulls: false);
+        foreach (AggregateFunction ordered in OrderedAggregates.Build())
+        {
+            yield return ordered;
+        }
 
         foreach ((string name, bool sample, bool root) in (ValueTuple<string, bool, bool>[])
                  [("stddev", true, true), ("stddev_samp", true, true), ("stddev_pop", false, true), ("variance", true, false), ("var_samp", true, false), ("var_pop", false, false)])

@@ -92,6 +92,7 @@ public static class FunctionCatalog
         MathFunctions.Register(all);
         StringFunctions.Register(all);
         RegexFunctions.Register(all);
+        SimilarTo.Register(all);
         ArrayFunctions.Register(all);
         DateFunctions.Register(all);
         SystemFunctions.Register(all);

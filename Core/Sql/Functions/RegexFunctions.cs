@@ -114,6 +114,37 @@ internal static class RegexFunctions
     /// <summary>Flag 'n': '.' stops at newlines and '^'/'$' match at them (Multiline without Singleline; <see cref="Get"/> drops Singleline).</summary>
     private const RegexOptions NewlineSensitive = RegexOptions.Multiline;
 
+    /// <summary>regexp_split_to_table: the pieces between matches; zero-length matches at either end or right after a match split nothing, as in PostgreSQL.</summary>
+    internal static List<string> Split(string s, string pattern, string flags)
+    {
+        RegexOptions options = Flags(flags, out bool global);
+        if (global)
+        {
+            throw Fn.InvalidParameter("regexp_split_to_table() does not support the \"global\" option");
+        }
+
+        Regex regex = Get(pattern, options | Default);
+        return Run(() =>
+        {
+            var pieces = new List<string>();
+            int start = 0, previousEnd = -1;
+            for (Match m = regex.Match(s); m.Success; m = m.NextMatch())
+            {
+                if (m.Length == 0 && (m.Index == 0 || m.Index == s.Length || m.Index == previousEnd))
+                {
+                    continue;
+                }
+
+                pieces.Add(s[start..m.Index]);
+                start = m.Index + m.Length;
+                previousEnd = start;
+            }
+
+            pieces.Add(s[start..]);
+            return pieces;
+        });
+    }
+
     private static T Run<T>(Func<T> match)
     {
         try
@@ -155,7 +186,7 @@ internal static class RegexFunctions
     }
 
     /// <summary>The ARE constructs .NET spells differently; '$' becomes \z where it must not match before a final newline.</summary>
-    private static string Translate(string pattern, bool endIsAbsolute) => (endIsAbsolute ? AbsoluteEnd(pattern) : pattern)
+    private static string Translate(string pattern, bool endIsAbsolute) => (endIsAbsolute ? AbsoluteEnd(LiteralUnderscores(pattern)) : LiteralUnderscores(pattern))
         .Replace("[:alpha:]", @"\p{L}", StringComparison.Ordinal)
         .Replace("[:digit:]", "0-9", StringComparison.Ordinal)
         .Replace("[:alnum:]", @"\p{L}0-9", StringComparison.Ordinal)
@@ -167,6 +198,30 @@ internal static class RegexFunctions
         .Replace(@"\m", @"\b(?=\w)", StringComparison.Ordinal)
         .Replace(@"\M", @"\b(?<=\w)", StringComparison.Ordinal)
         .Replace(@"\y", @"\b", StringComparison.Ordinal);
+
+    /// <summary>\_ is a literal underscore in PostgreSQL's regexes (SIMILAR TO produces it); .NET rejects that escape.</summary>
+    private static string LiteralUnderscores(string pattern)
+    {
+        if (!pattern.Contains(@"\_", StringComparison.Ordinal))
+        {
+            return pattern;
+        }
+
+        var sb = new StringBuilder(pattern.Length);
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                char next = pattern[++i];
+                sb.Append(next == '_' ? "_" : $"\\{next}");
+                continue;
+            }
+
+            sb.Append(pattern[i]);
+        }
+
+        return sb.ToString();
+    }
 
     private static string AbsoluteEnd(string pattern)
     {

@@ -28,6 +28,31 @@ internal sealed partial class Binder
         return new QuantifiedSubqueryExpr(left, ComparisonOf(q.Operator, Pos(q)), q.Quantifier == Ast.Quantifier.All, new ArrayElementsNode(array));
     }
 
+    /// <summary><c>ARRAY[a, b, ...]</c>: the elements at their common type (untyped literals are text); one dimension only.</summary>
+    private BoundExpr BindArrayConstructor(Ast.ArrayExpr a, Scope scope)
+    {
+        if (a.Elements.Count == 0)
+        {
+            throw new SqlException("42P18", "cannot determine type of empty array", position: Pos(a),
+                hint: "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
+        }
+
+        if (a.Elements.Any(e => e is Ast.ArrayExpr))
+        {
+            throw SqlException.NotSupported("multidimensional arrays");
+        }
+
+        List<BoundExpr> items = [.. a.Elements.Select(e => BindExpr(e, scope))];
+        SqlType element = TypeRules.Common(items.Select(i => i.Type), "ARRAY", Pos(a));
+        if (element.IsArray)
+        {
+            throw SqlException.NotSupported("multidimensional arrays");
+        }
+
+        element = element.Kind == SqlTypeKind.Unknown ? SqlType.Text : element;
+        return new ArrayConstructorExpr([.. items.Select(i => TypeRules.Coerce(Infer(i, element), element, Pos(a)))], element.ArrayOf());
+    }
+
     private BoundExpr BindSubscript(Ast.SubscriptExpr sub, Scope scope)
     {
         BoundExpr array = BindExpr(sub.Operand, scope);

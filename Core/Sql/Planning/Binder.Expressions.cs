@@ -97,6 +97,7 @@ internal sealed partial class Binder
                 q.Quantifier == Ast.Quantifier.All, BindSubquery(q.Subquery, scope, 1)),
             Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
             Ast.ArraySubqueryExpr a => new ArraySubqueryValueExpr(BindSubquery(a.Subquery, scope, 1)),
+            Ast.ArrayExpr a => BindArrayConstructor(a, scope),
             Ast.SubscriptExpr { IsSlice: false, Lower: not null } sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
             Ast.CollateExpr c => BindExpr(c.Operand, scope),
@@ -417,7 +418,7 @@ internal sealed partial class Binder
     {
         if (l.Kind == Ast.LikeKind.SimilarTo)
         {
-            throw new SqlException(SqlState.FeatureNotSupported, "SIMILAR TO is not supported yet", position: Pos(l));
+            return BindSimilarTo(l, scope);
         }
 
         BoundExpr s = TextOperand(BindExpr(l.Operand, scope));
@@ -563,9 +564,9 @@ internal sealed partial class Binder
     private BoundExpr BindFunction(Ast.FunctionCallExpr f, Scope scope)
     {
         string name = FunctionName(f);
-        if (f.Over is not null)
+        if (f.Over is not null || IsWindowOnly(name))
         {
-            throw new SqlException(SqlState.FeatureNotSupported, "window functions are not supported yet", position: Pos(f));
+            return BindWindowReference(f, name);
         }
 
         if (IsAggregateCall(f))
@@ -638,8 +639,10 @@ internal sealed partial class Binder
     {
         AggregateScope? savedAgg = _aggregateScope;
         string? savedNoAgg = _noAggregatesIn;
+        Dictionary<string, ColumnExpr>? savedWindows = _windowColumns;
         _aggregateScope = null;
         _noAggregatesIn = null;
+        _windowColumns = null;
         try
         {
             PlanNode plan = BindQuery(query, savedAgg is null ? scope : new Scope(AggregateOutputScope(savedAgg), savedAgg.Input.Outer));
@@ -654,6 +657,7 @@ internal sealed partial class Binder
         {
             _aggregateScope = savedAgg;
             _noAggregatesIn = savedNoAgg;
+            _windowColumns = savedWindows;
         }
     }
 

@@ -38,8 +38,6 @@ internal sealed partial class Binder
         }
     }
 
-    private static bool IsLateral(Ast.TableRef item) => item is Ast.SubqueryTableRef { Lateral: true };
-
     /// <summary>Binds one FROM item; a LATERAL subquery also sees <paramref name="lateralLeft"/>, the columns of the items before it.</summary>
     private (PlanNode, List<ScopeColumn>) BindTableRef(Ast.TableRef item, Scope? outer, List<ScopeColumn>? lateralLeft = null)
     {
@@ -61,40 +59,13 @@ internal sealed partial class Binder
 
             case Ast.JoinTableRef join:
                 return BindJoin(join, outer);
-            case Ast.FunctionTableRef { Lateral: false, WithOrdinality: false } fn when FunctionName(fn.Function) is "generate_series" or "unnest":
-                return BindSetFunction(fn, outer);
             case Ast.FunctionTableRef { Lateral: false } fn when FunctionName(fn.Function) is "pg_partition_ancestors":
                 return BindPartitionAncestors(fn, outer);
+            case Ast.FunctionTableRef fn:
+                return BindFunctionTable(fn, outer, lateralLeft);
             default:
-                throw new SqlException(SqlState.FeatureNotSupported, "functions in FROM are not supported yet");
+                throw SqlException.NotSupported(item.GetType().Name);
         }
-    }
-
-    /// <summary>generate_series over integers and unnest(array) in FROM; the column is named after the alias (or the function), as in PostgreSQL.</summary>
-    private (PlanNode, List<ScopeColumn>) BindSetFunction(Ast.FunctionTableRef fn, Scope? outer)
-    {
-        string name = FunctionName(fn.Function);
-        var scope = Scope.Empty(outer);
-        List<BoundExpr> args = [.. fn.Function.Args.Select(a => BindExpr(a, scope))];
-        SqlType type;
-        if (name == "unnest" && args.Count == 1 && args[0].Type.IsArray)
-        {
-            type = args[0].Type.Element;
-        }
-        else if (name == "generate_series" && args.Count is 2 or 3 && args.All(a => a.Type.IsInteger || a.Type.Kind == SqlTypeKind.Unknown))
-        {
-            type = args.Any(a => a.Type.Kind == SqlTypeKind.Int8) ? SqlType.Int8 : SqlType.Int4;
-            args = [.. args.Select(a => TypeRules.Coerce(a, type))];
-        }
-        else
-        {
-            throw new SqlException(SqlState.FeatureNotSupported, $"{name}({string.Join(", ", args.Select(a => a.Type))}) in FROM is not supported yet", position: Pos(fn.Function));
-        }
-
-        string alias = fn.Alias?.Name ?? name;
-        string column = fn.Alias?.Columns is { Count: > 0 } cols ? cols[0] : alias;
-        var plan = new SetFunctionNode(name, args, new PlanColumn(column, type));
-        return (plan, [new ScopeColumn(alias, column, type)]);
     }
 
     private static List<ScopeColumn> Rename(IReadOnlyList<PlanColumn> columns, string alias, IReadOnlyList<string>? names)

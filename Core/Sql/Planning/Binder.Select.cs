@@ -17,14 +17,11 @@ internal sealed partial class Binder
         BoundExpr? where = select.Where is null ? null : BindCondition(select.Where, scope, "WHERE");
         PlanNode plan = Planner.Plan(from, where);
 
-        if (select.Windows.Count > 0)
-        {
-            throw new SqlException(SqlState.FeatureNotSupported, "window functions are not supported yet");
-        }
-
         // The select list with * expanded, still as syntax: grouping needs to match its expressions by text.
         List<(Ast.SqlExpr Expr, string Name)> targets = ExpandTargets(select.Targets, scope);
+        List<Ast.FunctionCallExpr> windowCalls = CollectWindowCalls(select, [.. targets.Select(t => t.Expr), .. query.OrderBy.Select(o => o.Expr)]);
         var aggregateCalls = new List<Ast.FunctionCallExpr>();
+        CollectWindowAggregates(windowCalls, select, aggregateCalls);
         foreach ((Ast.SqlExpr e, _) in targets)
         {
             CollectAggregates(e, aggregateCalls);
@@ -56,6 +53,11 @@ internal sealed partial class Binder
                 plan = new FilterNode(plan, Boolean(select.Having, projectionScope, "HAVING"));
             }
 
+            if (windowCalls.Count > 0)
+            {
+                plan = BindWindows(plan, select, windowCalls, projectionScope);
+            }
+
             var exprs = new List<BoundExpr>();
             var columns = new List<PlanColumn>();
             foreach ((Ast.SqlExpr e, string name) in targets)
@@ -72,60 +74,74 @@ internal sealed partial class Binder
             }
 
             int visible = exprs.Count;
+            var hiddenTexts = new List<string>();
+            int? SelectOrdinal(Ast.SqlExpr e)
+            {
+                int? ordinal = OutputOrdinal(e, columns.Take(visible).ToList());
+                if (ordinal is not null || e is Ast.LiteralExpr)
+                {
+                    return ordinal;
+                }
+
+                // an expression over the input: a hidden column computed with the select list
+                string key = Ast.SqlPrinter.Print(e);
+                int existing = targets.FindIndex(t => Ast.SqlPrinter.Print(t.Expr) == key);
+                if (existing < 0 && hiddenTexts.IndexOf(key) is int hiddenAt and >= 0)
+                {
+                    existing = visible + hiddenAt;
+                }
+
+                if (existing >= 0)
+                {
+                    return existing;
+                }
+
+                if (select.Distinct == Ast.DistinctKind.Distinct)
+                {
+                    throw new SqlException(SqlState.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list", position: Pos(e));
+                }
+
+                BoundExpr hidden = BindExpr(e, projectionScope);
+                exprs.Add(hidden);
+                hiddenTexts.Add(key);
+                columns.Add(new PlanColumn("?order?", hidden.Type));
+                return exprs.Count - 1;
+            }
+
             var keys = new List<SortKey>();
             foreach (Ast.OrderItem item in query.OrderBy)
             {
-                int? ordinal = OutputOrdinal(item.Expr, columns.Take(visible).ToList());
-                if (ordinal is null && item.Expr is not Ast.LiteralExpr)
-                {
-                    // an expression over the input: a hidden column computed with the select list
-                    string key = Ast.SqlPrinter.Print(item.Expr);
-                    int existing = targets.FindIndex(t => Ast.SqlPrinter.Print(t.Expr) == key);
-                    if (existing >= 0)
-                    {
-                        ordinal = existing;
-                    }
-                    else
-                    {
-                        if (select.Distinct != Ast.DistinctKind.None)
-                        {
-                            throw new SqlException(SqlState.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list", position: Pos(item.Expr));
-                        }
-
-                        BoundExpr hidden = BindExpr(item.Expr, projectionScope);
-                        exprs.Add(hidden);
-                        columns.Add(new PlanColumn("?order?", hidden.Type));
-                        ordinal = exprs.Count - 1;
-                    }
-                }
-
-                keys.Add(new SortKey(ordinal ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in ORDER BY", position: Pos(item.Expr)),
+                keys.Add(new SortKey(SelectOrdinal(item.Expr) ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in ORDER BY", position: Pos(item.Expr)),
                     item.Descending, item.NullsFirst ?? item.Descending));
             }
 
             // ORDER BY over one table's columns that an index delivers needs no sort
             bool indexOrdered = false;
-            if (keys.Count > 0 && aggregated is null && select.Distinct == Ast.DistinctKind.None && OrderColumns(keys, exprs) is { } order
+            if (keys.Count > 0 && aggregated is null && windowCalls.Count == 0 && select.Distinct == Ast.DistinctKind.None && OrderColumns(keys, exprs) is { } order
                 && Planner.PlanOrdered(from, where, order, query.Limit is not null) is { } ordered)
             {
                 plan = ordered;
                 indexOrdered = true;
             }
 
+            List<int> distinctOn = [.. select.DistinctOn.Select(e => SelectOrdinal(e)
+                ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in DISTINCT ON", position: Pos(e)))];
             plan = new ProjectNode(plan, exprs, columns);
             if (select.Distinct == Ast.DistinctKind.DistinctOn)
             {
-                throw new SqlException(SqlState.FeatureNotSupported, "SELECT DISTINCT ON is not supported yet");
+                plan = DistinctOn(plan, distinctOn, keys);
             }
-
-            if (select.Distinct == Ast.DistinctKind.Distinct)
+            else
             {
-                plan = new DistinctNode(plan);
-            }
+                if (select.Distinct == Ast.DistinctKind.Distinct)
+                {
+                    plan = new DistinctNode(plan);
+                }
 
-            if (keys.Count > 0 && !indexOrdered)
-            {
-                plan = new SortNode(plan, keys);
+                if (keys.Count > 0 && !indexOrdered)
+                {
+                    plan = new SortNode(plan, keys);
+                }
             }
 
             if (exprs.Count > visible)
@@ -138,6 +154,7 @@ internal sealed partial class Binder
         finally
         {
             _aggregateScope = savedAgg;
+            _windowColumns = null;
         }
     }
 
@@ -299,9 +316,13 @@ internal sealed partial class Binder
                 _noAggregatesIn = saved;
             }
 
-            if (call.OrderBy is { Count: > 0 } || call.WithinGroup is { Count: > 0 })
+            if (call.OrderBy is { Count: > 0 } || call.WithinGroup is not null || Functions.OrderedAggregates.IsOrderedSet(name))
             {
-                throw new SqlException(SqlState.FeatureNotSupported, "ordered aggregates are not supported yet", position: Pos(call));
+                AggregateCall ordered = BindOrderedAggregate(call, name, args, filter, scope);
+                aggregateKeys[Ast.SqlPrinter.Print(call)] = groupExprs.Count + aggregates.Count;
+                aggregates.Add(ordered);
+                columns.Add(new PlanColumn(name, ordered.Function.ReturnType));
+                continue;
             }
 
             args = [.. args.Select(a => a.Type.Kind == SqlTypeKind.Unknown ? TypeRules.Coerce(a, SqlType.Text) : a)];

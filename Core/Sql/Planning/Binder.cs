@@ -107,22 +107,7 @@ internal sealed partial class Binder
 
         try
         {
-            List<string> addedCtes = [];
-            if (query.With is { } with)
-            {
-                if (with.Recursive)
-                {
-                    throw SqlException.NotSupported("WITH RECURSIVE");
-                }
-
-                foreach (Ast.CommonTableExpr cte in with.Ctes)
-                {
-                    PlanNode plan = BindQuery(cte.Query, outer);
-                    IReadOnlyList<string> names = cte.Columns is { Count: > 0 } cols ? cols : [.. plan.Columns.Select(c => c.Name)];
-                    _ctes[cte.Name] = (plan, names);
-                    addedCtes.Add(cte.Name);
-                }
-            }
+            Action? restoreCtes = query.With is { } with ? BindWith(with, outer) : null;
 
             if (query.Locking.Count > 0)
             {
@@ -135,11 +120,7 @@ internal sealed partial class Binder
                 _ => BindOrderedBody(query, outer),
             };
 
-            foreach (string name in addedCtes)
-            {
-                _ctes.Remove(name);
-            }
-
+            restoreCtes?.Invoke();
             return result;
         }
         finally
