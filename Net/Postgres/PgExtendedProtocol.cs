@@ -7,8 +7,11 @@ using Ast = ThunderDb.Core.Sql.Syntax;
 
 namespace ThunderDb.Net.Postgres;
 
-/// <summary>A statement made by Parse: its text, the parsed statement (null for an empty query) and its parameter types.</summary>
-internal sealed record PgPrepared(string Sql, Ast.SqlStatement? Statement, SqlType[] ParameterTypes, StatementDescription? Description);
+/// <summary>A statement made by Parse: its text, the session's prepared statement (null for an empty query) and its parameter types.</summary>
+internal sealed record PgPrepared(string Sql, PreparedStatement? Statement, SqlType[] ParameterTypes)
+{
+    public StatementDescription? Description => Statement?.Description;
+}
 
 /// <summary>A portal made by Bind: a prepared statement with values, and once executed its result (to resume a row-limited Execute).</summary>
 internal sealed class PgPortal(PgPrepared prepared, SqlValue[] parameters, short[] resultFormats)
@@ -68,14 +71,9 @@ internal sealed partial class PgConnection
 
         try
         {
-            IReadOnlyList<Ast.SqlStatement> parsed = Ast.SqlParser.Parse(sql);
-            if (parsed.Count > 1)
-            {
-                throw new SqlException(SqlState.SyntaxError, "cannot insert multiple commands into a prepared statement");
-            }
-
-            Ast.SqlStatement? statement = parsed.Count == 0 ? null : parsed[0];
-            StatementDescription? description = statement is null ? null : _session!.Describe(statement, declared);
+            // parsed and bound once per text and declared types while the catalog is unchanged (PlanCache.cs)
+            PreparedStatement? statement = _session!.Prepare(sql, declared);
+            StatementDescription? description = statement?.Description;
             int parameterCount = Math.Max(Math.Max(declared.Length, description?.ParameterTypes.Count ?? 0), MaxParameterNumber(sql));
             if (parameterCount > MaxParameters)
             {
@@ -89,7 +87,7 @@ internal sealed partial class PgConnection
                     : i < declared.Length && declared[i].Kind != SqlTypeKind.Unknown ? declared[i] : SqlType.Text;
             }
 
-            _statements[name] = new PgPrepared(sql, statement, types, description);
+            _statements[name] = new PgPrepared(sql, statement, types);
             _out.Empty((byte)'1');
         }
         catch (Ast.SqlSyntaxException e)
@@ -285,10 +283,13 @@ internal sealed partial class PgConnection
             ThunderMetrics.QueriesTotal.Inc();
             try
             {
-                // off the socket event loop, as a simple query
                 SqlSession session = _session!;
                 SqlValue[] parameters = portal.Parameters;
-                portal.Result = await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, token), CancellationToken.None).ConfigureAwait(false);
+                portal.Result = session.RunsBriefly(statement)
+                    // a primary-key point read is bounded work: run it here, on the socket loop, without a thread hand-off
+                    ? await session.ExecutePreparedAsync(statement, parameters, token).ConfigureAwait(false)
+                    // anything else off the socket event loop, as a simple query
+                    : await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, token).AsTask(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (SqlException e)
             {

@@ -129,7 +129,8 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
         }
 
-        return returning is null ? new StatementResult($"INSERT 0 {count}") : new StatementResult($"INSERT 0 {count}", returning.Columns, output);
+        string tag = CommandTags.Insert(count);
+        return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 
     private static SqlValue Assign(SqlValue value, ColumnDef column)
@@ -369,7 +370,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
         }
 
-        string tag = $"UPDATE {updated}";
+        string tag = CommandTags.Update(updated);
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 
@@ -401,7 +402,7 @@ internal sealed class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalC
             }
         }
 
-        string tag = $"DELETE {deleted}";
+        string tag = CommandTags.Delete(deleted);
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 }

@@ -72,7 +72,7 @@ public sealed partial class SqlSession
         {
             try
             {
-                results.Add(await ExecuteAsync(statement, [], cancellationToken).ConfigureAwait(false));
+                results.Add(await ExecuteStatementAsync(statement, null, [], cancellationToken).ConfigureAwait(false));
             }
             catch (SqlException e)
             {
@@ -119,9 +119,16 @@ public sealed partial class SqlSession
     }
 
     /// <summary>Runs one parsed statement with its parameter values.</summary>
-    public async Task<StatementResult> ExecuteAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken = default)
+    public Task<StatementResult> ExecuteAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
+        return ExecuteStatementAsync(statement, null, parameters, cancellationToken).AsTask();
+    }
+
+    /// <summary>One statement; a SELECT of <paramref name="prepared"/> runs its cached plan (PlanCache.cs).</summary>
+    private async ValueTask<StatementResult> ExecuteStatementAsync(Ast.SqlStatement statement, PreparedStatement? prepared, SqlValue[] parameters,
+        CancellationToken cancellationToken)
+    {
         if (statement is Ast.TransactionStatement control)
         {
             return await TransactionControlAsync(control, cancellationToken).ConfigureAwait(false);
@@ -146,7 +153,7 @@ public sealed partial class SqlSession
         try
         {
             txn.BeginStatement();
-            StatementResult result = await RunAsync(statement, txn, parameters, cancellationToken).ConfigureAwait(false);
+            StatementResult result = await RunAsync(statement, prepared, txn, parameters, cancellationToken).ConfigureAwait(false);
             if (autocommit)
             {
                 await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
@@ -182,21 +189,21 @@ public sealed partial class SqlSession
         }
     }
 
-    private async Task<StatementResult> RunAsync(Ast.SqlStatement statement, IKvTransaction txn, SqlValue[] parameters, CancellationToken cancellationToken)
+    private async ValueTask<StatementResult> RunAsync(Ast.SqlStatement statement, PreparedStatement? prepared, IKvTransaction txn, SqlValue[] parameters,
+        CancellationToken cancellationToken)
     {
         CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
-        var binder = new Binder(catalog, Context(catalog), null);
         var runtime = new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
         var eval = new EvalContext(parameters) { Runtime = runtime, StatementTimestampMicros = SqlDateTime.NowMicros() };
+        if (statement is Ast.SelectStatement select)
+        {
+            PlanNode plan = prepared is null ? new Binder(catalog, Context(catalog), null).BindSelect(select.Query) : PlanOf(prepared, select, catalog);
+            return SelectResult(plan, eval);
+        }
+
+        var binder = new Binder(catalog, Context(catalog), null);
         switch (statement)
         {
-            case Ast.SelectStatement select:
-            {
-                PlanNode plan = binder.BindSelect(select.Query);
-                List<SqlValue[]> rows = [.. plan.Execute(eval)];
-                return new StatementResult($"SELECT {rows.Count}", plan.Columns, rows);
-            }
-
             case Ast.InsertStatement insert:
                 return new DmlExecutor(binder, runtime, eval).Insert(insert);
             case Ast.UpdateStatement update:
@@ -271,7 +278,7 @@ public sealed partial class SqlSession
         return e;
     }
 
-    private async Task<StatementResult> TransactionControlAsync(Ast.TransactionStatement control, CancellationToken cancellationToken)
+    private async ValueTask<StatementResult> TransactionControlAsync(Ast.TransactionStatement control, CancellationToken cancellationToken)
     {
         switch (control.Kind)
         {
