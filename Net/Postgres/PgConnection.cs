@@ -364,7 +364,7 @@ internal sealed partial class PgConnection
         _out.End();
     }
 
-    private void WriteDataRow(SqlValue[] row, IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
+    internal void WriteDataRow(ReadOnlySpan<SqlValue> row, IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
     {
         _out.Begin((byte)'D');
         _out.Int16((short)row.Length);

@@ -37,6 +37,7 @@ internal sealed partial class PgConnection
     private readonly Dictionary<string, PgPrepared> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PgPortal> _portals = new(StringComparer.Ordinal);
     private bool _skipUntilSync;
+    private PgRowSink? _rowSink;
 
     /// <summary>An error in the extended protocol: reported, then every message up to Sync is skipped.</summary>
     private void ExtendedError(SqlException e)
@@ -285,11 +286,21 @@ internal sealed partial class PgConnection
             {
                 SqlSession session = _session!;
                 SqlValue[] parameters = portal.Parameters;
-                portal.Result = session.RunsBriefly(statement)
+                bool brief = session.RunsBriefly(statement);
+                // Rows go straight into the output while the statement runs, unless the client reads them in pieces
+                // (a point read has at most one row, so it never stops early).
+                PgRowSink? sink = null;
+                if ((maxRows <= 0 || brief) && statement.Description.Columns is { } columns)
+                {
+                    sink = _rowSink ??= new PgRowSink(this);
+                    sink.Start(columns, portal.ResultFormats);
+                }
+
+                portal.Result = brief
                     // a primary-key point read is bounded work: run it here, on the socket loop, without a thread hand-off
-                    ? await session.ExecutePreparedAsync(statement, parameters, token).ConfigureAwait(false)
+                    ? await session.ExecutePreparedAsync(statement, parameters, sink, token).ConfigureAwait(false)
                     // anything else off the socket event loop, as a simple query
-                    : await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, token).AsTask(), CancellationToken.None).ConfigureAwait(false);
+                    : await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, sink, token).AsTask(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (SqlException e)
             {

@@ -41,7 +41,12 @@ public sealed class PreparedStatement
     /// <summary>How many times the statement was bound (the first at Prepare): for tests of the cache.</summary>
     internal int BindCount { get; private set; }
 
+    /// <summary>The cached plan as a point read without the iterator tree, when it is one.</summary>
+    internal PointRead? PointRead { get; private set; }
+
     private PlanNode? _plan;
+    private StatementResult? _noRows;
+    private StatementResult? _oneRow;
     private CatalogSnapshot? _planCatalog;
     private long _planSettings;
 
@@ -58,6 +63,20 @@ public sealed class PreparedStatement
         _planCatalog = catalog;
         _planSettings = settingsVersion;
         IsPointRead = plan is not null && Statement is Ast.SelectStatement select && PlanShape.IsPointRead(plan, select.Query);
+        PointRead = IsPointRead ? PointRead.TryCreate(plan!, ((Ast.SelectStatement)Statement).Query, catalog) : null;
+        _noRows = _oneRow = null;
+    }
+
+    /// <summary>The result of a streamed SELECT of <paramref name="rows"/> rows (no rows inside); the common 0 and 1 are kept.</summary>
+    internal StatementResult StreamedResult(int rows)
+    {
+        IReadOnlyList<PlanColumn>? columns = _plan?.Columns ?? Description.Columns;
+        return rows switch
+        {
+            0 => _noRows ??= new StatementResult(CommandTags.Select(0), columns),
+            1 => _oneRow ??= new StatementResult(CommandTags.Select(1), columns),
+            _ => new StatementResult(CommandTags.Select(rows), columns),
+        };
     }
 
     /// <summary>

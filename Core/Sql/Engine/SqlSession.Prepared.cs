@@ -101,12 +101,20 @@ public sealed partial class SqlSession
     /// a SELECT reuses its plan while the catalog and settings are the ones it was bound against. Errors put an
     /// explicit transaction in the failed state, as for a simple query.
     /// </summary>
-    public async ValueTask<StatementResult> ExecutePreparedAsync(PreparedStatement prepared, SqlValue[] parameters, CancellationToken cancellationToken = default)
+    public ValueTask<StatementResult> ExecutePreparedAsync(PreparedStatement prepared, SqlValue[] parameters, CancellationToken cancellationToken = default) =>
+        ExecutePreparedAsync(prepared, parameters, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ExecutePreparedAsync(PreparedStatement, SqlValue[], CancellationToken)"/>; with a <paramref name="sink"/>,
+    /// a SELECT streams its rows there as they are produced and its result carries no rows (only the tag and columns).
+    /// </summary>
+    public async ValueTask<StatementResult> ExecutePreparedAsync(PreparedStatement prepared, SqlValue[] parameters, IRowSink? sink,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         try
         {
-            return await ExecuteStatementAsync(prepared.Statement, prepared, parameters, cancellationToken).ConfigureAwait(false);
+            return await ExecuteStatementAsync(prepared.Statement, prepared, parameters, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (SqlException e)
         {
@@ -137,6 +145,24 @@ public sealed partial class SqlSession
         prepared.CheckSameResult(plan);
         prepared.Cache(plan, catalog, settings);
         return plan;
+    }
+
+    /// <summary>A SELECT's rows sent to <paramref name="sink"/>; a prepared point read runs without the iterator tree (PointRead.cs).</summary>
+    private static StatementResult StreamSelect(PreparedStatement? prepared, PlanNode plan, EvalContext eval, Txn.IKvTransaction txn, IRowSink sink)
+    {
+        if (prepared?.PointRead is { } point)
+        {
+            return prepared.StreamedResult(point.Execute(eval, txn, sink));
+        }
+
+        int count = 0;
+        foreach (SqlValue[] row in plan.Execute(eval))
+        {
+            sink.Row(row);
+            count++;
+        }
+
+        return prepared?.StreamedResult(count) ?? new StatementResult(CommandTags.Select(count), plan.Columns);
     }
 
     /// <summary>A SELECT's rows, read to the end, and its command tag.</summary>

@@ -24,6 +24,7 @@ public sealed partial class SqlSession
 {
     private readonly SqlEngine _engine;
     private IKvTransaction? _txn;
+    private IKvTransaction? _spareTxn;
     private CatalogChanges? _ddl;
     private bool _failed;
     private int _statementsInTransaction;
@@ -72,7 +73,7 @@ public sealed partial class SqlSession
         {
             try
             {
-                results.Add(await ExecuteStatementAsync(statement, null, [], cancellationToken).ConfigureAwait(false));
+                results.Add(await ExecuteStatementAsync(statement, null, [], null, cancellationToken).ConfigureAwait(false));
             }
             catch (SqlException e)
             {
@@ -122,12 +123,15 @@ public sealed partial class SqlSession
     public Task<StatementResult> ExecuteAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
-        return ExecuteStatementAsync(statement, null, parameters, cancellationToken).AsTask();
+        return ExecuteStatementAsync(statement, null, parameters, null, cancellationToken).AsTask();
     }
 
-    /// <summary>One statement; a SELECT of <paramref name="prepared"/> runs its cached plan (PlanCache.cs).</summary>
+    /// <summary>
+    /// One statement; a SELECT of <paramref name="prepared"/> runs its cached plan (PlanCache.cs), and with a
+    /// <paramref name="sink"/> a SELECT's rows go there instead of into the result.
+    /// </summary>
     private async ValueTask<StatementResult> ExecuteStatementAsync(Ast.SqlStatement statement, PreparedStatement? prepared, SqlValue[] parameters,
-        CancellationToken cancellationToken)
+        IRowSink? sink, CancellationToken cancellationToken)
     {
         if (statement is Ast.TransactionStatement control)
         {
@@ -149,11 +153,12 @@ public sealed partial class SqlSession
 
         bool autocommit = _txn is null;
         _statementsInTransaction++;
-        IKvTransaction txn = _txn ?? _engine.Database.Begin(_defaultIsolation);
+        // an autocommit statement recycles the previous one's finished transaction object
+        IKvTransaction txn = _txn ?? _engine.Database.Begin(_defaultIsolation, _spareTxn);
         try
         {
             txn.BeginStatement();
-            StatementResult result = await RunAsync(statement, prepared, txn, parameters, cancellationToken).ConfigureAwait(false);
+            StatementResult result = await RunAsync(statement, prepared, txn, parameters, sink, cancellationToken).ConfigureAwait(false);
             if (autocommit)
             {
                 await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
@@ -185,12 +190,13 @@ public sealed partial class SqlSession
             {
                 txn.Dispose();
                 _ddl = null;
+                _spareTxn = txn;
             }
         }
     }
 
     private async ValueTask<StatementResult> RunAsync(Ast.SqlStatement statement, PreparedStatement? prepared, IKvTransaction txn, SqlValue[] parameters,
-        CancellationToken cancellationToken)
+        IRowSink? sink, CancellationToken cancellationToken)
     {
         CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
         var runtime = new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
@@ -198,7 +204,7 @@ public sealed partial class SqlSession
         if (statement is Ast.SelectStatement select)
         {
             PlanNode plan = prepared is null ? new Binder(catalog, Context(catalog), null).BindSelect(select.Query) : PlanOf(prepared, select, catalog);
-            return SelectResult(plan, eval);
+            return sink is null ? SelectResult(plan, eval) : StreamSelect(prepared, plan, eval, txn, sink);
         }
 
         var binder = new Binder(catalog, Context(catalog), null);

@@ -14,6 +14,15 @@ public sealed record StatementResult(string CommandTag, IReadOnlyList<PlanColumn
     public bool ReturnsRows => Columns is not null;
 }
 
+/// <summary>
+/// Where a streamed SELECT's rows go as they are produced (a protocol encodes each straight into its output).
+/// The span is only valid during the call: copy what must outlive it.
+/// </summary>
+public interface IRowSink
+{
+    void Row(ReadOnlySpan<SqlValue> row);
+}
+
 /// <summary>The transaction state every protocol reports after a statement (PostgreSQL's ReadyForQuery: I, T, E).</summary>
 public enum SessionTransactionState : byte
 {

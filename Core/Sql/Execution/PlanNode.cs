@@ -157,6 +157,8 @@ public sealed class FilterNode(PlanNode input, BoundExpr predicate) : PlanNode
 {
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
+    public BoundExpr Predicate => predicate;
+
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
     {
         EvalContext ctx = context.Nested();
@@ -179,6 +181,8 @@ public sealed class FilterNode(PlanNode input, BoundExpr predicate) : PlanNode
 public sealed class ProjectNode(PlanNode input, IReadOnlyList<BoundExpr> expressions, IReadOnlyList<PlanColumn> columns) : PlanNode
 {
     public override IReadOnlyList<PlanColumn> Columns => columns;
+
+    public IReadOnlyList<BoundExpr> Expressions => expressions;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
     {
