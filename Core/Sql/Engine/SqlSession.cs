@@ -25,6 +25,8 @@ public sealed partial class SqlSession
     private readonly SqlEngine _engine;
     private IKvTransaction? _txn;
     private IKvTransaction? _spareTxn;
+    private ExecutionRuntime? _runtime;
+    private EvalContext? _eval;
     private CatalogChanges? _ddl;
     private bool _failed;
     private int _statementsInTransaction;
@@ -199,8 +201,11 @@ public sealed partial class SqlSession
         IRowSink? sink, CancellationToken cancellationToken)
     {
         CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
-        var runtime = new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
-        var eval = new EvalContext(parameters) { Runtime = runtime, StatementTimestampMicros = SqlDateTime.NowMicros() };
+        // one runtime and top-level context serve statement after statement: nothing keeps them past the statement
+        ExecutionRuntime runtime = _runtime ??= new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
+        runtime.Reset(txn, catalog, cancellationToken);
+        EvalContext eval = _eval ??= new EvalContext(parameters);
+        eval.Reset(parameters, runtime, SqlDateTime.NowMicros());
         if (statement is Ast.SelectStatement select)
         {
             PlanNode plan = prepared is null ? new Binder(catalog, Context(catalog), null).BindSelect(select.Query) : PlanOf(prepared, select, catalog);

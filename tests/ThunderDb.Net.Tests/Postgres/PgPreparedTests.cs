@@ -122,6 +122,40 @@ public sealed class PgPreparedTests
         }
     }
 
+    [Test]
+    [Timeout(30_000)]
+    public async Task Integer_parameters_in_text_parse_fast_and_a_failed_bind_drops_the_unnamed_portal(CancellationToken ct)
+    {
+        await using PgServer server = await StartAsync();
+        using PgClient client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
+        await client.StartupAsync(ct);
+        await client.QueryAsync("CREATE TABLE t (id int PRIMARY KEY, small int2, v int8); INSERT INTO t VALUES (-5, 1, 10), (7, 2, 20)", ct);
+        await client.SendAsync([.. PgClient.Message((byte)'P', [.. "byid\0"u8, .. "SELECT v FROM t WHERE id = $1\0"u8, 0, 0]),
+            .. PgClient.Message((byte)'P', [.. "bysmall\0"u8, .. "SELECT v FROM t WHERE small = $1\0"u8, 0, 0]),
+            .. PgClient.Message((byte)'S', [])], ct);
+        await Assert.That(await ReadRowsAsync(client, ct)).IsEqualTo("");
+        foreach ((string statement, string value, string expected) in new[]
+        {
+            ("byid", "-5", "10"), ("byid", "+7", "20"), ("byid", " 7", "20"), ("byid", "2147483648", "error 22003"), ("byid", "x", "error 22P02"),
+            ("bysmall", "2", "20"), ("bysmall", "32768", "error 22003"), ("nosuch", "1", "error 26000"),
+        })
+        {
+            await client.SendAsync(BindExecuteSync(statement, value), ct);
+            await Assert.That(await ReadRowsAsync(client, ct)).IsEqualTo(expected);
+        }
+
+        // inside a transaction block portals outlive Sync; a Bind that fails still replaces the unnamed portal
+        await client.QueryAsync("BEGIN", ct);
+        await client.SendAsync(BindExecuteSync("byid", "7"), ct);
+        await Assert.That(await ReadRowsAsync(client, ct)).IsEqualTo("20");
+        await client.SendAsync([.. PgClient.Message((byte)'B', [0, .. "byid\0"u8, 0, 0, 0, 1, .. Int32(1), (byte)'x', 0, 0]),
+            .. PgClient.Message((byte)'S', [])], ct);
+        await Assert.That(await ReadRowsAsync(client, ct)).IsEqualTo("error 22P02");
+        await client.SendAsync([.. PgClient.Message((byte)'E', [0, 0, 0, 0, 0]), .. PgClient.Message((byte)'S', [])], ct);
+        await Assert.That(await ReadRowsAsync(client, ct)).IsEqualTo("error 34000");
+        await client.QueryAsync("ROLLBACK", ct);
+    }
+
     private static async Task<(int Pid, int Key)> StartupWithKeyAsync(PgClient client, CancellationToken ct)
     {
         byte[] parameters = [0, 3, 0, 0, .. "user\0tester\0database\0postgres\0"u8, 0];
