@@ -176,6 +176,34 @@ internal static class PgBinaryFormat
         }
     }
 
+    /// <summary>
+    /// An integer parameter in text format parsed straight from its bytes (plain digits with an optional sign, in
+    /// range); false for anything else, which then takes the general text path and its error messages.
+    /// </summary>
+    public static bool TryParseTextInteger(ReadOnlySpan<byte> text, SqlType type, out SqlValue value)
+    {
+        value = default;
+        if (type.IsArray || type.Kind is not (SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8)
+            || !long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long n))
+        {
+            return false;
+        }
+
+        (long min, long max) = type.Kind switch
+        {
+            SqlTypeKind.Int2 => (short.MinValue, short.MaxValue),
+            SqlTypeKind.Int4 => (int.MinValue, int.MaxValue),
+            _ => (long.MinValue, long.MaxValue),
+        };
+        if (n < min || n > max)
+        {
+            return false;
+        }
+
+        value = SqlValue.FromInteger(type.Kind, n);
+        return true;
+    }
+
     public static string DecodeText(ReadOnlySpan<byte> b, int parameterNumber)
     {
         try

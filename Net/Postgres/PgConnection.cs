@@ -28,6 +28,7 @@ internal sealed partial class PgConnection
     private PgReader _in;
     private SqlSession? _session;
     private CancellationTokenSource? _statement;
+    private bool _statementRunning;
     private bool _closing;
 
     public PgConnection(PgServer server, ConnectionIo io, ClientConnection? connection)
@@ -257,13 +258,22 @@ internal sealed partial class PgConnection
         }
     }
 
-    /// <summary>The token the running statement observes: a CancelRequest or a kill cancels it.</summary>
+    /// <summary>
+    /// The token the running statement observes: a CancelRequest or a kill cancels it. One source serves statement
+    /// after statement (reset when it was not cancelled), so a statement does not allocate and link a new one.
+    /// </summary>
     private CancellationToken BeginStatement()
     {
         lock (_cancelGate)
         {
-            _statement?.Dispose();
-            _statement = CancellationTokenSource.CreateLinkedTokenSource(Killed);
+            if (_statement is null || !_statement.TryReset())
+            {
+                // a cancel that came between statements spent the old source; the next statement starts clean
+                _statement?.Dispose();
+                _statement = CancellationTokenSource.CreateLinkedTokenSource(Killed);
+            }
+
+            _statementRunning = true;
             return _statement.Token;
         }
     }
@@ -272,8 +282,7 @@ internal sealed partial class PgConnection
     {
         lock (_cancelGate)
         {
-            _statement?.Dispose();
-            _statement = null;
+            _statementRunning = false;
         }
     }
 
@@ -284,7 +293,10 @@ internal sealed partial class PgConnection
         {
             try
             {
-                _statement?.Cancel();
+                if (_statementRunning)
+                {
+                    _statement?.Cancel();
+                }
             }
             catch (ObjectDisposedException)
             {
@@ -352,7 +364,7 @@ internal sealed partial class PgConnection
         _out.End();
     }
 
-    private void WriteDataRow(SqlValue[] row, IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
+    internal void WriteDataRow(ReadOnlySpan<SqlValue> row, IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
     {
         _out.Begin((byte)'D');
         _out.Int16((short)row.Length);
@@ -369,7 +381,7 @@ internal sealed partial class PgConnection
             }
             else
             {
-                _out.LengthPrefixedText(SqlText.Format(v));
+                _out.TextValue(v);
             }
         }
 

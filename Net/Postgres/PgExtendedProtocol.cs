@@ -7,23 +7,39 @@ using Ast = ThunderDb.Core.Sql.Syntax;
 
 namespace ThunderDb.Net.Postgres;
 
-/// <summary>A statement made by Parse: its text, the parsed statement (null for an empty query) and its parameter types.</summary>
-internal sealed record PgPrepared(string Sql, Ast.SqlStatement? Statement, SqlType[] ParameterTypes, StatementDescription? Description);
+/// <summary>A statement made by Parse: its text, the session's prepared statement (null for an empty query) and its parameter types.</summary>
+internal sealed record PgPrepared(string Sql, PreparedStatement? Statement, SqlType[] ParameterTypes)
+{
+    public StatementDescription? Description => Statement?.Description;
+}
 
 /// <summary>A portal made by Bind: a prepared statement with values, and once executed its result (to resume a row-limited Execute).</summary>
 internal sealed class PgPortal(PgPrepared prepared, SqlValue[] parameters, short[] resultFormats)
 {
-    public PgPrepared Prepared { get; } = prepared;
+    public PgPrepared Prepared { get; private set; } = prepared;
 
-    public SqlValue[] Parameters { get; } = parameters;
+    public SqlValue[] Parameters { get; private set; } = parameters;
 
-    public short[] ResultFormats { get; } = resultFormats;
+    public short[] ResultFormats { get; private set; } = resultFormats;
 
     public StatementResult? Result { get; set; }
 
     public int ResumeAt { get; set; }
 
     public bool Done { get; set; }
+
+    /// <summary>Makes this (dropped) unnamed portal the next Bind's, keeping its parameter array when the size matches.</summary>
+    public void Reset(PgPrepared prepared, int parameters)
+    {
+        Prepared = prepared;
+        Parameters = Parameters.Length == parameters ? Parameters : new SqlValue[parameters];
+        Result = null;
+        ResumeAt = 0;
+        Done = false;
+    }
+
+    /// <summary>The result format array to fill, kept from the last Bind when the count matches.</summary>
+    public short[] FormatsFor(int count) => ResultFormats = ResultFormats.Length == count ? ResultFormats : new short[count];
 }
 
 /// <summary>The extended query protocol: Parse, Bind, Describe, Execute, Close and Sync.</summary>
@@ -34,6 +50,8 @@ internal sealed partial class PgConnection
     private readonly Dictionary<string, PgPrepared> _statements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PgPortal> _portals = new(StringComparer.Ordinal);
     private bool _skipUntilSync;
+    private PgRowSink? _rowSink;
+    private PgPortal? _unnamedPortal;
 
     /// <summary>An error in the extended protocol: reported, then every message up to Sync is skipped.</summary>
     private void ExtendedError(SqlException e)
@@ -68,14 +86,9 @@ internal sealed partial class PgConnection
 
         try
         {
-            IReadOnlyList<Ast.SqlStatement> parsed = Ast.SqlParser.Parse(sql);
-            if (parsed.Count > 1)
-            {
-                throw new SqlException(SqlState.SyntaxError, "cannot insert multiple commands into a prepared statement");
-            }
-
-            Ast.SqlStatement? statement = parsed.Count == 0 ? null : parsed[0];
-            StatementDescription? description = statement is null ? null : _session!.Describe(statement, declared);
+            // parsed and bound once per text and declared types while the catalog is unchanged (PlanCache.cs)
+            PreparedStatement? statement = _session!.Prepare(sql, declared);
+            StatementDescription? description = statement?.Description;
             int parameterCount = Math.Max(Math.Max(declared.Length, description?.ParameterTypes.Count ?? 0), MaxParameterNumber(sql));
             if (parameterCount > MaxParameters)
             {
@@ -89,7 +102,7 @@ internal sealed partial class PgConnection
                     : i < declared.Length && declared[i].Kind != SqlTypeKind.Unknown ? declared[i] : SqlType.Text;
             }
 
-            _statements[name] = new PgPrepared(sql, statement, types, description);
+            _statements[name] = new PgPrepared(sql, statement, types);
             _out.Empty((byte)'1');
         }
         catch (Ast.SqlSyntaxException e)
@@ -106,7 +119,7 @@ internal sealed partial class PgConnection
     {
         var body = new PgBody(span);
         string portalName = body.CString();
-        string statementName = body.CString();
+        ReadOnlySpan<byte> statementName = body.CStringBytes();
         short formatCount = body.Count16();
         Span<short> formats = formatCount <= 64 ? stackalloc short[formatCount] : new short[formatCount];
         for (int i = 0; i < formatCount; i++)
@@ -115,16 +128,22 @@ internal sealed partial class PgConnection
         }
 
         short valueCount = body.Int16();
-        if (!_statements.TryGetValue(statementName, out PgPrepared? prepared))
+        if (portalName.Length == 0)
         {
-            ExtendedError(new SqlException("26000", $"prepared statement \"{statementName}\" does not exist"));
+            // Bind replaces the unnamed portal before anything else, so a failed Bind leaves none (as PostgreSQL)
+            _portals.Remove("");
+        }
+
+        if (FindStatement(statementName) is not { } prepared)
+        {
+            ExtendedError(new SqlException("26000", $"prepared statement \"{PgText.Strict.GetString(statementName)}\" does not exist"));
             return;
         }
 
         if (valueCount != prepared.ParameterTypes.Length)
         {
             ExtendedError(new SqlException("08P01",
-                $"bind message supplies {valueCount} parameters, but prepared statement \"{statementName}\" requires {prepared.ParameterTypes.Length}"));
+                $"bind message supplies {valueCount} parameters, but prepared statement \"{PgText.Strict.GetString(statementName)}\" requires {prepared.ParameterTypes.Length}"));
             return;
         }
 
@@ -134,7 +153,8 @@ internal sealed partial class PgConnection
             return;
         }
 
-        var values = new SqlValue[valueCount];
+        PgPortal portal = NewPortal(portalName, prepared, valueCount);
+        SqlValue[] values = portal.Parameters;
         try
         {
             for (int i = 0; i < valueCount; i++)
@@ -151,6 +171,7 @@ internal sealed partial class PgConnection
                 SqlType type = prepared.ParameterTypes[i];
                 values[i] = format switch
                 {
+                    0 when PgBinaryFormat.TryParseTextInteger(raw, type, out SqlValue integer) => integer,
                     0 => type.IsString ? SqlValue.FromString(type.Kind == SqlTypeKind.Unknown ? SqlTypeKind.Text : type.Kind, PgBinaryFormat.DecodeText(raw, i + 1))
                         : SqlText.Parse(PgBinaryFormat.DecodeText(raw, i + 1), type),
                     1 => PgBinaryFormat.Read(raw, type.PgOid, i + 1),
@@ -165,7 +186,7 @@ internal sealed partial class PgConnection
         }
 
         short resultCount = body.Count16();
-        var resultFormats = new short[resultCount];
+        short[] resultFormats = portal.FormatsFor(resultCount);
         for (int i = 0; i < resultCount; i++)
         {
             resultFormats[i] = body.Int16();
@@ -194,8 +215,47 @@ internal sealed partial class PgConnection
             return;
         }
 
-        _portals[portalName] = new PgPortal(prepared, values, resultFormats);
+        _portals[portalName] = portal;
         _out.Empty((byte)'2');
+    }
+
+    /// <summary>The portal a Bind fills: the unnamed one is recycled (Bind has just dropped it), named ones are new.</summary>
+    private PgPortal NewPortal(string name, PgPrepared prepared, int parameters)
+    {
+        if (name.Length > 0)
+        {
+            return new PgPortal(prepared, new SqlValue[parameters], []);
+        }
+
+        if (_unnamedPortal is { } spare)
+        {
+            spare.Reset(prepared, parameters);
+            return spare;
+        }
+
+        return _unnamedPortal = new PgPortal(prepared, new SqlValue[parameters], []);
+    }
+
+    /// <summary>A prepared statement by its UTF-8 name, without allocating the name.</summary>
+    private PgPrepared? FindStatement(ReadOnlySpan<byte> name)
+    {
+        if (name.Length > 128)
+        {
+            return _statements.GetValueOrDefault(PgText.Strict.GetString(name));
+        }
+
+        Span<char> chars = stackalloc char[128];
+        int n;
+        try
+        {
+            n = PgText.Strict.GetChars(name, chars);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new PgProtocolException("invalid byte sequence for encoding \"UTF8\"", e);
+        }
+
+        return _statements.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars[..n], out PgPrepared? found) ? found : null;
     }
 
     private void Describe(ReadOnlySpan<byte> span)
@@ -285,10 +345,23 @@ internal sealed partial class PgConnection
             ThunderMetrics.QueriesTotal.Inc();
             try
             {
-                // off the socket event loop, as a simple query
                 SqlSession session = _session!;
                 SqlValue[] parameters = portal.Parameters;
-                portal.Result = await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, token), CancellationToken.None).ConfigureAwait(false);
+                bool brief = session.RunsBriefly(statement);
+                // Rows go straight into the output while the statement runs, unless the client reads them in pieces
+                // (a point read has at most one row, so it never stops early).
+                PgRowSink? sink = null;
+                if ((maxRows <= 0 || brief) && statement.Description.Columns is { } columns)
+                {
+                    sink = _rowSink ??= new PgRowSink(this);
+                    sink.Start(columns, portal.ResultFormats);
+                }
+
+                portal.Result = brief
+                    // a primary-key point read is bounded work: run it here, on the socket loop, without a thread hand-off
+                    ? await session.ExecutePreparedAsync(statement, parameters, sink, token).ConfigureAwait(false)
+                    // anything else off the socket event loop, as a simple query
+                    : await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, sink, token).AsTask(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (SqlException e)
             {

@@ -216,6 +216,20 @@ internal ref struct PgBody(ReadOnlySpan<byte> body)
         return v;
     }
 
+    /// <summary>A NUL-terminated string's UTF-8 bytes (not decoded: for lookups that must not allocate).</summary>
+    public ReadOnlySpan<byte> CStringBytes()
+    {
+        int nul = _body[_at..].IndexOf((byte)0);
+        if (nul < 0)
+        {
+            throw new PgProtocolException("invalid string in message");
+        }
+
+        ReadOnlySpan<byte> v = _body.Slice(_at, nul);
+        _at += nul + 1;
+        return v;
+    }
+
     /// <summary>Int16 count then that many Int16 values (format codes); count checked against the bytes left.</summary>
     public short Count16()
     {

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
+using ThunderDb.Core.Sql.Types;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Postgres;
@@ -83,6 +85,42 @@ internal sealed class PgWriter
         int n = Encoding.UTF8.GetBytes(value, _buffer.AsSpan(_length + 4));
         BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_length), n);
         _length += n + 4;
+    }
+
+    /// <summary>
+    /// A DataRow column in text format, encoded straight into the buffer: integers, booleans and strings without an
+    /// intermediate string; other kinds through <see cref="SqlText.Format"/>.
+    /// </summary>
+    public void TextValue(SqlValue value)
+    {
+        if (value.IsArray)
+        {
+            LengthPrefixedText(SqlText.Format(value));
+            return;
+        }
+
+        switch (value.Kind)
+        {
+            case SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8 or SqlTypeKind.Oid:
+            {
+                Ensure(4 + 20);
+                value.AsInt64.TryFormat(_buffer.AsSpan(_length + 4), out int n, default, CultureInfo.InvariantCulture);
+                BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_length), n);
+                _length += n + 4;
+                return;
+            }
+
+            case SqlTypeKind.Bool:
+                Int32(1);
+                Byte(value.AsBool ? (byte)'t' : (byte)'f');
+                return;
+            case SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Char or SqlTypeKind.Name:
+                LengthPrefixedText(value.AsString);
+                return;
+            default:
+                LengthPrefixedText(SqlText.Format(value));
+                return;
+        }
     }
 
     /// <summary>Reserves room for an Int32 length to be patched by <see cref="PatchLength"/>; returns its offset.</summary>

@@ -154,7 +154,8 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             await references.FinishAsync().ConfigureAwait(false);
         }
 
-        return returning is null ? new StatementResult($"INSERT 0 {count}") : new StatementResult($"INSERT 0 {count}", returning.Columns, output);
+        string tag = CommandTags.Insert(count);
+        return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 
     private static SqlValue Assign(SqlValue value, ColumnDef column)
@@ -406,7 +407,7 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             await references.FinishAsync().ConfigureAwait(false);
         }
 
-        string tag = $"UPDATE {updated}";
+        string tag = CommandTags.Update(updated);
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 
@@ -449,7 +450,7 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             await references.FinishAsync().ConfigureAwait(false);
         }
 
-        string tag = $"DELETE {deleted}";
+        string tag = CommandTags.Delete(deleted);
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 }

@@ -48,6 +48,9 @@ public sealed class SessionSettings
 
     public IReadOnlyDictionary<string, string> All => _values;
 
+    /// <summary>Bumped by every SET and RESET, so plans bound under other settings (search_path) are bound again.</summary>
+    public long Version { get; private set; }
+
     /// <summary>The schemas unqualified names resolve in ("$user" is skipped: no per-user schemas exist).</summary>
     public IReadOnlyList<string> SearchPath =>
         [.. (Get("search_path") ?? "public").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -74,10 +77,12 @@ public sealed class SessionSettings
         }
 
         _values[key] = value;
+        Version++;
     }
 
     public void Reset(string? name)
     {
+        Version++;
         if (name is null)
         {
             foreach ((string k, string v) in Defaults)

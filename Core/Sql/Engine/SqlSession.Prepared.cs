@@ -1,3 +1,4 @@
+using ThunderDb.Core.Catalog;
 using ThunderDb.Core.Sql.Execution;
 using ThunderDb.Core.Sql.Planning;
 using ThunderDb.Core.Sql.Types;
@@ -10,26 +11,73 @@ public sealed record StatementDescription(IReadOnlyList<SqlType> ParameterTypes,
 
 public sealed partial class SqlSession
 {
+    private readonly PlanCache _plans = new();
+
     /// <summary>
     /// Binds a query without running it (the extended protocol's Describe): parameter types from
     /// <paramref name="declared"/> (Unknown = infer from context) and the result columns. Statements other
     /// than SELECT report their declared parameter types, and columns only for RETURNING.
     /// </summary>
-    public StatementDescription Describe(Ast.SqlStatement statement, IReadOnlyList<SqlType> declared)
+    public StatementDescription Describe(Ast.SqlStatement statement, IReadOnlyList<SqlType> declared) => Describe(statement, declared, out _, out _);
+
+    private StatementDescription Describe(Ast.SqlStatement statement, IReadOnlyList<SqlType> declared, out PlanNode? plan, out CatalogSnapshot catalog)
     {
         ArgumentNullException.ThrowIfNull(statement);
         ArgumentNullException.ThrowIfNull(declared);
-        var catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
+        catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
         var binder = new Binder(catalog, Context(catalog), declared);
         if (statement is not Ast.SelectStatement select)
         {
             // INSERT/UPDATE/DELETE ... RETURNING describe their RETURNING columns, so clients get a RowDescription
+            plan = null;
             return new StatementDescription([.. declared.Select(t => t.Kind == SqlTypeKind.Unknown ? SqlType.Text : t)],
                 DmlExecutor.DescribeReturning(binder, statement));
         }
 
-        PlanNode plan = binder.BindSelect(select.Query);
+        plan = binder.BindSelect(select.Query);
         return new StatementDescription(binder.ParameterTypes, plan.Columns);
+    }
+
+    /// <summary>
+    /// Prepares a parsed statement (the extended protocol's Parse): describes it and, for a SELECT, keeps the
+    /// bound plan for <see cref="ExecutePreparedAsync(PreparedStatement, SqlValue[], CancellationToken)"/>.
+    /// </summary>
+    public PreparedStatement Prepare(Ast.SqlStatement statement, IReadOnlyList<SqlType> declared)
+    {
+        StatementDescription description = Describe(statement, declared, out PlanNode? plan, out CatalogSnapshot catalog);
+        var prepared = new PreparedStatement(statement, [.. declared], description);
+        prepared.Cache(plan, catalog, Settings.Version);
+        return prepared;
+    }
+
+    /// <summary>
+    /// Parses and prepares <paramref name="sql"/> (one statement; null for an empty query). The same text with the same
+    /// declared types returns the statement prepared before while the catalog and settings are unchanged, so
+    /// drivers that send Parse before every execution parse and bind once.
+    /// </summary>
+    public PreparedStatement? Prepare(string sql, IReadOnlyList<SqlType> declared)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        ArgumentNullException.ThrowIfNull(declared);
+        if (_plans.TryGet(sql, declared, out PreparedStatement? cached) && cached!.IsCurrent(_ddl?.Snapshot ?? _engine.Catalog.Current, Settings.Version))
+        {
+            return cached;
+        }
+
+        IReadOnlyList<Ast.SqlStatement> parsed = Ast.SqlParser.Parse(sql);
+        if (parsed.Count > 1)
+        {
+            throw new SqlException(SqlState.SyntaxError, "cannot insert multiple commands into a prepared statement");
+        }
+
+        if (parsed.Count == 0)
+        {
+            return null;
+        }
+
+        PreparedStatement prepared = Prepare(parsed[0], declared);
+        _plans.Add(sql, prepared);
+        return prepared;
     }
 
     /// <summary>
@@ -46,5 +94,81 @@ public sealed partial class SqlSession
         {
             throw Fail(e);
         }
+    }
+
+    /// <summary>
+    /// Runs a prepared statement with its parameter values (typed as <see cref="PreparedStatement.ParameterTypes"/>):
+    /// a SELECT reuses its plan while the catalog and settings are the ones it was bound against. Errors put an
+    /// explicit transaction in the failed state, as for a simple query.
+    /// </summary>
+    public ValueTask<StatementResult> ExecutePreparedAsync(PreparedStatement prepared, SqlValue[] parameters, CancellationToken cancellationToken = default) =>
+        ExecutePreparedAsync(prepared, parameters, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ExecutePreparedAsync(PreparedStatement, SqlValue[], CancellationToken)"/>; with a <paramref name="sink"/>,
+    /// a SELECT streams its rows there as they are produced and its result carries no rows (only the tag and columns).
+    /// </summary>
+    public async ValueTask<StatementResult> ExecutePreparedAsync(PreparedStatement prepared, SqlValue[] parameters, IRowSink? sink,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        try
+        {
+            return await ExecuteStatementAsync(prepared.Statement, prepared, parameters, sink, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqlException e)
+        {
+            throw Fail(e);
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="prepared"/>'s plan is current and a primary-key point read (<see cref="PreparedStatement.IsPointRead"/>):
+    /// a protocol may run it inline instead of handing it to another thread.
+    /// </summary>
+    public bool RunsBriefly(PreparedStatement prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        return prepared.IsPointRead && prepared.IsCurrent(_ddl?.Snapshot ?? _engine.Catalog.Current, Settings.Version);
+    }
+
+    /// <summary>The prepared SELECT's plan for <paramref name="catalog"/>: the cached one, or bound again with the prepared parameter types.</summary>
+    private PlanNode PlanOf(PreparedStatement prepared, Ast.SelectStatement select, CatalogSnapshot catalog)
+    {
+        long settings = Settings.Version;
+        if (prepared.CachedPlan(catalog, settings) is { } plan)
+        {
+            return plan;
+        }
+
+        plan = new Binder(catalog, Context(catalog), prepared.ParameterTypes).BindSelect(select.Query);
+        prepared.CheckSameResult(plan);
+        prepared.Cache(plan, catalog, settings);
+        return plan;
+    }
+
+    /// <summary>A SELECT's rows sent to <paramref name="sink"/>; a prepared point read runs without the iterator tree (PointRead.cs).</summary>
+    private static StatementResult StreamSelect(PreparedStatement? prepared, PlanNode plan, EvalContext eval, Txn.IKvTransaction txn, IRowSink sink)
+    {
+        if (prepared?.PointRead is { } point)
+        {
+            return prepared.StreamedResult(point.Execute(eval, txn, sink));
+        }
+
+        int count = 0;
+        foreach (SqlValue[] row in plan.Execute(eval))
+        {
+            sink.Row(row);
+            count++;
+        }
+
+        return prepared?.StreamedResult(count) ?? new StatementResult(CommandTags.Select(count), plan.Columns);
+    }
+
+    /// <summary>A SELECT's rows, read to the end, and its command tag.</summary>
+    private static StatementResult SelectResult(PlanNode plan, EvalContext eval)
+    {
+        List<SqlValue[]> rows = [.. plan.Execute(eval)];
+        return new StatementResult(CommandTags.Select(rows.Count), plan.Columns, rows);
     }
 }

@@ -25,6 +25,9 @@ public sealed partial class SqlSession
 {
     private readonly SqlEngine _engine;
     private IKvTransaction? _txn;
+    private IKvTransaction? _spareTxn;
+    private ExecutionRuntime? _runtime;
+    private EvalContext? _eval;
     private CatalogChanges? _ddl;
     private bool _failed;
     private int _statementsInTransaction;
@@ -73,7 +76,7 @@ public sealed partial class SqlSession
         {
             try
             {
-                results.Add(await ExecuteAsync(statement, [], cancellationToken).ConfigureAwait(false));
+                results.Add(await ExecuteStatementAsync(statement, null, [], null, cancellationToken).ConfigureAwait(false));
             }
             catch (SqlException e)
             {
@@ -125,7 +128,7 @@ public sealed partial class SqlSession
         ArgumentNullException.ThrowIfNull(statement);
         return ThunderTracing.Source.HasListeners()
             ? ExecuteTracedAsync(statement, parameters, cancellationToken)
-            : ExecuteStatementAsync(statement, parameters, cancellationToken);
+            : ExecuteStatementAsync(statement, null, parameters, null, cancellationToken).AsTask();
     }
 
     /// <summary>The statement inside a trace span (only when OpenTelemetry export listens: no cost otherwise).</summary>
@@ -134,7 +137,7 @@ public sealed partial class SqlSession
         using var span = ThunderTracing.StartSqlStatement("postgresql", StatementName(statement), StatementText(statement), DatabaseName);
         try
         {
-            return await ExecuteStatementAsync(statement, parameters, cancellationToken).ConfigureAwait(false);
+            return await ExecuteStatementAsync(statement, null, parameters, null, cancellationToken).ConfigureAwait(false);
         }
         catch (SqlException e)
         {
@@ -155,7 +158,12 @@ public sealed partial class SqlSession
         }
     }
 
-    private async Task<StatementResult> ExecuteStatementAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken)
+    /// <summary>
+    /// One statement; a SELECT of <paramref name="prepared"/> runs its cached plan (PlanCache.cs), and with a
+    /// <paramref name="sink"/> a SELECT's rows go there instead of into the result.
+    /// </summary>
+    private async ValueTask<StatementResult> ExecuteStatementAsync(Ast.SqlStatement statement, PreparedStatement? prepared, SqlValue[] parameters,
+        IRowSink? sink, CancellationToken cancellationToken)
     {
         if (statement is Ast.TransactionStatement control)
         {
@@ -177,11 +185,12 @@ public sealed partial class SqlSession
 
         bool autocommit = _txn is null;
         _statementsInTransaction++;
-        IKvTransaction txn = _txn ?? _engine.Database.Begin(_defaultIsolation);
+        // an autocommit statement recycles the previous one's finished transaction object
+        IKvTransaction txn = _txn ?? _engine.Database.Begin(_defaultIsolation, _spareTxn);
         try
         {
             txn.BeginStatement();
-            StatementResult result = await RunAsync(statement, txn, parameters, cancellationToken).ConfigureAwait(false);
+            StatementResult result = await RunAsync(statement, prepared, txn, parameters, sink, cancellationToken).ConfigureAwait(false);
             if (autocommit)
             {
                 await CommitAsync(txn, cancellationToken).ConfigureAwait(false);
@@ -213,25 +222,29 @@ public sealed partial class SqlSession
             {
                 txn.Dispose();
                 _ddl = null;
+                _spareTxn = txn;
             }
         }
     }
 
-    private async Task<StatementResult> RunAsync(Ast.SqlStatement statement, IKvTransaction txn, SqlValue[] parameters, CancellationToken cancellationToken)
+    private async ValueTask<StatementResult> RunAsync(Ast.SqlStatement statement, PreparedStatement? prepared, IKvTransaction txn, SqlValue[] parameters,
+        IRowSink? sink, CancellationToken cancellationToken)
     {
         CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
+        // one runtime and top-level context serve statement after statement: nothing keeps them past the statement
+        ExecutionRuntime runtime = _runtime ??= new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
+        runtime.Reset(txn, catalog, cancellationToken);
+        EvalContext eval = _eval ??= new EvalContext(parameters);
+        eval.Reset(parameters, runtime, SqlDateTime.NowMicros());
+        if (statement is Ast.SelectStatement select)
+        {
+            PlanNode plan = prepared is null ? new Binder(catalog, Context(catalog), null).BindSelect(select.Query) : PlanOf(prepared, select, catalog);
+            return sink is null ? SelectResult(plan, eval) : StreamSelect(prepared, plan, eval, txn, sink);
+        }
+
         var binder = new Binder(catalog, Context(catalog), null);
-        var runtime = new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
-        var eval = new EvalContext(parameters) { Runtime = runtime, StatementTimestampMicros = SqlDateTime.NowMicros() };
         switch (statement)
         {
-            case Ast.SelectStatement select:
-            {
-                PlanNode plan = binder.BindSelect(select.Query);
-                List<SqlValue[]> rows = [.. plan.Execute(eval)];
-                return new StatementResult($"SELECT {rows.Count}", plan.Columns, rows);
-            }
-
             case Ast.InsertStatement insert:
                 return await new DmlExecutor(binder, runtime, eval).InsertAsync(insert).ConfigureAwait(false);
             case Ast.UpdateStatement update:
@@ -316,7 +329,7 @@ public sealed partial class SqlSession
         return e;
     }
 
-    private async Task<StatementResult> TransactionControlAsync(Ast.TransactionStatement control, CancellationToken cancellationToken)
+    private async ValueTask<StatementResult> TransactionControlAsync(Ast.TransactionStatement control, CancellationToken cancellationToken)
     {
         switch (control.Kind)
         {

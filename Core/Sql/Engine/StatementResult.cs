@@ -14,10 +14,43 @@ public sealed record StatementResult(string CommandTag, IReadOnlyList<PlanColumn
     public bool ReturnsRows => Columns is not null;
 }
 
+/// <summary>
+/// Where a streamed SELECT's rows go as they are produced (a protocol encodes each straight into its output).
+/// The span is only valid during the call: copy what must outlive it.
+/// </summary>
+public interface IRowSink
+{
+    void Row(ReadOnlySpan<SqlValue> row);
+}
+
 /// <summary>The transaction state every protocol reports after a statement (PostgreSQL's ReadyForQuery: I, T, E).</summary>
 public enum SessionTransactionState : byte
 {
     Idle = (byte)'I',
     InTransaction = (byte)'T',
     Failed = (byte)'E',
+}
+
+/// <summary>Command tags with a row count, without formatting a string per statement for the common small counts.</summary>
+internal static class CommandTags
+{
+    private const int Cached = 64;
+    private static readonly string[] SelectTags = Make("SELECT ");
+    private static readonly string[] UpdateTags = Make("UPDATE ");
+    private static readonly string[] DeleteTags = Make("DELETE ");
+    private static readonly string[] InsertTags = Make("INSERT 0 ");
+
+    public static string Select(int rows) => Tag(SelectTags, "SELECT ", rows);
+
+    public static string Update(int rows) => Tag(UpdateTags, "UPDATE ", rows);
+
+    public static string Delete(int rows) => Tag(DeleteTags, "DELETE ", rows);
+
+    public static string Insert(int rows) => Tag(InsertTags, "INSERT 0 ", rows);
+
+    private static string Tag(string[] cached, string prefix, int rows) =>
+        (uint)rows < Cached ? cached[rows] : prefix + rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string[] Make(string prefix) =>
+        [.. Enumerable.Range(0, Cached).Select(n => prefix + n.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }

@@ -14,16 +14,25 @@ public sealed class EvalContext
     /// <summary>The row being evaluated (for a join, the left row's columns then the right's).</summary>
     public SqlValue[] Row { get; set; } = [];
 
-    public SqlValue[] Parameters { get; }
+    public SqlValue[] Parameters { get; private set; }
 
     /// <summary>The enclosing query's context, for correlated subqueries.</summary>
     public EvalContext? Outer { get; }
 
     /// <summary>The statement's timestamp: now(), CURRENT_TIMESTAMP and friends are stable within a transaction, as in PostgreSQL.</summary>
-    public long StatementTimestampMicros { get; init; }
+    public long StatementTimestampMicros { get; set; }
 
     /// <summary>What subqueries need to run (transaction, catalog, storage); null when evaluating outside a statement.</summary>
-    public ExecutionRuntime? Runtime { get; init; }
+    public ExecutionRuntime? Runtime { get; set; }
+
+    /// <summary>Makes this top-level context the next statement's (a session reuses one instead of allocating one per statement).</summary>
+    public void Reset(SqlValue[] parameters, ExecutionRuntime runtime, long statementTimestampMicros)
+    {
+        Parameters = parameters;
+        Runtime = runtime;
+        StatementTimestampMicros = statementTimestampMicros;
+        Row = [];
+    }
 
     /// <summary>A context for a nested query whose rows are evaluated below this one (correlated references reach up through <see cref="Outer"/>).</summary>
     public EvalContext Nested() => new(Parameters, this) { StatementTimestampMicros = StatementTimestampMicros, Runtime = Runtime };

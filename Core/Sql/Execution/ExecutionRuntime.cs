@@ -7,16 +7,25 @@ namespace ThunderDb.Core.Sql.Execution;
 /// <summary>What a running statement reads and writes through: its transaction, the catalog it was bound against, table storage and cancellation.</summary>
 public sealed class ExecutionRuntime(IKvTransaction transaction, CatalogSnapshot catalog, TableStorage storage, CancellationToken cancellation)
 {
-    public IKvTransaction Transaction { get; } = transaction;
+    public IKvTransaction Transaction { get; private set; } = transaction;
 
-    public CatalogSnapshot Catalog { get; } = catalog;
+    public CatalogSnapshot Catalog { get; private set; } = catalog;
 
     public TableStorage Storage { get; } = storage;
 
-    public CancellationToken Cancellation { get; } = cancellation;
+    public CancellationToken Cancellation { get; private set; } = cancellation;
 
     /// <summary>Rows read so far by this statement: checked against cancellation every so often.</summary>
     private long _rows;
+
+    /// <summary>Makes this the runtime of the session's next statement (a session reuses one instead of allocating one per statement).</summary>
+    public void Reset(IKvTransaction transaction, CatalogSnapshot catalog, CancellationToken cancellation)
+    {
+        Transaction = transaction;
+        Catalog = catalog;
+        Cancellation = cancellation;
+        _rows = 0;
+    }
 
     public void CountRow()
     {

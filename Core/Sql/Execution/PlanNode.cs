@@ -93,6 +93,8 @@ public sealed class ProjectNode(PlanNode input, IReadOnlyList<BoundExpr> express
 {
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
+    public IReadOnlyList<BoundExpr> Expressions => expressions;
+
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
     {
         EvalContext ctx = context.Nested();

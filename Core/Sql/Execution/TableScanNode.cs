@@ -21,6 +21,13 @@ public sealed class TableScanNode(TableDef table, IReadOnlyList<PlanColumn> colu
 
     public AccessPath? Access { get; } = access;
 
+    /// <summary>
+    /// The primary-key values of a point lookup (every key column bound by one equality), else null: the prepared
+    /// point-read path (Engine/PointRead) reads that one key directly; the filter above still re-checks the row.
+    /// </summary>
+    public IReadOnlyList<BoundExpr>? KeyLookup { get; } =
+        access is { IsPrimary: true, IsUniquePoint: true } ? [.. access.Bounds.Select(b => b.Equal![0]!)] : null;
+
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)

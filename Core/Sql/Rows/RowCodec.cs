@@ -67,6 +67,89 @@ public static class RowCodec
         return stored;
     }
 
+    /// <summary>
+    /// As <see cref="Read(ReadOnlySpan{byte}, Span{SqlValue}, ReadOnlySpan{SqlType})"/>, decoding only the columns
+    /// <paramref name="needed"/> marks (the others are skipped over and read as NULL): a query that reads one
+    /// integer of a row does not build the strings of its other columns.
+    /// </summary>
+    public static int Read(ReadOnlySpan<byte> source, Span<SqlValue> row, ReadOnlySpan<SqlType> types, ReadOnlySpan<bool> needed)
+    {
+        int at = 0;
+        int stored = (int)ReadVarint(source, ref at);
+        int bitmapBytes = (stored + 7) / 8;
+        ReadOnlySpan<byte> bitmap = source.Slice(at, bitmapBytes);
+        at += bitmapBytes;
+        int columns = Math.Min(stored, row.Length);
+        int last = needed.LastIndexOf(true);
+        for (int i = 0; i < columns; i++)
+        {
+            if ((bitmap[i >> 3] & (1 << (i & 7))) != 0)
+            {
+                row[i] = SqlValue.Null;
+            }
+            else if (needed[i])
+            {
+                row[i] = ReadValue(source, ref at, types[i]);
+            }
+            else
+            {
+                row[i] = SqlValue.Null;
+                if (i < last)
+                {
+                    SkipValue(source, ref at, types[i]);
+                }
+            }
+        }
+
+        for (int i = columns; i < row.Length; i++)
+        {
+            row[i] = SqlValue.Null;
+        }
+
+        return stored;
+    }
+
+    private static void SkipValue(ReadOnlySpan<byte> source, ref int at, SqlType type)
+    {
+        if (type.IsArray)
+        {
+            int count = (int)ReadVarint(source, ref at);
+            for (int i = 0; i < count; i++)
+            {
+                if (source[at++] != 0)
+                {
+                    SkipValue(source, ref at, type.Element);
+                }
+            }
+
+            return;
+        }
+
+        switch (type.Kind)
+        {
+            case SqlTypeKind.Bool:
+                at++;
+                break;
+            case SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8 or SqlTypeKind.Oid or SqlTypeKind.Date:
+                ReadVarint(source, ref at);
+                break;
+            case SqlTypeKind.Float4:
+                at += 4;
+                break;
+            case SqlTypeKind.Float8 or SqlTypeKind.Time or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
+                at += 8;
+                break;
+            case SqlTypeKind.Numeric or SqlTypeKind.Interval or SqlTypeKind.Uuid:
+                at += 16;
+                break;
+            default:
+                // bytea and the string kinds: a varint length, then the bytes
+                int length = (int)ReadVarint(source, ref at);
+                at += length;
+                break;
+        }
+    }
+
     private static void WriteValue(IBufferWriter<byte> output, SqlValue v, SqlType type)
     {
         if (type.IsArray)

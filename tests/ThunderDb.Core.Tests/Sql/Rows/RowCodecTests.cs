@@ -41,6 +41,38 @@ public class RowCodecTests
     }
 
     [Test]
+    public async Task Reading_some_columns_skips_every_other_type_and_decodes_the_rest()
+    {
+        SqlType[] types =
+        [
+            SqlType.Bool, SqlType.Int2, SqlType.Int8, SqlType.Float4, SqlType.Float8, SqlType.NumericOf(10, 2), SqlType.Text, SqlType.Bytea,
+            SqlType.Date, SqlType.Timestamp, SqlType.Interval, SqlType.Uuid, SqlType.Jsonb, SqlType.Text.ArrayOf(), SqlType.Int4,
+        ];
+        SqlValue[] row =
+        [
+            SqlValue.FromBool(true), SqlValue.FromInt2(-7), SqlValue.FromInt8(long.MinValue), SqlValue.FromFloat4(1.5f), SqlValue.FromFloat8(-0.1),
+            SqlValue.FromNumeric(-12.34m), SqlValue.FromText("héllo"), SqlValue.FromBytea([1, 2, 3]), SqlValue.FromDate(-400),
+            SqlValue.FromTimestamp(-1), SqlValue.FromInterval(-3, 4, -5), SqlValue.FromUuid(Guid.NewGuid()), SqlValue.FromString(SqlTypeKind.Jsonb, "{}"),
+            SqlValue.FromArray(new SqlArray(SqlType.Text, [SqlValue.FromText("a"), SqlValue.Null])), SqlValue.FromInt4(42),
+        ];
+        var buffer = new ArrayBufferWriter<byte>();
+        RowCodec.Write(buffer, row, types);
+        for (int wanted = 0; wanted < row.Length; wanted++)
+        {
+            var needed = new bool[row.Length];
+            needed[wanted] = true;
+            var decoded = new SqlValue[row.Length];
+            RowCodec.Read(buffer.WrittenSpan, decoded, types, needed);
+            for (int i = 0; i < row.Length; i++)
+            {
+                await Assert.That(decoded[i].IsNull).IsEqualTo(i != wanted);
+            }
+
+            await Assert.That(SqlText.Format(decoded[wanted])).IsEqualTo(SqlText.Format(row[wanted]));
+        }
+    }
+
+    [Test]
     public async Task A_row_stored_before_columns_were_added_reads_with_the_new_columns_null()
     {
         var buffer = new ArrayBufferWriter<byte>();

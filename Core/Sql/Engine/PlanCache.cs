@@ -1,0 +1,209 @@
+using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Planning;
+using ThunderDb.Core.Sql.Types;
+using Ast = ThunderDb.Core.Sql.Syntax;
+
+namespace ThunderDb.Core.Sql.Engine;
+
+/// <summary>
+/// A statement prepared in one session (the extended protocol's Parse): parsed once, its parameter types fixed
+/// when it was prepared (as PostgreSQL fixes them), and for a SELECT its bound plan, reused by every execution
+/// while the catalog snapshot and the session's settings are the ones it was bound against. Any DDL (in this
+/// session or another) makes a new catalog snapshot and any SET a new settings version, so the next execution
+/// binds again. Belongs to its session; not thread-safe.
+/// </summary>
+public sealed class PreparedStatement
+{
+    internal PreparedStatement(Ast.SqlStatement statement, IReadOnlyList<SqlType> declared, StatementDescription description)
+    {
+        Statement = statement;
+        Declared = declared;
+        Description = description;
+    }
+
+    public Ast.SqlStatement Statement { get; }
+
+    /// <summary>The parameter types the client declared (Unknown = inferred), part of the cache key.</summary>
+    internal IReadOnlyList<SqlType> Declared { get; }
+
+    /// <summary>Parameter types and result columns, as described when prepared.</summary>
+    public StatementDescription Description { get; }
+
+    public IReadOnlyList<SqlType> ParameterTypes => Description.ParameterTypes;
+
+    /// <summary>
+    /// True when the current plan is a primary-key point read with no function calls or subqueries: bounded work
+    /// that a protocol may run inline on its socket loop instead of handing it to the thread pool.
+    /// </summary>
+    public bool IsPointRead { get; private set; }
+
+    /// <summary>How many times the statement was bound (the first at Prepare): for tests of the cache.</summary>
+    internal int BindCount { get; private set; }
+
+    /// <summary>The cached plan as a point read without the iterator tree, when it is one.</summary>
+    internal PointRead? PointRead { get; private set; }
+
+    private PlanNode? _plan;
+    private StatementResult? _noRows;
+    private StatementResult? _oneRow;
+    private CatalogSnapshot? _planCatalog;
+    private long _planSettings;
+
+    internal PlanNode? CachedPlan(CatalogSnapshot catalog, long settingsVersion) => IsCurrent(catalog, settingsVersion) ? _plan : null;
+
+    /// <summary>True while the catalog and settings are the ones the statement was last bound (or described) against.</summary>
+    internal bool IsCurrent(CatalogSnapshot catalog, long settingsVersion) => ReferenceEquals(catalog, _planCatalog) && settingsVersion == _planSettings;
+
+    /// <summary>Keeps <paramref name="plan"/> (null for statements whose plans are not cached) as bound against the given catalog and settings.</summary>
+    internal void Cache(PlanNode? plan, CatalogSnapshot catalog, long settingsVersion)
+    {
+        BindCount++;
+        _plan = plan;
+        _planCatalog = catalog;
+        _planSettings = settingsVersion;
+        IsPointRead = plan is not null && Statement is Ast.SelectStatement select && PlanShape.IsPointRead(plan, select.Query);
+        PointRead = IsPointRead ? PointRead.TryCreate(plan!, ((Ast.SelectStatement)Statement).Query, catalog) : null;
+        _noRows = _oneRow = null;
+    }
+
+    /// <summary>The result of a streamed SELECT of <paramref name="rows"/> rows (no rows inside); the common 0 and 1 are kept.</summary>
+    internal StatementResult StreamedResult(int rows)
+    {
+        IReadOnlyList<PlanColumn>? columns = _plan?.Columns ?? Description.Columns;
+        return rows switch
+        {
+            0 => _noRows ??= new StatementResult(CommandTags.Select(0), columns),
+            1 => _oneRow ??= new StatementResult(CommandTags.Select(1), columns),
+            _ => new StatementResult(CommandTags.Select(rows), columns),
+        };
+    }
+
+    /// <summary>
+    /// A plan bound again after a catalog or settings change must return what the client was told at Prepare
+    /// (the column count and types of its RowDescription), as PostgreSQL insists.
+    /// </summary>
+    internal void CheckSameResult(PlanNode plan)
+    {
+        IReadOnlyList<PlanColumn>? described = Description.Columns;
+        bool same = described is not null && described.Count == plan.Columns.Count;
+        for (int i = 0; same && i < described!.Count; i++)
+        {
+            same = described[i].Type == plan.Columns[i].Type;
+        }
+
+        if (!same)
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, "cached plan must not change result type");
+        }
+    }
+}
+
+/// <summary>
+/// The session's prepared statements by text and declared parameter types, so a driver that sends Parse for every
+/// execution (unnamed statements) parses and binds once. Bounded: when full it starts over.
+/// </summary>
+internal sealed class PlanCache
+{
+    internal const int Capacity = 256;
+
+    private readonly Dictionary<Key, PreparedStatement> _byText = [];
+
+    public bool TryGet(string sql, IReadOnlyList<SqlType> declared, out PreparedStatement? prepared) =>
+        _byText.TryGetValue(new Key(sql, declared), out prepared);
+
+    public void Add(string sql, PreparedStatement prepared)
+    {
+        if (_byText.Count >= Capacity)
+        {
+            _byText.Clear();
+        }
+
+        _byText[new Key(sql, prepared.Declared)] = prepared;
+    }
+
+    public void Clear() => _byText.Clear();
+
+    private readonly struct Key(string sql, IReadOnlyList<SqlType> declared) : IEquatable<Key>
+    {
+        private readonly string _sql = sql;
+        private readonly IReadOnlyList<SqlType> _declared = declared;
+
+        public bool Equals(Key other)
+        {
+            if (!string.Equals(_sql, other._sql, StringComparison.Ordinal) || _declared.Count != other._declared.Count)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < _declared.Count; i++)
+            {
+                if (_declared[i] != other._declared[i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => obj is Key k && Equals(k);
+
+        public override int GetHashCode() => HashCode.Combine(string.GetHashCode(_sql, StringComparison.Ordinal), _declared.Count);
+    }
+}
+
+/// <summary>Which plans are a bounded amount of work (see <see cref="PreparedStatement.IsPointRead"/>).</summary>
+internal static class PlanShape
+{
+    public static bool IsPointRead(PlanNode plan, Ast.Query query)
+    {
+        if (query.With is not null || query.Locking.Count > 0 || query.Body is not Ast.SelectQuery body || body.From.Count != 1
+            || body.From[0] is not Ast.NamedTableRef || body.GroupBy.Count > 0 || body.Having is not null)
+        {
+            return false;
+        }
+
+        foreach (Ast.SelectItem item in body.Targets)
+        {
+            if (!IsPlain(item.Expr))
+            {
+                return false;
+            }
+        }
+
+        if ((body.Where is { } where && !IsPlain(where)) || (query.Limit is { } limit && !IsPlain(limit)) || (query.Offset is { } offset && !IsPlain(offset)))
+        {
+            return false;
+        }
+
+        for (PlanNode node = plan; ;)
+        {
+            switch (node)
+            {
+                case TableScanNode scan:
+                    return scan.KeyLookup is not null;
+                case ProjectNode or FilterNode or LimitNode:
+                    node = node.Children.Single();
+                    break;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>No function call or subquery: nothing whose cost the plan shape does not show.</summary>
+    private static bool IsPlain(Ast.SqlExpr expr)
+    {
+        foreach (Ast.SqlExpr e in ExpressionWalker.Walk(expr))
+        {
+            if (e is Ast.FunctionCallExpr or Ast.SubqueryExpr or Ast.ExistsExpr or Ast.InSubqueryExpr or Ast.ArraySubqueryExpr
+                or Ast.QuantifiedExpr { Subquery: not null })
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
