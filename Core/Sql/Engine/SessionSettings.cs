@@ -74,13 +74,19 @@ public sealed class SessionSettings
         _values[key] = value;
     }
 
+    /// <summary>Sets a read-only parameter the server itself determines (is_superuser at login).</summary>
+    internal void SetByServer(string name, string value) => _values[name] = value;
+
     public void Reset(string? name)
     {
         if (name is null)
         {
             foreach ((string k, string v) in Defaults)
             {
-                _values[k] = v;
+                if (!ReadOnly.Contains(k))
+                {
+                    _values[k] = v;
+                }
             }
 
             return;
