@@ -66,6 +66,8 @@ internal sealed partial class PgConnection
             return false;
         }
 
+        _server.Logger.LogDebug("pg: user {User} authenticated with {Method}", user,
+            exchange switch { Exchange.Scram => "scram-sha-256", Exchange.Md5 => "md5", _ => "password" });
         return true;
     }
 
