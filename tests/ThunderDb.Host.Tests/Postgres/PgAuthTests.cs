@@ -19,12 +19,12 @@ public sealed class PgAuthTests
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
 
-    private static Task<RunningServer> StartAsync(TempDirectory dir, string method, CancellationToken ct)
+    private static Task<RunningServer> StartAsync(TempDirectory dir, string method, CancellationToken ct, string? hash = null)
     {
         return RunningServer.StartAsync(dir, sections: $"""
             [security]
             authentication_enabled = true
-            superuser_password_hash = "{SuperHash}"
+            superuser_password_hash = "{hash ?? SuperHash}"
             pg_auth_method = "{method}"
 
             [logging]
@@ -174,5 +174,31 @@ public sealed class PgAuthTests
         await Assert.That(dan.Stdout.Trim()).IsEqualTo("dan").Because(dan.ToString());
         await Assert.That(Count(server, "user dan authenticated with password")).IsEqualTo(1);
         await Assert.That((await Psql(server, "dan", "dan", "SELECT 1")).Stderr).Contains("FATAL:  password authentication failed for user \"dan\"");
+    }
+
+    [Test]
+    [Timeout(120_000)]
+    public async Task Rotating_the_superuser_hash_retires_the_derived_verifier_at_once(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        await using (var before = await StartAsync(dir, "scram-sha-256", ct))
+        {
+            await AdminAsync(before, "SELECT 1");
+            await AdminAsync(before, "SELECT 2");
+            await Assert.That(Count(before, "user admin authenticated with scram-sha-256")).IsEqualTo(1);
+        }
+
+        const string NewPassword = "rotated secret 2";
+        string newHash = BCrypt.Net.BCrypt.HashPassword(NewPassword, BCrypt.Net.BCrypt.GenerateSalt(4, 'b'));
+        await using var server = await StartAsync(dir, "scram-sha-256", ct, newHash);
+        ToolResult old = await Psql(server, "admin", SuperPassword, "SELECT 1");
+        await Assert.That(old.Stderr).Contains("FATAL:  password authentication failed for user \"admin\"");
+        await Assert.That(Count(server, "user admin authenticated")).IsEqualTo(0);
+
+        ToolResult fresh = await Psql(server, "admin", NewPassword, "SELECT current_user");
+        await Assert.That(fresh.Stdout.Trim()).IsEqualTo("admin").Because(fresh.ToString());
+        await Assert.That(Count(server, "user admin authenticated with password")).IsEqualTo(1);
+        await Assert.That((await Psql(server, "admin", NewPassword, "SELECT 1")).ExitCode).IsEqualTo(0);
+        await Assert.That(Count(server, "user admin authenticated with scram-sha-256")).IsEqualTo(1);
     }
 }
