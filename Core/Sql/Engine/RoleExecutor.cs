@@ -152,7 +152,11 @@ internal sealed class RoleExecutor(SqlSession session, CatalogChanges changes, S
             return role with { Password = null };
         }
 
-        return role with { Password = o.Password is null ? null : RolePasswords.Encrypt(o.Password, role.Name, engine.PasswordEncryption) };
+        // the session's password_encryption (psql's \password asks for it too), the server's when it was RESET
+        PasswordEncryption encryption = session.Settings.Get("password_encryption") is { } chosen
+            ? chosen.Equals("md5", StringComparison.OrdinalIgnoreCase) ? PasswordEncryption.Md5 : PasswordEncryption.ScramSha256
+            : engine.PasswordEncryption;
+        return role with { Password = o.Password is null ? null : RolePasswords.Encrypt(o.Password, role.Name, encryption) };
     }
 
     private static void RefuseUnsupported(Ast.RoleOptions o)

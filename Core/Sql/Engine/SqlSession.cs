@@ -37,6 +37,7 @@ public sealed partial class SqlSession
         Settings = new SessionSettings();
         _loggedInAsRole = engine.Catalog.Current.FindRole(user) is not null;
         Settings.SetByServer("is_superuser", IsSuperuser ? "on" : "off");
+        Settings.SetByServer("password_encryption", engine.PasswordEncryption == PasswordEncryption.Md5 ? "md5" : "scram-sha-256");
     }
 
     public string User { get; }

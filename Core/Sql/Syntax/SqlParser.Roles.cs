@@ -156,8 +156,12 @@ public sealed partial class SqlParser
                         throw Error();
                     }
 
-                    ParseStringLiteral();
-                    o = o with { Unsupported = o.Unsupported ?? "VALID UNTIL" };
+                    if (!ParseStringLiteral().Equals("infinity", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // 'infinity' is what every role has here: no expiry
+                        o = o with { Unsupported = o.Unsupported ?? "VALID UNTIL (other than 'infinity')" };
+                    }
+
                     break;
                 case "sysid" when on:
                     Advance();

@@ -96,15 +96,26 @@ public class RoleTests
     [Test]
     public async Task Md5_encryption_stores_md5_hashes_and_a_rename_clears_them()
     {
-        (TestDatabase t, SqlEngine engine, SqlSession admin) = await OpenAsync();
+        (TestDatabase t, SqlEngine engine, SqlSession scramSession) = await OpenAsync();
         using var _ = t;
         engine.PasswordEncryption = PasswordEncryption.Md5;
+        SqlSession admin = engine.OpenSession("admin");
         await Assert.That((await Run(admin, "CREATE USER user PASSWORD 'pencil'")).Error!.SqlState).IsEqualTo("42601");
         await Assert.That((await Run(admin, "CREATE USER \"user\" PASSWORD 'pencil'")).Error).IsNull();
         await Assert.That(engine.Catalog.Current.FindRole("user")!.Password).IsEqualTo(RolePasswords.Md5Hash("pencil", "user"));
         BatchResult rename = await Run(admin, "ALTER USER \"user\" RENAME TO u2");
         await Assert.That(rename.Results[0].Notices!).Contains("MD5 password cleared because of role rename");
         await Assert.That(engine.Catalog.Current.FindRole("u2")!.Password).IsNull();
+
+        // the session's password_encryption, as PostgreSQL's (psql's \password reads it)
+        await Assert.That(await One(admin, "SHOW password_encryption")).IsEqualTo("md5");
+        await Assert.That(await One(scramSession, "SHOW password_encryption")).IsEqualTo("scram-sha-256");
+        await Assert.That((await Run(scramSession, "CREATE USER s1 PASSWORD 'p'")).Error).IsNull();
+        await Assert.That(engine.Catalog.Current.FindRole("s1")!.Password!).StartsWith("SCRAM-SHA-256$");
+        await Assert.That((await Run(scramSession, "SET password_encryption = 'md5'; CREATE USER m1 PASSWORD 'p' VALID UNTIL 'infinity'")).Error).IsNull();
+        await Assert.That(engine.Catalog.Current.FindRole("m1")!.Password).IsEqualTo(RolePasswords.Md5Hash("p", "m1"));
+        await Assert.That((await Run(admin, "SET password_encryption = 'plain'")).Error!.SqlState).IsEqualTo("22023");
+        await Assert.That((await Run(admin, "CREATE USER m2 VALID UNTIL '2030-01-01'")).Error!.SqlState).IsEqualTo("0A000");
 
         string verifier = ScramSha256.Derive("pre").ToString();
         await Assert.That((await Run(admin, $"CREATE ROLE pre LOGIN PASSWORD '{verifier}'")).Error).IsNull();
