@@ -114,6 +114,23 @@ public static class CatalogCodec
                 w.UInt(s.OwnedByTableOid);
                 w.Int(s.OwnedByColumn);
                 break;
+            case RoleDef r:
+                w.String(r.Name);
+                w.Bool(r.Superuser);
+                w.Bool(r.CanLogin);
+                w.Bool(r.CreateDb);
+                w.Bool(r.CreateRole);
+                w.Bool(r.Inherit);
+                w.Bool(r.Replication);
+                w.Bool(r.BypassRls);
+                w.OptionalString(r.Password);
+                break;
+            case SuperuserSecretDef k:
+                w.String(k.BcryptFingerprint);
+                w.OptionalString(k.ScramVerifier);
+                w.OptionalString(k.Md5Hash);
+                w.String(k.Md5User);
+                break;
             default:
                 throw new ArgumentException($"no encoding for {obj.GetType().Name}", nameof(obj));
         }
@@ -192,6 +209,10 @@ public static class CatalogCodec
 
             case CatalogKind.Sequence:
                 return new SequenceDef(oid, r.UInt(), r.String(), r.Long(), r.Long(), r.Long(), r.Long(), r.Bool(), r.UInt(), r.Int());
+            case CatalogKind.Role:
+                return new RoleDef(oid, r.String(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.OptionalString());
+            case CatalogKind.SuperuserSecret:
+                return new SuperuserSecretDef(r.String(), r.OptionalString(), r.OptionalString(), r.String());
             default:
                 throw new InvalidDataException($"unknown catalog record kind 0x{(byte)kind:X2} for oid {oid}");
         }

@@ -8,6 +8,9 @@ public static class WellKnownOids
     public const uint PostgresDatabase = 5;
     public const uint PgCatalogSchema = 11;
     public const uint PublicSchema = 2200;
+
+    /// <summary>The configured superuser (security.superuser), PostgreSQL's bootstrap superuser OID.</summary>
+    public const uint BootstrapSuperuser = 10;
     public const uint FirstUserOid = 16384;
 }
 
@@ -19,6 +22,8 @@ public enum CatalogKind : byte
     Index = (byte)'i',
     View = (byte)'v',
     Sequence = (byte)'s',
+    Role = (byte)'a',
+    SuperuserSecret = (byte)'k',
 }
 
 /// <summary>Any catalog object: an OID, the namespace that holds it (0 for databases) and a name unique there.</summary>

@@ -72,6 +72,8 @@ public sealed class CatalogSnapshot
     {
         CatalogKind.Database => 'd',
         CatalogKind.Schema => 'n',
+        CatalogKind.Role => 'a',
+        CatalogKind.SuperuserSecret => 'k',
         _ => 'r',
     };
 
@@ -81,6 +83,14 @@ public sealed class CatalogSnapshot
         where T : CatalogObject => _byOid.GetValueOrDefault(oid) as T;
 
     public DatabaseDef? FindDatabase(string name) => _byName.GetValueOrDefault((0u, 'd', name)) as DatabaseDef;
+
+    /// <summary>A role made with CREATE ROLE / USER (the configured superuser is not one: it lives in the configuration).</summary>
+    public RoleDef? FindRole(string name) => _byName.GetValueOrDefault((0u, 'a', name)) as RoleDef;
+
+    public IEnumerable<RoleDef> Roles => _byOid.Values.OfType<RoleDef>();
+
+    /// <summary>The SCRAM / MD5 secrets derived for the configured superuser, if any were stored.</summary>
+    public SuperuserSecretDef? SuperuserSecret => Find<SuperuserSecretDef>(WellKnownOids.BootstrapSuperuser);
 
     public SchemaDef? FindSchema(uint databaseOid, string name) => _byName.GetValueOrDefault((databaseOid, 'n', name)) as SchemaDef;
 

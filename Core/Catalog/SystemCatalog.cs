@@ -15,7 +15,7 @@ namespace ThunderDb.Core.Catalog;
 /// at once write the same key and the second fails with a serialization error instead of both succeeding.
 /// </para>
 /// </summary>
-public sealed class SystemCatalog
+public sealed partial class SystemCatalog
 {
     private readonly IKvDatabase _db;
     private CatalogSnapshot _current = CatalogSnapshot.Empty;
@@ -182,6 +182,8 @@ public sealed class CatalogChanges
         {
             'd' => Snapshot.FindDatabase(name) is not null,
             'n' => Snapshot.FindSchema(parent, name) is not null,
+            'a' => Snapshot.FindRole(name) is not null,
+            'k' => Snapshot.SuperuserSecret is not null,
             _ => Snapshot.FindRelation(parent, name) is not null,
         };
         return inSnapshot || _txn.TryGet(nameKey, new ArrayBufferWriter<byte>(8));
@@ -191,6 +193,7 @@ public sealed class CatalogChanges
     {
         CatalogKind.Database => new(Sql.SqlState.DuplicateDatabase, $"database \"{obj.Name}\" already exists"),
         CatalogKind.Schema => new(Sql.SqlState.DuplicateSchema, $"schema \"{obj.Name}\" already exists"),
+        CatalogKind.Role => new(Sql.SqlState.DuplicateObject, $"role \"{obj.Name}\" already exists"),
         _ => new(Sql.SqlState.DuplicateTable, $"relation \"{obj.Name}\" already exists"),
     };
 }

@@ -14,6 +14,9 @@ public static class SqlState
     public const string DuplicateTable = "42P07";
     public const string DuplicateColumn = "42701";
     public const string DuplicateObject = "42710";
+    public const string InsufficientPrivilege = "42501";
+    public const string ReservedName = "42939";
+    public const string ObjectInUse = "55006";
     public const string DuplicateAlias = "42712";
     public const string DuplicateDatabase = "42P04";
     public const string DuplicateSchema = "42P06";

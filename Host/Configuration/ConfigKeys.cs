@@ -2,12 +2,13 @@ using System.Collections.Frozen;
 using Serilog.Events;
 using ThunderDb.Core.Storage;
 using ThunderDb.Io.Files;
+using ThunderDb.Net.Postgres;
 
 namespace ThunderDb.Host.Configuration;
 
 /// <summary>
 /// Every configuration key the runbook names (plus <c>storage.io_backend</c>,
-/// <c>max_connections_per_protocol</c>, <c>idle_timeout</c>, <c>security.admin_token_hash</c>,
+/// <c>max_connections_per_protocol</c>, <c>idle_timeout</c>, <c>security.admin_token_hash</c>, <c>security.pg_auth_method</c>,
 /// <c>security.allow_unauthenticated_network</c> and <c>security.authentication_timeout</c>), each with its
 /// conversion and validation.
 /// </summary>
@@ -71,6 +72,7 @@ internal static class ConfigKeys
         ["security.tls_key_path"] = (s, v) => s with { Security = s.Security with { TlsKeyPath = v.AsNonEmptyString() } },
         ["security.superuser"] = (s, v) => s with { Security = s.Security with { Superuser = v.AsNonEmptyString() } },
         ["security.superuser_password_hash"] = (s, v) => s with { Security = s.Security with { SuperuserPasswordHash = v.AsBcryptHash() } },
+        ["security.pg_auth_method"] = (s, v) => s with { Security = s.Security with { PgAuthMethod = AuthMethod(v) } },
         ["security.admin_token_hash"] = (s, v) => s with { Security = s.Security with { AdminTokenHash = v.AsBcryptHash() } },
 
         ["logging.level"] = (s, v) => s with { Logging = s.Logging with { Level = Level(v) } },
@@ -100,6 +102,7 @@ internal static class ConfigKeys
         new("THUNDERDB_SUPERUSER_PASSWORD_HASH", "security.superuser_password_hash"),
         new("THUNDERDB_AUTH_ENABLED", "security.authentication_enabled"),
         new("THUNDERDB_ADMIN_TOKEN_HASH", "security.admin_token_hash"),
+        new("THUNDERDB_PG_AUTH_METHOD", "security.pg_auth_method"),
     ];
 
     private static int PageSize(ConfigValue v)
@@ -130,6 +133,21 @@ internal static class ConfigKeys
         var text = v.AsString();
         return LogLevels.TryParse(text, out var level) ? level : throw v.Error($"expected one of {LogLevels.Accepted}, got \"{text}\"");
     }
+
+    private static PgAuthMethod AuthMethod(ConfigValue v) => v.AsString().Trim().ToLowerInvariant() switch
+    {
+        "scram-sha-256" => PgAuthMethod.ScramSha256,
+        "md5" => PgAuthMethod.Md5,
+        "password" => PgAuthMethod.Password,
+        var other => throw v.Error($"expected \"scram-sha-256\", \"md5\" or \"password\", got \"{other}\""),
+    };
+
+    public static string PgAuthMethodName(PgAuthMethod method) => method switch
+    {
+        PgAuthMethod.Md5 => "md5",
+        PgAuthMethod.Password => "password",
+        _ => "scram-sha-256",
+    };
 
     private static LogFormat Format(ConfigValue v) => v.AsString().Trim().ToLowerInvariant() switch
     {

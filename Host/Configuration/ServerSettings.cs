@@ -4,6 +4,7 @@ using System.Net;
 using Serilog.Events;
 using ThunderDb.Core.Storage;
 using ThunderDb.Io.Files;
+using ThunderDb.Net.Postgres;
 
 namespace ThunderDb.Host.Configuration;
 
@@ -150,6 +151,7 @@ public sealed record ServerSettings
             ["security.tls_key_path"] = Security.TlsKeyPath ?? "",
             ["security.superuser"] = Security.Superuser,
             ["security.superuser_password_hash"] = Security.SuperuserPasswordHash is null ? "" : "<set>",
+            ["security.pg_auth_method"] = ConfigKeys.PgAuthMethodName(Security.PgAuthMethod),
             ["security.admin_token_hash"] = Security.AdminTokenHash is null ? "" : "<set>",
             ["logging.level"] = LogLevels.Name(Logging.Level),
             ["logging.format"] = Logging.Format == LogFormat.Json ? "json" : "text",
@@ -250,6 +252,9 @@ public sealed record SecuritySettings
     public string Superuser { get; init; } = "admin";
 
     public string? SuperuserPasswordHash { get; init; }
+
+    /// <summary>How PostgreSQL clients authenticate (security.pg_auth_method): scram-sha-256 (default), md5 or password.</summary>
+    public PgAuthMethod PgAuthMethod { get; init; } = PgAuthMethod.ScramSha256;
 
     /// <summary>Bcrypt hash of the bearer token the token-protected <c>/admin/*</c> endpoints accept.</summary>
     public string? AdminTokenHash { get; init; }

@@ -33,6 +33,7 @@ public static class ServerComposition
             AuthEnabled = settings.Security.AuthenticationEnabled,
             SuperuserName = settings.Security.Superuser,
             SuperuserPasswordHash = settings.Security.SuperuserPasswordHash,
+            AuthMethod = settings.Security.PgAuthMethod,
             MaxConnections = settings.MaxConnectionsPerProtocol,
             Tls = tls,
         };

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Catalog;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Net.Security;
 using ThunderDb.Net.Transport;
@@ -31,6 +32,11 @@ public sealed class PgServer : IProtocolServer
         Logger = logger;
         Registry = registry ?? ConnectionRegistry.Shared;
         Passwords = new SecretVerifier(options.SuperuserPasswordHash);
+        engine.SuperuserName = options.SuperuserName;
+        engine.PasswordEncryption = options.AuthMethod == PgAuthMethod.Md5 ? PasswordEncryption.Md5 : PasswordEncryption.ScramSha256;
+        SuperuserHashFingerprint = options.SuperuserPasswordHash is { } hash
+            ? Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(hash)))
+            : null;
     }
 
     public SqlEngine Engine { get; }
@@ -42,6 +48,12 @@ public sealed class PgServer : IProtocolServer
     internal ILogger Logger { get; }
 
     internal SecretVerifier Passwords { get; }
+
+    /// <summary>SHA-256 of the configured bcrypt hash: the superuser's derived secrets apply only while it matches.</summary>
+    internal string? SuperuserHashFingerprint { get; }
+
+    /// <summary>Per-process key for the mock SCRAM salts of unknown users.</summary>
+    internal byte[] MockSecret { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
     public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint;
 

@@ -4,8 +4,10 @@ namespace ThunderDb.Net.Postgres;
 
 public sealed class PgServerOptions
 {
-    /// <summary>When true, the superuser logs in with a cleartext password checked against the bcrypt hash.</summary>
+    /// <summary>When true, clients authenticate with <see cref="AuthMethod"/>; when false every login is trusted.</summary>
     public bool AuthEnabled { get; init; }
+
+    public PgAuthMethod AuthMethod { get; init; } = PgAuthMethod.ScramSha256;
 
     public string SuperuserName { get; init; } = "thunder";
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Sql.Engine;
 
@@ -6,10 +5,7 @@ namespace ThunderDb.Net.Postgres;
 
 /// <summary>
 /// The connection's start: SSLRequest / GSSENCRequest / CancelRequest, the StartupMessage, authentication and
-/// the ParameterStatus set. Only the configured superuser exists. Its password is stored as a bcrypt hash, so
-/// neither SCRAM-SHA-256 nor MD5 can be offered (both need a verifier derived from the password itself): the
-/// server asks for the cleartext password and checks it with bcrypt, which is why TLS should be on when
-/// authentication is.
+/// the ParameterStatus set. Authentication itself (SCRAM-SHA-256, MD5, cleartext) is in <c>PgAuthentication.cs</c>.
 /// </summary>
 internal sealed partial class PgConnection
 {
@@ -93,8 +89,15 @@ internal sealed partial class PgConnection
         }
 
         string database = parameters.GetValueOrDefault("database") is { Length: > 0 } db ? db : user;
-        if (!await AuthenticateAsync(user, timeout.Token).ConfigureAwait(false))
+        if (!await AuthenticateAsync(user, tlsDone, timeout.Token).ConfigureAwait(false))
         {
+            return false;
+        }
+
+        if (_server.Engine.Catalog.Current.FindRole(user) is { CanLogin: false })
+        {
+            // checked after the password, as PostgreSQL does, so the answer tells nothing to whoever lacks it
+            await TrySendFatalAsync("28000", $"role \"{user}\" is not permitted to log in").ConfigureAwait(false);
             return false;
         }
 
@@ -121,7 +124,7 @@ internal sealed partial class PgConnection
         _out.ParameterStatus("integer_datetimes", "on");
         _out.ParameterStatus("standard_conforming_strings", "on");
         _out.ParameterStatus("application_name", applicationName);
-        _out.ParameterStatus("is_superuser", "on");
+        _out.ParameterStatus("is_superuser", _session.Settings.Get("is_superuser") ?? "off");
         _out.ParameterStatus("session_authorization", user);
         _out.ParameterStatus("IntervalStyle", "postgres");
         _out.Begin((byte)'K');
@@ -204,43 +207,5 @@ internal sealed partial class PgConnection
         int major = int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
         int minor = parts.Length > 1 ? int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) : 0;
         return ((major * 10000) + minor).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private async Task<bool> AuthenticateAsync(string user, CancellationToken cancellationToken)
-    {
-        if (!_server.Options.AuthEnabled)
-        {
-            return true;
-        }
-
-        _out.Begin((byte)'R');
-        _out.Int32(3); // AuthenticationCleartextPassword
-        _out.End();
-        await _out.FlushAsync(_io, cancellationToken).ConfigureAwait(false);
-        (byte Type, ReadOnlyMemory<byte> Body)? reply = await _in.ReadAsync(startup: false, cancellationToken).ConfigureAwait(false);
-        if (reply is not { } r)
-        {
-            return false;
-        }
-
-        if (r.Type != (byte)'p')
-        {
-            throw new PgProtocolException($"expected password response, got message type {r.Type}");
-        }
-
-        var body = new PgBody(r.Body.Span);
-        string password = body.CString();
-        IPAddress? from = (_io.Socket.RemoteEndPoint as IPEndPoint)?.Address;
-        bool ok = user == _server.Options.SuperuserName
-            ? await _server.Passwords.VerifyAsync(password, from, 0, cancellationToken).ConfigureAwait(false)
-            : await _server.Passwords.RefuseAsync(from, 0, cancellationToken).ConfigureAwait(false);
-        if (!ok)
-        {
-            // the user name is the client's own input; the password is never logged
-            _server.Logger.LogWarning("pg: password authentication failed for user {User} from {Remote}", user, from);
-            await TrySendFatalAsync("28P01", $"password authentication failed for user \"{user}\"").ConfigureAwait(false);
-        }
-
-        return ok;
     }
 }

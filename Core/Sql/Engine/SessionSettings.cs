@@ -72,6 +72,9 @@ public sealed class SessionSettings
                 throw new SqlException(SqlState.FeatureNotSupported, $"time zone \"{value}\" is not supported yet: sessions run in UTC");
             case "client_encoding" when !value.Replace("-", "", StringComparison.Ordinal).Equals("UTF8", StringComparison.OrdinalIgnoreCase) && !value.Equals("unicode", StringComparison.OrdinalIgnoreCase):
                 throw new SqlException(SqlState.FeatureNotSupported, $"client encoding \"{value}\" is not supported: use UTF8");
+            case "password_encryption" when !value.Equals("scram-sha-256", StringComparison.OrdinalIgnoreCase) && !value.Equals("md5", StringComparison.OrdinalIgnoreCase):
+                throw new SqlException(SqlState.InvalidParameterValue, $"invalid value for parameter \"password_encryption\": \"{value}\"",
+                    hint: "Available values: md5, scram-sha-256.");
             case "datestyle" when !value.Contains("ISO", StringComparison.OrdinalIgnoreCase):
                 throw new SqlException(SqlState.FeatureNotSupported, $"DateStyle \"{value}\" is not supported yet: only ISO output is");
         }
@@ -80,6 +83,9 @@ public sealed class SessionSettings
         Version++;
     }
 
+    /// <summary>Sets a read-only parameter the server itself determines (is_superuser at login).</summary>
+    internal void SetByServer(string name, string value) => _values[name] = value;
+
     public void Reset(string? name)
     {
         Version++;
@@ -87,7 +93,10 @@ public sealed class SessionSettings
         {
             foreach ((string k, string v) in Defaults)
             {
-                _values[k] = v;
+                if (!ReadOnly.Contains(k))
+                {
+                    _values[k] = v;
+                }
             }
 
             return;

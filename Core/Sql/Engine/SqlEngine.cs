@@ -22,6 +22,15 @@ public sealed class SqlEngine
 
     public TableStorage Storage { get; } = new();
 
+    /// <summary>
+    /// The configured superuser (security.superuser): always a superuser, never a catalog role, shown as OID 10.
+    /// Null in embedded use: then the session's own user stands for OID 10.
+    /// </summary>
+    public string? SuperuserName { get; set; }
+
+    /// <summary>How PASSWORD 'cleartext' is stored (PostgreSQL's password_encryption): MD5 only when the MD5 method is configured.</summary>
+    public PasswordEncryption PasswordEncryption { get; set; } = PasswordEncryption.ScramSha256;
+
     public static async ValueTask<SqlEngine> OpenAsync(IKvDatabase database, CancellationToken cancellationToken = default)
     {
         var catalog = new SystemCatalog(database);

@@ -39,6 +39,9 @@ public sealed partial class SqlSession
         User = user;
         DatabaseName = database;
         Settings = new SessionSettings();
+        _loggedInAsRole = engine.Catalog.Current.FindRole(user) is not null;
+        Settings.SetByServer("is_superuser", IsSuperuser ? "on" : "off");
+        Settings.SetByServer("password_encryption", engine.PasswordEncryption == PasswordEncryption.Md5 ? "md5" : "scram-sha-256");
     }
 
     public string User { get; }
@@ -257,6 +260,11 @@ public sealed partial class SqlSession
                 or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
                 return new DdlExecutor(binder, _ddl, runtime).Execute(statement);
+            case Ast.CreateRoleStatement or Ast.AlterRoleStatement or Ast.DropRoleStatement:
+                _ddl ??= _engine.Catalog.Change(txn, catalog);
+                return new RoleExecutor(this, _ddl, _engine).Execute(statement);
+            case Ast.UnsupportedStatement unsupported:
+                throw new SqlException(SqlState.FeatureNotSupported, unsupported.Message);
             default:
                 throw new SqlException(SqlState.FeatureNotSupported, $"{StatementName(statement)} is not supported yet");
         }
@@ -265,7 +273,11 @@ public sealed partial class SqlSession
     private static string StatementName(Ast.SqlStatement s) => s.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant();
 
     private SessionContext Context(CatalogSnapshot catalog) =>
-        new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath, Settings.All);
+        new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath, Settings.All)
+        {
+            SuperuserName = _engine.SuperuserName ?? User,
+            IsSuperuser = IsSuperuserIn(catalog),
+        };
 
     private static StatementResult Explain(PlanNode plan)
     {

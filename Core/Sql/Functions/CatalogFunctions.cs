@@ -29,8 +29,8 @@ internal static class CatalogFunctions
     {
         ScalarFunction[] candidates = name switch
         {
-            "pg_get_userbyid" => [new(name, [O], SqlType.Name, (a, _) => SqlValue.FromString(SqlTypeKind.Name,
-                a[0].AsInt64 == CatalogText.SuperuserOid ? session.User : $"unknown (OID={a[0].AsInt64})"))],
+            "pg_get_userbyid" => [new(name, [O], SqlType.Name, (a, c) => SqlValue.FromString(SqlTypeKind.Name,
+                PgRoles.NameOf(Catalog(c), session.SuperuserName ?? session.User, (uint)a[0].AsInt64) ?? $"unknown (OID={a[0].AsInt64})"))],
             "pg_table_is_visible" => [new(name, [O], B, (a, c) => SqlValue.FromBool(IsVisible(Catalog(c), session, (uint)a[0].AsInt64)))],
             "pg_type_is_visible" => [new(name, [O], B, (_, _) => SqlValue.FromBool(true))],
             "format_type" => [new(name, [O, I], T, (a, c) => a[0].IsNull ? SqlValue.Null

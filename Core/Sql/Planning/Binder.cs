@@ -10,7 +10,14 @@ namespace ThunderDb.Core.Sql.Planning;
 /// resolve against. <see cref="Settings"/> (for pg_settings) and <see cref="BackendPid"/> (pg_backend_pid()) are the session's when it has them.
 /// </summary>
 public sealed record SessionContext(string User, string Database, uint DatabaseOid, IReadOnlyList<string> SearchPath,
-    IReadOnlyDictionary<string, string>? Settings = null, int BackendPid = 0);
+    IReadOnlyDictionary<string, string>? Settings = null, int BackendPid = 0)
+{
+    /// <summary>The name of the role with OID 10 (the configured superuser), for the role catalogs.</summary>
+    public string? SuperuserName { get; init; }
+
+    /// <summary>Whether the session's role is a superuser (pg_authid is readable only then).</summary>
+    public bool IsSuperuser { get; init; } = true;
+}
 
 /// <summary>
 /// Turns parsed statements into executable plans against one catalog snapshot: resolves names, types every

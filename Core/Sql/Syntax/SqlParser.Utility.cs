@@ -24,6 +24,11 @@ public sealed partial class SqlParser
             throw Error();
         }
 
+        if (TryParseRoleStatement(out SqlStatement? role))
+        {
+            return role!;
+        }
+
         switch (t.Keyword)
         {
             case Keyword.Select or Keyword.Values or Keyword.Table:

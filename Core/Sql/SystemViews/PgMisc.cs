@@ -5,7 +5,7 @@ using static ThunderDb.Core.Sql.SystemViews.V;
 namespace ThunderDb.Core.Sql.SystemViews;
 
 /// <summary>
-/// pg_database, the role catalogs (one superuser: the session's user, OID 10), pg_am, pg_collation,
+/// pg_database, pg_am, pg_collation,
 /// pg_tablespace, pg_settings, and the catalogs of features ThunderDB does not have (empty, with their columns,
 /// so clients that read them get no rows instead of an error).
 /// </summary>
@@ -26,34 +26,6 @@ internal static class PgMisc
                 Null, Null, Null);
         }
 
-        return t;
-    }
-
-    public static VirtualTable Roles(ViewSource src, string name, bool authid)
-    {
-        (string, SqlType)[] columns =
-        [
-            ("rolname", SqlType.Name), ("rolsuper", SqlType.Bool), ("rolinherit", SqlType.Bool), ("rolcreaterole", SqlType.Bool),
-            ("rolcreatedb", SqlType.Bool), ("rolcanlogin", SqlType.Bool), ("rolreplication", SqlType.Bool), ("rolconnlimit", SqlType.Int4),
-            ("rolpassword", SqlType.Text), ("rolvaliduntil", SqlType.TimestampTz), ("rolbypassrls", SqlType.Bool),
-        ];
-        var t = new VirtualTable(name, authid ? [("oid", SqlType.Oid), .. columns] : [.. columns, ("rolconfig", TextArray), ("oid", SqlType.Oid)]);
-        SqlValue[] values =
-        [
-            Name(src.Session.User), Bool(true), Bool(true), Bool(true),
-            Bool(true), Bool(true), Bool(true), Int4(-1),
-            authid ? Null : Text("********"), Null, Bool(true),
-        ];
-        t.Add(authid ? [Oid(CatalogText.SuperuserOid), .. values] : [.. values, Null, Oid(CatalogText.SuperuserOid)]);
-        return t;
-    }
-
-    public static VirtualTable User(ViewSource src)
-    {
-        var t = new VirtualTable("pg_user",
-            ("usename", SqlType.Name), ("usesysid", SqlType.Oid), ("usecreatedb", SqlType.Bool), ("usesuper", SqlType.Bool), ("userepl", SqlType.Bool),
-            ("usebypassrls", SqlType.Bool), ("passwd", SqlType.Text), ("valuntil", SqlType.TimestampTz), ("useconfig", TextArray));
-        t.Add(Name(src.Session.User), Oid(CatalogText.SuperuserOid), Bool(true), Bool(true), Bool(true), Bool(true), Text("********"), Null, Null);
         return t;
     }
 

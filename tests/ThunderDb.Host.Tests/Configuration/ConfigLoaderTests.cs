@@ -192,6 +192,7 @@ public class ConfigLoaderTests
             superuser = "root"
             superuser_password_hash = "{{Hash}}"
             admin_token_hash = "{{Hash}}"
+            pg_auth_method = "md5"
 
             [logging]
             level = "trace"
@@ -261,6 +262,7 @@ public class ConfigLoaderTests
         await Assert.That(sec.Superuser).IsEqualTo("root");
         await Assert.That(sec.SuperuserPasswordHash).IsEqualTo(Hash);
         await Assert.That(sec.AdminTokenHash).IsEqualTo(Hash);
+        await Assert.That(sec.PgAuthMethod).IsEqualTo(ThunderDb.Net.Postgres.PgAuthMethod.Md5);
 
         var l = s.Logging;
         await Assert.That(l.Level).IsEqualTo(LogEventLevel.Verbose);
@@ -500,5 +502,18 @@ public class ConfigLoaderTests
         }
 
         await Assert.That(d["security.superuser_password_hash"]).IsEqualTo("<set>");
+    }
+
+    [Test]
+    public async Task Pg_auth_method_defaults_to_scram_and_takes_md5_or_password_from_the_file_or_the_environment()
+    {
+        await Assert.That(Load("").Security.PgAuthMethod).IsEqualTo(ThunderDb.Net.Postgres.PgAuthMethod.ScramSha256);
+        await Assert.That(Load("[security]\npg_auth_method = \"md5\"\n").Security.PgAuthMethod).IsEqualTo(ThunderDb.Net.Postgres.PgAuthMethod.Md5);
+        var env = Load("[security]\npg_auth_method = \"md5\"\n", env: new Dictionary<string, string> { ["THUNDERDB_PG_AUTH_METHOD"] = "password" });
+        await Assert.That(env.Security.PgAuthMethod).IsEqualTo(ThunderDb.Net.Postgres.PgAuthMethod.Password);
+        await Assert.That(env.Describe()["security.pg_auth_method"]).IsEqualTo("password");
+        var e = LoadError("", env: new Dictionary<string, string> { ["THUNDERDB_PG_AUTH_METHOD"] = "trust" });
+        await Assert.That(e.Key).IsEqualTo("security.pg_auth_method");
+        await Assert.That(e.Problem).Contains("expected \"scram-sha-256\", \"md5\" or \"password\"");
     }
 }
