@@ -129,18 +129,23 @@ public sealed partial class SqlSession
     public Task<StatementResult> ExecuteAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statement);
-        return ThunderTracing.Source.HasListeners()
-            ? ExecuteTracedAsync(statement, parameters, cancellationToken)
-            : ExecuteStatementAsync(statement, null, parameters, null, cancellationToken).AsTask();
+        return ExecuteStatementAsync(statement, null, parameters, null, cancellationToken).AsTask();
     }
 
-    /// <summary>The statement inside a trace span (only when OpenTelemetry export listens: no cost otherwise).</summary>
-    private async Task<StatementResult> ExecuteTracedAsync(Ast.SqlStatement statement, SqlValue[] parameters, CancellationToken cancellationToken)
+    /// <summary>One statement, inside a trace span when OpenTelemetry export listens (no cost otherwise).</summary>
+    private ValueTask<StatementResult> ExecuteStatementAsync(Ast.SqlStatement statement, PreparedStatement? prepared, SqlValue[] parameters,
+        IRowSink? sink, CancellationToken cancellationToken) =>
+        ThunderTracing.Source.HasListeners()
+            ? RunTracedAsync(statement, prepared, parameters, sink, cancellationToken)
+            : RunStatementAsync(statement, prepared, parameters, sink, cancellationToken);
+
+    private async ValueTask<StatementResult> RunTracedAsync(Ast.SqlStatement statement, PreparedStatement? prepared, SqlValue[] parameters,
+        IRowSink? sink, CancellationToken cancellationToken)
     {
         using var span = ThunderTracing.StartSqlStatement("postgresql", StatementName(statement), StatementText(statement), DatabaseName);
         try
         {
-            return await ExecuteStatementAsync(statement, null, parameters, null, cancellationToken).ConfigureAwait(false);
+            return await RunStatementAsync(statement, prepared, parameters, sink, cancellationToken).ConfigureAwait(false);
         }
         catch (SqlException e)
         {
@@ -165,7 +170,7 @@ public sealed partial class SqlSession
     /// One statement; a SELECT of <paramref name="prepared"/> runs its cached plan (PlanCache.cs), and with a
     /// <paramref name="sink"/> a SELECT's rows go there instead of into the result.
     /// </summary>
-    private async ValueTask<StatementResult> ExecuteStatementAsync(Ast.SqlStatement statement, PreparedStatement? prepared, SqlValue[] parameters,
+    private async ValueTask<StatementResult> RunStatementAsync(Ast.SqlStatement statement, PreparedStatement? prepared, SqlValue[] parameters,
         IRowSink? sink, CancellationToken cancellationToken)
     {
         if (statement is Ast.TransactionStatement control)

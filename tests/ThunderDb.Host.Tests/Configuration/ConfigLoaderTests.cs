@@ -275,7 +275,7 @@ public class ConfigLoaderTests
 
         // Every key of the table was exercised, and every one reports the line it came from.
         await Assert.That(s.Origins.Count).IsEqualTo(ConfigKeys.All.Count);
-        await Assert.That(s.OriginOf("logging.otel_service_name")).IsEqualTo("/etc/thunderdb/test.toml:64");
+        await Assert.That(s.OriginOf("logging.otel_service_name")).IsEqualTo("/etc/thunderdb/test.toml:65");
     }
 
     [Test]

@@ -41,6 +41,8 @@ public sealed class InMemoryKvDatabase : IKvDatabase
     /// <summary>When set, commits with writes complete asynchronously after this delay (a slow fsync).</summary>
     public TimeSpan CommitDelay { get; set; }
 
+    public IKvTransaction Begin(TransactionOptions options, IKvTransaction? reuse = null) => Begin(options.Isolation);
+
     public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead)
     {
         lock (_gate)
@@ -211,6 +213,10 @@ public sealed class InMemoryKvDatabase : IKvDatabase
         public void BeginStatement()
         {
         }
+
+        // The wire tests drive one writer at a time: a key lock is always free. Concurrency is tested on the real engine.
+        public ValueTask LockAsync(ReadOnlySpan<byte> key, ThunderDb.Core.Txn.Locks.KeyLockMode mode = ThunderDb.Core.Txn.Locks.KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
+            ValueTask.CompletedTask;
 
         public ValueTask CommitAsync(CancellationToken cancellationToken = default)
         {
