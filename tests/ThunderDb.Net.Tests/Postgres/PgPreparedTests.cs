@@ -65,7 +65,7 @@ public sealed class PgPreparedTests
     [Timeout(30_000)]
     public async Task A_prepared_point_read_follows_ddl_from_another_connection(CancellationToken ct)
     {
-        await using PgServer server = await StartAsync();
+        await using PgServer server = await PgWireTests.StartAsync();
         using PgClient client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
         using PgClient admin = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
         await client.StartupAsync(ct);
@@ -98,7 +98,7 @@ public sealed class PgPreparedTests
     [Timeout(30_000)]
     public async Task A_cancel_between_statements_does_not_cancel_the_next_one(CancellationToken ct)
     {
-        await using PgServer server = await StartAsync();
+        await using PgServer server = await PgWireTests.StartAsync();
         using PgClient client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
         (int pid, int key) = await StartupWithKeyAsync(client, ct);
         await client.QueryAsync("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT g FROM generate_series(1, 100) g", ct);
@@ -126,7 +126,7 @@ public sealed class PgPreparedTests
     [Timeout(30_000)]
     public async Task Integer_parameters_in_text_parse_fast_and_a_failed_bind_drops_the_unnamed_portal(CancellationToken ct)
     {
-        await using PgServer server = await StartAsync();
+        await using PgServer server = await PgWireTests.StartAsync();
         using PgClient client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
         await client.StartupAsync(ct);
         await client.QueryAsync("CREATE TABLE t (id int PRIMARY KEY, small int2, v int8); INSERT INTO t VALUES (-5, 1, 10), (7, 2, 20)", ct);
@@ -174,13 +174,5 @@ public sealed class PgPreparedTests
                 return key;
             }
         }
-    }
-
-    private static async Task<PgServer> StartAsync()
-    {
-        SqlEngine engine = await SqlEngine.OpenAsync(new InMemoryKvDatabase());
-        var server = new PgServer(engine, new PgServerOptions(), NullLogger.Instance, new ConnectionRegistry());
-        server.Start(new IPEndPoint(IPAddress.Loopback, 0));
-        return server;
     }
 }

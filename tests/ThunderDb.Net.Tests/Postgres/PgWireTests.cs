@@ -217,7 +217,8 @@ public sealed class PgWireTests
         await Assert.That(count).Contains("3");
     }
 
-    private static async Task<PgServer> StartAsync()
+    /// <summary>A PostgreSQL server over an in-memory store on a free loopback port (shared by the wire tests).</summary>
+    internal static async Task<PgServer> StartAsync()
     {
         var engine = await SqlEngine.OpenAsync(new InMemoryKvDatabase());
         var server = new PgServer(engine, new PgServerOptions(), NullLogger.Instance, new ConnectionRegistry());
