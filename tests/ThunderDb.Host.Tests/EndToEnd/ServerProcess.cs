@@ -120,11 +120,27 @@ public sealed partial class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"no output line containing '{fragment}' within {timeout}. Output so far:\n{AllOutput}");
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A loopback port that is free now and was not handed out before in this test run: the kernel may give the
+    /// same ephemeral port to two probes in a row, and one server's pg_port and resp_port must differ.
+    /// </summary>
     public static int FreePort()
     {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
+        while (true)
+        {
+            using var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            int port = ((IPEndPoint)l.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
