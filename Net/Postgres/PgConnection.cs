@@ -197,13 +197,26 @@ internal sealed partial class PgConnection
         long started = Stopwatch.GetTimestamp();
         MarkCommand("query");
         BatchResult batch;
+        bool described = false;
         CancellationToken token = BeginStatement();
         try
         {
-            // Off the socket event loop: a long statement must not stall the other connections of its loop thread
-            // (nor the CancelRequest that would stop it).
             SqlSession session = _session!;
-            batch = await Task.Run(() => session.ExecuteAsync(sql, token), CancellationToken.None).ConfigureAwait(false);
+            if (session.PrepareBriefQuery(sql) is { Description.Columns: { } columns } brief)
+            {
+                // a primary-key point read is bounded work: run it here, on the socket loop, its row streamed out
+                WriteRowDescription(columns, default);
+                described = true;
+                PgRowSink sink = _rowSink ??= new PgRowSink(this);
+                sink.Start(columns, []);
+                batch = await session.ExecuteBriefQueryAsync(brief, sink, token).ConfigureAwait(false);
+            }
+            else
+            {
+                // Off the socket event loop: a long statement must not stall the other connections of its loop thread
+                // (nor the CancelRequest that would stop it).
+                batch = await Task.Run(() => session.ExecuteAsync(sql, token), CancellationToken.None).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -212,7 +225,7 @@ internal sealed partial class PgConnection
 
         foreach (StatementResult result in batch.Results)
         {
-            WriteResult(result, describeRows: true, formats: default, maxRows: 0, out _);
+            WriteResult(result, describeRows: !described, formats: default, maxRows: 0, out _);
         }
 
         if (batch.Error is { } error)

@@ -132,6 +132,58 @@ public sealed partial class SqlSession
         return prepared.IsPointRead && prepared.IsCurrent(_ddl?.Snapshot ?? _engine.Catalog.Current, Settings.Version);
     }
 
+    /// <summary>Longest simple-query text <see cref="PrepareBriefQuery"/> parses on the caller's thread.</summary>
+    private const int BriefQueryMaxLength = 1024;
+
+    /// <summary>
+    /// The statement of a simple query when it is one short primary-key point read (<see cref="RunsBriefly"/>), bound
+    /// so that a protocol may run it inline with <see cref="ExecuteBriefQueryAsync"/>; null for anything else, including
+    /// text that does not parse or bind (the ordinary path then reports the error as PostgreSQL would).
+    /// </summary>
+    public PreparedStatement? PrepareBriefQuery(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        if (sql.Length > BriefQueryMaxLength || _failed)
+        {
+            return null;
+        }
+
+        try
+        {
+            IReadOnlyList<Ast.SqlStatement> parsed = Ast.SqlParser.Parse(sql);
+            if (parsed.Count != 1 || parsed[0] is not Ast.SelectStatement)
+            {
+                return null;
+            }
+
+            PreparedStatement prepared = Prepare(parsed[0], []);
+            return prepared.IsPointRead && prepared.ParameterTypes.Count == 0 ? prepared : null;
+        }
+        catch (SqlException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Runs a simple query that <see cref="PrepareBriefQuery"/> prepared, as <see cref="ExecuteAsync(string, CancellationToken)"/>
+    /// runs one statement, its row streamed to <paramref name="sink"/>.
+    /// </summary>
+    public async ValueTask<BatchResult> ExecuteBriefQueryAsync(PreparedStatement prepared, IRowSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        ArgumentNullException.ThrowIfNull(sink);
+        try
+        {
+            StatementResult result = await ExecuteStatementAsync(prepared.Statement, prepared, [], sink, cancellationToken).ConfigureAwait(false);
+            return new BatchResult([result], null, State);
+        }
+        catch (SqlException e)
+        {
+            return new BatchResult([], Fail(e), State);
+        }
+    }
+
     /// <summary>The prepared SELECT's plan for <paramref name="catalog"/>: the cached one, or bound again with the prepared parameter types.</summary>
     private PlanNode PlanOf(PreparedStatement prepared, Ast.SelectStatement select, CatalogSnapshot catalog)
     {
