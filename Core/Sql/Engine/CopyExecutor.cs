@@ -108,7 +108,7 @@ internal sealed class CopyExecutor(DmlExecutor dml, Binder binder, ExecutionRunt
             var values = new SqlValue[targets.Count];
             while (await input.NextAsync(values, targets, runtime.Cancellation).ConfigureAwait(false))
             {
-                SqlValue[] row = writer.NewRow(values, targets, null);
+                SqlValue[] row = writer.NewRow(values, targets, null, coerced: true); // CopyInput cast each field with its column context
                 try
                 {
                     await writer.InsertAsync(row).ConfigureAwait(false);

@@ -25,7 +25,7 @@ public sealed class CopyTextWriter
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _null = Encoding.UTF8.GetBytes(options.Null);
-        _forceQuote = forceQuote ?? new bool[columns];
+        _forceQuote = forceQuote ?? [.. Enumerable.Repeat(options.ForceQuoteAll, columns)];
         Columns = columns;
         // an integer's text needs no escape or quote unless the delimiter is '-' or a digit, or (CSV) it could equal the NULL string
         _plainIntegers = options.Delimiter is not ((byte)'-' or (>= (byte)'0' and <= (byte)'9')) && (!options.IsCsv || _null.Length == 0);

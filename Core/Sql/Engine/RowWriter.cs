@@ -44,9 +44,10 @@ internal sealed class RowWriter
 
     /// <summary>
     /// A complete new row from <paramref name="produced"/> values for <paramref name="targets"/> (cast to the column
-    /// types; <paramref name="defaulted"/> items take the default) and the defaults of every other column.
+    /// types unless <paramref name="coerced"/> says they already are; <paramref name="defaulted"/> items take the
+    /// default) and the defaults of every other column.
     /// </summary>
-    public SqlValue[] NewRow(ReadOnlySpan<SqlValue> produced, IReadOnlyList<ColumnDef> targets, bool[]? defaulted)
+    public SqlValue[] NewRow(ReadOnlySpan<SqlValue> produced, IReadOnlyList<ColumnDef> targets, bool[]? defaulted, bool coerced = false)
     {
         var row = new SqlValue[Table.Columns.Count];
         Span<bool> given = Table.Columns.Count <= 256 ? stackalloc bool[Table.Columns.Count] : new bool[Table.Columns.Count];
@@ -58,7 +59,7 @@ internal sealed class RowWriter
             }
 
             ColumnDef column = targets[i];
-            row[column.Number - 1] = Assign(produced[i], column);
+            row[column.Number - 1] = coerced ? produced[i] : Assign(produced[i], column);
             given[column.Number - 1] = true;
         }
 
