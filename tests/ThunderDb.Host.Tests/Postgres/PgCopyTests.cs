@@ -50,13 +50,16 @@ public sealed class PgCopyTests
             admin_token_hash = "{tokenHash}"
             """, ct: ct);
         var env = new Dictionary<string, string> { ["PGPASSWORD"] = "pw" };
-        var setup = await PsqlTests.PsqlAsync(server.PgPort, null, env, "-U", "admin", "-d", "postgres", "-A", "-t", "-c",
-            "CREATE TABLE my_table (id int PRIMARY KEY, v int); INSERT INTO my_table SELECT g, g FROM generate_series(1, 200) g; "
-            + "UPDATE my_table SET v = v + 1; DELETE FROM my_table WHERE id > 150; VACUUM ANALYZE my_table; "
-            + "SELECT reltuples FROM pg_class WHERE relname = 'my_table'; SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'my_table'");
+        // each -c is its own Query message: VACUUM in a multi-statement one would be inside its implicit block (25001, as in PostgreSQL)
+        var setup = await PsqlTests.PsqlAsync(server.PgPort, null, env, "-U", "admin", "-d", "postgres", "-A", "-t",
+            "-c", "CREATE TABLE my_table (id int PRIMARY KEY, v int); INSERT INTO my_table SELECT g, g FROM generate_series(1, 200) g",
+            "-c", "UPDATE my_table SET v = v + 1", "-c", "DELETE FROM my_table WHERE id > 150", "-c", "VACUUM ANALYZE my_table",
+            "-c", "SELECT reltuples FROM pg_class WHERE relname = 'my_table'", "-c", "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'my_table'");
         await Assert.That(setup.ExitCode).IsEqualTo(0).Because(setup.ToString());
         await Assert.That(setup.Stdout).Contains("VACUUM\n150\n150");
         var inBlock = await PsqlTests.PsqlAsync(server.PgPort, "BEGIN;\nVACUUM my_table;\n", env, "-U", "admin", "-d", "postgres");
+        var multi = await PsqlTests.PsqlAsync(server.PgPort, null, env, "-U", "admin", "-d", "postgres", "-c", "SELECT 1; VACUUM my_table");
+        await Assert.That(multi.Stderr).Contains("ERROR:  VACUUM cannot run inside a transaction block");
         await Assert.That(inBlock.Stderr).Contains("ERROR:  VACUUM cannot run inside a transaction block");
 
         using var anonymous = server.Http();

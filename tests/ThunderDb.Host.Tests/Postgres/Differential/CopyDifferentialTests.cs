@@ -17,7 +17,7 @@ public sealed class CopyDifferentialTests
           (2, -1, -0.001, E'tab\there\nnew line \\ backslash', false, '1999-12-31', '2000-01-01 00:00:00', NULL),
           (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
           (4, 0, 0, '', true, '1970-01-01', '1970-01-01 00:00:01', 'a,b "q"'),
-          (5, 42, 123456789.123, E'caf\u00e9 \u2603 \\N', false, '2038-01-19', '2038-01-19 03:14:07.5', E'\\.');
+          (5, 42, 123456789.123, 'café ☃ \N', false, '2038-01-19', '2038-01-19 03:14:07.5', E'\\.');
         """;
 
     [Before(Class)]
