@@ -282,6 +282,18 @@ public sealed class CopyTextReader(CopyOptions options)
             int rawStart = i;
             _field.Clear();
             bool escaped = false;
+            // most fields have no backslash: find the field's end in one vectorized search, copy nothing
+            int stop = line[i..].IndexOfAny(delimiter, (byte)'\\');
+            if (stop < 0 || line[i + stop] == delimiter)
+            {
+                i = stop < 0 ? line.Length : i + stop;
+            }
+            else
+            {
+                _field.AddRange(line.Slice(i, stop));
+                i += stop;
+            }
+
             while (i < line.Length)
             {
                 byte c = line[i++];
