@@ -75,6 +75,16 @@ public static class CatalogCodec
                     w.Byte((byte)c.OnUpdate);
                 }
 
+                w.Bool(t.Statistics is not null);
+                if (t.Statistics is { } stats)
+                {
+                    w.Long(stats.LiveRows);
+                    w.Long(stats.LastVacuumMicros);
+                    w.Long(stats.LastAnalyzeMicros);
+                    w.Long(stats.VacuumCount);
+                    w.Long(stats.AnalyzeCount);
+                }
+
                 break;
             case IndexDef i:
                 w.UInt(i.TableOid);
@@ -174,7 +184,9 @@ public static class CatalogCodec
                         (ReferentialAction)r.Byte(), (ReferentialAction)r.Byte());
                 }
 
-                return new TableDef(oid, schema, name, columns, constraints, primary, fill);
+                // statistics were appended later: a record without them has none
+                TableStatistics? statistics = !r.AtEnd && r.Bool() ? new TableStatistics(r.Long(), r.Long(), r.Long(), r.Long(), r.Long()) : null;
+                return new TableDef(oid, schema, name, columns, constraints, primary, fill, statistics);
             }
 
             case CatalogKind.Index:
@@ -288,6 +300,8 @@ public static class CatalogCodec
         private int _at;
 
         public byte Byte() => _source[_at++];
+
+        public readonly bool AtEnd => _at >= _source.Length;
 
         public bool Bool() => Byte() != 0;
 

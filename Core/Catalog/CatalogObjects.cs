@@ -107,7 +107,8 @@ public sealed record TableDef(
     IReadOnlyList<ColumnDef> Columns,
     IReadOnlyList<ConstraintDef> Constraints,
     uint PrimaryIndexOid = 0,
-    int FillFactor = 100) : CatalogObject(Oid, SchemaOid, Name)
+    int FillFactor = 100,
+    TableStatistics? Statistics = null) : CatalogObject(Oid, SchemaOid, Name)
 {
     public override CatalogKind Kind => CatalogKind.Table;
 
@@ -123,6 +124,12 @@ public sealed record TableDef(
     /// <summary>The storage id of rows: the primary index, or the table itself for hidden row ids.</summary>
     public uint RowKeyspaceOid => PrimaryIndexOid != 0 ? PrimaryIndexOid : Oid;
 }
+
+/// <summary>
+/// What VACUUM and ANALYZE record about a table (pg_class.reltuples, pg_stat_user_tables): the live rows they
+/// counted and when (microseconds since 1970; 0 = never), and how often they ran.
+/// </summary>
+public sealed record TableStatistics(long LiveRows, long LastVacuumMicros, long LastAnalyzeMicros, long VacuumCount, long AnalyzeCount);
 
 /// <summary>One key column of an index: a table column (attnum) or an expression (SQL text), with its order.</summary>
 public sealed record IndexColumn(int ColumnNumber, string? ExpressionSql = null, bool Descending = false, bool? NullsFirst = null);

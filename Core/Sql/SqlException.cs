@@ -40,6 +40,13 @@ public class SqlException : Exception
     /// <summary>1-based character offset into the statement text; 0 when not tied to a place.</summary>
     public int Position { get; }
 
+    /// <summary>PostgreSQL's CONTEXT (the "where" field): e.g. <c>COPY t, line 3, column x: "abc"</c>.</summary>
+    public string? Where { get; init; }
+
+    /// <summary>This error with <paramref name="where"/> as its context (the same SQLSTATE, message, detail and hint).</summary>
+    public SqlException WithWhere(string where) =>
+        new(SqlState, Message, Detail, Hint, Position, this) { Where = where };
+
     public static SqlException NotSupported(string what) =>
         new(Sql.SqlState.FeatureNotSupported, $"{what} is not supported");
 }

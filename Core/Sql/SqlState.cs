@@ -56,4 +56,7 @@ public static class SqlState
     public const string InvalidParameterValue = "22023";
     public const string ArraySubscriptError = "2202E";
     public const string InvalidRegularExpression = "2201B";
+    public const string BadCopyFileFormat = "22P04";
+    public const string CharacterNotInRepertoire = "22021";
+    public const string ProtocolViolation = "08P01";
 }

@@ -79,6 +79,8 @@ public sealed class StorageEngine : IKvDatabase, IDisposable
     /// <summary>Makes everything committed so far durable in the data file and lets the WAL recycle segments.</summary>
     public void Checkpoint() => _database.Checkpoint();
 
+    public long Vacuum(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive) => _database.Vacuum(startInclusive, endExclusive);
+
     public void Dispose()
     {
         if (_disposed)

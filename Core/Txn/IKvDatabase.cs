@@ -44,6 +44,13 @@ public interface IKvDatabase
     /// unless they queue.
     /// </summary>
     bool CommitsVisibleAtApply => false;
+
+    /// <summary>
+    /// The MVCC vacuum over [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>): removes the versions
+    /// no snapshot can see any more; returns how many. VACUUM and <c>POST /admin/vacuum/&lt;table&gt;</c> run it per table.
+    /// </summary>
+    long Vacuum(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive) =>
+        throw new NotSupportedException("vacuum is not supported by this database");
 }
 
 /// <summary>

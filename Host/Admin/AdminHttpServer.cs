@@ -105,7 +105,7 @@ public sealed class AdminHttpServer : IAsyncDisposable
         ConnectionEndpoints.Map(app, ConnectionRegistry.Shared);
 
         app.MapGet("/admin/queries", ctx => WriteAsync(ctx, 200, ConnectionEndpoints.Queries(ConnectionRegistry.Shared), AdminJsonContext.Default.QueryListResponse));
-        MapNotSupported(app, "POST", "/admin/vacuum/{table}", "vacuum");
+        VacuumEndpoint.Map(app, state);
 
         app.MapFallback(ctx => WriteAsync(ctx, 404, new ErrorResponse("not_found", $"no endpoint {ctx.Request.Method} {ctx.Request.Path}"), AdminJsonContext.Default.ErrorResponse))
             .WithMetadata(PublicEndpoint.Instance);

@@ -51,6 +51,9 @@ public sealed record QueryListResponse(int Count, IReadOnlyList<QueryResponse> Q
 /// <summary>The answer of <c>DELETE /admin/connections/{id}</c>.</summary>
 public sealed record ConnectionKilledResponse(long Id, string Status, string Protocol, string Remote);
 
+/// <summary>The answer of <c>POST /admin/vacuum/{table}</c>: what the vacuum did.</summary>
+public sealed record VacuumResponse(string Table, string Database, bool Analyzed, long VersionsRemoved, long LiveRows, bool StatisticsRecorded, double DurationMs);
+
 /// <summary>Source-generated serializers for the admin API (no reflection under native AOT).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(StatusResponse))]
@@ -60,4 +63,5 @@ public sealed record ConnectionKilledResponse(long Id, string Status, string Pro
 [JsonSerializable(typeof(ConnectionListResponse))]
 [JsonSerializable(typeof(ConnectionKilledResponse))]
 [JsonSerializable(typeof(QueryListResponse))]
+[JsonSerializable(typeof(VacuumResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

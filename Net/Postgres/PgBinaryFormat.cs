@@ -8,7 +8,7 @@ namespace ThunderDb.Net.Postgres;
 /// PostgreSQL's binary wire formats (the typsend / typreceive functions) for the scalar types ThunderDB has.
 /// Dates and timestamps count from 2000-01-01 on the wire; ThunderDB counts from 1970-01-01.
 /// </summary>
-internal static class PgBinaryFormat
+internal static partial class PgBinaryFormat
 {
     private const int PgEpochDays = 10_957;
     private const long PgEpochMicros = 946_684_800_000_000;
@@ -166,6 +166,8 @@ internal static class PgBinaryFormat
                 return b.Length == 8 ? SqlValue.FromTime(BinaryPrimitives.ReadInt64BigEndian(b)) : throw BadFormat(parameterNumber);
             case 17:
                 return SqlValue.FromBytea(b.ToArray());
+            case 1700:
+                return ReadNumeric(b, parameterNumber);
             case 2950:
                 return b.Length == 16 ? SqlValue.FromUuid(new Guid(b, bigEndian: true)) : throw BadFormat(parameterNumber);
             case 25 or 1043 or 1042 or 19 or 114 or 0 or 705:

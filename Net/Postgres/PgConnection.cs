@@ -53,6 +53,7 @@ internal sealed partial class PgConnection
         {
             if (await StartupAsync().ConfigureAwait(false))
             {
+                _session!.CopyChannel = NewCopyChannel();
                 _server.AddBackend(this);
                 await MessageLoopAsync().ConfigureAwait(false);
             }
@@ -223,9 +224,9 @@ internal sealed partial class PgConnection
             EndStatement();
         }
 
-        foreach (StatementResult result in batch.Results)
+        for (int i = batch.Sent; i < batch.Results.Count; i++)
         {
-            WriteResult(result, describeRows: !described, formats: default, maxRows: 0, out _);
+            WriteResult(batch.Results[i], describeRows: !described, formats: default, maxRows: 0, out _);
         }
 
         if (batch.Error is { } error)
@@ -410,7 +411,7 @@ internal sealed partial class PgConnection
     };
 
     private void WriteError(SqlException e, string severity = "ERROR") =>
-        _out.Error((byte)'E', severity, e.SqlState, e.Message, e.Detail, e.Hint, e.Position);
+        _out.Error((byte)'E', severity, e.SqlState, e.Message, e.Detail, e.Hint, e.Position, e.Where);
 
     /// <summary>A FATAL error, sent right away; the connection closes after it.</summary>
     private async Task TrySendFatalAsync(string sqlState, string message)

@@ -163,7 +163,7 @@ internal sealed class PgWriter
     }
 
     /// <summary>ErrorResponse ('E') or NoticeResponse ('N') with the fields PostgreSQL sends.</summary>
-    public void Error(byte type, string severity, string sqlState, string message, string? detail = null, string? hint = null, int position = 0)
+    public void Error(byte type, string severity, string sqlState, string message, string? detail = null, string? hint = null, int position = 0, string? where = null)
     {
         Begin(type);
         Field('S', severity);
@@ -183,6 +183,11 @@ internal sealed class PgWriter
         if (position > 0)
         {
             Field('P', position.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (where is not null)
+        {
+            Field('W', where);
         }
 
         Byte(0);

@@ -76,8 +76,9 @@ internal sealed partial class DmlExecutor
     }
 
     /// <summary>Inserts <paramref name="proposed"/> or updates the row holding its arbiter key; the row written, or null when WHERE skipped it.</summary>
-    private async ValueTask<SqlValue[]?> UpsertRowAsync(TableDef table, IReadOnlyList<IndexDef> indexes, Upsert upsert, SqlValue[] proposed, ReferentialIntegrity? references)
+    private async ValueTask<SqlValue[]?> UpsertRowAsync(RowWriter writer, Upsert upsert, SqlValue[] proposed)
     {
+        TableDef table = writer.Table;
         if (TableStorage.UniqueKey(table, upsert.Arbiter, proposed) is { } key)
         {
             await runtime.Transaction.LockAsync(key, KeyLockMode.Exclusive, runtime.Cancellation).ConfigureAwait(false);
@@ -87,18 +88,17 @@ internal sealed partial class DmlExecutor
                 byte[] rowKey = upsert.Arbiter.IsPrimary ? key : [.. TableStorage.Prefix(table.Oid, table.RowKeyspaceOid), .. found.WrittenSpan];
                 if (await LockCurrentAsync(table, rowKey, null).ConfigureAwait(false) is { } existing)
                 {
-                    return await UpdateExistingAsync(table, indexes, upsert, rowKey, existing, proposed, references).ConfigureAwait(false);
+                    return await UpdateExistingAsync(writer, upsert, rowKey, existing, proposed).ConfigureAwait(false);
                 }
             }
         }
 
-        byte[] inserted = await runtime.Storage.InsertLockedAsync(runtime.Transaction, table, indexes, proposed, runtime.Cancellation).ConfigureAwait(false);
+        byte[] inserted = await writer.InsertAsync(proposed).ConfigureAwait(false);
         upsert.Touched.Add(Convert.ToHexString(inserted));
-        references?.RowWritten(table, proposed, null);
         return proposed;
     }
 
-    private async ValueTask<SqlValue[]?> UpdateExistingAsync(TableDef table, IReadOnlyList<IndexDef> indexes, Upsert upsert, byte[] rowKey, SqlValue[] existing, SqlValue[] proposed, ReferentialIntegrity? references)
+    private async ValueTask<SqlValue[]?> UpdateExistingAsync(RowWriter writer, Upsert upsert, byte[] rowKey, SqlValue[] existing, SqlValue[] proposed)
     {
         if (!upsert.Touched.Add(Convert.ToHexString(rowKey)))
         {
@@ -120,17 +120,10 @@ internal sealed partial class DmlExecutor
         var row = (SqlValue[])existing.Clone();
         foreach ((ColumnDef column, BoundExpr? value) in upsert.Assignments)
         {
-            row[column.Number - 1] = value is null ? DefaultOf(column) : Assign(value.Evaluate(ctx), column);
+            row[column.Number - 1] = value is null ? writer.DefaultOf(column) : Assign(value.Evaluate(ctx), column);
         }
 
-        Check(table, row);
-        await runtime.Storage.UpdateLockedAsync(runtime.Transaction, table, indexes, rowKey, existing, row, runtime.Cancellation).ConfigureAwait(false);
-        if (references is not null)
-        {
-            references.RowWritten(table, row, existing);
-            await references.RowUpdatedAsync(table, existing, row).ConfigureAwait(false);
-        }
-
+        await writer.UpdateAsync(rowKey, existing, row).ConfigureAwait(false);
         return row;
     }
 }

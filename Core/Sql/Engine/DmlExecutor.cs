@@ -7,9 +7,8 @@ using Ast = ThunderDb.Core.Sql.Syntax;
 namespace ThunderDb.Core.Sql.Engine;
 
 /// <summary>
-/// INSERT, UPDATE and DELETE: rows are produced by a plan, completed (defaults, assignment casts), checked
-/// (NOT NULL, CHECK, unique keys) and written through <see cref="Rows.TableStorage"/> in the statement's
-/// transaction. UPDATE and DELETE collect their target rows before changing any, so a row moved by an UPDATE
+/// INSERT, UPDATE and DELETE: rows are produced by a plan, then completed, checked and written by the
+/// statement's <see cref="RowWriter"/> (the path COPY FROM shares) in the statement's transaction. UPDATE and DELETE collect their target rows before changing any, so a row moved by an UPDATE
 /// is never visited twice. Unique keys are locked before they are checked (<see cref="Rows.TableStorage.InsertLockedAsync"/>);
 /// foreign keys go through <see cref="ReferentialIntegrity"/>, whose queued checks run when the rows are written.
 /// </summary>
@@ -28,7 +27,6 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         }
 
         TableDef table = binder.RequireTable(insert.Table);
-        IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
         List<ColumnDef> targets = insert.Columns is null
             ? [.. table.VisibleColumns]
             : [.. insert.Columns.Select(name => table.FindColumn(name)
@@ -91,35 +89,14 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
 
         int count = 0;
         var output = new List<SqlValue[]>();
-        ReferentialIntegrity? references = ReferentialIntegrity.Concerns(runtime.Catalog, table) ? new ReferentialIntegrity(this, runtime) : null;
+        RowWriter writer = WriterFor(table);
         foreach ((SqlValue[] produced, bool[]? defaulted) in source)
         {
-            var row = new SqlValue[table.Columns.Count];
-            var given = new bool[table.Columns.Count];
-            for (int i = 0; i < produced.Length && i < targets.Count; i++)
-            {
-                if (defaulted?[i] == true)
-                {
-                    continue;
-                }
-
-                ColumnDef column = targets[i];
-                row[column.Number - 1] = Assign(produced[i], column);
-                given[column.Number - 1] = true;
-            }
-
-            foreach (ColumnDef column in table.Columns)
-            {
-                if (!given[column.Number - 1] && !column.IsDropped)
-                {
-                    row[column.Number - 1] = DefaultOf(column);
-                }
-            }
-
-            Check(table, row);
+            SqlValue[] row = writer.NewRow(produced, targets, defaulted);
             if (upsert is not null)
             {
-                SqlValue[]? written = await UpsertRowAsync(table, indexes, upsert, row, references).ConfigureAwait(false);
+                writer.Check(row);
+                SqlValue[]? written = await UpsertRowAsync(writer, upsert, row).ConfigureAwait(false);
                 if (written is not null)
                 {
                     count++;
@@ -134,14 +111,13 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
 
             try
             {
-                await runtime.Storage.InsertLockedAsync(runtime.Transaction, table, indexes, row, runtime.Cancellation).ConfigureAwait(false);
+                await writer.InsertAsync(row).ConfigureAwait(false);
             }
             catch (SqlException e) when (doNothing && e.SqlState == SqlState.UniqueViolation)
             {
                 continue;
             }
 
-            references?.RowWritten(table, row, null);
             count++;
             if (returning is not null)
             {
@@ -149,66 +125,39 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             }
         }
 
-        if (references is not null)
-        {
-            await references.FinishAsync().ConfigureAwait(false);
-        }
-
+        await writer.FinishAsync().ConfigureAwait(false);
         string tag = CommandTags.Insert(count);
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 
-    private static SqlValue Assign(SqlValue value, ColumnDef column)
-    {
-        try
-        {
-            return SqlCast.Coerce(value, column.Type);
-        }
-        catch (SqlException e) when (e.SqlState == SqlState.CannotCoerce)
-        {
-            throw new SqlException(SqlState.DatatypeMismatch,
-                $"column \"{column.Name}\" is of type {column.Type} but expression is of type {SqlTypeInfo.Of(value.Kind).DisplayName}",
-                hint: "You will need to rewrite or cast the expression.");
-        }
-    }
+    internal EvalContext Eval => eval;
 
-    internal SqlValue DefaultOf(ColumnDef column)
+    /// <summary>The statement's row writer for <paramref name="table"/> (one per table: bound defaults and checks are kept).</summary>
+    internal RowWriter WriterFor(TableDef table)
     {
-        if (column.DefaultSql is null)
+        _writers ??= [];
+        if (!_writers.TryGetValue(table.Oid, out RowWriter? writer) || !ReferenceEquals(writer.Table, table))
         {
-            return SqlValue.Null;
+            writer = new RowWriter(this, runtime, table);
+            _writers[table.Oid] = writer;
         }
 
-        BoundExpr expr = binder.BindStandalone(Ast.SqlParser.ParseExpression(column.DefaultSql));
-        return Assign(expr.Evaluate(eval.Nested()), column);
+        return writer;
     }
+
+    private Dictionary<uint, RowWriter>? _writers;
+
+    private static SqlValue Assign(SqlValue value, ColumnDef column) => RowWriter.Assign(value, column);
+
+    internal BoundExpr BindStandalone(string sql) => binder.BindStandalone(Ast.SqlParser.ParseExpression(sql));
+
+    internal BoundExpr BindCheck(TableDef table, string sql) => binder.BindExpr(Ast.SqlParser.ParseExpression(sql), TableScope(table, null));
+
+    /// <summary>The value of a column's default for a new row of its table.</summary>
+    internal SqlValue DefaultOf(TableDef table, ColumnDef column) => WriterFor(table).DefaultOf(column);
 
     /// <summary>NOT NULL and CHECK constraints on a complete new row.</summary>
-    internal void Check(TableDef table, SqlValue[] row)
-    {
-        foreach (ColumnDef column in table.Columns)
-        {
-            bool inPrimaryKey = table.PrimaryKey?.Columns.Contains(column.Number) == true;
-            if ((column.NotNull || inPrimaryKey) && !column.IsDropped && row[column.Number - 1].IsNull)
-            {
-                throw new SqlException(SqlState.NotNullViolation, $"null value in column \"{column.Name}\" of relation \"{table.Name}\" violates not-null constraint",
-                    detail: $"Failing row contains ({string.Join(", ", table.VisibleColumns.Select(c => row[c.Number - 1].IsNull ? "null" : SqlText.Format(row[c.Number - 1])))}).");
-            }
-        }
-
-        foreach (ConstraintDef check in table.Constraints.Where(c => c.Kind == ConstraintKind.Check))
-        {
-            BoundExpr condition = binder.BindExpr(Ast.SqlParser.ParseExpression(check.CheckSql!), TableScope(table, null));
-            EvalContext ctx = eval.Nested();
-            ctx.Row = row;
-            SqlValue ok = condition.Evaluate(ctx);
-            if (!ok.IsNull && !ok.AsBool)
-            {
-                throw new SqlException(SqlState.CheckViolation, $"new row for relation \"{table.Name}\" violates check constraint \"{check.Name}\"",
-                    detail: $"Failing row contains ({string.Join(", ", table.VisibleColumns.Select(c => row[c.Number - 1].IsNull ? "null" : SqlText.Format(row[c.Number - 1])))}).");
-            }
-        }
-    }
+    internal void Check(TableDef table, SqlValue[] row) => WriterFor(table).Check(row);
 
     private static Scope TableScope(TableDef table, string? alias) =>
         new([.. table.Columns.Select(c => new ScopeColumn(alias ?? table.Name, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, table.Oid, c.Number, c.IsDropped))], null);
@@ -347,7 +296,6 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         }
 
         List<(byte[] Key, SqlValue[] Row)> targets = Targets(update.Table, update.Alias?.Name, update.Where, out TableDef table, out Scope scope, out BoundExpr? condition);
-        IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
         var assignments = new List<(ColumnDef Column, BoundExpr? Value)>();
         foreach (Ast.Assignment a in update.Set)
         {
@@ -371,7 +319,7 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         var output = new List<SqlValue[]>();
         EvalContext ctx = eval.Nested();
         int updated = 0;
-        ReferentialIntegrity? references = ReferentialIntegrity.Concerns(runtime.Catalog, table) ? new ReferentialIntegrity(this, runtime) : null;
+        RowWriter writer = WriterFor(table);
         foreach ((byte[] key, _) in targets)
         {
             SqlValue[]? old = await LockCurrentAsync(table, key, condition).ConfigureAwait(false);
@@ -385,28 +333,17 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             var row = (SqlValue[])old.Clone();
             foreach ((ColumnDef column, BoundExpr? value) in assignments)
             {
-                row[column.Number - 1] = value is null ? DefaultOf(column) : Assign(value.Evaluate(ctx), column);
+                row[column.Number - 1] = value is null ? writer.DefaultOf(column) : Assign(value.Evaluate(ctx), column);
             }
 
-            Check(table, row);
-            await runtime.Storage.UpdateLockedAsync(runtime.Transaction, table, indexes, key, old, row, runtime.Cancellation).ConfigureAwait(false);
-            if (references is not null)
-            {
-                references.RowWritten(table, row, old);
-                await references.RowUpdatedAsync(table, old, row).ConfigureAwait(false);
-            }
-
+            await writer.UpdateAsync(key, old, row).ConfigureAwait(false);
             if (returning is not null)
             {
                 output.Add(returning.Evaluate(row, eval));
             }
         }
 
-        if (references is not null)
-        {
-            await references.FinishAsync().ConfigureAwait(false);
-        }
-
+        await writer.FinishAsync().ConfigureAwait(false);
         string tag = CommandTags.Update(updated);
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }

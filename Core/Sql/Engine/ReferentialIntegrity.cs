@@ -169,7 +169,7 @@ internal sealed partial class ReferentialIntegrity(DmlExecutor dml, ExecutionRun
                 {
                     ReferentialAction.Cascade => SqlCast.Coerce(newKey![i], column.Type),
                     ReferentialAction.SetNull => SqlValue.Null,
-                    _ => dml.DefaultOf(column),
+                    _ => dml.DefaultOf(child, column),
                 };
             }
 

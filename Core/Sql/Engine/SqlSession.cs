@@ -10,7 +10,11 @@ using TxnIsolation = ThunderDb.Core.Txn.IsolationLevel;
 namespace ThunderDb.Core.Sql.Engine;
 
 /// <summary>The outcome of a simple-query batch: the results of the statements that ran, and the error that stopped it, if any.</summary>
-public sealed record BatchResult(IReadOnlyList<StatementResult> Results, SqlException? Error, SessionTransactionState State);
+public sealed record BatchResult(IReadOnlyList<StatementResult> Results, SqlException? Error, SessionTransactionState State)
+{
+    /// <summary>How many of <see cref="Results"/> were already handed to the copy channel (they came before a COPY).</summary>
+    public int Sent { get; init; }
+}
 
 /// <summary>
 /// One client's SQL session: transaction state (autocommit, explicit BEGIN ... COMMIT, failed), session settings,
@@ -50,6 +54,9 @@ public sealed partial class SqlSession
 
     public SessionSettings Settings { get; }
 
+    /// <summary>Where COPY FROM STDIN / TO STDOUT talk to the client; null (COPY refused) for protocols without COPY.</summary>
+    public ICopyChannel? CopyChannel { get; set; }
+
     public SessionTransactionState State => _txn is null ? SessionTransactionState.Idle : _failed ? SessionTransactionState.Failed : SessionTransactionState.InTransaction;
 
     /// <summary>Runs every statement of <paramref name="sql"/> in order, stopping at the first error (the simple query protocol).</summary>
@@ -75,8 +82,16 @@ public sealed partial class SqlSession
             _statementsInTransaction = 0;
         }
 
+        int sent = 0;
         foreach (Ast.SqlStatement statement in statements)
         {
+            if (statement is Ast.CopyStatement && CopyChannel is not null && results.Count > sent)
+            {
+                // the statements before a COPY answer before its copy messages
+                CopyChannel.SendEarlierResults(results.GetRange(sent, results.Count - sent));
+                sent = results.Count;
+            }
+
             try
             {
                 results.Add(await ExecuteStatementAsync(statement, null, [], null, cancellationToken).ConfigureAwait(false));
@@ -86,10 +101,10 @@ public sealed partial class SqlSession
                 if (implicitBlock)
                 {
                     EndImplicitBlock(commit: false);
-                    return new BatchResult(results, e, State);
+                    return new BatchResult(results, e, State) { Sent = sent };
                 }
 
-                return new BatchResult(results, Fail(e), State);
+                return new BatchResult(results, Fail(e), State) { Sent = sent };
             }
         }
 
@@ -102,13 +117,13 @@ public sealed partial class SqlSession
             catch (Exception e) when (Translate(e) is { } commitError)
             {
                 EndImplicitBlock(commit: false);
-                return new BatchResult(results, commitError, State);
+                return new BatchResult(results, commitError, State) { Sent = sent };
             }
 
             EndImplicitBlock(commit: true);
         }
 
-        return new BatchResult(results, null, State);
+        return new BatchResult(results, null, State) { Sent = sent };
     }
 
     private void EndImplicitBlock(bool commit)
@@ -189,6 +204,8 @@ public sealed partial class SqlSession
                 return SessionCommand(statement);
             case Ast.DiscardStatement { What: "all" } when _txn is not null:
                 throw new SqlException(SqlState.ActiveTransaction, "DISCARD ALL cannot run inside a transaction block");
+            case Ast.VacuumStatement when _txn is not null:
+                throw new SqlException(SqlState.ActiveTransaction, "VACUUM cannot run inside a transaction block");
         }
 
         bool autocommit = _txn is null;
@@ -259,6 +276,10 @@ public sealed partial class SqlSession
                 return await new DmlExecutor(binder, runtime, eval).UpdateAsync(update).ConfigureAwait(false);
             case Ast.DeleteStatement delete:
                 return await new DmlExecutor(binder, runtime, eval).DeleteAsync(delete).ConfigureAwait(false);
+            case Ast.CopyStatement copy:
+                return await new CopyExecutor(new DmlExecutor(binder, runtime, eval), binder, runtime, eval, CopyChannel).ExecuteAsync(copy).ConfigureAwait(false);
+            case Ast.VacuumStatement or Ast.AnalyzeStatement or MaintenanceRequest:
+                return Maintain(statement, txn, binder, catalog, cancellationToken);
             case Ast.ExplainStatement explain when explain.Statement is Ast.SelectStatement s && !explain.Analyze:
                 return Explain(binder.BindSelect(s.Query));
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
@@ -330,6 +351,7 @@ public sealed partial class SqlSession
         TransactionConflictException => new SqlException(SqlState.SerializationFailure, "could not serialize access due to concurrent update"),
         StorageReadOnlyException r => new SqlException(SqlState.ReadOnlyTransaction, $"cannot execute statement: the store is read-only ({r.Message})"),
         KeyTooLargeException k => new SqlException(SqlState.ProgramLimitExceeded, k.Message),
+        TransactionTooLargeException t => new SqlException(SqlState.ProgramLimitExceeded, t.Message),
         OperationCanceledException => new SqlException(SqlState.QueryCanceled, "canceling statement due to user request"),
         Txn.Locks.DeadlockDetectedException d => new SqlException(SqlState.DeadlockDetected, d.Message),
         Txn.Locks.LockWaitTimeoutException t => new SqlException(SqlState.LockNotAvailable, t.Message),

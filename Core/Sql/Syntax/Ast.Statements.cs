@@ -128,8 +128,11 @@ public sealed record UseStatement(string Database) : SqlStatement;
 
 public sealed record ExplainStatement(SqlStatement Statement, bool Analyze, bool Verbose, IReadOnlyList<GenericOption> Options) : SqlStatement;
 
-/// <summary>A <c>name [value]</c> option (EXPLAIN, COPY, VACUUM, WITH (...) storage parameters); the value is its text.</summary>
-public sealed record GenericOption(string Name, string? Value);
+/// <summary>
+/// A <c>name [value]</c> option (EXPLAIN, COPY, VACUUM, WITH (...) storage parameters); the value is its text.
+/// COPY's column-list options (<c>FORCE_QUOTE (a, b)</c>) carry the names in <see cref="Names"/>; <c>FORCE_QUOTE *</c> has value <c>*</c>.
+/// </summary>
+public sealed record GenericOption(string Name, string? Value, IReadOnlyList<string>? Names = null);
 
 public sealed record PrepareStatement(string Name, IReadOnlyList<TypeName> ParameterTypes, SqlStatement Statement) : SqlStatement;
 

@@ -310,13 +310,19 @@ public sealed partial class SqlParser
         string? file = null;
         if (!(isFrom ? AcceptKeyword(Keyword.Stdin) : AcceptKeyword(Keyword.Stdout)))
         {
+            if (Current.Kind == TokenKind.Word && SqlLiterals.FoldAscii(TextOf(Current)) == "program")
+            {
+                Advance();
+                options.Add(new GenericOption("program", null)); // refused by the executor, as a server file is
+            }
+
             file = ParseStringLiteral();
         }
 
         AcceptKeyword(Keyword.With);
         if (Is(TokenKind.LeftParen))
         {
-            options.AddRange(ParseParenthesizedOptions());
+            options.AddRange(ParseCopyOptionList());
         }
         else
         {
@@ -324,6 +330,40 @@ public sealed partial class SqlParser
         }
 
         return new CopyStatement(table, columns, query, isFrom, file, options);
+    }
+
+    /// <summary>
+    /// COPY's option list: <c>(FORMAT csv, HEADER match, FORCE_QUOTE (a, b), FORCE_NOT_NULL *, FREEZE on)</c>; a value
+    /// is a word, a string, a number, <c>*</c> or a parenthesized list of column names.
+    /// </summary>
+    private List<GenericOption> ParseCopyOptionList()
+    {
+        Expect(TokenKind.LeftParen);
+        var options = new List<GenericOption>();
+        do
+        {
+            string name = FoldedName(ExpectWordOrIdentifier());
+            if (Is(TokenKind.Comma) || Is(TokenKind.RightParen))
+            {
+                options.Add(new GenericOption(name, null));
+            }
+            else if (AcceptOperator("*"))
+            {
+                options.Add(new GenericOption(name, "*"));
+            }
+            else if (Is(TokenKind.LeftParen))
+            {
+                options.Add(new GenericOption(name, null, ParseParenthesizedNames()));
+            }
+            else
+            {
+                options.Add(new GenericOption(name, ParseOptionValue()));
+            }
+        }
+        while (Accept(TokenKind.Comma));
+
+        Expect(TokenKind.RightParen);
+        return options;
     }
 
     /// <summary>COPY's pre-9.0 option syntax: <c>CSV HEADER DELIMITER ',' NULL '' FREEZE</c>.</summary>
@@ -347,10 +387,50 @@ public sealed partial class SqlParser
                     AcceptKeyword(Keyword.As);
                     options.Add(new GenericOption(word, ParseStringLiteral()));
                     break;
+                case "force":
+                    Advance();
+                    options.Add(ParseLegacyForce());
+                    break;
                 default:
                     throw Error();
             }
         }
+    }
+
+    /// <summary>Legacy <c>FORCE QUOTE a, b | *</c>, <c>FORCE NOT NULL a, b</c>, <c>FORCE NULL a, b</c> (after FORCE).</summary>
+    private GenericOption ParseLegacyForce()
+    {
+        string name;
+        if (AcceptKeyword(Keyword.Not))
+        {
+            ExpectKeyword(Keyword.Null);
+            name = "force_not_null";
+        }
+        else if (AcceptKeyword(Keyword.Null))
+        {
+            name = "force_null";
+        }
+        else if (Current.Kind == TokenKind.Word && SqlLiterals.FoldAscii(TextOf(Current)) == "quote")
+        {
+            Advance();
+            name = "force_quote";
+            if (AcceptOperator("*"))
+            {
+                return new GenericOption(name, "*");
+            }
+        }
+        else
+        {
+            throw Error();
+        }
+
+        var names = new List<string> { ParseColId() };
+        while (Accept(TokenKind.Comma))
+        {
+            names.Add(ParseColId());
+        }
+
+        return new GenericOption(name, null, names);
     }
 
     private VacuumStatement ParseVacuum()

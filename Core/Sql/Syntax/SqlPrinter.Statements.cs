@@ -407,7 +407,16 @@ public sealed partial class SqlPrinter
         List(options, o =>
         {
             Name(o.Name);
-            if (o.Value is not null)
+            if (o.Names is not null)
+            {
+                Text(" ");
+                NameList(o.Names);
+            }
+            else if (o.Value is "*")
+            {
+                Text(" *");
+            }
+            else if (o.Value is not null)
             {
                 Text(" ").Text(QuoteString(o.Value));
             }

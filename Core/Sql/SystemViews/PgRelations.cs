@@ -103,7 +103,7 @@ internal static class PgRelations
             };
             t.Add(Oid(r.Oid), Name(r.Name), Oid(r.ParentOid), Oid(rowType), Oid(0u),
                 Oid(CatalogText.SuperuserOid), Oid(am), Oid(r.Oid), Oid(0u), Int4(0),
-                Float4(-1), Int4(0), Oid(0u), Bool(hasIndex),
+                Float4(r is TableDef { Statistics: { } stats } ? stats.LiveRows : -1), Int4(0), Oid(0u), Bool(hasIndex),
                 Bool(false), Char('p'), Char(kind), Int2(natts), Int2(checks),
                 Bool(kind == 'v'), Bool(HasTriggers(src.Catalog, r)), Bool(false), Bool(false),
                 Bool(false), Bool(true), Char(kind == 'r' ? 'd' : 'n'), Bool(false),

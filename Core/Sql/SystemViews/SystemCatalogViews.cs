@@ -60,6 +60,7 @@ public static class SystemCatalogViews
         "pg_tables" => InformationSchema.PgTables(src),
         "pg_indexes" => InformationSchema.PgIndexes(src),
         "pg_views" => InformationSchema.PgViews(src),
+        "pg_stat_user_tables" or "pg_stat_all_tables" => PgStatistics.UserTables(src, name),
         _ => PgMisc.Empty(name),
     };
 }

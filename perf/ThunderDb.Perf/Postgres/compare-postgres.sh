@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side by side: ThunderDB's PostgreSQL port vs the distribution's PostgreSQL 15, same pgbench, same machine,
-# alternating runs. Since COPY -- and so pgbench -i -- is not built yet, both get the same tables through
-# INSERT ... SELECT generate_series:
+# alternating runs. Both get the same tables through INSERT ... SELECT generate_series (pgbench -i's own load,
+# COPY included, is compared by compare-pgbench-init.sh):
 #   select-only: pgbench -S's statement over t(id int primary key, name text) with ROWS rows, -M prepared and -M simple;
 #   tpcb: pgbench's built-in tpcb-like script (-b tpcb-like -M prepared) over pgbench_* tables of ROWS accounts,
 #         ROWS/100000 branches (at least 1) and 10 tellers per branch.

@@ -1,0 +1,144 @@
+using ThunderDb.Core.Sql;
+using ThunderDb.Core.Sql.Engine;
+using ThunderDb.Core.Sql.Types;
+
+namespace ThunderDb.Net.Postgres;
+
+/// <summary>
+/// The COPY sub-protocol (the engine side is Core/Sql/Engine/CopyExecutor.cs). COPY FROM STDIN: CopyInResponse,
+/// then the client's CopyData until CopyDone, or CopyFail (57014 "COPY from stdin failed: ..."); Flush and Sync
+/// in between are ignored, as PostgreSQL ignores them (drivers send Sync right after an extended-protocol
+/// Execute without knowing it was a COPY); any other message is 08P01. After an error the message loop drops
+/// the rest of the client's copy messages. COPY TO STDOUT: CopyOutResponse, one CopyData per row, CopyDone,
+/// sent in pieces as the buffer grows. Works the same from a simple Query and from an extended-protocol Execute.
+/// </summary>
+internal sealed partial class PgConnection
+{
+    /// <summary>A COPY's output is sent whenever this much is buffered.</summary>
+    private const int CopyFlushBytes = 256 * 1024;
+
+    private sealed class PgCopyChannel(PgConnection connection) : ICopyChannel
+    {
+        private bool _copyIn;
+
+        public void SendEarlierResults(IReadOnlyList<StatementResult> results)
+        {
+            foreach (StatementResult result in results)
+            {
+                connection.WriteResult(result, describeRows: true, formats: default, maxRows: 0, out _);
+            }
+        }
+
+        public async ValueTask BeginCopyInAsync(CopyFormat format, int columns, CancellationToken cancellationToken)
+        {
+            connection.CopyResponse((byte)'G', format, columns);
+            _copyIn = true;
+            await connection._out.FlushAsync(connection._io, cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken)
+        {
+            while (_copyIn)
+            {
+                (byte Type, ReadOnlyMemory<byte> Body)? message = await connection._in.ReadAsync(startup: false, cancellationToken).ConfigureAwait(false);
+                if (message is not { } m)
+                {
+                    throw new IOException("the client closed the connection during COPY FROM STDIN");
+                }
+
+                switch (m.Type)
+                {
+                    case (byte)'d':
+                        if (!m.Body.IsEmpty)
+                        {
+                            return m.Body;
+                        }
+
+                        break;
+                    case (byte)'c':
+                        _copyIn = false;
+                        return ReadOnlyMemory<byte>.Empty;
+                    case (byte)'f':
+                        _copyIn = false;
+                        throw new SqlException(SqlState.QueryCanceled, "COPY from stdin failed: " + new PgBody(m.Body.Span).CString());
+                    case (byte)'H' or (byte)'S':
+                        break;
+                    default:
+                        _copyIn = false;
+                        throw new SqlException(SqlState.ProtocolViolation, $"unexpected message type 0x{m.Type:X2} during COPY from stdin");
+                }
+            }
+
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        public void AbandonCopyIn() => _copyIn = false; // the message loop drops CopyData, CopyDone and CopyFail outside a COPY
+
+        public void BeginCopyOut(CopyFormat format, int columns) => connection.CopyResponse((byte)'H', format, columns);
+
+        public void Write(ReadOnlySpan<byte> data)
+        {
+            PgWriter w = connection._out;
+            w.Begin((byte)'d');
+            w.Bytes(data);
+            w.End();
+        }
+
+        public void WriteBinaryRow(ReadOnlySpan<SqlValue> row, IReadOnlyList<SqlType> types)
+        {
+            PgWriter w = connection._out;
+            w.Begin((byte)'d');
+            w.Int16((short)row.Length);
+            for (int i = 0; i < row.Length; i++)
+            {
+                if (row[i].IsNull)
+                {
+                    w.Int32(-1);
+                }
+                else
+                {
+                    PgBinaryFormat.Write(w, row[i], types[i]);
+                }
+            }
+
+            w.End();
+        }
+
+        public ValueTask FlushIfLargeAsync(CancellationToken cancellationToken) =>
+            connection._out.Length >= CopyFlushBytes ? connection._out.FlushAsync(connection._io, cancellationToken) : ValueTask.CompletedTask;
+
+        public void EndCopyOut() => connection._out.Empty((byte)'c');
+
+        public SqlValue DecodeBinary(ReadOnlySpan<byte> field, SqlType type)
+        {
+            try
+            {
+                return PgBinaryFormat.Read(field, type.PgOid, 0);
+            }
+            catch (SqlException e) when (e.SqlState == "22P03")
+            {
+                throw new SqlException("22P03", "incorrect binary data format");
+            }
+        }
+
+        public bool HasBinaryFormat(SqlType type) => PgBinaryFormat.CanSend(type) && type.Kind is not SqlTypeKind.Unknown;
+    }
+
+    /// <summary>The session's copy channel: set once the session exists.</summary>
+    private ICopyChannel NewCopyChannel() => new PgCopyChannel(this);
+
+    /// <summary>CopyInResponse ('G') / CopyOutResponse ('H'): the overall format and one format code per column.</summary>
+    private void CopyResponse(byte type, CopyFormat format, int columns)
+    {
+        short code = format == CopyFormat.Binary ? (short)1 : (short)0;
+        _out.Begin(type);
+        _out.Byte((byte)code);
+        _out.Int16((short)columns);
+        for (int i = 0; i < columns; i++)
+        {
+            _out.Int16(code);
+        }
+
+        _out.End();
+    }
+}
