@@ -68,7 +68,7 @@ public static class BackupCatalog
         var link = System.IO.Path.Combine(backupDir, LatestName);
         if (newest is null)
         {
-            if (File.Exists(link) || Directory.Exists(link))
+            if (new FileInfo(link).LinkTarget is not null)
             {
                 File.Delete(link);
             }
@@ -77,9 +77,13 @@ public static class BackupCatalog
         }
 
         var temp = link + ".tmp";
-        File.Delete(temp);
+        if (new FileInfo(temp).LinkTarget is not null || File.Exists(temp))
+        {
+            File.Delete(temp);
+        }
+
         File.CreateSymbolicLink(temp, newest.Id);
-        File.Move(temp, link, overwrite: true);
+        Io.Files.AtomicRename.Replace(temp, link);
         DirectorySync.Sync(backupDir);
     }
 

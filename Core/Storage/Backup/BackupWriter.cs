@@ -20,7 +20,11 @@ namespace ThunderDb.Core.Storage.Backup;
 /// </summary>
 public static class BackupWriter
 {
-    public static BackupManifest Run(StorageEngine engine, string targetDir, ILogger logger, CancellationToken cancellationToken = default)
+    public static BackupManifest Run(StorageEngine engine, string targetDir, ILogger logger, CancellationToken cancellationToken = default) =>
+        Run(engine, targetDir, logger, cancellationToken, afterPin: null);
+
+    /// <summary><paramref name="afterPin"/> (tests) runs once the checkpoint and the WAL are pinned, before anything is copied.</summary>
+    internal static BackupManifest Run(StorageEngine engine, string targetDir, ILogger logger, CancellationToken cancellationToken, Action? afterPin)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(logger);
@@ -46,6 +50,7 @@ public static class BackupWriter
         var pagerPinned = true;
         try
         {
+            afterPin?.Invoke();
             DirectorySync.CreateDurably(Path.Combine(target, "data"));
             DirectorySync.CreateDurably(Path.Combine(target, "wal"));
             var files = new List<BackupFile>();
