@@ -86,6 +86,8 @@ public static class BackupWriter
             pager.UnpinCheckpoint();
             pagerPinned = false;
 
+            // The backup's end: every commit acknowledged before this instant is below endLsn (applied before the lock is taken).
+            var endWallTicks = NowTicks();
             var (endLsn, endTs, endTicks) = database.FlushedCommitPosition();
             var wal = database.Wal;
             var walDir = wal.DirectoryPath;
@@ -118,7 +120,7 @@ public static class BackupWriter
                 SystemId = engine.Tree.SystemId,
                 PageSize = pageSize,
                 StartTicks = startTicks,
-                EndTicks = Math.Max(NowTicks(), endTicks),
+                EndTicks = endWallTicks,
                 StartLsn = redo,
                 EndLsn = endLsn,
                 CheckpointSequence = pinned.Sequence,
