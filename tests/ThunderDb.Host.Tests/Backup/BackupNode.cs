@@ -8,7 +8,7 @@ using ThunderDb.Host.Tests.Resp;
 namespace ThunderDb.Host.Tests.Backup;
 
 /// <summary>A server with the runbook's layout (<c>var/data</c>, <c>var/wal</c>, backups in <c>backups/</c>) and the helpers the backup tests share.</summary>
-internal sealed class BackupNode(TempDirectory dir, string name = "var")
+internal sealed class BackupNode(TempDirectory dir, string name = "var", string extraStorage = "")
 {
     public int HttpPort { get; } = ServerProcess.FreePort();
 
@@ -31,6 +31,7 @@ internal sealed class BackupNode(TempDirectory dir, string name = "var")
         checkpoint_interval = "1s"
         buffer_pool_size = 8388608
         backup_dir = "{BackupDir}"
+        {extraStorage}
         """);
 
     public async Task<ServerProcess> StartAsync(CancellationToken ct)
