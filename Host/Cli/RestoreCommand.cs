@@ -41,6 +41,24 @@ internal static class RestoreCommand
             Console.WriteLine($"Restoring from backup \"{backupDir}\" to its end ({BackupManifest.FormatTime(targetTicks)})...");
         }
 
+        try
+        {
+            BackupManifest.Read(Path.GetFullPath(backupDir)); // not a (complete) backup: say so before anything else
+        }
+        catch (BackupInvalidException e)
+        {
+            Console.Error.WriteLine($"thunderdb: restore refused: {e.Message}");
+            return 1;
+        }
+
+        if (ServerAnswers(settings) is { } endPoint)
+        {
+            Console.Error.WriteLine(
+                $"thunderdb: restore refused: a server answers on the configured admin port {endPoint}; stop it first (kill -TERM $(pidof thunderdb)): " +
+                "restoring under a running server would move its files away while it writes them");
+            return 1;
+        }
+
         var logger = new StderrLogger(settings.Logging.Level <= Serilog.Events.LogEventLevel.Debug ? LogLevel.Debug : LogLevel.Information);
         var storage = settings.ToStorageOptions();
         try
@@ -75,6 +93,24 @@ internal static class RestoreCommand
         {
             Console.Error.WriteLine($"thunderdb: restore failed: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>The configured admin endpoint if something accepts connections there (the server is probably running).</summary>
+    private static System.Net.IPEndPoint? ServerAnswers(ServerSettings settings)
+    {
+        var address = settings.ListenAddress.Equals(System.Net.IPAddress.Any) ? System.Net.IPAddress.Loopback
+            : settings.ListenAddress.Equals(System.Net.IPAddress.IPv6Any) ? System.Net.IPAddress.IPv6Loopback : settings.ListenAddress;
+        var endPoint = new System.Net.IPEndPoint(address, settings.HttpPort);
+        try
+        {
+            using var socket = new System.Net.Sockets.Socket(endPoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            var connect = socket.ConnectAsync(endPoint);
+            return connect.Wait(TimeSpan.FromSeconds(1)) && socket.Connected ? endPoint : null;
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or AggregateException)
+        {
+            return null;
         }
     }
 

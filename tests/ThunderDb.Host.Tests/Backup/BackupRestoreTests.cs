@@ -248,6 +248,9 @@ public class BackupRestoreTests
         }
 
         await Assert.That(File.Exists(Path.Combine(target, "manifest.json"))).IsFalse().Because("the kill came after the backup completed: make the data larger");
+        var refused = await BackupNode.RunCli("--config", node.Config, "--restore-pitr", "2030-01-01T00:00:00Z", "--restore-backup", target);
+        await Assert.That(refused.ExitCode).IsEqualTo(1);
+        await Assert.That(refused.Stderr).Contains("has no manifest.json");
         await using (var restarted = await node.StartAsync(ct))
         {
             var list = await node.ListBackupsAsync();
@@ -256,9 +259,12 @@ public class BackupRestoreTests
             await Assert.That(entry.GetProperty("pitr").GetBoolean()).IsFalse();
             await Assert.That(Directory.Exists(Path.Combine(node.BackupDir, "latest"))).IsFalse();
 
-            var refused = await BackupNode.RunCli("--config", node.Config, "--restore-pitr", "2030-01-01T00:00:00Z", "--restore-backup", target);
-            await Assert.That(refused.ExitCode).IsEqualTo(1);
-            await Assert.That(refused.Stderr).Contains("manifest.json");
+            // PITR while the server runs is refused before anything is touched.
+            var (okStatus, okBody) = await node.CurlBackupAsync(Path.Combine(node.BackupDir, "while-running"));
+            await Assert.That(okStatus).IsEqualTo(200).Because(okBody.ToString());
+            var running = await BackupNode.RunCli("--config", node.Config, "--restore-pitr", "2030-01-01T00:00:00Z", "--restore-backup", Path.Combine(node.BackupDir, "while-running"));
+            await Assert.That(running.ExitCode).IsEqualTo(1);
+            await Assert.That(running.Stderr).Contains("stop it first");
 
             // A new backup completes and becomes latest; the killed one stays incomplete.
             var (status, body) = await node.CurlBackupAsync(null);
