@@ -46,12 +46,11 @@ public static class Program
         try
         {
             settings = ConfigLoader.Load(cli, environment);
+            StartupChecks.Verify(settings);
             if (cli.RestoreBackup is not null)
             {
-                return RefuseRestore(cli);
+                return RestoreCommand.Run(cli, settings);
             }
-
-            StartupChecks.Verify(settings);
         }
         catch (ConfigException e)
         {
@@ -60,17 +59,6 @@ public static class Program
         }
 
         return await ServerLifecycle.RunAsync(cli, environment, settings).ConfigureAwait(false);
-    }
-
-    /// <summary>Restore is validated now and built in a later issue; until then it says so and changes nothing.</summary>
-    private static int RefuseRestore(CommandLineOptions cli)
-    {
-        var target = cli.RestorePitr is { } at
-            ? $" to timestamp {at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'} ({at.ToUnixTimeMilliseconds()} ms)"
-            : "";
-        Console.Error.WriteLine(
-            $"thunderdb: restore from backup \"{cli.RestoreBackup}\"{target} is not supported yet in this build; nothing was changed.");
-        return 1;
     }
 
     private static Dictionary<string, string> ReadEnvironment()

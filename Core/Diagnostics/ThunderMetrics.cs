@@ -72,6 +72,19 @@ public static class ThunderMetrics
         "Key-lock waits (row locks), from queueing to grant, timeout or deadlock; _count is the number of waits",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 4, 10) });
 
+    public static readonly Counter BackupsTotal = Metrics.CreateCounter("thunderdb_backups_total", "Backups finished, by result (success, failure)",
+        new CounterConfiguration { LabelNames = ["result"] });
+
+    public static readonly Histogram BackupDurationSeconds = Metrics.CreateHistogram("thunderdb_backup_duration_seconds",
+        "Duration of successful backups", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 4, 10) });
+
+    public static readonly Gauge BackupSizeBytes = Metrics.CreateGauge("thunderdb_backup_size_bytes", "Size of the last successful backup");
+
+    public static readonly Gauge LastBackupTimestampSeconds = Metrics.CreateGauge("thunderdb_last_backup_timestamp_seconds",
+        "Unix time at which the last successful backup ended");
+
+    public static readonly Gauge WalArchiveSizeBytes = Metrics.CreateGauge("thunderdb_wal_archive_size_bytes", "Bytes of WAL segments kept in the archive for point-in-time recovery");
+
     /// <summary>Touches the static fields so every metric is registered (and exported) from startup.</summary>
     public static void EnsureRegistered() => _ = QueriesTotal;
 }

@@ -109,6 +109,18 @@ public sealed record ControlFile(int FormatVersion, int PageSize, DateTimeOffset
             version == 1 ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(24)));
     }
 
+    /// <summary>
+    /// Gives the database in <paramref name="dataDir"/> a new system identifier (a point-in-time restore starts a new
+    /// history) and returns it; the caller rewrites the WAL directory's marker to match.
+    /// </summary>
+    internal static ulong AssignNewSystemId(string dataDir)
+    {
+        var path = Path.Combine(dataDir, FileName);
+        var control = Read(path) with { FormatVersion = CurrentFormatVersion, SystemId = NewSystemId() };
+        control.WriteNew(path);
+        return control.SystemId;
+    }
+
     /// <summary>Never zero (zero means "no identifier" in the WAL options).</summary>
     private static ulong NewSystemId()
     {

@@ -17,7 +17,7 @@ namespace ThunderDb.Core.Storage;
 /// <para>Free-list state: <c>_free</c> may be handed out now; <c>_pending</c> holds ids the durable meta
 /// page may still reference, released by the next checkpoint.</para>
 /// </summary>
-internal sealed unsafe class Pager : IDisposable
+internal sealed unsafe partial class Pager : IDisposable
 {
     public const string DataFileName = "thunder.db";
     public const ulong FirstDataPage = 2;
@@ -81,7 +81,7 @@ internal sealed unsafe class Pager : IDisposable
 
     public ulong PageCount => _pageCount;
 
-    public int FreePageCount => _free.Count + _pending.Count;
+    public int FreePageCount => _free.Count + _pending.Count + _heldForBackup.Count;
 
     public static Pager Open(StorageOptions options, ILogger? logger)
     {
@@ -296,7 +296,7 @@ internal sealed unsafe class Pager : IDisposable
         Pool.CollectDirty(dirty);
 
         var perPage = (PageSize - PageHeader.Size) / sizeof(ulong);
-        var total = _free.Count + _pending.Count;
+        var total = _free.Count + _pending.Count + _heldForBackup.Count;
         var listPageCount = (total + perPage - 1) / perPage;
         var listPages = new List<ulong>(listPageCount);
         for (var i = 0; i < listPageCount; i++)
@@ -305,9 +305,10 @@ internal sealed unsafe class Pager : IDisposable
             listPages.Add(_free.Count > 0 ? PopFree() : _pageCount++);
         }
 
-        var stored = new List<ulong>(_free.Count + _pending.Count);
+        var stored = new List<ulong>(total);
         stored.AddRange(_free);
         stored.AddRange(_pending);
+        stored.AddRange(_heldForBackup); // free on disk, kept from reuse while a backup copies the pinned checkpoint
         var frozen = new FrozenCheckpoint(this, state, _checkpointSeq + 1, _epoch, Root, _pageCount, dirty, listPages, stored, _pending);
 
         // Ids freed from now on may be referenced by the frozen tree: they wait for the checkpoint after this one,
@@ -366,7 +367,7 @@ internal sealed unsafe class Pager : IDisposable
             foreach (var id in frozen.Release)
             {
                 Pool.Invalidate(id);
-                _free.Add(id);
+                (_backupPins > 0 ? _heldForBackup : _free).Add(id);
             }
 
             _checkpointInFlight = false;

@@ -53,5 +53,8 @@ public sealed record StorageOptions
     /// <summary>Tests: wraps every file the engine opens (data file, WAL segments), e.g. to inject I/O faults.</summary>
     internal Func<StorageFile, StorageFile>? FileDecorator { get; init; }
 
+    /// <summary>Tests: WAL segment size (so a few commits cross segments and checkpoints remove or archive them).</summary>
+    internal long WalSegmentSize { get; init; } = Wal.WalOptions.DefaultSegmentSize;
+
     public string EffectiveWalDir => WalDir ?? Path.Combine(DataDir, "wal");
 }

@@ -97,7 +97,7 @@ public sealed partial class Database
 
         ulong lsn;
         ulong commitTs;
-        long wallClockMs;
+        long wallClockTicks;
         try
         {
             lock (_commitLock)
@@ -144,8 +144,11 @@ public sealed partial class Database
                 // Under the lock, so commit wall-clock times follow LSN order; clamped so they never go back (a clock step,
                 // NTP, a restart on a machine whose clock is behind): point-in-time recovery stops at a time in this order.
                 sealedAt = Stopwatch.GetTimestamp();
-                wallClockMs = Math.Max(_lastWallClockMs, _wallClock(sealedAt));
-                _lastWallClockMs = wallClockMs;
+                // Strictly increasing (one tick past the previous commit at least), so every commit has its own instant
+                // and a recovery target can fall between any two of them.
+                wallClockTicks = Math.Max(_lastWallClockTicks + 1, _wallClockTicks(sealedAt));
+                _lastWallClockTicks = wallClockTicks;
+                _lastWallClockMs = wallClockTicks / TimeSpan.TicksPerMillisecond;
                 _appliedEndLsn = lsn + (ulong)record.Length;
                 if (!_syncCommit)
                 {
@@ -167,7 +170,9 @@ public sealed partial class Database
             throw;
         }
 
-        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, wallClockMs, _wal.FlushedLsn, chunks);
+        WalRecord.Seal(record, WalRecordType.Commit, lsn, txn.Id, commitTs, wallClockTicks / TimeSpan.TicksPerMillisecond, _wal.FlushedLsn, chunks,
+            (ushort)(wallClockTicks % TimeSpan.TicksPerMillisecond));
+        txn.CommitWallClockTicks = wallClockTicks;
         _wal.Publish(lsn, record);
         int recordLength = record.Length;
         builder.Reset(); // the record is in the WAL: a large one's buffer goes back now, not at this session's next commit

@@ -29,7 +29,8 @@ public sealed partial class Database : IKvDatabase, IDisposable
     private ulong _visibleTs;
     private long _nextTxnId; // the last id handed out
     private long _lastWallClockMs; // under _commitLock: the wall-clock time of the last commit record
-    private readonly Func<long, long> _wallClock;
+    private long _lastWallClockTicks; // under _commitLock: the same in unix 100 ns ticks (strictly increasing)
+    private readonly Func<long, long> _wallClockTicks;
 
     private readonly SnapshotRegistry _snapshots = new();
 
@@ -48,7 +49,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
         _logger = logger;
         var walOptions = options.EffectiveWal;
         _syncCommit = walOptions.SyncCommit;
-        _wallClock = options.WallClock ?? WallClock.UnixMilliseconds;
+        _wallClockTicks = options.WallClock is { } testClock ? ts => testClock(ts) * TimeSpan.TicksPerMillisecond : WallClock.UnixTicks;
         _wal = WriteAheadLog.Open(walOptions, checkpoint.WalLsn, checkpoint.MaxCommitTs, Replay, logger, out var recovery);
         Recovery = recovery;
         _lastCommitTs = recovery.MaxCommitTs;
@@ -61,6 +62,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
         // (The commit-timestamp floor covers meta pages written before they carried an id; ids are never below it.)
         _nextTxnId = Math.Max(Math.Max(checkpoint.MaxTxnId, recovery.MaxTxnId), (long)Math.Min(recovery.MaxCommitTs, long.MaxValue / 2) + 1);
         _lastWallClockMs = Math.Max(checkpoint.MaxWallClockMs, recovery.MaxWallClockMs);
+        _lastWallClockTicks = Math.Max(recovery.MaxWallClockTicks, checkpoint.MaxWallClockMs * TimeSpan.TicksPerMillisecond);
         _wal.CommitsDurable = OnCommitsDurable;
         _wal.SizeAlertBytes = options.Storage.MaxWalSize;
         _wal.SizeAlert = () => _checkpointWake.Set();

@@ -60,6 +60,9 @@ internal sealed partial class KvTransaction : IKvTransaction
 
     public long StartedAtUnixMilliseconds => WallClock.UnixMilliseconds(StartedAt);
 
+    /// <summary>After a commit that wrote: its WAL record's wall-clock time in unix 100 ns ticks (what point-in-time recovery compares).</summary>
+    public long CommitWallClockTicks { get; internal set; }
+
     /// <summary>
     /// Starts this finished object over as a new transaction (its owner asked for reuse through
     /// <see cref="Database.Begin(TransactionOptions, IKvTransaction?)"/>): the write set, the WAL record buffer, the

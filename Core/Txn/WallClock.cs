@@ -10,21 +10,29 @@ namespace ThunderDb.Core.Txn;
 /// </summary>
 internal static class WallClock
 {
-    private static Anchor s_anchor = new(Stopwatch.GetTimestamp(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    private static Anchor s_anchor = new(Stopwatch.GetTimestamp(), UnixTicksNow());
 
-    public static long UnixMilliseconds(long stopwatchTimestamp)
+    public static long UnixMilliseconds(long stopwatchTimestamp) => UnixTicks(stopwatchTimestamp) / TimeSpan.TicksPerMillisecond;
+
+    /// <summary>
+    /// Unix time in 100 ns ticks (the resolution of RFC 3339 fractions that <see cref="DateTimeOffset"/> parses), so
+    /// point-in-time recovery can stop between two commits of the same millisecond.
+    /// </summary>
+    public static long UnixTicks(long stopwatchTimestamp)
     {
         var anchor = Volatile.Read(ref s_anchor);
         var elapsed = stopwatchTimestamp - anchor.Timestamp;
         if (elapsed > Stopwatch.Frequency || elapsed < -Stopwatch.Frequency)
         {
-            anchor = new Anchor(stopwatchTimestamp, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            anchor = new Anchor(stopwatchTimestamp, UnixTicksNow());
             Volatile.Write(ref s_anchor, anchor);
             elapsed = 0;
         }
 
-        return anchor.UnixMs + (elapsed * 1000 / Stopwatch.Frequency);
+        return anchor.UnixTicks + (long)((Int128)elapsed * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
     }
 
-    private sealed record Anchor(long Timestamp, long UnixMs);
+    private static long UnixTicksNow() => DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks;
+
+    private sealed record Anchor(long Timestamp, long UnixTicks);
 }

@@ -26,7 +26,7 @@ public sealed class AdminHttpServer : IAsyncDisposable
     public IPEndPoint EndPoint { get; private init; } = new(IPAddress.Loopback, 0);
 
     public static AdminHttpServer Create(IPEndPoint endPoint, ServerState state, HealthReporter health, AdminTokenVerifier verifier, ILoggerProvider logging,
-        X509Certificate2? tlsCertificate = null)
+        X509Certificate2? tlsCertificate = null, BackupService? backups = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "thunderdb" });
         builder.Logging.ClearProviders();
@@ -100,8 +100,7 @@ public sealed class AdminHttpServer : IAsyncDisposable
         }).WithMetadata(PublicEndpoint.Instance);
         app.MapGet("/admin/metrics", ctx => WriteAsync(ctx, 200, ReadMetrics(), AdminJsonContext.Default.AdminMetricsResponse));
 
-        MapNotSupported(app, "POST", "/admin/backup", "online backup");
-        MapNotSupported(app, "GET", "/admin/backups", "listing backups");
+        BackupEndpoints.Map(app, backups);
         ConnectionEndpoints.Map(app, ConnectionRegistry.Shared);
 
         app.MapGet("/admin/queries", ctx => WriteAsync(ctx, 200, ConnectionEndpoints.Queries(ConnectionRegistry.Shared), AdminJsonContext.Default.QueryListResponse));

@@ -6,6 +6,17 @@ public sealed record StatusResponse(string Status, [property: JsonIgnore(Conditi
 
 public sealed record ErrorResponse(string Error, string Detail);
 
+/// <summary><c>POST /admin/backup</c>: the manifest summary of the completed backup.</summary>
+public sealed record BackupResponse(
+    string Id, string Path, string Status, string StartTime, string EndTime, double DurationMs, ulong StartLsn, ulong EndLsn,
+    ulong EndCommitTs, string EndCommitTime, string SystemId, int PageSize, long SizeBytes, int Files, string ThunderdbVersion);
+
+/// <summary>One entry of <c>GET /admin/backups</c>; <c>pitr</c> = a point-in-time restore can start from it.</summary>
+public sealed record BackupListEntry(
+    string Id, string Path, string Status, string Time, string? EndTime, long SizeBytes, ulong? StartLsn, ulong? EndLsn, bool Pitr, bool Latest, string? Problem);
+
+public sealed record BackupListResponse(string BackupDir, List<BackupListEntry> Backups);
+
 public sealed record HealthCheckResponse(string Status, string Detail);
 
 public sealed record HealthResponse(
@@ -64,4 +75,6 @@ public sealed record VacuumResponse(string Table, string Database, bool Analyzed
 [JsonSerializable(typeof(ConnectionKilledResponse))]
 [JsonSerializable(typeof(QueryListResponse))]
 [JsonSerializable(typeof(VacuumResponse))]
+[JsonSerializable(typeof(BackupResponse))]
+[JsonSerializable(typeof(BackupListResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ namespace ThunderDb.Host.Admin;
 /// directory, a small write+fsync+read probe, free disk space, and the engine's own check when an
 /// engine is plugged in (otherwise "not_checked", never a pretend "ok").
 /// </summary>
-public sealed class HealthReporter(LiveSettings settings, Func<IDatabaseEngine?> engine)
+public sealed class HealthReporter(LiveSettings settings, Func<IDatabaseEngine?> engine, BackupService? backups = null)
 {
     private const string ProbeFileName = ".thunderdb-health-probe";
     private readonly SemaphoreSlim _probeGate = new(1, 1);
@@ -51,10 +51,33 @@ public sealed class HealthReporter(LiveSettings settings, Func<IDatabaseEngine?>
         }
 
         checks["disk_space"] = Response(space);
+        if (backups is not null)
+        {
+            checks["backup"] = Response(BackupCheck(backups));
+        }
 
         var worst = checks.Values.Select(c => c.Status).ToList();
         var overall = worst.Contains("fail") ? "unhealthy" : worst.Contains("warn") ? "degraded" : "healthy";
         return new HealthResponse(overall, space.Status is HealthStatus.Ok or HealthStatus.Warn, freePercent, checks);
+    }
+
+    /// <summary>A failed backup or WAL archiving is a warning (the data is fine; the safety net is not).</summary>
+    private static HealthCheck BackupCheck(BackupService backups)
+    {
+        if (backups.LastFailure is { } failure)
+        {
+            return new HealthCheck(HealthStatus.Warn, failure);
+        }
+
+        if (backups.Archive?.LastError is { } archive)
+        {
+            return new HealthCheck(HealthStatus.Warn, archive);
+        }
+
+        var newest = ThunderDb.Core.Storage.Backup.BackupCatalog.List(backups.BackupDir).FirstOrDefault(b => b.Complete);
+        return new HealthCheck(HealthStatus.Ok, newest is null
+            ? $"no complete backup in '{backups.BackupDir}'"
+            : $"newest complete backup {newest.Id} ({newest.SizeBytes} bytes)");
     }
 
     private static HealthCheck SafeEngineCheck(IDatabaseEngine db)

@@ -103,6 +103,10 @@ internal static class ConfigKeys
         new("THUNDERDB_AUTH_ENABLED", "security.authentication_enabled"),
         new("THUNDERDB_ADMIN_TOKEN_HASH", "security.admin_token_hash"),
         new("THUNDERDB_PG_AUTH_METHOD", "security.pg_auth_method"),
+        new("THUNDERDB_BACKUP_ENABLED", "storage.backup_enabled"),
+        new("THUNDERDB_BACKUP_INTERVAL", "storage.backup_interval"),
+        new("THUNDERDB_BACKUP_RETENTION_COUNT", "storage.backup_retention_count"),
+        new("THUNDERDB_BACKUP_DIR", "storage.backup_dir"),
     ];
 
     private static int PageSize(ConfigValue v)

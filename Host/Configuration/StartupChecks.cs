@@ -68,11 +68,6 @@ public static partial class StartupChecks
     /// <summary>Warnings for accepted settings whose feature is not built yet (logged at startup, never silently ignored).</summary>
     public static IEnumerable<string> NotYetSupported(ServerSettings s)
     {
-        if (s.Storage.BackupEnabled)
-        {
-            yield return "storage.backup_enabled = true: the backup worker is not supported yet; no automatic backups will be taken";
-        }
-
         if (s.Logging.OtelEndpoint is not null && !Observability.Telemetry.Built)
         {
             yield return "logging.otel_endpoint is set, but this binary was built without OpenTelemetry export (publish with -p:Otel=true); nothing is exported";

@@ -104,11 +104,12 @@ public static class ServerLifecycle
             }
         });
 
-        var health = new HealthReporter(live, () => state.Engine);
+        var backups = new BackupService(settings, logging.LoggerFactory);
+        var health = new HealthReporter(live, () => state.Engine, backups);
         var verifier = new AdminTokenVerifier(settings.Security.AuthenticationEnabled, settings.Security.AdminTokenHash);
         var httpEndPoint = new IPEndPoint(settings.ListenAddress, settings.HttpPort);
         using var loggerProvider = new SerilogLoggerProvider(logging.Logger);
-        await using var admin = AdminHttpServer.Create(httpEndPoint, state, health, verifier, loggerProvider, certificate);
+        await using var admin = AdminHttpServer.Create(httpEndPoint, state, health, verifier, loggerProvider, certificate, backups);
         try
         {
             await admin.StartAsync(CancellationToken.None).ConfigureAwait(false);
@@ -139,6 +140,11 @@ public static class ServerLifecycle
                     settings.Storage.IoBackend.ToString().ToLowerInvariant(), io.AutoChoice.ToString().ToLowerInvariant(), io.Reason);
                 log.Information("Opening database engine {Engine}", engine.Name);
                 await engine.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+                if (engine is KvStorageEngine { Engine: { } storage })
+                {
+                    backups.Attach(storage);
+                }
+
                 state.Engine = engine;
                 log.Information("Not built yet, ports left unbound: mysql {MySql}, grpc {Grpc}",
                     settings.MySqlPort, settings.GrpcPort);
@@ -186,7 +192,7 @@ public static class ServerLifecycle
         }
 
         state.SetPhase(ServerPhase.Stopping);
-        if (!await ShutdownAsync(started, workers, state.Engine, admin, log).ConfigureAwait(false) && exitCode == 0)
+        if (!await ShutdownAsync(started, workers, backups, state.Engine, admin, log).ConfigureAwait(false) && exitCode == 0)
         {
             exitCode = 1;
         }
@@ -197,7 +203,7 @@ public static class ServerLifecycle
     }
 
     /// <summary>The runbook's sequence: stop accepting, wait for in-flight work, stop workers, final checkpoint, close the engine.</summary>
-    private static async Task<bool> ShutdownAsync(List<IProtocolListener> listeners, BackgroundWorkers workers, IDatabaseEngine? engine, AdminHttpServer admin, ILogger log)
+    private static async Task<bool> ShutdownAsync(List<IProtocolListener> listeners, BackgroundWorkers workers, BackupService backups, IDatabaseEngine? engine, AdminHttpServer admin, ILogger log)
     {
         foreach (var l in listeners)
         {
@@ -229,6 +235,7 @@ public static class ServerLifecycle
         }
 
         await workers.StopAsync().ConfigureAwait(false);
+        await backups.StopAsync().ConfigureAwait(false);
         log.Debug("Background workers stopped");
 
         if (engine is not null)

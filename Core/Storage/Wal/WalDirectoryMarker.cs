@@ -84,7 +84,7 @@ internal static class WalDirectoryMarker
         return BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8));
     }
 
-    private static void Write(string path, ulong systemId)
+    public static void Write(string path, ulong systemId)
     {
         Span<byte> bytes = stackalloc byte[Length];
         bytes.Clear();

@@ -39,6 +39,7 @@ public sealed record WalOptions
     {
         FileDecorator = storage.FileDecorator,
         Directory = storage.EffectiveWalDir,
+        SegmentSize = storage.WalSegmentSize,
         BufferSize = (int)Math.Clamp(storage.WalBufferSize, 64 << 10, 1L << 30),
         SyncCommit = storage.SyncCommit,
         IoBackend = storage.IoBackend,

@@ -36,7 +36,8 @@ public enum WalOpKind : byte
 ///  0 uint  crc      CRC32C over bytes [4, length)
 ///  4 uint  length   whole record including header and padding
 ///  8 byte  type     WalRecordType
-///  9 3 bytes reserved (zero)
+///  9 byte  reserved (zero)
+/// 10 ushort wallClockSubMsTicks  100 ns ticks within the millisecond of wallClockUnixMs (0..9999; 0 in older records)
 /// 12 uint  chunks   commit record: how many chunk records of the same transaction precede it (0 for most)
 /// 16 ulong lsn      byte position of the record in the log; a stale or misplaced record fails this check
 /// 24 long  txnId
@@ -68,6 +69,10 @@ public static class WalRecord
 
     public static long ReadWallClockMs(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[40..]);
 
+    /// <summary>The commit's wall-clock time in unix 100 ns ticks (milliseconds plus the sub-millisecond ticks).</summary>
+    public static long ReadWallClockTicks(ReadOnlySpan<byte> record) =>
+        (ReadWallClockMs(record) * TimeSpan.TicksPerMillisecond) + BinaryPrimitives.ReadUInt16LittleEndian(record[10..]);
+
     public static ulong ReadDurableLsnAtAppend(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadUInt64LittleEndian(record[48..]);
 
     /// <summary>A commit record's count of <see cref="WalRecordType.Chunk"/> records logged before it.</summary>
@@ -97,11 +102,12 @@ public static class WalRecord
     }
 
     /// <summary>Fills the header fields of a record whose payload is already in place, and sets its CRC.</summary>
-    public static void Seal(Span<byte> record, WalRecordType type, ulong lsn, long txnId, ulong commitTs, long wallClockMs, ulong durableLsnAtAppend, uint chunks = 0)
+    public static void Seal(Span<byte> record, WalRecordType type, ulong lsn, long txnId, ulong commitTs, long wallClockMs, ulong durableLsnAtAppend, uint chunks = 0, ushort wallClockSubMsTicks = 0)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)record.Length);
         record[8] = (byte)type;
-        record[9..12].Clear();
+        record[9] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(record[10..], wallClockSubMsTicks);
         BinaryPrimitives.WriteUInt32LittleEndian(record[12..], chunks);
         BinaryPrimitives.WriteUInt64LittleEndian(record[16..], lsn);
         BinaryPrimitives.WriteInt64LittleEndian(record[24..], txnId);

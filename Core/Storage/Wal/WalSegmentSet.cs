@@ -314,6 +314,39 @@ internal sealed class WalSegmentSet : IDisposable
         }
     }
 
+    /// <summary>The segments <see cref="DeleteBelow"/> would delete now (start LSN and path), oldest first.</summary>
+    public List<(ulong Start, string Path)> SegmentsWhollyBelow(ulong lsn)
+    {
+        var list = new List<(ulong, string)>();
+        foreach (var start in _lengths.Keys)
+        {
+            if (start + (ulong)_segmentSize > lsn || (_writer is not null && start == _writerStart))
+            {
+                break;
+            }
+
+            list.Add((start, PathOf(start)));
+        }
+
+        return list;
+    }
+
+    /// <summary>Every segment from the one holding <paramref name="fromLsn"/> on (start LSN and path), oldest first.</summary>
+    public List<(ulong Start, string Path)> SegmentsFrom(ulong fromLsn)
+    {
+        var first = SegmentStartOf(fromLsn);
+        var list = new List<(ulong, string)>();
+        foreach (var start in _lengths.Keys)
+        {
+            if (start >= first)
+            {
+                list.Add((start, PathOf(start)));
+            }
+        }
+
+        return list;
+    }
+
     /// <summary>Deletes the segments that lie wholly below <paramref name="lsn"/>; returns how many.</summary>
     public int DeleteBelow(ulong lsn)
     {

@@ -27,6 +27,9 @@ public sealed record WalRecoveryResult(
     /// <summary>The latest wall-clock time of a replayed commit record (0 when none).</summary>
     public long MaxWallClockMs { get; init; }
 
+    /// <summary>The same in unix 100 ns ticks.</summary>
+    public long MaxWallClockTicks { get; init; }
+
     public double MegabytesPerSecond => Elapsed.TotalSeconds > 0 ? BytesReplayed / 1e6 / Elapsed.TotalSeconds : 0;
 }
 
@@ -109,6 +112,7 @@ public sealed partial class WriteAheadLog
         long records = 0;
         long maxTxnId = 0;
         long maxWallClockMs = 0;
+        long maxWallClockTicks = 0;
         using var chunks = new WalChunkReplay(segments, segments.DirectoryPath, checkpointCommitTs);
         using (var reader = new WalWindowReader(segments))
         {
@@ -127,6 +131,7 @@ public sealed partial class WriteAheadLog
                 {
                     maxCommitTs = Math.Max(maxCommitTs, WalRecord.ReadCommitTs(record));
                     maxWallClockMs = Math.Max(maxWallClockMs, WalRecord.ReadWallClockMs(record));
+                    maxWallClockTicks = Math.Max(maxWallClockTicks, WalRecord.ReadWallClockTicks(record));
                     chunks.ReplayChunksOf(record, position, replay);
                 }
 
@@ -164,6 +169,7 @@ public sealed partial class WriteAheadLog
             {
                 MaxTxnId = maxTxnId,
                 MaxWallClockMs = maxWallClockMs,
+                MaxWallClockTicks = maxWallClockTicks,
             };
             logger.LogInformation(
                 "WAL recovery replayed {Records} records, {Bytes} bytes from LSN {Start} to {End} in {Ms:F1} ms ({MBps:F1} MB/s)",

@@ -219,18 +219,60 @@ public sealed unsafe partial class WriteAheadLog : IDisposable
     /// </summary>
     public ulong RetainFromLsn { get; set; } = ulong.MaxValue;
 
-    /// <summary>Deletes the segment files that lie wholly below <paramref name="lsn"/> (the last checkpoint's redo start) and below <see cref="RetainFromLsn"/>.</summary>
+    /// <summary>
+    /// Where segments go before <see cref="RemoveSegmentsBelow"/> deletes them (the PITR archive); null = deleted outright.
+    /// </summary>
+    public IWalArchiver? Archiver { get; set; }
+
+    /// <summary>
+    /// Deletes the segment files that lie wholly below <paramref name="lsn"/> (the last checkpoint's redo start) and below
+    /// <see cref="RetainFromLsn"/>. With an <see cref="Archiver"/> each is archived first (outside the segment lock: they
+    /// are complete and immutable, and the flusher must not wait for a copy); one that cannot be archived stays, with
+    /// every later one, until the next checkpoint tries again.
+    /// </summary>
     public int RemoveSegmentsBelow(ulong lsn)
     {
+        var bound = Math.Min(Math.Min(lsn, FlushedLsn), RetainFromLsn);
+        if (Archiver is { } archiver)
+        {
+            List<(ulong Start, string Path)> candidates;
+            lock (_segmentLock)
+            {
+                candidates = _segments.SegmentsWhollyBelow(bound);
+            }
+
+            foreach (var (start, path) in candidates)
+            {
+                if (!archiver.Archive(path, start, _segments.SegmentSize))
+                {
+                    bound = start;
+                    break;
+                }
+            }
+        }
+
         int removed;
         lock (_segmentLock)
         {
-            removed = _segments.DeleteBelow(Math.Min(Math.Min(lsn, FlushedLsn), RetainFromLsn));
+            removed = _segments.DeleteBelow(bound);
             ThunderMetrics.WalSizeBytes.Set(_segments.BytesOnDisk);
         }
 
         return removed;
     }
+
+    /// <summary>The segment files holding LSNs from the one containing <paramref name="fromLsn"/> on, oldest first (a backup copies them).</summary>
+    public List<(ulong Start, string Path)> SegmentsFrom(ulong fromLsn)
+    {
+        lock (_segmentLock)
+        {
+            return _segments.SegmentsFrom(fromLsn);
+        }
+    }
+
+    public long SegmentSize => _segments.SegmentSize;
+
+    public string DirectoryPath => _segments.DirectoryPath;
 
     /// <summary>Flushes everything appended, stops the flusher and closes the files.</summary>
     public void Dispose()

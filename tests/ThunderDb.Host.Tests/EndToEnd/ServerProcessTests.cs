@@ -105,8 +105,8 @@ public class ServerProcessTests
         await Assert.That(adminMetrics).Contains("\"average_query_time_ms\":null");
 
         var backups = await http.GetAsync(new Uri("/admin/backups", UriKind.Relative), ct);
-        await Assert.That(backups.StatusCode).IsEqualTo(HttpStatusCode.NotImplemented);
-        await Assert.That(await backups.Content.ReadAsStringAsync(ct)).Contains("not supported yet");
+        await Assert.That(backups.StatusCode).IsEqualTo(HttpStatusCode.OK);
+        await Assert.That(await backups.Content.ReadAsStringAsync(ct)).Contains("\"backups\":[]");
         var kill = await http.DeleteAsync(new Uri("/admin/connections/42", UriKind.Relative), ct);
         await Assert.That(kill.StatusCode).IsEqualTo(HttpStatusCode.NotFound);
         await Assert.That(await kill.Content.ReadAsStringAsync(ct)).Contains("no open connection with id 42");
@@ -287,7 +287,7 @@ public class ServerProcessTests
 
     [Test]
     [Timeout(60_000)]
-    public async Task Usage_errors_exit_2_and_restore_says_not_supported(CancellationToken ct)
+    public async Task Usage_errors_exit_2_and_restore_from_a_non_backup_is_refused(CancellationToken ct)
     {
         using var dir = new TempDirectory();
         await using (var unknown = await ServerProcess.StartAsync(dir.Path, ["--frobnicate"]))
@@ -305,7 +305,8 @@ public class ServerProcessTests
         await using (var restore = await ServerProcess.StartAsync(dir.Path, ["--restore-pitr", "2025-01-15T12:30:00Z", "--restore-backup", dir.Path]))
         {
             await Assert.That(await restore.WaitForExitAsync(StartTimeout)).IsEqualTo(1);
-            await Assert.That(restore.Stderr).Contains("not supported yet");
+            await Assert.That(restore.Stderr).Contains("restore refused");
+            await Assert.That(restore.Stderr).Contains("has no manifest.json");
         }
 
         await using (var version = await ServerProcess.StartAsync(dir.Path, ["--version"]))
