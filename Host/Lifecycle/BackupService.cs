@@ -107,13 +107,26 @@ public sealed class BackupService(ServerSettings settings, ILoggerFactory logger
         }
     }
 
+    /// <summary>
+    /// Backs up when the newest complete backup is <c>backup_interval</c> old (at once when there is none, so a server
+    /// restarted more often than the interval still gets its backups); after a failure it waits a minute at most.
+    /// </summary>
     private async Task WorkerAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(settings.Storage.BackupInterval);
+        var interval = settings.Storage.BackupInterval;
         try
         {
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            while (!ct.IsCancellationRequested)
             {
+                var newest = BackupCatalog.List(BackupDir).FirstOrDefault(b => b.Complete)?.Time;
+                var wait = newest is { } t ? t + interval - DateTime.UtcNow : TimeSpan.Zero;
+                if (wait > TimeSpan.Zero)
+                {
+                    // At most a day per wait (Task.Delay's limit is ~49 days), then look again: backups may have changed.
+                    await Task.Delay(Min(wait, TimeSpan.FromDays(1)), ct).ConfigureAwait(false);
+                    continue;
+                }
+
                 try
                 {
                     await RunAsync(null).ConfigureAwait(false);
@@ -125,12 +138,14 @@ public sealed class BackupService(ServerSettings settings, ILoggerFactory logger
                 catch (BackupAlreadyRunningException)
                 {
                     _log.LogInformation("Automatic backup skipped: a backup is already running");
+                    await Task.Delay(Min(interval, TimeSpan.FromSeconds(5)), ct).ConfigureAwait(false);
                 }
-#pragma warning disable CA1031 // logged and reported in /admin/health; the worker tries again at the next interval
+#pragma warning disable CA1031 // logged and reported in /admin/health; the worker tries again
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
                     _log.LogError("Automatic backup failed: {Error}", e.Message);
+                    await Task.Delay(Min(interval, TimeSpan.FromMinutes(1)), ct).ConfigureAwait(false);
                 }
             }
         }
@@ -139,6 +154,8 @@ public sealed class BackupService(ServerSettings settings, ILoggerFactory logger
             // Shutdown.
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>Shutdown: stop the worker and cancel a running backup (its directory is removed), before the final checkpoint.</summary>
     public async Task StopAsync()
