@@ -341,6 +341,9 @@ internal sealed partial class PgConnection
         {
             long started = Stopwatch.GetTimestamp();
             MarkCommand("execute");
+            ActivityStarted(portal.Prepared.Sql);
+            // outside a block, the statements up to Sync share one implicit transaction (SqlSession.Pipeline.cs)
+            _session!.BeginImplicitTransaction(statement);
             CancellationToken token = BeginStatement();
             ThunderMetrics.QueriesTotal.Inc();
             try
@@ -372,8 +375,11 @@ internal sealed partial class PgConnection
             finally
             {
                 EndStatement();
+                ActivityEnded();
                 ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
+
+            AfterStatement(portal.Result);
         }
 
         WriteResult(portal.Result, describeRows: false, portal.ResultFormats, Math.Max(0, maxRows), out int resumeAt, portal.ResumeAt);
@@ -407,10 +413,22 @@ internal sealed partial class PgConnection
         _out.Empty((byte)'3');
     }
 
-    private void Sync()
+    private async Task SyncAsync()
     {
         _skipUntilSync = false;
-        SessionTransactionState state = _session!.State;
+        if (_session!.InImplicitTransaction)
+        {
+            // the implicit transaction commits here (or rolls back after an error), as PostgreSQL's finish_xact_command at Sync
+            if (await _session.EndImplicitTransactionAsync(CancellationToken.None).ConfigureAwait(false) is { } commitError)
+            {
+                WriteError(commitError);
+            }
+
+            _session.Activity?.StatementEnded(_session.State, _session.Settings.Get("application_name") ?? "");
+        }
+
+        ReportChangedParameters();
+        SessionTransactionState state = _session.State;
         if (state == SessionTransactionState.Idle)
         {
             // portals live until their transaction ends; outside one that is now

@@ -60,6 +60,7 @@ public static class SystemCatalogViews
         "pg_tables" => InformationSchema.PgTables(src),
         "pg_indexes" => InformationSchema.PgIndexes(src),
         "pg_views" => InformationSchema.PgViews(src),
+        "pg_stat_activity" => PgMisc.Activity(src),
         _ => PgMisc.Empty(name),
     };
 }
