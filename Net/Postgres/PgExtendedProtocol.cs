@@ -70,8 +70,9 @@ internal sealed partial class PgConnection
         for (int i = 0; i < count; i++)
         {
             int oid = body.Int32();
-            declared[i] = oid == 0 ? SqlType.Unknown : TypeOfOid(oid) ?? SqlType.Unknown;
-            if (oid != 0 && declared[i].Kind == SqlTypeKind.Unknown)
+            // 0 and unknown (705) both leave the type to be inferred from context, as in PostgreSQL
+            declared[i] = oid is 0 or 705 ? SqlType.Unknown : TypeOfOid(oid) ?? SqlType.Unknown;
+            if (oid is not (0 or 705) && declared[i].Kind == SqlTypeKind.Unknown)
             {
                 ExtendedError(new SqlException("42704", $"type with OID {oid} does not exist"));
                 return;
@@ -89,7 +90,9 @@ internal sealed partial class PgConnection
             // parsed and bound once per text and declared types while the catalog is unchanged (PlanCache.cs)
             PreparedStatement? statement = _session!.Prepare(sql, declared);
             StatementDescription? description = statement?.Description;
-            int parameterCount = Math.Max(Math.Max(declared.Length, description?.ParameterTypes.Count ?? 0), MaxParameterNumber(sql));
+            // the $n inside PREPARE ... AS are the prepared statement's, not this one's
+            int parameterCount = Math.Max(Math.Max(declared.Length, description?.ParameterTypes.Count ?? 0),
+                statement?.Statement is Ast.PrepareStatement ? 0 : MaxParameterNumber(sql));
             if (parameterCount > MaxParameters)
             {
                 throw new SqlException("54000", $"too many parameters ({parameterCount}); at most {MaxParameters}");
