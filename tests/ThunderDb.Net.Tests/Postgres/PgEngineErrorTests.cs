@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Txn;
@@ -12,11 +13,33 @@ namespace ThunderDb.Net.Tests.Postgres;
 /// <summary>Engine failures that are not SQL errors: the statement fails with an ErrorResponse, the connection stays.</summary>
 public sealed class PgEngineErrorTests
 {
-    private static async Task<(PgServer Server, InMemoryKvDatabase Db)> StartAsync()
+    /// <summary>Keeps the exceptions logged at Error level.</summary>
+    private sealed class ErrorLog : ILogger
+    {
+        public List<Exception> Errors { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Error && exception is not null)
+            {
+                lock (Errors)
+                {
+                    Errors.Add(exception);
+                }
+            }
+        }
+    }
+
+    private static async Task<(PgServer Server, InMemoryKvDatabase Db)> StartAsync(ILogger? log = null)
     {
         var db = new InMemoryKvDatabase();
         var engine = await SqlEngine.OpenAsync(db);
-        var server = new PgServer(engine, new PgServerOptions(), NullLogger.Instance, new ConnectionRegistry());
+        var server = new PgServer(engine, new PgServerOptions(), log ?? NullLogger.Instance, new ConnectionRegistry());
         server.Start(new IPEndPoint(IPAddress.Loopback, 0));
         return (server, db);
     }
@@ -44,8 +67,9 @@ public sealed class PgEngineErrorTests
     [Timeout(20_000)]
     public async Task An_engine_bug_is_XX000_and_the_connection_stays_usable(CancellationToken ct)
     {
-        var (server, db) = await StartAsync();
-        await using var _ = server;
+        var log = new ErrorLog();
+        var (server, db) = await StartAsync(log);
+        await using var owned = server;
         using var client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
         await client.StartupAsync(ct);
         await client.QueryAsync("CREATE TABLE t (id int PRIMARY KEY)", ct);
@@ -54,8 +78,11 @@ public sealed class PgEngineErrorTests
         await Assert.That(state).IsEqualTo("XX000");
         await Assert.That(message).IsEqualTo("internal error: injected engine bug");
         db.FailNextCommitWith = new NotSupportedException("not here");
-        (state, _) = await QueryStateAsync(client, "INSERT INTO t VALUES (1)", ct);
+        (state, message) = await QueryStateAsync(client, "INSERT INTO t VALUES (1)", ct);
         await Assert.That(state).IsEqualTo("XX000");
+        await Assert.That(message).IsEqualTo("internal error: not here");
+        // each bug is logged once, with its exception (and so its stack)
+        await Assert.That(log.Errors.Select(e => e.Message)).IsEquivalentTo(new[] { "injected engine bug", "not here" });
         await Assert.That(await client.QueryAsync("INSERT INTO t VALUES (2)", ct)).IsEqualTo("");
         await Assert.That((await client.QueryAsync("SELECT count(*) FROM t", ct)).Trim()).IsEqualTo("1");
     }
@@ -65,7 +92,7 @@ public sealed class PgEngineErrorTests
     public async Task A_transaction_too_large_is_54000(CancellationToken ct)
     {
         var (server, db) = await StartAsync();
-        await using var _ = server;
+        await using var owned = server;
         using var client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
         await client.StartupAsync(ct);
         await client.QueryAsync("CREATE TABLE t (id int PRIMARY KEY)", ct);
