@@ -122,6 +122,13 @@ public sealed class CatalogChanges
 
     public bool HasChanges { get; private set; }
 
+    /// <summary>Back to the state at a savepoint (ROLLBACK TO SAVEPOINT undoes the catalog writes made since with the data's).</summary>
+    internal void RestoreTo(CatalogSnapshot snapshot, bool hasChanges)
+    {
+        Snapshot = snapshot;
+        HasChanges = hasChanges;
+    }
+
     public uint AllocateOid() => _catalog.AllocateOid();
 
     /// <summary>Adds a new object, claiming its name; an existing name is a duplicate-object error.</summary>

@@ -14,14 +14,21 @@ internal static partial class PgBinaryFormat
     private const long PgEpochMicros = 946_684_800_000_000;
 
     /// <summary>Whether values of <paramref name="type"/> can be sent in binary.</summary>
-    public static bool CanSend(SqlType type) => !type.IsArray && type.Kind is SqlTypeKind.Bool or SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8
+    public static bool CanSend(SqlType type) => type.Kind is SqlTypeKind.Bool or SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8
         or SqlTypeKind.Float4 or SqlTypeKind.Float8 or SqlTypeKind.Numeric or SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Char
         or SqlTypeKind.Name or SqlTypeKind.Bytea or SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz
-        or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Oid or SqlTypeKind.Json or SqlTypeKind.Unknown;
+        or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Oid or SqlTypeKind.Json or SqlTypeKind.Jsonb or SqlTypeKind.Interval
+        or SqlTypeKind.Unknown;
 
     /// <summary>Writes one non-null value as its type's send function does (length prefix included).</summary>
     public static void Write(PgWriter w, SqlValue v, SqlType type)
     {
+        if (type.IsArray || v.IsArray)
+        {
+            WriteArray(w, v.AsArray, type.Element);
+            return;
+        }
+
         switch (type.Kind)
         {
             case SqlTypeKind.Bool:
@@ -78,6 +85,22 @@ internal static partial class PgBinaryFormat
             case SqlTypeKind.Numeric:
                 WriteNumeric(w, SqlText.Format(v));
                 break;
+            case SqlTypeKind.Interval:
+                w.Int32(16);
+                w.Int64(v.IntervalMicros);
+                w.Int32(v.IntervalDays);
+                w.Int32(v.IntervalMonths);
+                break;
+            case SqlTypeKind.Jsonb:
+            {
+                // jsonb_send: a version byte (1), then the text
+                int at = w.ReserveLength();
+                w.Byte(1);
+                w.Bytes(System.Text.Encoding.UTF8.GetBytes(SqlText.Format(v)));
+                w.PatchLength(at);
+                break;
+            }
+
             default:
                 // text, varchar, bpchar, name, json, unknown: the text itself
                 w.LengthPrefixedText(SqlText.Format(v));
@@ -142,6 +165,21 @@ internal static partial class PgBinaryFormat
     {
         switch (oid)
         {
+            case 1700:
+                return ReadNumeric(b, parameterNumber);
+            case 1186:
+                return b.Length == 16
+                    ? SqlValue.FromInterval(BinaryPrimitives.ReadInt32BigEndian(b[12..]), BinaryPrimitives.ReadInt32BigEndian(b[8..]), BinaryPrimitives.ReadInt64BigEndian(b))
+                    : throw BadFormat(parameterNumber);
+            case 3802:
+                if (b.Length == 0 || b[0] != 1)
+                {
+                    throw new SqlException("22P03", $"unsupported jsonb version number {(b.Length == 0 ? 0 : b[0])} in bind parameter {parameterNumber}");
+                }
+
+                return SqlText.Parse(DecodeText(b[1..], parameterNumber), new SqlType(SqlTypeKind.Jsonb));
+            case var _ when ArrayElementOf(oid) is { } element:
+                return ReadArray(b, element, parameterNumber);
             case 16:
                 return b.Length == 1 ? SqlValue.FromBool(b[0] != 0) : throw BadFormat(parameterNumber);
             case 21:

@@ -55,6 +55,7 @@ internal sealed partial class PgConnection
             {
                 _session!.CopyChannel = NewCopyChannel();
                 _server.AddBackend(this);
+                AttachSession();
                 await MessageLoopAsync().ConfigureAwait(false);
             }
         }
@@ -66,6 +67,10 @@ internal sealed partial class PgConnection
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
         {
             // killed, server stopping, startup timeout, or the peer went away
+            if (_terminated)
+            {
+                await TrySendFatalAsync("57P01", "terminating connection due to administrator command").ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // a bug in one statement closes that connection, never the server
         catch (Exception e)
@@ -77,6 +82,8 @@ internal sealed partial class PgConnection
         finally
         {
             _server.RemoveBackend(this);
+            // an open transaction rolls back when its client goes, and the session's LISTENs end
+            _session?.Close();
             lock (_cancelGate)
             {
                 _statement?.Dispose();
@@ -95,13 +102,25 @@ internal sealed partial class PgConnection
     {
         while (!_closing)
         {
+            bool idle = false;
             if (!_in.HasBufferedMessage)
             {
                 // Nothing more is waiting: whatever the client is owed goes out before blocking on a read.
                 await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+                if (MayBeNotified)
+                {
+                    // while blocked on the read, other sessions' commits write their notifications straight out (PgNotifications.cs)
+                    await EnterIdleAsync().ConfigureAwait(false);
+                    idle = true;
+                }
             }
 
             (byte Type, ReadOnlyMemory<byte> Body)? message = await _in.ReadAsync(startup: false, Killed).ConfigureAwait(false);
+            if (idle)
+            {
+                await LeaveIdleAsync().ConfigureAwait(false);
+            }
+
             if (message is not { } m)
             {
                 return;
@@ -137,6 +156,28 @@ internal sealed partial class PgConnection
             return;
         }
 
+        try
+        {
+            await DispatchAsync(type, body).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (PgProtocolException or OperationCanceledException or SocketException or IOException or ObjectDisposedException or SqlException))
+        {
+            // a bug outside a statement (Parse, Bind, Describe): the message fails with XX000, the connection stays
+            var error = new SqlException(SqlState.InternalError, "internal error: " + e.Message, inner: e);
+            if (type == (byte)'Q')
+            {
+                WriteError(error);
+                _out.ReadyForQuery((byte)_session!.State);
+            }
+            else
+            {
+                ExtendedError(error);
+            }
+        }
+    }
+
+    private async Task DispatchAsync(byte type, ReadOnlyMemory<byte> body)
+    {
         switch (type)
         {
             case (byte)'Q':
@@ -158,7 +199,7 @@ internal sealed partial class PgConnection
                 Close(body.Span);
                 break;
             case (byte)'S':
-                Sync();
+                await SyncAsync().ConfigureAwait(false);
                 break;
             case (byte)'H':
                 await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
@@ -188,6 +229,12 @@ internal sealed partial class PgConnection
         // A simple Query ends any failed extended-protocol sequence too.
         _skipUntilSync = false;
         _portals.Remove("");
+        if (_session!.InImplicitTransaction && await _session.EndImplicitTransactionAsync(CancellationToken.None).ConfigureAwait(false) is { } pending)
+        {
+            // Executes without a Sync before this Query: their transaction ends first
+            WriteError(pending);
+        }
+
         if (IsBlank(sql))
         {
             _out.Empty((byte)'I');
@@ -197,6 +244,7 @@ internal sealed partial class PgConnection
 
         long started = Stopwatch.GetTimestamp();
         MarkCommand("query");
+        ActivityStarted(sql);
         BatchResult batch;
         bool described = false;
         CancellationToken token = BeginStatement();
@@ -222,11 +270,13 @@ internal sealed partial class PgConnection
         finally
         {
             EndStatement();
+            ActivityEnded();
         }
 
         for (int i = batch.Sent; i < batch.Results.Count; i++)
         {
             WriteResult(batch.Results[i], describeRows: !described, formats: default, maxRows: 0, out _);
+            AfterStatement(batch.Results[i]);
         }
 
         if (batch.Error is { } error)
@@ -247,6 +297,7 @@ internal sealed partial class PgConnection
         }
 
         ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        ReportChangedParameters();
         _out.ReadyForQuery((byte)batch.State);
     }
 
@@ -410,8 +461,20 @@ internal sealed partial class PgConnection
         _ => i < formats.Length ? formats[i] : (short)0,
     };
 
-    private void WriteError(SqlException e, string severity = "ERROR") =>
+    private void WriteError(SqlException e, string severity = "ERROR")
+    {
+        LogIfInternal(e);
         _out.Error((byte)'E', severity, e.SqlState, e.Message, e.Detail, e.Hint, e.Position, e.Where);
+    }
+
+    /// <summary>DISCARD ALL and DEALLOCATE ALL drop the protocol's named statements too (they share PostgreSQL's one table).</summary>
+    private void AfterStatement(StatementResult result)
+    {
+        if (result.CommandTag is "DISCARD ALL" or "DEALLOCATE ALL")
+        {
+            _statements.Keys.Where(k => k.Length > 0).ToList().ForEach(k => _statements.Remove(k));
+        }
+    }
 
     /// <summary>A FATAL error, sent right away; the connection closes after it.</summary>
     private async Task TrySendFatalAsync(string sqlState, string message)

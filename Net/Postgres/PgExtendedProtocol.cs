@@ -70,8 +70,9 @@ internal sealed partial class PgConnection
         for (int i = 0; i < count; i++)
         {
             int oid = body.Int32();
-            declared[i] = oid == 0 ? SqlType.Unknown : TypeOfOid(oid) ?? SqlType.Unknown;
-            if (oid != 0 && declared[i].Kind == SqlTypeKind.Unknown)
+            // 0 and unknown (705) both leave the type to be inferred from context, as in PostgreSQL
+            declared[i] = oid is 0 or 705 ? SqlType.Unknown : TypeOfOid(oid) ?? SqlType.Unknown;
+            if (oid is not (0 or 705) && declared[i].Kind == SqlTypeKind.Unknown)
             {
                 ExtendedError(new SqlException("42704", $"type with OID {oid} does not exist"));
                 return;
@@ -89,7 +90,9 @@ internal sealed partial class PgConnection
             // parsed and bound once per text and declared types while the catalog is unchanged (PlanCache.cs)
             PreparedStatement? statement = _session!.Prepare(sql, declared);
             StatementDescription? description = statement?.Description;
-            int parameterCount = Math.Max(Math.Max(declared.Length, description?.ParameterTypes.Count ?? 0), MaxParameterNumber(sql));
+            // the $n inside PREPARE ... AS are the prepared statement's, not this one's
+            int parameterCount = Math.Max(Math.Max(declared.Length, description?.ParameterTypes.Count ?? 0),
+                statement?.Statement is Ast.PrepareStatement ? 0 : MaxParameterNumber(sql));
             if (parameterCount > MaxParameters)
             {
                 throw new SqlException("54000", $"too many parameters ({parameterCount}); at most {MaxParameters}");
@@ -341,6 +344,9 @@ internal sealed partial class PgConnection
         {
             long started = Stopwatch.GetTimestamp();
             MarkCommand("execute");
+            ActivityStarted(portal.Prepared.Sql);
+            // outside a block, the statements up to Sync share one implicit transaction (SqlSession.Pipeline.cs)
+            _session!.BeginImplicitTransaction(statement);
             CancellationToken token = BeginStatement();
             ThunderMetrics.QueriesTotal.Inc();
             try
@@ -372,8 +378,11 @@ internal sealed partial class PgConnection
             finally
             {
                 EndStatement();
+                ActivityEnded();
                 ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
+
+            AfterStatement(portal.Result);
         }
 
         WriteResult(portal.Result, describeRows: false, portal.ResultFormats, Math.Max(0, maxRows), out int resumeAt, portal.ResumeAt);
@@ -407,10 +416,22 @@ internal sealed partial class PgConnection
         _out.Empty((byte)'3');
     }
 
-    private void Sync()
+    private async Task SyncAsync()
     {
         _skipUntilSync = false;
-        SessionTransactionState state = _session!.State;
+        if (_session!.InImplicitTransaction)
+        {
+            // the implicit transaction commits here (or rolls back after an error), as PostgreSQL's finish_xact_command at Sync
+            if (await _session.EndImplicitTransactionAsync(CancellationToken.None).ConfigureAwait(false) is { } commitError)
+            {
+                WriteError(commitError);
+            }
+
+            _session.Activity?.StatementEnded(_session.State, _session.Settings.Get("application_name") ?? "");
+        }
+
+        ReportChangedParameters();
+        SessionTransactionState state = _session.State;
         if (state == SessionTransactionState.Idle)
         {
             // portals live until their transaction ends; outside one that is now

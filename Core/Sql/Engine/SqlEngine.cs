@@ -22,6 +22,12 @@ public sealed class SqlEngine
 
     public TableStorage Storage { get; } = new();
 
+    /// <summary>The sessions of protocol connections (pg_stat_activity, pg_cancel_backend, pg_terminate_backend).</summary>
+    public SessionDirectory Sessions { get; } = new();
+
+    /// <summary>LISTEN / NOTIFY across the sessions of this server.</summary>
+    public NotificationHub Notifications { get; } = new();
+
     /// <summary>
     /// The configured superuser (security.superuser): always a superuser, never a catalog role, shown as OID 10.
     /// Null in embedded use: then the session's own user stands for OID 10.

@@ -26,6 +26,24 @@ public sealed partial class SqlSession
         ArgumentNullException.ThrowIfNull(declared);
         catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
         var binder = new Binder(catalog, Context(catalog), declared);
+        if (statement is Ast.ShowStatement show)
+        {
+            // SHOW returns rows: the extended protocol's Describe must announce them (Npgsql reads SHOW this way)
+            plan = null;
+            return new StatementDescription([], show.Name == "all"
+                ? [new PlanColumn("name", SqlType.Text), new PlanColumn("setting", SqlType.Text)]
+                : [new PlanColumn(show.Name, SqlType.Text)]);
+        }
+
+        if (statement is Ast.ExecuteStatement execute)
+        {
+            // EXECUTE returns what its prepared statement returns
+            plan = null;
+            return new StatementDescription([.. declared.Select(t => t.Kind == SqlTypeKind.Unknown ? SqlType.Text : t)],
+                _sqlPrepared.TryGetValue(execute.Name, out PreparedStatement? target) ? target.Description.Columns
+                    : throw new SqlException("26000", $"prepared statement \"{execute.Name}\" does not exist"));
+        }
+
         if (statement is not Ast.SelectStatement select)
         {
             // INSERT/UPDATE/DELETE ... RETURNING describe their RETURNING columns, so clients get a RowDescription

@@ -134,7 +134,7 @@ public sealed partial class SqlSession
         if (!commit)
         {
             txn.Rollback();
-            _ddl = null;
+            ForgetTransactionState();
         }
 
         txn.Dispose();
@@ -202,10 +202,17 @@ public sealed partial class SqlSession
         {
             case Ast.SetStatement or Ast.ResetStatement or Ast.ShowStatement or Ast.SetTransactionStatement:
                 return SessionCommand(statement);
-            case Ast.DiscardStatement { What: "all" } when _txn is not null:
-                throw new SqlException(SqlState.ActiveTransaction, "DISCARD ALL cannot run inside a transaction block");
-            case Ast.VacuumStatement when _txn is not null:
+            // PreventInTransactionBlock: the first statement of an extended-protocol batch may still run it
+            case Ast.VacuumStatement when _txn is not null && !(_implicitTxn && _statementsInTransaction == 0):
                 throw new SqlException(SqlState.ActiveTransaction, "VACUUM cannot run inside a transaction block");
+            case Ast.DiscardStatement discard:
+                return Discard(discard);
+            case Ast.CloseStatement close:
+                return Close(close);
+            case Ast.PrepareStatement prepareSql:
+                return PrepareSql(prepareSql);
+            case Ast.DeallocateStatement deallocate:
+                return Deallocate(deallocate);
         }
 
         bool autocommit = _txn is null;
@@ -223,14 +230,15 @@ public sealed partial class SqlSession
 
             return result;
         }
-        catch (Exception e) when (e is not SqlException && Translate(e) is { } sql)
+        catch (Exception e) when (e is not SqlException)
         {
             if (autocommit)
             {
                 AbandonDdl();
             }
 
-            throw sql;
+            // an engine bug fails the statement (XX000, the protocol logs its stack), never the connection
+            throw Translate(e) ?? new SqlException(SqlState.InternalError, "internal error: " + e.Message, inner: e);
         }
         catch (SqlException)
         {
@@ -289,6 +297,10 @@ public sealed partial class SqlSession
             case Ast.CreateRoleStatement or Ast.AlterRoleStatement or Ast.DropRoleStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
                 return new RoleExecutor(this, _ddl, _engine).Execute(statement);
+            case Ast.ExecuteStatement execute:
+                return await ExecuteSqlAsync(execute, txn, parameters, sink, cancellationToken).ConfigureAwait(false);
+            case Ast.ListenStatement listen:
+                return ListenCommand(listen);
             case Ast.UnsupportedStatement unsupported:
                 throw new SqlException(SqlState.FeatureNotSupported, unsupported.Message);
             default:
@@ -299,8 +311,9 @@ public sealed partial class SqlSession
     private static string StatementName(Ast.SqlStatement s) => s.GetType().Name.Replace("Statement", "", StringComparison.Ordinal).ToUpperInvariant();
 
     private SessionContext Context(CatalogSnapshot catalog) =>
-        new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath, Settings.All)
+        new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath, Settings.All, BackendPid)
         {
+            Services = this,
             SuperuserName = _engine.SuperuserName ?? User,
             IsSuperuser = IsSuperuserIn(catalog),
         };
@@ -334,16 +347,27 @@ public sealed partial class SqlSession
 
     private async ValueTask CommitAsync(IKvTransaction txn, CancellationToken cancellationToken)
     {
-        await txn.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await txn.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ForgetTransactionState();
+            throw;
+        }
+
         if (_ddl is { HasChanges: true })
         {
             _engine.Catalog.Refresh();
         }
 
         _ddl = null;
+        _savepoints.Clear();
+        ApplyNotifications();
     }
 
-    private void AbandonDdl() => _ddl = null;
+    private void AbandonDdl() => ForgetTransactionState();
 
     /// <summary>Engine exceptions as the SQL errors clients expect; null for bugs (they propagate).</summary>
     internal static SqlException? Translate(Exception e) => e switch
@@ -372,7 +396,16 @@ public sealed partial class SqlSession
     {
         switch (control.Kind)
         {
+            case Ast.TransactionKind.Savepoint or Ast.TransactionKind.Release or Ast.TransactionKind.RollbackToSavepoint:
+                return SavepointCommand(control);
             case Ast.TransactionKind.Begin:
+                if (_implicitTxn)
+                {
+                    // BEGIN after other statements of an extended-protocol batch: they become part of the block, as in PostgreSQL
+                    _implicitTxn = false;
+                    return new StatementResult("BEGIN");
+                }
+
                 if (_txn is not null)
                 {
                     return new StatementResult("BEGIN", Notices: ["there is already a transaction in progress"]);
@@ -393,14 +426,16 @@ public sealed partial class SqlSession
 
                 IKvTransaction txn = _txn;
                 bool failed = _failed;
+                string[]? notices = _implicitTxn ? ["there is no transaction in progress"] : null;
                 _txn = null;
                 _failed = false;
+                _implicitTxn = false;
                 using (txn)
                 {
                     if (failed)
                     {
                         txn.Rollback();
-                        _ddl = null;
+                        ForgetTransactionState();
                         return new StatementResult("ROLLBACK");
                     }
 
@@ -415,7 +450,7 @@ public sealed partial class SqlSession
                     }
                 }
 
-                return new StatementResult("COMMIT");
+                return new StatementResult("COMMIT", Notices: notices);
             }
 
             case Ast.TransactionKind.Rollback:
@@ -424,14 +459,16 @@ public sealed partial class SqlSession
                     return new StatementResult("ROLLBACK", Notices: ["there is no transaction in progress"]);
                 }
 
+                string[]? rollbackNotices = _implicitTxn ? ["there is no transaction in progress"] : null;
                 _txn.Rollback();
                 _txn.Dispose();
                 _txn = null;
                 _failed = false;
-                _ddl = null;
-                return new StatementResult("ROLLBACK");
+                _implicitTxn = false;
+                ForgetTransactionState();
+                return new StatementResult("ROLLBACK", Notices: rollbackNotices);
             default:
-                throw new SqlException(SqlState.FeatureNotSupported, "savepoints are not supported yet");
+                throw new SqlException(SqlState.FeatureNotSupported, $"{control.Kind} is not supported");
         }
     }
 }

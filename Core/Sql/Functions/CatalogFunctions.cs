@@ -20,7 +20,7 @@ internal static class CatalogFunctions
         "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible", "format_type", "pg_get_expr", "pg_get_indexdef", "pg_get_constraintdef",
         "pg_encoding_to_char", "obj_description", "col_description", "shobj_description", "has_table_privilege", "has_schema_privilege",
         "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
-        "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef",
+        "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef", "pg_notify", "pg_cancel_backend", "pg_terminate_backend",
     };
 
     public static bool IsCatalogFunction(string name) => Names.Contains(name);
@@ -64,6 +64,18 @@ internal static class CatalogFunctions
                  new(name, [T, T, T], B, (_, _) => SqlValue.FromBool(true)), new(name, [T, O, T], B, (_, _) => SqlValue.FromBool(true))],
             "pg_get_statisticsobjdef_columns" => [new(name, [O], T, (_, _) => SqlValue.Null, Strict: false)],
             "pg_relation_is_publishable" => [new(name, [O], B, (_, _) => SqlValue.FromBool(false))],
+            // void in PostgreSQL; ThunderDB has no void values, so these return a text NULL
+            "pg_notify" => [new(name, [T, T], T, (a, _) =>
+            {
+                Services(session).Notify(a[0].IsNull ? "" : a[0].AsString, a[1].IsNull ? "" : a[1].AsString);
+                return SqlValue.Null;
+            }, Strict: false, IsVolatile: true)],
+            "pg_cancel_backend" => [new(name, [I], B, (a, _) => SqlValue.FromBool(Services(session).CancelBackend(a[0].AsInt32)), IsVolatile: true)],
+            "pg_terminate_backend" =>
+            [
+                new(name, [I], B, (a, _) => SqlValue.FromBool(Services(session).TerminateBackend(a[0].AsInt32)), IsVolatile: true),
+                new(name, [I, SqlType.Int8], B, (a, _) => SqlValue.FromBool(Services(session).TerminateBackend(a[0].AsInt32)), IsVolatile: true),
+            ],
             _ => [Session(name, argTypes, session)],
         };
         return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) => c with { Parameters = types });
@@ -87,6 +99,9 @@ internal static class CatalogFunctions
             },
         };
     }
+
+    private static ISessionServices Services(SessionContext session) =>
+        session.Services ?? throw new SqlException(SqlState.FeatureNotSupported, "this function needs a session of a running server");
 
     private static SqlValue Text(string? s) => s is null ? SqlValue.Null : SqlValue.FromText(s);
 

@@ -8,10 +8,30 @@ internal static class SystemFunctions
     /// <summary>Clients (JDBC, psycopg, ORMs) parse the leading "PostgreSQL 15." to pick their dialect: keep it.</summary>
     public const string Version = "PostgreSQL 15.0 (ThunderDB 0.1.0) on x86_64-pc-linux-gnu, compiled by .NET";
 
+    private static SqlValue Sleep(double seconds, CancellationToken cancellation)
+    {
+        if (seconds > 0 && !double.IsNaN(seconds))
+        {
+            // a thread of its own waits (statements run off the socket loops); a cancel or kill wakes it at once
+            int ms = seconds >= int.MaxValue / 1000.0 ? int.MaxValue - 1 : (int)Math.Ceiling(seconds * 1000);
+            if (cancellation.WaitHandle.WaitOne(ms))
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        return SqlValue.Null;
+    }
+
     public static void Register(List<ScalarFunction> f)
     {
         f.Add("version", SqlType.Text, (_, _) => Fn.Text(Version));
         f.Add(new ScalarFunction("gen_random_uuid", [], SqlType.Uuid, (_, _) => SqlValue.FromUuid(Guid.NewGuid()), IsVolatile: true));
+        // void in PostgreSQL (a text NULL here); the wait ends early when the statement is cancelled (57014)
+        // no advisory locks exist (pg_advisory_lock is not supported), so none is held: Npgsql's connection reset sends this
+        f.Add(new ScalarFunction("pg_advisory_unlock_all", [], SqlType.Text, (_, _) => SqlValue.Null, Strict: false, IsVolatile: true));
+        f.Add(new ScalarFunction("pg_sleep", [SqlType.Float8], SqlType.Text, (a, c) => Sleep(a[0].AsDouble, c.Runtime?.Cancellation ?? default), IsVolatile: true));
     }
 }
 

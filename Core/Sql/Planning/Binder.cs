@@ -17,6 +17,9 @@ public sealed record SessionContext(string User, string Database, uint DatabaseO
 
     /// <summary>Whether the session's role is a superuser (pg_authid is readable only then).</summary>
     public bool IsSuperuser { get; init; } = true;
+
+    /// <summary>pg_notify, pg_cancel_backend, pg_terminate_backend and pg_stat_activity reach the server through this; null in embedded use.</summary>
+    public Functions.ISessionServices? Services { get; init; }
 }
 
 /// <summary>

@@ -29,6 +29,30 @@ internal static class PgMisc
         return t;
     }
 
+    /// <summary>pg_stat_activity from the server's live sessions (empty for a session of no server).</summary>
+    public static VirtualTable Activity(ViewSource src)
+    {
+        VirtualTable t = Empty("pg_stat_activity")!;
+        if (src.Session.Services is not { } services)
+        {
+            return t;
+        }
+
+        static SqlValue Time(DateTimeOffset? at) => at is { } v ? SqlValue.FromTimestampTz((v.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) / 10) : SqlValue.Null;
+        foreach (Functions.BackendActivity a in services.Activity())
+        {
+            uint? database = src.Catalog.FindDatabase(a.Database)?.Oid;
+            t.Add(database is { } d ? Oid(d) : Null, Name(a.Database), Int4(a.ProcessId), Null,
+                Oid(src.Catalog.FindRole(a.User)?.Oid ?? CatalogText.SuperuserOid), Name(a.User), Text(a.ApplicationName), a.ClientAddress is null ? Null : Text(a.ClientAddress),
+                Null, a.ClientAddress is null ? Int4(-1) : Null, Time(a.BackendStart), Time(a.TransactionStart),
+                Time(a.QueryStart), Time(a.StateChange), Null, Null,
+                a.State.Length == 0 ? Null : Text(a.State), Null, Null, Null, Text(a.Query),
+                Text("client backend"));
+        }
+
+        return t;
+    }
+
     public static VirtualTable Am()
     {
         var t = new VirtualTable("pg_am", ("oid", SqlType.Oid), ("amname", SqlType.Name), ("amhandler", SqlType.Oid), ("amtype", Char1));

@@ -1,0 +1,24 @@
+namespace ThunderDb.Core.Sql.Functions;
+
+/// <summary>One row of pg_stat_activity.</summary>
+public sealed record BackendActivity(int ProcessId, string Database, string User, string ApplicationName, string? ClientAddress,
+    DateTimeOffset BackendStart, DateTimeOffset? TransactionStart, DateTimeOffset? QueryStart, DateTimeOffset StateChange, string State, string Query);
+
+/// <summary>
+/// What the server functions that reach beyond the statement need from the running session: pg_notify,
+/// pg_cancel_backend / pg_terminate_backend and the pg_stat_activity rows. Null for a session of no server.
+/// </summary>
+public interface ISessionServices
+{
+    /// <summary>NOTIFY: queued in the session's transaction, delivered at its commit.</summary>
+    void Notify(string channel, string payload);
+
+    /// <summary>False when no backend has <paramref name="processId"/>; 42501 when the caller may not signal it.</summary>
+    bool CancelBackend(int processId);
+
+    /// <summary>As <see cref="CancelBackend"/>, ending the backend's connection.</summary>
+    bool TerminateBackend(int processId);
+
+    /// <summary>The server's sessions as pg_stat_activity shows them to this one.</summary>
+    IReadOnlyList<BackendActivity> Activity();
+}
