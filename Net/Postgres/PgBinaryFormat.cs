@@ -204,8 +204,6 @@ internal static partial class PgBinaryFormat
                 return b.Length == 8 ? SqlValue.FromTime(BinaryPrimitives.ReadInt64BigEndian(b)) : throw BadFormat(parameterNumber);
             case 17:
                 return SqlValue.FromBytea(b.ToArray());
-            case 1700:
-                return ReadNumeric(b, parameterNumber);
             case 2950:
                 return b.Length == 16 ? SqlValue.FromUuid(new Guid(b, bigEndian: true)) : throw BadFormat(parameterNumber);
             case 25 or 1043 or 1042 or 19 or 114 or 0 or 705:
