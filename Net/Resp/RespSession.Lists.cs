@@ -1,5 +1,5 @@
 using ThunderDb.Core.Keys;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -58,10 +58,10 @@ internal sealed partial class RespSession
 
                     if (_argc == 3)
                     {
-                        count = ParseLong(Arg(2), out long parsed) ? parsed : -1;
+                        count = RedisNumbers.ParseLong(Arg(2), out long parsed) ? parsed : -1;
                         if (count < 0)
                         {
-                            throw Error(Errors.NotPositive);
+                            throw Error(RedisErrors.NotPositive);
                         }
                     }
 
@@ -108,7 +108,7 @@ internal sealed partial class RespSession
                         break;
                     }
 
-                    (long from, long to) = NormalizeRange(start, stop, meta.Count);
+                    (long from, long to) = RedisRange.Normalize(start, stop, meta.Count);
                     if (from > to || from >= meta.Count)
                     {
                         _out.WriteArrayHeader(0);
@@ -146,12 +146,12 @@ internal sealed partial class RespSession
                     long index = ArgLong(2);
                     if (GetList(key, out KeyMeta meta) == RedisType.None)
                     {
-                        throw Error(Errors.NoSuchKey);
+                        throw Error(RedisErrors.NoSuchKey);
                     }
 
                     if (!TryResolveIndex(meta, index, out long at))
                     {
-                        throw Error(Errors.IndexOutOfRange);
+                        throw Error(RedisErrors.IndexOutOfRange);
                     }
 
                     _keyspace.PutElement(key, Slot(slot, at), default, Arg(3));
@@ -165,7 +165,7 @@ internal sealed partial class RespSession
                     bool before = ArgIs(2, "BEFORE"u8);
                     if (!before && !ArgIs(2, "AFTER"u8))
                     {
-                        throw Error(Errors.Syntax);
+                        throw Error(RedisErrors.Syntax);
                     }
 
                     if (GetList(key, out KeyMeta meta) == RedisType.None)
@@ -245,7 +245,7 @@ internal sealed partial class RespSession
                         break;
                     }
 
-                    (long from, long to) = NormalizeRange(start, stop, meta.Count);
+                    (long from, long to) = RedisRange.Normalize(start, stop, meta.Count);
                     long keepFrom = meta.Head + from, keepTo = meta.Head + to; // inclusive
                     for (long i = meta.Head; i < meta.Tail; i++)
                     {
@@ -277,7 +277,7 @@ internal sealed partial class RespSession
             case CommandId.LMove:
                 if (!IsSide(3) || !IsSide(4))
                 {
-                    throw Error(Errors.Syntax);
+                    throw Error(RedisErrors.Syntax);
                 }
 
                 ListMove(Arg(1), Arg(2), ArgIs(3, "LEFT"u8), ArgIs(4, "LEFT"u8));
@@ -405,7 +405,7 @@ internal sealed partial class RespSession
         {
             if (i + 1 >= _argc)
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
 
             if (ArgIs(i, "RANK"u8))
@@ -439,7 +439,7 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 

@@ -7,7 +7,7 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 using ThunderDb.Io.Buffers;
 using ThunderDb.Net.Transport;
@@ -60,7 +60,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _recv = _home;
         _argBuffer = _recv;
         _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
-        _keyspace = new RedisKeyspace(this);
+        _keyspace = new RedisKeyspace(this) { MaxValueBytes = server.Options.MaxValueBytes };
         _authenticated = !server.Options.AuthEnabled;
         connection.User = server.Options.AuthEnabled ? null : "default";
     }
@@ -348,50 +348,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
     private bool ArgIs(int i, ReadOnlySpan<byte> token) => System.Text.Ascii.EqualsIgnoreCase(Arg(i), token);
 
-    private long ArgLong(int i) => ParseLong(Arg(i), out long v) ? v : throw Error(Errors.NotInteger);
+    private long ArgLong(int i) => RedisNumbers.ParseLong(Arg(i), out long v) ? v : throw Error(RedisErrors.NotInteger);
 
-    private double ArgDouble(int i) => ParseDouble(Arg(i), out double v) ? v : throw Error(Errors.NotFloat);
+    /// <summary>Argument <paramref name="i"/> as a long; <see cref="RedisError.NotInteger"/> (a value, not an exception) when it is not one.</summary>
+    private RedisError? ArgLong(int i, out long value) => RedisNumbers.ParseLong(Arg(i), out value) ? null : RedisError.NotInteger;
 
-    internal static bool ParseLong(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        if (text.Length is 0 or > 20 || (text.Length > 1 && text[0] == '0') || (text.Length > 1 && text[0] == '-' && text[1] == '0'))
-        {
-            return text.Length == 1 && text[0] == '0';
-        }
-
-        return Utf8Parser.TryParse(text, out value, out int used) && used == text.Length && (text[0] != '+');
-    }
-
-    internal static bool ParseDouble(ReadOnlySpan<byte> text, out double value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > 64)
-        {
-            return false;
-        }
-
-        if (Ascii.EqualsIgnoreCase(text, "inf"u8) || Ascii.EqualsIgnoreCase(text, "+inf"u8) || Ascii.EqualsIgnoreCase(text, "infinity"u8))
-        {
-            value = double.PositiveInfinity;
-            return true;
-        }
-
-        if (Ascii.EqualsIgnoreCase(text, "-inf"u8) || Ascii.EqualsIgnoreCase(text, "-infinity"u8))
-        {
-            value = double.NegativeInfinity;
-            return true;
-        }
-
-        if (IsSpace(text[0]) || IsSpace(text[^1]))
-        {
-            return false;
-        }
-
-        return Utf8Parser.TryParse(text, out value, out int used) && used == text.Length && !double.IsNaN(value);
-    }
-
-    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+    /// <summary>The arguments from <paramref name="first"/> on, in place.</summary>
+    private RedisArgs Args(int first) => new RedisArgs(_argBuffer, _args.AsSpan(0, _argc)).Slice(first);
 
     private static RespErrorException Error(string message) => new(message);
 
@@ -562,6 +525,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             try
             {
                 _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);
+                StartDeadline();
                 bool ok = RunDataCommand(command, mark);
                 if (ok && _keyspace.HasWrites)
                 {
@@ -607,8 +571,15 @@ internal sealed partial class RespSession : IKeyspaceObserver
     {
         try
         {
-            ExecuteDataCommand(command);
-            return true;
+            RedisError error = ExecuteDataCommand(command);
+            if (error == RedisError.None)
+            {
+                return true;
+            }
+
+            _out.Rewind(mark);
+            WriteError(error);
+            return false;
         }
         catch (RespErrorException ex)
         {
@@ -618,30 +589,42 @@ internal sealed partial class RespSession : IKeyspaceObserver
         }
     }
 
-    private void ExecuteDataCommand(RespCommandInfo command)
+    /// <summary>
+    /// Runs one data command. The common client errors come back as values (no exception on the hot path); rarer ones
+    /// with a formatted text are still thrown as <see cref="RespErrorException"/>. Either way nothing of the reply counts.
+    /// </summary>
+    private RedisError ExecuteDataCommand(RespCommandInfo command)
     {
         switch (command.Group)
         {
             case CommandGroup.String:
-                ExecuteString(command.Id);
-                break;
+                return ExecuteString(command.Id);
             case CommandGroup.Hash:
-                ExecuteHash(command.Id);
-                break;
+                return ExecuteHash(command.Id);
             case CommandGroup.List:
                 ExecuteList(command.Id);
-                break;
+                return RedisError.None;
             case CommandGroup.Set:
-                ExecuteSet(command.Id);
-                break;
+                return ExecuteSet(command.Id);
             case CommandGroup.SortedSet:
                 ExecuteSortedSet(command.Id);
-                break;
+                return RedisError.None;
             default:
-                ExecuteKeys(command.Id);
-                break;
+                return ExecuteKeys(command.Id);
         }
     }
+
+    /// <summary>Starts the running command's <c>query_timeout</c> (read now, so a SIGHUP reload applies from the next command).</summary>
+    private void StartDeadline()
+    {
+        if (_server.Options.QueryTimeout is { } timeout)
+        {
+            _keyspace.SetDeadline(timeout());
+        }
+    }
+
+    /// <summary>An error value as its reply; every text but the value limit is a constant, so this allocates nothing.</summary>
+    private void WriteError(RedisError error) => _out.WriteError(RedisErrors.Text(error, _keyspace.MaxValueBytes));
 
     // ---- keyspace observer -------------------------------------------------------------------------
 
@@ -750,25 +733,4 @@ internal sealed class TouchedKeys
         Count = 0;
         _used = 0;
     }
-}
-
-/// <summary>The error texts Redis sends, word for word.</summary>
-internal static class Errors
-{
-    public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
-    public const string Syntax = "ERR syntax error";
-    public const string NotInteger = "ERR value is not an integer or out of range";
-    public const string NotFloat = "ERR value is not a valid float";
-    public const string NoSuchKey = "ERR no such key";
-    public const string IndexOutOfRange = "ERR index out of range";
-    public const string Overflow = "ERR increment or decrement would overflow";
-    public const string NaNOrInfinity = "ERR increment would produce NaN or Infinity";
-    public const string NotPositive = "ERR value is out of range, must be positive";
-    public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-    public const string DbIndex = "ERR DB index is out of range";
-    public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
-    public const string HashNotInteger = "ERR hash value is not an integer";
-    public const string HashNotFloat = "ERR hash value is not a float";
-    public const string MinMaxNotFloat = "ERR min or max is not a float";
-    public const string MinMaxLex = "ERR min or max not valid string range item";
 }

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using ThunderDb.Core.Txn;
 
-namespace ThunderDb.Core.Kv;
+namespace ThunderDb.Core.Redis;
 
 /// <summary>The metadata record of one Redis key.</summary>
 public struct KeyMeta
@@ -41,6 +41,7 @@ public sealed class RedisKeyspace
     private readonly IKeyspaceObserver? _observer;
     private readonly ArrayBufferWriter<byte> _value = new(256);
     private readonly ArrayBufferWriter<byte> _element = new(256);
+    private readonly ArrayBufferWriter<byte> _compose = new(256);
     private byte[] _metaKey = new byte[256];
     private byte[] _elementKey = new byte[256];
     private byte[] _scratch = new byte[256];
@@ -51,6 +52,12 @@ public sealed class RedisKeyspace
 
     public int Db { get; set; }
 
+    /// <summary>Redis's proto-max-bulk-len: no string grows past 512 MB.</summary>
+    public const long MaxStringLength = 512L * 1024 * 1024;
+
+    /// <summary>Largest value one write may produce (a commit is one WAL record); APPEND and SETRANGE check it before building.</summary>
+    public long MaxValueBytes { get; set; } = MaxStringLength;
+
     public long NowMs { get; private set; }
 
     /// <summary>True once the attached transaction has written anything (so it must be committed).</summary>
@@ -58,6 +65,16 @@ public sealed class RedisKeyspace
 
     /// <summary>Puts and deletes issued through this keyspace since it was created (tells whether a failed command wrote).</summary>
     public long WriteCount { get; private set; }
+
+    /// <summary>A reused buffer where an operation builds a new value (APPEND, SETRANGE) before writing it.</summary>
+    internal ArrayBufferWriter<byte> Compose
+    {
+        get
+        {
+            _compose.ResetWrittenCount();
+            return _compose;
+        }
+    }
 
     public IKvTransaction Transaction => _txn ?? throw new InvalidOperationException("No transaction attached.");
 
@@ -69,7 +86,39 @@ public sealed class RedisKeyspace
         HasWrites = false;
     }
 
-    public void Detach() => _txn = null;
+    public void Detach()
+    {
+        _txn = null;
+        _deadline = 0;
+    }
+
+    // ---- deadline ----------------------------------------------------------------------------------
+
+    private long _deadline;
+    private int _deadlineCountdown;
+
+    /// <summary>
+    /// Gives the attached command (or script, or MULTI body) until <paramref name="timeout"/> from now; zero means no
+    /// limit. Long loops poll <see cref="DeadlinePassed"/> and stop with <see cref="RedisError.DeadlineExceeded"/>, the
+    /// caller rolls the transaction back, so a timed-out command changes nothing. Cooperative: no timer, no thread.
+    /// </summary>
+    public void SetDeadline(TimeSpan timeout)
+    {
+        _deadline = timeout <= TimeSpan.Zero ? 0 : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        _deadlineCountdown = 0;
+    }
+
+    /// <summary>True once the deadline has passed; reads the clock every 256 calls, so a loop may call it per element.</summary>
+    public bool DeadlinePassed()
+    {
+        if (_deadline == 0 || --_deadlineCountdown > 0)
+        {
+            return false;
+        }
+
+        _deadlineCountdown = 256;
+        return Stopwatch.GetTimestamp() > _deadline;
+    }
 
     /// <summary>Value of the string found by the last <see cref="Lookup"/>; valid until the next read.</summary>
     public ReadOnlySpan<byte> StringValue => _value.WrittenSpan[_stringOffset..];
@@ -96,6 +145,20 @@ public sealed class RedisKeyspace
         _stringOffset = StringHeader;
         return meta.Type;
     }
+
+    /// <summary>
+    /// <see cref="Lookup"/> for a command that works on one type: a live key of another type is
+    /// <see cref="RedisError.WrongType"/>; a missing key is no error and leaves <c>meta.Type</c> at <see cref="RedisType.None"/>.
+    /// </summary>
+    public RedisError Find(ReadOnlySpan<byte> key, RedisType expected, out KeyMeta meta)
+    {
+        RedisType type = Lookup(key, out meta);
+        return type == RedisType.None || type == expected ? RedisError.None : RedisError.WrongType;
+    }
+
+    /// <summary>Whether a string of <paramref name="length"/> bytes may be written: Redis's 512 MB, then what one commit holds.</summary>
+    public RedisError CheckStringLength(long length) =>
+        length > MaxStringLength ? RedisError.StringTooLong : length > MaxValueBytes ? RedisError.ValueTooLarge : RedisError.None;
 
     public static KeyMeta ParseMeta(ReadOnlySpan<byte> record)
     {
