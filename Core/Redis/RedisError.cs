@@ -9,6 +9,9 @@ public enum RedisError : byte
 {
     None = 0,
     WrongType,
+
+    /// <summary>The argument count is wrong for the command (its protocol names the command in the text).</summary>
+    WrongArgumentCount,
     Syntax,
     NotInteger,
     NotFloat,
@@ -58,6 +61,7 @@ public static class RedisErrors
     {
         RedisError.WrongType => WrongType,
         RedisError.Syntax => Syntax,
+        RedisError.WrongArgumentCount => "ERR wrong number of arguments",
         RedisError.NotInteger => NotInteger,
         RedisError.NotFloat => NotFloat,
         RedisError.Overflow => Overflow,

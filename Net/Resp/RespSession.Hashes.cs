@@ -17,7 +17,7 @@ internal sealed partial class RespSession
                 {
                     if (_argc % 2 != 0)
                     {
-                        throw Error($"ERR wrong number of arguments for '{Lower(id.ToString())}' command");
+                        return RedisError.WrongArgumentCount;
                     }
 
                     error = RedisHashes.Set(_keyspace, key, Args(2), out long added);

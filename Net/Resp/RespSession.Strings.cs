@@ -65,7 +65,7 @@ internal sealed partial class RespSession
             case CommandId.MSetNx:
                 if (_argc % 2 == 0)
                 {
-                    throw Error($"ERR wrong number of arguments for '{Lower(id.ToString())}' command");
+                    return RedisError.WrongArgumentCount;
                 }
 
                 if (id == CommandId.MSet)

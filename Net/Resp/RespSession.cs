@@ -375,7 +375,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         if (!command.ArityOk(_argc))
         {
             FlagMultiError();
-            _out.WriteError($"ERR wrong number of arguments for '{command.Name.ToLowerInvariant()}' command");
+            _out.WriteError(command.ArityError);
             return;
         }
 
@@ -595,6 +595,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     /// </summary>
     private RedisError ExecuteDataCommand(RespCommandInfo command)
     {
+        _running = command;
         switch (command.Group)
         {
             case CommandGroup.String:
@@ -624,7 +625,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
     }
 
     /// <summary>An error value as its reply; every text but the value limit is a constant, so this allocates nothing.</summary>
-    private void WriteError(RedisError error) => _out.WriteError(RedisErrors.Text(error, _keyspace.MaxValueBytes));
+    private void WriteError(RedisError error) =>
+        _out.WriteError(error == RedisError.WrongArgumentCount && _running is { } command ? command.ArityError : RedisErrors.Text(error, _keyspace.MaxValueBytes));
+
+    /// <summary>The data command running now (names it in an arity error).</summary>
+    private RespCommandInfo? _running;
 
     // ---- keyspace observer -------------------------------------------------------------------------
 
