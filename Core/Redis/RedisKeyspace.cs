@@ -279,7 +279,7 @@ public sealed class RedisKeyspace
     }
 
     /// <summary>Reads an element value into a reused buffer; valid until the next element read.</summary>
-    public bool TryGetElement(ReadOnlySpan<byte> key, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, out ReadOnlySpan<byte> value)
+    public bool TryGetElement(scoped ReadOnlySpan<byte> key, scoped ReadOnlySpan<byte> a, scoped ReadOnlySpan<byte> b, out ReadOnlySpan<byte> value)
     {
         _element.ResetWrittenCount();
         if (Transaction.TryGet(ElementKey(key, a, b), _element))
