@@ -10,7 +10,7 @@ public static class KeyspaceTag
     /// <summary>SQL catalog records: databases, schemas, tables, columns, indexes, sequences, users.</summary>
     public const byte Catalog = (byte)'C';
 
-    /// <summary>Redis keys, their elements and the expiry index (<c>Core/Kv/RedisKeyCodec</c>).</summary>
+    /// <summary>Redis keys, their elements and the expiry index (<c>Core/Redis/RedisKeyCodec</c>).</summary>
     public const byte Redis = (byte)'R';
 
     /// <summary>SQL sequence values (kept apart from rows: nextval is not transactional).</summary>

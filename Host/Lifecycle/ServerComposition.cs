@@ -48,6 +48,7 @@ public static class ServerComposition
             SyncCommit = settings.Storage.SyncCommit,
             Tls = tls,
             MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
+            QueryTimeout = () => live.QueryTimeout,
         };
         var pg = new ProtocolListener(PgServer.ProtocolName, new IPEndPoint(settings.ListenAddress, settings.PgPort),
             () => new PgServer(engine.Sql, pgOptions, loggerFactory.CreateLogger("Postgres"), ConnectionRegistry.Shared));

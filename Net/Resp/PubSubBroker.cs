@@ -1,5 +1,5 @@
 using System.Text;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 

@@ -67,6 +67,9 @@ internal sealed class RespCommandInfo(string name, CommandId id, int arity, Comm
 
     public byte[] LowerName { get; } = Encoding.ASCII.GetBytes(name.ToLowerInvariant());
 
+    /// <summary>The arity error reply, built once so a wrong argument count allocates nothing.</summary>
+    public string ArityError { get; } = $"ERR wrong number of arguments for '{name.ToLowerInvariant()}' command";
+
     public CommandId Id { get; } = id;
 
     public int Arity { get; } = arity;

@@ -1,19 +1,7 @@
 using System.Buffers.Text;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
-
-/// <summary>One argument of a parsed command: a slice of the buffer the command was parsed from.</summary>
-internal struct ArgSlice
-{
-    public int Offset;
-    public int Length;
-
-    public ArgSlice(int offset, int length)
-    {
-        Offset = offset;
-        Length = length;
-    }
-}
 
 internal enum ParseStatus
 {
@@ -33,7 +21,7 @@ internal enum ParseStatus
 /// </summary>
 internal static class RespParser
 {
-    public const long MaxBulkLength = 512L * 1024 * 1024;
+    public const long MaxBulkLength = RedisKeyspace.MaxStringLength;
     public const int MaxMultibulkLength = 1024 * 1024;
     public const int MaxInlineLength = 64 * 1024;
 
@@ -170,8 +158,7 @@ internal static class RespParser
     }
 
     /// <summary>The error (without its ERR code) for a value longer than a write can commit.</summary>
-    public static string ValueTooLarge(long maxValueLength) =>
-        $"value is too large (max {maxValueLength} bytes, set by storage.wal_buffer_size)";
+    public static string ValueTooLarge(long maxValueLength) => RedisErrors.ValueTooLargeText(maxValueLength)["ERR ".Length..];
 
     private enum LineStatus
     {

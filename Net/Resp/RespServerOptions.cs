@@ -50,6 +50,12 @@ public sealed class RespServerOptions
     /// </summary>
     public TimeSpan IdleTimeout { get; set; }
 
+    /// <summary>
+    /// <c>query_timeout</c>, read when each command (or EXEC) starts so a SIGHUP reload applies to the next command. A
+    /// command past it stops at its next cooperative check with an error and changes nothing. Null or zero: no limit.
+    /// </summary>
+    public Func<TimeSpan>? QueryTimeout { get; init; }
+
     /// <summary>client-output-buffer-limit per client class (CONFIG GET/SET client-output-buffer-limit).</summary>
     public OutputBufferLimits OutputLimits { get; } = new();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Net.Security;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
@@ -18,7 +19,7 @@ internal sealed partial class RespSession
         int i = 1;
         if (_argc > 1)
         {
-            if (!ParseLong(Arg(1), out long requested))
+            if (!RedisNumbers.ParseLong(Arg(1), out long requested))
             {
                 throw Error("ERR Protocol version is not an integer or out of range");
             }
@@ -56,7 +57,7 @@ internal sealed partial class RespSession
 
         if (user is not null && !await CheckPasswordAsync(user, password!).ConfigureAwait(false))
         {
-            throw Error(Errors.WrongPass);
+            throw Error(RedisErrors.WrongPass);
         }
 
         if (!_authenticated)
@@ -92,7 +93,7 @@ internal sealed partial class RespSession
     {
         if (_argc > 3)
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         if (!_server.Options.AuthEnabled)
@@ -103,7 +104,7 @@ internal sealed partial class RespSession
         string user = _argc == 3 ? ArgString(1) : _server.Options.SuperuserName;
         if (!await CheckPasswordAsync(user, ArgString(_argc - 1)).ConfigureAwait(false))
         {
-            throw Error(Errors.WrongPass);
+            throw Error(RedisErrors.WrongPass);
         }
 
         _out.WriteOk();

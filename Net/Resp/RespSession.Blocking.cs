@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -9,7 +9,7 @@ internal sealed partial class RespSession
     private async ValueTask BlockingPopAsync(RespCommandInfo command)
     {
         // Redis: a long double, times 1000, truncated to a long long (what does not fit becomes LLONG_MIN: negative).
-        if (!RedisParseLongDouble(Arg(_argc - 1), out ExtendedReal timeout))
+        if (!RedisNumbers.ParseLongDouble(Arg(_argc - 1), out ExtendedReal timeout))
         {
             _out.WriteError("ERR timeout is not a float or out of range");
             return;
@@ -24,7 +24,7 @@ internal sealed partial class RespSession
 
         if (command.Id == CommandId.BLMove && (!IsSide(3) || !IsSide(4)))
         {
-            _out.WriteError(Errors.Syntax);
+            _out.WriteError(RedisErrors.Syntax);
             return;
         }
 
@@ -117,7 +117,7 @@ internal sealed partial class RespSession
         {
             if (!IsSide(3) || !IsSide(4))
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
 
             if (GetList(Arg(1), out _) == RedisType.None)

@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
@@ -37,9 +37,9 @@ internal sealed partial class RespSession
     /// <summary>Redis <c>getIntFromObjectOrReply</c>: a long that must also fit in a C int.</summary>
     private int ArgInt(int i, string? message = null)
     {
-        if (!ParseLong(Arg(i), out long v))
+        if (!RedisNumbers.ParseLong(Arg(i), out long v))
         {
-            throw Error(message ?? Errors.NotInteger);
+            throw Error(message ?? RedisErrors.NotInteger);
         }
 
         return v is < int.MinValue or > int.MaxValue
@@ -52,7 +52,7 @@ internal sealed partial class RespSession
         int target = ArgInt(2);
         if (target is < 0 or >= RedisKeyCodec.DatabaseCount)
         {
-            throw Error(Errors.DbIndex);
+            throw Error(RedisErrors.DbIndex);
         }
 
         if (target == _db)
@@ -98,7 +98,7 @@ internal sealed partial class RespSession
         int second = ArgInt(2, "ERR invalid second DB index");
         if (first is < 0 or >= RedisKeyCodec.DatabaseCount || second is < 0 or >= RedisKeyCodec.DatabaseCount)
         {
-            throw Error(Errors.DbIndex);
+            throw Error(RedisErrors.DbIndex);
         }
 
         if (first != second)
@@ -182,7 +182,7 @@ internal sealed partial class RespSession
     private static bool IsIntEncodable(ReadOnlySpan<byte> value, out long number)
     {
         number = 0;
-        return value.Length <= 20 && ParseLong(value, out number);
+        return value.Length <= 20 && RedisNumbers.ParseLong(value, out number);
     }
 
     private string EncodingName(ReadOnlySpan<byte> key, RedisType type, in KeyMeta meta)

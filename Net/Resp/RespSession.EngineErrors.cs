@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -25,6 +26,8 @@ internal sealed partial class RespSession
                 return "ERR transaction conflict: too much contention on the same keys, try again";
             case StorageReadOnlyException:
                 return "READONLY the store refuses writes: " + ex.Message;
+            case QueryTimeoutException:
+                return RedisErrors.DeadlineExceeded;
             case KeyTooLargeException:
             case TransactionTooLargeException:
                 return "ERR " + ex.Message;

@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -6,9 +6,10 @@ namespace ThunderDb.Net.Resp;
 /// <summary>Hash commands: one element record per field (<c>prefix field -> value</c>), the field count in the metadata.</summary>
 internal sealed partial class RespSession
 {
-    private void ExecuteHash(CommandId id)
+    private RedisError ExecuteHash(CommandId id)
     {
         ReadOnlySpan<byte> key = Arg(1);
+        RedisError error;
         switch (id)
         {
             case CommandId.HSet:
@@ -16,32 +17,10 @@ internal sealed partial class RespSession
                 {
                     if (_argc % 2 != 0)
                     {
-                        throw Error($"ERR wrong number of arguments for '{Lower(id.ToString())}' command");
+                        return RedisError.WrongArgumentCount;
                     }
 
-                    RedisType type = Find(key, RedisType.Hash, out KeyMeta meta);
-                    long oldExpire = meta.ExpireAtMs;
-                    meta.Type = RedisType.Hash;
-                    long added = 0;
-                    for (int i = 2; i < _argc; i += 2)
-                    {
-                        if (type == RedisType.None || !_keyspace.TryGetElement(key, Arg(i), default, out _))
-                        {
-                            added++;
-                        }
-
-                        _keyspace.PutElement(key, Arg(i), default, Arg(i + 1));
-                    }
-
-                    // Duplicate fields in one call count once: recount only when that could have happened.
-                    meta.Count += added;
-                    if (added > 1 && type == RedisType.None)
-                    {
-                        meta.Count = CountElements(key);
-                        added = meta.Count;
-                    }
-
-                    _keyspace.WriteCollectionMeta(key, meta, oldExpire);
+                    error = RedisHashes.Set(_keyspace, key, Args(2), out long added);
                     if (id == CommandId.HSet)
                     {
                         _out.WriteInteger(added);
@@ -51,236 +30,135 @@ internal sealed partial class RespSession
                         _out.WriteOk();
                     }
 
-                    break;
+                    return error;
                 }
 
             case CommandId.HSetNx:
                 {
-                    RedisType type = Find(key, RedisType.Hash, out KeyMeta meta);
-                    if (type != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out _))
-                    {
-                        _out.WriteInteger(0);
-                        break;
-                    }
-
-                    long oldExpire = meta.ExpireAtMs;
-                    meta.Type = RedisType.Hash;
-                    meta.Count++;
-                    _keyspace.PutElement(key, Arg(2), default, Arg(3));
-                    _keyspace.WriteCollectionMeta(key, meta, oldExpire);
-                    _out.WriteInteger(1);
-                    break;
+                    error = RedisHashes.SetIfMissing(_keyspace, key, Arg(2), Arg(3), out bool written);
+                    _out.WriteInteger(written ? 1 : 0);
+                    return error;
                 }
 
             case CommandId.HGet:
-                if (Find(key, RedisType.Hash, out _) != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out ReadOnlySpan<byte> value))
                 {
-                    _out.WriteBulk(value);
-                }
-                else
-                {
-                    _out.WriteNull();
+                    error = RedisHashes.Get(_keyspace, key, Arg(2), out bool found, out ReadOnlySpan<byte> value);
+                    WriteBulkOrNull(found, value);
+                    return error;
                 }
 
-                break;
             case CommandId.HStrLen:
-                _out.WriteInteger(Find(key, RedisType.Hash, out _) != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out ReadOnlySpan<byte> v)
-                    ? v.Length
-                    : 0);
-                break;
-            case CommandId.HMGet:
                 {
-                    bool exists = Find(key, RedisType.Hash, out _) != RedisType.None;
-                    _out.WriteArrayHeader(_argc - 2);
-                    for (int i = 2; i < _argc; i++)
+                    error = RedisHashes.Get(_keyspace, key, Arg(2), out _, out ReadOnlySpan<byte> value);
+                    _out.WriteInteger(value.Length);
+                    return error;
+                }
+
+            case CommandId.HMGet:
+                _out.WriteArrayHeader(_argc - 2);
+                for (int i = 2; i < _argc; i++)
+                {
+                    error = RedisHashes.Get(_keyspace, key, Arg(i), out bool found, out ReadOnlySpan<byte> value);
+                    if (error != RedisError.None)
                     {
-                        if (exists && _keyspace.TryGetElement(key, Arg(i), default, out ReadOnlySpan<byte> fv))
-                        {
-                            _out.WriteBulk(fv);
-                        }
-                        else
-                        {
-                            _out.WriteNull();
-                        }
+                        return error;
                     }
 
-                    break;
+                    WriteBulkOrNull(found, value);
                 }
 
+                return RedisError.None;
             case CommandId.HGetAll:
             case CommandId.HKeys:
             case CommandId.HVals:
                 {
-                    Find(key, RedisType.Hash, out KeyMeta meta);
-                    int prefix = _keyspace.ElementPrefixLength(key);
-                    if (id == CommandId.HGetAll)
+                    error = RedisCollections.Read(_keyspace, key, RedisType.Hash, out long count, out ElementReader reader);
+                    using (reader)
                     {
-                        _out.WriteMapHeader(meta.Count);
-                    }
-                    else
-                    {
-                        _out.WriteArrayHeader(meta.Count);
-                    }
-
-                    if (meta.Count == 0)
-                    {
-                        break;
-                    }
-
-                    using IKvCursor cursor = _keyspace.ScanElements(key, default, default);
-                    while (cursor.MoveNext())
-                    {
-                        if (id != CommandId.HVals)
+                        if (id == CommandId.HGetAll)
                         {
-                            _out.WriteBulk(cursor.Key[prefix..]);
+                            _out.WriteMapHeader(count);
+                        }
+                        else
+                        {
+                            _out.WriteArrayHeader(count);
                         }
 
-                        if (id != CommandId.HKeys)
+                        while (reader.MoveNext())
                         {
-                            _out.WriteBulk(cursor.Value);
+                            if (id != CommandId.HVals)
+                            {
+                                _out.WriteBulk(reader.Element);
+                            }
+
+                            if (id != CommandId.HKeys)
+                            {
+                                _out.WriteBulk(reader.Value);
+                            }
                         }
                     }
 
-                    break;
+                    return error;
                 }
 
             case CommandId.HDel:
                 {
-                    if (Find(key, RedisType.Hash, out KeyMeta meta) == RedisType.None)
-                    {
-                        _out.WriteInteger(0);
-                        break;
-                    }
-
-                    long removed = 0;
-                    for (int i = 2; i < _argc; i++)
-                    {
-                        if (_keyspace.TryGetElement(key, Arg(i), default, out _))
-                        {
-                            _keyspace.DeleteElement(key, Arg(i));
-                            removed++;
-                        }
-                    }
-
-                    meta.Count -= removed;
-                    if (removed > 0)
-                    {
-                        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
-                    }
-
+                    error = RedisCollections.Remove(_keyspace, key, RedisType.Hash, Args(2), out long removed);
                     _out.WriteInteger(removed);
-                    break;
+                    return error;
                 }
 
             case CommandId.HExists:
-                _out.WriteInteger(Find(key, RedisType.Hash, out _) != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out _) ? 1 : 0);
-                break;
+                {
+                    error = RedisCollections.Contains(_keyspace, key, RedisType.Hash, Arg(2), out bool exists);
+                    _out.WriteInteger(exists ? 1 : 0);
+                    return error;
+                }
+
             case CommandId.HLen:
-                Find(key, RedisType.Hash, out KeyMeta lenMeta);
-                _out.WriteInteger(lenMeta.Count);
-                break;
+                {
+                    error = RedisCollections.Count(_keyspace, key, RedisType.Hash, out long count);
+                    _out.WriteInteger(count);
+                    return error;
+                }
+
             case CommandId.HIncrBy:
+                {
+                    if (ArgLong(3, out long by) is RedisError bad)
+                    {
+                        return bad;
+                    }
+
+                    error = RedisHashes.IncrBy(_keyspace, key, Arg(2), by, out long result);
+                    _out.WriteInteger(result);
+                    return error;
+                }
+
             case CommandId.HIncrByFloat:
-                HashIncrement(id == CommandId.HIncrByFloat);
-                break;
+                {
+                    if (!RedisNumbers.ParseLongDouble(Arg(3), out ExtendedReal by))
+                    {
+                        return RedisError.NotFloat;
+                    }
+
+                    if (by.IsInfinity)
+                    {
+                        throw Error("ERR value is NaN or Infinity");
+                    }
+
+                    error = RedisHashes.IncrByFloat(_keyspace, key, Arg(2), by, out byte[] text);
+                    _out.WriteBulk(text);
+                    return error;
+                }
+
             case CommandId.HScan:
                 ScanElementsCommand(RedisType.Hash);
-                break;
+                return RedisError.None;
             case CommandId.HRandField:
                 RandomElements(RedisType.Hash);
-                break;
+                return RedisError.None;
             default:
                 throw Error($"ERR '{id}' is not supported");
-        }
-    }
-
-    private long CountElements(ReadOnlySpan<byte> key)
-    {
-        long n = 0;
-        using IKvCursor cursor = _keyspace.ScanElements(key, default, default);
-        while (cursor.MoveNext())
-        {
-            n++;
-        }
-
-        return n;
-    }
-
-    private void HashIncrement(bool floating)
-    {
-        ReadOnlySpan<byte> key = Arg(1);
-        long byInt = floating ? 0 : ArgLong(3);
-        ExtendedReal byFloat = default;
-        if (floating && !RedisParseLongDouble(Arg(3), out byFloat))
-        {
-            throw Error(Errors.NotFloat);
-        }
-
-        if (floating && byFloat.IsInfinity)
-        {
-            throw Error("ERR value is NaN or Infinity");
-        }
-
-        RedisType type = Find(key, RedisType.Hash, out KeyMeta meta);
-        ReadOnlySpan<byte> current = default;
-        bool exists = type != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out current);
-        Span<byte> text = stackalloc byte[40];
-        int n;
-        if (floating)
-        {
-            // long double arithmetic and %.17Lf, as Redis computes and stores it
-            ExtendedReal value = default;
-            if (exists && !RedisParseLongDouble(current, out value))
-            {
-                throw Error(Errors.HashNotFloat);
-            }
-
-            ExtendedReal result = ExtendedReal.Add(value, byFloat);
-            if (ExtendedReal.SumIsNaN(value, byFloat) || result.IsInfinity)
-            {
-                throw Error(Errors.NaNOrInfinity);
-            }
-
-            text = System.Text.Encoding.ASCII.GetBytes(result.ToHumanString());
-            n = text.Length;
-        }
-        else
-        {
-            long value = 0;
-            if (exists && !ParseLong(current, out value))
-            {
-                throw Error(Errors.HashNotInteger);
-            }
-
-            long result;
-            try
-            {
-                result = checked(value + byInt);
-            }
-            catch (OverflowException)
-            {
-                throw Error(Errors.Overflow);
-            }
-
-            System.Buffers.Text.Utf8Formatter.TryFormat(result, text, out n);
-        }
-
-        long oldExpire = meta.ExpireAtMs;
-        meta.Type = RedisType.Hash;
-        if (!exists)
-        {
-            meta.Count++;
-        }
-
-        _keyspace.PutElement(key, Arg(2), default, text[..n]);
-        _keyspace.WriteCollectionMeta(key, meta, oldExpire);
-        if (floating)
-        {
-            _out.WriteBulk(text[..n]);
-        }
-        else
-        {
-            _out.WriteInteger(ParseLong(text[..n], out long r) ? r : 0);
         }
     }
 
@@ -325,7 +203,7 @@ internal sealed partial class RespSession
                 }
                 else if (type == RedisType.ZSet)
                 {
-                    int n = RespWriter.FormatDouble(ReadScore(cursor.Value), scoreText);
+                    int n = RedisNumbers.FormatDouble(ReadScore(cursor.Value), scoreText);
                     items.Add(scoreText[..n].ToArray());
                 }
             }
@@ -340,11 +218,9 @@ internal sealed partial class RespSession
     private List<(byte[] Element, byte[] Value)> LoadElements(ReadOnlySpan<byte> key, ReadOnlySpan<byte> from = default, ReadOnlySpan<byte> to = default)
     {
         var list = new List<(byte[], byte[])>();
-        int prefix = _keyspace.ElementPrefixLength(key) + from.Length;
-        using IKvCursor cursor = _keyspace.ScanElements(key, from, to);
-        while (cursor.MoveNext())
+        if (RedisCollections.Load(_keyspace, key, list, from, to) == RedisError.DeadlineExceeded)
         {
-            list.Add((cursor.Key[prefix..].ToArray(), cursor.Value.ToArray()));
+            throw new QueryTimeoutException();
         }
 
         return list;
@@ -356,7 +232,7 @@ internal sealed partial class RespSession
         ReadOnlySpan<byte> key = Arg(1);
         if (type == RedisType.Set && _argc > 3)
         {
-            throw Error(Errors.Syntax); // SRANDMEMBER checks its arity before its count
+            throw Error(RedisErrors.Syntax); // SRANDMEMBER checks its arity before its count
         }
 
         long? count = null;
@@ -373,7 +249,7 @@ internal sealed partial class RespSession
         bool withValues = type == RedisType.Hash && _argc == 4 && ArgIs(3, "WITHVALUES"u8);
         if (_argc > (type == RedisType.Hash ? (withValues ? 4 : 3) : 3))
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         if (withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2))
@@ -419,7 +295,7 @@ internal sealed partial class RespSession
         }
         else
         {
-            Shuffle(all);
+            RedisSets.Shuffle(all);
             picked.AddRange(all.Take((int)Math.Min(count.Value, all.Count)));
         }
 
@@ -448,13 +324,4 @@ internal sealed partial class RespSession
     }
 
     private const long MaxRandomPicks = 16 * 1024 * 1024;
-
-    private static void Shuffle<T>(List<T> list)
-    {
-        for (int i = list.Count - 1; i > 0; i--)
-        {
-            int j = Random.Shared.Next(i + 1);
-            (list[i], list[j]) = (list[j], list[i]);
-        }
-    }
 }

@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -6,16 +6,9 @@ namespace ThunderDb.Net.Resp;
 /// <summary>Generic key commands (DEL, EXPIRE, SCAN, RENAME...) and the database-wide ones (DBSIZE, FLUSHDB).</summary>
 internal sealed partial class RespSession
 {
-    private RedisType Find(ReadOnlySpan<byte> key, RedisType expected, out KeyMeta meta)
-    {
-        RedisType type = _keyspace.Lookup(key, out meta);
-        if (type != RedisType.None && type != expected)
-        {
-            throw Error(Errors.WrongType);
-        }
-
-        return type;
-    }
+    /// <summary>The throwing form of <see cref="RedisKeyspace.Find"/>, for the command families not yet returning error values (lists, sorted sets).</summary>
+    private RedisType Find(ReadOnlySpan<byte> key, RedisType expected, out KeyMeta meta) =>
+        _keyspace.Find(key, expected, out meta) == RedisError.None ? meta.Type : throw Error(RedisErrors.WrongType);
 
     private static ReadOnlySpan<byte> TypeName(RedisType type) => type switch
     {
@@ -27,7 +20,7 @@ internal sealed partial class RespSession
         _ => "none"u8,
     };
 
-    private void ExecuteKeys(CommandId id)
+    private RedisError ExecuteKeys(CommandId id)
     {
         switch (id)
         {
@@ -38,7 +31,7 @@ internal sealed partial class RespSession
             case CommandId.FlushAll:
                 if (_argc > 2 || (_argc == 2 && !ArgIs(1, "ASYNC"u8) && !ArgIs(1, "SYNC"u8)))
                 {
-                    throw Error(Errors.Syntax);
+                    throw Error(RedisErrors.Syntax);
                 }
 
                 if (id == CommandId.FlushDb)
@@ -61,52 +54,21 @@ internal sealed partial class RespSession
                 break;
             case CommandId.Del:
             case CommandId.Unlink:
-                {
-                    long n = 0;
-                    for (int i = 1; i < _argc; i++)
-                    {
-                        if (_keyspace.Lookup(Arg(i), out KeyMeta meta) != RedisType.None)
-                        {
-                            _keyspace.DeleteKey(Arg(i), meta);
-                            n++;
-                        }
-                    }
-
-                    _out.WriteInteger(n);
-                    break;
-                }
-
+                _out.WriteInteger(RedisKeys.Delete(_keyspace, Args(1)));
+                break;
             case CommandId.Exists:
-                {
-                    long n = 0;
-                    for (int i = 1; i < _argc; i++)
-                    {
-                        if (_keyspace.Lookup(Arg(i), out _) != RedisType.None)
-                        {
-                            n++;
-                        }
-                    }
-
-                    _out.WriteInteger(n);
-                    break;
-                }
-
+                _out.WriteInteger(RedisKeys.Exists(_keyspace, Args(1)));
+                break;
             case CommandId.Type:
                 _out.WriteSimple(TypeName(_keyspace.Lookup(Arg(1), out _)));
                 break;
             case CommandId.Keys:
                 {
                     var keys = new List<byte[]>();
-                    using (IKvCursor cursor = _keyspace.ScanKeys(default))
+                    RedisError error = RedisKeys.Match(_keyspace, Arg(1), keys);
+                    if (error != RedisError.None)
                     {
-                        while (cursor.MoveNext())
-                        {
-                            ReadOnlySpan<byte> key = cursor.Key[3..];
-                            if (_keyspace.IsLive(cursor.Value) && GlobPattern.IsMatch(Arg(1), key))
-                            {
-                                keys.Add(key.ToArray());
-                            }
-                        }
+                        return error;
                     }
 
                     WriteBulkArray(keys);
@@ -171,6 +133,8 @@ internal sealed partial class RespSession
                 ExecuteKeysExtension(id);
                 break;
         }
+
+        return RedisError.None;
     }
 
     private void WriteBulkArray(List<byte[]> items)
@@ -257,7 +221,7 @@ internal sealed partial class RespSession
                 count = ArgLong(++i);
                 if (count < 1)
                 {
-                    throw Error(Errors.Syntax);
+                    throw Error(RedisErrors.Syntax);
                 }
             }
             else if (allowType && ArgIs(i, "TYPE"u8) && i + 1 < _argc)
@@ -268,7 +232,7 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 
@@ -427,7 +391,7 @@ internal sealed partial class RespSession
 
     private void Rename(bool onlyIfNew)
     {
-        KeySnapshot snapshot = Snapshot(Arg(1)) ?? throw Error(Errors.NoSuchKey);
+        KeySnapshot snapshot = Snapshot(Arg(1)) ?? throw Error(RedisErrors.NoSuchKey);
         if (Arg(1).SequenceEqual(Arg(2)))
         {
             if (onlyIfNew)
@@ -481,14 +445,14 @@ internal sealed partial class RespSession
                 long db = ArgLong(++i);
                 if (db is < 0 or >= RedisKeyCodec.DatabaseCount)
                 {
-                    throw Error(Errors.DbIndex);
+                    throw Error(RedisErrors.DbIndex);
                 }
 
                 targetDb = (int)db;
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 

@@ -1,5 +1,5 @@
 using ThunderDb.Core.Keys;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -12,16 +12,9 @@ internal sealed partial class RespSession
 {
     private RedisType GetList(ReadOnlySpan<byte> key, out KeyMeta meta) => Find(key, RedisType.List, out meta);
 
-    private static ReadOnlySpan<byte> Slot(Span<byte> buffer, long index)
-    {
-        KeyCodec.WriteInt64(buffer, index);
-        return buffer[..8];
-    }
-
     private void ExecuteList(CommandId id)
     {
         ReadOnlySpan<byte> key = Arg(1);
-        Span<byte> slot = stackalloc byte[8];
         switch (id)
         {
             case CommandId.LPush:
@@ -39,7 +32,7 @@ internal sealed partial class RespSession
                     bool left = id is CommandId.LPush or CommandId.LPushX;
                     for (int i = 2; i < _argc; i++)
                     {
-                        Push(key, ref meta, left, Arg(i));
+                        RedisLists.Push(_keyspace, key, ref meta, left, Arg(i));
                     }
 
                     _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
@@ -58,10 +51,10 @@ internal sealed partial class RespSession
 
                     if (_argc == 3)
                     {
-                        count = ParseLong(Arg(2), out long parsed) ? parsed : -1;
+                        count = RedisNumbers.ParseLong(Arg(2), out long parsed) ? parsed : -1;
                         if (count < 0)
                         {
-                            throw Error(Errors.NotPositive);
+                            throw Error(RedisErrors.NotPositive);
                         }
                     }
 
@@ -108,7 +101,7 @@ internal sealed partial class RespSession
                         break;
                     }
 
-                    (long from, long to) = NormalizeRange(start, stop, meta.Count);
+                    (long from, long to) = RedisRange.Normalize(start, stop, meta.Count);
                     if (from > to || from >= meta.Count)
                     {
                         _out.WriteArrayHeader(0);
@@ -116,9 +109,7 @@ internal sealed partial class RespSession
                     }
 
                     _out.WriteArrayHeader(to - from + 1);
-                    Span<byte> end = stackalloc byte[8];
-                    KeyCodec.WriteInt64(end, meta.Head + to + 1);
-                    using IKvCursor cursor = _keyspace.ScanElements(key, Slot(slot, meta.Head + from), end);
+                    using IKvCursor cursor = RedisLists.OpenRange(_keyspace, key, meta, from, to);
                     while (cursor.MoveNext())
                     {
                         _out.WriteBulk(cursor.Value);
@@ -130,8 +121,7 @@ internal sealed partial class RespSession
             case CommandId.LIndex:
                 {
                     long index = ArgLong(2);
-                    if (GetList(key, out KeyMeta meta) == RedisType.None || !TryResolveIndex(meta, index, out long at) ||
-                        !_keyspace.TryGetElement(key, Slot(slot, at), default, out ReadOnlySpan<byte> value))
+                    if (GetList(key, out KeyMeta meta) == RedisType.None || !RedisLists.TryGet(_keyspace, key, meta, index, out ReadOnlySpan<byte> value))
                     {
                         _out.WriteNull();
                         break;
@@ -146,16 +136,14 @@ internal sealed partial class RespSession
                     long index = ArgLong(2);
                     if (GetList(key, out KeyMeta meta) == RedisType.None)
                     {
-                        throw Error(Errors.NoSuchKey);
+                        throw Error(RedisErrors.NoSuchKey);
                     }
 
-                    if (!TryResolveIndex(meta, index, out long at))
+                    if (!RedisLists.Set(_keyspace, key, meta, index, Arg(3)))
                     {
-                        throw Error(Errors.IndexOutOfRange);
+                        throw Error(RedisErrors.IndexOutOfRange);
                     }
 
-                    _keyspace.PutElement(key, Slot(slot, at), default, Arg(3));
-                    _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs); // touches the key for WATCH
                     _out.WriteOk();
                     break;
                 }
@@ -165,7 +153,7 @@ internal sealed partial class RespSession
                     bool before = ArgIs(2, "BEFORE"u8);
                     if (!before && !ArgIs(2, "AFTER"u8))
                     {
-                        throw Error(Errors.Syntax);
+                        throw Error(RedisErrors.Syntax);
                     }
 
                     if (GetList(key, out KeyMeta meta) == RedisType.None)
@@ -174,7 +162,7 @@ internal sealed partial class RespSession
                         break;
                     }
 
-                    List<byte[]> items = ListItems(key);
+                    List<byte[]> items = RedisLists.Items(_keyspace, key);
                     int pivot = items.FindIndex(x => x.AsSpan().SequenceEqual(Arg(3)));
                     if (pivot < 0)
                     {
@@ -183,7 +171,7 @@ internal sealed partial class RespSession
                     }
 
                     items.Insert(before ? pivot : pivot + 1, ArgBytes(4));
-                    RewriteList(key, ref meta, items);
+                    RedisLists.Rewrite(_keyspace, key, ref meta, items);
                     _out.WriteInteger(meta.Count);
                     break;
                 }
@@ -197,7 +185,7 @@ internal sealed partial class RespSession
                         break;
                     }
 
-                    List<byte[]> items = ListItems(key);
+                    List<byte[]> items = RedisLists.Items(_keyspace, key);
                     long removed = 0;
                     ReadOnlySpan<byte> element = Arg(3);
                     if (count >= 0)
@@ -229,7 +217,7 @@ internal sealed partial class RespSession
 
                     if (removed > 0)
                     {
-                        RewriteList(key, ref meta, items);
+                        RedisLists.Rewrite(_keyspace, key, ref meta, items);
                     }
 
                     _out.WriteInteger(removed);
@@ -245,28 +233,8 @@ internal sealed partial class RespSession
                         break;
                     }
 
-                    (long from, long to) = NormalizeRange(start, stop, meta.Count);
-                    long keepFrom = meta.Head + from, keepTo = meta.Head + to; // inclusive
-                    for (long i = meta.Head; i < meta.Tail; i++)
-                    {
-                        if (from > to || i < keepFrom || i > keepTo)
-                        {
-                            _keyspace.DeleteElement(key, Slot(slot, i));
-                        }
-                    }
-
-                    if (from > to || from >= meta.Count)
-                    {
-                        meta.Count = 0;
-                    }
-                    else
-                    {
-                        meta.Head = keepFrom;
-                        meta.Tail = keepTo + 1;
-                        meta.Count = meta.Tail - meta.Head;
-                    }
-
-                    _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
+                    (long from, long to) = RedisRange.Normalize(start, stop, meta.Count);
+                    RedisLists.Trim(_keyspace, key, ref meta, from, to);
                     _out.WriteOk();
                     break;
                 }
@@ -277,7 +245,7 @@ internal sealed partial class RespSession
             case CommandId.LMove:
                 if (!IsSide(3) || !IsSide(4))
                 {
-                    throw Error(Errors.Syntax);
+                    throw Error(RedisErrors.Syntax);
                 }
 
                 ListMove(Arg(1), Arg(2), ArgIs(3, "LEFT"u8), ArgIs(4, "LEFT"u8));
@@ -291,91 +259,14 @@ internal sealed partial class RespSession
         }
     }
 
-    private static bool TryResolveIndex(in KeyMeta meta, long index, out long slot)
-    {
-        if (index < 0)
-        {
-            index += meta.Count;
-        }
-
-        slot = meta.Head + index;
-        return index >= 0 && index < meta.Count;
-    }
-
-    private void Push(ReadOnlySpan<byte> key, ref KeyMeta meta, bool left, ReadOnlySpan<byte> value)
-    {
-        Span<byte> slot = stackalloc byte[8];
-        meta.Type = RedisType.List;
-        if (left)
-        {
-            meta.Head--;
-            _keyspace.PutElement(key, Slot(slot, meta.Head), default, value);
-        }
-        else
-        {
-            _keyspace.PutElement(key, Slot(slot, meta.Tail), default, value);
-            meta.Tail++;
-        }
-
-        meta.Count = meta.Tail - meta.Head;
-    }
-
-    /// <summary>Removes one element from an end, writes it as a bulk reply, and saves the metadata.</summary>
+    /// <summary>Removes one element from an end, optionally writing it as a bulk reply; the metadata is saved.</summary>
     private void PopOne(ReadOnlySpan<byte> key, ref KeyMeta meta, bool left, bool writeReply)
     {
-        Span<byte> slot = stackalloc byte[8];
-        long at = left ? meta.Head : meta.Tail - 1;
-        if (_keyspace.TryGetElement(key, Slot(slot, at), default, out ReadOnlySpan<byte> value))
+        bool found = RedisLists.Pop(_keyspace, key, ref meta, left, out ReadOnlySpan<byte> value);
+        if (writeReply)
         {
-            if (writeReply)
-            {
-                _out.WriteBulk(value);
-            }
+            WriteBulkOrNull(found, value);
         }
-        else if (writeReply)
-        {
-            _out.WriteNull();
-        }
-
-        _keyspace.DeleteElement(key, Slot(slot, at));
-        if (left)
-        {
-            meta.Head++;
-        }
-        else
-        {
-            meta.Tail--;
-        }
-
-        meta.Count = meta.Tail - meta.Head;
-        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
-    }
-
-    private List<byte[]> ListItems(ReadOnlySpan<byte> key)
-    {
-        var items = new List<byte[]>();
-        using IKvCursor cursor = _keyspace.ScanElements(key, default, default);
-        while (cursor.MoveNext())
-        {
-            items.Add(cursor.Value.ToArray());
-        }
-
-        return items;
-    }
-
-    private void RewriteList(ReadOnlySpan<byte> key, ref KeyMeta meta, List<byte[]> items)
-    {
-        Span<byte> slot = stackalloc byte[8];
-        _keyspace.DeleteElements(key);
-        for (int i = 0; i < items.Count; i++)
-        {
-            _keyspace.PutElement(key, Slot(slot, i), default, items[i]);
-        }
-
-        meta.Head = 0;
-        meta.Tail = items.Count;
-        meta.Count = items.Count;
-        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
     }
 
     private void ListMove(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, bool fromLeft, bool toLeft)
@@ -387,13 +278,11 @@ internal sealed partial class RespSession
         }
 
         GetList(destination, out _); // WRONGTYPE before anything changes
-        Span<byte> slot = stackalloc byte[8];
-        long at = fromLeft ? meta.Head : meta.Tail - 1;
-        _keyspace.TryGetElement(source, Slot(slot, at), default, out ReadOnlySpan<byte> found);
+        RedisLists.Peek(_keyspace, source, meta, fromLeft, out ReadOnlySpan<byte> found);
         byte[] value = found.ToArray();
         PopOne(source, ref meta, fromLeft, writeReply: false);
         GetList(destination, out KeyMeta target);
-        Push(destination, ref target, toLeft, value);
+        RedisLists.Push(_keyspace, destination, ref target, toLeft, value);
         _keyspace.WriteCollectionMeta(destination, target, target.ExpireAtMs);
         _out.WriteBulk(value);
     }
@@ -405,7 +294,7 @@ internal sealed partial class RespSession
         {
             if (i + 1 >= _argc)
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
 
             if (ArgIs(i, "RANK"u8))
@@ -439,7 +328,7 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 

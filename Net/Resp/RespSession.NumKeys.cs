@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
@@ -30,7 +30,7 @@ internal sealed partial class RespSession
     }
 
     /// <summary>Redis <c>getRangeLongFromObjectOrReply(..., 1, LONG_MAX, msg)</c>: one message for "not a number" and "below 1".</summary>
-    private long ArgPositiveCount(int i, string message) => ParseLong(Arg(i), out long v) && v >= 1 ? v : throw Error(message);
+    private long ArgPositiveCount(int i, string message) => RedisNumbers.ParseLong(Arg(i), out long v) && v >= 1 ? v : throw Error(message);
 
     private void SInterCard()
     {
@@ -46,11 +46,11 @@ internal sealed partial class RespSession
             if (ArgIs((int)j, "LIMIT"u8) && j + 1 < _argc)
             {
                 j++;
-                limit = ParseLong(Arg((int)j), out long v) && v >= 0 ? v : throw Error("ERR LIMIT can't be negative");
+                limit = RedisNumbers.ParseLong(Arg((int)j), out long v) && v >= 0 ? v : throw Error("ERR LIMIT can't be negative");
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 
@@ -85,14 +85,14 @@ internal sealed partial class RespSession
         long numKeys = ArgPositiveCount(1, "ERR numkeys should be greater than 0");
         if (numKeys > _argc - 3)
         {
-            throw Error(Errors.Syntax); // no room left for LEFT|RIGHT
+            throw Error(RedisErrors.Syntax); // no room left for LEFT|RIGHT
         }
 
         int where = 2 + (int)numKeys;
         bool left = ArgIs(where, "LEFT"u8);
         if (!left && !ArgIs(where, "RIGHT"u8))
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         long count = -1;
@@ -104,7 +104,7 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 

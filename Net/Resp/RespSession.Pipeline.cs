@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ThunderDb.Core.Diagnostics;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 using ThunderDb.Net.Transport;
 
@@ -114,7 +114,20 @@ internal sealed partial class RespSession
         using var span = ThunderTracing.StartRedisCommand(command.Name);
         try
         {
-            ExecuteDataCommand(command);
+            StartDeadline();
+            RedisError error = ExecuteDataCommand(command);
+            if (error != RedisError.None)
+            {
+                if (_keyspace.WriteCount != writesBefore)
+                {
+                    // It failed after writing (a deadline in a long store): only the one-by-one replay can undo that.
+                    AbandonGroup(replay: true);
+                    return false;
+                }
+
+                _out.Rewind(mark);
+                WriteError(error);
+            }
         }
         catch (RespErrorException ex) when (_keyspace.WriteCount == writesBefore)
         {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 using ThunderDb.Net.Transport;
 
@@ -29,10 +29,10 @@ internal sealed partial class RespSession
                 break;
             case CommandId.Select:
                 {
-                    long db = ParseLong(Arg(1), out long v) ? v : throw Error(Errors.NotInteger);
+                    long db = RedisNumbers.ParseLong(Arg(1), out long v) ? v : throw Error(RedisErrors.NotInteger);
                     if (db is < 0 or >= RedisKeyCodec.DatabaseCount)
                     {
-                        throw Error(Errors.DbIndex);
+                        throw Error(RedisErrors.DbIndex);
                     }
 
                     _db = (int)db;
@@ -321,7 +321,7 @@ internal sealed partial class RespSession
 
                 if (ArgIs(i, "timeout"u8))
                 {
-                    if (!ParseLong(Arg(i + 1), out long seconds) || seconds < 0 || seconds > int.MaxValue)
+                    if (!RedisNumbers.ParseLong(Arg(i + 1), out long seconds) || seconds < 0 || seconds > int.MaxValue)
                     {
                         throw Error("ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer");
                     }
@@ -335,7 +335,7 @@ internal sealed partial class RespSession
                     throw Error($"ERR CONFIG SET '{ArgString(i)}' is not supported by ThunderDB (settings live in thunderdb.toml)");
                 }
 
-                if (!ParseLong(Arg(i + 1), out long max) || max < 1 || max > int.MaxValue)
+                if (!RedisNumbers.ParseLong(Arg(i + 1), out long max) || max < 1 || max > int.MaxValue)
                 {
                     throw Error($"ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer");
                 }
@@ -547,13 +547,13 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 
         if (_argc % 2 != 0)
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         int killed = _server.Registry.Kill(c =>

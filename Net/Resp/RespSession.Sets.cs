@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -6,323 +6,165 @@ namespace ThunderDb.Net.Resp;
 /// <summary>Set commands: one empty-valued element record per member, so members come back in byte order.</summary>
 internal sealed partial class RespSession
 {
-    private void ExecuteSet(CommandId id)
+    private RedisError ExecuteSet(CommandId id)
     {
         ReadOnlySpan<byte> key = Arg(1);
+        RedisError error;
         switch (id)
         {
             case CommandId.SAdd:
                 {
-                    Find(key, RedisType.Set, out KeyMeta meta);
-                    long added = AddMembers(key, ref meta, 2, _argc);
-                    if (added > 0)
-                    {
-                        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
-                    }
-
+                    error = RedisSets.Add(_keyspace, key, Args(2), out long added);
                     _out.WriteInteger(added);
-                    break;
+                    return error;
                 }
 
             case CommandId.SRem:
                 {
-                    if (Find(key, RedisType.Set, out KeyMeta meta) == RedisType.None)
-                    {
-                        _out.WriteInteger(0);
-                        break;
-                    }
-
-                    long removed = 0;
-                    for (int i = 2; i < _argc; i++)
-                    {
-                        if (_keyspace.TryGetElement(key, Arg(i), default, out _))
-                        {
-                            _keyspace.DeleteElement(key, Arg(i));
-                            removed++;
-                        }
-                    }
-
-                    meta.Count -= removed;
-                    if (removed > 0)
-                    {
-                        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
-                    }
-
+                    error = RedisCollections.Remove(_keyspace, key, RedisType.Set, Args(2), out long removed);
                     _out.WriteInteger(removed);
-                    break;
+                    return error;
                 }
 
             case CommandId.SMembers:
                 {
-                    Find(key, RedisType.Set, out KeyMeta meta);
-                    _out.WriteSetHeader(meta.Count);
-                    if (meta.Count > 0)
+                    error = RedisCollections.Read(_keyspace, key, RedisType.Set, out long count, out ElementReader reader);
+                    using (reader)
                     {
-                        int prefix = _keyspace.ElementPrefixLength(key);
-                        using IKvCursor cursor = _keyspace.ScanElements(key, default, default);
-                        while (cursor.MoveNext())
+                        _out.WriteSetHeader(count);
+                        while (reader.MoveNext())
                         {
-                            _out.WriteBulk(cursor.Key[prefix..]);
+                            _out.WriteBulk(reader.Element);
                         }
                     }
 
-                    break;
+                    return error;
                 }
 
             case CommandId.SIsMember:
-                _out.WriteInteger(Find(key, RedisType.Set, out _) != RedisType.None && _keyspace.TryGetElement(key, Arg(2), default, out _) ? 1 : 0);
-                break;
-            case CommandId.SMIsMember:
                 {
-                    bool exists = Find(key, RedisType.Set, out _) != RedisType.None;
-                    _out.WriteArrayHeader(_argc - 2);
-                    for (int i = 2; i < _argc; i++)
-                    {
-                        _out.WriteInteger(exists && _keyspace.TryGetElement(key, Arg(i), default, out _) ? 1 : 0);
-                    }
-
-                    break;
+                    error = RedisCollections.Contains(_keyspace, key, RedisType.Set, Arg(2), out bool member);
+                    _out.WriteInteger(member ? 1 : 0);
+                    return error;
                 }
 
+            case CommandId.SMIsMember:
+                _out.WriteArrayHeader(_argc - 2);
+                for (int i = 2; i < _argc; i++)
+                {
+                    error = RedisCollections.Contains(_keyspace, key, RedisType.Set, Arg(i), out bool member);
+                    if (error != RedisError.None)
+                    {
+                        return error;
+                    }
+
+                    _out.WriteInteger(member ? 1 : 0);
+                }
+
+                return RedisError.None;
             case CommandId.SCard:
-                Find(key, RedisType.Set, out KeyMeta cardMeta);
-                _out.WriteInteger(cardMeta.Count);
-                break;
+                {
+                    error = RedisCollections.Count(_keyspace, key, RedisType.Set, out long count);
+                    _out.WriteInteger(count);
+                    return error;
+                }
+
             case CommandId.SPop:
-                SetPop();
-                break;
+                return SetPop();
             case CommandId.SRandMember:
                 RandomElements(RedisType.Set);
-                break;
+                return RedisError.None;
             case CommandId.SInter:
             case CommandId.SUnion:
             case CommandId.SDiff:
                 {
-                    SortedSet<byte[]> result = Combine(id, 1);
-                    _out.WriteSetHeader(result.Count);
-                    foreach (byte[] m in result)
+                    error = RedisSets.Combine(_keyspace, Operation(id), Args(1), out SortedSet<byte[]> result);
+                    if (error == RedisError.None)
                     {
-                        _out.WriteBulk(m);
+                        _out.WriteSetHeader(result.Count);
+                        foreach (byte[] m in result)
+                        {
+                            _out.WriteBulk(m);
+                        }
                     }
 
-                    break;
+                    return error;
                 }
 
             case CommandId.SInterStore:
             case CommandId.SUnionStore:
             case CommandId.SDiffStore:
                 {
-                    CommandId op = id == CommandId.SInterStore ? CommandId.SInter : id == CommandId.SUnionStore ? CommandId.SUnion : CommandId.SDiff;
-                    SortedSet<byte[]> result = Combine(op, 2);
-                    if (_keyspace.Lookup(key, out KeyMeta old) != RedisType.None)
-                    {
-                        _keyspace.DeleteKey(key, old);
-                    }
-
-                    var meta = new KeyMeta { Type = RedisType.Set, Count = result.Count };
-                    foreach (byte[] m in result)
-                    {
-                        _keyspace.PutElement(key, m, default, default);
-                    }
-
-                    _keyspace.WriteCollectionMeta(key, meta, 0);
-                    _out.WriteInteger(result.Count);
-                    break;
+                    error = RedisSets.Store(_keyspace, key, Operation(id), Args(2), out long count);
+                    _out.WriteInteger(count);
+                    return error;
                 }
 
             case CommandId.SMove:
                 {
-                    if (Find(key, RedisType.Set, out KeyMeta source) == RedisType.None)
-                    {
-                        Find(Arg(2), RedisType.Set, out _);
-                        _out.WriteInteger(0);
-                        break;
-                    }
-
-                    Find(Arg(2), RedisType.Set, out _);
-                    if (!_keyspace.TryGetElement(key, Arg(3), default, out _))
-                    {
-                        _out.WriteInteger(0);
-                        break;
-                    }
-
-                    if (key.SequenceEqual(Arg(2)))
-                    {
-                        _out.WriteInteger(1);
-                        break;
-                    }
-
-                    _keyspace.DeleteElement(key, Arg(3));
-                    source.Count--;
-                    _keyspace.WriteCollectionMeta(key, source, source.ExpireAtMs);
-                    Find(Arg(2), RedisType.Set, out KeyMeta target);
-                    if (AddMembers(Arg(2), ref target, 3, 4) > 0)
-                    {
-                        _keyspace.WriteCollectionMeta(Arg(2), target, target.ExpireAtMs);
-                    }
-
-                    _out.WriteInteger(1);
-                    break;
+                    error = RedisSets.Move(_keyspace, key, Arg(2), Arg(3), out bool moved);
+                    _out.WriteInteger(moved ? 1 : 0);
+                    return error;
                 }
 
             case CommandId.SScan:
                 ScanElementsCommand(RedisType.Set);
-                break;
+                return RedisError.None;
             default:
                 ExecuteSetExtension(id);
-                break;
+                return RedisError.None;
         }
     }
 
-    private long AddMembers(ReadOnlySpan<byte> key, ref KeyMeta meta, int from, int to)
+    private static SetOperation Operation(CommandId id) => id switch
     {
-        meta.Type = RedisType.Set;
-        long added = 0;
-        for (int i = from; i < to; i++)
-        {
-            if (!_keyspace.TryGetElement(key, Arg(i), default, out _))
-            {
-                _keyspace.PutElement(key, Arg(i), default, default);
-                added++;
-            }
-        }
-
-        meta.Count += added;
-        return added;
-    }
+        CommandId.SInter or CommandId.SInterStore => SetOperation.Intersect,
+        CommandId.SUnion or CommandId.SUnionStore => SetOperation.Union,
+        _ => SetOperation.Difference,
+    };
 
     private SortedSet<byte[]> Members(ReadOnlySpan<byte> key)
     {
-        var set = new SortedSet<byte[]>(ByteOrder.Instance);
-        if (Find(key, RedisType.Set, out _) != RedisType.None)
+        RedisError error = RedisSets.Members(_keyspace, key, out SortedSet<byte[]> members);
+        return error switch
         {
-            foreach ((byte[] element, _) in LoadElements(key))
-            {
-                set.Add(element);
-            }
-        }
-
-        return set;
+            RedisError.None => members,
+            RedisError.DeadlineExceeded => throw new QueryTimeoutException(),
+            _ => throw Error(RedisErrors.Text(error)),
+        };
     }
 
-    private SortedSet<byte[]> Combine(CommandId op, int firstKey)
+    private RedisError SetPop()
     {
-        var sets = new List<SortedSet<byte[]>>();
-        for (int i = firstKey; i < _argc; i++)
-        {
-            sets.Add(Members(Arg(i))); // every key is type-checked, as Redis does
-        }
-
-        SortedSet<byte[]> result = sets[0];
-        for (int i = 1; i < sets.Count; i++)
-        {
-            switch (op)
-            {
-                case CommandId.SInter:
-                    result.IntersectWith(sets[i]);
-                    break;
-                case CommandId.SUnion:
-                    result.UnionWith(sets[i]);
-                    break;
-                default:
-                    result.ExceptWith(sets[i]);
-                    break;
-            }
-        }
-
-        return result;
-    }
-
-    private void SetPop()
-    {
-        ReadOnlySpan<byte> key = Arg(1);
         if (_argc > 3)
         {
-            throw Error(Errors.Syntax);
+            return RedisError.Syntax;
         }
 
         long? count = null;
         if (_argc == 3)
         {
-            count = ParseLong(Arg(2), out long parsed) ? parsed : -1;
+            count = RedisNumbers.ParseLong(Arg(2), out long parsed) ? parsed : -1;
             if (count < 0)
             {
-                throw Error(Errors.NotPositive);
+                return RedisError.NotPositive;
             }
         }
 
-        if (Find(key, RedisType.Set, out KeyMeta meta) == RedisType.None)
-        {
-            if (count is null)
-            {
-                _out.WriteNull();
-            }
-            else
-            {
-                _out.WriteSetHeader(0);
-            }
-
-            return;
-        }
-
-        var victims = new List<byte[]>();
+        var popped = new List<byte[]>();
+        RedisError error = RedisSets.Pop(_keyspace, Arg(1), count, popped);
         if (count is null)
         {
-            victims.Add(RandomMember(key));
-        }
-        else
-        {
-            List<(byte[] Element, byte[] Value)> all = LoadElements(key);
-            Shuffle(all);
-            for (int i = 0; i < Math.Min(count.Value, all.Count); i++)
-            {
-                victims.Add(all[i].Element);
-            }
+            WriteBulkOrNull(popped.Count > 0, popped.Count > 0 ? popped[0] : default);
+            return error;
         }
 
-        foreach (byte[] m in victims)
-        {
-            _keyspace.DeleteElement(key, m);
-        }
-
-        meta.Count -= victims.Count;
-        _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
-        if (count is null)
-        {
-            _out.WriteBulk(victims[0]);
-            return;
-        }
-
-        _out.WriteSetHeader(victims.Count);
-        foreach (byte[] m in victims)
+        _out.WriteSetHeader(popped.Count);
+        foreach (byte[] m in popped)
         {
             _out.WriteBulk(m);
         }
+
+        return error;
     }
-
-    /// <summary>A random member without reading the whole set: seek to random bytes and take the next member (wrapping).</summary>
-    private byte[] RandomMember(ReadOnlySpan<byte> key)
-    {
-        Span<byte> start = stackalloc byte[8];
-        Random.Shared.NextBytes(start);
-        int prefix = _keyspace.ElementPrefixLength(key);
-        for (int pass = 0; pass < 2; pass++)
-        {
-            using IKvCursor cursor = _keyspace.ScanElements(key, pass == 0 ? start : default, default);
-            if (cursor.MoveNext())
-            {
-                return cursor.Key[prefix..].ToArray();
-            }
-        }
-
-        throw Error(Errors.NoSuchKey);
-    }
-}
-
-/// <summary>Unsigned byte-wise order, the order of the store.</summary>
-internal sealed class ByteOrder : IComparer<byte[]>
-{
-    public static readonly ByteOrder Instance = new();
-
-    public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
 }

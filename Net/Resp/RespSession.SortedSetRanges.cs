@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
@@ -103,7 +103,7 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 
@@ -227,7 +227,7 @@ internal sealed partial class RespSession
 
         if (_argc > 4 || (_argc == 4 && !ArgIs(3, "WITHSCORES"u8)))
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         bool withScores = _argc == 4;
@@ -264,7 +264,7 @@ internal sealed partial class RespSession
         }
         else
         {
-            Shuffle(members);
+            RedisSets.Shuffle(members);
             picked = members.GetRange(0, (int)count);
         }
 

@@ -1,4 +1,4 @@
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
@@ -52,7 +52,7 @@ internal sealed partial class RespSession
 
         if (numKeys > _argc - 3)
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         // Every input is looked up and type-checked before the options are parsed, as Redis does.
@@ -76,7 +76,7 @@ internal sealed partial class RespSession
             }
             else if (type != RedisType.None)
             {
-                throw Error(Errors.WrongType);
+                throw Error(RedisErrors.WrongType);
             }
 
             sources.Add(new StoreSource(members));
@@ -91,18 +91,18 @@ internal sealed partial class RespSession
                 j++;
                 for (int i = 0; i < keys; i++, j++)
                 {
-                    sources[i].Weight = RedisParseDouble(Arg(j), out double weight) ? weight : throw Error("ERR weight value is not a float");
+                    sources[i].Weight = RedisNumbers.ParseDouble(Arg(j), out double weight) ? weight : throw Error("ERR weight value is not a float");
                 }
             }
             else if (remaining >= 2 && ArgIs(j, "AGGREGATE"u8))
             {
                 how = ArgIs(j + 1, "SUM"u8) ? ScoreAggregate.Sum : ArgIs(j + 1, "MIN"u8) ? ScoreAggregate.Min :
-                    ArgIs(j + 1, "MAX"u8) ? ScoreAggregate.Max : throw Error(Errors.Syntax);
+                    ArgIs(j + 1, "MAX"u8) ? ScoreAggregate.Max : throw Error(RedisErrors.Syntax);
                 j += 2;
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 
@@ -162,6 +162,11 @@ internal sealed partial class RespSession
         {
             foreach ((byte[] member, double score) in result)
             {
+                if (_keyspace.DeadlinePassed())
+                {
+                    throw new QueryTimeoutException();
+                }
+
                 SetScore(destination, member, score, existed: false, oldScore: 0);
             }
 

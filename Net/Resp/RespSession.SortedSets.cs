@@ -1,6 +1,6 @@
 using ThunderDb.Core.Keys;
 using System.Buffers.Binary;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -44,7 +44,7 @@ internal sealed partial class RespSession
             text = text[1..];
         }
 
-        return RedisParseRangeDouble(text, out double v) ? new ScoreBound(v, exclusive) : throw Error(Errors.MinMaxNotFloat);
+        return RedisNumbers.ParseRangeBound(text, out double v) ? new ScoreBound(v, exclusive) : throw Error(RedisErrors.MinMaxNotFloat);
     }
 
     private LexBound ParseLexBound(int i)
@@ -62,7 +62,7 @@ internal sealed partial class RespSession
 
         if (text.Length == 0 || (text[0] != '[' && text[0] != '('))
         {
-            throw Error(Errors.MinMaxLex);
+            throw Error(RedisErrors.MinMaxLex);
         }
 
         return new LexBound(text[1..].ToArray(), text[0] == '(', 0);
@@ -123,6 +123,11 @@ internal sealed partial class RespSession
         using IKvCursor cursor = _keyspace.ScanElements(key, [RedisKeyCodec.ZSetScoreTag], [RedisKeyCodec.ZSetScoreTag + 1], reverse);
         while (cursor.MoveNext())
         {
+            if (_keyspace.DeadlinePassed())
+            {
+                throw new QueryTimeoutException(); // a ZUNIONSTORE over a huge input: the caller rolls back
+            }
+
             ReadOnlySpan<byte> suffix = cursor.Key[prefix..];
             yield return (suffix[8..].ToArray(), KeyCodec.ReadDouble(suffix));
         }
@@ -196,7 +201,7 @@ internal sealed partial class RespSession
 
             case CommandId.ZIncrBy:
                 {
-                    double by = RedisParseDouble(Arg(2), out double parsed) ? parsed : throw Error(Errors.NotFloat);
+                    double by = RedisNumbers.ParseDouble(Arg(2), out double parsed) ? parsed : throw Error(RedisErrors.NotFloat);
                     RedisType type = Find(key, RedisType.ZSet, out KeyMeta meta);
                     double current = 0;
                     bool existed = type != RedisType.None && TryGetScore(key, Arg(3), out current);
@@ -327,7 +332,7 @@ internal sealed partial class RespSession
         int pairs = _argc - i;
         if (pairs == 0 || pairs % 2 != 0)
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         if (nx && xx)
@@ -348,7 +353,7 @@ internal sealed partial class RespSession
         var scores = new double[pairs / 2];
         for (int p = 0; p < scores.Length; p++)
         {
-            scores[p] = RedisParseDouble(Arg(i + (2 * p)), out double parsed) ? parsed : throw Error(Errors.NotFloat);
+            scores[p] = RedisNumbers.ParseDouble(Arg(i + (2 * p)), out double parsed) ? parsed : throw Error(RedisErrors.NotFloat);
         }
 
         ReadOnlySpan<byte> key = Arg(1);
@@ -460,13 +465,13 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(Errors.Syntax);
+                throw Error(RedisErrors.Syntax);
             }
         }
 
         if (byScore && byLex)
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         if (hasLimit && !byScore && !byLex)
@@ -546,7 +551,7 @@ internal sealed partial class RespSession
             long start = ArgLong(2), stop = ArgLong(3);
             if (Find(Arg(1), RedisType.ZSet, out KeyMeta meta) != RedisType.None)
             {
-                (long from, long to) = NormalizeRange(start, stop, meta.Count);
+                (long from, long to) = RedisRange.Normalize(start, stop, meta.Count);
                 long rank = 0;
                 if (from <= to)
                 {
@@ -604,16 +609,16 @@ internal sealed partial class RespSession
     {
         if (_argc > 3)
         {
-            throw Error(Errors.Syntax);
+            throw Error(RedisErrors.Syntax);
         }
 
         long count = 1;
         if (_argc == 3)
         {
-            count = ParseLong(Arg(2), out long parsed) ? parsed : -1;
+            count = RedisNumbers.ParseLong(Arg(2), out long parsed) ? parsed : -1;
             if (count < 0)
             {
-                throw Error(Errors.NotPositive);
+                throw Error(RedisErrors.NotPositive);
             }
         }
 

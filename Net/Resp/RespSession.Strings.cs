@@ -1,382 +1,285 @@
-using System.Buffers;
-using System.Buffers.Text;
 using System.Text;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
-/// <summary>String commands. GET and SET are the hot path: one lookup, one put, no allocation.</summary>
+/// <summary>String commands: argument checks and replies around <see cref="RedisStrings"/>. GET and SET allocate nothing.</summary>
 internal sealed partial class RespSession
 {
-    private readonly ArrayBufferWriter<byte> _compose = new(256);
-
-    private void ExecuteString(CommandId id)
+    private RedisError ExecuteString(CommandId id)
     {
+        RedisError error;
         switch (id)
         {
             case CommandId.Get:
-                if (Find(Arg(1), RedisType.String, out _) == RedisType.None)
                 {
-                    _out.WriteNull();
-                }
-                else
-                {
-                    _out.WriteBulk(_keyspace.StringValue);
+                    error = RedisStrings.Get(_keyspace, Arg(1), out bool found, out ReadOnlySpan<byte> value);
+                    WriteBulkOrNull(found, value);
+                    return error;
                 }
 
-                break;
             case CommandId.Set:
-                Set();
-                break;
+                return Set();
             case CommandId.SetNx:
-                if (_keyspace.Lookup(Arg(1), out _) != RedisType.None)
-                {
-                    _out.WriteInteger(0);
-                }
-                else
-                {
-                    _keyspace.WriteString(Arg(1), Arg(2), 0, 0);
-                    _out.WriteInteger(1);
-                }
-
-                break;
+                _out.WriteInteger(RedisStrings.SetIfMissing(_keyspace, Arg(1), Arg(2)) ? 1 : 0);
+                return RedisError.None;
             case CommandId.SetEx:
             case CommandId.PSetEx:
                 {
-                    long when = ExpireAt(2, seconds: id == CommandId.SetEx, absolute: false, id == CommandId.SetEx ? "setex" : "psetex");
-                    Overwrite(Arg(1), Arg(3), when);
-                    _out.WriteOk();
-                    break;
+                    error = ExpireAt(2, seconds: id == CommandId.SetEx, absolute: false, id == CommandId.SetEx ? "setex" : "psetex", out long when);
+                    if (error == RedisError.None)
+                    {
+                        RedisStrings.Overwrite(_keyspace, Arg(1), Arg(3), when);
+                        _out.WriteOk();
+                    }
+
+                    return error;
                 }
 
             case CommandId.GetSet:
                 {
-                    RedisType type = Find(Arg(1), RedisType.String, out KeyMeta meta);
-                    if (type == RedisType.None)
-                    {
-                        _out.WriteNull();
-                    }
-                    else
-                    {
-                        _out.WriteBulk(_keyspace.StringValue);
-                    }
-
-                    _keyspace.WriteString(Arg(1), Arg(2), 0, meta.ExpireAtMs);
-                    break;
+                    error = RedisStrings.GetSet(_keyspace, Arg(1), Arg(2), out bool found, out ReadOnlySpan<byte> old);
+                    WriteBulkOrNull(found, old);
+                    return error;
                 }
 
             case CommandId.GetDel:
-                if (Find(Arg(1), RedisType.String, out KeyMeta old) == RedisType.None)
                 {
-                    _out.WriteNull();
-                }
-                else
-                {
-                    _out.WriteBulk(_keyspace.StringValue);
-                    _keyspace.DeleteKey(Arg(1), old);
+                    error = RedisStrings.GetDel(_keyspace, Arg(1), out bool found, out ReadOnlySpan<byte> value);
+                    WriteBulkOrNull(found, value);
+                    return error;
                 }
 
-                break;
             case CommandId.GetEx:
-                GetEx();
-                break;
+                return GetEx();
             case CommandId.MGet:
                 _out.WriteArrayHeader(_argc - 1);
                 for (int i = 1; i < _argc; i++)
                 {
-                    if (_keyspace.Lookup(Arg(i), out _) == RedisType.String)
-                    {
-                        _out.WriteBulk(_keyspace.StringValue);
-                    }
-                    else
-                    {
-                        _out.WriteNull();
-                    }
+                    bool found = RedisStrings.TryGet(_keyspace, Arg(i), out ReadOnlySpan<byte> value);
+                    WriteBulkOrNull(found, value);
                 }
 
-                break;
+                return RedisError.None;
             case CommandId.MSet:
             case CommandId.MSetNx:
+                if (_argc % 2 == 0)
                 {
-                    if (_argc % 2 == 0)
-                    {
-                        throw Error($"ERR wrong number of arguments for '{Lower(id.ToString())}' command");
-                    }
-
-                    if (id == CommandId.MSetNx)
-                    {
-                        for (int i = 1; i < _argc; i += 2)
-                        {
-                            if (_keyspace.Lookup(Arg(i), out _) != RedisType.None)
-                            {
-                                _out.WriteInteger(0);
-                                return;
-                            }
-                        }
-                    }
-
-                    for (int i = 1; i < _argc; i += 2)
-                    {
-                        Overwrite(Arg(i), Arg(i + 1), 0);
-                    }
-
-                    if (id == CommandId.MSet)
-                    {
-                        _out.WriteOk();
-                    }
-                    else
-                    {
-                        _out.WriteInteger(1);
-                    }
-
-                    break;
+                    return RedisError.WrongArgumentCount;
                 }
 
+                if (id == CommandId.MSet)
+                {
+                    RedisStrings.MSet(_keyspace, Args(1));
+                    _out.WriteOk();
+                }
+                else
+                {
+                    _out.WriteInteger(RedisStrings.MSetIfNoneExist(_keyspace, Args(1)) ? 1 : 0);
+                }
+
+                return RedisError.None;
             case CommandId.Incr:
-                IncrBy(1);
-                break;
+                return IncrBy(1);
             case CommandId.Decr:
-                IncrBy(-1);
-                break;
+                return IncrBy(-1);
             case CommandId.IncrBy:
-                IncrBy(ArgLong(2));
-                break;
+                return ArgLong(2, out long by) ?? IncrBy(by);
             case CommandId.DecrBy:
                 {
-                    long by = ArgLong(2);
-                    if (by == long.MinValue)
+                    if (ArgLong(2, out long decrement) is RedisError bad)
+                    {
+                        return bad;
+                    }
+
+                    if (decrement == long.MinValue)
                     {
                         throw Error("ERR decrement would overflow");
                     }
 
-                    IncrBy(-by);
-                    break;
+                    return IncrBy(-decrement);
                 }
 
             case CommandId.IncrByFloat:
-                IncrByFloat();
-                break;
-            case CommandId.Append:
                 {
-                    RedisType type = Find(Arg(1), RedisType.String, out KeyMeta meta);
-                    _compose.ResetWrittenCount();
-                    if (type != RedisType.None)
+                    error = RedisStrings.IncrByFloat(_keyspace, Arg(1), Arg(2), out byte[] text);
+                    if (error == RedisError.None)
                     {
-                        _compose.Write(_keyspace.StringValue);
+                        _out.WriteBulk(text);
                     }
 
-                    CheckStringLength((long)_compose.WrittenCount + Arg(2).Length);
+                    return error;
+                }
 
-                    _compose.Write(Arg(2));
-                    _keyspace.WriteString(Arg(1), _compose.WrittenSpan, meta.ExpireAtMs, meta.ExpireAtMs);
-                    _out.WriteInteger(_compose.WrittenCount);
-                    break;
+            case CommandId.Append:
+                {
+                    error = RedisStrings.Append(_keyspace, Arg(1), Arg(2), out long length);
+                    _out.WriteInteger(length);
+                    return error;
                 }
 
             case CommandId.StrLen:
-                _out.WriteInteger(Find(Arg(1), RedisType.String, out _) == RedisType.None ? 0 : _keyspace.StringValue.Length);
-                break;
+                {
+                    error = RedisStrings.StrLen(_keyspace, Arg(1), out long length);
+                    _out.WriteInteger(length);
+                    return error;
+                }
+
             case CommandId.GetRange:
                 {
-                    long start = ArgLong(2), end = ArgLong(3);
-                    if (Find(Arg(1), RedisType.String, out _) == RedisType.None)
+                    if (ArgLong(2, out long start) is RedisError badStart)
                     {
-                        _out.WriteBulk(default(ReadOnlySpan<byte>));
-                        break;
+                        return badStart;
                     }
 
-                    ReadOnlySpan<byte> value = _keyspace.StringValue;
-                    if (start < 0 && end < 0 && start > end)
+                    if (ArgLong(3, out long end) is RedisError badEnd)
                     {
-                        _out.WriteBulk(default(ReadOnlySpan<byte>));
-                        break;
+                        return badEnd;
                     }
 
-                    (long from, long to) = NormalizeRange(start, end, value.Length);
-                    to = Math.Max(to, 0); // Redis clamps a still-negative end to 0 for GETRANGE
-                    _out.WriteBulk(from > to || value.IsEmpty ? default : value[(int)from..(int)(to + 1)]);
-                    break;
+                    error = RedisStrings.GetRange(_keyspace, Arg(1), start, end, out ReadOnlySpan<byte> slice);
+                    _out.WriteBulk(slice);
+                    return error;
                 }
 
             case CommandId.SetRange:
-                SetRange();
-                break;
+                {
+                    if (ArgLong(2, out long offset) is RedisError bad)
+                    {
+                        return bad;
+                    }
+
+                    error = RedisStrings.SetRange(_keyspace, Arg(1), offset, Arg(3), out long length);
+                    _out.WriteInteger(length);
+                    return error;
+                }
+
             default:
                 throw Error($"ERR '{id}' is not supported");
         }
     }
 
-    /// <summary>Clamps a Redis inclusive index range (negative = from the end) to [0, length-1]; from &gt; to means empty.</summary>
-    private static (long From, long To) NormalizeRange(long start, long end, long length)
+    private void WriteBulkOrNull(bool found, ReadOnlySpan<byte> value)
     {
-        if (start < 0)
+        if (found)
         {
-            start = Math.Max(0, length + start);
+            _out.WriteBulk(value);
         }
-
-        if (end < 0)
+        else
         {
-            end = length + end;
+            _out.WriteNull();
         }
-
-        if (end >= length)
-        {
-            end = length - 1;
-        }
-
-        return (start, end);
     }
 
-    /// <summary>SET semantics: replaces whatever the key held (any type), with a new expiry.</summary>
-    private void Overwrite(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs)
+    private RedisError IncrBy(long by)
     {
-        RedisType old = _keyspace.Lookup(key, out KeyMeta meta);
-        if (old is not RedisType.None and not RedisType.String)
-        {
-            _keyspace.DeleteKey(key, meta);
-            meta = default;
-        }
-
-        _keyspace.WriteString(key, value, expireAtMs, meta.ExpireAtMs);
+        RedisError error = RedisStrings.IncrBy(_keyspace, Arg(1), by, out long result);
+        _out.WriteInteger(result);
+        return error;
     }
 
-    private void Set()
+    private RedisError Set()
     {
-        bool nx = false, xx = false, get = false, keepTtl = false;
-        long expireAt = 0;
+        var options = default(SetOptions);
         int expiryArg = 0; // Redis: one kind of expiry (repeating the same option is allowed, the last one counts)
         ReadOnlySpan<byte> expiryKind = default;
         for (int i = 3; i < _argc; i++)
         {
-            if (ArgIs(i, "NX"u8) && !xx)
+            if (ArgIs(i, "NX"u8) && options.Condition != SetCondition.IfExists)
             {
-                nx = true;
+                options.Condition = SetCondition.IfMissing;
             }
-            else if (ArgIs(i, "XX"u8) && !nx)
+            else if (ArgIs(i, "XX"u8) && options.Condition != SetCondition.IfMissing)
             {
-                xx = true;
+                options.Condition = SetCondition.IfExists;
             }
             else if (ArgIs(i, "GET"u8))
             {
-                get = true;
+                options.ReturnOld = true;
             }
             else if (ArgIs(i, "KEEPTTL"u8) && expiryArg == 0)
             {
-                keepTtl = true;
+                options.KeepTtl = true;
             }
-            else if (i + 1 < _argc && !keepTtl && IsExpiryOption(i) && (expiryArg == 0 || Ascii.EqualsIgnoreCase(Arg(i), expiryKind)))
+            else if (i + 1 < _argc && !options.KeepTtl && IsExpiryOption(i) && (expiryArg == 0 || Ascii.EqualsIgnoreCase(Arg(i), expiryKind)))
             {
                 expiryKind = Arg(i);
                 expiryArg = ++i;
             }
             else
             {
-                throw Error(Errors.Syntax);
+                return RedisError.Syntax;
             }
         }
 
         if (expiryArg > 0)
         {
-            expireAt = ExpireAt(expiryArg, IsSecondsOption(expiryArg - 1), IsAbsoluteOption(expiryArg - 1), "set");
-        }
-
-        ReadOnlySpan<byte> key = Arg(1);
-        RedisType old = _keyspace.Lookup(key, out KeyMeta meta);
-        if (get)
-        {
-            if (old is not RedisType.None and not RedisType.String)
+            RedisError bad = ExpireAt(expiryArg, IsSecondsOption(expiryArg - 1), IsAbsoluteOption(expiryArg - 1), "set", out options.ExpireAtMs);
+            if (bad != RedisError.None)
             {
-                throw Error(Errors.WrongType);
-            }
-
-            if (old == RedisType.None)
-            {
-                _out.WriteNull();
-            }
-            else
-            {
-                _out.WriteBulk(_keyspace.StringValue);
+                return bad;
             }
         }
 
-        if ((nx && old != RedisType.None) || (xx && old == RedisType.None))
+        RedisError error = RedisStrings.Set(_keyspace, Arg(1), Arg(2), options, out bool written, out bool oldFound, out ReadOnlySpan<byte> old);
+        if (error != RedisError.None)
         {
-            if (!get)
-            {
-                _out.WriteNull();
-            }
-
-            return;
+            return error;
         }
 
-        if (keepTtl)
+        if (options.ReturnOld)
         {
-            expireAt = meta.ExpireAtMs;
+            WriteBulkOrNull(oldFound, old);
         }
-
-        if (old is not RedisType.None and not RedisType.String)
-        {
-            _keyspace.DeleteKey(key, meta);
-            meta = default;
-        }
-
-        _keyspace.WriteString(key, Arg(2), expireAt, meta.ExpireAtMs);
-        if (!get)
+        else if (written)
         {
             _out.WriteOk();
         }
+        else
+        {
+            _out.WriteNull();
+        }
+
+        return RedisError.None;
     }
 
-    private void GetEx()
+    private RedisError GetEx()
     {
-        long? expireAt = null;
-        bool persist = false;
+        ExpiryChange change = ExpiryChange.Keep;
+        long expireAt = 0;
         int expiryArg = 0;
         ReadOnlySpan<byte> expiryKind = default;
         for (int i = 2; i < _argc; i++)
         {
             if (ArgIs(i, "PERSIST"u8) && expiryArg == 0)
             {
-                persist = true;
+                change = ExpiryChange.Persist;
             }
-            else if (i + 1 < _argc && !persist && IsExpiryOption(i) && (expiryArg == 0 || Ascii.EqualsIgnoreCase(Arg(i), expiryKind)))
+            else if (i + 1 < _argc && change != ExpiryChange.Persist && IsExpiryOption(i) && (expiryArg == 0 || Ascii.EqualsIgnoreCase(Arg(i), expiryKind)))
             {
                 expiryKind = Arg(i);
                 expiryArg = ++i;
             }
             else
             {
-                throw Error(Errors.Syntax);
+                return RedisError.Syntax;
             }
         }
 
         if (expiryArg > 0)
         {
-            expireAt = ExpireAt(expiryArg, IsSecondsOption(expiryArg - 1), IsAbsoluteOption(expiryArg - 1), "getex");
+            RedisError bad = ExpireAt(expiryArg, IsSecondsOption(expiryArg - 1), IsAbsoluteOption(expiryArg - 1), "getex", out expireAt);
+            if (bad != RedisError.None)
+            {
+                return bad;
+            }
+
+            change = ExpiryChange.ExpireAt;
         }
 
-        if (Find(Arg(1), RedisType.String, out KeyMeta meta) == RedisType.None)
-        {
-            _out.WriteNull();
-            return;
-        }
-
-        _out.WriteBulk(_keyspace.StringValue);
-        if (persist && meta.ExpireAtMs != 0)
-        {
-            _keyspace.SetExpire(Arg(1), ref meta, 0);
-        }
-        else if (expireAt is long when)
-        {
-            if (when <= _keyspace.NowMs)
-            {
-                _keyspace.DeleteKey(Arg(1), meta);
-            }
-            else
-            {
-                _keyspace.SetExpire(Arg(1), ref meta, when);
-            }
-        }
+        RedisError error = RedisStrings.GetEx(_keyspace, Arg(1), change, expireAt, out bool found, out ReadOnlySpan<byte> value);
+        WriteBulkOrNull(found, value);
+        return error;
     }
 
     private bool IsExpiryOption(int i) => ArgIs(i, "EX"u8) || ArgIs(i, "PX"u8) || ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8);
@@ -385,121 +288,17 @@ internal sealed partial class RespSession
 
     private bool IsAbsoluteOption(int i) => ArgIs(i, "EXAT"u8) || ArgIs(i, "PXAT"u8);
 
-    /// <summary>Redis's expire argument check for SET/GETEX/SETEX/PSETEX: positive, and no overflow in ms or when added to now.</summary>
-    private long ExpireAt(int argIndex, bool seconds, bool absolute, string command)
+    /// <summary>The expire argument of SET/GETEX/SETEX/PSETEX as a deadline (Redis's overflow checks in <see cref="RedisExpiry"/>).</summary>
+    private RedisError ExpireAt(int argIndex, bool seconds, bool absolute, string command, out long expireAtMs)
     {
-        long amount = ArgLong(argIndex);
-        if (amount <= 0 || (seconds && amount > long.MaxValue / 1000))
+        expireAtMs = 0;
+        if (ArgLong(argIndex, out long amount) is RedisError bad)
         {
-            throw Error($"ERR invalid expire time in '{command}' command");
+            return bad;
         }
 
-        long ms = seconds ? amount * 1000 : amount;
-        if (!absolute)
-        {
-            if (ms > long.MaxValue - _keyspace.NowMs)
-            {
-                throw Error($"ERR invalid expire time in '{command}' command");
-            }
-
-            ms += _keyspace.NowMs;
-        }
-
-        return ms;
-    }
-
-    private void IncrBy(long by)
-    {
-        RedisType type = Find(Arg(1), RedisType.String, out KeyMeta meta);
-        long value = 0;
-        if (type != RedisType.None && !ParseLong(_keyspace.StringValue, out value))
-        {
-            throw Error(Errors.NotInteger);
-        }
-
-        long result;
-        try
-        {
-            result = checked(value + by);
-        }
-        catch (OverflowException)
-        {
-            throw Error(Errors.Overflow);
-        }
-
-        Span<byte> digits = stackalloc byte[24];
-        Utf8Formatter.TryFormat(result, digits, out int n);
-        _keyspace.WriteString(Arg(1), digits[..n], meta.ExpireAtMs, meta.ExpireAtMs);
-        _out.WriteInteger(result);
-    }
-
-    /// <summary>INCRBYFLOAT in x87 long double arithmetic and <c>%.17Lf</c>, as Redis computes and stores it.</summary>
-    private void IncrByFloat()
-    {
-        RedisType type = Find(Arg(1), RedisType.String, out KeyMeta meta);
-        ExtendedReal value = default;
-        if ((type != RedisType.None && !RedisParseLongDouble(_keyspace.StringValue, out value)) || !RedisParseLongDouble(Arg(2), out ExtendedReal by))
-        {
-            throw Error(Errors.NotFloat);
-        }
-
-        if (ExtendedReal.SumIsNaN(value, by))
-        {
-            throw Error(Errors.NaNOrInfinity);
-        }
-
-        ExtendedReal result = ExtendedReal.Add(value, by);
-        if (result.IsInfinity)
-        {
-            throw Error(Errors.NaNOrInfinity);
-        }
-
-        byte[] text = System.Text.Encoding.ASCII.GetBytes(result.ToHumanString());
-        _keyspace.WriteString(Arg(1), text, meta.ExpireAtMs, meta.ExpireAtMs);
-        _out.WriteBulk(text);
-    }
-
-    private void SetRange()
-    {
-        long offset = ArgLong(2);
-        if (offset < 0)
-        {
-            throw Error("ERR offset is out of range");
-        }
-
-        ReadOnlySpan<byte> patch = Arg(3);
-        RedisType type = Find(Arg(1), RedisType.String, out KeyMeta meta);
-        if (patch.IsEmpty)
-        {
-            _out.WriteInteger(type == RedisType.None ? 0 : _keyspace.StringValue.Length);
-            return;
-        }
-
-        CheckStringLength(Math.Min(offset, RespParser.MaxBulkLength) + patch.Length); // before anything of that size is allocated
-
-        ReadOnlySpan<byte> current = type == RedisType.None ? default : _keyspace.StringValue;
-        int length = (int)Math.Max(current.Length, offset + patch.Length);
-        _compose.ResetWrittenCount();
-        Span<byte> target = _compose.GetSpan(length)[..length];
-        target.Clear();
-        current.CopyTo(target);
-        patch.CopyTo(target[(int)offset..]);
-        _compose.Advance(length);
-        _keyspace.WriteString(Arg(1), _compose.WrittenSpan, meta.ExpireAtMs, meta.ExpireAtMs);
-        _out.WriteInteger(length);
-    }
-
-    /// <summary>Refuses a string result longer than Redis allows or than one write can commit (storage.wal_buffer_size).</summary>
-    private void CheckStringLength(long length)
-    {
-        if (length > RespParser.MaxBulkLength)
-        {
-            throw Error(Errors.StringTooLong);
-        }
-
-        if (length > _server.Options.MaxValueBytes)
-        {
-            throw Error("ERR " + RespParser.ValueTooLarge(_server.Options.MaxValueBytes));
-        }
+        return RedisExpiry.TryDeadline(amount, seconds, absolute, _keyspace.NowMs, out expireAtMs)
+            ? RedisError.None
+            : throw Error($"ERR invalid expire time in '{command}' command");
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -158,6 +159,7 @@ internal sealed partial class RespSession
                     }
 
                     _keyspace.Attach(txn, _db, NowMs());
+                    StartDeadline(); // one deadline for the whole EXEC: past it, the transaction is discarded
                     _out.WriteArrayHeader(queue.Count);
                     foreach (QueuedCommand q in queue)
                     {
@@ -232,7 +234,17 @@ internal sealed partial class RespSession
             }
             else
             {
-                ExecuteDataCommand(info);
+                RedisError error = ExecuteDataCommand(info);
+                if (error == RedisError.DeadlineExceeded)
+                {
+                    throw new QueryTimeoutException(); // the whole EXEC is discarded: a timed-out transaction changes nothing
+                }
+
+                if (error != RedisError.None)
+                {
+                    _out.Rewind(mark);
+                    WriteError(error);
+                }
             }
         }
         catch (RespErrorException ex)

@@ -7,7 +7,7 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 using ThunderDb.Io.Buffers;
 using ThunderDb.Net.Transport;
@@ -60,7 +60,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _recv = _home;
         _argBuffer = _recv;
         _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
-        _keyspace = new RedisKeyspace(this);
+        _keyspace = new RedisKeyspace(this) { MaxValueBytes = server.Options.MaxValueBytes };
         _authenticated = !server.Options.AuthEnabled;
         connection.User = server.Options.AuthEnabled ? null : "default";
     }
@@ -348,50 +348,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
     private bool ArgIs(int i, ReadOnlySpan<byte> token) => System.Text.Ascii.EqualsIgnoreCase(Arg(i), token);
 
-    private long ArgLong(int i) => ParseLong(Arg(i), out long v) ? v : throw Error(Errors.NotInteger);
+    private long ArgLong(int i) => RedisNumbers.ParseLong(Arg(i), out long v) ? v : throw Error(RedisErrors.NotInteger);
 
-    private double ArgDouble(int i) => ParseDouble(Arg(i), out double v) ? v : throw Error(Errors.NotFloat);
+    /// <summary>Argument <paramref name="i"/> as a long; <see cref="RedisError.NotInteger"/> (a value, not an exception) when it is not one.</summary>
+    private RedisError? ArgLong(int i, out long value) => RedisNumbers.ParseLong(Arg(i), out value) ? null : RedisError.NotInteger;
 
-    internal static bool ParseLong(ReadOnlySpan<byte> text, out long value)
-    {
-        value = 0;
-        if (text.Length is 0 or > 20 || (text.Length > 1 && text[0] == '0') || (text.Length > 1 && text[0] == '-' && text[1] == '0'))
-        {
-            return text.Length == 1 && text[0] == '0';
-        }
-
-        return Utf8Parser.TryParse(text, out value, out int used) && used == text.Length && (text[0] != '+');
-    }
-
-    internal static bool ParseDouble(ReadOnlySpan<byte> text, out double value)
-    {
-        value = 0;
-        if (text.IsEmpty || text.Length > 64)
-        {
-            return false;
-        }
-
-        if (Ascii.EqualsIgnoreCase(text, "inf"u8) || Ascii.EqualsIgnoreCase(text, "+inf"u8) || Ascii.EqualsIgnoreCase(text, "infinity"u8))
-        {
-            value = double.PositiveInfinity;
-            return true;
-        }
-
-        if (Ascii.EqualsIgnoreCase(text, "-inf"u8) || Ascii.EqualsIgnoreCase(text, "-infinity"u8))
-        {
-            value = double.NegativeInfinity;
-            return true;
-        }
-
-        if (IsSpace(text[0]) || IsSpace(text[^1]))
-        {
-            return false;
-        }
-
-        return Utf8Parser.TryParse(text, out value, out int used) && used == text.Length && !double.IsNaN(value);
-    }
-
-    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+    /// <summary>The arguments from <paramref name="first"/> on, in place.</summary>
+    private RedisArgs Args(int first) => new RedisArgs(_argBuffer, _args.AsSpan(0, _argc)).Slice(first);
 
     private static RespErrorException Error(string message) => new(message);
 
@@ -412,7 +375,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         if (!command.ArityOk(_argc))
         {
             FlagMultiError();
-            _out.WriteError($"ERR wrong number of arguments for '{command.Name.ToLowerInvariant()}' command");
+            _out.WriteError(command.ArityError);
             return;
         }
 
@@ -562,6 +525,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             try
             {
                 _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);
+                StartDeadline();
                 bool ok = RunDataCommand(command, mark);
                 if (ok && _keyspace.HasWrites)
                 {
@@ -601,174 +565,4 @@ internal sealed partial class RespSession : IKeyspaceObserver
             }
         }
     }
-
-    /// <summary>Runs a data command against the attached transaction; a Redis error rewinds its reply and is written instead.</summary>
-    private bool RunDataCommand(RespCommandInfo command, int mark)
-    {
-        try
-        {
-            ExecuteDataCommand(command);
-            return true;
-        }
-        catch (RespErrorException ex)
-        {
-            _out.Rewind(mark);
-            _out.WriteError(ex.Message);
-            return false;
-        }
-    }
-
-    private void ExecuteDataCommand(RespCommandInfo command)
-    {
-        switch (command.Group)
-        {
-            case CommandGroup.String:
-                ExecuteString(command.Id);
-                break;
-            case CommandGroup.Hash:
-                ExecuteHash(command.Id);
-                break;
-            case CommandGroup.List:
-                ExecuteList(command.Id);
-                break;
-            case CommandGroup.Set:
-                ExecuteSet(command.Id);
-                break;
-            case CommandGroup.SortedSet:
-                ExecuteSortedSet(command.Id);
-                break;
-            default:
-                ExecuteKeys(command.Id);
-                break;
-        }
-    }
-
-    // ---- keyspace observer -------------------------------------------------------------------------
-
-    /// <summary>
-    /// Remembers a key the running command wrote (a copy of its bytes; no hashing, no allocation unless some
-    /// connection WATCHes). WATCH versions are bumped now and again after the commit, blocked clients are told after
-    /// the commit (<see cref="WakeBlockedClients"/>).
-    /// </summary>
-    void IKeyspaceObserver.KeyWritten(int db, ReadOnlySpan<byte> key)
-    {
-        _touched.Add(db, key);
-        if (_server.Signals.HasWatchers)
-        {
-            // Also before the commit: an EXEC whose snapshot sees this commit then sees a moved version when it
-            // re-checks after taking its snapshot. The bump after the commit covers a WATCH taken in between.
-            _server.Signals.Bump(KeyspaceSignals.Bucket(db, key));
-        }
-    }
-
-    /// <summary>Forgets the keys written by an attempt that did not commit.</summary>
-    private void ResetTouched()
-    {
-        _touched.Clear();
-        _wakeKeys?.Clear();
-    }
-
-    /// <summary>
-    /// After a commit: bumps the WATCH version of every key written and wakes clients blocked on them.
-    /// Doing it after the commit (with a full fence between the commit becoming visible and reading the watcher and
-    /// blocked counts) closes two races: a WATCH that read a key's version before a concurrent commit became
-    /// visible always sees the version move afterwards, and a client that blocked after our write but before our
-    /// commit is woken rather than left waiting for a push that already happened.
-    /// </summary>
-    private void WakeBlockedClients()
-    {
-        if (_touched.Count == 0)
-        {
-            return;
-        }
-
-        Interlocked.MemoryBarrier();
-        KeyspaceSignals signals = _server.Signals;
-        if (signals.HasWatchers)
-        {
-            for (int i = 0; i < _touched.Count; i++)
-            {
-                signals.Bump(KeyspaceSignals.Bucket(_touched.Db(i), _touched.Key(i)));
-            }
-        }
-
-        if (signals.HasBlockedClients)
-        {
-            _wakeKeys ??= [];
-            for (int i = 0; i < _touched.Count; i++)
-            {
-                _wakeKeys.Add(KeyspaceSignals.WaitKey(_touched.Db(i), _touched.Key(i)));
-            }
-
-            signals.Wake(_wakeKeys);
-        }
-
-        ResetTouched();
-    }
-}
-
-/// <summary>The keys a command (or a pipeline group) wrote, copied into one reusable buffer.</summary>
-internal sealed class TouchedKeys
-{
-    private byte[] _bytes = new byte[1024];
-    private int[] _ends = new int[32];
-    private int[] _dbs = new int[32];
-    private int _used;
-
-    public int Count { get; private set; }
-
-    public void Add(int db, ReadOnlySpan<byte> key)
-    {
-        if (Count == _ends.Length)
-        {
-            Array.Resize(ref _ends, Count * 2);
-            Array.Resize(ref _dbs, Count * 2);
-        }
-
-        if (_used + key.Length > _bytes.Length)
-        {
-            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + key.Length));
-        }
-
-        key.CopyTo(_bytes.AsSpan(_used));
-        _used += key.Length;
-        _ends[Count] = _used;
-        _dbs[Count] = db;
-        Count++;
-    }
-
-    public int Db(int i) => _dbs[i];
-
-    public ReadOnlySpan<byte> Key(int i)
-    {
-        int start = i == 0 ? 0 : _ends[i - 1];
-        return _bytes.AsSpan(start, _ends[i] - start);
-    }
-
-    public void Clear()
-    {
-        Count = 0;
-        _used = 0;
-    }
-}
-
-/// <summary>The error texts Redis sends, word for word.</summary>
-internal static class Errors
-{
-    public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
-    public const string Syntax = "ERR syntax error";
-    public const string NotInteger = "ERR value is not an integer or out of range";
-    public const string NotFloat = "ERR value is not a valid float";
-    public const string NoSuchKey = "ERR no such key";
-    public const string IndexOutOfRange = "ERR index out of range";
-    public const string Overflow = "ERR increment or decrement would overflow";
-    public const string NaNOrInfinity = "ERR increment would produce NaN or Infinity";
-    public const string NotPositive = "ERR value is out of range, must be positive";
-    public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-    public const string DbIndex = "ERR DB index is out of range";
-    public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
-    public const string HashNotInteger = "ERR hash value is not an integer";
-    public const string HashNotFloat = "ERR hash value is not a float";
-    public const string MinMaxNotFloat = "ERR min or max is not a float";
-    public const string MinMaxLex = "ERR min or max not valid string range item";
 }

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using ThunderDb.Io.Buffers;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
@@ -180,7 +181,7 @@ internal sealed class RespWriter : IDisposable
     public void WriteDouble(double value)
     {
         Span<byte> text = stackalloc byte[40];
-        int n = FormatDouble(value, text);
+        int n = RedisNumbers.FormatDouble(value, text);
         if (Protocol == 3)
         {
             Span<byte> span = Reserve(n + 3);
@@ -209,7 +210,6 @@ internal sealed class RespWriter : IDisposable
     }
 
     /// <summary>A double as Redis 7.0 writes it: <c>%.17g</c> (<c>inf</c>, <c>-inf</c>, <c>1e+20</c>, <c>0.10000000000000001</c>).</summary>
-    public static int FormatDouble(double value, Span<byte> destination) => RespSession.FormatG17(value, destination);
 
     private void WritePrefixedNumber(byte prefix, long value)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using ThunderDb.Core.Redis;
 using ThunderDb.Net.Resp;
 
 namespace ThunderDb.Net.Tests.Resp;

@@ -1,7 +1,7 @@
 using System.Text;
-using ThunderDb.Core.Kv;
+using ThunderDb.Core.Redis;
 
-namespace ThunderDb.Core.Tests.Kv;
+namespace ThunderDb.Core.Tests.Redis;
 
 public class RedisKeyCodecTests
 {

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using ThunderDb.Core.Txn;
 
-namespace ThunderDb.Core.Kv;
+namespace ThunderDb.Core.Redis;
 
 /// <summary>The metadata record of one Redis key.</summary>
 public struct KeyMeta
@@ -33,7 +33,7 @@ public interface IKeyspaceObserver
 /// One instance per client session, re-attached to a fresh transaction per command; its scratch buffers are
 /// reused so that GET/SET allocate nothing.
 /// </summary>
-public sealed class RedisKeyspace
+public sealed partial class RedisKeyspace
 {
     private const int StringHeader = 9;
     private const int CollectionMetaLength = 33;
@@ -41,6 +41,7 @@ public sealed class RedisKeyspace
     private readonly IKeyspaceObserver? _observer;
     private readonly ArrayBufferWriter<byte> _value = new(256);
     private readonly ArrayBufferWriter<byte> _element = new(256);
+    private readonly ArrayBufferWriter<byte> _compose = new(256);
     private byte[] _metaKey = new byte[256];
     private byte[] _elementKey = new byte[256];
     private byte[] _scratch = new byte[256];
@@ -51,6 +52,12 @@ public sealed class RedisKeyspace
 
     public int Db { get; set; }
 
+    /// <summary>Redis's proto-max-bulk-len: no string grows past 512 MB.</summary>
+    public const long MaxStringLength = 512L * 1024 * 1024;
+
+    /// <summary>Largest value one write may produce (a commit is one WAL record); APPEND and SETRANGE check it before building.</summary>
+    public long MaxValueBytes { get; set; } = MaxStringLength;
+
     public long NowMs { get; private set; }
 
     /// <summary>True once the attached transaction has written anything (so it must be committed).</summary>
@@ -58,6 +65,16 @@ public sealed class RedisKeyspace
 
     /// <summary>Puts and deletes issued through this keyspace since it was created (tells whether a failed command wrote).</summary>
     public long WriteCount { get; private set; }
+
+    /// <summary>A reused buffer where an operation builds a new value (APPEND, SETRANGE) before writing it.</summary>
+    internal ArrayBufferWriter<byte> Compose
+    {
+        get
+        {
+            _compose.ResetWrittenCount();
+            return _compose;
+        }
+    }
 
     public IKvTransaction Transaction => _txn ?? throw new InvalidOperationException("No transaction attached.");
 
@@ -69,7 +86,39 @@ public sealed class RedisKeyspace
         HasWrites = false;
     }
 
-    public void Detach() => _txn = null;
+    public void Detach()
+    {
+        _txn = null;
+        _deadline = 0;
+    }
+
+    // ---- deadline ----------------------------------------------------------------------------------
+
+    private long _deadline;
+    private int _deadlineCountdown;
+
+    /// <summary>
+    /// Gives the attached command (or script, or MULTI body) until <paramref name="timeout"/> from now; zero means no
+    /// limit. Long loops poll <see cref="DeadlinePassed"/> and stop with <see cref="RedisError.DeadlineExceeded"/>, the
+    /// caller rolls the transaction back, so a timed-out command changes nothing. Cooperative: no timer, no thread.
+    /// </summary>
+    public void SetDeadline(TimeSpan timeout)
+    {
+        _deadline = timeout <= TimeSpan.Zero ? 0 : Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        _deadlineCountdown = 0;
+    }
+
+    /// <summary>True once the deadline has passed; reads the clock every 256 calls, so a loop may call it per element.</summary>
+    public bool DeadlinePassed()
+    {
+        if (_deadline == 0 || --_deadlineCountdown > 0)
+        {
+            return false;
+        }
+
+        _deadlineCountdown = 256;
+        return Stopwatch.GetTimestamp() > _deadline;
+    }
 
     /// <summary>Value of the string found by the last <see cref="Lookup"/>; valid until the next read.</summary>
     public ReadOnlySpan<byte> StringValue => _value.WrittenSpan[_stringOffset..];
@@ -96,6 +145,20 @@ public sealed class RedisKeyspace
         _stringOffset = StringHeader;
         return meta.Type;
     }
+
+    /// <summary>
+    /// <see cref="Lookup"/> for a command that works on one type: a live key of another type is
+    /// <see cref="RedisError.WrongType"/>; a missing key is no error and leaves <c>meta.Type</c> at <see cref="RedisType.None"/>.
+    /// </summary>
+    public RedisError Find(ReadOnlySpan<byte> key, RedisType expected, out KeyMeta meta)
+    {
+        RedisType type = Lookup(key, out meta);
+        return type == RedisType.None || type == expected ? RedisError.None : RedisError.WrongType;
+    }
+
+    /// <summary>Whether a string of <paramref name="length"/> bytes may be written: Redis's 512 MB, then what one commit holds.</summary>
+    public RedisError CheckStringLength(long length) =>
+        length > MaxStringLength ? RedisError.StringTooLong : length > MaxValueBytes ? RedisError.ValueTooLarge : RedisError.None;
 
     public static KeyMeta ParseMeta(ReadOnlySpan<byte> record)
     {
@@ -216,7 +279,7 @@ public sealed class RedisKeyspace
     }
 
     /// <summary>Reads an element value into a reused buffer; valid until the next element read.</summary>
-    public bool TryGetElement(ReadOnlySpan<byte> key, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, out ReadOnlySpan<byte> value)
+    public bool TryGetElement(scoped ReadOnlySpan<byte> key, scoped ReadOnlySpan<byte> a, scoped ReadOnlySpan<byte> b, out ReadOnlySpan<byte> value)
     {
         _element.ResetWrittenCount();
         if (Transaction.TryGet(ElementKey(key, a, b), _element))
@@ -284,157 +347,6 @@ public sealed class RedisKeyspace
         {
             Delete(k);
         }
-    }
-
-    // ---- whole keyspace ----------------------------------------------------------------------------
-
-    /// <summary>Metadata records of the current database from <paramref name="fromKey"/> on (user key = cursor key after 3 bytes).</summary>
-    public IKvCursor ScanKeys(ReadOnlySpan<byte> fromKey)
-    {
-        Span<byte> end = stackalloc byte[3];
-        RedisKeyCodec.WriteMetaRangeEnd(end, Db);
-        Span<byte> start = MetaKey(fromKey);
-        return Transaction.Scan(start, end);
-    }
-
-    /// <summary>True when a metadata record (as returned by <see cref="ScanKeys"/>) is live at <see cref="NowMs"/>.</summary>
-    public bool IsLive(ReadOnlySpan<byte> metaRecord)
-    {
-        long expireAt = BinaryPrimitives.ReadInt64BigEndian(metaRecord[1..]);
-        return expireAt == 0 || expireAt > NowMs;
-    }
-
-    /// <summary>Deletes every key of the current database.</summary>
-    public void FlushDb()
-    {
-        var doomed = new List<byte[]>();
-        Span<byte> start = [RedisKeyCodec.Tag, (byte)Db];
-        Span<byte> end = [RedisKeyCodec.Tag, (byte)(Db + 1)];
-        CollectKeys(start, end, doomed, -1);
-        Span<byte> xs = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag];
-        Span<byte> xe = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag + 1];
-        CollectKeys(xs, xe, doomed, Db);
-        foreach (byte[] k in doomed)
-        {
-            Delete(k);
-        }
-    }
-
-    /// <summary>
-    /// Exchanges the contents of two databases (SWAPDB): every record of each, and its expiry index entries, is
-    /// rewritten under the other's number. Every key found in either database is reported written in both.
-    /// </summary>
-    public void SwapDatabases(int first, int second)
-    {
-        var records = new List<(byte[] Key, byte[] Value)>();
-        foreach (int db in (ReadOnlySpan<int>)[first, second])
-        {
-            Span<byte> start = [RedisKeyCodec.Tag, (byte)db];
-            Span<byte> end = [RedisKeyCodec.Tag, (byte)(db + 1)];
-            using IKvCursor cursor = Transaction.Scan(start, end);
-            while (cursor.MoveNext())
-            {
-                records.Add((cursor.Key.ToArray(), cursor.Value.ToArray()));
-            }
-        }
-
-        var expiries = new List<byte[]>();
-        Span<byte> xs = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag];
-        Span<byte> xe = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag + 1];
-        using (IKvCursor cursor = Transaction.Scan(xs, xe))
-        {
-            while (cursor.MoveNext())
-            {
-                if (cursor.Key.Length > 10 && (cursor.Key[10] == first || cursor.Key[10] == second))
-                {
-                    expiries.Add(cursor.Key.ToArray());
-                }
-            }
-        }
-
-        // Every delete before any put: a key present in both databases ends up with the other's value.
-        foreach ((byte[] key, _) in records)
-        {
-            Delete(key);
-        }
-
-        foreach (byte[] key in expiries)
-        {
-            Delete(key);
-        }
-
-        foreach ((byte[] key, byte[] value) in records)
-        {
-            key[1] = (byte)(key[1] == first ? second : first);
-            Put(key, value);
-            if (key[2] == RedisKeyCodec.MetaTag)
-            {
-                _observer?.KeyWritten(first, key.AsSpan(3));
-                _observer?.KeyWritten(second, key.AsSpan(3));
-            }
-        }
-
-        foreach (byte[] key in expiries)
-        {
-            key[10] = (byte)(key[10] == first ? second : first);
-            Put(key, default);
-        }
-    }
-
-    private void CollectKeys(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, List<byte[]> into, int expiryDb)
-    {
-        using IKvCursor cursor = Transaction.Scan(start, end);
-        while (cursor.MoveNext())
-        {
-            if (expiryDb < 0 || (cursor.Key.Length > 10 && cursor.Key[10] == expiryDb))
-            {
-                into.Add(cursor.Key.ToArray());
-            }
-        }
-    }
-
-    /// <summary>
-    /// The active expiry sweep: deletes up to <paramref name="max"/> keys (any database) whose deadline has passed.
-    /// Returns how many index entries were processed.
-    /// </summary>
-    public int SweepExpired(int max)
-    {
-        Span<byte> start = [RedisKeyCodec.Tag, RedisKeyCodec.ExpiryTag];
-        Span<byte> end = stackalloc byte[10];
-        end[0] = RedisKeyCodec.Tag;
-        end[1] = RedisKeyCodec.ExpiryTag;
-        BinaryPrimitives.WriteInt64BigEndian(end[2..], NowMs + 1);
-        var due = new List<byte[]>();
-        using (IKvCursor cursor = Transaction.Scan(start, end))
-        {
-            while (due.Count < max && cursor.MoveNext())
-            {
-                due.Add(cursor.Key.ToArray());
-            }
-        }
-
-        int savedDb = Db;
-        foreach (byte[] entry in due)
-        {
-            Db = entry[10];
-            ReadOnlySpan<byte> key = entry.AsSpan(RedisKeyCodec.ExpiryKeyHeaderLength);
-            if (Lookup(key, out KeyMeta meta) != RedisType.None)
-            {
-                // The key lives on with another deadline: this index entry is stale.
-                long deadline = BinaryPrimitives.ReadInt64BigEndian(entry.AsSpan(2));
-                if (meta.ExpireAtMs != deadline)
-                {
-                    Delete(entry);
-                }
-            }
-            else
-            {
-                Delete(entry); // already gone, or just deleted by Lookup (which removed this entry too)
-            }
-        }
-
-        Db = savedDb;
-        return due.Count;
     }
 
     // ---- plumbing ----------------------------------------------------------------------------------

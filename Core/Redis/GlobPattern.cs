@@ -1,4 +1,4 @@
-namespace ThunderDb.Core.Kv;
+namespace ThunderDb.Core.Redis;
 
 /// <summary>Redis glob matching (<c>*</c>, <c>?</c>, <c>[a-z]</c>, <c>[^x]</c>, <c>\</c> escapes) over raw bytes, as KEYS, SCAN MATCH and PSUBSCRIBE use it.</summary>
 public static class GlobPattern

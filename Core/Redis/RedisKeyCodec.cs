@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using ThunderDb.Core.Keys;
 
-namespace ThunderDb.Core.Kv;
+namespace ThunderDb.Core.Redis;
 
 /// <summary>The Redis data types a key can hold.</summary>
 public enum RedisType : byte

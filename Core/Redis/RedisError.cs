@@ -1,0 +1,92 @@
+namespace ThunderDb.Core.Redis;
+
+/// <summary>
+/// The common ways a Redis command fails because of what the client sent or what the key holds. They are values,
+/// not exceptions: an operation returns one, and a protocol renders it (<see cref="RedisErrors.Text"/> for RESP, a
+/// Lua error table for a script), so a loop of WRONGTYPE replies costs what a success costs and allocates nothing.
+/// </summary>
+public enum RedisError : byte
+{
+    None = 0,
+    WrongType,
+
+    /// <summary>The argument count is wrong for the command (its protocol names the command in the text).</summary>
+    WrongArgumentCount,
+    Syntax,
+    NotInteger,
+    NotFloat,
+    Overflow,
+    NaNOrInfinity,
+    NotPositive,
+    StringTooLong,
+
+    /// <summary>A result longer than one write can commit (<see cref="RedisKeyspace.MaxValueBytes"/>); the text names the limit.</summary>
+    ValueTooLarge,
+    OffsetOutOfRange,
+    NoSuchKey,
+    IndexOutOfRange,
+    HashNotInteger,
+    HashNotFloat,
+    MinMaxNotFloat,
+    MinMaxLex,
+
+    /// <summary>The command ran past its deadline (<c>query_timeout</c>) and changed nothing.</summary>
+    DeadlineExceeded,
+}
+
+/// <summary>The error texts Redis sends, word for word (each starts with its code).</summary>
+public static class RedisErrors
+{
+    public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    public const string Syntax = "ERR syntax error";
+    public const string NotInteger = "ERR value is not an integer or out of range";
+    public const string NotFloat = "ERR value is not a valid float";
+    public const string NoSuchKey = "ERR no such key";
+    public const string IndexOutOfRange = "ERR index out of range";
+    public const string Overflow = "ERR increment or decrement would overflow";
+    public const string NaNOrInfinity = "ERR increment would produce NaN or Infinity";
+    public const string NotPositive = "ERR value is out of range, must be positive";
+    public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    public const string OffsetOutOfRange = "ERR offset is out of range";
+    public const string HashNotInteger = "ERR hash value is not an integer";
+    public const string HashNotFloat = "ERR hash value is not a float";
+    public const string MinMaxNotFloat = "ERR min or max is not a float";
+    public const string MinMaxLex = "ERR min or max not valid string range item";
+    public const string DbIndex = "ERR DB index is out of range";
+    public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
+    public const string DeadlineExceeded = "ERR query_timeout exceeded: the command was stopped and changed nothing";
+
+    /// <summary>The text of <paramref name="error"/>; <paramref name="maxValueBytes"/> fills in <see cref="RedisError.ValueTooLarge"/>.</summary>
+    public static string Text(RedisError error, long maxValueBytes = 0) => error switch
+    {
+        RedisError.WrongType => WrongType,
+        RedisError.Syntax => Syntax,
+        RedisError.WrongArgumentCount => "ERR wrong number of arguments",
+        RedisError.NotInteger => NotInteger,
+        RedisError.NotFloat => NotFloat,
+        RedisError.Overflow => Overflow,
+        RedisError.NaNOrInfinity => NaNOrInfinity,
+        RedisError.NotPositive => NotPositive,
+        RedisError.StringTooLong => StringTooLong,
+        RedisError.ValueTooLarge => ValueTooLargeText(maxValueBytes),
+        RedisError.OffsetOutOfRange => OffsetOutOfRange,
+        RedisError.NoSuchKey => NoSuchKey,
+        RedisError.IndexOutOfRange => IndexOutOfRange,
+        RedisError.HashNotInteger => HashNotInteger,
+        RedisError.HashNotFloat => HashNotFloat,
+        RedisError.MinMaxNotFloat => MinMaxNotFloat,
+        RedisError.MinMaxLex => MinMaxLex,
+        RedisError.DeadlineExceeded => DeadlineExceeded,
+        _ => "ERR unknown error",
+    };
+
+    /// <summary>Why a value was refused: one commit is one WAL record, which must fit <c>storage.wal_buffer_size</c>.</summary>
+    public static string ValueTooLargeText(long maxValueBytes) =>
+        $"ERR value is too large (max {maxValueBytes} bytes, set by storage.wal_buffer_size)";
+}
+
+/// <summary>
+/// A command ran past its deadline where an error value cannot travel (inside EXEC, where the whole transaction is
+/// discarded). Not an engine fault: answered with <see cref="RedisErrors.DeadlineExceeded"/> and not logged.
+/// </summary>
+public sealed class QueryTimeoutException() : Exception(RedisErrors.DeadlineExceeded);
