@@ -85,18 +85,17 @@ internal sealed partial class Binder
             Ast.IsDistinctFromExpr d => BindDistinct(d, scope),
             Ast.BetweenExpr b => BindBetween(b, scope),
             Ast.InListExpr i => BindInList(i, scope),
-            Ast.InSubqueryExpr i => new QuantifiedSubqueryExpr(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated,
-                BindSubquery(i.Subquery, scope, 1)),
+            Ast.InSubqueryExpr i => BindQuantifiedSubquery(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated, i.Subquery, scope),
             Ast.LikeExpr l => BindLike(l, scope),
             Ast.CastExpr c => BindCast(c, scope),
             Ast.CaseExpr c => BindCase(c, scope),
             Ast.FunctionCallExpr f => BindFunction(f, scope),
-            Ast.ExistsExpr e => new ExistsExpr(BindSubquery(e.Subquery, scope, null), negated: false),
+            Ast.ExistsExpr e => BindExists(e, scope),
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
-            Ast.QuantifiedExpr q when q.Subquery is not null => new QuantifiedSubqueryExpr(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
-                q.Quantifier == Ast.Quantifier.All, BindSubquery(q.Subquery, scope, 1)),
+            Ast.QuantifiedExpr q when q.Subquery is not null => BindQuantifiedSubquery(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
+                q.Quantifier == Ast.Quantifier.All, q.Subquery, scope),
             Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
-            Ast.ArraySubqueryExpr a => new ArraySubqueryValueExpr(BindSubquery(a.Subquery, scope, 1)),
+            Ast.ArraySubqueryExpr a => BindArraySubquery(a, scope),
             Ast.ArrayExpr a => BindArrayConstructor(a, scope),
             Ast.SubscriptExpr { IsSlice: false, Lower: not null } sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
@@ -208,9 +207,14 @@ internal sealed partial class Binder
         return e;
     }
 
-    private static BoundExpr BindColumn(Ast.ColumnRefExpr c, Scope scope)
+    private BoundExpr BindColumn(Ast.ColumnRefExpr c, Scope scope)
     {
         (int ordinal, int depth, ScopeColumn column) = scope.Resolve(c.Names, c.Position + 1);
+        if (depth > 0)
+        {
+            NoteOuterReference(scope, depth);
+        }
+
         return new ColumnExpr(ordinal, column.Type, depth);
     }
 
@@ -630,12 +634,49 @@ internal sealed partial class Binder
 
     private BoundExpr BindScalarSubquery(Ast.SubqueryExpr s, Scope scope)
     {
-        PlanNode plan = BindSubquery(s.Subquery, scope, 1);
-        return new ScalarSubqueryExpr(plan, plan.Columns[0].Type);
+        PlanNode plan = BindSubquery(s.Subquery, scope, 1, out bool correlated);
+        return new ScalarSubqueryExpr(plan, plan.Columns[0].Type, correlated);
+    }
+
+    private BoundExpr BindExists(Ast.ExistsExpr e, Scope scope)
+    {
+        PlanNode plan = BindSubquery(e.Subquery, scope, null, out bool correlated);
+        return new ExistsExpr(plan, negated: false, correlated);
+    }
+
+    private BoundExpr BindArraySubquery(Ast.ArraySubqueryExpr a, Scope scope)
+    {
+        PlanNode plan = BindSubquery(a.Subquery, scope, 1, out bool correlated);
+        return new ArraySubqueryValueExpr(plan, correlated);
+    }
+
+    private BoundExpr BindQuantifiedSubquery(BoundExpr left, ComparisonOperator op, bool all, Ast.Query query, Scope scope)
+    {
+        PlanNode plan = BindSubquery(query, scope, 1, out bool correlated);
+        return new QuantifiedSubqueryExpr(left, op, all, plan, correlated, JoinPlanner.Hashable(left.Type, plan.Columns[0].Type));
     }
 
     /// <summary>Binds a nested query whose rows are evaluated with this scope as its outer scope; <paramref name="columns"/> checks its width.</summary>
-    private PlanNode BindSubquery(Ast.Query query, Scope scope, int? columns)
+    private PlanNode BindSubquery(Ast.Query query, Scope scope, int? columns) => BindSubquery(query, scope, columns, out _);
+
+    /// <summary>As above; <paramref name="correlated"/> tells whether the subquery read any enclosing query's column.</summary>
+    private PlanNode BindSubquery(Ast.Query query, Scope scope, int? columns, out bool correlated)
+    {
+        var frame = new SubqueryFrame(scope);
+        _subqueryFrames.Add(frame);
+        try
+        {
+            PlanNode plan = BindSubqueryBody(query, scope, columns);
+            correlated = frame.Correlated;
+            return plan;
+        }
+        finally
+        {
+            _subqueryFrames.Remove(frame);
+        }
+    }
+
+    private PlanNode BindSubqueryBody(Ast.Query query, Scope scope, int? columns)
     {
         AggregateScope? savedAgg = _aggregateScope;
         string? savedNoAgg = _noAggregatesIn;

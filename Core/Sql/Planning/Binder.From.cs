@@ -83,6 +83,7 @@ internal sealed partial class Binder
         string alias = named.Alias?.Name ?? named.Name.Name;
         if (named.Name.Parts.Count == 1 && _ctes.TryGetValue(named.Name.Name, out var cte))
         {
+            NoteCteReference(cte.Plan);
             List<ScopeColumn> cteColumns = [.. cte.Plan.Columns.Select((c, i) => new ScopeColumn(alias, cte.Names[i], c.Type))];
             return (cte.Plan, named.Alias?.Columns is { } renamed ? Rename(cte.Plan.Columns, alias, renamed) : cteColumns);
         }

@@ -318,7 +318,7 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
     }
 
     /// <summary>Types whose equal values hash alike (<see cref="SqlCompare.Hash"/>): one kind, integers together, integers with numerics, non-char strings, the time line.</summary>
-    private static bool Hashable(SqlType a, SqlType b)
+    internal static bool Hashable(SqlType a, SqlType b)
     {
         if (a.IsArray || b.IsArray)
         {
