@@ -202,17 +202,20 @@ public sealed class HashJoinNode(PlanNode left, PlanNode right, PlanJoinKind kin
 
     // PostgreSQL shows the build side under a Hash node, second
     public override IEnumerable<PlanNode> Children => buildLeft && kind == PlanJoinKind.Inner ? [right, new HashNode(left)] : [left, new HashNode(right)];
+}
 
-    private sealed class HashNode(PlanNode input) : PlanNode
-    {
-        public override IReadOnlyList<PlanColumn> Columns => input.Columns;
+/// <summary>The build side of a hash join as EXPLAIN shows it: a "Hash" node over the input it reads.</summary>
+public sealed class HashNode(PlanNode input) : PlanNode
+{
+    public PlanNode Input => input;
 
-        public override IEnumerable<SqlValue[]> Execute(EvalContext context) => input.Execute(context);
+    public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-        public override string Describe() => "Hash";
+    public override IEnumerable<SqlValue[]> Execute(EvalContext context) => input.Execute(context);
 
-        public override IEnumerable<PlanNode> Children => [input];
-    }
+    public override string Describe() => "Hash";
+
+    public override IEnumerable<PlanNode> Children => [input];
 }
 
 /// <summary>

@@ -113,6 +113,9 @@ public sealed class ProjectNode(PlanNode input, IReadOnlyList<BoundExpr> express
 
     public override string Describe() => "Project";
 
+    // PostgreSQL computes the select list inside the node below (its target list): no node of its own in EXPLAIN
+    public override bool HiddenInExplain => true;
+
     public override IEnumerable<PlanNode> Children => [input];
 }
 
