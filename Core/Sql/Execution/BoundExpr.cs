@@ -277,6 +277,8 @@ public sealed class OrExpr(IReadOnlyList<BoundExpr> operands) : BoundExpr(SqlTyp
 
 public sealed class NotExpr(BoundExpr operand) : BoundExpr(SqlType.Bool)
 {
+    public BoundExpr Operand => operand;
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue v = operand.Evaluate(context);

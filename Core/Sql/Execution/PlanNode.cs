@@ -72,6 +72,11 @@ public sealed class FilterNode(PlanNode input, BoundExpr predicate) : PlanNode
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
     {
+        if (predicate is ConstantExpr { Value: var constant } && (constant.IsNull || !constant.AsBool))
+        {
+            yield break; // no row can pass: the input is not read at all (PostgreSQL's One-Time Filter: false)
+        }
+
         EvalContext ctx = context.Nested();
         foreach (SqlValue[] row in input.Execute(context))
         {

@@ -78,9 +78,9 @@ internal sealed partial class Binder
             Ast.BinaryExpr b => BindBinary(b, scope),
             Ast.UnaryExpr u => BindUnary(u, scope),
             Ast.BoolExpr b => b.Operator == Ast.BoolOperator.And
-                ? new AndExpr([.. b.Args.Select(a => Boolean(a, scope, "AND"))])
-                : new OrExpr([.. b.Args.Select(a => Boolean(a, scope, "OR"))]),
-            Ast.NotExpr n => new NotExpr(Boolean(n.Operand, scope, "NOT")),
+                ? ConstantFolding.And([.. b.Args.Select(a => Boolean(a, scope, "AND"))])
+                : ConstantFolding.Or([.. b.Args.Select(a => Boolean(a, scope, "OR"))]),
+            Ast.NotExpr n => ConstantFolding.Not(Boolean(n.Operand, scope, "NOT")),
             Ast.IsExpr i => BindIs(i, scope),
             Ast.IsDistinctFromExpr d => BindDistinct(d, scope),
             Ast.BetweenExpr b => BindBetween(b, scope),
@@ -147,7 +147,7 @@ internal sealed partial class Binder
         _noAggregatesIn = clause;
         try
         {
-            return Boolean(e, scope, clause);
+            return ConstantFolding.Qualification(Boolean(e, scope, clause));
         }
         finally
         {
@@ -236,7 +236,7 @@ internal sealed partial class Binder
                     operand = TypeRules.Coerce(Infer(operand, SqlType.Numeric), SqlType.Numeric, Pos(u));
                 }
 
-                return new NegateExpr(operand);
+                return ConstantFolding.Strict(new NegateExpr(operand), operand);
             default:
                 throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {u.Operator} {operand.Type}", position: Pos(u));
         }
@@ -251,7 +251,7 @@ internal sealed partial class Binder
         {
             case "=" or "<>" or "<" or "<=" or ">" or ">=":
                 (left, right) = Comparable(left, right, b.Operator, position);
-                return new ComparisonExpr(ComparisonOf(b.Operator, position), left, right);
+                return Comparison(ComparisonOf(b.Operator, position), left, right);
             case "+" or "-" or "*" or "/" or "%" or "^":
                 return Arithmetic(b.Operator, left, right, position);
             case "||":
@@ -260,7 +260,7 @@ internal sealed partial class Binder
                     throw SqlException.NotSupported("array concatenation");
                 }
 
-                return new ConcatExpr(TextOperand(left), TextOperand(right));
+                return ConstantFolding.Strict(new ConcatExpr(TextOperand(left), TextOperand(right)), left, right);
             case "~" or "!~" or "~*" or "!~*":
             {
                 // POSIX regex match: textregexeq and friends, as PostgreSQL's operators are defined
@@ -356,8 +356,7 @@ internal sealed partial class Binder
         SqlType result = TypeRules.Arithmetic(op, left.Type, right.Type)
             ?? throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {symbol} {right.Type}", position: position,
                 hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
-        var bound = new ArithmeticExpr(op, left, right, result);
-        return bound.IsConstant ? new ConstantExpr(bound.Evaluate(new EvalContext([])), result) : bound;
+        return ConstantFolding.Evaluated(ConstantFolding.Strict(new ArithmeticExpr(op, left, right, result), left, right));
     }
 
     private BoundExpr BindIs(Ast.IsExpr i, Scope scope)
@@ -388,13 +387,13 @@ internal sealed partial class Binder
         BoundExpr x = BindExpr(b.Operand, scope);
         (BoundExpr x1, BoundExpr low) = Comparable(x, BindExpr(b.Low, scope), ">=", Pos(b));
         (BoundExpr x2, BoundExpr high) = Comparable(x, BindExpr(b.High, scope), "<=", Pos(b));
-        BoundExpr inside = new AndExpr([new ComparisonExpr(ComparisonOperator.GreaterOrEqual, x1, low), new ComparisonExpr(ComparisonOperator.LessOrEqual, x2, high)]);
+        BoundExpr inside = ConstantFolding.And([Comparison(ComparisonOperator.GreaterOrEqual, x1, low), Comparison(ComparisonOperator.LessOrEqual, x2, high)]);
         if (b.Symmetric)
         {
-            inside = new OrExpr([inside, new AndExpr([new ComparisonExpr(ComparisonOperator.GreaterOrEqual, x1, high), new ComparisonExpr(ComparisonOperator.LessOrEqual, x2, low)])]);
+            inside = ConstantFolding.Or([inside, ConstantFolding.And([Comparison(ComparisonOperator.GreaterOrEqual, x1, high), Comparison(ComparisonOperator.LessOrEqual, x2, low)])]);
         }
 
-        return b.Negated ? new NotExpr(inside) : inside;
+        return b.Negated ? ConstantFolding.Not(inside) : inside;
     }
 
     private BoundExpr BindInList(Ast.InListExpr i, Scope scope)
@@ -511,8 +510,46 @@ internal sealed partial class Binder
 
         BoundExpr? otherwise = c.Else is null ? null : BindExpr(c.Else, scope);
         SqlType type = TypeRules.Common(whens.Select(w => w.Item2.Type).Concat(otherwise is null ? [] : [otherwise.Type]), "CASE", Pos(c));
-        return new CaseExpr(subject, [.. whens.Select(w => (w.Item1, TypeRules.Coerce(w.Item2, type)))], otherwise is null ? null : TypeRules.Coerce(otherwise, type), type);
+        return FoldedCase(subject, [.. whens.Select(w => (w.Item1, TypeRules.Coerce(w.Item2, type)))], otherwise is null ? null : TypeRules.Coerce(otherwise, type), type);
     }
+
+    /// <summary>
+    /// CASE without the arms a constant test rules out, ending at the first arm a constant test selects (as PostgreSQL
+    /// simplifies it, so an unreachable arm's 1 / 0 raises nothing); no arm left is its ELSE.
+    /// </summary>
+    private static BoundExpr FoldedCase(BoundExpr? subject, List<(BoundExpr When, BoundExpr Then)> whens, BoundExpr? otherwise, SqlType type)
+    {
+        var kept = new List<(BoundExpr, BoundExpr)>();
+        foreach ((BoundExpr when, BoundExpr then) in whens)
+        {
+            bool? test = subject is null
+                ? (ConstantFolding.IsNullConstant(when) ? false : when is ConstantExpr { Value.Kind: SqlTypeKind.Bool } c ? c.Value.AsBool : null)
+                : ConstantFolding.IsNullConstant(subject) || ConstantFolding.IsNullConstant(when) ? false
+                : subject is ConstantExpr s && when is ConstantExpr w ? SqlCompare.Compare(s.Value, w.Value) == 0 : null;
+            if (test == false)
+            {
+                continue;
+            }
+
+            if (test == true && kept.Count == 0)
+            {
+                return then;
+            }
+
+            if (test == true)
+            {
+                otherwise = then;
+                break;
+            }
+
+            kept.Add((when, then));
+        }
+
+        return kept.Count == 0 ? otherwise ?? ConstantFolding.Null(type) : new CaseExpr(subject, kept, otherwise, type);
+    }
+
+    private static BoundExpr Comparison(ComparisonOperator op, BoundExpr left, BoundExpr right) =>
+        ConstantFolding.Evaluated(ConstantFolding.Strict(new ComparisonExpr(op, left, right), left, right));
 
     /// <summary>CURRENT_TIMESTAMP(p), CURRENT_DATE, CURRENT_USER...: the functions of those names (the statement's time, the session's user).</summary>
     private BoundExpr BindValueFunction(Ast.SqlValueFunctionExpr v)
@@ -557,7 +594,8 @@ internal sealed partial class Binder
         }
 
         ScalarBody body = fn.Body;
-        return new FunctionExpr(name, body.Invoke, coerced, fn.ReturnType, fn.Strict, fn.IsVolatile);
+        var call = new FunctionExpr(name, body.Invoke, coerced, fn.ReturnType, fn.Strict, fn.IsVolatile);
+        return fn.Strict ? ConstantFolding.Strict(call, [.. coerced]) : call;
     }
 
     private static bool IsAggregateCall(Ast.FunctionCallExpr f) => f.Over is null && FunctionCatalog.IsAggregate(FunctionName(f));
@@ -587,7 +625,7 @@ internal sealed partial class Binder
             case "coalesce":
             {
                 SqlType t = TypeRules.Common(args.Select(a => a.Type), "COALESCE", Pos(f));
-                return new CoalesceExpr([.. args.Select(a => TypeRules.Coerce(a, t))], t);
+                return FoldedCoalesce([.. args.Select(a => TypeRules.Coerce(a, t))], t);
             }
 
             case "nullif" when args.Count == 2:
@@ -616,6 +654,32 @@ internal sealed partial class Binder
         }
 
         return CallScalar(name, args, Pos(f), [.. f.Args.Select(Pos)]);
+    }
+
+    /// <summary>COALESCE without NULL constants and without the arguments after a non-NULL constant (never evaluated).</summary>
+    private static BoundExpr FoldedCoalesce(List<BoundExpr> args, SqlType type)
+    {
+        var kept = new List<BoundExpr>();
+        foreach (BoundExpr a in args)
+        {
+            if (ConstantFolding.IsNullConstant(a))
+            {
+                continue;
+            }
+
+            kept.Add(a);
+            if (a is ConstantExpr)
+            {
+                break;
+            }
+        }
+
+        return kept.Count switch
+        {
+            0 => ConstantFolding.Null(type),
+            1 => kept[0],
+            _ => new CoalesceExpr(kept, type),
+        };
     }
 
     private static SqlValue Extreme(SqlValue[] values, bool greatest)

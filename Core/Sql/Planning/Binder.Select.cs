@@ -50,7 +50,7 @@ internal sealed partial class Binder
         {
             if (select.Having is not null)
             {
-                plan = new FilterNode(plan, Boolean(select.Having, projectionScope, "HAVING"));
+                plan = new FilterNode(plan, ConstantFolding.Qualification(Boolean(select.Having, projectionScope, "HAVING")));
             }
 
             if (windowCalls.Count > 0)

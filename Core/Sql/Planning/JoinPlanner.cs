@@ -68,6 +68,7 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
 
     private PlanNode Plan(PlanNode node, List<BoundExpr> conjuncts) => node switch
     {
+        _ when conjuncts.Any(ConstantFolding.IsFalse) => new FilterNode(node, new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool)),
         NestedLoopJoinNode { Kind: PlanJoinKind.Inner } or TableScanNode { Access: null } => PlanGroup(node, conjuncts),
         NestedLoopJoinNode join => PlanOuter(join, conjuncts),
         _ => Filtered(node, conjuncts),
