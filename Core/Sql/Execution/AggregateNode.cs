@@ -16,6 +16,10 @@ public sealed class AggregateNode(PlanNode input, IReadOnlyList<BoundExpr> group
 {
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
+    public PlanNode Input => input;
+
+    public IReadOnlyList<BoundExpr> GroupBy => groupBy;
+
     private sealed class Group(SqlValue[] key, IAggregateState[] states, HashSet<SqlValue[]>?[] distinct)
     {
         public SqlValue[] Key { get; } = key;

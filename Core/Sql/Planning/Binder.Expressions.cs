@@ -373,13 +373,13 @@ internal sealed partial class Binder
             operand = TypeRules.Coerce(operand, SqlType.Bool, Pos(i));
         }
 
-        return new IsExpr(operand, truth, i.Negated);
+        return ConstantFolding.Evaluated(new IsExpr(operand, truth, i.Negated));
     }
 
     private BoundExpr BindDistinct(Ast.IsDistinctFromExpr d, Scope scope)
     {
         (BoundExpr l, BoundExpr r) = Comparable(BindExpr(d.Left, scope), BindExpr(d.Right, scope), "IS DISTINCT FROM", Pos(d));
-        return new IsDistinctExpr(l, r, d.Negated);
+        return ConstantFolding.Evaluated(new IsDistinctExpr(l, r, d.Negated));
     }
 
     private BoundExpr BindBetween(Ast.BetweenExpr b, Scope scope)

@@ -98,7 +98,7 @@ internal sealed partial class Binder
                 foreach (Catalog.ColumnDef c in table.Columns)
                 {
                     string name = c.IsDropped ? $"........pg.dropped.{c.Number}........" : named.Alias?.Columns is { } cols && visible < cols.Count ? cols[visible] : c.Name;
-                    planColumns.Add(new PlanColumn(name, c.Type, table.Oid, c.Number));
+                    planColumns.Add(new PlanColumn(name, c.Type, table.Oid, c.Number, alias));
                     scope.Add(new ScopeColumn(alias, name, c.Type, table.Oid, c.Number, HiddenFromUnqualified: c.IsDropped));
                     if (!c.IsDropped)
                     {
