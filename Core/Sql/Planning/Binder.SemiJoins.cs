@@ -17,8 +17,22 @@ internal sealed partial class Binder
     /// <summary>A semi or anti join the WHERE asked for, bound and ready to place over the block's rows.</summary>
     private sealed record SemiJoin(PlanNode Inner, List<BoundExpr> OuterKeys, List<bool> OuterKeyNested, List<BoundExpr> InnerKeys, BoundExpr? Residual, bool Anti)
     {
-        public PlanNode Over(PlanNode outer) => new HashSemiJoinNode(outer, Inner, OuterKeys, OuterKeyNested, InnerKeys, Residual, Anti);
+        /// <summary>The conjunct bound as an expression: over a handful of outer rows (a primary-key point read) the subquery runs per row, through its own index.</summary>
+        public BoundExpr? PerRow { get; init; }
+
+        public PlanNode Over(PlanNode outer) => PerRow is not null && FewRows(outer) ? new FilterNode(outer, PerRow) : new HashSemiJoinNode(outer, Inner, OuterKeys, OuterKeyNested, InnerKeys, Residual, Anti);
     }
+
+    /// <summary>Whether a plan yields at most a few rows by construction: a unique point read, or a short VALUES list.</summary>
+    private static bool FewRows(PlanNode plan) => plan switch
+    {
+        FilterNode f => FewRows(f.Input),
+        PlaceNode p => p.Children.All(FewRows),
+        TableScanNode { Access.IsUniquePoint: true } => true,
+        SingleRowNode => true,
+        ValuesNode v => v.Rows.Count <= 16,
+        _ => false,
+    };
 
     /// <summary>The WHERE bound: its semi joins (when hash joins are enabled) apart, the rest as one predicate.</summary>
     private (BoundExpr? Where, List<SemiJoin> SemiJoins) BindWhere(Ast.SqlExpr? where, Scope scope)
@@ -39,7 +53,7 @@ internal sealed partial class Binder
         {
             if (IsSemiJoinShape(conjunct) && TryBindSemiJoin(conjunct, scope) is { } semi)
             {
-                semiJoins.Add(semi);
+                semiJoins.Add(semi with { PerRow = BindCondition(conjunct, scope, "WHERE") });
             }
             else
             {

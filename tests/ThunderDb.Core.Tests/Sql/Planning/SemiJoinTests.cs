@@ -98,6 +98,12 @@ public class SemiJoinTests
         await Assert.That(await h.Explain("SELECT * FROM l WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.k = l.k AND r.w <> l.v)")).StartsWith("Hash Anti Join");
         await Assert.That(await h.Explain("SELECT * FROM l WHERE l.k IN (SELECT k FROM r WHERE r.id > 3)")).StartsWith("Hash Semi Join");
         await Assert.That(await h.Explain("SELECT * FROM l WHERE l.k NOT IN (SELECT k FROM r)")).DoesNotContain("Anti");
+        // one outer row (a primary-key point read): the subquery runs for it through r's index instead of hashing r
+        string point = await h.Explain("SELECT * FROM l WHERE l.id = 3 AND EXISTS (SELECT 1 FROM r WHERE r.k = l.k)");
+        await Assert.That(point).DoesNotContain("Semi");
+        await Assert.That(point).Contains("Index Scan using r_k on r");
+        await Assert.That(await h.Rows("SELECT count(*) FROM l WHERE l.id < 40 AND EXISTS (SELECT 1 FROM r WHERE r.k = l.k)"))
+            .IsEquivalentTo(await h.Rows("SELECT count(*) FROM l WHERE EXISTS (SELECT 1 FROM r WHERE r.k = l.k) AND l.id < 40"));
         await h.Ok("SET enable_hashjoin = off");
         await Assert.That(await h.Explain("SELECT * FROM l WHERE EXISTS (SELECT 1 FROM r WHERE r.k = l.k)")).DoesNotContain("Semi");
     }
