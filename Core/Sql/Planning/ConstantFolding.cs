@@ -146,9 +146,40 @@ internal static class ConstantFolding
         _ => ComparisonOperator.Less,
     };
 
-    /// <summary>A WHERE / ON / HAVING condition: a NULL or FALSE conjunct means no row passes.</summary>
-    public static BoundExpr Qualification(BoundExpr condition) =>
-        ExprFacts.Conjuncts(condition).Any(c => IsNullConstant(c) || BoolConstant(c) == false) ? new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool) : condition;
+    /// <summary>
+    /// A WHERE / ON / HAVING condition: a NULL or FALSE conjunct means no row passes. The conjuncts are ordered
+    /// cheapest first (stable), as PostgreSQL's order_qual_clauses orders a node's quals, so which conjunct cuts the
+    /// evaluation short (and whether a costlier one that overflows is reached at all) is PostgreSQL's.
+    /// </summary>
+    public static BoundExpr Qualification(BoundExpr condition)
+    {
+        List<BoundExpr> conjuncts = ExprFacts.Conjuncts(condition);
+        if (conjuncts.Any(c => IsNullConstant(c) || BoolConstant(c) == false))
+        {
+            return new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool);
+        }
+
+        if (conjuncts.Count < 2)
+        {
+            return condition;
+        }
+
+        List<BoundExpr> ordered = [.. conjuncts.Select((c, i) => (c, i, Cost(c))).OrderBy(x => x.Item3).ThenBy(x => x.i).Select(x => x.c)];
+        return new AndExpr(ordered);
+    }
+
+    /// <summary>PostgreSQL's per-row cost of an expression in operator evaluations: operators, functions and casts count one, an IN list half per item, a subquery a lot; AND, OR, NOT, IS NULL, columns and constants nothing.</summary>
+    public static double Cost(BoundExpr e)
+    {
+        double own = e switch
+        {
+            SubqueryExpr => 1000,
+            InListExpr i => Math.Max(1, i.Items.Count * 0.5),
+            ArithmeticExpr or ComparisonExpr or FunctionExpr or NegateExpr or ConcatExpr or LikeExpr or CastExpr or IsDistinctExpr => 1,
+            _ => 0,
+        };
+        return e.Operands is { } operands ? own + operands.Sum(Cost) : own;
+    }
 
     /// <summary>True for a filter that no row passes.</summary>
     public static bool IsFalse(BoundExpr e) => IsNullConstant(e) || BoolConstant(e) == false;
