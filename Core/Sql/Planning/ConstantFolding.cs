@@ -153,8 +153,9 @@ internal static class ConstantFolding
     /// </summary>
     public static BoundExpr Qualification(BoundExpr condition)
     {
+        condition = QualTruth(condition);
         List<BoundExpr> conjuncts = ExprFacts.Conjuncts(condition);
-        if (conjuncts.Any(c => IsNullConstant(c) || BoolConstant(c) == false))
+        if (conjuncts.Any(IsFalse))
         {
             return new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool);
         }
@@ -166,6 +167,31 @@ internal static class ConstantFolding
 
         List<BoundExpr> ordered = [.. conjuncts.Select((c, i) => (c, i, Cost(c))).OrderBy(x => x.Item3).ThenBy(x => x.i).Select(x => x.c)];
         return new AndExpr(ordered);
+    }
+
+    /// <summary>
+    /// Where only TRUE passes, NULL is as good as FALSE through the AND / OR structure of a condition (PostgreSQL's
+    /// find_duplicate_ors with is_check false): a NULL or FALSE conjunct makes its AND FALSE, and an OR drops them.
+    /// </summary>
+    private static BoundExpr QualTruth(BoundExpr e)
+    {
+        switch (e)
+        {
+            case AndExpr and:
+            {
+                List<BoundExpr> operands = [.. and.Operands.Select(QualTruth)];
+                return operands.Any(IsFalse) ? new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool) : And(operands);
+            }
+
+            case OrExpr or:
+            {
+                List<BoundExpr> operands = [.. or.Operands.Select(QualTruth).Where(o => !IsFalse(o))];
+                return operands.Count == 0 ? new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool) : Or(operands);
+            }
+
+            default:
+                return IsNullConstant(e) ? new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool) : e;
+        }
     }
 
     /// <summary>PostgreSQL's per-row cost of an expression in operator evaluations: operators, functions and casts count one, an IN list half per item, a subquery a lot; AND, OR, NOT, IS NULL, columns and constants nothing.</summary>
