@@ -318,32 +318,8 @@ public sealed partial class SqlSession
             IsSuperuser = IsSuperuserIn(catalog),
         };
 
-    private static StatementResult Explain(PlanNode plan)
-    {
-        var lines = new List<SqlValue[]>();
-        void Walk(PlanNode node, int depth)
-        {
-            if (node.HiddenInExplain)
-            {
-                foreach (PlanNode child in node.Children)
-                {
-                    Walk(child, depth);
-                }
-
-                return;
-            }
-
-            string prefix = depth == 0 ? "" : new string(' ', (depth * 6) - 4) + "->  ";
-            lines.Add([SqlValue.FromText(prefix + node.Describe())]);
-            foreach (PlanNode child in node.Children)
-            {
-                Walk(child, depth + 1);
-            }
-        }
-
-        Walk(plan, 0);
-        return new StatementResult("EXPLAIN", [new PlanColumn("QUERY PLAN", SqlType.Text)], lines);
-    }
+    private static StatementResult Explain(PlanNode plan) =>
+        new("EXPLAIN", [new PlanColumn("QUERY PLAN", SqlType.Text)], [.. PlanExplainer.Explain(plan).Select(line => new[] { SqlValue.FromText(line) })]);
 
     private async ValueTask CommitAsync(IKvTransaction txn, CancellationToken cancellationToken)
     {

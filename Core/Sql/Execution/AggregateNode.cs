@@ -16,6 +16,10 @@ public sealed class AggregateNode(PlanNode input, IReadOnlyList<BoundExpr> group
 {
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
+    public PlanNode Input => input;
+
+    public IReadOnlyList<BoundExpr> GroupBy => groupBy;
+
     private sealed class Group(SqlValue[] key, IAggregateState[] states, HashSet<SqlValue[]>?[] distinct)
     {
         public SqlValue[] Key { get; } = key;
@@ -134,61 +138,4 @@ public sealed class AggregateNode(PlanNode input, IReadOnlyList<BoundExpr> group
     public override string Describe() => groupBy.Count == 0 ? "Aggregate" : "HashAggregate";
 
     public override IEnumerable<PlanNode> Children => [input];
-}
-
-/// <summary>A subquery used as a value: the first column of its only row, NULL for no row, an error for more than one.</summary>
-public sealed class ScalarSubqueryExpr(PlanNode plan, SqlType type) : BoundExpr(type)
-{
-    public override SqlValue Evaluate(EvalContext context)
-    {
-        SqlValue result = SqlValue.Null;
-        bool seen = false;
-        foreach (SqlValue[] row in plan.Execute(context))
-        {
-            if (seen)
-            {
-                throw new SqlException(SqlState.CardinalityViolation, "more than one row returned by a subquery used as an expression");
-            }
-
-            seen = true;
-            result = row[0];
-        }
-
-        return result;
-    }
-}
-
-public sealed class ExistsExpr(PlanNode plan, bool negated) : BoundExpr(SqlType.Bool)
-{
-    public override SqlValue Evaluate(EvalContext context) => SqlValue.FromBool(plan.Execute(context).Any() != negated);
-}
-
-/// <summary>
-/// <c>x op ANY/ALL (subquery)</c> and <c>x [NOT] IN (subquery)</c> (IN is = ANY, NOT IN is &lt;&gt; ALL) with SQL's NULL rules:
-/// ANY is true on any true comparison, else NULL if any was NULL, else false; ALL the reverse.
-/// </summary>
-public sealed class QuantifiedSubqueryExpr(BoundExpr left, ComparisonOperator op, bool all, PlanNode plan) : BoundExpr(SqlType.Bool)
-{
-    public override SqlValue Evaluate(EvalContext context)
-    {
-        SqlValue x = left.Evaluate(context);
-        bool sawNull = false;
-        foreach (SqlValue[] row in plan.Execute(context))
-        {
-            SqlValue v = row[0];
-            if (x.IsNull || v.IsNull)
-            {
-                sawNull = true;
-                continue;
-            }
-
-            bool hit = ComparisonExpr.Test(op, SqlCompare.Compare(x, v));
-            if (hit != all)
-            {
-                return SqlValue.FromBool(!all); // ANY: found a true; ALL: found a false
-            }
-        }
-
-        return sawNull ? SqlValue.Null : SqlValue.FromBool(all);
-    }
 }

@@ -33,12 +33,16 @@ public sealed class ArrayElementsNode(BoundExpr array) : PlanNode
 /// <c>ARRAY(subquery)</c>: the subquery's one column collected into an array (empty, not NULL, when it has no rows).
 /// An empty ANY over it is false, so a NULL array here would change <c>x = ANY(ARRAY(...))</c>: keep it empty.
 /// </summary>
-public sealed class ArraySubqueryValueExpr(PlanNode plan) : BoundExpr(plan.Columns[0].Type.ArrayOf())
+public sealed class ArraySubqueryValueExpr(PlanNode plan, bool correlated = true) : SubqueryExpr(plan, correlated, plan.Columns[0].Type.ArrayOf())
 {
-    public override SqlValue Evaluate(EvalContext context)
+    private sealed record Kept(SqlValue Value);
+
+    public override SqlValue Evaluate(EvalContext context) => Once(context, c => new Kept(Run(c)))?.Value ?? Run(context);
+
+    private SqlValue Run(EvalContext context)
     {
         var items = new List<SqlValue>();
-        foreach (SqlValue[] row in plan.Execute(context))
+        foreach (SqlValue[] row in Plan.Execute(context))
         {
             items.Add(row[0]);
         }

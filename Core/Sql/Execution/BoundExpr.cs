@@ -138,6 +138,8 @@ public sealed class NegateExpr(BoundExpr operand) : BoundExpr(operand.Type)
 
 public sealed class ArithmeticExpr(ArithmeticOperator op, BoundExpr left, BoundExpr right, SqlType type) : BoundExpr(type)
 {
+    public ArithmeticOperator Operator => op;
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue l = left.Evaluate(context);
@@ -277,6 +279,8 @@ public sealed class OrExpr(IReadOnlyList<BoundExpr> operands) : BoundExpr(SqlTyp
 
 public sealed class NotExpr(BoundExpr operand) : BoundExpr(SqlType.Bool)
 {
+    public BoundExpr Operand => operand;
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue v = operand.Evaluate(context);
@@ -289,6 +293,8 @@ public sealed class NotExpr(BoundExpr operand) : BoundExpr(SqlType.Bool)
 /// <summary><c>IS [NOT] NULL</c>, <c>IS [NOT] TRUE/FALSE/UNKNOWN</c>: never NULL.</summary>
 public sealed class IsExpr(BoundExpr operand, bool? truth, bool negated) : BoundExpr(SqlType.Bool)
 {
+    public bool? Truth => truth;
+
     public BoundExpr Operand => operand;
 
     /// <summary>True for <c>IS [NOT] NULL</c> (not a truth test).</summary>
@@ -309,6 +315,8 @@ public sealed class IsExpr(BoundExpr operand, bool? truth, bool negated) : Bound
 /// <summary><c>a IS [NOT] DISTINCT FROM b</c>: equality where NULL equals NULL; never NULL.</summary>
 public sealed class IsDistinctExpr(BoundExpr left, BoundExpr right, bool negated) : BoundExpr(SqlType.Bool)
 {
+    public bool Negated => negated;
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue l = left.Evaluate(context), r = right.Evaluate(context);
@@ -358,6 +366,13 @@ public sealed class InListExpr(BoundExpr operand, IReadOnlyList<BoundExpr> items
 
 public sealed class LikeExpr(BoundExpr operand, BoundExpr pattern, BoundExpr? escape, bool ignoreCase, bool negated) : BoundExpr(SqlType.Bool)
 {
+    /// <summary>PostgreSQL's operator name for EXPLAIN: ~~, !~~, ~~*, !~~*.</summary>
+    public string OperatorName => (negated ? "!" : "") + (ignoreCase ? "~~*" : "~~");
+
+    public BoundExpr Subject => operand;
+
+    public BoundExpr Pattern => pattern;
+
     public override SqlValue Evaluate(EvalContext context)
     {
         SqlValue s = operand.Evaluate(context), p = pattern.Evaluate(context);

@@ -15,6 +15,9 @@ public sealed class ExecutionRuntime(IKvTransaction transaction, CatalogSnapshot
 
     public CancellationToken Cancellation { get; private set; } = cancellation;
 
+    /// <summary>Results of the statement's uncorrelated subqueries, by expression (see <see cref="SubqueryExpr"/>); emptied per statement.</summary>
+    public Dictionary<BoundExpr, object> Subplans { get; } = new(ReferenceEqualityComparer.Instance);
+
     /// <summary>Rows read so far by this statement: checked against cancellation every so often.</summary>
     private long _rows;
 
@@ -25,6 +28,7 @@ public sealed class ExecutionRuntime(IKvTransaction transaction, CatalogSnapshot
         Catalog = catalog;
         Cancellation = cancellation;
         _rows = 0;
+        Subplans.Clear();
     }
 
     public void CountRow()

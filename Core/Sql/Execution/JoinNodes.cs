@@ -69,6 +69,11 @@ public sealed class PlaceNode(PlanNode input, int offset, IReadOnlyList<PlanColu
 public sealed class HashJoinNode(PlanNode left, PlanNode right, PlanJoinKind kind, IReadOnlyList<BoundExpr> leftKeys, IReadOnlyList<BoundExpr> rightKeys,
     BoundExpr? residual, RowMerge merge, bool buildLeft) : PlanNode
 {
+    /// <summary>The join keys as EXPLAIN's Hash Cond pairs them: the probe side's first.</summary>
+    public IEnumerable<(BoundExpr Outer, BoundExpr Inner)> HashCond => buildLeft && kind == PlanJoinKind.Inner ? rightKeys.Zip(leftKeys) : leftKeys.Zip(rightKeys);
+
+    public BoundExpr? Residual => residual;
+
     public override IReadOnlyList<PlanColumn> Columns => merge.Columns;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context) => buildLeft && kind == PlanJoinKind.Inner ? ProbeRight(context) : ProbeLeft(context);
@@ -202,17 +207,20 @@ public sealed class HashJoinNode(PlanNode left, PlanNode right, PlanJoinKind kin
 
     // PostgreSQL shows the build side under a Hash node, second
     public override IEnumerable<PlanNode> Children => buildLeft && kind == PlanJoinKind.Inner ? [right, new HashNode(left)] : [left, new HashNode(right)];
+}
 
-    private sealed class HashNode(PlanNode input) : PlanNode
-    {
-        public override IReadOnlyList<PlanColumn> Columns => input.Columns;
+/// <summary>The build side of a hash join as EXPLAIN shows it: a "Hash" node over the input it reads.</summary>
+public sealed class HashNode(PlanNode input) : PlanNode
+{
+    public PlanNode Input => input;
 
-        public override IEnumerable<SqlValue[]> Execute(EvalContext context) => input.Execute(context);
+    public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-        public override string Describe() => "Hash";
+    public override IEnumerable<SqlValue[]> Execute(EvalContext context) => input.Execute(context);
 
-        public override IEnumerable<PlanNode> Children => [input];
-    }
+    public override string Describe() => "Hash";
+
+    public override IEnumerable<PlanNode> Children => [input];
 }
 
 /// <summary>
@@ -221,6 +229,8 @@ public sealed class HashJoinNode(PlanNode left, PlanNode right, PlanJoinKind kin
 /// </summary>
 public sealed class LoopJoinNode(PlanNode left, PlanNode right, PlanJoinKind kind, BoundExpr? condition, RowMerge merge) : PlanNode
 {
+    public BoundExpr? Condition => condition;
+
     public override IReadOnlyList<PlanColumn> Columns => merge.Columns;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
@@ -279,6 +289,10 @@ public sealed class LoopJoinNode(PlanNode left, PlanNode right, PlanJoinKind kin
 /// </summary>
 public sealed class IndexNestedLoopJoinNode(PlanNode left, TableScanNode inner, int innerOffset, BoundExpr? condition, IReadOnlyList<PlanColumn> columns) : PlanNode
 {
+    public BoundExpr? Condition => condition;
+
+    public int InnerOffset => innerOffset;
+
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)

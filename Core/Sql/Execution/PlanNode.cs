@@ -2,8 +2,8 @@ using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Core.Sql.Execution;
 
-/// <summary>An output column of a plan: its name as the client sees it and its type.</summary>
-public sealed record PlanColumn(string Name, SqlType Type, uint TableOid = 0, int ColumnNumber = 0);
+/// <summary>An output column of a plan: its name as the client sees it and its type; <see cref="Relation"/> is the FROM alias it comes from (EXPLAIN qualifies with it).</summary>
+public sealed record PlanColumn(string Name, SqlType Type, uint TableOid = 0, int ColumnNumber = 0, string? Relation = null);
 
 /// <summary>
 /// A node of an executable plan (iterator model): <see cref="Execute"/> yields rows lazily. The context passed
@@ -72,6 +72,11 @@ public sealed class FilterNode(PlanNode input, BoundExpr predicate) : PlanNode
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
     {
+        if (predicate is ConstantExpr { Value: var constant } && (constant.IsNull || !constant.AsBool))
+        {
+            yield break; // no row can pass: the input is not read at all (PostgreSQL's One-Time Filter: false)
+        }
+
         EvalContext ctx = context.Nested();
         foreach (SqlValue[] row in input.Execute(context))
         {
@@ -86,6 +91,9 @@ public sealed class FilterNode(PlanNode input, BoundExpr predicate) : PlanNode
 
     public override string Describe() => "Filter";
 
+    // PostgreSQL evaluates a qual inside the node below it: EXPLAIN shows it as that node's "Filter:" line
+    public override bool HiddenInExplain => true;
+
     public override IEnumerable<PlanNode> Children => [input];
 }
 
@@ -94,6 +102,8 @@ public sealed class ProjectNode(PlanNode input, IReadOnlyList<BoundExpr> express
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
     public IReadOnlyList<BoundExpr> Expressions => expressions;
+
+    public PlanNode Input => input;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)
     {
@@ -112,6 +122,9 @@ public sealed class ProjectNode(PlanNode input, IReadOnlyList<BoundExpr> express
     }
 
     public override string Describe() => "Project";
+
+    // PostgreSQL computes the select list inside the node below (its target list): no node of its own in EXPLAIN
+    public override bool HiddenInExplain => true;
 
     public override IEnumerable<PlanNode> Children => [input];
 }
@@ -194,6 +207,10 @@ public sealed record SortKey(int Column, bool Descending, bool NullsFirst);
 /// <summary>Sorts all input rows (stable, so ties keep their input order).</summary>
 public sealed class SortNode(PlanNode input, IReadOnlyList<SortKey> keys) : PlanNode
 {
+    public PlanNode Input => input;
+
+    public IReadOnlyList<SortKey> Keys => keys;
+
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
     public override IEnumerable<SqlValue[]> Execute(EvalContext context)

@@ -78,25 +78,24 @@ internal sealed partial class Binder
             Ast.BinaryExpr b => BindBinary(b, scope),
             Ast.UnaryExpr u => BindUnary(u, scope),
             Ast.BoolExpr b => b.Operator == Ast.BoolOperator.And
-                ? new AndExpr([.. b.Args.Select(a => Boolean(a, scope, "AND"))])
-                : new OrExpr([.. b.Args.Select(a => Boolean(a, scope, "OR"))]),
-            Ast.NotExpr n => new NotExpr(Boolean(n.Operand, scope, "NOT")),
+                ? ConstantFolding.And([.. b.Args.Select(a => Boolean(a, scope, "AND"))])
+                : ConstantFolding.Or([.. b.Args.Select(a => Boolean(a, scope, "OR"))]),
+            Ast.NotExpr n => ConstantFolding.Not(Boolean(n.Operand, scope, "NOT")),
             Ast.IsExpr i => BindIs(i, scope),
             Ast.IsDistinctFromExpr d => BindDistinct(d, scope),
             Ast.BetweenExpr b => BindBetween(b, scope),
             Ast.InListExpr i => BindInList(i, scope),
-            Ast.InSubqueryExpr i => new QuantifiedSubqueryExpr(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated,
-                BindSubquery(i.Subquery, scope, 1)),
+            Ast.InSubqueryExpr i => BindQuantifiedSubquery(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated, i.Subquery, scope),
             Ast.LikeExpr l => BindLike(l, scope),
             Ast.CastExpr c => BindCast(c, scope),
             Ast.CaseExpr c => BindCase(c, scope),
             Ast.FunctionCallExpr f => BindFunction(f, scope),
-            Ast.ExistsExpr e => new ExistsExpr(BindSubquery(e.Subquery, scope, null), negated: false),
+            Ast.ExistsExpr e => BindExists(e, scope),
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
-            Ast.QuantifiedExpr q when q.Subquery is not null => new QuantifiedSubqueryExpr(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
-                q.Quantifier == Ast.Quantifier.All, BindSubquery(q.Subquery, scope, 1)),
+            Ast.QuantifiedExpr q when q.Subquery is not null => BindQuantifiedSubquery(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
+                q.Quantifier == Ast.Quantifier.All, q.Subquery, scope),
             Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
-            Ast.ArraySubqueryExpr a => new ArraySubqueryValueExpr(BindSubquery(a.Subquery, scope, 1)),
+            Ast.ArraySubqueryExpr a => BindArraySubquery(a, scope),
             Ast.ArrayExpr a => BindArrayConstructor(a, scope),
             Ast.SubscriptExpr { IsSlice: false, Lower: not null } sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
@@ -148,7 +147,7 @@ internal sealed partial class Binder
         _noAggregatesIn = clause;
         try
         {
-            return Boolean(e, scope, clause);
+            return ConstantFolding.Qualification(Boolean(e, scope, clause));
         }
         finally
         {
@@ -208,9 +207,14 @@ internal sealed partial class Binder
         return e;
     }
 
-    private static BoundExpr BindColumn(Ast.ColumnRefExpr c, Scope scope)
+    private BoundExpr BindColumn(Ast.ColumnRefExpr c, Scope scope)
     {
         (int ordinal, int depth, ScopeColumn column) = scope.Resolve(c.Names, c.Position + 1);
+        if (depth > 0)
+        {
+            NoteOuterReference(scope, depth);
+        }
+
         return new ColumnExpr(ordinal, column.Type, depth);
     }
 
@@ -232,7 +236,7 @@ internal sealed partial class Binder
                     operand = TypeRules.Coerce(Infer(operand, SqlType.Numeric), SqlType.Numeric, Pos(u));
                 }
 
-                return new NegateExpr(operand);
+                return ConstantFolding.Strict(new NegateExpr(operand), operand);
             default:
                 throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {u.Operator} {operand.Type}", position: Pos(u));
         }
@@ -247,7 +251,7 @@ internal sealed partial class Binder
         {
             case "=" or "<>" or "<" or "<=" or ">" or ">=":
                 (left, right) = Comparable(left, right, b.Operator, position);
-                return new ComparisonExpr(ComparisonOf(b.Operator, position), left, right);
+                return Comparison(ComparisonOf(b.Operator, position), left, right);
             case "+" or "-" or "*" or "/" or "%" or "^":
                 return Arithmetic(b.Operator, left, right, position);
             case "||":
@@ -256,7 +260,7 @@ internal sealed partial class Binder
                     throw SqlException.NotSupported("array concatenation");
                 }
 
-                return new ConcatExpr(TextOperand(left), TextOperand(right));
+                return ConstantFolding.Strict(new ConcatExpr(TextOperand(left), TextOperand(right)), left, right);
             case "~" or "!~" or "~*" or "!~*":
             {
                 // POSIX regex match: textregexeq and friends, as PostgreSQL's operators are defined
@@ -352,8 +356,7 @@ internal sealed partial class Binder
         SqlType result = TypeRules.Arithmetic(op, left.Type, right.Type)
             ?? throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {symbol} {right.Type}", position: position,
                 hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
-        var bound = new ArithmeticExpr(op, left, right, result);
-        return bound.IsConstant ? new ConstantExpr(bound.Evaluate(new EvalContext([])), result) : bound;
+        return ConstantFolding.Evaluated(ConstantFolding.Strict(new ArithmeticExpr(op, left, right, result), left, right));
     }
 
     private BoundExpr BindIs(Ast.IsExpr i, Scope scope)
@@ -370,13 +373,13 @@ internal sealed partial class Binder
             operand = TypeRules.Coerce(operand, SqlType.Bool, Pos(i));
         }
 
-        return new IsExpr(operand, truth, i.Negated);
+        return ConstantFolding.Evaluated(new IsExpr(operand, truth, i.Negated));
     }
 
     private BoundExpr BindDistinct(Ast.IsDistinctFromExpr d, Scope scope)
     {
         (BoundExpr l, BoundExpr r) = Comparable(BindExpr(d.Left, scope), BindExpr(d.Right, scope), "IS DISTINCT FROM", Pos(d));
-        return new IsDistinctExpr(l, r, d.Negated);
+        return ConstantFolding.Evaluated(new IsDistinctExpr(l, r, d.Negated));
     }
 
     private BoundExpr BindBetween(Ast.BetweenExpr b, Scope scope)
@@ -384,13 +387,13 @@ internal sealed partial class Binder
         BoundExpr x = BindExpr(b.Operand, scope);
         (BoundExpr x1, BoundExpr low) = Comparable(x, BindExpr(b.Low, scope), ">=", Pos(b));
         (BoundExpr x2, BoundExpr high) = Comparable(x, BindExpr(b.High, scope), "<=", Pos(b));
-        BoundExpr inside = new AndExpr([new ComparisonExpr(ComparisonOperator.GreaterOrEqual, x1, low), new ComparisonExpr(ComparisonOperator.LessOrEqual, x2, high)]);
+        BoundExpr inside = ConstantFolding.And([Comparison(ComparisonOperator.GreaterOrEqual, x1, low), Comparison(ComparisonOperator.LessOrEqual, x2, high)]);
         if (b.Symmetric)
         {
-            inside = new OrExpr([inside, new AndExpr([new ComparisonExpr(ComparisonOperator.GreaterOrEqual, x1, high), new ComparisonExpr(ComparisonOperator.LessOrEqual, x2, low)])]);
+            inside = ConstantFolding.Or([inside, ConstantFolding.And([Comparison(ComparisonOperator.GreaterOrEqual, x1, high), Comparison(ComparisonOperator.LessOrEqual, x2, low)])]);
         }
 
-        return b.Negated ? new NotExpr(inside) : inside;
+        return b.Negated ? ConstantFolding.Not(inside) : inside;
     }
 
     private BoundExpr BindInList(Ast.InListExpr i, Scope scope)
@@ -507,8 +510,46 @@ internal sealed partial class Binder
 
         BoundExpr? otherwise = c.Else is null ? null : BindExpr(c.Else, scope);
         SqlType type = TypeRules.Common(whens.Select(w => w.Item2.Type).Concat(otherwise is null ? [] : [otherwise.Type]), "CASE", Pos(c));
-        return new CaseExpr(subject, [.. whens.Select(w => (w.Item1, TypeRules.Coerce(w.Item2, type)))], otherwise is null ? null : TypeRules.Coerce(otherwise, type), type);
+        return FoldedCase(subject, [.. whens.Select(w => (w.Item1, TypeRules.Coerce(w.Item2, type)))], otherwise is null ? null : TypeRules.Coerce(otherwise, type), type);
     }
+
+    /// <summary>
+    /// CASE without the arms a constant test rules out, ending at the first arm a constant test selects (as PostgreSQL
+    /// simplifies it, so an unreachable arm's 1 / 0 raises nothing); no arm left is its ELSE.
+    /// </summary>
+    private static BoundExpr FoldedCase(BoundExpr? subject, List<(BoundExpr When, BoundExpr Then)> whens, BoundExpr? otherwise, SqlType type)
+    {
+        var kept = new List<(BoundExpr, BoundExpr)>();
+        foreach ((BoundExpr when, BoundExpr then) in whens)
+        {
+            bool? test = subject is null
+                ? (ConstantFolding.IsNullConstant(when) ? false : when is ConstantExpr { Value.Kind: SqlTypeKind.Bool } c ? c.Value.AsBool : null)
+                : ConstantFolding.IsNullConstant(subject) || ConstantFolding.IsNullConstant(when) ? false
+                : subject is ConstantExpr s && when is ConstantExpr w ? SqlCompare.Compare(s.Value, w.Value) == 0 : null;
+            if (test == false)
+            {
+                continue;
+            }
+
+            if (test == true && kept.Count == 0)
+            {
+                return then;
+            }
+
+            if (test == true)
+            {
+                otherwise = then;
+                break;
+            }
+
+            kept.Add((when, then));
+        }
+
+        return kept.Count == 0 ? otherwise ?? ConstantFolding.Null(type) : new CaseExpr(subject, kept, otherwise, type);
+    }
+
+    private static BoundExpr Comparison(ComparisonOperator op, BoundExpr left, BoundExpr right) =>
+        ConstantFolding.Evaluated(ConstantFolding.Strict(new ComparisonExpr(op, left, right), left, right));
 
     /// <summary>CURRENT_TIMESTAMP(p), CURRENT_DATE, CURRENT_USER...: the functions of those names (the statement's time, the session's user).</summary>
     private BoundExpr BindValueFunction(Ast.SqlValueFunctionExpr v)
@@ -553,7 +594,8 @@ internal sealed partial class Binder
         }
 
         ScalarBody body = fn.Body;
-        return new FunctionExpr(name, body.Invoke, coerced, fn.ReturnType, fn.Strict, fn.IsVolatile);
+        var call = new FunctionExpr(name, body.Invoke, coerced, fn.ReturnType, fn.Strict, fn.IsVolatile);
+        return fn.Strict ? ConstantFolding.Strict(call, [.. coerced]) : call;
     }
 
     private static bool IsAggregateCall(Ast.FunctionCallExpr f) => f.Over is null && FunctionCatalog.IsAggregate(FunctionName(f));
@@ -583,7 +625,7 @@ internal sealed partial class Binder
             case "coalesce":
             {
                 SqlType t = TypeRules.Common(args.Select(a => a.Type), "COALESCE", Pos(f));
-                return new CoalesceExpr([.. args.Select(a => TypeRules.Coerce(a, t))], t);
+                return FoldedCoalesce([.. args.Select(a => TypeRules.Coerce(a, t))], t);
             }
 
             case "nullif" when args.Count == 2:
@@ -614,6 +656,32 @@ internal sealed partial class Binder
         return CallScalar(name, args, Pos(f), [.. f.Args.Select(Pos)]);
     }
 
+    /// <summary>COALESCE without NULL constants and without the arguments after a non-NULL constant (never evaluated).</summary>
+    private static BoundExpr FoldedCoalesce(List<BoundExpr> args, SqlType type)
+    {
+        var kept = new List<BoundExpr>();
+        foreach (BoundExpr a in args)
+        {
+            if (ConstantFolding.IsNullConstant(a))
+            {
+                continue;
+            }
+
+            kept.Add(a);
+            if (a is ConstantExpr)
+            {
+                break;
+            }
+        }
+
+        return kept.Count switch
+        {
+            0 => ConstantFolding.Null(type),
+            1 => kept[0],
+            _ => new CoalesceExpr(kept, type),
+        };
+    }
+
     private static SqlValue Extreme(SqlValue[] values, bool greatest)
     {
         SqlValue best = SqlValue.Null;
@@ -630,12 +698,49 @@ internal sealed partial class Binder
 
     private BoundExpr BindScalarSubquery(Ast.SubqueryExpr s, Scope scope)
     {
-        PlanNode plan = BindSubquery(s.Subquery, scope, 1);
-        return new ScalarSubqueryExpr(plan, plan.Columns[0].Type);
+        PlanNode plan = BindSubquery(s.Subquery, scope, 1, out bool correlated);
+        return new ScalarSubqueryExpr(plan, plan.Columns[0].Type, correlated);
+    }
+
+    private BoundExpr BindExists(Ast.ExistsExpr e, Scope scope)
+    {
+        PlanNode plan = BindSubquery(e.Subquery, scope, null, out bool correlated);
+        return new ExistsExpr(plan, negated: false, correlated);
+    }
+
+    private BoundExpr BindArraySubquery(Ast.ArraySubqueryExpr a, Scope scope)
+    {
+        PlanNode plan = BindSubquery(a.Subquery, scope, 1, out bool correlated);
+        return new ArraySubqueryValueExpr(plan, correlated);
+    }
+
+    private BoundExpr BindQuantifiedSubquery(BoundExpr left, ComparisonOperator op, bool all, Ast.Query query, Scope scope)
+    {
+        PlanNode plan = BindSubquery(query, scope, 1, out bool correlated);
+        return new QuantifiedSubqueryExpr(left, op, all, plan, correlated, JoinPlanner.Hashable(left.Type, plan.Columns[0].Type));
     }
 
     /// <summary>Binds a nested query whose rows are evaluated with this scope as its outer scope; <paramref name="columns"/> checks its width.</summary>
-    private PlanNode BindSubquery(Ast.Query query, Scope scope, int? columns)
+    private PlanNode BindSubquery(Ast.Query query, Scope scope, int? columns) => BindSubquery(query, scope, columns, out _);
+
+    /// <summary>As above; <paramref name="correlated"/> tells whether the subquery read any enclosing query's column.</summary>
+    private PlanNode BindSubquery(Ast.Query query, Scope scope, int? columns, out bool correlated)
+    {
+        var frame = new SubqueryFrame(scope);
+        _subqueryFrames.Add(frame);
+        try
+        {
+            PlanNode plan = BindSubqueryBody(query, scope, columns);
+            correlated = frame.Correlated;
+            return plan;
+        }
+        finally
+        {
+            _subqueryFrames.Remove(frame);
+        }
+    }
+
+    private PlanNode BindSubqueryBody(Ast.Query query, Scope scope, int? columns)
     {
         AggregateScope? savedAgg = _aggregateScope;
         string? savedNoAgg = _noAggregatesIn;

@@ -83,6 +83,7 @@ internal sealed partial class Binder
         string alias = named.Alias?.Name ?? named.Name.Name;
         if (named.Name.Parts.Count == 1 && _ctes.TryGetValue(named.Name.Name, out var cte))
         {
+            NoteCteReference(cte.Plan);
             List<ScopeColumn> cteColumns = [.. cte.Plan.Columns.Select((c, i) => new ScopeColumn(alias, cte.Names[i], c.Type))];
             return (cte.Plan, named.Alias?.Columns is { } renamed ? Rename(cte.Plan.Columns, alias, renamed) : cteColumns);
         }
@@ -97,7 +98,7 @@ internal sealed partial class Binder
                 foreach (Catalog.ColumnDef c in table.Columns)
                 {
                     string name = c.IsDropped ? $"........pg.dropped.{c.Number}........" : named.Alias?.Columns is { } cols && visible < cols.Count ? cols[visible] : c.Name;
-                    planColumns.Add(new PlanColumn(name, c.Type, table.Oid, c.Number));
+                    planColumns.Add(new PlanColumn(name, c.Type, table.Oid, c.Number, alias));
                     scope.Add(new ScopeColumn(alias, name, c.Type, table.Oid, c.Number, HiddenFromUnqualified: c.IsDropped));
                     if (!c.IsDropped)
                     {

@@ -14,8 +14,8 @@ internal sealed partial class Binder
     private PlanNode BindSelectBlock(Ast.SelectQuery select, Ast.Query query, Scope? outer)
     {
         (PlanNode from, Scope scope) = BindFrom(select.From, outer);
-        BoundExpr? where = select.Where is null ? null : BindCondition(select.Where, scope, "WHERE");
-        PlanNode plan = Planner.Plan(from, where);
+        (BoundExpr? where, List<SemiJoin> semiJoins) = BindWhere(select.Where, scope);
+        PlanNode plan = WithSemiJoins(Planner.Plan(from, where), semiJoins);
 
         // The select list with * expanded, still as syntax: grouping needs to match its expressions by text.
         List<(Ast.SqlExpr Expr, string Name)> targets = ExpandTargets(select.Targets, scope);
@@ -50,7 +50,7 @@ internal sealed partial class Binder
         {
             if (select.Having is not null)
             {
-                plan = new FilterNode(plan, Boolean(select.Having, projectionScope, "HAVING"));
+                plan = new FilterNode(plan, ConstantFolding.Qualification(Boolean(select.Having, projectionScope, "HAVING")));
             }
 
             if (windowCalls.Count > 0)
@@ -120,7 +120,7 @@ internal sealed partial class Binder
             if (keys.Count > 0 && aggregated is null && windowCalls.Count == 0 && select.Distinct == Ast.DistinctKind.None && OrderColumns(keys, exprs) is { } order
                 && Planner.PlanOrdered(from, where, order, query.Limit is not null) is { } ordered)
             {
-                plan = ordered;
+                plan = WithSemiJoins(ordered, semiJoins); // a semi join keeps its outer side's order
                 indexOrdered = true;
             }
 

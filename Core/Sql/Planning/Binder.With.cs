@@ -43,9 +43,9 @@ internal sealed partial class Binder
                 }
 
                 shadowed.Add((cte.Name, _ctes.TryGetValue(cte.Name, out var previous) ? previous : null));
-                PlanNode plan = with.Recursive && CountReferences(cte.Query, cte.Name, inSublink: false, cte.Name) > 0
+                PlanNode plan = BindCte(() => with.Recursive && CountReferences(cte.Query, cte.Name, inSublink: false, cte.Name) > 0
                     ? BindRecursiveCte(cte, outer)
-                    : BindQuery(cte.Query, outer);
+                    : BindQuery(cte.Query, outer), outer);
                 _ctes[cte.Name] = (plan, CteColumnNames(cte, plan.Columns));
             }
         }
@@ -113,6 +113,7 @@ internal sealed partial class Binder
         }
 
         var workTable = new WorkTableNode(name, columns);
+        RegisterWorkTable(workTable);
         (PlanNode, IReadOnlyList<string>)? outerCte = _ctes.TryGetValue(name, out var found) ? found : null;
         _ctes[name] = (workTable, names);
         PlanNode recursive;

@@ -44,11 +44,14 @@ internal static class ExprFacts
     /// Adds the ordinals of the current row's columns that <paramref name="e"/> reads; false when it holds
     /// something the planner cannot see into (a subquery, whose correlated references may read any column).
     /// </summary>
-    public static bool TryColumns(BoundExpr e, HashSet<int> into)
+    public static bool TryColumns(BoundExpr e, HashSet<int> into) => TryColumns(e, into, 0);
+
+    /// <summary>As above, for the columns of the row <paramref name="depth"/> queries out (0: the current row).</summary>
+    public static bool TryColumns(BoundExpr e, HashSet<int> into, int depth)
     {
         if (e is ColumnExpr c)
         {
-            if (c.Depth == 0)
+            if (c.Depth == depth)
             {
                 into.Add(c.Ordinal);
             }
@@ -68,7 +71,7 @@ internal static class ExprFacts
 
         foreach (BoundExpr operand in operands)
         {
-            if (!TryColumns(operand, into))
+            if (!TryColumns(operand, into, depth))
             {
                 return false;
             }
@@ -89,5 +92,12 @@ internal static class ExprFacts
     {
         var columns = new HashSet<int>();
         return TryColumns(e, columns) && columns.All(allowed);
+    }
+
+    /// <summary>True when <paramref name="e"/> can be seen into and reads no column of the row <paramref name="depth"/> queries out.</summary>
+    public static bool ReadsNoneAt(BoundExpr e, int depth)
+    {
+        var columns = new HashSet<int>();
+        return TryColumns(e, columns, depth) && columns.Count == 0;
     }
 }

@@ -68,6 +68,7 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
 
     private PlanNode Plan(PlanNode node, List<BoundExpr> conjuncts) => node switch
     {
+        _ when conjuncts.Any(ConstantFolding.IsFalse) => new FilterNode(node, new ConstantExpr(SqlValue.FromBool(false), SqlType.Bool)),
         NestedLoopJoinNode { Kind: PlanJoinKind.Inner } or TableScanNode { Access: null } => PlanGroup(node, conjuncts),
         NestedLoopJoinNode join => PlanOuter(join, conjuncts),
         _ => Filtered(node, conjuncts),
@@ -318,7 +319,7 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
     }
 
     /// <summary>Types whose equal values hash alike (<see cref="SqlCompare.Hash"/>): one kind, integers together, integers with numerics, non-char strings, the time line.</summary>
-    private static bool Hashable(SqlType a, SqlType b)
+    internal static bool Hashable(SqlType a, SqlType b)
     {
         if (a.IsArray || b.IsArray)
         {

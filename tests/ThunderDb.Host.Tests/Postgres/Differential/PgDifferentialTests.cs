@@ -72,6 +72,10 @@ public sealed class PgDifferentialTests
     [Arguments(2)]
     [Arguments(3)]
     [Arguments(4)]
+    [Arguments(5)]
+    [Arguments(6)]
+    [Arguments(7)]
+    [Arguments(8)]
     [Timeout(240_000)]
     public async Task Random_queries_answer_as_postgresql_does(int seed, CancellationToken ct)
     {

@@ -28,6 +28,7 @@ internal sealed class QueryGenerator(int seed)
         sql.AppendLine("CREATE TABLE t1 (id int PRIMARY KEY, a int, b int, c text, d boolean, e numeric(10,2));");
         sql.AppendLine("CREATE TABLE t2 (id int PRIMARY KEY, a int, x bigint, s text, f boolean);");
         sql.AppendLine("CREATE INDEX t2_a ON t2 (a);");
+        sql.AppendLine("CREATE VIEW v1 AS SELECT id, a, b + 1 AS b1, c FROM t1 WHERE a IS NOT NULL;");
         int rows1 = _rng.Next(20, 45), rows2 = _rng.Next(10, 30);
         sql.Append("INSERT INTO t1 VALUES ");
         sql.AppendJoin(", ", Enumerable.Range(1, rows1).Select(id => $"({id}, {Int()}, {Int()}, {Text()}, {Bool()}, {Numeric()})"));
@@ -38,8 +39,13 @@ internal sealed class QueryGenerator(int seed)
         return sql.ToString();
     }
 
-    public string Query() => _rng.Next(9) switch
+    public string Query() => _rng.Next(14) switch
     {
+        9 => NullLogic(),
+        10 => CaseCast(),
+        11 => Nested(),
+        12 => ViewQuery(),
+        13 => OrderByExpression(),
         0 => Filter(),
         1 => Grouped(),
         2 => Join(),
@@ -200,4 +206,56 @@ internal sealed class QueryGenerator(int seed)
 
     private string Aggregates() =>
         $"SELECT count(*), count(t.a), sum(t.a), min(t.b), max(t.c), {Pick("avg(t.b)", "avg(t.e)", "sum(t.e)", "bool_and(t.d)", "count(DISTINCT t.c)")} FROM t1 t WHERE {Predicate("t1", "t")}";
+
+    /// <summary>BETWEEN and IN with NULL bounds and items, NOT over them, and aggregates over NULLs and empty sets.</summary>
+    private string NullLogic() => _rng.Next(5) switch
+    {
+        0 => $"SELECT t.id FROM t1 t WHERE t.a {Pick("", "NOT ")}BETWEEN {Pick("NULL", "t.b", "2")} AND {Pick("NULL", "t.b", "8")}{OrderAll(1)}",
+        1 => $"SELECT t.id FROM t1 t WHERE {Pick("", "NOT ")}(t.a {Pick("IN", "NOT IN")} ({Int()}, NULL, {Int()})){OrderAll(1)}",
+        2 => $"SELECT sum(t.a), avg(t.b), count(t.a), min(t.c), count(*) FROM t1 t WHERE t.a {Pick("IS NULL", "> 100", "< 5")}",
+        3 => $"SELECT t.id, t.a = NULL, t.a IS NULL, NULL IS NOT DISTINCT FROM t.a, (t.a > 3) IS {Pick("TRUE", "NOT FALSE", "UNKNOWN")} FROM t1 t{OrderAll(1)}",
+        _ => $"SELECT t.b, count(t.a), sum(t.a) FROM t1 t GROUP BY t.b HAVING {Pick("sum(t.a) IS NULL", "count(t.a) > 1", "NULL", "max(t.a) BETWEEN 1 AND NULL")}{OrderAll(3)}",
+    };
+
+    /// <summary>CASE (simple and searched), CAST and ::, integer versus numeric division.</summary>
+    private string CaseCast()
+    {
+        string expr = _rng.Next(8) switch
+        {
+            0 => "CASE t.a WHEN 1 THEN 'one' WHEN NULL THEN 'null' WHEN 2 THEN 'two' ELSE 'other' END",
+            1 => "CASE WHEN t.a IS NULL THEN -1 WHEN t.a % 2 = 0 THEN t.a / 2 END",
+            2 => $"CAST(t.a AS numeric) / {Pick("4", "3", "-8")}",
+            3 => $"t.e::int + {_rng.Next(5)}",
+            4 => "CAST(t.b AS text) || t.c",
+            5 => $"t.a::bigint * {Pick("1000000", "-7", "0")}",
+            6 => "(t.a + 0.5)::integer",
+            _ => $"CASE WHEN t.b > 5 THEN t.e ELSE t.a END",
+        };
+        return $"SELECT t.id, {expr} FROM t1 t WHERE {Predicate("t1", "t")}{OrderAll(2)}";
+    }
+
+    /// <summary>Subqueries inside subqueries, correlated to one or both enclosing queries, and EXISTS / NOT IN with extra conditions.</summary>
+    private string Nested() => _rng.Next(5) switch
+    {
+        0 => $"SELECT t.id FROM t1 t WHERE t.a IN (SELECT u.a FROM t2 u WHERE u.x > (SELECT min(v.b) FROM t1 v WHERE v.id {Pick("=", "<")} t.id)){OrderAll(1)}",
+        1 => $"SELECT t.id FROM t1 t WHERE {Pick("", "NOT ")}EXISTS (SELECT 1 FROM t2 u WHERE u.a = t.a AND u.x {Pick(">", "<>", "=")} t.b){OrderAll(1)}",
+        2 => $"SELECT t.id, (SELECT count(*) FROM t2 u WHERE u.a = t.a AND EXISTS (SELECT 1 FROM t1 w WHERE w.b = u.x)) FROM t1 t{OrderAll(2)}",
+        3 => $"SELECT t.id FROM t1 t WHERE t.b NOT IN (SELECT u.x FROM t2 u WHERE u.a = t.a){OrderAll(1)}",
+        _ => $"SELECT t.id FROM t1 t WHERE t.a IN (SELECT u.a FROM t2 u WHERE u.f) AND t.b {Pick("IN", "NOT IN")} (SELECT u.x FROM t2 u WHERE u.x IS NOT NULL){OrderAll(1)}",
+    };
+
+    private string ViewQuery() => _rng.Next(3) switch
+    {
+        0 => $"SELECT v.id, v.b1 FROM v1 v WHERE v.b1 {Pick(">", "<", "=")} {_rng.Next(0, 12)}{OrderAll(2)}",
+        1 => $"SELECT v.a, count(*), sum(v.b1) FROM v1 v GROUP BY v.a{OrderAll(3)}",
+        _ => $"SELECT v.id, u.id FROM v1 v JOIN t2 u ON u.a = v.a{OrderAll(2)}",
+    };
+
+    /// <summary>ORDER BY an expression, an output alias, an ordinal and DESC NULLS FIRST / LAST, ties broken by id.</summary>
+    private string OrderByExpression() => _rng.Next(3) switch
+    {
+        0 => $"SELECT t.id, t.a + t.b AS s FROM t1 t ORDER BY t.a + t.b {Pick("", "DESC", "NULLS FIRST", "DESC NULLS LAST")}, t.id",
+        1 => $"SELECT t.a % 3 AS m, t.id FROM t1 t ORDER BY m {Pick("ASC", "DESC")}, 2",
+        _ => $"SELECT t.id, t.c FROM t1 t ORDER BY length(t.c) {Pick("", "DESC")}, t.c, 1 LIMIT {_rng.Next(1, 10)}",
+    };
 }
