@@ -254,11 +254,15 @@ internal sealed partial class PgConnection
             if (session.PrepareBriefQuery(sql) is { Description.Columns: { } columns } brief)
             {
                 // a primary-key point read is bounded work: run it here, on the socket loop, its row streamed out
-                WriteRowDescription(columns, default);
-                described = true;
+                // (described once it runs: an error before that sends only the error, as the ordinary path does)
                 PgRowSink sink = _rowSink ??= new PgRowSink(this);
-                sink.Start(columns, []);
+                sink.Start(columns, [], describe: true);
                 batch = await session.ExecuteBriefQueryAsync(brief, sink, token).ConfigureAwait(false);
+                described = true;
+                if (batch.Error is null)
+                {
+                    sink.Described();
+                }
             }
             else
             {
@@ -410,7 +414,7 @@ internal sealed partial class PgConnection
         _out.CommandComplete(result.CommandTag);
     }
 
-    private void WriteRowDescription(IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
+    internal void WriteRowDescription(IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
     {
         _out.Begin((byte)'T');
         _out.Int16((short)columns.Count);

@@ -12,12 +12,32 @@ internal sealed class PgRowSink(PgConnection connection) : IRowSink
 {
     private IReadOnlyList<PlanColumn> _columns = [];
     private short[] _formats = [];
+    private bool _describePending;
 
-    public void Start(IReadOnlyList<PlanColumn> columns, short[] formats)
+    /// <summary>
+    /// Points the sink at a result; with <paramref name="describe"/> the RowDescription goes out before the first row
+    /// (or at <see cref="Described"/>), so a statement that fails before producing anything sends only its error.
+    /// </summary>
+    public void Start(IReadOnlyList<PlanColumn> columns, short[] formats, bool describe = false)
     {
         _columns = columns;
         _formats = formats;
+        _describePending = describe;
     }
 
-    public void Row(ReadOnlySpan<SqlValue> row) => connection.WriteDataRow(row, _columns, _formats);
+    public void Row(ReadOnlySpan<SqlValue> row)
+    {
+        Described();
+        connection.WriteDataRow(row, _columns, _formats);
+    }
+
+    /// <summary>Writes the pending RowDescription, if any (a result without rows still describes its columns).</summary>
+    public void Described()
+    {
+        if (_describePending)
+        {
+            _describePending = false;
+            connection.WriteRowDescription(_columns, _formats);
+        }
+    }
 }
