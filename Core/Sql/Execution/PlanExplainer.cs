@@ -206,7 +206,7 @@ public sealed class PlanExplainer
             ConstantExpr k => Constant(k),
             ParameterExpr p => $"${p.Index + 1}",
             ComparisonExpr c => $"({Print(c.Left)} {Symbol(c.Operator)} {Print(c.Right)})",
-            ArithmeticExpr a => $"({Print(a.Operands![0])} {Symbol(a.Operator)} {Print(a.Operands![1])})",
+            ArithmeticExpr a => $"({Print(a.Operands![0])} {a.Operator.Symbol()} {Print(a.Operands![1])})",
             NegateExpr n => $"(- {Print(n.Operands![0])})",
             ConcatExpr c => $"({Print(c.Operands![0])} || {Print(c.Operands![1])})",
             AndExpr a => $"({string.Join(" AND ", a.Operands.Select(Print))})",
@@ -268,16 +268,6 @@ public sealed class PlanExplainer
             ComparisonOperator.LessOrEqual => "<=",
             ComparisonOperator.Greater => ">",
             _ => ">=",
-        };
-
-        private static string Symbol(ArithmeticOperator op) => op switch
-        {
-            ArithmeticOperator.Add => "+",
-            ArithmeticOperator.Subtract => "-",
-            ArithmeticOperator.Multiply => "*",
-            ArithmeticOperator.Divide => "/",
-            ArithmeticOperator.Modulo => "%",
-            _ => "^",
         };
     }
 }

@@ -12,6 +12,20 @@ public enum ArithmeticOperator : byte
     Power,
 }
 
+public static class ArithmeticOperators
+{
+    /// <summary>The operator as SQL writes it (error messages, EXPLAIN).</summary>
+    public static string Symbol(this ArithmeticOperator op) => op switch
+    {
+        ArithmeticOperator.Add => "+",
+        ArithmeticOperator.Subtract => "-",
+        ArithmeticOperator.Multiply => "*",
+        ArithmeticOperator.Divide => "/",
+        ArithmeticOperator.Modulo => "%",
+        _ => "^",
+    };
+}
+
 /// <summary>
 /// Arithmetic on non-null values whose result type the binder has chosen (PostgreSQL's operator
 /// resolution: int2/int4/int8 widen to the wider integer, integer with numeric is numeric, anything with a

@@ -45,7 +45,7 @@ public static class SqlDateArithmetic
                 return Scale(right, left.ToDouble());
             default:
                 throw new SqlException(SqlState.UndefinedFunction,
-                    $"operator does not exist: {SqlTypeInfo.Of(l).DisplayName} {Symbol(op)} {SqlTypeInfo.Of(r).DisplayName}",
+                    $"operator does not exist: {SqlTypeInfo.Of(l).DisplayName} {op.Symbol()} {SqlTypeInfo.Of(r).DisplayName}",
                     hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
         }
     }
@@ -93,14 +93,4 @@ public static class SqlDateArithmetic
 
         return SqlValue.FromInterval((int)wholeMonths, (int)wholeDays, (long)Math.Round(micros));
     }
-
-    private static string Symbol(ArithmeticOperator op) => op switch
-    {
-        ArithmeticOperator.Add => "+",
-        ArithmeticOperator.Subtract => "-",
-        ArithmeticOperator.Multiply => "*",
-        ArithmeticOperator.Divide => "/",
-        ArithmeticOperator.Modulo => "%",
-        _ => "^",
-    };
 }
