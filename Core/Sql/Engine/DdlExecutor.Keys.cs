@@ -116,8 +116,18 @@ internal sealed partial class DdlExecutor
             }
         }
 
+        // The old keys are known from the read: delete them without scanning the row range again.
         IReadOnlyList<IndexDef> secondaries = Catalog.IndexesOf(table.Oid);
-        DeleteRange(TableStorage.TableRange(table.Oid));
+        foreach (StoredRow stored in rows)
+        {
+            Txn.Delete(stored.Key);
+        }
+
+        foreach (IndexDef secondary in secondaries)
+        {
+            DeleteRange(TableStorage.IndexRange(secondary));
+        }
+
         TableDef keyed = table with
         {
             PrimaryIndexOid = index.Oid,
