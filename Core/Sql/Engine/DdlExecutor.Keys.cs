@@ -102,12 +102,32 @@ internal sealed partial class DdlExecutor
             return;
         }
 
-        RequireNoNulls(table, columns);
-        List<(byte[] Key, SqlValue[] Row)> rows = AllRows(table);
-        IReadOnlyList<IndexDef> secondaries = Catalog.IndexesOf(table.Oid);
+        // The rows move from hidden row ids to the primary key, built in bulk: read once, drop the old rows and
+        // secondary entries, then write the new keys sorted (a duplicate is two equal neighbours).
+        List<StoredRow> rows = TableStorage.ReadRows(Txn, table);
+        foreach (StoredRow stored in rows)
+        {
+            foreach (int n in columns)
+            {
+                if (stored.Row[n - 1].IsNull)
+                {
+                    throw new SqlException(SqlState.NotNullViolation, $"column \"{table.Column(n).Name}\" of relation \"{table.Name}\" contains null values");
+                }
+            }
+        }
 
-        // The rows move from hidden row ids to the primary key: drop the old rows and secondary entries, then insert again.
-        DeleteRange(TableStorage.TableRange(table.Oid));
+        // The old keys are known from the read: delete them without scanning the row range again.
+        IReadOnlyList<IndexDef> secondaries = Catalog.IndexesOf(table.Oid);
+        foreach (StoredRow stored in rows)
+        {
+            Txn.Delete(stored.Key);
+        }
+
+        foreach (IndexDef secondary in secondaries)
+        {
+            DeleteRange(TableStorage.IndexRange(secondary));
+        }
+
         TableDef keyed = table with
         {
             PrimaryIndexOid = index.Oid,
@@ -116,17 +136,19 @@ internal sealed partial class DdlExecutor
         };
         changes.Create(index);
         changes.Replace(keyed);
-        IndexDef[] all = [index, .. secondaries];
-        foreach ((_, SqlValue[] row) in rows)
+        byte[][] keys;
+        try
         {
-            try
-            {
-                runtime.Storage.Insert(Txn, keyed, all, row);
-            }
-            catch (SqlException e) when (e.SqlState == SqlState.UniqueViolation)
-            {
-                throw new SqlException(SqlState.UniqueViolation, $"could not create unique index \"{name}\"", detail: e.Detail?.Replace("already exists", "is duplicated", StringComparison.Ordinal));
-            }
+            keys = TableStorage.BuildRowKeys(Txn, keyed, index, rows);
+        }
+        catch (SqlException e) when (e.SqlState == SqlState.UniqueViolation)
+        {
+            throw new SqlException(SqlState.UniqueViolation, $"could not create unique index \"{name}\"", detail: e.Detail?.Replace("already exists", "is duplicated", StringComparison.Ordinal));
+        }
+
+        foreach (IndexDef secondary in secondaries)
+        {
+            TableStorage.BuildIndex(Txn, keyed, secondary, rows, keys);
         }
 
         runtime.Storage.Forget(table.Oid);

@@ -305,7 +305,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
     {
         try
         {
-            runtime.Storage.Backfill(Txn, table, index);
+            TableStorage.Backfill(Txn, table, index);
         }
         catch (SqlException e) when (e.SqlState == SqlState.UniqueViolation)
         {

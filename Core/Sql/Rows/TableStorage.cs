@@ -217,26 +217,84 @@ public sealed partial class TableStorage
         return txn.Scan(start, end, reverse);
     }
 
-    /// <summary>Adds the entries of a new index for every existing row (CREATE INDEX, ADD PRIMARY KEY's unique check).</summary>
-    public void Backfill(IKvTransaction txn, TableDef table, IndexDef index)
+    /// <summary>Adds the entries of a new index for every existing row (CREATE INDEX, ADD UNIQUE), built in bulk.</summary>
+    public static void Backfill(IKvTransaction txn, TableDef table, IndexDef index)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(table);
+        List<StoredRow> rows = ReadRows(txn, table);
+        BuildIndex(txn, table, index, rows, [.. rows.Select(r => r.Key)]);
+    }
+
+    /// <summary>Every row of the table read once: its key, its stored value and the decoded columns.</summary>
+    public static List<StoredRow> ReadRows(IKvTransaction txn, TableDef table)
     {
         ArgumentNullException.ThrowIfNull(txn);
         ArgumentNullException.ThrowIfNull(table);
         SqlType[] types = ColumnTypes(table);
-        var rows = new List<(byte[] Key, SqlValue[] Row)>();
-        using (IKvCursor cursor = ScanRows(txn, table))
+        var rows = new List<StoredRow>();
+        using IKvCursor cursor = ScanRows(txn, table);
+        while (cursor.MoveNext())
         {
-            while (cursor.MoveNext())
+            var row = new SqlValue[types.Length];
+            RowCodec.Read(cursor.Value, row, types);
+            rows.Add(new StoredRow(cursor.Key.ToArray(), cursor.Value.ToArray(), row));
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> under the keys of the new primary key <paramref name="primary"/> of
+    /// <paramref name="keyed"/> (ADD PRIMARY KEY; the caller has deleted the old keys in this transaction) and returns
+    /// each row's new key. The keys are sorted once and a duplicate is two equal neighbours, so no key is probed.
+    /// </summary>
+    public static byte[][] BuildRowKeys(IKvTransaction txn, TableDef keyed, IndexDef primary, List<StoredRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(rows);
+        var keys = new byte[rows.Count][];
+        var entries = new (byte[] Key, byte[] Value, int Row)[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            keys[i] = RowKey(keyed, primary, rows[i].Row, 0);
+            entries[i] = (keys[i], rows[i].Value, i);
+        }
+
+        WriteSorted(txn, entries, row => UniqueViolation(keyed, primary, rows[row].Row));
+        return keys;
+    }
+
+    /// <summary>The entries of a secondary index for <paramref name="rows"/> stored at <paramref name="rowKeys"/>, sorted and checked in bulk.</summary>
+    public static void BuildIndex(IKvTransaction txn, TableDef table, IndexDef index, List<StoredRow> rows, byte[][] rowKeys)
+    {
+        ArgumentNullException.ThrowIfNull(txn);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(rowKeys);
+        var entries = new (byte[] Key, byte[] Value, int Row)[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            // Entries of a non-unique index (or with a null) end with the row key, so only true duplicates compare equal.
+            entries[i] = (IndexEntryKey(table, index, rows[i].Row, rowKeys[i], out _), rowKeys[i][PrefixLength..], i);
+        }
+
+        WriteSorted(txn, entries, row => UniqueViolation(table, index, rows[row].Row));
+    }
+
+    private static void WriteSorted(IKvTransaction txn, (byte[] Key, byte[] Value, int Row)[] entries, Func<int, SqlException> duplicate)
+    {
+        Array.Sort(entries, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        for (int i = 1; i < entries.Length; i++)
+        {
+            if (entries[i].Key.AsSpan().SequenceEqual(entries[i - 1].Key))
             {
-                var row = new SqlValue[types.Length];
-                RowCodec.Read(cursor.Value, row, types);
-                rows.Add((cursor.Key.ToArray(), row));
+                throw duplicate(Math.Min(entries[i].Row, entries[i - 1].Row));
             }
         }
 
-        foreach ((byte[] key, SqlValue[] row) in rows)
+        foreach ((byte[] key, byte[] value, _) in entries)
         {
-            PutIndexEntry(txn, table, index, row, key);
+            txn.Put(key, value);
         }
     }
 
@@ -327,3 +385,6 @@ public sealed partial class TableStorage
     /// <summary>Forgets the hidden row id counter of a dropped or truncated table.</summary>
     public void Forget(uint tableOid) => _rowIds.TryRemove(tableOid, out _);
 }
+
+/// <summary>A stored row read for a bulk index build: its key, its encoded value and its columns.</summary>
+public sealed record StoredRow(byte[] Key, byte[] Value, SqlValue[] Row);
