@@ -364,7 +364,8 @@ internal sealed partial class PgConnection
                 }
 
                 portal.Result = brief
-                    // a primary-key point read is bounded work: run it here, on the socket loop, without a thread hand-off
+                    // a primary-key point read, single-row DML by key, BEGIN/COMMIT/ROLLBACK: bounded work that waits for locks and
+                    // the group commit asynchronously; run it here, on the socket loop, without a thread hand-off
                     ? await session.ExecutePreparedAsync(statement, parameters, sink, token).ConfigureAwait(false)
                     // anything else off the socket event loop, as a simple query
                     : await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, sink, token).AsTask(), CancellationToken.None).ConfigureAwait(false);

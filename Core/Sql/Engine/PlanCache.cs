@@ -38,6 +38,12 @@ public sealed class PreparedStatement
     /// </summary>
     public bool IsPointRead { get; private set; }
 
+    /// <summary>
+    /// True when the statement, as bound against the current catalog, is an INSERT of one row or an UPDATE/DELETE of at
+    /// most one row by primary key with only cheap expressions (<see cref="PlanShape.IsBriefDml"/>): bounded like a point read.
+    /// </summary>
+    internal bool IsBriefDml { get; private set; }
+
     /// <summary>How many times the statement was bound (the first at Prepare): for tests of the cache.</summary>
     internal int BindCount { get; private set; }
 
@@ -56,8 +62,9 @@ public sealed class PreparedStatement
     internal bool IsCurrent(CatalogSnapshot catalog, long settingsVersion) => ReferenceEquals(catalog, _planCatalog) && settingsVersion == _planSettings;
 
     /// <summary>Keeps <paramref name="plan"/> (null for statements whose plans are not cached) as bound against the given catalog and settings.</summary>
-    internal void Cache(PlanNode? plan, CatalogSnapshot catalog, long settingsVersion)
+    internal void Cache(PlanNode? plan, CatalogSnapshot catalog, long settingsVersion, bool briefDml = false)
     {
+        IsBriefDml = briefDml;
         BindCount++;
         _plan = plan;
         _planCatalog = catalog;
@@ -192,11 +199,92 @@ internal static class PlanShape
         }
     }
 
+    /// <summary>
+    /// True for INSERT ... VALUES of one row, and UPDATE/DELETE whose WHERE the planner turns into a primary-key lookup:
+    /// at most one row written, its locks and constraint checks point operations. Not when an expression (including a
+    /// column default or CHECK the statement evaluates) calls a function other than now(), has a subquery, or when
+    /// with RETURNING (its rows are not streamed), or when
+    /// another table's foreign key references the updated or deleted table (its check or action may scan or fan out).
+    /// <paramref name="binder"/> is used only to bind the WHERE clause.
+    /// </summary>
+    public static bool IsBriefDml(Ast.SqlStatement statement, Binder binder, CatalogSnapshot catalog)
+    {
+        try
+        {
+            switch (statement)
+            {
+                case Ast.InsertStatement insert:
+                    if (insert.With is not null || insert.OnConflict is not null || insert.OnDuplicateKeyUpdate is not null || insert.Replace
+                        || insert.Source is not { With: null, OrderBy.Count: 0, Limit: null, Offset: null, Body: Ast.ValuesQuery { Rows.Count: 1 } values }
+                        || !values.Rows[0].All(IsCheap) || insert.Returning is not null)
+                    {
+                        return false;
+                    }
+
+                    return binder.RequireTable(insert.Table) is { } table && ConstraintsAreCheap(table, defaults: true);
+                case Ast.UpdateStatement update:
+                    return update.With is null && update.From.Count == 0 && update.Set.All(a => IsCheap(a.Value)) && update.Returning is null
+                        && IsKeyLookup(update.Table, update.Alias, update.Where, binder, catalog, out TableDef? updated) && ConstraintsAreCheap(updated!, defaults: false);
+                case Ast.DeleteStatement delete:
+                    return delete.With is null && delete.Using.Count == 0 && delete.Returning is null
+                        && IsKeyLookup(delete.Table, delete.Alias, delete.Where, binder, catalog, out _);
+                default:
+                    return false;
+            }
+        }
+        catch (SqlException)
+        {
+            return false; // the execution reports it
+        }
+    }
+
+    private static bool IsKeyLookup(Ast.ObjectName name, Ast.TableAlias? alias, Ast.SqlExpr? where, Binder binder, CatalogSnapshot catalog, out TableDef? table)
+    {
+        table = null;
+        if (where is null || !IsCheap(where))
+        {
+            return false;
+        }
+
+        (PlanNode plan, List<ScopeColumn> columns) = binder.BindNamedTable(new Ast.NamedTableRef(name, alias));
+        if (plan is not TableScanNode scan || scan.Table.PrimaryIndexOid == 0 || catalog.ReferencesTo(scan.Table.Oid).Count > 0)
+        {
+            return false;
+        }
+
+        table = scan.Table;
+        BoundExpr condition = binder.BindCondition(where, new Scope(columns, null), "WHERE");
+        return binder.Planner.ScanFor(scan, condition).KeyLookup is not null;
+    }
+
+    /// <summary>CHECK constraints (and with <paramref name="defaults"/> column defaults) of <paramref name="table"/> are cheap expressions.</summary>
+    private static bool ConstraintsAreCheap(TableDef table, bool defaults)
+    {
+        foreach (ConstraintDef c in table.Constraints)
+        {
+            if (c.CheckSql is { } check && !IsCheap(Ast.SqlParser.ParseExpression(check)))
+            {
+                return false;
+            }
+        }
+
+        return !defaults || table.Columns.All(c => c.DefaultSql is null || IsCheap(Ast.SqlParser.ParseExpression(c.DefaultSql)));
+    }
+
+    /// <summary>As <see cref="IsPlain"/>, but now() is allowed (CURRENT_TIMESTAMP and its kin are not calls).</summary>
+    private static bool IsCheap(Ast.SqlExpr expr) => IsPlain(expr, allowNow: true);
+
     /// <summary>No function call or subquery: nothing whose cost the plan shape does not show.</summary>
-    private static bool IsPlain(Ast.SqlExpr expr)
+    private static bool IsPlain(Ast.SqlExpr expr, bool allowNow = false)
     {
         foreach (Ast.SqlExpr e in ExpressionWalker.Walk(expr))
         {
+            if (allowNow && e is Ast.FunctionCallExpr { Args.Count: 0, Over: null } call && call.Name.Count == 1
+                && string.Equals(call.FunctionName, "now", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             if (e is Ast.FunctionCallExpr or Ast.SubqueryExpr or Ast.ExistsExpr or Ast.InSubqueryExpr or Ast.ArraySubqueryExpr
                 or Ast.QuantifiedExpr { Subquery: not null })
             {

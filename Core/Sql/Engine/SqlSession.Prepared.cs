@@ -64,7 +64,9 @@ public sealed partial class SqlSession
     {
         StatementDescription description = Describe(statement, declared, out PlanNode? plan, out CatalogSnapshot catalog);
         var prepared = new PreparedStatement(statement, [.. declared], description);
-        prepared.Cache(plan, catalog, Settings.Version);
+        bool briefDml = plan is null && statement is Ast.InsertStatement or Ast.UpdateStatement or Ast.DeleteStatement
+            && PlanShape.IsBriefDml(statement, new Binder(catalog, Context(catalog), declared), catalog);
+        prepared.Cache(plan, catalog, Settings.Version, briefDml);
         return prepared;
     }
 
@@ -141,13 +143,21 @@ public sealed partial class SqlSession
     }
 
     /// <summary>
-    /// True when <paramref name="prepared"/>'s plan is current and a primary-key point read (<see cref="PreparedStatement.IsPointRead"/>):
+    /// True when <paramref name="prepared"/>'s plan is current and a primary-key point read (<see cref="PreparedStatement.IsPointRead"/>)
+    /// or single-row DML (<see cref="PreparedStatement.IsBriefDml"/>), or it is BEGIN, COMMIT or ROLLBACK:
     /// a protocol may run it inline instead of handing it to another thread.
     /// </summary>
     public bool RunsBriefly(PreparedStatement prepared)
     {
         ArgumentNullException.ThrowIfNull(prepared);
-        return prepared.IsPointRead && prepared.IsCurrent(_ddl?.Snapshot ?? _engine.Catalog.Current, Settings.Version);
+        if (prepared.Statement is Ast.TransactionStatement { Kind: Ast.TransactionKind.Begin or Ast.TransactionKind.Commit or Ast.TransactionKind.Rollback })
+        {
+            // BEGIN and ROLLBACK are bookkeeping; COMMIT appends the commit record and awaits the group flush asynchronously
+            return true;
+        }
+
+        // Locks that a brief INSERT/UPDATE/DELETE waits for are awaited asynchronously (KvTransaction.LockAsync)
+        return (prepared.IsPointRead || prepared.IsBriefDml) && prepared.IsCurrent(_ddl?.Snapshot ?? _engine.Catalog.Current, Settings.Version);
     }
 
     /// <summary>Longest simple-query text <see cref="PrepareBriefQuery"/> parses on the caller's thread.</summary>
