@@ -39,6 +39,7 @@ internal enum CommandGroup
     SortedSet,
     Transactions,
     PubSub,
+    Scripting,
 }
 
 internal enum CommandId
@@ -57,6 +58,7 @@ internal enum CommandId
     ZRangeByLex, ZRevRangeByLex, ZLexCount, ZRemRangeByScore, ZRemRangeByRank, ZRemRangeByLex, ZUnionStore, ZInterStore, ZRandMember,
     Multi, Exec, Discard, Watch, Unwatch,
     Subscribe, Unsubscribe, PSubscribe, PUnsubscribe, Publish, PubSubCmd,
+    Eval, EvalSha, EvalRo, EvalShaRo, Script, Function, FCall, FCallRo,
 }
 
 /// <summary>Name, arity (Redis convention: n exact, -n at least n), flags and key positions of one command.</summary>
@@ -255,6 +257,15 @@ internal static class RespCommandTable
         new("PUNSUBSCRIBE", CommandId.PUnsubscribe, -1, S | CommandFlags.PubSub | CommandFlags.SubscribedOk, 0, 0, 0, CommandGroup.PubSub, "Stops listening to messages published to channels that match one or more patterns."),
         new("PUBLISH", CommandId.Publish, 3, S | CommandFlags.PubSub | F, 0, 0, 0, CommandGroup.PubSub, "Posts a message to a channel."),
         new("PUBSUB", CommandId.PubSubCmd, -2, S | CommandFlags.PubSub, 0, 0, 0, CommandGroup.PubSub, "A container for Pub/Sub commands."),
+
+        new("EVAL", CommandId.Eval, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a server-side Lua script (not supported yet)."),
+        new("EVALSHA", CommandId.EvalSha, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a cached server-side Lua script (not supported yet)."),
+        new("EVAL_RO", CommandId.EvalRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a read-only server-side Lua script (not supported yet)."),
+        new("EVALSHA_RO", CommandId.EvalShaRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a cached read-only Lua script (not supported yet)."),
+        new("SCRIPT", CommandId.Script, -2, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "A container for Lua scripts management commands (not supported yet)."),
+        new("FUNCTION", CommandId.Function, -2, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "A container for function commands (not supported yet)."),
+        new("FCALL", CommandId.FCall, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Invokes a function (not supported yet)."),
+        new("FCALL_RO", CommandId.FCallRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Invokes a read-only function (not supported yet)."),
     ];
 
     private static readonly Dictionary<string, RespCommandInfo> ByName = BuildIndex();
