@@ -48,7 +48,7 @@ internal enum CommandId
     DbSize, FlushDb, FlushAll,
     Del, Unlink, Exists, Type, Keys, Scan, Rename, RenameNx, Expire, PExpire, ExpireAt, PExpireAt, Ttl, PTtl, Persist, RandomKey, Copy, Move, SwapDb, Object,
     Get, Set, SetNx, SetEx, PSetEx, GetSet, GetDel, GetEx, MGet, MSet, MSetNx, Incr, Decr, IncrBy, DecrBy, IncrByFloat, Append, StrLen,
-    GetRange, SetRange,
+    GetRange, SetRange, SetBit, GetBit,
     HSet, HMSet, HSetNx, HGet, HMGet, HGetAll, HDel, HExists, HLen, HKeys, HVals, HIncrBy, HIncrByFloat, HScan, HRandField, HStrLen,
     LPush, RPush, LPushX, RPushX, LPop, RPop, LLen, LRange, LIndex, LSet, LInsert, LRem, LTrim, LPos, LMove, RPopLPush, BLPop, BRPop, BLMove, LMPop,
     SAdd, SRem, SMembers, SIsMember, SMIsMember, SCard, SPop, SRandMember, SInter, SUnion, SDiff, SInterStore, SUnionStore, SDiffStore,
@@ -162,6 +162,8 @@ internal static class RespCommandTable
         new("STRLEN", CommandId.StrLen, 2, R | F, 1, 1, 1, CommandGroup.String, "Returns the length of a string value."),
         new("GETRANGE", CommandId.GetRange, 4, R, 1, 1, 1, CommandGroup.String, "Returns a substring of the string stored at a key."),
         new("SETRANGE", CommandId.SetRange, 4, W, 1, 1, 1, CommandGroup.String, "Overwrites a part of a string value with another by an offset."),
+        new("SETBIT", CommandId.SetBit, 4, W | F, 1, 1, 1, CommandGroup.String, "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
+        new("GETBIT", CommandId.GetBit, 3, R | F, 1, 1, 1, CommandGroup.String, "Returns a bit value by offset."),
 
         new("HSET", CommandId.HSet, -4, W | F, 1, 1, 1, CommandGroup.Hash, "Creates or modifies the value of a field in a hash."),
         new("HMSET", CommandId.HMSet, -4, W | F, 1, 1, 1, CommandGroup.Hash, "Sets the values of multiple fields."),
