@@ -23,6 +23,8 @@ public enum RedisError : byte
     /// <summary>A result longer than one write can commit (<see cref="RedisKeyspace.MaxValueBytes"/>); the text names the limit.</summary>
     ValueTooLarge,
     OffsetOutOfRange,
+    BitOffset,
+    BitValue,
     NoSuchKey,
     IndexOutOfRange,
     HashNotInteger,
@@ -48,6 +50,8 @@ public static class RedisErrors
     public const string NotPositive = "ERR value is out of range, must be positive";
     public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public const string OffsetOutOfRange = "ERR offset is out of range";
+    public const string BitOffset = "ERR bit offset is not an integer or out of range";
+    public const string BitValue = "ERR bit is not an integer or out of range";
     public const string HashNotInteger = "ERR hash value is not an integer";
     public const string HashNotFloat = "ERR hash value is not a float";
     public const string MinMaxNotFloat = "ERR min or max is not a float";
@@ -70,6 +74,8 @@ public static class RedisErrors
         RedisError.StringTooLong => StringTooLong,
         RedisError.ValueTooLarge => ValueTooLargeText(maxValueBytes),
         RedisError.OffsetOutOfRange => OffsetOutOfRange,
+        RedisError.BitOffset => BitOffset,
+        RedisError.BitValue => BitValue,
         RedisError.NoSuchKey => NoSuchKey,
         RedisError.IndexOutOfRange => IndexOutOfRange,
         RedisError.HashNotInteger => HashNotInteger,

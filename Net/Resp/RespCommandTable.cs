@@ -39,6 +39,7 @@ internal enum CommandGroup
     SortedSet,
     Transactions,
     PubSub,
+    Scripting,
 }
 
 internal enum CommandId
@@ -47,7 +48,7 @@ internal enum CommandId
     DbSize, FlushDb, FlushAll,
     Del, Unlink, Exists, Type, Keys, Scan, Rename, RenameNx, Expire, PExpire, ExpireAt, PExpireAt, Ttl, PTtl, Persist, RandomKey, Copy, Move, SwapDb, Object,
     Get, Set, SetNx, SetEx, PSetEx, GetSet, GetDel, GetEx, MGet, MSet, MSetNx, Incr, Decr, IncrBy, DecrBy, IncrByFloat, Append, StrLen,
-    GetRange, SetRange,
+    GetRange, SetRange, SetBit, GetBit,
     HSet, HMSet, HSetNx, HGet, HMGet, HGetAll, HDel, HExists, HLen, HKeys, HVals, HIncrBy, HIncrByFloat, HScan, HRandField, HStrLen,
     LPush, RPush, LPushX, RPushX, LPop, RPop, LLen, LRange, LIndex, LSet, LInsert, LRem, LTrim, LPos, LMove, RPopLPush, BLPop, BRPop, BLMove, LMPop,
     SAdd, SRem, SMembers, SIsMember, SMIsMember, SCard, SPop, SRandMember, SInter, SUnion, SDiff, SInterStore, SUnionStore, SDiffStore,
@@ -57,6 +58,7 @@ internal enum CommandId
     ZRangeByLex, ZRevRangeByLex, ZLexCount, ZRemRangeByScore, ZRemRangeByRank, ZRemRangeByLex, ZUnionStore, ZInterStore, ZRandMember,
     Multi, Exec, Discard, Watch, Unwatch,
     Subscribe, Unsubscribe, PSubscribe, PUnsubscribe, Publish, PubSubCmd,
+    Eval, EvalSha, EvalRo, EvalShaRo, Script, Function, FCall, FCallRo,
 }
 
 /// <summary>Name, arity (Redis convention: n exact, -n at least n), flags and key positions of one command.</summary>
@@ -160,6 +162,8 @@ internal static class RespCommandTable
         new("STRLEN", CommandId.StrLen, 2, R | F, 1, 1, 1, CommandGroup.String, "Returns the length of a string value."),
         new("GETRANGE", CommandId.GetRange, 4, R, 1, 1, 1, CommandGroup.String, "Returns a substring of the string stored at a key."),
         new("SETRANGE", CommandId.SetRange, 4, W, 1, 1, 1, CommandGroup.String, "Overwrites a part of a string value with another by an offset."),
+        new("SETBIT", CommandId.SetBit, 4, W | F, 1, 1, 1, CommandGroup.String, "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
+        new("GETBIT", CommandId.GetBit, 3, R | F, 1, 1, 1, CommandGroup.String, "Returns a bit value by offset."),
 
         new("HSET", CommandId.HSet, -4, W | F, 1, 1, 1, CommandGroup.Hash, "Creates or modifies the value of a field in a hash."),
         new("HMSET", CommandId.HMSet, -4, W | F, 1, 1, 1, CommandGroup.Hash, "Sets the values of multiple fields."),
@@ -255,6 +259,15 @@ internal static class RespCommandTable
         new("PUNSUBSCRIBE", CommandId.PUnsubscribe, -1, S | CommandFlags.PubSub | CommandFlags.SubscribedOk, 0, 0, 0, CommandGroup.PubSub, "Stops listening to messages published to channels that match one or more patterns."),
         new("PUBLISH", CommandId.Publish, 3, S | CommandFlags.PubSub | F, 0, 0, 0, CommandGroup.PubSub, "Posts a message to a channel."),
         new("PUBSUB", CommandId.PubSubCmd, -2, S | CommandFlags.PubSub, 0, 0, 0, CommandGroup.PubSub, "A container for Pub/Sub commands."),
+
+        new("EVAL", CommandId.Eval, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a server-side Lua script (not supported yet)."),
+        new("EVALSHA", CommandId.EvalSha, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a cached server-side Lua script (not supported yet)."),
+        new("EVAL_RO", CommandId.EvalRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a read-only server-side Lua script (not supported yet)."),
+        new("EVALSHA_RO", CommandId.EvalShaRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a cached read-only Lua script (not supported yet)."),
+        new("SCRIPT", CommandId.Script, -2, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "A container for Lua scripts management commands (not supported yet)."),
+        new("FUNCTION", CommandId.Function, -2, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "A container for function commands (not supported yet)."),
+        new("FCALL", CommandId.FCall, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Invokes a function (not supported yet)."),
+        new("FCALL_RO", CommandId.FCallRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Invokes a read-only function (not supported yet)."),
     ];
 
     private static readonly Dictionary<string, RespCommandInfo> ByName = BuildIndex();

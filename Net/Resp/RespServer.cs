@@ -25,6 +25,7 @@ public sealed class RespServer : IProtocolServer
     {
         Database = database;
         Options = options;
+        Tuning = new RedisTuningConfig(options.SyncCommit);
         _logger = logger;
         Registry = registry ?? ConnectionRegistry.Shared;
         Passwords = new SecretVerifier(options.SuperuserPasswordHash);
@@ -33,6 +34,9 @@ public sealed class RespServer : IProtocolServer
     public IKvDatabase Database { get; }
 
     public RespServerOptions Options { get; }
+
+    /// <summary>Redis's tuning parameters that do not apply to this engine, remembered for CONFIG GET.</summary>
+    public RedisTuningConfig Tuning { get; }
 
     public ConnectionRegistry Registry { get; }
 

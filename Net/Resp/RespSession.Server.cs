@@ -124,6 +124,10 @@ internal sealed partial class RespSession
             case CommandId.PubSubCmd:
                 PubSubCommand();
                 break;
+            case CommandId.Eval or CommandId.EvalSha or CommandId.EvalRo or CommandId.EvalShaRo or CommandId.FCall or CommandId.FCallRo:
+                throw Error($"ERR {command.Name} is not supported yet: ThunderDB has no Lua scripting");
+            case CommandId.Script or CommandId.Function:
+                throw Error($"ERR {command.Name} {ArgString(1).ToUpperInvariant()} is not supported yet: ThunderDB has no Lua scripting");
             default:
                 throw Error($"ERR '{command.Name}' is not supported");
         }
@@ -286,7 +290,7 @@ internal sealed partial class RespSession
         if (ArgIs(1, "GET"u8) && _argc >= 3)
         {
             var pairs = new List<(string, string)>();
-            foreach ((string name, string value) in ConfigValues())
+            foreach ((string name, string value) in ConfigValues().Concat(_server.Tuning.Snapshot()))
             {
                 for (int i = 2; i < _argc; i++)
                 {
@@ -307,8 +311,30 @@ internal sealed partial class RespSession
         }
         else if (ArgIs(1, "SET"u8) && _argc >= 4 && _argc % 2 == 0)
         {
+            var tuning = new List<(string, string)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 2; i < _argc; i += 2)
             {
+                // Redis 7.0 treats an alias as its own parameter here: only the same name twice is a duplicate.
+                if (!seen.Add(ArgString(i).ToLowerInvariant()))
+                {
+                    throw Error($"ERR CONFIG SET failed (possibly related to argument '{ArgString(i)}') - duplicate parameter");
+                }
+            }
+
+            for (int i = 2; i < _argc; i += 2)
+            {
+                if (RedisTuningConfig.Canonical(ArgString(i)) is { } tuned)
+                {
+                    if (!RedisTuningConfig.TryNormalize(tuned, ArgString(i + 1), out string normalized, out string why))
+                    {
+                        throw Error($"ERR CONFIG SET failed (possibly related to argument '{ArgString(i)}') - {why}");
+                    }
+
+                    tuning.Add((tuned, normalized));
+                    continue;
+                }
+
                 if (ArgIs(i, "client-output-buffer-limit"u8))
                 {
                     if (!_server.Options.OutputLimits.TryApply(ArgString(i + 1), out string? why))
@@ -343,6 +369,7 @@ internal sealed partial class RespSession
                 _server.Options.MaxConnections = (int)max;
             }
 
+            _server.Tuning.Apply(tuning);
             _out.WriteOk();
         }
         else if (ArgIs(1, "RESETSTAT"u8) && _argc == 2)
@@ -351,6 +378,14 @@ internal sealed partial class RespSession
             Interlocked.Exchange(ref _server.RejectedConnections, 0);
             Interlocked.Exchange(ref _server.ExpiredKeys, 0);
             _out.WriteOk();
+        }
+        else if (ArgIs(1, "SET"u8) && _argc >= 4)
+        {
+            throw Error(RedisErrors.Syntax);
+        }
+        else if (ArgIs(1, "REWRITE"u8) && _argc == 2)
+        {
+            throw Error("ERR CONFIG REWRITE is not supported by ThunderDB: settings live in thunderdb.toml (edit it and send SIGHUP)");
         }
         else if (ArgIs(1, "GET"u8) || ArgIs(1, "SET"u8))
         {
@@ -369,23 +404,17 @@ internal sealed partial class RespSession
     private IEnumerable<(string Name, string Value)> ConfigValues()
     {
         CultureInfo c = CultureInfo.InvariantCulture;
-        yield return ("save", "");
-        yield return ("appendonly", "yes");
-        yield return ("appendfsync", _server.Options.SyncCommit ? "always" : "everysec");
         yield return ("databases", RedisKeyCodec.DatabaseCount.ToString(c));
         yield return ("maxclients", _server.Options.MaxConnections.ToString(c));
         yield return ("port", (_server.LocalEndPoint?.Port ?? 0).ToString(c));
         yield return ("bind", _server.LocalEndPoint?.Address.ToString() ?? "");
         yield return ("timeout", ((long)_server.Options.IdleTimeout.TotalSeconds).ToString(c));
-        yield return ("maxmemory", "0");
-        yield return ("maxmemory-policy", "noeviction");
         yield return ("proto-max-bulk-len", _server.Options.MaxValueBytes.ToString(c));
         yield return ("client-query-buffer-limit", _server.Options.MaxQueryBufferBytes.ToString(c));
         yield return ("client-output-buffer-limit", _server.Options.OutputLimits.Format());
         yield return ("requirepass", "");
         yield return ("protected-mode", "no");
         yield return ("cluster-enabled", "no");
-        yield return ("notify-keyspace-events", "");
     }
 
     // ---- CLIENT -----------------------------------------------------------------------------------
@@ -646,6 +675,7 @@ internal sealed partial class RespSession
     {
         CommandGroup.SortedSet => "sorted-set",
         CommandGroup.PubSub => "pubsub",
+        CommandGroup.Scripting => "scripting",
         _ => group.ToString().ToLowerInvariant(),
     };
 

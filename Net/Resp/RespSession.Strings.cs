@@ -154,6 +154,30 @@ internal sealed partial class RespSession
                     return error;
                 }
 
+            case CommandId.SetBit:
+                {
+                    if (RedisBitmaps.ParseOffset(Arg(2), out long offset) is not RedisError.None and var bad)
+                    {
+                        return bad;
+                    }
+
+                    error = RedisBitmaps.SetBit(_keyspace, Arg(1), offset, Arg(3), out int old);
+                    _out.WriteInteger(old);
+                    return error;
+                }
+
+            case CommandId.GetBit:
+                {
+                    if (RedisBitmaps.ParseOffset(Arg(2), out long offset) is not RedisError.None and var bad)
+                    {
+                        return bad;
+                    }
+
+                    error = RedisBitmaps.GetBit(_keyspace, Arg(1), offset, out int bit);
+                    _out.WriteInteger(bit);
+                    return error;
+                }
+
             default:
                 throw Error($"ERR '{id}' is not supported");
         }

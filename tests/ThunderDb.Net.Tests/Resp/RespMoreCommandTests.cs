@@ -124,4 +124,23 @@ public class RespMoreCommandTests
         await Assert.That(await b.CallAsync("DBSIZE")).IsEqualTo(":0\r\n");
         await Assert.That(await b.CallAsync("SWAPDB", "0", "abc")).IsEqualTo("-ERR invalid second DB index\r\n");
     }
+
+    [Test]
+    public async Task Tuning_parameters_are_remembered_per_server_and_scripting_is_a_clear_error()
+    {
+        await using RespTestServer server = RespTestServer.Start();
+        using RawClient a = await server.ConnectAsync();
+        using RawClient b = await server.ConnectAsync();
+        await Assert.That(await a.CallAsync("CONFIG", "SET", "set-max-intset-entries", "100", "maxmemory", "1mb")).IsEqualTo("+OK\r\n");
+        await Assert.That(await b.CallAsync("CONFIG", "GET", "set-max-intset-entries")).IsEqualTo("*2\r\n$22\r\nset-max-intset-entries\r\n$3\r\n100\r\n");
+        await Assert.That(await b.CallAsync("CONFIG", "GET", "maxmemory")).IsEqualTo("*2\r\n$9\r\nmaxmemory\r\n$7\r\n1048576\r\n");
+
+        // All or nothing: a bad value in the second pair leaves the first unchanged.
+        await Assert.That(await a.CallAsync("CONFIG", "SET", "set-max-intset-entries", "7", "maxmemory", "x")).StartsWith("-ERR CONFIG SET failed (possibly related to argument 'maxmemory')");
+        await Assert.That(await b.CallAsync("CONFIG", "GET", "set-max-intset-entries")).EndsWith("$3\r\n100\r\n");
+        await Assert.That(await a.CallAsync("CONFIG", "REWRITE")).StartsWith("-ERR CONFIG REWRITE is not supported by ThunderDB");
+        await Assert.That(await a.CallAsync("FUNCTION", "FLUSH")).IsEqualTo("-ERR FUNCTION FLUSH is not supported yet: ThunderDB has no Lua scripting\r\n");
+        await Assert.That(await a.CallAsync("EVAL", "return 1", "0")).IsEqualTo("-ERR EVAL is not supported yet: ThunderDB has no Lua scripting\r\n");
+        await Assert.That(await a.CallAsync("PING")).IsEqualTo("+PONG\r\n");
+    }
 }
