@@ -74,7 +74,7 @@ public class PointInTimeRestoreTests
             await Assert.That(later[i].Ticks).IsGreaterThan(later[i - 1].Ticks);
         }
 
-        // Targets: at a commit, one tick after it, between two commits of one millisecond, the backup's end, the last commit.
+        // 100 targets: at a commit, one tick after it, between two commits of one millisecond, the backup's end, the last commit.
         var random = new Random(7);
         var targets = new List<long> { manifest.EndTicks, later[^1].Ticks };
         var sameMs = Enumerable.Range(1, later.Count - 1)
@@ -82,7 +82,7 @@ public class PointInTimeRestoreTests
             .ToList();
         await Assert.That(sameMs.Count).IsGreaterThan(1);
         targets.AddRange(sameMs.OrderBy(_ => random.Next()).Take(8).Select(i => later[i - 1].Ticks + 1));
-        for (var n = 0; n < 14; n++)
+        for (var n = 0; n < 90; n++)
         {
             var c = later[random.Next(later.Count)];
             targets.Add(n % 2 == 0 ? c.Ticks : c.Ticks + 1);
