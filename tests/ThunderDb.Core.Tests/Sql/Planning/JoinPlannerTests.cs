@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace ThunderDb.Core.Tests.Sql.Planning;
 
@@ -9,20 +8,7 @@ namespace ThunderDb.Core.Tests.Sql.Planning;
 /// </summary>
 public class JoinPlannerTests
 {
-    private static async Task<PlannerHarness> SeededAsync()
-    {
-        PlannerHarness h = await PlannerHarness.OpenAsync();
-        await h.Ok("CREATE TABLE l (id int PRIMARY KEY, k int, v text)");
-        await h.Ok("CREATE TABLE r (id int PRIMARY KEY, k bigint, w text)");
-        await h.Ok("CREATE INDEX r_k ON r (k)");
-        await h.Ok("CREATE TABLE s (id int PRIMARY KEY, k numeric, n int)");
-        var random = new Random(7);
-        string Key() => random.Next(5) == 0 ? "NULL" : random.Next(0, 8).ToString(CultureInfo.InvariantCulture);
-        await h.Ok("INSERT INTO l VALUES " + string.Join(", ", Enumerable.Range(0, 40).Select(i => $"({i}, {Key()}, 'l{i}')")));
-        await h.Ok("INSERT INTO r VALUES " + string.Join(", ", Enumerable.Range(0, 30).Select(i => $"({i}, {Key()}, 'r{i}')")));
-        await h.Ok("INSERT INTO s VALUES " + string.Join(", ", Enumerable.Range(0, 10).Select(i => $"({i}, {Key()}, {i % 3})")));
-        return h;
-    }
+    private static Task<PlannerHarness> SeededAsync() => PlannerHarness.JoinTablesAsync(7, i => $"l{i}", i => $"r{i}");
 
     private static readonly string[] Queries =
     [

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Sql.Types;
 using ThunderDb.Core.Tests.Txn;
@@ -22,6 +23,26 @@ internal sealed class PlannerHarness : IDisposable
         var db = new TestDatabase();
         SqlEngine engine = await SqlEngine.OpenAsync(db.Db);
         return new PlannerHarness(db, engine.OpenSession("thunder"));
+    }
+
+    /// <summary>
+    /// Tables l (int keys, 40 rows), r (bigint keys with an index, 30 rows) and s (numeric keys, 10 rows) whose join keys
+    /// are 0-7 or NULL (one in five) drawn from <paramref name="seed"/>; <paramref name="lText"/> and <paramref name="rText"/>
+    /// give l.v and r.w of row i.
+    /// </summary>
+    public static async Task<PlannerHarness> JoinTablesAsync(int seed, Func<int, string> lText, Func<int, string> rText)
+    {
+        PlannerHarness h = await OpenAsync();
+        await h.Ok("CREATE TABLE l (id int PRIMARY KEY, k int, v text)");
+        await h.Ok("CREATE TABLE r (id int PRIMARY KEY, k bigint, w text)");
+        await h.Ok("CREATE INDEX r_k ON r (k)");
+        await h.Ok("CREATE TABLE s (id int PRIMARY KEY, k numeric, n int)");
+        var random = new Random(seed);
+        string Key() => random.Next(5) == 0 ? "NULL" : random.Next(0, 8).ToString(CultureInfo.InvariantCulture);
+        await h.Ok("INSERT INTO l VALUES " + string.Join(", ", Enumerable.Range(0, 40).Select(i => $"({i}, {Key()}, '{lText(i)}')")));
+        await h.Ok("INSERT INTO r VALUES " + string.Join(", ", Enumerable.Range(0, 30).Select(i => $"({i}, {Key()}, '{rText(i)}')")));
+        await h.Ok("INSERT INTO s VALUES " + string.Join(", ", Enumerable.Range(0, 10).Select(i => $"({i}, {Key()}, {i % 3})")));
+        return h;
     }
 
     public async Task<StatementResult> Ok(string sql)

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ThunderDb.Core.Tests.Sql.Planning;
 
 /// <summary>
@@ -9,20 +7,7 @@ namespace ThunderDb.Core.Tests.Sql.Planning;
 /// </summary>
 public class SemiJoinTests
 {
-    private static async Task<PlannerHarness> SeededAsync()
-    {
-        PlannerHarness h = await PlannerHarness.OpenAsync();
-        await h.Ok("CREATE TABLE l (id int PRIMARY KEY, k int, v text)");
-        await h.Ok("CREATE TABLE r (id int PRIMARY KEY, k bigint, w text)");
-        await h.Ok("CREATE INDEX r_k ON r (k)");
-        await h.Ok("CREATE TABLE s (id int PRIMARY KEY, k numeric, n int)");
-        var random = new Random(11);
-        string Key() => random.Next(5) == 0 ? "NULL" : random.Next(0, 8).ToString(CultureInfo.InvariantCulture);
-        await h.Ok("INSERT INTO l VALUES " + string.Join(", ", Enumerable.Range(0, 40).Select(i => $"({i}, {Key()}, 'l{i % 7}')")));
-        await h.Ok("INSERT INTO r VALUES " + string.Join(", ", Enumerable.Range(0, 30).Select(i => $"({i}, {Key()}, 'l{i % 5}')")));
-        await h.Ok("INSERT INTO s VALUES " + string.Join(", ", Enumerable.Range(0, 10).Select(i => $"({i}, {Key()}, {i % 3})")));
-        return h;
-    }
+    private static Task<PlannerHarness> SeededAsync() => PlannerHarness.JoinTablesAsync(11, i => $"l{i % 7}", i => $"l{i % 5}");
 
     private static readonly string[] Queries =
     [
