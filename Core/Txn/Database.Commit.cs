@@ -10,7 +10,7 @@ public sealed partial class Database
     /// The commit protocol. Under the commit lock: first-committer-wins check, next commit timestamp,
     /// WAL reservation (so LSN order is commit order), apply to the store. Outside it: seal and copy
     /// the record into the WAL ring in parallel with other committers, then (sync_commit) wait for the
-    /// flusher to make it durable.
+    /// flusher to make it durable (key locks are released before that wait, see below).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask CommitAsync(KvTransaction txn)
@@ -25,6 +25,17 @@ public sealed partial class Database
         {
             txn.Finish(committed: false);
             throw;
+        }
+
+        if (_syncCommit)
+        {
+            // Early lock release: the commit is applied and its record is in the WAL ring, so a transaction queued on one
+            // of its keys may go on now and read it (a current read at the newest applied commit, see KvTransaction.OnLocked)
+            // instead of waiting out this fsync too. Safe because LSN order is commit order: whatever builds on this commit
+            // logs after it, so its own acknowledgement waits for this record as well; a reader that writes nothing waits
+            // for what it read (DependsOnLsn). If this flush fails the WAL stops and those transactions fail with it.
+            txn.ReleaseLocksEarly();
+            durableAt = Math.Max(durableAt, txn.DependsOnLsn);
         }
 
         if (durableAt != 0 && _syncCommit)
@@ -149,7 +160,8 @@ public sealed partial class Database
                 wallClockTicks = Math.Max(_lastWallClockTicks + 1, _wallClockTicks(sealedAt));
                 _lastWallClockTicks = wallClockTicks;
                 _lastWallClockMs = wallClockTicks / TimeSpan.TicksPerMillisecond;
-                _appliedEndLsn = lsn + (ulong)record.Length;
+                Volatile.Write(ref _appliedEndLsn, lsn + (ulong)record.Length);
+                Volatile.Write(ref _appliedTs, commitTs);
                 if (!_syncCommit)
                 {
                     Volatile.Write(ref _visibleTs, commitTs);

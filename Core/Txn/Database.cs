@@ -26,6 +26,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
     private readonly Lock _commitLock = new();
     private ulong _lastCommitTs; // under _commitLock
     private ulong _appliedEndLsn; // under _commitLock: end of the last record applied to the store
+    private ulong _appliedTs; // written under _commitLock once a commit is wholly applied; read without it (see NewestApplied)
     private ulong _visibleTs;
     private long _nextTxnId; // the last id handed out
     private long _lastWallClockMs; // under _commitLock: the wall-clock time of the last commit record
@@ -55,6 +56,7 @@ public sealed partial class Database : IKvDatabase, IDisposable
         _lastCommitTs = recovery.MaxCommitTs;
         _visibleTs = recovery.MaxCommitTs;
         _appliedEndLsn = recovery.EndLsn;
+        _appliedTs = recovery.MaxCommitTs;
         InitConflictFilter(recovery.MaxCommitTs);
         _lastCheckpointLsn = checkpoint.WalLsn;
 
@@ -157,6 +159,20 @@ public sealed partial class Database : IKvDatabase, IDisposable
         txn.SnapshotTs = _snapshots.Raise(txn.SnapshotSlot, ref _visibleTs, txn.OldestWriteSnapshot);
         txn.ForgetReads();
     }
+
+    /// <summary>
+    /// The newest commit wholly applied to the store, durable or not, and an LSN at or past the end of its record:
+    /// waiting for that LSN to be durable makes every commit up to it durable. Written in that order under the commit
+    /// lock, read here in the other, so the LSN can only be newer than the timestamp's own.
+    /// </summary>
+    internal ulong NewestApplied(out ulong endLsn)
+    {
+        var ts = Volatile.Read(ref _appliedTs);
+        endLsn = Volatile.Read(ref _appliedEndLsn);
+        return ts;
+    }
+
+    internal bool SyncCommit => _syncCommit;
 
     internal void EndTransaction(KvTransaction txn, bool committed, long endedAt)
     {

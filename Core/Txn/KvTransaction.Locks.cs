@@ -6,10 +6,15 @@ namespace ThunderDb.Core.Txn;
 /// <summary>
 /// Key locks of a transaction. A locked key is read, and its write is checked at commit, at the timestamp stored with
 /// the lock (<see cref="LockRequest.Tag"/>): under READ COMMITTED, for <see cref="LockAsync"/>, the newest commit
-/// visible when the lock was granted (the "current read": the previous holder's commit is visible before it releases,
+/// applied when the lock was granted (the "current read": the previous holder's commit is applied before it releases,
 /// so a queued v = v + 1 builds on it); under REPEATABLE READ, and for a lock that a write takes by itself, the
 /// snapshot (such a write may depend on what the caller read from the snapshot before locking, so a commit since then
 /// must still fail it at commit).
+/// <para>
+/// With sync_commit a committer releases its locks once applied, before its fsync (early lock release, see
+/// <see cref="Database.CommitAsync"/>), so a current read may see a commit that is not durable yet: the transaction
+/// then depends on it (<see cref="DependsOnLsn"/>) and is acknowledged only once that is durable too.
+/// </para>
 /// </summary>
 internal sealed partial class KvTransaction
 {
@@ -70,10 +75,10 @@ internal sealed partial class KvTransaction
             return;
         }
 
-        var visible = _db.VisibleTimestamp;
+        var newestTs = NewestReadableTs();
         if (Isolation == IsolationLevel.RepeatableRead)
         {
-            _db.ReadVisible(request.Entry.KeySpan, visible, null, _pointCursor ??= _db.Store.OpenCursor(), out var newest);
+            _db.ReadVisible(request.Entry.KeySpan, newestTs, null, _pointCursor ??= _db.Store.OpenCursor(), out var newest);
             if (newest > SnapshotTs)
             {
                 throw new TransactionConflictException(
@@ -84,10 +89,10 @@ internal sealed partial class KvTransaction
         }
         else if (currentRead)
         {
-            request.Tag = visible;
-            if (visible > _lockReadTsMax)
+            request.Tag = newestTs;
+            if (newestTs > _lockReadTsMax)
             {
-                _lockReadTsMax = visible;
+                _lockReadTsMax = newestTs;
             }
         }
         else
@@ -96,6 +101,38 @@ internal sealed partial class KvTransaction
         }
 
         request.TagSet = true;
+    }
+
+    /// <summary>
+    /// With sync_commit, an LSN that must be durable before this transaction is acknowledged: the end of the newest
+    /// commit it may have read before that commit was durable (0: none). A transaction that writes logs after it anyway.
+    /// </summary>
+    internal ulong DependsOnLsn { get; private set; }
+
+    /// <summary>
+    /// The newest commit a current read may see: the newest applied one. Without sync_commit that is what is visible;
+    /// with it, a commit still waiting for its fsync counts too, and this transaction then depends on it.
+    /// </summary>
+    private ulong NewestReadableTs()
+    {
+        var visible = _db.VisibleTimestamp;
+        if (!_db.SyncCommit)
+        {
+            return visible;
+        }
+
+        var applied = _db.NewestApplied(out var endLsn);
+        if (applied <= visible)
+        {
+            return visible;
+        }
+
+        if (endLsn > DependsOnLsn)
+        {
+            DependsOnLsn = endLsn;
+        }
+
+        return applied;
     }
 
     /// <summary>The timestamp a store read of <paramref name="key"/> uses: the snapshot, or a locked key's current read.</summary>
@@ -127,7 +164,10 @@ internal sealed partial class KvTransaction
     private void ThrowKeyLockedByOther() =>
         throw new InvalidOperationException($"transaction {Id} writes with key locks and another transaction holds this key's lock: await LockAsync(key) before writing it");
 
-    /// <summary>At the end of the transaction, after its commit is visible.</summary>
+    /// <summary>Once the commit is applied, before it is durable (the caller then waits for <see cref="DependsOnLsn"/> too).</summary>
+    internal void ReleaseLocksEarly() => ReleaseLocks();
+
+    /// <summary>At the end of the transaction (after a commit is applied: early, or at the latest once it is visible).</summary>
     private void ReleaseLocks()
     {
         if (_lockOwner is { } owner && (owner.HeldCount > 0 || owner.Pending is not null))

@@ -74,6 +74,7 @@ internal sealed partial class KvTransaction : IKvTransaction
         _options = options;
         Isolation = options.Isolation;
         _lockReadTsMax = 0;
+        DependsOnLsn = 0;
         StartedAt = Stopwatch.GetTimestamp();
         _finished = false;
         _committing = false;
@@ -173,11 +174,14 @@ internal sealed partial class KvTransaction : IKvTransaction
         return new SnapshotCursor(_db.Store, SnapshotTs, _writes, startInclusive, endExclusive, reverse);
     }
 
-    /// <summary>Reading above the registered snapshot is safe: vacuum keeps the newest version at or below its horizon and everything newer.</summary>
+    /// <summary>
+    /// Reading above the registered snapshot is safe: vacuum keeps the newest version at or below its horizon and everything newer.
+    /// It reads the newest applied commit, durable or not (see <see cref="NewestReadableTs"/>).
+    /// </summary>
     public IKvCursor ScanLatest(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive)
     {
         ThrowIfFinished();
-        return new SnapshotCursor(_db.Store, Math.Max(SnapshotTs, _db.VisibleTimestamp), _writes, startInclusive, endExclusive, false);
+        return new SnapshotCursor(_db.Store, Math.Max(SnapshotTs, NewestReadableTs()), _writes, startInclusive, endExclusive, false);
     }
 
     public int Savepoint()
@@ -244,7 +248,7 @@ internal sealed partial class KvTransaction : IKvTransaction
         _finished = true;
         _writes.Clear();
         _db.EndTransaction(this, committed, endedAt);
-        ReleaseLocks(); // after the commit is visible: the next holder's current read sees it
+        ReleaseLocks(); // a commit released them once applied (early lock release); a rollback or a failed commit releases them here
     }
 
     public void Dispose() => Rollback();

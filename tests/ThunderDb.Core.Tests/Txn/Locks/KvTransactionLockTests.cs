@@ -40,6 +40,7 @@ public class KvTransactionLockTests
                 txn = t.Db.Begin(TransactionOptions.ReadCommittedLocking, txn);
                 txn.BeginStatement();
                 await txn.LockAsync(Counter); // UPDATE ... SET v = v + 1: lock the row, then read its newest version
+                await Task.Delay(1); // the rest of the transaction's statements: others queue (early lock release frees it at commit)
                 WriteCounter(txn, ReadCounter(txn) + 1);
                 try
                 {
