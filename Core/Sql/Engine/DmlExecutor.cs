@@ -162,7 +162,7 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
     private static Scope TableScope(TableDef table, string? alias) =>
         new([.. table.Columns.Select(c => new ScopeColumn(alias ?? table.Name, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, table.Oid, c.Number, c.IsDropped))], null);
 
-    private sealed class ReturningList(IReadOnlyList<BoundExpr> exprs, IReadOnlyList<PlanColumn> columns)
+    internal sealed class ReturningList(IReadOnlyList<BoundExpr> exprs, IReadOnlyList<PlanColumn> columns)
     {
         public IReadOnlyList<PlanColumn> Columns { get; } = columns;
 
@@ -221,26 +221,33 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         return table is null || returning is null ? null : BindReturning(binder, binder.RequireTable(table), alias, returning).Columns;
     }
 
-    /// <summary>The rows of <paramref name="table"/> that <paramref name="where"/> selects, with their keys, read before any change.</summary>
-    private List<(byte[] Key, SqlValue[] Row)> Targets(Ast.ObjectName name, string? alias, Ast.SqlExpr? where, out TableDef table, out Scope scope, out BoundExpr? condition)
+    /// <summary>The table an UPDATE or DELETE changes, its scope, the WHERE condition and the scan that reads its candidates.</summary>
+    private (TableDef Table, Scope Scope, TableScanNode Source, BoundExpr? Condition) BindTarget(Ast.ObjectName name, string? alias, Ast.SqlExpr? where)
     {
-        condition = null;
         (PlanNode plan, List<ScopeColumn> columns) = binder.BindNamedTable(new Ast.NamedTableRef(name, alias is null ? null : new Ast.TableAlias(alias)));
-        if (plan is not TableScanNode)
+        if (plan is not TableScanNode scan)
         {
             throw new SqlException(SqlState.WrongObjectType, $"cannot change relation \"{name.Name}\": it is not a table");
         }
 
-        var scan = (TableScanNode)plan;
-        table = scan.Table;
-        scope = new Scope(columns, null);
+        var scope = new Scope(columns, null);
         if (where is null)
         {
-            return [.. scan.ExecuteWithKeys(eval)];
+            return (scan.Table, scope, scan, null);
         }
 
-        condition = binder.BindCondition(where, scope, "WHERE");
-        TableScanNode source = binder.Planner.ScanFor(scan, condition);
+        BoundExpr condition = binder.BindCondition(where, scope, "WHERE");
+        return (scan.Table, scope, binder.Planner.ScanFor(scan, condition), condition);
+    }
+
+    /// <summary>The rows <paramref name="source"/> reads that <paramref name="condition"/> selects, with their keys, read before any change.</summary>
+    private List<(byte[] Key, SqlValue[] Row)> Targets(TableScanNode source, BoundExpr? condition)
+    {
+        if (condition is null)
+        {
+            return [.. source.ExecuteWithKeys(eval)];
+        }
+
         var rows = new List<(byte[], SqlValue[])>();
         EvalContext ctx = eval.Nested();
         foreach ((byte[] key, SqlValue[] row) in source.ExecuteWithKeys(eval))
@@ -288,14 +295,21 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         return row;
     }
 
-    public async Task<StatementResult> UpdateAsync(Ast.UpdateStatement update)
+    /// <summary>An UPDATE bound against one catalog: reusable by every execution of a prepared statement while that catalog is current.</summary>
+    internal sealed record BoundUpdate(TableDef Table, TableScanNode Source, BoundExpr? Condition,
+        IReadOnlyList<(ColumnDef Column, BoundExpr? Value)> Assignments, ReturningList? Returning) : BoundDml;
+
+    /// <summary>A DELETE bound against one catalog (see <see cref="BoundUpdate"/>).</summary>
+    internal sealed record BoundDelete(TableDef Table, TableScanNode Source, BoundExpr? Condition, ReturningList? Returning) : BoundDml;
+
+    public BoundUpdate BindUpdate(Ast.UpdateStatement update)
     {
         if (update.With is not null || update.From.Count > 0)
         {
             throw SqlException.NotSupported(update.With is not null ? "WITH in UPDATE" : "UPDATE ... FROM");
         }
 
-        List<(byte[] Key, SqlValue[] Row)> targets = Targets(update.Table, update.Alias?.Name, update.Where, out TableDef table, out Scope scope, out BoundExpr? condition);
+        (TableDef table, Scope scope, TableScanNode source, BoundExpr? condition) = BindTarget(update.Table, update.Alias?.Name, update.Where);
         var assignments = new List<(ColumnDef Column, BoundExpr? Value)>();
         foreach (Ast.Assignment a in update.Set)
         {
@@ -316,6 +330,13 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         }
 
         ReturningList? returning = update.Returning is null ? null : BindReturning(table, update.Alias?.Name, update.Returning);
+        return new BoundUpdate(table, source, condition, assignments, returning);
+    }
+
+    public async Task<StatementResult> UpdateAsync(BoundUpdate update)
+    {
+        (TableDef table, TableScanNode source, BoundExpr? condition, IReadOnlyList<(ColumnDef Column, BoundExpr? Value)> assignments, ReturningList? returning) = update;
+        List<(byte[] Key, SqlValue[] Row)> targets = Targets(source, condition);
         var output = new List<SqlValue[]>();
         EvalContext ctx = eval.Nested();
         int updated = 0;
@@ -348,16 +369,23 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 
-    public async Task<StatementResult> DeleteAsync(Ast.DeleteStatement delete)
+    public BoundDelete BindDelete(Ast.DeleteStatement delete)
     {
         if (delete.With is not null || delete.Using.Count > 0)
         {
             throw SqlException.NotSupported(delete.With is not null ? "WITH in DELETE" : "DELETE ... USING");
         }
 
-        List<(byte[] Key, SqlValue[] Row)> targets = Targets(delete.Table, delete.Alias?.Name, delete.Where, out TableDef table, out _, out BoundExpr? condition);
-        IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
+        (TableDef table, _, TableScanNode source, BoundExpr? condition) = BindTarget(delete.Table, delete.Alias?.Name, delete.Where);
         ReturningList? returning = delete.Returning is null ? null : BindReturning(table, delete.Alias?.Name, delete.Returning);
+        return new BoundDelete(table, source, condition, returning);
+    }
+
+    public async Task<StatementResult> DeleteAsync(BoundDelete delete)
+    {
+        (TableDef table, TableScanNode source, BoundExpr? condition, ReturningList? returning) = delete;
+        List<(byte[] Key, SqlValue[] Row)> targets = Targets(source, condition);
+        IReadOnlyList<IndexDef> indexes = runtime.Catalog.IndexesOf(table.Oid);
         var output = new List<SqlValue[]>();
         int deleted = 0;
         ReferentialIntegrity? references = ReferentialIntegrity.Concerns(runtime.Catalog, table) ? new ReferentialIntegrity(this, runtime) : null;
@@ -391,3 +419,6 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         return returning is null ? new StatementResult(tag) : new StatementResult(tag, returning.Columns, output);
     }
 }
+
+/// <summary>An INSERT, UPDATE or DELETE bound against one catalog snapshot (<see cref="PreparedStatement.CachedDml"/>).</summary>
+internal abstract record BoundDml;

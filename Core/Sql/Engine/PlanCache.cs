@@ -9,7 +9,8 @@ namespace ThunderDb.Core.Sql.Engine;
 /// <summary>
 /// A statement prepared in one session (the extended protocol's Parse): parsed once, its parameter types fixed
 /// when it was prepared (as PostgreSQL fixes them), and for a SELECT its bound plan, reused by every execution
-/// while the catalog snapshot and the session's settings are the ones it was bound against. Any DDL (in this
+/// while the catalog snapshot and the session's settings are the ones it was bound against (likewise an UPDATE's or
+/// DELETE's bound form, <see cref="CachedDml"/>). Any DDL (in this
 /// session or another) makes a new catalog snapshot and any SET a new settings version, so the next execution
 /// binds again. Belongs to its session; not thread-safe.
 /// </summary>
@@ -57,6 +58,25 @@ public sealed class PreparedStatement
     private long _planSettings;
 
     internal PlanNode? CachedPlan(CatalogSnapshot catalog, long settingsVersion) => IsCurrent(catalog, settingsVersion) ? _plan : null;
+
+    private BoundDml? _dml;
+    private CatalogSnapshot? _dmlCatalog;
+    private long _dmlSettings;
+
+    /// <summary>How many times the INSERT/UPDATE/DELETE was bound for execution: for tests of the cache.</summary>
+    internal int DmlBindCount { get; private set; }
+
+    /// <summary>The bound UPDATE or DELETE while the catalog and settings are the ones it was bound against (null otherwise).</summary>
+    internal BoundDml? CachedDml(CatalogSnapshot catalog, long settingsVersion) =>
+        ReferenceEquals(catalog, _dmlCatalog) && settingsVersion == _dmlSettings ? _dml : null;
+
+    internal void CacheDml(BoundDml dml, CatalogSnapshot catalog, long settingsVersion)
+    {
+        DmlBindCount++;
+        _dml = dml;
+        _dmlCatalog = catalog;
+        _dmlSettings = settingsVersion;
+    }
 
     /// <summary>True while the catalog and settings are the ones the statement was last bound (or described) against.</summary>
     internal bool IsCurrent(CatalogSnapshot catalog, long settingsVersion) => ReferenceEquals(catalog, _planCatalog) && settingsVersion == _planSettings;

@@ -260,6 +260,14 @@ public sealed partial class SqlSession
         }
     }
 
+    /// <summary>A prepared UPDATE or DELETE is bound once per catalog and settings version, as a prepared SELECT's plan is.</summary>
+    private T KeepBound<T>(PreparedStatement? prepared, T bound, CatalogSnapshot catalog)
+        where T : BoundDml
+    {
+        prepared?.CacheDml(bound, catalog, Settings.Version);
+        return bound;
+    }
+
     private async ValueTask<StatementResult> RunAsync(Ast.SqlStatement statement, PreparedStatement? prepared, IKvTransaction txn, SqlValue[] parameters,
         IRowSink? sink, CancellationToken cancellationToken)
     {
@@ -281,9 +289,19 @@ public sealed partial class SqlSession
             case Ast.InsertStatement insert:
                 return await new DmlExecutor(binder, runtime, eval).InsertAsync(insert).ConfigureAwait(false);
             case Ast.UpdateStatement update:
-                return await new DmlExecutor(binder, runtime, eval).UpdateAsync(update).ConfigureAwait(false);
+            {
+                var dml = new DmlExecutor(binder, runtime, eval);
+                var bound = prepared?.CachedDml(catalog, Settings.Version) as DmlExecutor.BoundUpdate ?? KeepBound(prepared, dml.BindUpdate(update), catalog);
+                return await dml.UpdateAsync(bound).ConfigureAwait(false);
+            }
+
             case Ast.DeleteStatement delete:
-                return await new DmlExecutor(binder, runtime, eval).DeleteAsync(delete).ConfigureAwait(false);
+            {
+                var dml = new DmlExecutor(binder, runtime, eval);
+                var bound = prepared?.CachedDml(catalog, Settings.Version) as DmlExecutor.BoundDelete ?? KeepBound(prepared, dml.BindDelete(delete), catalog);
+                return await dml.DeleteAsync(bound).ConfigureAwait(false);
+            }
+
             case Ast.CopyStatement copy:
                 return await new CopyExecutor(new DmlExecutor(binder, runtime, eval), binder, runtime, eval, CopyChannel).ExecuteAsync(copy).ConfigureAwait(false);
             case Ast.VacuumStatement or Ast.AnalyzeStatement or MaintenanceRequest:

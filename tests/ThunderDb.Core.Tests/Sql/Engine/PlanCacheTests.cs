@@ -44,6 +44,37 @@ public class PlanCacheTests
     }
 
     [Test]
+    public async Task A_prepared_update_and_delete_bind_once_until_ddl_changes_the_table()
+    {
+        using var t = new TestDatabase();
+        SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
+        SqlSession s = engine.OpenSession("thunder");
+        SqlSession other = engine.OpenSession("thunder");
+        await Ok(s, "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)");
+        PreparedStatement update = s.Prepare("UPDATE t SET v = v + $1 WHERE id = $2", [])!;
+        PreparedStatement delete = s.Prepare("DELETE FROM t WHERE id = $1 RETURNING v", [])!;
+        for (int i = 1; i <= 3; i++)
+        {
+            StatementResult r = await s.ExecutePreparedAsync(update, [SqlValue.FromInt4(i), SqlValue.FromInt4(i)]);
+            await Assert.That(r.CommandTag).IsEqualTo("UPDATE 1");
+        }
+
+        await Assert.That(update.DmlBindCount).IsEqualTo(1);
+        await Assert.That(await Run(s, delete, SqlValue.FromInt4(2))).IsEqualTo("22");
+        await Assert.That(await Run(s, delete, SqlValue.FromInt4(2))).IsEqualTo("");
+        await Assert.That(delete.DmlBindCount).IsEqualTo(1);
+        await Assert.That(string.Join(";", (await Ok(s, "SELECT id, v FROM t ORDER BY id")).Rows!.Select(row => string.Join(",", row.Select(SqlText.Format)))))
+            .IsEqualTo("1,11;3,33");
+
+        // another session's DDL: the table the bound UPDATE refers to now has another column before v
+        await Ok(other, "DROP TABLE t; CREATE TABLE t (id int PRIMARY KEY, extra text, v int); INSERT INTO t VALUES (1, 'x', 100)");
+        await Assert.That((await s.ExecutePreparedAsync(update, [SqlValue.FromInt4(5), SqlValue.FromInt4(1)])).CommandTag).IsEqualTo("UPDATE 1");
+        await Assert.That(update.DmlBindCount).IsEqualTo(2);
+        await Assert.That(string.Join(";", (await Ok(s, "SELECT * FROM t")).Rows!.Select(row => string.Join(",", row.Select(SqlText.Format)))))
+            .IsEqualTo("1,x,105");
+    }
+
+    [Test]
     public async Task Ddl_committed_by_another_session_makes_the_plan_bind_again()
     {
         using var t = new TestDatabase();
