@@ -92,41 +92,11 @@ internal static class ArchivedSegment
     {
         var temp = target + ".tmp";
         File.Delete(temp);
-        var raw = new byte[BlockSize];
-        var packed = new byte[Math.Max(LZ4Codec.MaximumOutputSize(BlockSize), Compressor.GetCompressBound(BlockSize))];
-        var blockHeader = new byte[BlockHeaderSize];
-        using var zstd = algorithm == CompressionAlgorithm.Zstd ? new Compressor(ZstdLevel) : null;
         long written;
         using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan))
         using (var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1))
         {
-            var length = input.Length;
-            var blocks = (uint)((length + BlockSize - 1) / BlockSize);
-            output.Write(Header(algorithm == CompressionAlgorithm.Zstd ? Form.Zstd : Form.Lz4, segmentStart, length, blocks));
-            long done = 0;
-            while (done < length)
-            {
-                var want = (int)Math.Min(BlockSize, length - done);
-                input.ReadExactly(raw, 0, want);
-                var block = raw.AsSpan(0, want);
-                var size = zstd is not null ? zstd.Wrap(block, packed) : LZ4Codec.Encode(block, packed);
-                var codec = zstd is not null ? (byte)Form.Zstd : (byte)Form.Lz4;
-                var stored = packed.AsSpan(0, Math.Max(size, 0));
-                if (size <= 0 || size >= want)
-                {
-                    codec = (byte)Form.Plain;
-                    stored = block;
-                }
-
-                BinaryPrimitives.WriteInt32LittleEndian(blockHeader, want);
-                BinaryPrimitives.WriteInt32LittleEndian(blockHeader.AsSpan(4), stored.Length);
-                blockHeader[8] = codec;
-                BinaryPrimitives.WriteUInt32LittleEndian(blockHeader.AsSpan(12), Crc32C.Compute(block));
-                output.Write(blockHeader);
-                output.Write(stored);
-                done += want;
-            }
-
+            Compress(input, output, segmentStart, algorithm);
             output.Flush(flushToDisk: true);
             written = output.Length;
         }
@@ -134,6 +104,41 @@ internal static class ArchivedSegment
         File.Move(temp, target, overwrite: true);
         DirectorySync.Sync(Path.GetDirectoryName(Path.GetFullPath(target))!);
         return written;
+    }
+
+    /// <summary>Writes the compressed form of the segment read from <paramref name="input"/> (to its end) to <paramref name="output"/>.</summary>
+    internal static void Compress(Stream input, Stream output, ulong segmentStart, CompressionAlgorithm algorithm)
+    {
+        var raw = new byte[BlockSize];
+        var packed = new byte[Math.Max(LZ4Codec.MaximumOutputSize(BlockSize), Compressor.GetCompressBound(BlockSize))];
+        var blockHeader = new byte[BlockHeaderSize];
+        using var zstd = algorithm == CompressionAlgorithm.Zstd ? new Compressor(ZstdLevel) : null;
+        var length = input.Length - input.Position;
+        var blocks = (uint)((length + BlockSize - 1) / BlockSize);
+        output.Write(Header(algorithm == CompressionAlgorithm.Zstd ? Form.Zstd : Form.Lz4, segmentStart, length, blocks));
+        long done = 0;
+        while (done < length)
+        {
+            var want = (int)Math.Min(BlockSize, length - done);
+            input.ReadExactly(raw, 0, want);
+            var block = raw.AsSpan(0, want);
+            var size = zstd is not null ? zstd.Wrap(block, packed) : LZ4Codec.Encode(block, packed);
+            var codec = zstd is not null ? (byte)Form.Zstd : (byte)Form.Lz4;
+            var stored = packed.AsSpan(0, Math.Max(size, 0));
+            if (size <= 0 || size >= want)
+            {
+                codec = (byte)Form.Plain;
+                stored = block;
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(blockHeader, want);
+            BinaryPrimitives.WriteInt32LittleEndian(blockHeader.AsSpan(4), stored.Length);
+            blockHeader[8] = codec;
+            BinaryPrimitives.WriteUInt32LittleEndian(blockHeader.AsSpan(12), Crc32C.Compute(block));
+            output.Write(blockHeader);
+            output.Write(stored);
+            done += want;
+        }
     }
 
     /// <summary>
