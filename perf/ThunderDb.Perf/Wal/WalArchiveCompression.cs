@@ -33,7 +33,7 @@ public static class WalArchiveCompression
                 foreach (var c in compressed)
                 {
                     using var input = new MemoryStream(c, writable: false);
-                    ArchivedSegment.Decompress("bench", input, Stream.Null);
+                    ArchivedSegment.Decompress(ArchivedSegment.FileName(0, algorithm), input, Stream.Null); // start 0, as compressed
                 }
             });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
