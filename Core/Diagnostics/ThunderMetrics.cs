@@ -85,6 +85,8 @@ public static class ThunderMetrics
 
     public static readonly Gauge WalArchiveSizeBytes = Metrics.CreateGauge("thunderdb_wal_archive_size_bytes", "Bytes of WAL segments kept in the archive for point-in-time recovery");
 
+    public static readonly Gauge WalArchiveRawBytes = Metrics.CreateGauge("thunderdb_wal_archive_uncompressed_bytes", "Bytes of WAL the archive holds, before compression (equal to thunderdb_wal_archive_size_bytes when storage.compression is off)");
+
     /// <summary>Touches the static fields so every metric is registered (and exported) from startup.</summary>
     public static void EnsureRegistered() => _ = QueriesTotal;
 }

@@ -32,7 +32,7 @@ public sealed class BackupService(ServerSettings settings, ILoggerFactory logger
     public void Attach(StorageEngine engine)
     {
         _engine = engine;
-        _archive = new WalArchive(BackupDir, engine.Tree.SystemId, _log);
+        _archive = new WalArchive(BackupDir, engine.Tree.SystemId, _log, settings.Storage.Compression ? settings.Storage.CompressionAlgorithm : null);
         _archive.Refresh();
         engine.Database.Wal.Archiver = _archive;
         if (settings.Storage.BackupEnabled)

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // Run with: dotnet run -c Release --project perf/ThunderDb.Perf -- --filter '*'
-if (ThunderDb.Perf.Resp.RespStandaloneServer.TryRun(args))
+if (ThunderDb.Perf.Resp.RespStandaloneServer.TryRun(args) || ThunderDb.Perf.Wal.WalArchiveCompression.TryRun(args))
 {
     return;
 }

@@ -35,6 +35,8 @@ public sealed class PitrRangeException(string message) : Exception(message);
 /// archive), open it (recovery replays up to the cut) and close it with a checkpoint, so the next normal start serves
 /// exactly that state.</item>
 /// </list>
+/// Archived segments may be plain or compressed (<see cref="ArchivedSegment"/>); compressed ones are decompressed into
+/// <c>wal_dir</c> and checked block by block, and a damaged one refuses the restore naming the file (everything is put back).
 /// </summary>
 public static class PointInTimeRestore
 {
@@ -85,14 +87,15 @@ public static class PointInTimeRestore
             var liveWal = asideWal ?? asideData;
             var liveSameHistory = liveWal is not null && File.Exists(Path.Combine(liveWal, WalDirectoryMarker.FileName))
                 && SafeMarker(Path.Combine(liveWal, WalDirectoryMarker.FileName)) == manifest.SystemId;
-            AddLaterSegments(request, backupDir, manifest, walDir, liveSameHistory ? liveWal : null, logger, progress);
+            var gap = AddLaterSegments(request, backupDir, manifest, walDir, liveSameHistory ? liveWal : null, logger, progress);
 
             var (cut, commits, lastTicks, lastAvailable, reachedLogEnd) = FindCut(walDir, manifest, request.TargetTicks, progress);
-            if (reachedLogEnd && request.TargetTicks > lastAvailable && !liveSameHistory)
+            if (reachedLogEnd && request.TargetTicks > lastAvailable && (!liveSameHistory || gap is not null))
             {
                 throw new PitrRangeException(
                     $"the target {BackupManifest.FormatTime(request.TargetTicks)} is after the last commit the backup and the WAL archive hold " +
-                    $"({BackupManifest.FormatTime(lastAvailable)}), and no live WAL of this database was found to show nothing came later; " +
+                    $"({BackupManifest.FormatTime(lastAvailable)}), and " +
+                    (gap is null ? "no live WAL of this database was found to show nothing came later" : $"WAL segment {gap} is missing, so what came later cannot be read") + "; " +
                     $"available range: {BackupManifest.FormatTime(manifest.EndTicks)} .. {BackupManifest.FormatTime(lastAvailable)}; nothing was changed");
             }
 
@@ -199,10 +202,14 @@ public static class PointInTimeRestore
         }
     }
 
-    /// <summary>Copies the segments after the backup's own from the archive and the live WAL (same history), longest copy first, up to the first gap.</summary>
-    private static void AddLaterSegments(PitrRequest request, string backupDir, BackupManifest manifest, string walDir, string? liveWal, ILogger logger, Action<string> progress)
+    /// <summary>
+    /// Copies the segments after the backup's own from the archive and the live WAL (same history), longest copy first, up
+    /// to the first gap; returns the name of the first missing segment when there is a gap (the live WAL's end then
+    /// vouches for nothing), else null.
+    /// </summary>
+    private static string? AddLaterSegments(PitrRequest request, string backupDir, BackupManifest manifest, string walDir, string? liveWal, ILogger logger, Action<string> progress)
     {
-        var candidates = new SortedDictionary<ulong, (string Path, long Length)>();
+        var candidates = new SortedDictionary<ulong, (string Path, ArchivedSegment.Form Form, long Length)>();
         void Offer(string dir)
         {
             if (!Directory.Exists(dir))
@@ -210,21 +217,21 @@ public static class PointInTimeRestore
                 return;
             }
 
-            foreach (var path in Directory.EnumerateFiles(dir, "*" + WalSegmentSet.Extension))
+            foreach (var path in Directory.EnumerateFiles(dir))
             {
-                var name = Path.GetFileNameWithoutExtension(path);
-                if (name.Length == 16 && ulong.TryParse(name, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var start)
+                if (ArchivedSegment.TryParse(Path.GetFileName(path), out var start, out var form)
                     && start + (ulong)manifest.WalSegmentSize > manifest.StartLsn)
                 {
-                    var length = new FileInfo(path).Length;
+                    var length = ArchivedSegment.RawLength(path, form); // a damaged compressed header is refused here, by name
                     if (!candidates.TryGetValue(start, out var had) || had.Length < length)
                     {
-                        candidates[start] = (path, length);
+                        candidates[start] = (path, form, length);
                     }
                 }
             }
         }
 
+        Offer(walDir); // the backup's own segments, already in place: a gap right after them counts too
         var roots = request.ArchiveRoots.Append(Path.GetDirectoryName(backupDir.TrimEnd(Path.DirectorySeparatorChar))!).Distinct(StringComparer.Ordinal);
         foreach (var root in roots)
         {
@@ -238,26 +245,28 @@ public static class PointInTimeRestore
 
         ulong? previous = null;
         long copied = 0;
-        foreach (var (start, (path, length)) in candidates)
+        foreach (var (start, (path, form, length)) in candidates)
         {
             if (previous is { } p && start != p + (ulong)manifest.WalSegmentSize)
             {
-                logger.LogWarning("WAL segment {Name} is missing from the archive; the restore can reach only up to LSN {Lsn}",
-                    WalSegmentSet.FileNameOf(p + (ulong)manifest.WalSegmentSize), p + (ulong)manifest.WalSegmentSize);
-                break;
+                var missing = WalSegmentSet.FileNameOf(p + (ulong)manifest.WalSegmentSize);
+                logger.LogWarning("WAL segment {Name} is missing from the archive; the restore can reach only up to LSN {Lsn}", missing, p + (ulong)manifest.WalSegmentSize);
+                return missing;
             }
 
             previous = start;
-            var target = Path.Combine(walDir, Path.GetFileName(path));
+            var target = Path.Combine(walDir, WalSegmentSet.FileNameOf(start));
             if (File.Exists(target) && new FileInfo(target).Length >= length)
             {
                 continue;
             }
 
-            BackupCopy.CopyDurably(path, target);
+            ArchivedSegment.CopyOut(path, form, target); // decompressed (and checked) when compressed
             copied += length;
             progress($"Copied WAL segment {Path.GetFileName(path)} from {Path.GetDirectoryName(path)} ({copied / (1 << 20)} MiB so far)");
         }
+
+        return null;
     }
 
     /// <summary>

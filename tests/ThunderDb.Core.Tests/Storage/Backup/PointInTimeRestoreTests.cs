@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Backup;
 using static ThunderDb.Core.Tests.Storage.Backup.BackupTestSupport;
 
@@ -31,13 +32,19 @@ public class PointInTimeRestoreTests
         return state;
     }
 
-    private static async Task<(List<Commit> Commits, BackupManifest Manifest, string Backups)> BuildHistory(TempDataDir root, int after)
+    /// <summary>
+    /// 50 commits, backup b1, then <paramref name="after"/> commits with a checkpoint every 100 (archiving segments). The
+    /// archive compresses as <paramref name="phases"/> says, one phase after another (a restart with another
+    /// <c>storage.compression</c>); none given: plain.
+    /// </summary>
+    private static async Task<(List<Commit> Commits, BackupManifest Manifest, string Backups)> BuildHistory(TempDataDir root, int after, params CompressionAlgorithm?[] phases)
     {
         var backups = Path.Combine(root.Path, "backups");
         var commits = new List<Commit>();
         var live = Options(root, "live", syncCommit: false);
         using var engine = Open(live);
-        var archive = new WalArchive(backups, engine.Tree.SystemId, NullLogger.Instance);
+        phases = phases.Length == 0 ? [null] : phases;
+        var archive = new WalArchive(backups, engine.Tree.SystemId, NullLogger.Instance, phases[0]);
         engine.Database.Wal.Archiver = archive;
         for (var i = 0; i < 50; i++)
         {
@@ -49,6 +56,12 @@ public class PointInTimeRestoreTests
         var random = new Random(14);
         for (var i = 0; i < after; i++)
         {
+            if (i > 0 && i % (after / phases.Length) == 0 && i / (after / phases.Length) < phases.Length)
+            {
+                archive = new WalArchive(backups, engine.Tree.SystemId, NullLogger.Instance, phases[i / (after / phases.Length)]);
+                engine.Database.Wal.Archiver = archive;
+            }
+
             var key = $"k{random.Next(40):D2}";
             var value = random.Next(10) == 0 ? null : $"v{i}-" + new string('p', random.Next(400));
             commits.Add(new Commit(await CommitAsync(engine, key, value), key, value));
@@ -58,7 +71,7 @@ public class PointInTimeRestoreTests
             }
         }
 
-        await Assert.That(Directory.GetFiles(archive.Directory, "*.wal").Length).IsGreaterThan(0);
+        await Assert.That(Directory.GetFiles(archive.Directory).Length).IsGreaterThan(0);
         return (commits, manifest, backups);
     }
 
@@ -88,10 +101,15 @@ public class PointInTimeRestoreTests
             targets.Add(n % 2 == 0 ? c.Ticks : c.Ticks + 1);
         }
 
+        await RestoreEach(root, commits, manifest, backups, targets, ct);
+    }
+
+    /// <summary>The emergency procedure for each target: the server stopped, its files still in place; restore over them and compare.</summary>
+    private static async Task RestoreEach(TempDataDir root, List<Commit> commits, BackupManifest manifest, string backups, IEnumerable<long> targets, CancellationToken ct)
+    {
         var live = Options(root, "live");
         foreach (var target in targets.Where(t => t >= manifest.EndTicks))
         {
-            // The emergency procedure: the server stopped, its files still in place; restore over them.
             var restoreRoot = Path.Combine(root.Path, "r");
             if (Directory.Exists(restoreRoot))
             {
@@ -103,6 +121,8 @@ public class PointInTimeRestoreTests
             CopyTree(live.EffectiveWalDir, restore.EffectiveWalDir);
             var result = PointInTimeRestore.Run(new PitrRequest(Path.Combine(backups, "b1"), target, restore) { ArchiveRoots = [backups] }, NullLogger.Instance, _ => { });
             await Assert.That(result.MovedAsideData).IsNotNull();
+            await Assert.That(Directory.GetFiles(restore.EffectiveWalDir).Where(f => f.EndsWith(".lz4", StringComparison.Ordinal) || f.EndsWith(".zst", StringComparison.Ordinal)))
+                .IsEmpty().Because("wal_dir holds plain segments only");
 
             using var reopened = Open(restore);
             var expected = StateAt(commits, target);
@@ -111,6 +131,87 @@ public class PointInTimeRestoreTests
             await Assert.That(reopened.Database.Recovery.RecordsReplayed).IsEqualTo(0); // the restore replayed and checkpointed already
             ct.ThrowIfCancellationRequested();
         }
+    }
+
+    private static List<long> SomeTargets(List<Commit> commits, int count, int seed)
+    {
+        var later = commits.Skip(50).ToList();
+        var random = new Random(seed);
+        var targets = new List<long> { later[^1].Ticks };
+        targets.AddRange(Enumerable.Range(0, count).Select(n => later[random.Next(later.Count)].Ticks + (n % 2)));
+        return targets;
+    }
+
+    [Test]
+    [Timeout(90_000)]
+    [Arguments(CompressionAlgorithm.Lz4, ".wal.lz4")]
+    [Arguments(CompressionAlgorithm.Zstd, ".wal.zst")]
+    public async Task A_compressed_archive_restores_exactly_like_a_plain_one(CompressionAlgorithm algorithm, string extension, CancellationToken ct)
+    {
+        using var root = new TempDataDir();
+        var (commits, manifest, backups) = await BuildHistory(root, 600, algorithm);
+        var archived = Directory.GetFiles(WalArchive.DirectoryFor(backups, manifest.SystemId));
+        await Assert.That(archived.Length).IsGreaterThan(1);
+        await Assert.That(archived.All(f => f.EndsWith(extension, StringComparison.Ordinal))).IsTrue().Because(string.Join(", ", archived));
+        var stored = archived.Sum(f => new FileInfo(f).Length);
+        await Assert.That(stored).IsLessThan(archived.Length * (64L << 10) / 2); // 64 KiB segments of repetitive values
+        await RestoreEach(root, commits, manifest, backups, SomeTargets(commits, 20, 3), ct);
+    }
+
+    [Test]
+    [Timeout(90_000)]
+    public async Task An_archive_written_plain_then_lz4_then_zstd_restores_across_all_three(CancellationToken ct)
+    {
+        using var root = new TempDataDir();
+        var (commits, manifest, backups) = await BuildHistory(root, 1200, null, CompressionAlgorithm.Lz4, CompressionAlgorithm.Zstd);
+        var names = Directory.GetFiles(WalArchive.DirectoryFor(backups, manifest.SystemId)).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        foreach (var extension in new[] { ".wal", ".wal.lz4", ".wal.zst" })
+        {
+            await Assert.That(names.Any(n => n!.EndsWith(extension, StringComparison.Ordinal))).IsTrue().Because($"{extension} in {string.Join(", ", names)}");
+        }
+
+        await Assert.That(names.Select(n => n![..16]).Distinct().Count()).IsEqualTo(names.Count).Because("one copy of each segment");
+        await RestoreEach(root, commits, manifest, backups, SomeTargets(commits, 20, 5), ct);
+    }
+
+    private static Dictionary<string, long> Listing(string dir) =>
+        Directory.GetFiles(dir).ToDictionary(f => Path.GetFileName(f), f => new FileInfo(f).Length, StringComparer.Ordinal);
+
+    [Test]
+    [Timeout(90_000)]
+    public async Task A_damaged_compressed_segment_refuses_the_restore_naming_it_and_changes_nothing(CancellationToken ct)
+    {
+        using var root = new TempDataDir();
+        var (commits, manifest, backups) = await BuildHistory(root, 1000, CompressionAlgorithm.Zstd);
+        var archived = Directory.GetFiles(WalArchive.DirectoryFor(backups, manifest.SystemId)).Order(StringComparer.Ordinal).ToList();
+        await Assert.That(archived.Count).IsGreaterThan(2);
+        var damaged = archived[archived.Count / 2];
+        var bytes = File.ReadAllBytes(damaged);
+        bytes[ArchivedSegment.HeaderSize + 16 + 40] ^= 0x20;
+        File.WriteAllBytes(damaged, bytes);
+
+        var live = Options(root, "live");
+        var restore = Options(root, "r");
+        CopyTree(live.DataDir, restore.DataDir);
+        CopyTree(live.EffectiveWalDir, restore.EffectiveWalDir);
+        var (data, wal) = (Listing(restore.DataDir), Listing(restore.EffectiveWalDir));
+        var backup = Path.Combine(backups, "b1");
+        var error = await Assert.That(() => PointInTimeRestore.Run(new PitrRequest(backup, commits[^1].Ticks, restore) { ArchiveRoots = [backups] }, NullLogger.Instance, _ => { }))
+            .Throws<BackupInvalidException>();
+        await Assert.That(error!.Message).Contains($"WAL archive segment '{damaged}' is damaged");
+        await Assert.That(Listing(restore.DataDir)).IsEquivalentTo(data);
+        await Assert.That(Listing(restore.EffectiveWalDir)).IsEquivalentTo(wal);
+        await Assert.That(Directory.GetDirectories(restore.DataDir)).IsEmpty();
+
+        // Moved out of the archive, as the message says: the newest state is out of reach (a gap), earlier ones restore.
+        File.Move(damaged, Path.Combine(root.Path, "damaged.wal.zst"));
+        var gap = await Assert.That(() => PointInTimeRestore.Run(new PitrRequest(backup, commits[^1].Ticks, restore) { ArchiveRoots = [backups] }, NullLogger.Instance, _ => { }))
+            .Throws<PitrRangeException>();
+        await Assert.That(gap!.Message).Contains($"WAL segment {Path.GetFileName(damaged)[..20]} is missing");
+        await Assert.That(Listing(restore.DataDir)).IsEquivalentTo(data);
+        Directory.Delete(Path.Combine(root.Path, "r"), recursive: true);
+        await RestoreEach(root, commits, manifest, backups, [manifest.EndTicks], ct);
+        ct.ThrowIfCancellationRequested();
     }
 
     [Test]
