@@ -46,6 +46,8 @@ public enum RedisError : byte
     LcsWrongType,
     LcsLenAndIdx,
     LcsTooLarge,
+    HllDebugNoKey,
+    HllNotSparse,
 }
 
 /// <summary>The error texts Redis sends, word for word (each starts with its code).</summary>
@@ -104,6 +106,8 @@ public static class RedisErrors
         RedisError.HllCorrupt => "INVALIDOBJ Corrupted HLL object detected",
         RedisError.LcsWrongType => "ERR The specified keys must contain string values",
         RedisError.LcsLenAndIdx => "ERR If you want both the length and indexes, please just use IDX.",
+        RedisError.HllDebugNoKey => "ERR The specified key does not exist",
+        RedisError.HllNotSparse => "ERR HLL encoding is not sparse",
         RedisError.LcsTooLarge => "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
         _ => "ERR unknown error",
     };

@@ -61,7 +61,7 @@ internal enum CommandId
     Multi, Exec, Discard, Watch, Unwatch,
     Subscribe, Unsubscribe, PSubscribe, PUnsubscribe, Publish, PubSubCmd,
     Eval, EvalSha, EvalRo, EvalShaRo, Script, Function, FCall, FCallRo,
-    BitCount, BitPos, BitOp, BitField, BitFieldRo, PfAdd, PfCount, PfMerge, Lcs, ExpireTime, PExpireTime,
+    BitCount, BitPos, BitOp, BitField, BitFieldRo, PfAdd, PfCount, PfMerge, Lcs, ExpireTime, PExpireTime, PfDebug, PfSelfTest,
 }
 
 /// <summary>Name, arity (Redis convention: n exact, -n at least n), flags and key positions of one command.</summary>
@@ -177,6 +177,8 @@ internal static class RespCommandTable
         new("BITFIELD_RO", CommandId.BitFieldRo, -2, R | F, 1, 1, 1, CommandGroup.Bitmap, "Performs arbitrary read-only bitfield integer operations on strings."),
         new("PFADD", CommandId.PfAdd, -2, W | F, 1, 1, 1, CommandGroup.HyperLogLog, "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist."),
         new("PFCOUNT", CommandId.PfCount, -2, R, 1, -1, 1, CommandGroup.HyperLogLog, "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s)."),
+        new("PFDEBUG", CommandId.PfDebug, 3, W | CommandFlags.Admin, 2, 2, 1, CommandGroup.HyperLogLog, "Internal commands for debugging HyperLogLog values."),
+        new("PFSELFTEST", CommandId.PfSelfTest, 1, CommandFlags.Admin, 0, 0, 0, CommandGroup.HyperLogLog, "An internal command for testing HyperLogLog values."),
         new("PFMERGE", CommandId.PfMerge, -2, W, 1, -1, 1, CommandGroup.HyperLogLog, "Merges one or more HyperLogLog values into a single key."),
 
         new("HSET", CommandId.HSet, -4, W | F, 1, 1, 1, CommandGroup.Hash, "Creates or modifies the value of a field in a hash."),

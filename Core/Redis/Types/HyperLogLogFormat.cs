@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Numerics;
 
 namespace ThunderDb.Core.Redis;
@@ -444,6 +445,35 @@ internal static class HyperLogLogFormat
         }
 
         return MergeSparse(raw, hll[HeaderSize..], exact: false);
+    }
+
+    /// <summary>PFDEBUG DECODE: the opcodes of a sparse value as Redis prints them ("z:3 Z:16000 v:2,1 ...").</summary>
+    public static string Describe(ReadOnlySpan<byte> hll)
+    {
+        var text = new System.Text.StringBuilder();
+        ReadOnlySpan<byte> opcodes = hll[HeaderSize..];
+        int p = 0;
+        while (p < opcodes.Length)
+        {
+            byte op = opcodes[p];
+            if (IsZero(op))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"z:{ZeroLength(op)} ");
+                p++;
+            }
+            else if (IsXZero(op))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"Z:{XZeroLength(opcodes, p)} ");
+                p += 2;
+            }
+            else
+            {
+                text.Append(CultureInfo.InvariantCulture, $"v:{ValValue(op)},{ValLength(op)} ");
+                p++;
+            }
+        }
+
+        return text.ToString().Trim(' ');
     }
 
     // ---- counting ------------------------------------------------------------------------------------

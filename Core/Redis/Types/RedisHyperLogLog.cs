@@ -9,7 +9,7 @@ namespace ThunderDb.Core.Redis;
 /// PFCOUNT of one key answers the cached count when it is fresh (no write, nothing allocated) and otherwise stores the
 /// new count in the header, as Redis does.
 /// </summary>
-public static class RedisHyperLogLog
+public static partial class RedisHyperLogLog
 {
     /// <summary>Redis's <c>hll-sparse-max-bytes</c> default: a sparse value that would grow past it turns dense.</summary>
     public const long DefaultSparseMaxBytes = 3000;

@@ -112,4 +112,36 @@ public class RedisHyperLogLogTests
         await Assert.That(Encoding.ASCII.GetString(Get(t, "s"))).IsEqualTo("foo");
         await Assert.That(RedisErrors.Text(RedisError.HllCorrupt)).IsEqualTo("INVALIDOBJ Corrupted HLL object detected");
     }
+
+    [Test]
+    public async Task PfDebug_decodes_converts_and_reads_registers_as_redis()
+    {
+        using var t = new RedisTestKeyspace();
+        RedisHyperLogLog.Add(t.Keyspace, B("h"), Args("a", "b", "c", "d", "e", "f", "g"), 3000, out _);
+        byte[] registers = new byte[HyperLogLogFormat.Registers];
+        await Assert.That(RedisHyperLogLog.Debug(t.Keyspace, RedisHyperLogLog.DebugCommand.Decode, B("h"), registers, out _, out bool dense, out string decoded))
+            .IsEqualTo(RedisError.None);
+        await Assert.That(dense).IsFalse();
+        await Assert.That(decoded).IsEqualTo("Z:1646 v:1,1 Z:5645 v:1,1 Z:1085 v:2,1 z:57 v:1,1 Z:4274 v:2,1 Z:2445 v:1,1 Z:622 v:1,1 Z:603"); // Redis 7.0.15
+        RedisHyperLogLog.Debug(t.Keyspace, RedisHyperLogLog.DebugCommand.GetRegisters, B("h"), registers, out _, out _, out _);
+        await Assert.That(registers[1646]).IsEqualTo((byte)1);
+        await Assert.That(registers[1646 + 1 + 5645 + 1 + 1085]).IsEqualTo((byte)2);
+        await Assert.That(registers.Sum(r => r)).IsEqualTo(9);
+        await Assert.That(Get(t, "h").Length).IsEqualTo(HyperLogLogFormat.DenseSize); // GETREG turned it dense, as Redis does
+        RedisHyperLogLog.Count(t.Keyspace, B("h"), out long count);
+        await Assert.That(count).IsEqualTo(7L);
+        await Assert.That(RedisHyperLogLog.Debug(t.Keyspace, RedisHyperLogLog.DebugCommand.ToDense, B("h"), registers, out long converted, out _, out _))
+            .IsEqualTo(RedisError.None);
+        await Assert.That(converted).IsEqualTo(0L);
+        await Assert.That(RedisHyperLogLog.Debug(t.Keyspace, RedisHyperLogLog.DebugCommand.Decode, B("h"), registers, out _, out _, out _))
+            .IsEqualTo(RedisError.HllNotSparse);
+        await Assert.That(RedisHyperLogLog.Debug(t.Keyspace, RedisHyperLogLog.DebugCommand.Encoding, B("nokey"), registers, out _, out _, out _))
+            .IsEqualTo(RedisError.HllDebugNoKey);
+    }
+
+    [Test]
+    public async Task SelfTest_passes()
+    {
+        await Assert.That(RedisHyperLogLog.SelfTest(RedisHyperLogLog.DefaultSparseMaxBytes, () => false)).IsNull();
+    }
 }
