@@ -34,6 +34,20 @@ public enum RedisError : byte
 
     /// <summary>The command ran past its deadline (<c>query_timeout</c>) and changed nothing.</summary>
     DeadlineExceeded,
+
+    // Bitmaps, HyperLogLog and LCS (their own texts, word for word).
+    BitArgument,
+    BitOpNotArity,
+    BitfieldType,
+    BitfieldOverflowType,
+    BitfieldReadOnly,
+    HllWrongType,
+    HllCorrupt,
+    LcsWrongType,
+    LcsLenAndIdx,
+    LcsTooLarge,
+    HllDebugNoKey,
+    HllNotSparse,
 }
 
 /// <summary>The error texts Redis sends, word for word (each starts with its code).</summary>
@@ -83,6 +97,18 @@ public static class RedisErrors
         RedisError.MinMaxNotFloat => MinMaxNotFloat,
         RedisError.MinMaxLex => MinMaxLex,
         RedisError.DeadlineExceeded => DeadlineExceeded,
+        RedisError.BitArgument => "ERR The bit argument must be 1 or 0.",
+        RedisError.BitOpNotArity => "ERR BITOP NOT must be called with a single source key.",
+        RedisError.BitfieldType => "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.",
+        RedisError.BitfieldOverflowType => "ERR Invalid OVERFLOW type specified",
+        RedisError.BitfieldReadOnly => "ERR BITFIELD_RO only supports the GET subcommand",
+        RedisError.HllWrongType => "WRONGTYPE Key is not a valid HyperLogLog string value.",
+        RedisError.HllCorrupt => "INVALIDOBJ Corrupted HLL object detected",
+        RedisError.LcsWrongType => "ERR The specified keys must contain string values",
+        RedisError.LcsLenAndIdx => "ERR If you want both the length and indexes, please just use IDX.",
+        RedisError.HllDebugNoKey => "ERR The specified key does not exist",
+        RedisError.HllNotSparse => "ERR HLL encoding is not sparse",
+        RedisError.LcsTooLarge => "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
         _ => "ERR unknown error",
     };
 

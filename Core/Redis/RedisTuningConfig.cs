@@ -267,9 +267,16 @@ public sealed class RedisTuningConfig
             foreach ((string name, string value) in values)
             {
                 _values[name] = value;
+                if (name == "hll-sparse-max-bytes" && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long bytes))
+                {
+                    HllSparseMaxBytes = bytes;
+                }
             }
         }
     }
+
+    /// <summary><c>hll-sparse-max-bytes</c>, the one parameter here that changes results: where PFADD turns an HLL dense.</summary>
+    public long HllSparseMaxBytes { get; private set; } = RedisHyperLogLog.DefaultSparseMaxBytes;
 
     /// <summary>Every parameter under its name and its alias, as CONFIG GET matches them.</summary>
     public List<(string Name, string Value)> Snapshot()

@@ -40,6 +40,8 @@ internal enum CommandGroup
     Transactions,
     PubSub,
     Scripting,
+    Bitmap,
+    HyperLogLog,
 }
 
 internal enum CommandId
@@ -59,6 +61,7 @@ internal enum CommandId
     Multi, Exec, Discard, Watch, Unwatch,
     Subscribe, Unsubscribe, PSubscribe, PUnsubscribe, Publish, PubSubCmd,
     Eval, EvalSha, EvalRo, EvalShaRo, Script, Function, FCall, FCallRo,
+    BitCount, BitPos, BitOp, BitField, BitFieldRo, PfAdd, PfCount, PfMerge, Lcs, ExpireTime, PExpireTime, PfDebug, PfSelfTest,
 }
 
 /// <summary>Name, arity (Redis convention: n exact, -n at least n), flags and key positions of one command.</summary>
@@ -135,6 +138,8 @@ internal static class RespCommandTable
         new("PEXPIREAT", CommandId.PExpireAt, -3, W | F, 1, 1, 1, CommandGroup.Generic, "Sets the expiration time of a key to a Unix milliseconds timestamp."),
         new("TTL", CommandId.Ttl, 2, R | F, 1, 1, 1, CommandGroup.Generic, "Returns the expiration time in seconds of a key."),
         new("PTTL", CommandId.PTtl, 2, R | F, 1, 1, 1, CommandGroup.Generic, "Returns the expiration time in milliseconds of a key."),
+        new("EXPIRETIME", CommandId.ExpireTime, 2, R | F, 1, 1, 1, CommandGroup.Generic, "Returns the expiration time of a key as a Unix timestamp."),
+        new("PEXPIRETIME", CommandId.PExpireTime, 2, R | F, 1, 1, 1, CommandGroup.Generic, "Returns the expiration time of a key as a Unix milliseconds timestamp."),
         new("PERSIST", CommandId.Persist, 2, W | F, 1, 1, 1, CommandGroup.Generic, "Removes the expiration time of a key."),
         new("RANDOMKEY", CommandId.RandomKey, 1, R, 0, 0, 0, CommandGroup.Generic, "Returns a random key name from the database."),
         new("COPY", CommandId.Copy, -3, W, 1, 2, 1, CommandGroup.Generic, "Copies the value of a key to a new key."),
@@ -164,6 +169,17 @@ internal static class RespCommandTable
         new("SETRANGE", CommandId.SetRange, 4, W, 1, 1, 1, CommandGroup.String, "Overwrites a part of a string value with another by an offset."),
         new("SETBIT", CommandId.SetBit, 4, W | F, 1, 1, 1, CommandGroup.String, "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist."),
         new("GETBIT", CommandId.GetBit, 3, R | F, 1, 1, 1, CommandGroup.String, "Returns a bit value by offset."),
+        new("LCS", CommandId.Lcs, -3, R, 1, 2, 1, CommandGroup.String, "Finds the longest common substring."),
+        new("BITCOUNT", CommandId.BitCount, -2, R, 1, 1, 1, CommandGroup.Bitmap, "Counts the number of set bits (population counting) in a string."),
+        new("BITPOS", CommandId.BitPos, -3, R, 1, 1, 1, CommandGroup.Bitmap, "Finds the first set (1) or clear (0) bit in a string."),
+        new("BITOP", CommandId.BitOp, -4, W, 2, -1, 1, CommandGroup.Bitmap, "Performs bitwise operations on multiple strings, and stores the result."),
+        new("BITFIELD", CommandId.BitField, -2, W, 1, 1, 1, CommandGroup.Bitmap, "Performs arbitrary bitfield integer operations on strings."),
+        new("BITFIELD_RO", CommandId.BitFieldRo, -2, R | F, 1, 1, 1, CommandGroup.Bitmap, "Performs arbitrary read-only bitfield integer operations on strings."),
+        new("PFADD", CommandId.PfAdd, -2, W | F, 1, 1, 1, CommandGroup.HyperLogLog, "Adds elements to a HyperLogLog key. Creates the key if it doesn't exist."),
+        new("PFCOUNT", CommandId.PfCount, -2, R, 1, -1, 1, CommandGroup.HyperLogLog, "Returns the approximated cardinality of the set(s) observed by the HyperLogLog key(s)."),
+        new("PFDEBUG", CommandId.PfDebug, 3, W | CommandFlags.Admin, 2, 2, 1, CommandGroup.HyperLogLog, "Internal commands for debugging HyperLogLog values."),
+        new("PFSELFTEST", CommandId.PfSelfTest, 1, CommandFlags.Admin, 0, 0, 0, CommandGroup.HyperLogLog, "An internal command for testing HyperLogLog values."),
+        new("PFMERGE", CommandId.PfMerge, -2, W, 1, -1, 1, CommandGroup.HyperLogLog, "Merges one or more HyperLogLog values into a single key."),
 
         new("HSET", CommandId.HSet, -4, W | F, 1, 1, 1, CommandGroup.Hash, "Creates or modifies the value of a field in a hash."),
         new("HMSET", CommandId.HMSet, -4, W | F, 1, 1, 1, CommandGroup.Hash, "Sets the values of multiple fields."),

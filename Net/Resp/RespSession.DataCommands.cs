@@ -52,6 +52,10 @@ internal sealed partial class RespSession
             case CommandGroup.SortedSet:
                 ExecuteSortedSet(command.Id);
                 return RedisError.None;
+            case CommandGroup.Bitmap:
+                return ExecuteBitmap(command.Id);
+            case CommandGroup.HyperLogLog:
+                return ExecuteHyperLogLog(command.Id);
             default:
                 return ExecuteKeys(command.Id);
         }

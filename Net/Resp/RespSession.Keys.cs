@@ -90,6 +90,8 @@ internal sealed partial class RespSession
                 break;
             case CommandId.Ttl:
             case CommandId.PTtl:
+            case CommandId.ExpireTime:
+            case CommandId.PExpireTime:
                 {
                     if (_keyspace.Lookup(Arg(1), out KeyMeta meta) == RedisType.None)
                     {
@@ -101,8 +103,9 @@ internal sealed partial class RespSession
                     }
                     else
                     {
-                        long ms = meta.ExpireAtMs - _keyspace.NowMs;
-                        _out.WriteInteger(id == CommandId.PTtl ? ms : (ms + 500) / 1000);
+                        bool absolute = id is CommandId.ExpireTime or CommandId.PExpireTime;
+                        long ms = Math.Max(absolute ? meta.ExpireAtMs : meta.ExpireAtMs - _keyspace.NowMs, 0);
+                        _out.WriteInteger(id is CommandId.PTtl or CommandId.PExpireTime ? ms : (ms + 500) / 1000);
                     }
 
                     break;

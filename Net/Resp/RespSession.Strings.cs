@@ -178,6 +178,8 @@ internal sealed partial class RespSession
                     return error;
                 }
 
+            case CommandId.Lcs:
+                return Lcs();
             default:
                 throw Error($"ERR '{id}' is not supported");
         }

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace ThunderDb.Core.Redis;
 
 /// <summary>Bitmaps over string values as Redis 7.0 does them: bit 0 is the most significant bit of byte 0.</summary>
-public static class RedisBitmaps
+public static partial class RedisBitmaps
 {
     /// <summary>A bit offset as Redis accepts it: a non-negative integer whose byte lies below the 512 MB string limit.</summary>
     public static RedisError ParseOffset(ReadOnlySpan<byte> text, out long offset)
