@@ -16,7 +16,7 @@ namespace ThunderDb.Core.Sql.Engine;
 /// </summary>
 internal sealed partial class DmlExecutor
 {
-    private sealed record Upsert(IndexDef Arbiter, IReadOnlyList<(ColumnDef Column, BoundExpr? Value)> Assignments, BoundExpr? Where)
+    internal sealed record Upsert(IndexDef Arbiter, IReadOnlyList<(ColumnDef Column, BoundExpr? Value)> Assignments, BoundExpr? Where)
     {
         /// <summary>Rows this statement inserted or updated: PostgreSQL refuses to touch one twice (21000).</summary>
         public HashSet<string> Touched { get; } = [];

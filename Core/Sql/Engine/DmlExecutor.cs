@@ -14,7 +14,11 @@ namespace ThunderDb.Core.Sql.Engine;
 /// </summary>
 internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtime, EvalContext eval)
 {
-    public async Task<StatementResult> InsertAsync(Ast.InsertStatement insert)
+    /// <summary>An INSERT bound against one catalog (see <see cref="BoundUpdate"/>): VALUES rows or a query, and what to do on conflict.</summary>
+    internal sealed record BoundInsert(TableDef Table, IReadOnlyList<ColumnDef> Targets, bool DefaultValues, ValuesNode? Values, PlanNode? Query,
+        ReturningList? Returning, bool DoNothing, Upsert? Upsert) : BoundDml;
+
+    public BoundInsert BindInsert(Ast.InsertStatement insert)
     {
         if (insert is { With: { } with, Source: { With: null, Body: not Ast.ValuesQuery } query })
         {
@@ -36,11 +40,10 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             throw new SqlException(SqlState.DuplicateColumn, "column specified more than once");
         }
 
-        // Each source row with, for VALUES, which items were DEFAULT (they take the column default).
-        var source = new List<(SqlValue[] Values, bool[]? Defaulted)>();
+        ValuesNode? valuesNode = null;
+        PlanNode? selected = null;
         if (insert.DefaultValues)
         {
-            source.Add(([], null));
             targets = [];
         }
         else if (insert.Source is { Body: Ast.ValuesQuery values, OrderBy.Count: 0, Limit: null, Offset: null })
@@ -50,7 +53,33 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
                 throw new SqlException(SqlState.SyntaxError, "INSERT has more expressions than target columns");
             }
 
-            ValuesNode node = binder.BindValues(values, null, [.. targets.Take(values.Rows[0].Count).Select(c => c.Type)]);
+            valuesNode = binder.BindValues(values, null, [.. targets.Take(values.Rows[0].Count).Select(c => c.Type)]);
+        }
+        else
+        {
+            selected = binder.BindSelect(insert.Source!);
+            if (selected.Columns.Count > targets.Count)
+            {
+                throw new SqlException(SqlState.SyntaxError, "INSERT has more expressions than target columns");
+            }
+        }
+
+        ReturningList? returning = insert.Returning is null ? null : BindReturning(table, insert.Alias, insert.Returning);
+        bool doNothing = insert.OnConflict is { Action: Ast.ConflictAction.DoNothing };
+        Upsert? upsert = insert.OnConflict is { Action: Ast.ConflictAction.DoUpdate } doUpdate ? BindUpsert(table, insert.Alias, doUpdate) : null;
+        return new BoundInsert(table, targets, insert.DefaultValues, valuesNode, selected, returning, doNothing, upsert);
+    }
+
+    public async Task<StatementResult> InsertAsync(BoundInsert insert)
+    {
+        // Each source row with, for VALUES, which items were DEFAULT (they take the column default).
+        var source = new List<(SqlValue[] Values, bool[]? Defaulted)>();
+        if (insert.DefaultValues)
+        {
+            source.Add(([], null));
+        }
+        else if (insert.Values is { } node)
+        {
             EvalContext ctx = eval.Nested();
             foreach (IReadOnlyList<BoundExpr> items in node.Rows)
             {
@@ -73,20 +102,11 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         }
         else
         {
-            PlanNode plan = binder.BindSelect(insert.Source!);
-            if (plan.Columns.Count > targets.Count)
-            {
-                throw new SqlException(SqlState.SyntaxError, "INSERT has more expressions than target columns");
-            }
-
             // read everything first: INSERT ... SELECT from the same table sees only the rows that were there
-            source.AddRange(plan.Execute(eval).Select(r => (r, (bool[]?)null)));
+            source.AddRange(insert.Query!.Execute(eval).Select(r => (r, (bool[]?)null)));
         }
 
-        ReturningList? returning = insert.Returning is null ? null : BindReturning(table, insert.Alias, insert.Returning);
-        bool doNothing = insert.OnConflict is { Action: Ast.ConflictAction.DoNothing };
-        Upsert? upsert = insert.OnConflict is { Action: Ast.ConflictAction.DoUpdate } doUpdate ? BindUpsert(table, insert.Alias, doUpdate) : null;
-
+        (TableDef table, IReadOnlyList<ColumnDef> targets, _, _, _, ReturningList? returning, bool doNothing, Upsert? upsert) = insert;
         int count = 0;
         var output = new List<SqlValue[]>();
         RowWriter writer = WriterFor(table);

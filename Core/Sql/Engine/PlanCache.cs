@@ -10,7 +10,7 @@ namespace ThunderDb.Core.Sql.Engine;
 /// A statement prepared in one session (the extended protocol's Parse): parsed once, its parameter types fixed
 /// when it was prepared (as PostgreSQL fixes them), and for a SELECT its bound plan, reused by every execution
 /// while the catalog snapshot and the session's settings are the ones it was bound against (likewise an UPDATE's or
-/// DELETE's bound form, <see cref="CachedDml"/>). Any DDL (in this
+/// DELETE's and INSERT's bound form, <see cref="CachedDml"/>). Any DDL (in this
 /// session or another) makes a new catalog snapshot and any SET a new settings version, so the next execution
 /// binds again. Belongs to its session; not thread-safe.
 /// </summary>
@@ -66,7 +66,7 @@ public sealed class PreparedStatement
     /// <summary>How many times the INSERT/UPDATE/DELETE was bound for execution: for tests of the cache.</summary>
     internal int DmlBindCount { get; private set; }
 
-    /// <summary>The bound UPDATE or DELETE while the catalog and settings are the ones it was bound against (null otherwise).</summary>
+    /// <summary>The bound INSERT, UPDATE or DELETE while the catalog and settings are the ones it was bound against (null otherwise).</summary>
     internal BoundDml? CachedDml(CatalogSnapshot catalog, long settingsVersion) =>
         ReferenceEquals(catalog, _dmlCatalog) && settingsVersion == _dmlSettings ? _dml : null;
 

@@ -260,7 +260,7 @@ public sealed partial class SqlSession
         }
     }
 
-    /// <summary>A prepared UPDATE or DELETE is bound once per catalog and settings version, as a prepared SELECT's plan is.</summary>
+    /// <summary>A prepared INSERT, UPDATE or DELETE is bound once per catalog and settings version, as a prepared SELECT's plan is.</summary>
     private T KeepBound<T>(PreparedStatement? prepared, T bound, CatalogSnapshot catalog)
         where T : BoundDml
     {
@@ -287,7 +287,12 @@ public sealed partial class SqlSession
         switch (statement)
         {
             case Ast.InsertStatement insert:
-                return await new DmlExecutor(binder, runtime, eval).InsertAsync(insert).ConfigureAwait(false);
+            {
+                var dml = new DmlExecutor(binder, runtime, eval);
+                var bound = prepared?.CachedDml(catalog, Settings.Version) as DmlExecutor.BoundInsert ?? KeepBound(prepared, dml.BindInsert(insert), catalog);
+                return await dml.InsertAsync(bound).ConfigureAwait(false);
+            }
+
             case Ast.UpdateStatement update:
             {
                 var dml = new DmlExecutor(binder, runtime, eval);

@@ -44,7 +44,7 @@ public class PlanCacheTests
     }
 
     [Test]
-    public async Task A_prepared_update_and_delete_bind_once_until_ddl_changes_the_table()
+    public async Task A_prepared_insert_update_and_delete_bind_once_until_ddl_changes_the_table()
     {
         using var t = new TestDatabase();
         SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
@@ -60,6 +60,11 @@ public class PlanCacheTests
         }
 
         await Assert.That(update.DmlBindCount).IsEqualTo(1);
+        PreparedStatement insert = s.Prepare("INSERT INTO t VALUES ($1, $2 * 10) RETURNING v", [])!;
+        await Assert.That(await Run(s, insert, SqlValue.FromInt4(4), SqlValue.FromInt4(4))).IsEqualTo("40");
+        await Assert.That(await Run(s, insert, SqlValue.FromInt4(5), SqlValue.FromInt4(5))).IsEqualTo("50");
+        await Assert.That(insert.DmlBindCount).IsEqualTo(1);
+        await Ok(s, "DELETE FROM t WHERE id > 3");
         await Assert.That(await Run(s, delete, SqlValue.FromInt4(2))).IsEqualTo("22");
         await Assert.That(await Run(s, delete, SqlValue.FromInt4(2))).IsEqualTo("");
         await Assert.That(delete.DmlBindCount).IsEqualTo(1);
