@@ -18,7 +18,7 @@ internal static partial class PgBinaryFormat
         or SqlTypeKind.Float4 or SqlTypeKind.Float8 or SqlTypeKind.Numeric or SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Char
         or SqlTypeKind.Name or SqlTypeKind.Bytea or SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz
         or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Oid or SqlTypeKind.Json or SqlTypeKind.Jsonb or SqlTypeKind.Interval
-        or SqlTypeKind.Unknown;
+        or SqlTypeKind.Unknown or SqlTypeKind.Void;
 
     /// <summary>Writes one non-null value as its type's send function does (length prefix included).</summary>
     public static void Write(PgWriter w, SqlValue v, SqlType type)
