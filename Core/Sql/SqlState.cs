@@ -35,6 +35,7 @@ public static class SqlState
     public const string StringDataRightTruncation = "22001";
     public const string InvalidDatetimeFormat = "22007";
     public const string DatetimeFieldOverflow = "22008";
+    public const string IntervalFieldOverflow = "22015";
     public const string CannotCoerce = "42846";
     public const string NotNullViolation = "23502";
     public const string UniqueViolation = "23505";
@@ -55,8 +56,10 @@ public static class SqlState
     public const string CardinalityViolation = "21000";
     public const string InvalidParameterValue = "22023";
     public const string ArraySubscriptError = "2202E";
+    public const string NullValueNotAllowed = "22004";
     public const string InvalidRegularExpression = "2201B";
     public const string BadCopyFileFormat = "22P04";
     public const string CharacterNotInRepertoire = "22021";
     public const string ProtocolViolation = "08P01";
+    public const string ConnectionFailure = "08006";
 }

@@ -261,7 +261,7 @@ internal sealed partial class PgConnection
         }
         catch (DecoderFallbackException e)
         {
-            throw new PgProtocolException("malformed SCRAM message (invalid UTF-8)", e);
+            throw new PgProtocolException("malformed SCRAM message (" + PgText.InvalidUtf8(e).Message + ")");
         }
     }
 }

@@ -6,12 +6,12 @@ using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Net.Postgres;
 
-/// <summary>array_send / array_recv and numeric_recv: the binary layouts Npgsql uses for arrays and numeric parameters.</summary>
+/// <summary>array_send / array_recv (up to six dimensions, lower bounds 1) and numeric_recv: the binary layouts Npgsql uses for arrays and numeric parameters.</summary>
 internal static partial class PgBinaryFormat
 {
     /// <summary>
-    /// array_send: dimensions (0 for an empty array, else 1), a has-NULLs flag, the element type OID, then per
-    /// dimension its length and lower bound (1), then each element with its length (-1 for NULL).
+    /// array_send: the number of dimensions (0 for an empty array), a has-NULLs flag, the element type OID, then
+    /// per dimension its length and lower bound (1), then each element with its length (-1 for NULL).
     /// </summary>
     private static void WriteArray(PgWriter w, SqlArray array, SqlType elementType)
     {
@@ -23,12 +23,12 @@ internal static partial class PgBinaryFormat
             hasNull |= item.IsNull;
         }
 
-        w.Int32(items.Count == 0 ? 0 : 1);
+        w.Int32(array.Rank);
         w.Int32(hasNull ? 1 : 0);
         w.Int32(SqlTypeInfo.Of(elementType.Kind).Oid);
-        if (items.Count > 0)
+        for (int d = 1; d <= array.Rank; d++)
         {
-            w.Int32(items.Count);
+            w.Int32(array.Length(d));
             w.Int32(1);
         }
 
@@ -76,9 +76,9 @@ internal static partial class PgBinaryFormat
             throw new SqlException("22P03", $"invalid array flags or dimensions in bind parameter {parameterNumber}");
         }
 
-        if (dimensions > 1)
+        if (dimensions > SqlArray.MaxDimensions)
         {
-            throw new SqlException(SqlState.FeatureNotSupported, $"multidimensional arrays are not supported (bind parameter {parameterNumber} has {dimensions} dimensions)");
+            throw new SqlException(SqlState.ProgramLimitExceeded, $"number of array dimensions ({dimensions}) exceeds the maximum allowed ({SqlArray.MaxDimensions})");
         }
 
         int elementTypeOid = SqlTypeInfo.Of(element.Kind).Oid;
@@ -92,26 +92,38 @@ internal static partial class PgBinaryFormat
             return SqlValue.FromArray(new SqlArray(element.ArrayOf(), []));
         }
 
-        if (b.Length < 20)
+        if (b.Length < 12 + (8 * dimensions))
         {
             throw BadFormat(parameterNumber);
         }
 
-        int count = BinaryPrimitives.ReadInt32BigEndian(b[12..]);
-        int lowerBound = BinaryPrimitives.ReadInt32BigEndian(b[16..]);
-        if (lowerBound != 1)
+        var lengths = new int[dimensions];
+        long count = 1;
+        for (int d = 0; d < dimensions; d++)
         {
-            throw new SqlException(SqlState.FeatureNotSupported, $"array lower bounds other than 1 are not supported (bind parameter {parameterNumber})");
+            lengths[d] = BinaryPrimitives.ReadInt32BigEndian(b[(12 + (8 * d))..]);
+            int lowerBound = BinaryPrimitives.ReadInt32BigEndian(b[(16 + (8 * d))..]);
+            if (lengths[d] < 0)
+            {
+                throw BadFormat(parameterNumber);
+            }
+
+            if (lowerBound != 1)
+            {
+                throw new SqlException(SqlState.FeatureNotSupported, $"array lower bounds other than 1 are not supported (bind parameter {parameterNumber})");
+            }
+
+            count = Math.Min(count * lengths[d], int.MaxValue + 1L); // kept below 2^31 so six lengths cannot overflow it
         }
 
         // every element takes at least its 4-byte length: a count beyond that is a lie, not an allocation to make
-        if (count < 0 || count > (b.Length - 20) / 4)
+        int offset = 12 + (8 * dimensions);
+        if (count > (b.Length - offset) / 4)
         {
             throw BadFormat(parameterNumber);
         }
 
         var items = new SqlValue[count];
-        int offset = 20;
         for (int i = 0; i < count; i++)
         {
             if (b.Length - offset < 4)
@@ -141,7 +153,7 @@ internal static partial class PgBinaryFormat
             throw BadFormat(parameterNumber);
         }
 
-        return SqlValue.FromArray(new SqlArray(element.ArrayOf(), items));
+        return SqlValue.FromArray(count == 0 ? new SqlArray(element.ArrayOf(), []) : new SqlArray(element.ArrayOf(), items, lengths));
     }
 
     /// <summary>numeric_recv: base-10000 digits, weight of the first digit, sign, display scale; to the value's text, then parsed.</summary>

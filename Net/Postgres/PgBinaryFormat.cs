@@ -18,7 +18,7 @@ internal static partial class PgBinaryFormat
         or SqlTypeKind.Float4 or SqlTypeKind.Float8 or SqlTypeKind.Numeric or SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Char
         or SqlTypeKind.Name or SqlTypeKind.Bytea or SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz
         or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Oid or SqlTypeKind.Json or SqlTypeKind.Jsonb or SqlTypeKind.Interval
-        or SqlTypeKind.Unknown;
+        or SqlTypeKind.Unknown or SqlTypeKind.Void;
 
     /// <summary>Writes one non-null value as its type's send function does (length prefix included).</summary>
     public static void Write(PgWriter w, SqlValue v, SqlType type)
@@ -195,13 +195,13 @@ internal static partial class PgBinaryFormat
             case 701:
                 return b.Length == 8 ? SqlValue.FromFloat8(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64BigEndian(b))) : throw BadFormat(parameterNumber);
             case 1082:
-                return b.Length == 4 ? SqlValue.FromDate(BinaryPrimitives.ReadInt32BigEndian(b) + PgEpochDays) : throw BadFormat(parameterNumber);
+                return b.Length == 4 ? SqlValue.FromDate((int)InRange((long)BinaryPrimitives.ReadInt32BigEndian(b) + PgEpochDays, MinDays, MaxDays, "date")) : throw BadFormat(parameterNumber);
             case 1114:
-                return b.Length == 8 ? SqlValue.FromTimestamp(BinaryPrimitives.ReadInt64BigEndian(b) + PgEpochMicros) : throw BadFormat(parameterNumber);
+                return b.Length == 8 ? SqlValue.FromTimestamp(ReadTimestamp(b)) : throw BadFormat(parameterNumber);
             case 1184:
-                return b.Length == 8 ? SqlValue.FromTimestampTz(BinaryPrimitives.ReadInt64BigEndian(b) + PgEpochMicros) : throw BadFormat(parameterNumber);
+                return b.Length == 8 ? SqlValue.FromTimestampTz(ReadTimestamp(b)) : throw BadFormat(parameterNumber);
             case 1083:
-                return b.Length == 8 ? SqlValue.FromTime(BinaryPrimitives.ReadInt64BigEndian(b)) : throw BadFormat(parameterNumber);
+                return b.Length == 8 ? SqlValue.FromTime(InRange(BinaryPrimitives.ReadInt64BigEndian(b), 0, SqlDateTime.MicrosPerDay, "time")) : throw BadFormat(parameterNumber);
             case 17:
                 return SqlValue.FromBytea(b.ToArray());
             case 2950:
@@ -253,6 +253,21 @@ internal static partial class PgBinaryFormat
             throw new SqlException("22021", $"invalid byte sequence for encoding \"UTF8\" in parameter {parameterNumber}");
         }
     }
+
+    // the dates and times ThunderDB holds: years 1 to 9999 (PostgreSQL's reach 4713 BC to 294276 AD), refused beyond as out of range
+    private static readonly long MinDays = SqlDateTime.DaysFromDateOnly(DateOnly.MinValue);
+    private static readonly long MaxDays = SqlDateTime.DaysFromDateOnly(DateOnly.MaxValue);
+
+    private static long ReadTimestamp(ReadOnlySpan<byte> b)
+    {
+        long pg = BinaryPrimitives.ReadInt64BigEndian(b);
+        long max = ((MaxDays + 1) * SqlDateTime.MicrosPerDay) - 1;
+        return pg > max - PgEpochMicros ? throw OutOfRange("timestamp") : InRange(pg + PgEpochMicros, MinDays * SqlDateTime.MicrosPerDay, max, "timestamp");
+    }
+
+    private static long InRange(long value, long min, long max, string what) => value < min || value > max ? throw OutOfRange(what) : value;
+
+    private static SqlException OutOfRange(string what) => new(SqlState.DatetimeFieldOverflow, $"{what} out of range");
 
     private static SqlException BadFormat(int parameterNumber) => new("22P03", $"incorrect binary data format in bind parameter {parameterNumber}");
 }

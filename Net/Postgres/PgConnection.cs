@@ -31,6 +31,9 @@ internal sealed partial class PgConnection
     private bool _statementRunning;
     private bool _closing;
 
+    /// <summary>Set when a statement's COPY hit a broken or closed connection: the connection ends once the statement has failed.</summary>
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _connectionFailure;
+
     public PgConnection(PgServer server, ConnectionIo io, ClientConnection? connection)
     {
         _server = server;
@@ -277,6 +280,7 @@ internal sealed partial class PgConnection
             ActivityEnded();
         }
 
+        ThrowIfConnectionFailed();
         for (int i = batch.Sent; i < batch.Results.Count; i++)
         {
             WriteResult(batch.Results[i], describeRows: !described, formats: default, maxRows: 0, out _);
@@ -304,6 +308,9 @@ internal sealed partial class PgConnection
         ReportChangedParameters();
         _out.ReadyForQuery((byte)batch.State);
     }
+
+    /// <summary>Ends the connection (PgProtocolException: FATAL 08P01; a closed socket: silently) after a COPY found it broken.</summary>
+    private void ThrowIfConnectionFailed() => _connectionFailure?.Throw();
 
     private static bool IsBlank(string sql)
     {

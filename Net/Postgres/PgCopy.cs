@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using ThunderDb.Core.Sql;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Sql.Types;
@@ -40,10 +42,24 @@ internal sealed partial class PgConnection
         {
             while (_copyIn)
             {
-                (byte Type, ReadOnlyMemory<byte> Body)? message = await connection._in.ReadAsync(startup: false, cancellationToken).ConfigureAwait(false);
+                (byte Type, ReadOnlyMemory<byte> Body)? message;
+                try
+                {
+                    message = await connection._in.ReadAsync(startup: false, cancellationToken).ConfigureAwait(false)
+                        ?? throw new IOException("the client closed the connection during COPY FROM STDIN");
+                }
+                catch (Exception e) when (e is PgProtocolException or IOException or SocketException or ObjectDisposedException)
+                {
+                    // the connection is finished, not just the COPY: the statement fails (rolling back), then the
+                    // message loop ends the connection with this exception (PgConnection.ThrowIfConnectionFailed)
+                    _copyIn = false;
+                    connection._connectionFailure = ExceptionDispatchInfo.Capture(e);
+                    throw new SqlException(e is PgProtocolException ? SqlState.ProtocolViolation : SqlState.ConnectionFailure, e.Message);
+                }
+
                 if (message is not { } m)
                 {
-                    throw new IOException("the client closed the connection during COPY FROM STDIN");
+                    continue;
                 }
 
                 switch (m.Type)
@@ -60,7 +76,7 @@ internal sealed partial class PgConnection
                         return ReadOnlyMemory<byte>.Empty;
                     case (byte)'f':
                         _copyIn = false;
-                        throw new SqlException(SqlState.QueryCanceled, "COPY from stdin failed: " + new PgBody(m.Body.Span).CString());
+                        throw new SqlException(SqlState.QueryCanceled, "COPY from stdin failed: " + CopyFailMessage(m.Body.Span));
                     case (byte)'H' or (byte)'S':
                         break;
                     default:
@@ -70,6 +86,20 @@ internal sealed partial class PgConnection
             }
 
             return ReadOnlyMemory<byte>.Empty;
+        }
+
+        /// <summary>CopyFail's message; a malformed one (no NUL, invalid UTF-8) ends the connection like any malformed message.</summary>
+        private string CopyFailMessage(ReadOnlySpan<byte> body)
+        {
+            try
+            {
+                return new PgBody(body).CString();
+            }
+            catch (PgProtocolException e)
+            {
+                connection._connectionFailure = ExceptionDispatchInfo.Capture(e);
+                throw new SqlException(SqlState.ProtocolViolation, e.Message);
+            }
         }
 
         public void AbandonCopyIn() => _copyIn = false; // the message loop drops CopyData, CopyDone and CopyFail outside a COPY

@@ -242,20 +242,20 @@ internal sealed partial class PgConnection
     /// <summary>A prepared statement by its UTF-8 name, without allocating the name.</summary>
     private PgPrepared? FindStatement(ReadOnlySpan<byte> name)
     {
-        if (name.Length > 128)
-        {
-            return _statements.GetValueOrDefault(PgText.Strict.GetString(name));
-        }
-
         Span<char> chars = stackalloc char[128];
         int n;
         try
         {
+            if (name.Length > 128)
+            {
+                return _statements.GetValueOrDefault(PgText.Strict.GetString(name));
+            }
+
             n = PgText.Strict.GetChars(name, chars);
         }
         catch (System.Text.DecoderFallbackException e)
         {
-            throw new PgProtocolException("invalid byte sequence for encoding \"UTF8\"", e);
+            throw PgText.InvalidUtf8(e);
         }
 
         return _statements.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars[..n], out PgPrepared? found) ? found : null;
@@ -373,6 +373,7 @@ internal sealed partial class PgConnection
             catch (SqlException e)
             {
                 ThunderMetrics.QueriesFailedTotal.Inc();
+                ThrowIfConnectionFailed();
                 ExtendedError(e);
                 return;
             }

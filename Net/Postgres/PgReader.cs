@@ -209,7 +209,7 @@ internal ref struct PgBody(ReadOnlySpan<byte> body)
         }
         catch (DecoderFallbackException e)
         {
-            throw new PgProtocolException("invalid byte sequence for encoding \"UTF8\"", e);
+            throw PgText.InvalidUtf8(e);
         }
 
         _at += nul + 1;
@@ -255,4 +255,11 @@ internal static class PgText
 {
     /// <summary>UTF-8 that throws on invalid bytes (client_encoding is UTF8: PostgreSQL refuses them with 22021).</summary>
     public static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>PostgreSQL's text for bytes that are not UTF-8: <c>invalid byte sequence for encoding "UTF8": 0xed 0xa0</c>.</summary>
+    public static PgProtocolException InvalidUtf8(DecoderFallbackException e)
+    {
+        string bytes = e.BytesUnknown is { Length: > 0 } unknown ? ": " + string.Join(' ', unknown.Select(b => $"0x{b:x2}")) : "";
+        return new PgProtocolException("invalid byte sequence for encoding \"UTF8\"" + bytes);
+    }
 }

@@ -108,7 +108,7 @@ public sealed class CopyBinaryReader
                 throw new SqlException(SqlState.BadCopyFileFormat, "invalid field size");
             }
 
-            if (length > 0 && b.Length < at + length)
+            if (length > 0 && b.Length < (long)at + length)
             {
                 LineNumber--;
                 return NeedMore(final, b.Length);
@@ -165,7 +165,7 @@ public sealed class CopyBinaryReader
             throw new SqlException(SqlState.BadCopyFileFormat, "invalid COPY file header (missing length)");
         }
 
-        int total = Signature.Length + 8 + extension;
+        long total = Signature.Length + 8L + extension;
         if (b.Length < total)
         {
             if (final)
@@ -176,7 +176,7 @@ public sealed class CopyBinaryReader
             return false;
         }
 
-        _start += total;
+        _start += (int)total;
         _headerRead = true;
         return true;
     }

@@ -262,7 +262,37 @@ internal static class Aggregates
 
         public void Step(SqlValue[] args) => _items.Add(args[0]);
 
-        public SqlValue Result() => _items.Count == 0 ? SqlValue.Null : SqlValue.FromArray(new SqlArray(elementType, [.. _items]));
+        public SqlValue Result() => _items.Count == 0 ? SqlValue.Null
+            : SqlValue.FromArray(elementType.IsArray ? Stacked() : new SqlArray(elementType, [.. _items]));
+
+        /// <summary>array_agg(anyarray): the arrays, all of one shape, as the rows of an array of one more dimension.</summary>
+        private SqlArray Stacked()
+        {
+            var items = new List<SqlValue>();
+            int[]? shape = null;
+            foreach (SqlValue a in _items)
+            {
+                if (a.IsNull)
+                {
+                    throw new SqlException(SqlState.NullValueNotAllowed, "cannot accumulate null arrays");
+                }
+
+                if (a.AsArray.Rank == 0)
+                {
+                    throw new SqlException(SqlState.ArraySubscriptError, "cannot accumulate empty arrays");
+                }
+
+                shape ??= a.AsArray.Lengths;
+                if (!shape.AsSpan().SequenceEqual(a.AsArray.Lengths))
+                {
+                    throw new SqlException(SqlState.ArraySubscriptError, "cannot accumulate arrays of different dimensionality");
+                }
+
+                items.AddRange(a.AsArray.Items);
+            }
+
+            return new SqlArray(elementType, [.. items], [_items.Count, .. shape!]);
+        }
     }
 
     /// <summary>numeric_stddev_internal: (N·Σx² − (Σx)²) / (N·(N−1)) or / N², divided at PostgreSQL's division scale; the root at that scale.</summary>

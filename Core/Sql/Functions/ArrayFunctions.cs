@@ -3,8 +3,8 @@ using ThunderDb.Core.Sql.Types;
 namespace ThunderDb.Core.Sql.Functions;
 
 /// <summary>
-/// Array inspection functions on one-dimensional arrays (the only kind SqlArray holds): their lower bound
-/// is 1 and dimension 1 is the only one; an empty array has no dimensions, so its bounds are NULL.
+/// Array inspection functions. Every lower bound is 1 (SqlArray holds no others), so a dimension's upper bound is
+/// its length; an empty array has no dimensions, so its bounds, lengths and dims are NULL.
 /// </summary>
 internal static class ArrayFunctions
 {
@@ -12,10 +12,11 @@ internal static class ArrayFunctions
 
     public static void Register(List<ScalarFunction> f)
     {
-        f.Add("array_length", I4, (a, _) => Bound(a[0], a[1].AsInt32, a[0].AsArray.Items.Count), Any, I4);
-        f.Add("array_upper", I4, (a, _) => Bound(a[0], a[1].AsInt32, a[0].AsArray.Items.Count), Any, I4);
-        f.Add("array_lower", I4, (a, _) => Bound(a[0], a[1].AsInt32, 1), Any, I4);
-        f.Add("array_ndims", I4, (a, _) => a[0].AsArray.Items.Count == 0 ? SqlValue.Null : SqlValue.FromInt4(1), Any);
+        f.Add("array_length", I4, (a, _) => Bound(a[0], a[1].AsInt32, length: true), Any, I4);
+        f.Add("array_upper", I4, (a, _) => Bound(a[0], a[1].AsInt32, length: true), Any, I4);
+        f.Add("array_lower", I4, (a, _) => Bound(a[0], a[1].AsInt32, length: false), Any, I4);
+        f.Add("array_ndims", I4, (a, _) => a[0].AsArray.Rank == 0 ? SqlValue.Null : SqlValue.FromInt4(a[0].AsArray.Rank), Any);
+        f.Add("array_dims", SqlType.Text, (a, _) => Dims(a[0].AsArray), Any);
         f.Add("cardinality", I4, (a, _) => SqlValue.FromInt4(a[0].AsArray.Items.Count), Any);
         // not strict in the element: array_position(a, NULL) finds the first NULL, as in PostgreSQL
         f.Add(new ScalarFunction("array_position", [Any, FunctionCatalog.AnyElement], I4, (a, _) => a[0].IsNull ? SqlValue.Null : Position(a[0].AsArray, a[1]), Strict: false));
@@ -23,6 +24,11 @@ internal static class ArrayFunctions
 
     private static SqlValue Position(SqlArray array, SqlValue target)
     {
+        if (array.IsMultidimensional)
+        {
+            throw SqlException.NotSupported("searching for elements in multidimensional arrays");
+        }
+
         for (int i = 0; i < array.Items.Count; i++)
         {
             SqlValue item = array.Items[i];
@@ -35,6 +41,23 @@ internal static class ArrayFunctions
         return SqlValue.Null;
     }
 
-    private static SqlValue Bound(SqlValue array, int dimension, int value) =>
-        dimension == 1 && array.AsArray.Items.Count > 0 ? SqlValue.FromInt4(value) : SqlValue.Null;
+    private static SqlValue Bound(SqlValue array, int dimension, bool length) =>
+        dimension >= 1 && dimension <= array.AsArray.Rank ? SqlValue.FromInt4(length ? array.AsArray.Length(dimension) : 1) : SqlValue.Null;
+
+    /// <summary>array_dims: <c>[1:2][1:3]</c>.</summary>
+    private static SqlValue Dims(SqlArray array)
+    {
+        if (array.Rank == 0)
+        {
+            return SqlValue.Null;
+        }
+
+        var sb = new System.Text.StringBuilder();
+        for (int d = 1; d <= array.Rank; d++)
+        {
+            sb.Append("[1:").Append(array.Length(d).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
+        }
+
+        return SqlValue.FromText(sb.ToString());
+    }
 }

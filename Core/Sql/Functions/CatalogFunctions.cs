@@ -64,11 +64,10 @@ internal static class CatalogFunctions
                  new(name, [T, T, T], B, (_, _) => SqlValue.FromBool(true)), new(name, [T, O, T], B, (_, _) => SqlValue.FromBool(true))],
             "pg_get_statisticsobjdef_columns" => [new(name, [O], T, (_, _) => SqlValue.Null, Strict: false)],
             "pg_relation_is_publishable" => [new(name, [O], B, (_, _) => SqlValue.FromBool(false))],
-            // void in PostgreSQL; ThunderDB has no void values, so these return a text NULL
-            "pg_notify" => [new(name, [T, T], T, (a, _) =>
+            "pg_notify" => [new(name, [T, T], SqlType.Void, (a, _) =>
             {
                 Services(session).Notify(a[0].IsNull ? "" : a[0].AsString, a[1].IsNull ? "" : a[1].AsString);
-                return SqlValue.Null;
+                return SqlValue.Void;
             }, Strict: false, IsVolatile: true)],
             "pg_cancel_backend" => [new(name, [I], B, (a, _) => SqlValue.FromBool(Services(session).CancelBackend(a[0].AsInt32)), IsVolatile: true)],
             "pg_terminate_backend" =>

@@ -80,7 +80,7 @@ internal static class OrderedAggregates
             {
                 // percentile_cont(float8[]): one result per fraction, NULL for a NULL fraction
                 SqlValue[] results = [.. _fraction.AsArray.Items.Select(f => f.IsNull ? SqlValue.Null : At(f.AsDouble))];
-                return SqlValue.FromArray(new SqlArray(SqlType.Float8, results));
+                return SqlValue.FromArray(_fraction.AsArray.WithItems(SqlType.Float8, results));
             }
 
             return At(_fraction.AsDouble);

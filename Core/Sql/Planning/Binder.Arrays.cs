@@ -28,7 +28,10 @@ internal sealed partial class Binder
         return new QuantifiedSubqueryExpr(left, ComparisonOf(q.Operator, Pos(q)), q.Quantifier == Ast.Quantifier.All, new ArrayElementsNode(array));
     }
 
-    /// <summary><c>ARRAY[a, b, ...]</c>: the elements at their common type (untyped literals are text); one dimension only.</summary>
+    /// <summary>
+    /// <c>ARRAY[a, b, ...]</c>: the elements at their common type (untyped literals are text). Elements that are
+    /// arrays, or inner bracket lists (<c>ARRAY[[1,2],[3,4]]</c>), make an array of one more dimension.
+    /// </summary>
     private BoundExpr BindArrayConstructor(Ast.ArrayExpr a, Scope scope)
     {
         if (a.Elements.Count == 0)
@@ -37,31 +40,58 @@ internal sealed partial class Binder
                 hint: "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
         }
 
-        if (a.Elements.Any(e => e is Ast.ArrayExpr))
-        {
-            throw SqlException.NotSupported("multidimensional arrays");
-        }
-
-        List<BoundExpr> items = [.. a.Elements.Select(e => BindExpr(e, scope))];
+        List<BoundExpr> items = [.. a.Elements.Select(e => e is Ast.ArrayExpr inner ? BindArrayConstructor(inner, scope) : BindExpr(e, scope))];
         SqlType element = TypeRules.Common(items.Select(i => i.Type), "ARRAY", Pos(a));
-        if (element.IsArray)
+        if (element.IsArray || a.Elements.Any(e => e is Ast.ArrayExpr))
         {
-            throw SqlException.NotSupported("multidimensional arrays");
+            // every element must be an array (of any shape: the shapes are checked when the value is built)
+            if (!element.IsArray)
+            {
+                throw new SqlException(SqlState.DatatypeMismatch, "multidimensional arrays must have array expressions with matching dimensions", position: Pos(a));
+            }
+
+            SqlType subArray = element.Element.Kind == SqlTypeKind.Unknown ? SqlType.Text.ArrayOf() : element with { Modifier = -1 };
+            return new ArrayConstructorExpr([.. items.Select(i => TypeRules.Coerce(Infer(i, subArray), subArray, Pos(a)))], subArray, nested: true);
         }
 
         element = element.Kind == SqlTypeKind.Unknown ? SqlType.Text : element;
         return new ArrayConstructorExpr([.. items.Select(i => TypeRules.Coerce(Infer(i, element), element, Pos(a)))], element.ArrayOf());
     }
 
+    /// <summary><c>ARRAY[]::int[]</c>: the cast gives the empty array its type.</summary>
+    private static ConstantExpr EmptyArray(SqlType target) => new(SqlValue.FromArray(new SqlArray(target.Element, [])), target);
+
+    /// <summary>
+    /// <c>a[i]</c>, <c>a[i][j]</c>, slices <c>a[l:u]</c>: the chain of subscripts on one array, bound as one
+    /// expression (one subscript per dimension); a slice anywhere makes every subscript a slice, as in PostgreSQL.
+    /// </summary>
     private BoundExpr BindSubscript(Ast.SubscriptExpr sub, Scope scope)
     {
-        BoundExpr array = BindExpr(sub.Operand, scope);
+        var chain = new List<Ast.SubscriptExpr>();
+        Ast.SqlExpr operand = sub;
+        while (operand is Ast.SubscriptExpr s)
+        {
+            chain.Insert(0, s);
+            operand = s.Operand;
+        }
+
+        BoundExpr array = BindExpr(operand, scope);
         if (!array.Type.IsArray)
         {
             throw new SqlException(SqlState.DatatypeMismatch, $"cannot subscript type {array.Type} because it does not support subscripting", position: Pos(sub));
         }
 
-        return new ArraySubscriptExpr(array, TypeRules.Coerce(BindExpr(sub.Lower!, scope), SqlType.Int4, Pos(sub)));
+        if (chain.Count > SqlArray.MaxDimensions)
+        {
+            throw new SqlException(SqlState.ProgramLimitExceeded, $"number of array dimensions ({chain.Count}) exceeds the maximum allowed ({SqlArray.MaxDimensions})", position: Pos(sub));
+        }
+
+        bool slice = chain.Any(s => s.IsSlice);
+        BoundExpr? Index(Ast.SqlExpr? e) => e is null ? null : TypeRules.Coerce(BindExpr(e, scope), SqlType.Int4, Pos(sub));
+        // a plain subscript n among slices is the slice 1:n
+        BoundExpr?[] lowers = [.. chain.Select(s => slice && !s.IsSlice ? null : Index(s.Lower))];
+        BoundExpr?[] uppers = [.. chain.Select(s => s.IsSlice ? Index(s.Upper) : slice ? Index(s.Lower) : null)];
+        return new ArraySubscriptExpr(array, lowers, uppers, slice);
     }
 
     /// <summary><c>'name'::regproc</c> for the functions pg_proc lists (the types' I/O functions); others are undefined.</summary>

@@ -97,7 +97,7 @@ internal sealed partial class Binder
             Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
             Ast.ArraySubqueryExpr a => BindArraySubquery(a, scope),
             Ast.ArrayExpr a => BindArrayConstructor(a, scope),
-            Ast.SubscriptExpr { IsSlice: false, Lower: not null } sub => BindSubscript(sub, scope),
+            Ast.SubscriptExpr sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
             Ast.CollateExpr c => BindExpr(c.Operand, scope),
             _ => throw new SqlException(SqlState.FeatureNotSupported, $"{Describe(expr)} is not supported yet", position: Pos(expr)),
@@ -452,8 +452,8 @@ internal sealed partial class Binder
             return RegprocConstant(procName.Value, Pos(c.Operand));
         }
 
-        BoundExpr operand = BindExpr(c.Operand, scope);
         SqlType target = ResolveType(c.Type, Pos(c));
+        BoundExpr operand = c.Operand is Ast.ArrayExpr { Elements.Count: 0 } && target.IsArray ? EmptyArray(target) : BindExpr(c.Operand, scope);
         operand = Infer(operand, target);
         if (operand is ConstantExpr k)
         {

@@ -218,6 +218,8 @@ internal sealed partial class Binder
         Ast.FunctionCallExpr f => f.FunctionName,
         Ast.CastExpr c => c.Operand is Ast.ColumnRefExpr or Ast.FunctionCallExpr ? DefaultName(c.Operand) : DefaultTypeName(c.Type),
         Ast.CaseExpr => "case",
+        Ast.SubscriptExpr s => DefaultName(s.Operand), // a[1] is named a, as PostgreSQL's FigureColname does
+        Ast.ArrayExpr => "array",
         Ast.ExistsExpr => "exists",
         Ast.SqlValueFunctionExpr v => v.Function switch
         {

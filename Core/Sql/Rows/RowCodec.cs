@@ -114,6 +114,7 @@ public static class RowCodec
         if (type.IsArray)
         {
             int count = (int)ReadVarint(source, ref at);
+            _ = ReadArrayShape(source, ref at, count);
             for (int i = 0; i < count; i++)
             {
                 if (source[at++] != 0)
@@ -150,12 +151,45 @@ public static class RowCodec
         }
     }
 
+    /// <summary>Where a stored array's first element flag would be: byte 2 starts its dimension lengths (multidimensional arrays only).</summary>
+    private const byte ShapeMarker = 2;
+
+    private static int[]? ReadArrayShape(ReadOnlySpan<byte> source, ref int at, int count)
+    {
+        if (count == 0 || source[at] != ShapeMarker)
+        {
+            return null;
+        }
+
+        at++;
+        var lengths = new int[(int)ReadVarint(source, ref at)];
+        for (int d = 0; d < lengths.Length; d++)
+        {
+            lengths[d] = (int)ReadVarint(source, ref at);
+        }
+
+        return lengths;
+    }
+
     private static void WriteValue(IBufferWriter<byte> output, SqlValue v, SqlType type)
     {
         if (type.IsArray)
         {
             SqlArray array = v.AsArray;
             WriteVarint(output, (ulong)array.Items.Count);
+            if (array.IsMultidimensional)
+            {
+                // a shape marker where a one-dimensional array's first element flag (0 or 1) would be: rows
+                // written before arrays had dimensions read the same
+                output.GetSpan(1)[0] = ShapeMarker;
+                output.Advance(1);
+                WriteVarint(output, (ulong)array.Rank);
+                for (int d = 1; d <= array.Rank; d++)
+                {
+                    WriteVarint(output, (ulong)array.Length(d));
+                }
+            }
+
             foreach (SqlValue item in array.Items)
             {
                 output.GetSpan(1)[0] = item.IsNull ? (byte)0 : (byte)1;
@@ -217,13 +251,14 @@ public static class RowCodec
         if (type.IsArray)
         {
             int count = (int)ReadVarint(source, ref at);
+            int[]? lengths = ReadArrayShape(source, ref at, count);
             var items = new SqlValue[count];
             for (int i = 0; i < count; i++)
             {
                 items[i] = source[at++] == 0 ? SqlValue.Null : ReadValue(source, ref at, type.Element);
             }
 
-            return SqlValue.FromArray(new SqlArray(type.Element, items));
+            return SqlValue.FromArray(lengths is null ? new SqlArray(type.Element, items) : new SqlArray(type.Element, items, lengths));
         }
 
         switch (type.Kind)

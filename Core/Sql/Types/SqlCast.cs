@@ -270,6 +270,6 @@ public static class SqlCast
             converted[i] = Coerce(items[i], target.Element, isExplicit);
         }
 
-        return SqlValue.FromArray(new SqlArray(target.Element, converted));
+        return SqlValue.FromArray(value.AsArray.WithItems(target.Element, converted));
     }
 }

@@ -182,6 +182,26 @@ public static class SqlCompare
             }
         }
 
-        return x.Count.CompareTo(y.Count);
+        if (x.Count != y.Count)
+        {
+            return x.Count.CompareTo(y.Count);
+        }
+
+        // the same elements in a different shape are still different arrays (array_cmp: rank, then each length)
+        SqlArray p = a.AsArray, q = b.AsArray;
+        if (p.Rank != q.Rank)
+        {
+            return p.Rank.CompareTo(q.Rank);
+        }
+
+        for (int d = 1; d <= p.Rank; d++)
+        {
+            if (p.Length(d) != q.Length(d))
+            {
+                return p.Length(d).CompareTo(q.Length(d));
+            }
+        }
+
+        return 0;
     }
 }

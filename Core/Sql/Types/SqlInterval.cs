@@ -70,6 +70,19 @@ public static class SqlInterval
     public static SqlValue Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            return ParseFields(text);
+        }
+        catch (OverflowException)
+        {
+            // a field beyond what decimal holds (28 digits), long before the interval's own limits
+            throw new SqlException(SqlState.IntervalFieldOverflow, $"interval field value out of range: \"{text}\"");
+        }
+    }
+
+    private static SqlValue ParseFields(string text)
+    {
         string[] words = text.Trim().Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         decimal months = 0, days = 0, micros = 0;
         bool any = false, ago = false;

@@ -122,52 +122,6 @@ public static partial class SqlText
 
     public static string FormatBytea(ReadOnlySpan<byte> bytes) => "\\x" + Convert.ToHexStringLower(bytes);
 
-    /// <summary><c>{1,2,NULL,"a b"}</c>: elements quoted when empty, "NULL", or holding braces, quotes, commas, backslashes or spaces.</summary>
-    public static string FormatArray(SqlArray array)
-    {
-        ArgumentNullException.ThrowIfNull(array);
-        var sb = new StringBuilder();
-        sb.Append('{');
-        for (int i = 0; i < array.Items.Count; i++)
-        {
-            if (i > 0)
-            {
-                sb.Append(',');
-            }
-
-            SqlValue item = array.Items[i];
-            if (item.IsNull)
-            {
-                sb.Append("NULL");
-                continue;
-            }
-
-            string text = Format(item);
-            bool quote = text.Length == 0 || text.Equals("NULL", StringComparison.OrdinalIgnoreCase)
-                || text.AsSpan().IndexOfAny("{},\"\\ \t\n\r\v\f") >= 0;
-            if (!quote)
-            {
-                sb.Append(text);
-                continue;
-            }
-
-            sb.Append('"');
-            foreach (char c in text)
-            {
-                if (c is '"' or '\\')
-                {
-                    sb.Append('\\');
-                }
-
-                sb.Append(c);
-            }
-
-            sb.Append('"');
-        }
-
-        return sb.Append('}').ToString();
-    }
-
     // ---- input ------------------------------------------------------------------------------------
 
     /// <summary>

@@ -25,6 +25,9 @@ public enum SqlTypeKind : byte
     Json,
     Jsonb,
     Oid,
+
+    /// <summary>The pseudo-type of functions that return nothing (pg_sleep, pg_notify): its one value prints as ''.</summary>
+    Void,
 }
 
 /// <summary>
@@ -52,6 +55,7 @@ public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool 
     public static readonly SqlType Json = new(SqlTypeKind.Json);
     public static readonly SqlType Jsonb = new(SqlTypeKind.Jsonb);
     public static readonly SqlType Oid = new(SqlTypeKind.Oid);
+    public static readonly SqlType Void = new(SqlTypeKind.Void);
     public static readonly SqlType Name = new(SqlTypeKind.Name);
 
     public static SqlType Varchar(int length) => new(SqlTypeKind.Varchar, length);

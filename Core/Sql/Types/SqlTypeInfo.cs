@@ -39,6 +39,7 @@ public sealed record SqlTypeInfo(SqlTypeKind Kind, string PgName, string Display
             new(SqlTypeKind.Json, "json", "json", 114, 199, -1, 'U'),
             new(SqlTypeKind.Jsonb, "jsonb", "jsonb", 3802, 3807, -1, 'U'),
             new(SqlTypeKind.Oid, "oid", "oid", 26, 1028, 4, 'N'),
+            new(SqlTypeKind.Void, "void", "void", 2278, 0, 4, 'P'),
         ];
         for (int i = 0; i < all.Length; i++)
         {

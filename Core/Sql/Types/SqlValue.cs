@@ -35,6 +35,9 @@ public readonly struct SqlValue
     /// <summary>The SQL NULL (of no particular type; a NULL's type is the expression's).</summary>
     public static SqlValue Null => default;
 
+    /// <summary>The value of a void function (pg_sleep): not NULL; its text and binary forms are empty, as PostgreSQL's void_out / void_send.</summary>
+    public static SqlValue Void { get; } = FromString(SqlTypeKind.Void, "");
+
     public bool IsNull => !_notNull;
 
     /// <summary>The kind of a non-null value; <see cref="SqlTypeKind.Unknown"/> for NULL and for untyped literals.</summary>
@@ -177,10 +180,70 @@ public readonly struct SqlValue
     public override string ToString() => IsNull ? "NULL" : SqlText.Format(this);
 }
 
-/// <summary>An array value: its element type and elements (any of which may be NULL). One dimension.</summary>
-public sealed class SqlArray(SqlType elementType, SqlValue[] items)
+/// <summary>
+/// An array value: its element type and elements (any of which may be NULL) in row-major order, and the length
+/// of each dimension. Every lower bound is 1. An empty array has no dimensions; a one-dimensional array's only
+/// length is its element count.
+/// </summary>
+public sealed class SqlArray
 {
-    public SqlType ElementType { get; } = elementType.Element;
+    /// <summary>PostgreSQL's MAXDIM.</summary>
+    public const int MaxDimensions = 6;
 
-    public IReadOnlyList<SqlValue> Items { get; } = items;
+    private readonly int[]? _lengths;
+
+    public SqlArray(SqlType elementType, SqlValue[] items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ElementType = elementType.Element;
+        Items = items;
+    }
+
+    /// <param name="lengths">One length per dimension, their product the item count; one length or none is one dimension.</param>
+    public SqlArray(SqlType elementType, SqlValue[] items, int[] lengths)
+        : this(elementType, items)
+    {
+        ArgumentNullException.ThrowIfNull(lengths);
+        long product = 1;
+        foreach (int n in lengths)
+        {
+            product *= n;
+        }
+
+        if (lengths.Length > MaxDimensions)
+        {
+            throw new SqlException(SqlState.ProgramLimitExceeded, $"number of array dimensions ({lengths.Length}) exceeds the maximum allowed ({MaxDimensions})");
+        }
+
+        if (items.Length == 0)
+        {
+            return; // no elements: no dimensions, whatever shape it was built with
+        }
+
+        if (lengths.Length > 1 && product != items.Length)
+        {
+            throw new ArgumentException($"dimension lengths multiply to {product}, not the {items.Length} items", nameof(lengths));
+        }
+
+        _lengths = lengths.Length > 1 ? lengths : null;
+    }
+
+    public SqlType ElementType { get; }
+
+    /// <summary>Every element, the last dimension varying fastest.</summary>
+    public IReadOnlyList<SqlValue> Items { get; }
+
+    /// <summary>The number of dimensions: 0 for an empty array.</summary>
+    public int Rank => Items.Count == 0 ? 0 : _lengths?.Length ?? 1;
+
+    public bool IsMultidimensional => _lengths is not null;
+
+    /// <summary>The length of dimension <paramref name="dimension"/> (1-based); 0 past the last.</summary>
+    public int Length(int dimension) => dimension < 1 || dimension > Rank ? 0 : _lengths?[dimension - 1] ?? Items.Count;
+
+    /// <summary>The lengths of every dimension (empty for an empty array).</summary>
+    public int[] Lengths => Rank == 0 ? [] : _lengths is { } l ? [.. l] : [Items.Count];
+
+    /// <summary>The same shape over other items (an element-wise conversion).</summary>
+    public SqlArray WithItems(SqlType elementType, SqlValue[] items) => _lengths is { } l ? new SqlArray(elementType, items, l) : new SqlArray(elementType, items);
 }

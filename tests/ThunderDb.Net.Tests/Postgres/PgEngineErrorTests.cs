@@ -13,28 +13,6 @@ namespace ThunderDb.Net.Tests.Postgres;
 /// <summary>Engine failures that are not SQL errors: the statement fails with an ErrorResponse, the connection stays.</summary>
 public sealed class PgEngineErrorTests
 {
-    /// <summary>Keeps the exceptions logged at Error level.</summary>
-    private sealed class ErrorLog : ILogger
-    {
-        public List<Exception> Errors { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (logLevel == LogLevel.Error && exception is not null)
-            {
-                lock (Errors)
-                {
-                    Errors.Add(exception);
-                }
-            }
-        }
-    }
-
     private static async Task<(PgServer Server, InMemoryKvDatabase Db)> StartAsync(ILogger? log = null)
     {
         var db = new InMemoryKvDatabase();

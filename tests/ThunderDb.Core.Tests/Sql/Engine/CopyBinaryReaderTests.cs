@@ -70,6 +70,9 @@ public class CopyBinaryReaderTests
             (good, 2, "row field count is 1, expected 2"),
             (good[..^4], 1, "unexpected EOF in COPY data"),
             ([.. good, 0], 1, "received copy data after EOF marker"),
+            // lengths near int.MaxValue once overflowed the bounds checks (found by PgDecoderFuzzTests)
+            ([.. good[..15], 0x7F, 0xFF, 0xFF, 0xFF, 0, 1, 0, 0, 0, 0], 1, "invalid COPY file header (wrong length)"),
+            ([.. good[..21], 0x7F, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0], 1, "unexpected EOF in COPY data"),
         ];
         foreach ((byte[] input, int columns, string message) in cases)
         {

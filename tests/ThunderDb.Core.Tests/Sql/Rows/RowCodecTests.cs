@@ -73,6 +73,26 @@ public class RowCodecTests
     }
 
     [Test]
+    public async Task Multidimensional_arrays_keep_their_shape_and_one_dimensional_rows_read_as_before()
+    {
+        SqlType ints = SqlType.Int4.ArrayOf();
+        SqlValue grid = SqlText.Parse("{{1,NULL,3},{4,5,6}}", ints);
+        SqlValue flat = SqlText.Parse("{1,NULL,3,4,5,6}", ints);
+        var buffer = new ArrayBufferWriter<byte>();
+        RowCodec.Write(buffer, [grid, flat, SqlValue.FromInt4(9)], [ints, ints, SqlType.Int4]);
+        var back = new SqlValue[3];
+        RowCodec.Read(buffer.WrittenSpan, back, [ints, ints, SqlType.Int4]);
+        await Assert.That(SqlText.Format(back[0])).IsEqualTo("{{1,NULL,3},{4,5,6}}");
+        await Assert.That(back[0].AsArray.Lengths).IsEquivalentTo(new[] { 2, 3 });
+        await Assert.That(SqlText.Format(back[1])).IsEqualTo("{1,NULL,3,4,5,6}");
+        await Assert.That(back[2].AsInt32).IsEqualTo(9);
+        var some = new SqlValue[3];
+        RowCodec.Read(buffer.WrittenSpan, some, [ints, ints, SqlType.Int4], [false, true, true]); // the 2-D array skipped
+        await Assert.That(SqlText.Format(some[1])).IsEqualTo("{1,NULL,3,4,5,6}");
+        await Assert.That(some[2].AsInt32).IsEqualTo(9);
+    }
+
+    [Test]
     public async Task A_row_stored_before_columns_were_added_reads_with_the_new_columns_null()
     {
         var buffer = new ArrayBufferWriter<byte>();

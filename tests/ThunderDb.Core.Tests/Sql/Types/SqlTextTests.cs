@@ -115,6 +115,17 @@ public class SqlTextTests
     }
 
     [Test]
+    [Arguments("6666666666666666666666666661 year")]
+    [Arguments("1 day 04:05:022222222222222222222222226")]
+    public async Task Interval_fields_beyond_decimal_are_22015_not_a_crash(string input)
+    {
+        // found by PgDecoderFuzzTests: the field arithmetic overflowed decimal (OverflowException, XX000 on the wire)
+        var e = Assert.Throws<SqlException>(() => SqlText.Parse(input, SqlType.Interval));
+        await Assert.That(e.SqlState).IsEqualTo("22015");
+        await Assert.That(e.Message).IsEqualTo($"interval field value out of range: \"{input}\"");
+    }
+
+    [Test]
     public async Task Bytea_uuid_numeric_and_arrays()
     {
         await Assert.That(SqlText.Format(SqlValue.FromBytea([0xDE, 0xAD, 0x00]))).IsEqualTo("\\xdead00");
