@@ -184,6 +184,9 @@ internal sealed partial class RespSession : IScriptHost
 
         ScriptRegistry registry = _server.Scripts;
         await registry.Gate.EnterAsync(_connection.Killed).ConfigureAwait(false);
+        // Off the socket event loop (sessions run inline on epoll threads): a long script must not stall the other
+        // connections of its loop thread, which must still get -BUSY and be able to send SCRIPT KILL.
+        await Task.Yield();
         int savedDb = _db;
         try
         {

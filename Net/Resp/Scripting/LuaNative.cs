@@ -134,6 +134,13 @@ internal static unsafe partial class LuaNative
     [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
     public static partial void lua_rotate(IntPtr l, int index, int n);
 
+    [LibraryImport(Library)]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvCdecl)])]
+    public static partial int lua_getinfo(IntPtr l, byte* what, IntPtr ar);
+
+    /// <summary>Offset of <c>currentline</c> in Lua 5.4's <c>lua_Debug</c> on 64-bit: event, 4 pointers, source, srclen.</summary>
+    public const int DebugCurrentLineOffset = 48;
+
     public static void Pop(IntPtr l, int n) => lua_settop(l, -n - 1);
 
     public static void Remove(IntPtr l, int index)

@@ -46,6 +46,7 @@ internal sealed unsafe class LuaScriptEngine : IDisposable
     private IntPtr _thread;
     private volatile bool _killRequested;
     private bool _abortRequested;
+    private int _killedAtLine;
 
     private LuaScriptEngine(IScriptHost host)
     {
@@ -262,7 +263,7 @@ internal sealed unsafe class LuaScriptEngine : IDisposable
             }
             else if (status == LuaNative.StatusYield)
             {
-                output.WriteError($"ERR Script killed by user with {(isFunction ? "FUNCTION" : "SCRIPT")} KILL... script: {name}, on @user_{(isFunction ? "function" : "script")}.");
+                output.WriteError($"ERR Script killed by user with {(isFunction ? "FUNCTION" : "SCRIPT")} KILL... script: {name}, on @user_{(isFunction ? "function" : "script")}:{_killedAtLine}.");
             }
             else if (status != LuaNative.StatusOk || results < 2)
             {
@@ -326,8 +327,10 @@ internal sealed unsafe class LuaScriptEngine : IDisposable
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void Hook(IntPtr l, IntPtr debug)
     {
-        if (t_running is { _killRequested: true })
+        if (t_running is { _killRequested: true } engine)
         {
+            byte* what = stackalloc byte[] { (byte)'l', 0 };
+            engine._killedAtLine = LuaNative.lua_getinfo(l, what, debug) != 0 ? *(int*)((byte*)debug + LuaNative.DebugCurrentLineOffset) : 0;
             LuaNative.lua_yieldk(l, 0, IntPtr.Zero, IntPtr.Zero); // from a hook this returns; the resume reports the yield
         }
     }

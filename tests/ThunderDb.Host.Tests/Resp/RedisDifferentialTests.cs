@@ -32,7 +32,11 @@ public class RedisDifferentialTests
     [Timeout(90_000)]
     public async Task Every_corpus_command_replies_exactly_like_redis(CancellationToken ct)
     {
-        var corpus = Corpus.Load(Path.Combine(AppContext.BaseDirectory, "Resp", "differential-corpus.txt"));
+        List<CorpusLine> corpus =
+        [
+            .. Corpus.Load(Path.Combine(AppContext.BaseDirectory, "Resp", "differential-corpus.txt")),
+            .. Corpus.Load(Path.Combine(AppContext.BaseDirectory, "Resp", "differential-corpus-scripting.txt")),
+        ];
         await Assert.That(corpus.Count).IsGreaterThan(100);
 
         using var dir = new TempDirectory();
