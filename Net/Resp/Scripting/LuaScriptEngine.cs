@@ -88,7 +88,7 @@ internal sealed unsafe class LuaScriptEngine : IDisposable
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
         {
-            throw new ScriptingUnavailableException("ERR Lua scripting is unavailable: the Lua library (liblua54.so, expected beside the thunderdb binary) could not be loaded: " + ex.Message);
+            throw new ScriptingUnavailableException("ERR Lua scripting is unavailable: the Lua library (liblua54.so, expected beside the thunderdb binary) could not be loaded (" + ex.GetType().Name + ")");
         }
     }
 

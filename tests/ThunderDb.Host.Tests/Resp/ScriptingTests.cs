@@ -160,6 +160,19 @@ public class ScriptingTests
         await Assert.That(done.Stdout.Trim()).IsEqualTo("500");
     }
 
+    [Test]
+    [Timeout(60_000)]
+    public async Task Without_liblua54_scripts_fail_with_a_clear_error_and_the_server_runs_on(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        string binary = dir.Combine("thunderdb");
+        File.Copy(await PublishedBinary.PathAsync(), binary);
+        await using var server = await RunningServer.StartAsync(dir, ct: ct, binary: binary);
+        var eval = await ExternalTool.RedisCliAsync(server.RespPort, "EVAL", "return 1", "0");
+        await Assert.That(eval.Stdout.Trim()).IsEqualTo("ERR Lua scripting is unavailable: the Lua library (liblua54.so, expected beside the thunderdb binary) could not be loaded (DllNotFoundException)");
+        await Assert.That((await ExternalTool.RedisCliAsync(server.RespPort, "SET", "k", "v")).Stdout.Trim()).IsEqualTo("OK");
+    }
+
     private const string AddJob = """
         local id = redis.call('INCR', KEYS[1])
         redis.call('HSET', KEYS[2] .. id, 'data', ARGV[1], 'state', 'waiting')
