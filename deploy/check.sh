@@ -121,6 +121,10 @@ stage_image() {
   v=$(PGPASSWORD=$password PGSSLMODE=require psql -h 127.0.0.1 -p "$pg" -U admin -d postgres -Atc "SELECT 1 + 1") \
     || { cat "$WORK/server.log" >&2; fail "psql over TLS failed"; }
   [ "$v" = 2 ] || fail "psql answered '$v'"
+  # Lua scripting loads liblua54.so from the file set
+  v=$(redis-cli --tls --insecure -h 127.0.0.1 -p "$resp" -a "$password" --no-auth-warning EVAL "return 40 + 2" 0 2>&1) \
+    || { cat "$WORK/server.log" >&2; fail "redis-cli EVAL over TLS failed: $v"; }
+  [ "$v" = 42 ] || fail "EVAL from the image file set answered '$v'"
   curl -fsk "https://127.0.0.1:$http/metrics" > "$WORK/metrics.txt"
   "$PYTHON" - "$(find_runbook)" "$WORK/metrics.txt" <<'PY'
 import re, sys

@@ -46,6 +46,7 @@ public sealed class RedisTuningConfig
         new("appendfsync", null, Kind.Enum, 0, 0, ["everysec", "always", "no"]),
         new("save", null, Kind.Save, 0, 0, null),
         new("notify-keyspace-events", null, Kind.KeyspaceEvents, 0, 0, null),
+        new("busy-reply-threshold", "lua-time-limit", Kind.Integer, 0, long.MaxValue, null),
     ];
 
     private readonly Lock _lock = new();
@@ -64,7 +65,7 @@ public sealed class RedisTuningConfig
             ("maxmemory-samples", "5"), ("maxmemory-eviction-tenacity", "10"), ("lazyfree-lazy-eviction", "no"),
             ("lazyfree-lazy-expire", "no"), ("lazyfree-lazy-server-del", "no"), ("lazyfree-lazy-user-del", "no"),
             ("lazyfree-lazy-user-flush", "no"), ("appendonly", "yes"), ("appendfsync", syncCommit ? "always" : "everysec"),
-            ("save", ""), ("notify-keyspace-events", ""),
+            ("save", ""), ("notify-keyspace-events", ""), ("busy-reply-threshold", "5000"),
         ];
         foreach ((string name, string value) in defaults)
         {
@@ -277,6 +278,15 @@ public sealed class RedisTuningConfig
 
     /// <summary><c>hll-sparse-max-bytes</c>, the one parameter here that changes results: where PFADD turns an HLL dense.</summary>
     public long HllSparseMaxBytes { get; private set; } = RedisHyperLogLog.DefaultSparseMaxBytes;
+
+    /// <summary>The current value of parameter <paramref name="name"/> (canonical name).</summary>
+    public string Value(string name)
+    {
+        lock (_lock)
+        {
+            return _values[name];
+        }
+    }
 
     /// <summary>Every parameter under its name and its alias, as CONFIG GET matches them.</summary>
     public List<(string Name, string Value)> Snapshot()

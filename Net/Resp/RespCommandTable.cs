@@ -25,6 +25,9 @@ internal enum CommandFlags
 
     /// <summary>The keys are not all found from first/last/step (a numkeys argument says how many): COMMAND reports <c>movablekeys</c>.</summary>
     MovableKeys = 1024,
+
+    /// <summary>Runs a Lua script or function (EVAL*, FCALL*): its own transaction, one script at a time.</summary>
+    NoScript = 2048,
 }
 
 internal enum CommandGroup
@@ -276,14 +279,14 @@ internal static class RespCommandTable
         new("PUBLISH", CommandId.Publish, 3, S | CommandFlags.PubSub | F, 0, 0, 0, CommandGroup.PubSub, "Posts a message to a channel."),
         new("PUBSUB", CommandId.PubSubCmd, -2, S | CommandFlags.PubSub, 0, 0, 0, CommandGroup.PubSub, "A container for Pub/Sub commands."),
 
-        new("EVAL", CommandId.Eval, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a server-side Lua script (not supported yet)."),
-        new("EVALSHA", CommandId.EvalSha, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a cached server-side Lua script (not supported yet)."),
-        new("EVAL_RO", CommandId.EvalRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a read-only server-side Lua script (not supported yet)."),
-        new("EVALSHA_RO", CommandId.EvalShaRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Executes a cached read-only Lua script (not supported yet)."),
-        new("SCRIPT", CommandId.Script, -2, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "A container for Lua scripts management commands (not supported yet)."),
-        new("FUNCTION", CommandId.Function, -2, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "A container for function commands (not supported yet)."),
-        new("FCALL", CommandId.FCall, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Invokes a function (not supported yet)."),
-        new("FCALL_RO", CommandId.FCallRo, -3, S | CommandFlags.NotQueued, 0, 0, 0, CommandGroup.Scripting, "Invokes a read-only function (not supported yet)."),
+        new("EVAL", CommandId.Eval, -3, M | CommandFlags.NoScript, 0, 0, 0, CommandGroup.Scripting, "Executes a server-side Lua script."),
+        new("EVALSHA", CommandId.EvalSha, -3, M | CommandFlags.NoScript, 0, 0, 0, CommandGroup.Scripting, "Executes a server-side Lua script by SHA1 digest."),
+        new("EVAL_RO", CommandId.EvalRo, -3, R | M | CommandFlags.NoScript, 0, 0, 0, CommandGroup.Scripting, "Executes a read-only server-side Lua script."),
+        new("EVALSHA_RO", CommandId.EvalShaRo, -3, R | M | CommandFlags.NoScript, 0, 0, 0, CommandGroup.Scripting, "Executes a read-only server-side Lua script by SHA1 digest."),
+        new("SCRIPT", CommandId.Script, -2, S, 0, 0, 0, CommandGroup.Scripting, "A container for Lua scripts management commands."),
+        new("FUNCTION", CommandId.Function, -2, S, 0, 0, 0, CommandGroup.Scripting, "A container for function commands."),
+        new("FCALL", CommandId.FCall, -3, M | CommandFlags.NoScript, 0, 0, 0, CommandGroup.Scripting, "Invokes a function."),
+        new("FCALL_RO", CommandId.FCallRo, -3, R | M | CommandFlags.NoScript, 0, 0, 0, CommandGroup.Scripting, "Invokes a read-only function."),
     ];
 
     private static readonly Dictionary<string, RespCommandInfo> ByName = BuildIndex();

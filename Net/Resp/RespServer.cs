@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 using ThunderDb.Net.Security;
+using ThunderDb.Net.Resp.Scripting;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
@@ -48,6 +49,9 @@ public sealed class RespServer : IProtocolServer
     internal KeyspaceSignals Signals { get; } = new();
 
     internal PubSubBroker PubSub { get; } = new();
+
+    /// <summary>EVAL scripts and function libraries, and the script running now (<c>Net/Resp/Scripting</c>).</summary>
+    internal ScriptRegistry Scripts { get; } = new();
 
     /// <summary>Received batches of commands whose replies are not sent yet (graceful drain waits for zero).</summary>
 #pragma warning disable CA1051 // a field so sessions can Interlocked it

@@ -67,7 +67,8 @@ internal sealed partial class RespSession
         return _multi is null
             && _authenticated
             && (command.Flags & (CommandFlags.Session | CommandFlags.Blocking)) == 0
-            && command.Group is not (CommandGroup.Transactions or CommandGroup.PubSub)
+            && command.Group is not (CommandGroup.Transactions or CommandGroup.PubSub or CommandGroup.Scripting)
+            && _server.Scripts.Running is null
             && !(command.Has(CommandFlags.Write) && command.FirstKey == 0) // FLUSHDB, FLUSHALL: on their own
             && command.ArityOk(_argc)
             && !(_out.Protocol == 2 && SubscriptionCount > 0);

@@ -124,10 +124,12 @@ internal sealed partial class RespSession
             case CommandId.PubSubCmd:
                 PubSubCommand();
                 break;
-            case CommandId.Eval or CommandId.EvalSha or CommandId.EvalRo or CommandId.EvalShaRo or CommandId.FCall or CommandId.FCallRo:
-                throw Error($"ERR {command.Name} is not supported yet: ThunderDB has no Lua scripting");
-            case CommandId.Script or CommandId.Function:
-                throw Error($"ERR {command.Name} {ArgString(1).ToUpperInvariant()} is not supported yet: ThunderDB has no Lua scripting");
+            case CommandId.Script:
+                ScriptCommand();
+                break;
+            case CommandId.Function:
+                FunctionCommand();
+                break;
             default:
                 throw Error($"ERR '{command.Name}' is not supported");
         }

@@ -225,6 +225,10 @@ internal sealed partial class RespSession
                 ExecuteSessionCommand(info);
                 _keyspace.Db = _db;
             }
+            else if (info.Has(CommandFlags.NoScript))
+            {
+                RunQueuedScript(info);
+            }
             else if (info.Has(CommandFlags.Blocking))
             {
                 if (!TryPopForBlocking(info))

@@ -333,6 +333,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             _recv = _home;
         }
 
+        _lua?.Dispose();
         PinnedBufferPool.Shared.Return(_home);
         _out.Reset();
         PinnedBufferPool.Shared.Return(_out.HomeBuffer);
@@ -386,6 +387,11 @@ internal sealed partial class RespSession : IKeyspaceObserver
             return;
         }
 
+        if (_server.Scripts.Running is not null && RefusedAsBusy(command))
+        {
+            return;
+        }
+
         if (_multi is not null && !command.Has(CommandFlags.NotQueued))
         {
             QueueCommand(command);
@@ -420,6 +426,12 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 _out.WriteError(ex.Message);
             }
 
+            return;
+        }
+
+        if (command.Has(CommandFlags.NoScript))
+        {
+            await ScriptCommandAsync(command).ConfigureAwait(false);
             return;
         }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Assembles the container's root filesystem from a published thunderdb binary, with nothing but what
-# the binary loads: its ELF dependencies (ldd), the OpenSSL libraries .NET opens at run time for TLS and
+# the binary loads: its ELF dependencies (ldd), liblua54.so from beside it (Lua scripting), the OpenSSL libraries .NET opens at run time for TLS and
 # crypto (dlopen, so ldd does not list them), OpenSSL's config, the CA bundle, a non-root user (65532)
 # and the runbook's directories. The Dockerfile runs this same script, so the image and an offline
 # build (this machine cannot reach image registries) hold the same files.
@@ -17,6 +17,10 @@ UID_GID=65532
 rm -rf "$OUT"
 mkdir -p "$OUT"/{usr/local/bin,etc/thunderdb,etc/ssl/certs,var/lib/thunderdb/data,var/lib/thunderdb/wal,var/log/thunderdb,tmp,proc,dev}
 install -m 0755 "$BIN" "$OUT/usr/local/bin/thunderdb"
+# Lua 5.4 for EVAL/FCALL (KeraLua's native library): loaded by name from the binary's directory, so ldd misses it.
+LUA_LIB="$(dirname "$BIN")/liblua54.so"
+[ -e "$LUA_LIB" ] || { echo "build-rootfs: $LUA_LIB not found (dotnet publish puts it beside the binary)" >&2; exit 1; }
+install -m 0755 "$LUA_LIB" "$OUT/usr/local/bin/liblua54.so"
 
 copy_with_deps() { # copies a shared object or executable's dependencies, keeping their paths
   local f=$1
@@ -32,6 +36,7 @@ copy_path() { # copies a file to the same path in the root filesystem, symlinks 
 }
 
 copy_with_deps "$BIN"
+copy_with_deps "$LUA_LIB"
 # .NET's System.Security.Cryptography.Native opens libssl/libcrypto by soname at run time.
 for soname in libssl.so.3 libcrypto.so.3; do
   lib=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ {print $NF; exit}')
