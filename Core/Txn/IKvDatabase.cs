@@ -115,6 +115,28 @@ public interface IKvTransaction : IDisposable
     IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false);
 
     /// <summary>
+    /// Deletes every key in [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>) (empty end = no bound)
+    /// that this transaction sees: the same as a <see cref="Scan"/> and a <see cref="Delete"/> of each key, without
+    /// merging the write set into a sorted scan (DROP TABLE, TRUNCATE).
+    /// </summary>
+    void DeleteRange(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive)
+    {
+        var keys = new List<byte[]>();
+        using (var cursor = Scan(startInclusive, endExclusive))
+        {
+            while (cursor.MoveNext())
+            {
+                keys.Add(cursor.Key.ToArray());
+            }
+        }
+
+        foreach (var key in keys)
+        {
+            Delete(key);
+        }
+    }
+
+    /// <summary>
     /// Like <see cref="Scan"/>, but at the newest commit visible now instead of the snapshot (merged with this
     /// transaction's writes): what a foreign-key check needs to find rows that transactions it waited for committed
     /// after its snapshot was taken (PostgreSQL's RI checks read with a fresh snapshot too).

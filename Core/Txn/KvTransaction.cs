@@ -173,6 +173,28 @@ internal sealed partial class KvTransaction : IKvTransaction
         return new SnapshotCursor(_db.Store, SnapshotTs, _writes, startInclusive, endExclusive, reverse);
     }
 
+    /// <summary>
+    /// The store's visible keys in the range (read past an empty write set, so nothing is sorted) and then the write set's
+    /// own keys in the range get a tombstone; a key in both is written twice, the second time as the same delete.
+    /// </summary>
+    public void DeleteRange(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive)
+    {
+        ThrowIfFinished();
+        var pending = _writes.KeysInRange(startInclusive, endExclusive);
+        using (var cursor = new SnapshotCursor(_db.Store, SnapshotTs, WriteSet.Empty, startInclusive, endExclusive, reverse: false))
+        {
+            while (cursor.MoveNext())
+            {
+                Delete(cursor.Key);
+            }
+        }
+
+        foreach (var key in pending)
+        {
+            Delete(key);
+        }
+    }
+
     /// <summary>Reading above the registered snapshot is safe: vacuum keeps the newest version at or below its horizon and everything newer.</summary>
     public IKvCursor ScanLatest(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive)
     {
