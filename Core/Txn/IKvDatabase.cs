@@ -89,6 +89,22 @@ public interface IKvTransaction : IDisposable
     void Delete(ReadOnlySpan<byte> key);
 
     /// <summary>
+    /// <see cref="Put"/> (or, with a null <paramref name="value"/>, <see cref="Delete"/>) that may keep both arrays
+    /// instead of copying them: the caller hands them over and never changes them again (bulk key builds).
+    /// </summary>
+    void WriteOwned(byte[] key, byte[]? value)
+    {
+        if (value is null)
+        {
+            Delete(key);
+        }
+        else
+        {
+            Put(key, value);
+        }
+    }
+
+    /// <summary>
     /// Locks <paramref name="key"/> until the transaction ends, waiting (asynchronously, first come first served) while
     /// other transactions hold it. Fails with <see cref="LockWaitTimeoutException"/> after the transaction's lock
     /// timeout, <see cref="DeadlockDetectedException"/> when the wait would never end; the transaction stays open either

@@ -151,8 +151,16 @@ internal sealed partial class KvTransaction : IKvTransaction
         Buffer(key, null, WriteTs(key));
     }
 
+    public void WriteOwned(byte[] key, byte[]? value)
+    {
+        ThrowIfFinished();
+        _db.ThrowIfReadOnly();
+        _db.ThrowIfKeyTooLarge(key);
+        Buffer(key, value, WriteTs(key), key);
+    }
+
     /// <summary><paramref name="snapshotTs"/>: what the write is based on (the statement snapshot, or a locked key's current read).</summary>
-    private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs)
+    private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, byte[]? ownedKey = null)
     {
         // Counted as if the key were new (an overwrite frees its old value): cheap, and errs on the safe side.
         if (_writes.EncodedBytes + WriteSet.SizeOf(key.Length, value) > _db.MaxTransactionSize)
@@ -160,7 +168,7 @@ internal sealed partial class KvTransaction : IKvTransaction
             _db.ThrowTransactionTooLarge(_writes.EncodedBytes, _writes.Count);
         }
 
-        _writes.Set(key, value, snapshotTs, SupersededVersion(key));
+        _writes.Set(key, value, snapshotTs, SupersededVersion(key), ownedKey);
         if (snapshotTs < OldestWriteSnapshot)
         {
             OldestWriteSnapshot = snapshotTs;

@@ -27,7 +27,7 @@ internal sealed partial class WriteSet
     internal int RunCount => _runCount;
 
     /// <summary>Appends <paramref name="key"/> when it is greater than every key of the set and no savepoint is set.</summary>
-    private bool TryAppendToRun(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes)
+    private bool TryAppendToRun(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes, byte[]? ownedKey)
     {
         if (_savepointCount > 0
             || (_runCount > 0 && key.SequenceCompareTo(_runKeys[_runCount - 1]) <= 0)
@@ -43,7 +43,7 @@ internal sealed partial class WriteSet
             Array.Resize(ref _runEntries, capacity);
         }
 
-        _runKeys[_runCount] = key.ToArray();
+        _runKeys[_runCount] = ownedKey ?? key.ToArray();
         _runEntries[_runCount] = new Entry { Value = value, SnapshotTs = snapshotTs, Supersedes = supersedes, Hash = KeyHash.Hash64(key) };
         _runCount++;
         EncodedBytes += SizeOf(key.Length, value);

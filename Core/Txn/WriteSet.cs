@@ -77,7 +77,8 @@ internal sealed partial class WriteSet
     /// <summary>The encoded size of one entry.</summary>
     public static long SizeOf(int keyLength, byte[]? value) => Storage.Wal.WalRecordBuilder.OperationSize(keyLength, value?.Length ?? 0, value is not null);
 
-    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes)
+    /// <summary><paramref name="ownedKey"/>: the key as an array the set may keep (the caller never changes it), or null to copy it.</summary>
+    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes, byte[]? ownedKey = null)
     {
         var runIndex = RunIndexOf(key);
         if (runIndex >= 0)
@@ -93,13 +94,15 @@ internal sealed partial class WriteSet
             return;
         }
 
-        if (TryAppendToRun(key, value, snapshotTs, supersedes))
+        if (TryAppendToRun(key, value, snapshotTs, supersedes, ownedKey))
         {
             return;
         }
 
         var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists);
+        ref var entry = ref ownedKey is null
+            ? ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists)
+            : ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, ownedKey, out exists);
         if (_savepointCount > 0 && !(exists && entry.LoggedAt == _savepoints[_savepointCount - 1].Id))
         {
             lookup.TryGetValue(key, out var storedKey, out _);

@@ -120,7 +120,7 @@ internal sealed partial class DdlExecutor
         // The old keys are known from the read: delete them without scanning the row range again.
         foreach (StoredRow stored in rows)
         {
-            Txn.Delete(stored.Key);
+            Txn.WriteOwned(stored.Key, null); // the read's own copy of the key, never changed: kept, not copied
         }
 
         foreach (IndexDef secondary in secondaries)

@@ -314,7 +314,7 @@ public sealed partial class TableStorage
 
         foreach ((byte[] key, byte[] value, _) in entries)
         {
-            txn.Put(key, value);
+            txn.WriteOwned(key, value); // fresh arrays nobody changes: the write set keeps them instead of a copy
         }
     }
 

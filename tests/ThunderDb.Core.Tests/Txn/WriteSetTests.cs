@@ -123,6 +123,27 @@ public class WriteSetTests
         await Assert.That(Scan(after, "", "")).IsEquivalentTo(Array.Empty<string>());
     }
 
+    [Test]
+    public async Task Owned_writes_keep_the_callers_arrays_and_commit_like_copies()
+    {
+        using var t = new TestDatabase();
+        await t.Commit(("m", "old"), ("z", "last"));
+        using (var txn = t.Db.Begin())
+        {
+            var key = B("n");
+            txn.WriteOwned(key, B("owned"));
+            txn.WriteOwned(B("m"), null); // below the run's last key: hashed
+            txn.WriteOwned(B("o"), B("next"));
+            await Assert.That(((KvTransaction)txn).Writes.RunCount).IsEqualTo(2);
+            await Assert.That(Scan(txn, "", "")).IsEquivalentTo(new[] { "n=owned", "o=next", "z=last" });
+            await txn.CommitAsync();
+        }
+
+        t.CrashAndRestart();
+        using var check = t.Db.Begin();
+        await Assert.That(Scan(check, "", "")).IsEquivalentTo(new[] { "n=owned", "o=next", "z=last" });
+    }
+
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"k{i:D6}");
 
     private static async Task AssertSame(WriteSet set, SortedDictionary<string, string?> model)
