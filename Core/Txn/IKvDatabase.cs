@@ -89,6 +89,22 @@ public interface IKvTransaction : IDisposable
     void Delete(ReadOnlySpan<byte> key);
 
     /// <summary>
+    /// <see cref="Put"/> (or, with a null <paramref name="value"/>, <see cref="Delete"/>) that may keep both arrays
+    /// instead of copying them: the caller hands them over and never changes them again (bulk key builds).
+    /// </summary>
+    void WriteOwned(byte[] key, byte[]? value)
+    {
+        if (value is null)
+        {
+            Delete(key);
+        }
+        else
+        {
+            Put(key, value);
+        }
+    }
+
+    /// <summary>
     /// Locks <paramref name="key"/> until the transaction ends, waiting (asynchronously, first come first served) while
     /// other transactions hold it. Fails with <see cref="LockWaitTimeoutException"/> after the transaction's lock
     /// timeout, <see cref="DeadlockDetectedException"/> when the wait would never end; the transaction stays open either
@@ -113,6 +129,28 @@ public interface IKvTransaction : IDisposable
 
     /// <summary>Keys in [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>) (empty end = no bound), ascending or descending.</summary>
     IKvCursor Scan(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive, bool reverse = false);
+
+    /// <summary>
+    /// Deletes every key in [<paramref name="startInclusive"/>, <paramref name="endExclusive"/>) (empty end = no bound)
+    /// that this transaction sees: the same as a <see cref="Scan"/> and a <see cref="Delete"/> of each key, without
+    /// merging the write set into a sorted scan (DROP TABLE, TRUNCATE).
+    /// </summary>
+    void DeleteRange(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive)
+    {
+        var keys = new List<byte[]>();
+        using (var cursor = Scan(startInclusive, endExclusive))
+        {
+            while (cursor.MoveNext())
+            {
+                keys.Add(cursor.Key.ToArray());
+            }
+        }
+
+        foreach (var key in keys)
+        {
+            Delete(key);
+        }
+    }
 
     /// <summary>
     /// Like <see cref="Scan"/>, but at the newest commit visible now instead of the snapshot (merged with this

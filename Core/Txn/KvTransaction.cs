@@ -152,8 +152,16 @@ internal sealed partial class KvTransaction : IKvTransaction
         Buffer(key, null, WriteTs(key));
     }
 
+    public void WriteOwned(byte[] key, byte[]? value)
+    {
+        ThrowIfFinished();
+        _db.ThrowIfReadOnly();
+        _db.ThrowIfKeyTooLarge(key);
+        Buffer(key, value, WriteTs(key), key);
+    }
+
     /// <summary><paramref name="snapshotTs"/>: what the write is based on (the statement snapshot, or a locked key's current read).</summary>
-    private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs)
+    private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, byte[]? ownedKey = null)
     {
         // Counted as if the key were new (an overwrite frees its old value): cheap, and errs on the safe side.
         if (_writes.EncodedBytes + WriteSet.SizeOf(key.Length, value) > _db.MaxTransactionSize)
@@ -161,7 +169,7 @@ internal sealed partial class KvTransaction : IKvTransaction
             _db.ThrowTransactionTooLarge(_writes.EncodedBytes, _writes.Count);
         }
 
-        _writes.Set(key, value, snapshotTs, SupersededVersion(key));
+        _writes.Set(key, value, snapshotTs, SupersededVersion(key), ownedKey);
         if (snapshotTs < OldestWriteSnapshot)
         {
             OldestWriteSnapshot = snapshotTs;
@@ -172,6 +180,28 @@ internal sealed partial class KvTransaction : IKvTransaction
     {
         ThrowIfFinished();
         return new SnapshotCursor(_db.Store, SnapshotTs, _writes, startInclusive, endExclusive, reverse);
+    }
+
+    /// <summary>
+    /// The store's visible keys in the range (read past an empty write set, so nothing is sorted) and then the write set's
+    /// own keys in the range get a tombstone; a key in both is written twice, the second time as the same delete.
+    /// </summary>
+    public void DeleteRange(ReadOnlySpan<byte> startInclusive, ReadOnlySpan<byte> endExclusive)
+    {
+        ThrowIfFinished();
+        var pending = _writes.KeysInRange(startInclusive, endExclusive);
+        using (var cursor = new SnapshotCursor(_db.Store, SnapshotTs, WriteSet.Empty, startInclusive, endExclusive, reverse: false))
+        {
+            while (cursor.MoveNext())
+            {
+                Delete(cursor.Key);
+            }
+        }
+
+        foreach (var key in pending)
+        {
+            Delete(key);
+        }
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace ThunderDb.Core.Txn;
 /// savepoint nothing is logged, so plain transactions pay nothing.
 /// </para>
 /// </summary>
-internal sealed class WriteSet
+internal sealed partial class WriteSet
 {
     internal struct Entry
     {
@@ -59,11 +59,17 @@ internal sealed class WriteSet
 
     public const ulong UnknownVersion = ulong.MaxValue;
 
+    /// <summary>A set that is never written: a scan of the store alone.</summary>
+    public static readonly WriteSet Empty = new();
+
     private readonly Dictionary<byte[], Entry> _entries = new(ByteKeyComparer.Instance);
     private byte[][] _sorted = [];
+    private byte[][] _sortedDict = [];
     private bool _sortedValid = true;
+    /// <summary>A key was removed since the last <see cref="Clear"/>: the dictionary refills freed slots, so its enumeration order is no longer insertion order.</summary>
+    private bool _hadRemovals;
 
-    public int Count => _entries.Count;
+    public int Count => _entries.Count + _runCount;
 
     /// <summary>What the write set takes in WAL records (<see cref="Storage.Wal.WalRecordBuilder.OperationSize"/> summed over its entries), kept as it changes.</summary>
     public long EncodedBytes { get; private set; }
@@ -71,15 +77,36 @@ internal sealed class WriteSet
     /// <summary>The encoded size of one entry.</summary>
     public static long SizeOf(int keyLength, byte[]? value) => Storage.Wal.WalRecordBuilder.OperationSize(keyLength, value?.Length ?? 0, value is not null);
 
-    public Dictionary<byte[], Entry> Entries => _entries;
-
-    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes)
+    /// <summary><paramref name="ownedKey"/>: the key as an array the set may keep (the caller never changes it), or null to copy it.</summary>
+    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes, byte[]? ownedKey = null)
     {
-        var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
-        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists);
-        if (_savepointCount > 0)
+        var runIndex = RunIndexOf(key);
+        if (runIndex >= 0)
         {
-            LogUndo(lookup, key, ref entry, exists);
+            ref var existing = ref _runEntries[runIndex];
+            if (_savepointCount > 0)
+            {
+                LogUndo(_runKeys[runIndex], ref existing, exists: true);
+            }
+
+            EncodedBytes += SizeOf(key.Length, value) - SizeOf(key.Length, existing.Value);
+            existing.Value = value;
+            return;
+        }
+
+        if (TryAppendToRun(key, value, snapshotTs, supersedes, ownedKey))
+        {
+            return;
+        }
+
+        var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+        ref var entry = ref ownedKey is null
+            ? ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists)
+            : ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, ownedKey, out exists);
+        if (_savepointCount > 0 && !(exists && entry.LoggedAt == _savepoints[_savepointCount - 1].Id))
+        {
+            lookup.TryGetValue(key, out var storedKey, out _);
+            LogUndo(storedKey!, ref entry, exists);
         }
 
         EncodedBytes += SizeOf(key.Length, value) - (exists ? SizeOf(key.Length, entry.Value) : 0);
@@ -90,27 +117,140 @@ internal sealed class WriteSet
             entry.Supersedes = supersedes; // a rewrite in the same transaction still replaces the first one's predecessor
             entry.Hash = KeyHash.Hash64(key);
             _sortedValid = false;
+            NoteDictionaryKey(key);
         }
     }
 
     /// <summary>Under the commit lock, once the conflict check has found the key's newest version exactly.</summary>
-    public void SetSupersedes(byte[] key, ulong supersedes) =>
-        CollectionsMarshal.GetValueRefOrNullRef(_entries, key).Supersedes = supersedes;
+    public void SetSupersedes(byte[] key, ulong supersedes) => FindRef(key).Supersedes = supersedes;
 
-    public bool TryGet(ReadOnlySpan<byte> key, out Entry entry) =>
-        _entries.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out entry);
+    public bool TryGet(ReadOnlySpan<byte> key, out Entry entry)
+    {
+        if (_entries.Count > 0 && _entries.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out entry))
+        {
+            return true;
+        }
 
-    /// <summary>All written keys in ascending order.</summary>
+        var index = RunIndexOf(key);
+        entry = index >= 0 ? _runEntries[index] : default;
+        return index >= 0;
+    }
+
+    /// <summary>
+    /// All written keys in ascending order: the run (sorted already) merged with the dictionary's keys, sorted
+    /// incrementally. While no key was removed since <see cref="Clear"/>, the dictionary enumerates its keys in
+    /// insertion order, so the keys added since the last sort are the ones after the first <c>_sortedDict.Length</c>;
+    /// only those are sorted and merged in. A new array each time: open cursors keep the one they started with.
+    /// </summary>
     public byte[][] SortedKeys()
     {
         if (!_sortedValid)
         {
-            _sorted = [.. _entries.Keys];
-            Array.Sort(_sorted, static (a, b) => a.AsSpan().SequenceCompareTo(b));
+            var dictionary = SortedDictionaryKeys();
+            _sorted = _runCount == 0 ? dictionary : dictionary.Length == 0 ? RunKeysCopy() : Merge(RunKeysCopy(), dictionary);
             _sortedValid = true;
         }
 
         return _sorted;
+    }
+
+    private byte[][] SortedDictionaryKeys()
+    {
+        if (_hadRemovals || _sortedDict.Length > _entries.Count)
+        {
+            _sortedDict = [.. _entries.Keys];
+            SortKeys(_sortedDict);
+        }
+        else if (_sortedDict.Length < _entries.Count)
+        {
+            var added = new byte[_entries.Count - _sortedDict.Length][];
+            var i = 0;
+            var skip = _sortedDict.Length;
+            foreach (var key in _entries.Keys)
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                    continue;
+                }
+
+                added[i++] = key;
+            }
+
+            SortKeys(added);
+            _sortedDict = Merge(_sortedDict, added);
+        }
+
+        return _sortedDict;
+    }
+
+    private static int Compare(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b);
+
+    private static void SortKeys(byte[][] keys)
+    {
+        for (var i = 1; i < keys.Length; i++)
+        {
+            if (Compare(keys[i - 1], keys[i]) > 0)
+            {
+                Array.Sort(keys, static (a, b) => Compare(a, b));
+                return;
+            }
+        }
+    }
+
+    private static byte[][] Merge(byte[][] sorted, byte[][] added)
+    {
+        if (sorted.Length == 0)
+        {
+            return added;
+        }
+
+        if (added.Length == 0)
+        {
+            return sorted;
+        }
+
+        var merged = new byte[sorted.Length + added.Length][];
+        if (Compare(sorted[^1], added[0]) < 0)
+        {
+            sorted.CopyTo(merged, 0);
+            added.CopyTo(merged, sorted.Length);
+            return merged;
+        }
+
+        int a = 0, b = 0, m = 0;
+        while (a < sorted.Length && b < added.Length)
+        {
+            merged[m++] = Compare(sorted[a], added[b]) <= 0 ? sorted[a++] : added[b++];
+        }
+
+        Array.Copy(sorted, a, merged, m, sorted.Length - a);
+        Array.Copy(added, b, merged, m + sorted.Length - a, added.Length - b);
+        return merged;
+    }
+
+    /// <summary>The written keys in [<paramref name="start"/>, <paramref name="end"/>) (empty end: no bound), in no particular order.</summary>
+    public List<byte[]> KeysInRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+    {
+        var keys = new List<byte[]>();
+        for (var i = 0; i < _runCount; i++)
+        {
+            var key = _runKeys[i];
+            if (key.AsSpan().SequenceCompareTo(start) >= 0 && (end.IsEmpty || key.AsSpan().SequenceCompareTo(end) < 0))
+            {
+                keys.Add(key);
+            }
+        }
+
+        foreach (var key in _entries.Keys)
+        {
+            if (key.AsSpan().SequenceCompareTo(start) >= 0 && (end.IsEmpty || key.AsSpan().SequenceCompareTo(end) < 0))
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys;
     }
 
     /// <summary>Sets a savepoint and returns its id (ids only grow within a transaction).</summary>
@@ -134,7 +274,7 @@ internal sealed class WriteSet
         for (var i = _undoCount - 1; i >= position; i--)
         {
             ref var undo = ref _undo[i];
-            ref var current = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, undo.Key);
+            ref var current = ref FindRef(undo.Key);
             EncodedBytes -= SizeOf(undo.Key.Length, current.Value);
             if (undo.Existed)
             {
@@ -144,6 +284,7 @@ internal sealed class WriteSet
             else
             {
                 _entries.Remove(undo.Key);
+                _hadRemovals = true;
             }
 
             undo = default;
@@ -178,7 +319,7 @@ internal sealed class WriteSet
         throw new InvalidOperationException($"savepoint {id} does not exist (released, rolled back past, or never set in this transaction)");
     }
 
-    private void LogUndo(Dictionary<byte[], Entry>.AlternateLookup<ReadOnlySpan<byte>> lookup, ReadOnlySpan<byte> key, ref Entry entry, bool exists)
+    private void LogUndo(byte[] storedKey, ref Entry entry, bool exists)
     {
         var current = _savepoints[_savepointCount - 1].Id;
         if (exists && entry.LoggedAt == current)
@@ -191,8 +332,7 @@ internal sealed class WriteSet
             Array.Resize(ref _undo, Math.Max(16, _undo.Length * 2));
         }
 
-        lookup.TryGetValue(key, out var storedKey, out _);
-        _undo[_undoCount++] = new UndoRecord { Key = storedKey!, Previous = entry, Existed = exists };
+        _undo[_undoCount++] = new UndoRecord { Key = storedKey, Previous = entry, Existed = exists };
         entry.LoggedAt = current;
     }
 
@@ -208,7 +348,10 @@ internal sealed class WriteSet
         _entries.Clear();
         EncodedBytes = 0;
         _sorted = [];
+        _sortedDict = [];
         _sortedValid = true;
+        ClearRun();
+        _hadRemovals = false;
         if (_undoCount > 0 || _savepointCount > 0)
         {
             Array.Clear(_undo, 0, _undoCount);

@@ -104,7 +104,8 @@ internal sealed partial class DdlExecutor
 
         // The rows move from hidden row ids to the primary key, built in bulk: read once, drop the old rows and
         // secondary entries, then write the new keys sorted (a duplicate is two equal neighbours).
-        List<StoredRow> rows = TableStorage.ReadRows(Txn, table);
+        IReadOnlyList<IndexDef> secondaries = Catalog.IndexesOf(table.Oid);
+        List<StoredRow> rows = TableStorage.ReadRows(Txn, table, [index, .. secondaries]);
         foreach (StoredRow stored in rows)
         {
             foreach (int n in columns)
@@ -117,10 +118,9 @@ internal sealed partial class DdlExecutor
         }
 
         // The old keys are known from the read: delete them without scanning the row range again.
-        IReadOnlyList<IndexDef> secondaries = Catalog.IndexesOf(table.Oid);
         foreach (StoredRow stored in rows)
         {
-            Txn.Delete(stored.Key);
+            Txn.WriteOwned(stored.Key, null); // the read's own copy of the key, never changed: kept, not copied
         }
 
         foreach (IndexDef secondary in secondaries)

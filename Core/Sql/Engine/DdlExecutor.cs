@@ -392,20 +392,5 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         return "TRUNCATE TABLE";
     }
 
-    private void DeleteRange((byte[] Start, byte[] End) range)
-    {
-        var keys = new List<byte[]>();
-        using (IKvCursor cursor = Txn.Scan(range.Start, range.End))
-        {
-            while (cursor.MoveNext())
-            {
-                keys.Add(cursor.Key.ToArray());
-            }
-        }
-
-        foreach (byte[] key in keys)
-        {
-            Txn.Delete(key);
-        }
-    }
+    private void DeleteRange((byte[] Start, byte[] End) range) => Txn.DeleteRange(range.Start, range.End);
 }

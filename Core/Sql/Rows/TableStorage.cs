@@ -117,13 +117,13 @@ public sealed partial class TableStorage
         ArgumentNullException.ThrowIfNull(indexes);
         IndexDef? primary = PrimaryOf(table, indexes);
         byte[] rowKey = RowKey(table, primary, row, primary is null ? NextRowId(txn, table) : 0);
-        var probe = new ArrayBufferWriter<byte>(64);
-        if (primary is not null && txn.TryGet(rowKey, probe))
+        ArrayBufferWriter<byte>? probe = null; // a COPY into a table without keys allocates no probe and no entry list
+        if (primary is not null && txn.TryGet(rowKey, probe = new ArrayBufferWriter<byte>(64)))
         {
             throw UniqueViolation(table, primary, row);
         }
 
-        var entries = new List<byte[]>(indexes.Count);
+        List<byte[]>? entries = null;
         foreach (IndexDef index in indexes)
         {
             if (index.IsPrimary)
@@ -132,19 +132,19 @@ public sealed partial class TableStorage
             }
 
             byte[] entry = IndexEntryKey(table, index, row, rowKey, out bool unique);
-            probe.Clear();
-            if (unique && txn.TryGet(entry, probe))
+            probe?.Clear();
+            if (unique && txn.TryGet(entry, probe ??= new ArrayBufferWriter<byte>(64)))
             {
                 throw UniqueViolation(table, index, row);
             }
 
-            entries.Add(entry);
+            (entries ??= new List<byte[]>(indexes.Count)).Add(entry);
         }
 
-        var value = new ArrayBufferWriter<byte>(64);
+        var value = new ArrayBufferWriter<byte>(256);
         RowCodec.Write(value, row, ColumnTypes(table));
         txn.Put(rowKey, value.WrittenSpan);
-        foreach (byte[] entry in entries)
+        foreach (byte[] entry in entries ?? [])
         {
             txn.Put(entry, rowKey.AsSpan(PrefixLength));
         }
@@ -222,22 +222,42 @@ public sealed partial class TableStorage
     {
         ArgumentNullException.ThrowIfNull(txn);
         ArgumentNullException.ThrowIfNull(table);
-        List<StoredRow> rows = ReadRows(txn, table);
+        List<StoredRow> rows = ReadRows(txn, table, [index]);
         BuildIndex(txn, table, index, rows, [.. rows.Select(r => r.Key)]);
     }
 
-    /// <summary>Every row of the table read once: its key, its stored value and the decoded columns.</summary>
-    public static List<StoredRow> ReadRows(IKvTransaction txn, TableDef table)
+    /// <summary>
+    /// Every row of the table read once: its key, its stored value and the columns of <paramref name="indexes"/>
+    /// decoded (the others read as NULL: a key build over a million rows does not build their other columns' strings).
+    /// </summary>
+    public static List<StoredRow> ReadRows(IKvTransaction txn, TableDef table, IEnumerable<IndexDef> indexes)
     {
         ArgumentNullException.ThrowIfNull(txn);
         ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(indexes);
         SqlType[] types = ColumnTypes(table);
+        var needed = new bool[types.Length];
+        foreach (IndexDef index in indexes)
+        {
+            foreach (IndexColumn c in index.Columns)
+            {
+                if (c.ExpressionSql is not null || c.ColumnNumber < 1 || c.ColumnNumber > needed.Length)
+                {
+                    Array.Fill(needed, true); // an expression may read any column
+                }
+                else
+                {
+                    needed[c.ColumnNumber - 1] = true;
+                }
+            }
+        }
+
         var rows = new List<StoredRow>();
         using IKvCursor cursor = ScanRows(txn, table);
         while (cursor.MoveNext())
         {
             var row = new SqlValue[types.Length];
-            RowCodec.Read(cursor.Value, row, types);
+            RowCodec.Read(cursor.Value, row, types, needed);
             rows.Add(new StoredRow(cursor.Key.ToArray(), cursor.Value.ToArray(), row));
         }
 
@@ -294,7 +314,7 @@ public sealed partial class TableStorage
 
         foreach ((byte[] key, byte[] value, _) in entries)
         {
-            txn.Put(key, value);
+            txn.WriteOwned(key, value); // fresh arrays nobody changes: the write set keeps them instead of a copy
         }
     }
 

@@ -1,0 +1,172 @@
+using System.Text;
+using ThunderDb.Core.Txn;
+using static ThunderDb.Core.Tests.Txn.TestDatabase;
+
+namespace ThunderDb.Core.Tests.Txn;
+
+/// <summary>The write set's ascending run and dictionary against a sorted model, with savepoints.</summary>
+public class WriteSetTests
+{
+    [Test]
+    public async Task Ascending_writes_go_to_the_run_and_a_smaller_key_to_the_dictionary()
+    {
+        var set = new WriteSet();
+        for (var i = 0; i < 1000; i++)
+        {
+            set.Set(Key(i * 2), B("v"), 1, WriteSet.UnknownVersion);
+        }
+
+        await Assert.That(set.RunCount).IsEqualTo(1000);
+        set.Set(Key(7), B("odd"), 1, WriteSet.UnknownVersion); // inside the run's range, not in it
+        set.Set(Key(8), null, 1, WriteSet.UnknownVersion); // a rewrite of a run key stays in the run
+        set.Set(Key(5000), B("past"), 1, WriteSet.UnknownVersion);
+        await Assert.That(set.RunCount).IsEqualTo(1001);
+        await Assert.That(set.Count).IsEqualTo(1002);
+        await Assert.That(set.TryGet(Key(8), out var deleted) && deleted.Value is null).IsTrue();
+        await Assert.That(set.TryGet(Key(7), out var odd) && Encoding.UTF8.GetString(odd.Value!) == "odd").IsTrue();
+        await Assert.That(set.TryGet(Key(9), out _)).IsFalse();
+        var sorted = set.SortedKeys();
+        await Assert.That(sorted.Length).IsEqualTo(1002);
+        await Assert.That(sorted.Zip(sorted.Skip(1)).All(p => p.First.AsSpan().SequenceCompareTo(p.Second) < 0)).IsTrue();
+    }
+
+    [Test]
+    [Arguments(1)]
+    [Arguments(2)]
+    [Arguments(3)]
+    [Arguments(4)]
+    public async Task Random_writes_savepoints_and_rollbacks_match_a_sorted_model(int seed)
+    {
+        var random = new Random(seed);
+        var set = new WriteSet();
+        var model = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        var marks = new List<(int Id, SortedDictionary<string, string?> State)>();
+        var next = 0;
+        for (var step = 0; step < 4000; step++)
+        {
+            var op = random.Next(100);
+            if (op < 2)
+            {
+                marks.Add((set.Savepoint(), new SortedDictionary<string, string?>(model, StringComparer.Ordinal)));
+            }
+            else if (op < 3 && marks.Count > 0)
+            {
+                var at = random.Next(marks.Count);
+                set.RollbackTo(marks[at].Id);
+                model = new SortedDictionary<string, string?>(marks[at].State, StringComparer.Ordinal);
+                marks.RemoveRange(at + 1, marks.Count - at - 1);
+            }
+            else if (op < 4 && marks.Count > 0)
+            {
+                var at = random.Next(marks.Count);
+                set.Release(marks[at].Id);
+                marks.RemoveRange(at, marks.Count - at);
+            }
+            else
+            {
+                // Mostly ascending (the run), sometimes an old or a random key (the dictionary, a rewrite).
+                var id = random.Next(10) < 7 ? next += random.Next(1, 3) : random.Next(next + 10);
+                var key = $"k{id:D6}";
+                var value = random.Next(5) == 0 ? null : $"v{step}";
+                set.Set(Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value), 1, WriteSet.UnknownVersion);
+                model[key] = value;
+            }
+
+            if (step % 97 == 0 || step == 3999)
+            {
+                await AssertSame(set, model);
+            }
+        }
+
+        await Assert.That(set.RunCount).IsGreaterThan(0);
+        set.Clear();
+        await Assert.That(set.Count).IsEqualTo(0);
+        await Assert.That(set.SortedKeys().Length).IsEqualTo(0);
+    }
+
+    [Test]
+    public async Task DeleteRange_hides_stored_and_own_keys_in_the_range_only()
+    {
+        using var t = new TestDatabase();
+        await t.Commit(("a", "1"), ("b1", "2"), ("b2", "3"), ("c", "4"));
+        using (var txn = t.Db.Begin())
+        {
+            txn.Put(B("b3"), B("mine"));
+            txn.Put(B("b0"), B("mine too"));
+            txn.DeleteRange(B("b"), B("c"));
+            await Assert.That(Scan(txn, "", "")).IsEquivalentTo(new[] { "a=1", "c=4" });
+            txn.Put(B("b9"), B("after")); // a write after the range delete stands
+            await Assert.That(Scan(txn, "", "")).IsEquivalentTo(new[] { "a=1", "b9=after", "c=4" });
+            await txn.CommitAsync();
+        }
+
+        t.CrashAndRestart();
+        using var check = t.Db.Begin();
+        await Assert.That(Scan(check, "", "")).IsEquivalentTo(new[] { "a=1", "b9=after", "c=4" });
+    }
+
+    [Test]
+    public async Task An_older_snapshot_still_sees_the_rows_a_range_delete_removed()
+    {
+        using var t = new TestDatabase();
+        await t.Commit(("r1", "1"), ("r2", "2"));
+        using var reader = t.Db.Begin();
+        await Assert.That(Get(reader, "r1")).IsEqualTo("1");
+        using (var txn = t.Db.Begin())
+        {
+            txn.DeleteRange(B("r"), B("s"));
+            await txn.CommitAsync();
+        }
+
+        await Assert.That(Scan(reader, "", "")).IsEquivalentTo(new[] { "r1=1", "r2=2" });
+        using var after = t.Db.Begin();
+        await Assert.That(Scan(after, "", "")).IsEquivalentTo(Array.Empty<string>());
+    }
+
+    [Test]
+    public async Task Owned_writes_keep_the_callers_arrays_and_commit_like_copies()
+    {
+        using var t = new TestDatabase();
+        await t.Commit(("m", "old"), ("z", "last"));
+        using (var txn = t.Db.Begin())
+        {
+            var key = B("n");
+            txn.WriteOwned(key, B("owned"));
+            txn.WriteOwned(B("m"), null); // below the run's last key: hashed
+            txn.WriteOwned(B("o"), B("next"));
+            await Assert.That(((KvTransaction)txn).Writes.RunCount).IsEqualTo(2);
+            await Assert.That(Scan(txn, "", "")).IsEquivalentTo(new[] { "n=owned", "o=next", "z=last" });
+            await txn.CommitAsync();
+        }
+
+        t.CrashAndRestart();
+        using var check = t.Db.Begin();
+        await Assert.That(Scan(check, "", "")).IsEquivalentTo(new[] { "n=owned", "o=next", "z=last" });
+    }
+
+    private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"k{i:D6}");
+
+    private static async Task AssertSame(WriteSet set, SortedDictionary<string, string?> model)
+    {
+        await Assert.That(set.Count).IsEqualTo(model.Count);
+        var sorted = set.SortedKeys().Select(k => Encoding.UTF8.GetString(k)).ToList();
+        await Assert.That(sorted).IsEquivalentTo(model.Keys.ToList(), TUnit.Assertions.Enums.CollectionOrdering.Matching);
+        var enumerated = new List<string>();
+        foreach (var (key, entry) in set.Entries)
+        {
+            var name = Encoding.UTF8.GetString(key);
+            enumerated.Add(name);
+            await Assert.That(entry.Value is null ? null : Encoding.UTF8.GetString(entry.Value)).IsEqualTo(model[name]);
+        }
+
+        await Assert.That(enumerated.Order(StringComparer.Ordinal).ToList()).IsEquivalentTo(sorted, TUnit.Assertions.Enums.CollectionOrdering.Matching);
+        foreach (var (key, value) in model)
+        {
+            await Assert.That(set.TryGet(Encoding.UTF8.GetBytes(key), out var entry)).IsTrue();
+            await Assert.That(entry.Value is null ? null : Encoding.UTF8.GetString(entry.Value)).IsEqualTo(value);
+        }
+
+        long encoded = model.Sum(p => WriteSet.SizeOf(p.Key.Length, p.Value is null ? null : Encoding.UTF8.GetBytes(p.Value)));
+        await Assert.That(set.EncodedBytes).IsEqualTo(encoded);
+    }
+}
