@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,6 +36,9 @@ public sealed class AdminHttpServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         // Signals belong to the host's shutdown sequence, not to the generic host's console lifetime.
         builder.Services.AddSingleton<IHostLifetime, ExternallyControlledLifetime>();
+        // Kestrel's default listen socket has no SO_REUSEADDR: a restart failed with "address in use" while the previous
+        // process's closed connections sat in TIME_WAIT on the port.
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ListenSocket.Bind);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;

@@ -17,9 +17,7 @@ public sealed class SocketListener : IAsyncDisposable
     {
         _onAccepted = onAccepted;
         _logger = logger;
-        _socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _socket.Bind(endPoint);
+        _socket = ListenSocket.Bind(endPoint);
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
     }
 

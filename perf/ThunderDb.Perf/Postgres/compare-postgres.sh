@@ -7,17 +7,24 @@
 #         ROWS/100000 branches (at least 1) and 10 tellers per branch.
 # Usage: compare-postgres.sh [rounds=3] [seconds=10] [clients=8] [rows=100000] [modes="prepared simple"]
 #   modes: any of prepared, simple, tpcb (e.g. "prepared simple tpcb"). THUNDERDB_BIN picks the binary.
+#   THUNDERDB_BASE_BIN: a second (earlier) binary run in the same rounds, alternating, for before/after ratios.
 set -euo pipefail
 ROUNDS=${1:-3}; SECONDS_PER_RUN=${2:-10}; CLIENTS=${3:-8}; ROWS=${4:-100000}; MODES=${5:-prepared simple}
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 BIN=${THUNDERDB_BIN:-$ROOT/artifacts/bin/thunderdb}
-WORK=$(mktemp -d); trap 'kill $TPID $PPID_ 2>/dev/null || true; rm -rf "$WORK"' EXIT
+BASE_BIN=${THUNDERDB_BASE_BIN:-}
+WORK=$(mktemp -d); trap 'kill $TPID $PPID_ ${BPID:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
 TPORT=${THUNDERDB_PG_PORT:-55432}; PPORT=${POSTGRES_PORT:-55433}
 PGBIN=/usr/lib/postgresql/15/bin
 
 # ThunderDB, durable commits, 256 MB pool
 THUNDERDB_PG_PORT=$TPORT THUNDERDB_RESP_PORT=$((TPORT + 947)) THUNDERDB_HTTP_PORT=$((TPORT + 2648)) "$BIN" --data-dir "$WORK/thunder" >"$WORK/thunder.log" 2>&1 &
 TPID=$!
+BPORT=$((TPORT + 10))
+if [ -n "$BASE_BIN" ]; then
+  THUNDERDB_PG_PORT=$BPORT THUNDERDB_RESP_PORT=$((BPORT + 947)) THUNDERDB_HTTP_PORT=$((BPORT + 2648)) "$BASE_BIN" --data-dir "$WORK/base" >"$WORK/base.log" 2>&1 &
+  BPID=$!
+fi
 # PostgreSQL 15 as the same user, synchronous_commit on, shared_buffers = ThunderDB's pool
 mkdir -p "$WORK/pg"; chown postgres "$WORK" "$WORK/pg" 2>/dev/null || true
 su postgres -c "$PGBIN/initdb -D $WORK/pg -A trust >/dev/null"
@@ -38,6 +45,7 @@ INSERT INTO pgbench_accounts SELECT g, (g - 1) / 100000 + 1, 0, '' FROM generate
 fi
 psql -q -h 127.0.0.1 -p $TPORT -U postgres -d postgres -c "$SETUP"
 psql -q -h 127.0.0.1 -p $PPORT -U postgres -d postgres -c "$SETUP"
+[ -z "$BASE_BIN" ] || psql -q -h 127.0.0.1 -p $BPORT -U postgres -d postgres -c "$SETUP"
 echo "\\set id random(1, $ROWS)
 SELECT name FROM t WHERE id = :id;" > "$WORK/select.sql"
 run() {
@@ -48,7 +56,12 @@ run() {
 for mode in $MODES; do
   for r in $(seq "$ROUNDS"); do
     t=$(run $TPORT $mode); p=$(run $PPORT $mode)
-    echo "$mode round $r: thunderdb $t tps, postgresql $p tps, ratio $(awk "BEGIN{printf \"%.2f\", $t/$p}"), load $(cut -d' ' -f1 /proc/loadavg)"
+    base=""
+    if [ -n "$BASE_BIN" ]; then
+      b=$(run $BPORT $mode)
+      base=", base $b tps (base/postgresql $(awk "BEGIN{printf \"%.2f\", $b/$p}"), thunderdb/base $(awk "BEGIN{printf \"%.2f\", $t/$b}"))"
+    fi
+    echo "$mode round $r: thunderdb $t tps, postgresql $p tps, ratio $(awk "BEGIN{printf \"%.2f\", $t/$p}")$base, load $(cut -d' ' -f1 /proc/loadavg)"
   done
 done
 su postgres -c "$PGBIN/pg_ctl -D $WORK/pg stop -m fast >/dev/null" || true
