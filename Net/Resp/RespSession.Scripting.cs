@@ -190,52 +190,8 @@ internal sealed partial class RespSession : IScriptHost
         int savedDb = _db;
         try
         {
-            for (int attempt = 0; ; attempt++)
-            {
-                int mark = _out.Position;
-                _db = savedDb;
-                ResetTouched();
-                IKvTransaction txn = _server.Database.Begin(IsolationLevel.RepeatableRead, _commandTxn);
-                _commandTxn = txn;
-                bool retry = false;
-                try
-                {
-                    _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);
-                    StartDeadline();
-                    RunScript(call, command);
-                    if (_keyspace.HasWrites)
-                    {
-                        await CommitAsync(txn).ConfigureAwait(false);
-                        WakeBlockedClients();
-                    }
-                    else
-                    {
-                        txn.Rollback();
-                    }
-                }
-                catch (TransactionConflictException) when (attempt < MaxConflictRetries)
-                {
-                    _out.Rewind(mark);
-                    retry = true;
-                }
-                catch (Exception ex) when (IsEngineFailure(ex))
-                {
-                    _out.Rewind(mark);
-                    _out.WriteError(EngineErrorReply(ex, command.Name));
-                }
-                finally
-                {
-                    _keyspace.Detach();
-                    txn.Dispose();
-                }
-
-                if (!retry)
-                {
-                    return;
-                }
-
-                await Task.Delay(Math.Min(attempt, 10)).ConfigureAwait(false);
-            }
+            // One engine transaction per attempt, retried on a write conflict: the policy every data command runs under.
+            await RunAttemptsAsync(command, call).ConfigureAwait(false);
         }
         finally
         {
@@ -257,6 +213,12 @@ internal sealed partial class RespSession : IScriptHost
             _db = savedDb;
             _keyspace.Db = _db;
         }
+    }
+
+    private bool RunScriptAttempt(ScriptCall call, RespCommandInfo command)
+    {
+        RunScript(call, command);
+        return true;
     }
 
     /// <summary>Runs a resolved script against the attached transaction; an engine failure inside it is rethrown here.</summary>

@@ -524,11 +524,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunAttemptsAsync(RespCommandInfo command)
+    private async ValueTask RunAttemptsAsync(RespCommandInfo command, ScriptCall? script = null)
     {
+        int db = _db;
         for (int attempt = 0; ; attempt++)
         {
             int mark = _out.Position;
+            _db = db; // a script's SELECT does not outlive a retried attempt
             ResetTouched();
             // The session owns its per-command transaction object; recycling it keeps GET/SET allocation-free.
             IKvTransaction txn = _server.Database.Begin(IsolationLevel.RepeatableRead, _commandTxn);
@@ -538,7 +540,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             {
                 _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);
                 StartDeadline();
-                bool ok = RunDataCommand(command, mark);
+                bool ok = script is { } call ? RunScriptAttempt(call, command) : RunDataCommand(command, mark);
                 if (ok && _keyspace.HasWrites)
                 {
                     await CommitAsync(txn).ConfigureAwait(false);
