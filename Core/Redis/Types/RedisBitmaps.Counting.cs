@@ -39,13 +39,7 @@ public static partial class RedisBitmaps
                 return RedisError.Syntax;
             }
 
-            ClampRange(ref start, ref end, bits ? total << 3 : total);
-            if (bits && start <= end)
-            {
-                (firstMask, lastMask) = EdgeMasks(start, end);
-                start >>= 3;
-                end >>= 3;
-            }
+            ClampToBytes(ref start, ref end, bits, total, ref firstMask, ref lastMask);
         }
         else if (range.Count == 0)
         {
@@ -127,13 +121,7 @@ public static partial class RedisBitmaps
                 end = total - 1;
             }
 
-            ClampRange(ref start, ref end, bits ? total << 3 : total);
-            if (bits && start <= end)
-            {
-                (firstMask, lastMask) = EdgeMasks(start, end);
-                start >>= 3;
-                end >>= 3;
-            }
+            ClampToBytes(ref start, ref end, bits, total, ref firstMask, ref lastMask);
         }
         else if (range.Count == 0)
         {
@@ -248,6 +236,21 @@ public static partial class RedisBitmaps
     }
 
     /// <summary>Negative indexes from the end, then clamped into [0, total-1], as BITCOUNT and BITPOS do.</summary>
+    /// <summary>
+    /// Clamps a BYTE range, or a BIT range, to a value of <paramref name="total"/> bytes; a BIT range becomes the bytes it
+    /// touches plus the masks of the bits outside it in its first and last byte (left unchanged for a BYTE or empty range).
+    /// </summary>
+    private static void ClampToBytes(ref long start, ref long end, bool bits, long total, ref byte firstMask, ref byte lastMask)
+    {
+        ClampRange(ref start, ref end, bits ? total << 3 : total);
+        if (bits && start <= end)
+        {
+            (firstMask, lastMask) = EdgeMasks(start, end);
+            start >>= 3;
+            end >>= 3;
+        }
+    }
+
     private static void ClampRange(ref long start, ref long end, long total)
     {
         if (start < 0)
