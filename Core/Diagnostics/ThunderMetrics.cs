@@ -18,16 +18,30 @@ public static class ThunderMetrics
     {
         // Drop the default process/.NET collectors: /metrics is ours and stays small and stable.
         Metrics.SuppressDefaultMetrics();
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(Refresh);
+    }
 
-        // The transaction metrics are counted off the Prometheus path (one engine transaction per RESP command).
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(Txn.TransactionMetrics.Publish);
+    private static readonly Lock PublishersLock = new();
+    private static Action? s_publishers;
+
+    /// <summary>
+    /// Registers code that counts metrics off the Prometheus path (the transaction layer does, one engine transaction
+    /// per RESP command) and hands them over in <paramref name="publish"/>. Registration goes this way round so the
+    /// metrics registry stays below every layer that feeds it.
+    /// </summary>
+    public static void AddPublisher(Action publish)
+    {
+        lock (PublishersLock)
+        {
+            s_publishers += publish;
+        }
     }
 
     /// <summary>
     /// Brings the metrics that are counted outside prometheus-net (the <c>thunderdb_transaction*</c> family) up to
     /// date. A collect (the /metrics scrape) does it itself; code that reads a metric's <c>Value</c> directly calls this first.
     /// </summary>
-    public static void Refresh() => Txn.TransactionMetrics.Publish();
+    public static void Refresh() => Volatile.Read(ref s_publishers)?.Invoke();
 
     public static CollectorRegistry Registry => Metrics.DefaultRegistry;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage.Wal;
 
 namespace ThunderDb.Core.Txn;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage.Wal;
 
 namespace ThunderDb.Core.Txn;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Txn.Locks;
 
 namespace ThunderDb.Core.Txn;
@@ -196,6 +197,3 @@ public sealed class TransactionTooLargeException(string message) : Exception(mes
 
 /// <summary>A write-write conflict under snapshot isolation (SQLSTATE 40001).</summary>
 public sealed class TransactionConflictException(string message) : Exception(message);
-
-/// <summary>The store refuses writes (disk full, I/O error); reads still work.</summary>
-public sealed class StorageReadOnlyException(string message, Exception? inner = null) : Exception(message, inner);

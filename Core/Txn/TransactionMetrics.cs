@@ -28,6 +28,8 @@ internal static class TransactionMetrics
     [ThreadStatic]
     private static Cells? t_cells;
 
+    private static bool s_registered; // under the Live lock
+
     public static void Started()
     {
         var cells = t_cells ?? Attach();
@@ -123,6 +125,12 @@ internal static class TransactionMetrics
         var cells = new Cells(Thread.CurrentThread);
         lock (Live)
         {
+            if (!s_registered)
+            {
+                s_registered = true;
+                ThunderMetrics.AddPublisher(Publish);
+            }
+
             Live.Add(cells);
         }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using ThunderDb.Core.Storage.Backup;
+using ThunderDb.Core.Txn.Backup;
 using ThunderDb.Core.Txn;
 using ThunderDb.Host.Lifecycle;
 

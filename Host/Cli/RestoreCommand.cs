@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Backup;
 using ThunderDb.Core.Storage.Wal;
+using ThunderDb.Core.Txn.Backup;
 using ThunderDb.Host.Configuration;
 using ThunderDb.Host.Lifecycle;
 

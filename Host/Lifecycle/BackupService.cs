@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Backup;
+using ThunderDb.Core.Txn.Backup;
 using ThunderDb.Core.Txn;
 using ThunderDb.Host.Configuration;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 using ThunderDb.Net.Security;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
 

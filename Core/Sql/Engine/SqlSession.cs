@@ -1,5 +1,6 @@
 using ThunderDb.Core.Catalog;
 using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Sql.Execution;
 using ThunderDb.Core.Sql.Planning;
 using ThunderDb.Core.Sql.Types;

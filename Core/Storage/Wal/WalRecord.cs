@@ -98,7 +98,7 @@ public static class WalRecord
         }
 
         var crc = BinaryPrimitives.ReadUInt32LittleEndian(record);
-        return crc == WalCrc.Compute(record[4..(int)length]);
+        return crc == Crc32C.Compute(record[4..(int)length]);
     }
 
     /// <summary>Fills the header fields of a record whose payload is already in place, and sets its CRC.</summary>
@@ -114,7 +114,7 @@ public static class WalRecord
         BinaryPrimitives.WriteUInt64LittleEndian(record[32..], commitTs);
         BinaryPrimitives.WriteInt64LittleEndian(record[40..], wallClockMs);
         BinaryPrimitives.WriteUInt64LittleEndian(record[48..], durableLsnAtAppend);
-        BinaryPrimitives.WriteUInt32LittleEndian(record, WalCrc.Compute(record[4..]));
+        BinaryPrimitives.WriteUInt32LittleEndian(record, Crc32C.Compute(record[4..]));
     }
 }
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
-using ThunderDb.Core.Txn;
+using ThunderDb.Core.Errors;
 
 namespace ThunderDb.Core.Storage.Wal;
 

@@ -1,5 +1,5 @@
 using System.Threading.Tasks.Sources;
-using ThunderDb.Core.Txn;
+using ThunderDb.Core.Errors;
 
 namespace ThunderDb.Core.Storage.Wal;
 

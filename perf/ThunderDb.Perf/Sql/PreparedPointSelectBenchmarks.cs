@@ -4,6 +4,7 @@ using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Sql.Syntax;
 using ThunderDb.Core.Sql.Types;
 using ThunderDb.Core.Storage;
+using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Perf.Sql;
 

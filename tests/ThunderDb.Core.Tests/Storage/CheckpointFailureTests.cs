@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Tests.Txn;
 using ThunderDb.Core.Txn;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
+using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Core.Tests.Storage;
 

@@ -4,6 +4,7 @@ using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Core.Tests.Txn;
 using ThunderDb.Core.Tests.Wal;
+using ThunderDb.Core.Txn;
 using static ThunderDb.Core.Tests.Txn.TestDatabase;
 
 namespace ThunderDb.Core.Tests.Storage;

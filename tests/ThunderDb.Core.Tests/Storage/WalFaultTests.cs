@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Core.Txn;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Core.Tests.Storage;
+using ThunderDb.Core.Txn;
 using static ThunderDb.Core.Tests.Txn.TestDatabase;
 
 namespace ThunderDb.Core.Tests.Txn;

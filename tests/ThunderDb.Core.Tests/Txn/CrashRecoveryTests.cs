@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Txn;
 using static ThunderDb.Core.Tests.Txn.TestDatabase;
 

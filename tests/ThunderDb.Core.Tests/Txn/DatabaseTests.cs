@@ -1,3 +1,4 @@
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Txn;
 using static ThunderDb.Core.Tests.Txn.TestDatabase;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Core.Tests.Txn;
 
@@ -208,7 +209,7 @@ public class WriteAheadLogTests
                 await wal.WaitForDurableAsync(end);
                 lastGood = end;
             }
-            catch (ThunderDb.Core.Txn.StorageReadOnlyException ex)
+            catch (StorageReadOnlyException ex)
             {
                 failure = ex;
             }
@@ -218,7 +219,7 @@ public class WriteAheadLogTests
         await Assert.That(wal.IsFailed).IsTrue();
         await Assert.That(lastGood).IsGreaterThan(0UL);
         await Assert.That(wal.FlushedLsn).IsEqualTo(lastGood);
-        Assert.Throws<ThunderDb.Core.Txn.StorageReadOnlyException>(() => wal.Reserve(64));
+        Assert.Throws<StorageReadOnlyException>(() => wal.Reserve(64));
     }
 
     [Test]
@@ -247,7 +248,7 @@ public class WriteAheadLogTests
             var endB = WalTestRecords.Append(wal, id++, valueLength: 400);
             await Assert.That(endA).IsLessThan(4096UL);
             await Assert.That(endB).IsGreaterThan(4096UL);
-            await Assert.That(() => wal.FlushTo(endB)).Throws<ThunderDb.Core.Txn.StorageReadOnlyException>();
+            await Assert.That(() => wal.FlushTo(endB)).Throws<StorageReadOnlyException>();
             await Assert.That(wal.FlushedLsn).IsEqualTo(durable);
 
             wal.Dispose();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Tests.Support;

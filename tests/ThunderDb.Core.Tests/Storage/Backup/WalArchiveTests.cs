@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Backup;
+using ThunderDb.Core.Txn.Backup;
+using ThunderDb.Core.Txn;
 using static ThunderDb.Core.Tests.Storage.Backup.BackupTestSupport;
 
 namespace ThunderDb.Core.Tests.Storage.Backup;

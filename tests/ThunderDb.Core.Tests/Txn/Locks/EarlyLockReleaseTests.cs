@@ -1,3 +1,4 @@
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Core.Tests.Storage;

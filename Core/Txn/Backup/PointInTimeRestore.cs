@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Storage;
+using ThunderDb.Core.Storage.Backup;
 using ThunderDb.Core.Storage.Wal;
 
-namespace ThunderDb.Core.Storage.Backup;
+namespace ThunderDb.Core.Txn.Backup;
 
 /// <summary>What <see cref="PointInTimeRestore.Run"/> is asked to do. Times are unix 100 ns ticks.</summary>
 public sealed record PitrRequest(string BackupDir, long TargetTicks, StorageOptions Storage)

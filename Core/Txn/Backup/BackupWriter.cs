@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Storage;
+using ThunderDb.Core.Storage.Backup;
 using ThunderDb.Core.Storage.Wal;
 
-namespace ThunderDb.Core.Storage.Backup;
+namespace ThunderDb.Core.Txn.Backup;
 
 /// <summary>
 /// Takes an online backup into <c>&lt;target&gt;/data</c> and <c>&lt;target&gt;/wal</c>, laid out as the live directories

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.BTree;
 using ThunderDb.Core.Storage.Wal;
-using ThunderDb.Core.Txn;
 
-namespace ThunderDb.Core.Storage;
+namespace ThunderDb.Core.Txn;
 
 /// <summary>
 /// The one ordered transactional store: the B+tree pager (<see cref="BTreeStore"/>) under the WAL and MVCC

@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Storage.Backup;
+using ThunderDb.Core.Tests.Storage.Backup;
+using ThunderDb.Core.Tests.Storage;
+using ThunderDb.Core.Txn.Backup;
 using ThunderDb.Core.Txn;
 using static ThunderDb.Core.Tests.Storage.Backup.BackupTestSupport;
 
-namespace ThunderDb.Core.Tests.Storage.Backup;
+namespace ThunderDb.Core.Tests.Txn.Backup;
 
 /// <summary>
 /// Online backups: a pinned checkpoint plus the WAL to the backup's end, restored by copying data/ and wal/ into place and

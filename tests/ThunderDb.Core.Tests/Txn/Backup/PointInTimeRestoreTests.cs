@@ -1,9 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.Backup;
+using ThunderDb.Core.Tests.Storage.Backup;
+using ThunderDb.Core.Tests.Storage;
+using ThunderDb.Core.Txn.Backup;
 using static ThunderDb.Core.Tests.Storage.Backup.BackupTestSupport;
 
-namespace ThunderDb.Core.Tests.Storage.Backup;
+namespace ThunderDb.Core.Tests.Txn.Backup;
 
 /// <summary>
 /// Point-in-time restore from a base backup, the WAL archive (segments checkpoints removed) and the live WAL: after each
