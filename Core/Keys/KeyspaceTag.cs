@@ -10,6 +10,9 @@ public static class KeyspaceTag
     /// <summary>SQL catalog records: databases, schemas, tables, columns, indexes, sequences, users.</summary>
     public const byte Catalog = (byte)'C';
 
+    /// <summary>Names only the lock manager sees, never stored (the Redis script gate).</summary>
+    public const byte Lock = (byte)'L';
+
     /// <summary>Redis keys, their elements and the expiry index (<c>Core/Redis/RedisKeyCodec</c>).</summary>
     public const byte Redis = (byte)'R';
 

@@ -117,6 +117,14 @@ public interface IKvTransaction : IDisposable
         ValueTask.FromException(new NotSupportedException("key locks are not supported by this database"));
 
     /// <summary>
+    /// Moves a transaction that has read and written nothing yet to the newest commit a current read may see (with
+    /// sync_commit the newest applied one, which the transaction then depends on: it is acknowledged only once that is
+    /// durable too). For a caller that queued behind other transactions on a lock and must build on what they applied,
+    /// the way <see cref="LockAsync"/> does for the locked key itself.
+    /// </summary>
+    void AdvanceSnapshot() => throw new NotSupportedException("advancing a snapshot is not supported by this database");
+
+    /// <summary>
     /// Marks the write set (SQL SAVEPOINT, or the start of a statement that must be atomic): <see cref="RollbackTo"/>
     /// undoes only the writes made after the mark. Marks nest; the returned number names this one.
     /// </summary>

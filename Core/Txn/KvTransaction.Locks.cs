@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ThunderDb.Core.Keys;
 using ThunderDb.Core.Txn.Locks;
 
 namespace ThunderDb.Core.Txn;
@@ -75,6 +76,13 @@ internal sealed partial class KvTransaction
             return;
         }
 
+        if (request.Entry.KeySpan is [KeyspaceTag.Lock, ..])
+        {
+            request.Tag = SnapshotTs; // a name only the lock manager sees: no stored version to read or check
+            request.TagSet = true;
+            return;
+        }
+
         var newestTs = NewestReadableTs();
         if (Isolation == IsolationLevel.RepeatableRead)
         {
@@ -133,6 +141,22 @@ internal sealed partial class KvTransaction
         }
 
         return applied;
+    }
+
+    public void AdvanceSnapshot()
+    {
+        ThrowIfFinished();
+        if (_writes.Count > 0)
+        {
+            throw new InvalidOperationException($"transaction {Id} has written: its snapshot cannot move");
+        }
+
+        // The snapshot registry keeps the older timestamp entered at begin: a lower bound is what vacuum needs.
+        var newest = NewestReadableTs();
+        if (newest > SnapshotTs)
+        {
+            SnapshotTs = newest;
+        }
     }
 
     /// <summary>The timestamp a store read of <paramref name="key"/> uses: the snapshot, or a locked key's current read.</summary>

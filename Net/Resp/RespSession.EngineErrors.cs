@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Errors;
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Txn.Locks;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -31,6 +32,7 @@ internal sealed partial class RespSession
                 return RedisErrors.DeadlineExceeded;
             case KeyTooLargeException:
             case TransactionTooLargeException:
+            case LockWaitTimeoutException: // a script queued behind others on the script gate past the lock timeout
                 return "ERR " + ex.Message;
             default:
                 _server.Logger.LogError(ex, "RESP command {Command} failed in the storage engine", command);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Txn.Locks;
 using ThunderDb.Core.Txn;
 using ThunderDb.Net.Resp.Scripting;
 
@@ -182,8 +183,6 @@ internal sealed partial class RespSession : IScriptHost
             return;
         }
 
-        ScriptRegistry registry = _server.Scripts;
-        await registry.Gate.EnterAsync(_connection.Killed).ConfigureAwait(false);
         // Off the socket event loop (sessions run inline on epoll threads): a long script must not stall the other
         // connections of its loop thread, which must still get -BUSY and be able to send SCRIPT KILL.
         await Task.Yield();
@@ -191,13 +190,26 @@ internal sealed partial class RespSession : IScriptHost
         try
         {
             // One engine transaction per attempt, retried on a write conflict: the policy every data command runs under.
+            // Each attempt first takes the script gate (EnterScriptGateAsync).
             await RunAttemptsAsync(command, call).ConfigureAwait(false);
         }
         finally
         {
             _db = savedDb;
-            registry.Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Scripts run one at a time, as in Redis: each attempt's transaction locks <see cref="ScriptRegistry.GateKey"/>
+    /// in the engine's lock manager, first come first served, and then reads from the newest applied commit (the
+    /// previous script's). The lock goes when the commit is applied, before its fsync (early lock release), so with
+    /// sync_commit the scripts of many clients share group commits instead of taking one fsync each; a script that
+    /// read an earlier one's writes is acknowledged only after those are durable.
+    /// </summary>
+    private async ValueTask EnterScriptGateAsync(IKvTransaction txn)
+    {
+        await txn.LockAsync(ScriptRegistry.GateKey, KeyLockMode.Exclusive, _connection.Killed).ConfigureAwait(false);
+        txn.AdvanceSnapshot();
     }
 
     /// <summary>EVAL* / FCALL* queued in MULTI: runs inside EXEC's transaction (EXEC is already one atomic unit).</summary>

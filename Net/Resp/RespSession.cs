@@ -538,10 +538,16 @@ internal sealed partial class RespSession : IKeyspaceObserver
             bool retry = false;
             try
             {
+                if (script is not null)
+                {
+                    await EnterScriptGateAsync(txn).ConfigureAwait(false);
+                }
+
                 _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);
                 StartDeadline();
                 bool ok = script is { } call ? RunScriptAttempt(call, command) : RunDataCommand(command, mark);
-                if (ok && _keyspace.HasWrites)
+                // A script commits even when it wrote nothing: its reply may show a commit that is not durable yet.
+                if (ok && (_keyspace.HasWrites || script is not null))
                 {
                     await CommitAsync(txn).ConfigureAwait(false);
                     WakeBlockedClients();

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using ThunderDb.Net.Transport;
+using ThunderDb.Core.Keys;
 
 namespace ThunderDb.Net.Resp.Scripting;
 
@@ -37,7 +37,7 @@ internal sealed class RunningScript(RespSession session, LuaScriptEngine engine,
 
 /// <summary>
 /// The server's scripting state shared by every session: EVAL script sources by SHA1 (SCRIPT LOAD / EXISTS / FLUSH),
-/// function libraries (FUNCTION ...), the gate that runs one script at a time (Redis's atomicity: scripts never
+/// function libraries (FUNCTION ...), the name of the lock that runs one script at a time (Redis's atomicity: scripts never
 /// interleave with each other), and the running script for SCRIPT KILL and -BUSY.
 /// </summary>
 internal sealed class ScriptRegistry
@@ -48,8 +48,11 @@ internal sealed class ScriptRegistry
     private readonly Dictionary<string, LibraryFunction> _functions = new(StringComparer.Ordinal);
     private volatile RunningScript? _running;
 
-    /// <summary>Held from a script's start to its commit, so scripts are serialized as in Redis (the engine's MVCC still lets plain commands run beside).</summary>
-    public AsyncLock Gate { get; } = new();
+    /// <summary>
+    /// The lock-manager name a script's transaction holds from its start until its commit is applied, so scripts are
+    /// serialized as in Redis (the engine's MVCC still lets plain commands run beside).
+    /// </summary>
+    public static readonly byte[] GateKey = [KeyspaceTag.Lock, .. "redis-scripts"u8];
 
     /// <summary>Bumped by SCRIPT FLUSH: sessions drop their compiled scripts.</summary>
     public long ScriptGeneration { get; private set; }

@@ -219,6 +219,14 @@ public sealed class InMemoryKvDatabase : IKvDatabase
         public ValueTask LockAsync(ReadOnlySpan<byte> key, ThunderDb.Core.Txn.Locks.KeyLockMode mode = ThunderDb.Core.Txn.Locks.KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
             ValueTask.CompletedTask;
 
+        public void AdvanceSnapshot()
+        {
+            lock (db._gate)
+            {
+                snapshot = db._commitTs;
+            }
+        }
+
         public ValueTask CommitAsync(CancellationToken cancellationToken = default)
         {
             if (_done)

@@ -104,4 +104,45 @@ public class EarlyLockReleaseTests
         using var check = t.Db.Begin();
         await Assert.That(Get(check, "x")).IsEqualTo("1");
     }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task A_transaction_queued_on_a_gate_advances_its_snapshot_to_the_applied_commit_and_depends_on_it(CancellationToken ct)
+    {
+        // The Redis script gate: each script's REPEATABLE READ transaction locks one name, then reads everything from
+        // the newest applied commit, so scripts take turns at apply time instead of at fsync time.
+        var plan = WalFaults();
+        using var t = Open(plan);
+        await t.Commit(("x", "1"));
+        var gate = B("gate");
+        var t1 = t.Db.Begin(TransactionOptions.RepeatableRead);
+        await t1.LockAsync(gate);
+        t1.AdvanceSnapshot();
+        t1.Put(B("x"), B(Get(t1, "x") + "+2"));
+        var t2 = t.Db.Begin(TransactionOptions.RepeatableRead); // its begin snapshot predates T1's commit
+        var queued = t2.LockAsync(gate).AsTask();
+        await Assert.That(queued.IsCompleted).IsFalse();
+
+        plan.BlockNextWrite();
+        var t1Commit = Task.Run(async () => await t1.CommitAsync(), ct);
+        await Assert.That(plan.WriteBlocked.Wait(Patience)).IsTrue();
+        await queued.WaitAsync(Patience, ct);
+        await Assert.That(Get(t2, "x")).IsEqualTo("1"); // not advanced yet: the begin snapshot
+        t2.AdvanceSnapshot();
+        await Assert.That(Get(t2, "x")).IsEqualTo("1+2");
+        await Assert.That(() => t2.AdvanceSnapshot()).ThrowsNothing();
+
+        t2.Put(B("x"), B(Get(t2, "x") + "+3")); // no conflict: its snapshot is past T1's commit
+        await Assert.That(() => t2.AdvanceSnapshot()).Throws<InvalidOperationException>(); // written: the snapshot stays
+        var t2Commit = t2.CommitAsync().AsTask();
+        await Task.Delay(200, ct);
+        await Assert.That(t2Commit.IsCompleted).IsFalse(); // acknowledged only after T1's record is durable
+
+        plan.ReleaseWrite.Set();
+        await t1Commit;
+        await t2Commit.WaitAsync(Patience, ct);
+        t.CrashAndRestart();
+        using var check = t.Db.Begin();
+        await Assert.That(Get(check, "x")).IsEqualTo("1+2+3");
+    }
 }
