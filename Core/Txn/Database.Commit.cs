@@ -224,13 +224,13 @@ public sealed partial class Database
     /// <summary>The commit timestamp of the newest version of a key, visible or not (0 when none).</summary>
     private ulong NewestVersionTs(ReadOnlySpan<byte> userKey)
     {
-        var prefixLength = MvccKey.PrefixLength(userKey);
-        if (_applyKey.Length < prefixLength)
+        var maxLength = MvccKey.MaxVersionedLength(userKey.Length);
+        if (_applyKey.Length < maxLength)
         {
-            _applyKey = new byte[Math.Max(prefixLength, _applyKey.Length * 2)];
+            _applyKey = new byte[Math.Max(maxLength, _applyKey.Length * 2)];
         }
 
-        MvccKey.WritePrefix(userKey, _applyKey);
+        var prefixLength = MvccKey.WritePrefix(userKey, _applyKey);
         var prefix = _applyKey.AsSpan(0, prefixLength);
         var cursor = _commitCursor ??= _store.OpenCursor();
         if (cursor.Seek(prefix) && MvccKey.IsVersionOf(cursor.Key, prefix))

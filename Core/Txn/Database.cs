@@ -103,7 +103,9 @@ public sealed partial class Database : IKvDatabase, IDisposable
     internal void ThrowIfKeyTooLarge(ReadOnlySpan<byte> userKey)
     {
         var max = _store.MaxKeySize;
-        if (userKey.Length + MvccKey.TimestampSize + 2 > max || MvccKey.VersionedLength(userKey) > max)
+        // The escaped length is counted only when the worst case (every byte a 0x00, escaped to two) could exceed the limit.
+        if ((2 * userKey.Length) + MvccKey.TimestampSize + 2 > max
+            && (userKey.Length + MvccKey.TimestampSize + 2 > max || MvccKey.VersionedLength(userKey) > max))
         {
             ThrowKeyTooLarge(userKey.Length, max);
         }
@@ -251,13 +253,13 @@ public sealed partial class Database : IKvDatabase, IDisposable
 
     private void ApplyVersion(ReadOnlySpan<byte> userKey, ulong commitTs, bool isPut, ReadOnlySpan<byte> value)
     {
-        var keyLength = MvccKey.VersionedLength(userKey);
-        if (_applyKey.Length < keyLength)
+        var maxLength = MvccKey.MaxVersionedLength(userKey.Length); // no pass to count the 0x00 bytes first
+        if (_applyKey.Length < maxLength)
         {
-            _applyKey = new byte[Math.Max(keyLength, _applyKey.Length * 2)];
+            _applyKey = new byte[Math.Max(maxLength, _applyKey.Length * 2)];
         }
 
-        MvccKey.WriteVersioned(userKey, commitTs, _applyKey);
+        var keyLength = MvccKey.WriteVersioned(userKey, commitTs, _applyKey);
         if (_applyValue.Length < value.Length + 1)
         {
             _applyValue = new byte[Math.Max(value.Length + 1, _applyValue.Length * 2)];

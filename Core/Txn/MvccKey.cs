@@ -21,6 +21,9 @@ internal static class MvccKey
 
     public static int VersionedLength(ReadOnlySpan<byte> userKey) => PrefixLength(userKey) + TimestampSize;
 
+    /// <summary>The longest versioned key a user key of <paramref name="userKeyLength"/> bytes can have (every byte escaped).</summary>
+    public static int MaxVersionedLength(int userKeyLength) => (2 * userKeyLength) + 2 + TimestampSize;
+
     /// <summary>Writes <c>escape(userKey) ++ 00 00</c>; returns its length.</summary>
     public static int WritePrefix(ReadOnlySpan<byte> userKey, Span<byte> destination) => KeyCodec.WriteString(destination, userKey);
 

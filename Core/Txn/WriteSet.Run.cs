@@ -4,82 +4,187 @@ using System.Runtime.InteropServices;
 namespace ThunderDb.Core.Txn;
 
 /// <summary>
-/// The ascending run: a key written past every key the set already holds (a COPY into a table keyed by a serial or
-/// hidden row id, a range delete, a sorted index build) is appended to two arrays instead of being hashed into the
-/// dictionary. A million-key transaction then costs an append per key instead of a hash-table insert that misses the
-/// cache (the dictionary was a third of DROP TABLE's time), and its keys come out already sorted for scans and for the
-/// commit's apply to the B+tree. Every key is in exactly one of the two places: the run holds keys greater than the
-/// greatest dictionary key at the time they were appended; a later smaller key goes to the dictionary, and a rewrite
-/// of a run key (found by binary search) changes the run entry in place. Run entries are never removed, so while a
-/// savepoint is set new keys go to the dictionary (whose undo log can remove them) and run entries are only logged.
+/// The ascending runs: a key written past the last key of the run before it (a COPY into a table keyed by a serial or
+/// hidden row id, a range delete, a sorted index build) is appended to that run's two arrays instead of being hashed
+/// into the dictionary. A million-key transaction then costs an append per key instead of a hash-table insert that
+/// misses the cache (the dictionary was a third of DROP TABLE's time), and its keys come out already sorted for scans
+/// and for the commit's apply to the B+tree (which fills leaves in order, see BTreeStore's leaf hint).
+/// <para>
+/// Several runs, ordered by key and with disjoint ranges [first, last], so one transaction that loads several tables
+/// (pgbench's COPY of branches, tellers, then accounts, whose keys sort the other way round) keeps each table's keys
+/// in a run of its own. A new key goes to the run whose first key is the greatest at or below it when it lies past that
+/// run's last key (the gap up to the next run's first key), or starts a new run when it sorts before every run (up to
+/// <see cref="MaxRuns"/>); anything else (a key inside a run's range, or already in the dictionary) goes to the
+/// dictionary. Every key is in exactly one place: a rewrite of a run key (found by binary search) changes the run entry
+/// in place. Run entries are never removed, so while a savepoint is set new keys go to the dictionary (whose undo log
+/// can remove them) and run entries are only logged.
+/// </para>
 /// </summary>
 internal sealed partial class WriteSet
 {
-    private byte[][] _runKeys = [];
-    private Entry[] _runEntries = [];
+    /// <summary>More runs than this and new keys before them go to the dictionary (a descending load would make one run per key).</summary>
+    internal const int MaxRuns = 64;
+
+    private sealed class Run
+    {
+        public byte[][] Keys = new byte[16][];
+        public Entry[] Entries = new Entry[16];
+        public int Count;
+
+        public byte[] First => Keys[0];
+
+        public byte[] Last => Keys[Count - 1];
+
+        public void Add(byte[] key, in Entry entry)
+        {
+            if (Count == Keys.Length)
+            {
+                var capacity = Keys.Length * 2;
+                Array.Resize(ref Keys, capacity);
+                Array.Resize(ref Entries, capacity);
+            }
+
+            Keys[Count] = key;
+            Entries[Count] = entry;
+            Count++;
+        }
+
+        /// <summary>The index of <paramref name="key"/>, or -1.</summary>
+        public int IndexOf(ReadOnlySpan<byte> key)
+        {
+            int low = 0, high = Count - 1;
+            while (low <= high)
+            {
+                var mid = (int)((uint)(low + high) >> 1);
+                var order = key.SequenceCompareTo(Keys[mid]);
+                if (order == 0)
+                {
+                    return mid;
+                }
+
+                if (order < 0)
+                {
+                    high = mid - 1;
+                }
+                else
+                {
+                    low = mid + 1;
+                }
+            }
+
+            return -1;
+        }
+    }
+
+    private readonly List<Run> _runs = [];
     private int _runCount;
+
+    // A small emptied run kept for the next transaction (one-key transactions would otherwise allocate one each).
+    private Run? _spareRun;
 
     // The greatest key in the dictionary (a copy; _dictMaxLength < 0: the dictionary has had no key since Clear).
     private byte[] _dictMax = new byte[64];
     private int _dictMaxLength = -1;
 
-    /// <summary>Keys in the run (tests and diagnostics).</summary>
+    /// <summary>Keys in the runs (tests and diagnostics).</summary>
     internal int RunCount => _runCount;
 
-    /// <summary>Appends <paramref name="key"/> when it is greater than every key of the set and no savepoint is set.</summary>
+    /// <summary>Runs (tests and diagnostics).</summary>
+    internal int Runs => _runs.Count;
+
+    /// <summary>Appends <paramref name="key"/> to a run when it fits one (see the class comment) and no savepoint is set.</summary>
     private bool TryAppendToRun(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes, byte[]? ownedKey)
     {
-        if (_savepointCount > 0
-            || (_runCount > 0 && key.SequenceCompareTo(_runKeys[_runCount - 1]) <= 0)
-            || (_dictMaxLength >= 0 && key.SequenceCompareTo(_dictMax.AsSpan(0, _dictMaxLength)) <= 0))
+        if (_savepointCount > 0)
         {
             return false;
         }
 
-        if (_runCount == _runKeys.Length)
+        var before = RunBefore(key);
+        if (before >= 0 ? key.SequenceCompareTo(_runs[before].Last) <= 0 : _runs.Count >= MaxRuns)
         {
-            var capacity = Math.Max(64, _runKeys.Length * 2);
-            Array.Resize(ref _runKeys, capacity);
-            Array.Resize(ref _runEntries, capacity);
+            return false;
         }
 
-        _runKeys[_runCount] = ownedKey ?? key.ToArray();
-        _runEntries[_runCount] = new Entry { Value = value, SnapshotTs = snapshotTs, Supersedes = supersedes, Hash = KeyHash.Hash64(key) };
+        if (InDictionary(key))
+        {
+            return false;
+        }
+
+        Run run;
+        if (before >= 0)
+        {
+            run = _runs[before];
+        }
+        else
+        {
+            run = _spareRun ?? new Run();
+            _spareRun = null;
+            _runs.Insert(0, run);
+        }
+
+        run.Add(ownedKey ?? key.ToArray(), new Entry { Value = value, SnapshotTs = snapshotTs, Supersedes = supersedes, Hash = KeyHash.Hash64(key) });
         _runCount++;
         EncodedBytes += SizeOf(key.Length, value);
         _sortedValid = false;
         return true;
     }
 
-    /// <summary>The run index of <paramref name="key"/>, or -1.</summary>
-    private int RunIndexOf(ReadOnlySpan<byte> key)
+    private bool InDictionary(ReadOnlySpan<byte> key) =>
+        _dictMaxLength >= 0
+        && key.SequenceCompareTo(_dictMax.AsSpan(0, _dictMaxLength)) <= 0
+        && _entries.GetAlternateLookup<ReadOnlySpan<byte>>().ContainsKey(key);
+
+    /// <summary>The index of the last run whose first key is at or below <paramref name="key"/>, or -1.</summary>
+    private int RunBefore(ReadOnlySpan<byte> key)
     {
-        if (_runCount == 0 || key.SequenceCompareTo(_runKeys[_runCount - 1]) > 0 || key.SequenceCompareTo(_runKeys[0]) < 0)
+        var runs = CollectionsMarshal.AsSpan(_runs);
+        if (runs.Length == 0)
         {
             return -1;
         }
 
-        int low = 0, high = _runCount - 1;
+        if (key.SequenceCompareTo(runs[^1].First) >= 0)
+        {
+            return runs.Length - 1; // the common case: appending to the last run
+        }
+
+        int low = 0, high = runs.Length - 2, found = -1;
         while (low <= high)
         {
             var mid = (int)((uint)(low + high) >> 1);
-            var order = key.SequenceCompareTo(_runKeys[mid]);
-            if (order == 0)
+            if (key.SequenceCompareTo(runs[mid].First) >= 0)
             {
-                return mid;
-            }
-
-            if (order < 0)
-            {
-                high = mid - 1;
+                found = mid;
+                low = mid + 1;
             }
             else
             {
-                low = mid + 1;
+                high = mid - 1;
             }
         }
 
-        return -1;
+        return found;
+    }
+
+    /// <summary>The run holding <paramref name="key"/> and its index there, or null.</summary>
+    private Run? FindInRun(ReadOnlySpan<byte> key, out int index)
+    {
+        index = -1;
+        var before = RunBefore(key);
+        if (before < 0)
+        {
+            return null;
+        }
+
+        var run = _runs[before];
+        if (key.SequenceCompareTo(run.Last) > 0)
+        {
+            return null;
+        }
+
+        index = run.IndexOf(key);
+        return index >= 0 ? run : null;
     }
 
     /// <summary>A dictionary key was added: keep the greatest.</summary>
@@ -99,7 +204,7 @@ internal sealed partial class WriteSet
         _dictMaxLength = key.Length;
     }
 
-    /// <summary>The entry of <paramref name="key"/>, in the dictionary or the run (a null ref when absent).</summary>
+    /// <summary>The entry of <paramref name="key"/>, in the dictionary or a run (a null ref when absent).</summary>
     private ref Entry FindRef(byte[] key)
     {
         ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
@@ -108,36 +213,48 @@ internal sealed partial class WriteSet
             return ref entry;
         }
 
-        var index = RunIndexOf(key);
-        if (index < 0)
+        var run = FindInRun(key, out var index);
+        if (run is null)
         {
             return ref Unsafe.NullRef<Entry>();
         }
 
-        return ref _runEntries[index];
+        return ref run.Entries[index];
     }
 
-    /// <summary>The run's keys as an array of their own (the run's arrays grow in place; cursors keep what they were given).</summary>
-    private byte[][] RunKeysCopy() => _runKeys.AsSpan(0, _runCount).ToArray();
+    /// <summary>The runs' keys in ascending order, as an array of their own (runs grow in place; cursors keep what they were given).</summary>
+    private byte[][] RunKeysCopy()
+    {
+        var keys = new byte[_runCount][];
+        var at = 0;
+        foreach (var run in _runs)
+        {
+            Array.Copy(run.Keys, 0, keys, at, run.Count);
+            at += run.Count;
+        }
+
+        return keys;
+    }
 
     private void ClearRun()
     {
-        if (_runKeys.Length > 1024)
+        foreach (var run in _runs)
         {
-            _runKeys = [];
-            _runEntries = [];
-        }
-        else
-        {
-            Array.Clear(_runKeys, 0, _runCount);
-            Array.Clear(_runEntries, 0, _runCount);
+            if (run.Keys.Length <= 1024 && _spareRun is null)
+            {
+                Array.Clear(run.Keys, 0, run.Count);
+                Array.Clear(run.Entries, 0, run.Count);
+                run.Count = 0;
+                _spareRun = run;
+            }
         }
 
+        _runs.Clear();
         _runCount = 0;
         _dictMaxLength = -1;
     }
 
-    /// <summary>Every entry: the run in ascending key order, then the dictionary in insertion order.</summary>
+    /// <summary>Every entry: the runs in ascending key order, then the dictionary in insertion order.</summary>
     public EntryList Entries => new(this);
 
     internal readonly struct EntryList(WriteSet set)
@@ -147,7 +264,8 @@ internal sealed partial class WriteSet
 
     internal struct EntryEnumerator(WriteSet set)
     {
-        private int _run = -1;
+        private int _runIndex;
+        private int _inRun = -1;
         private bool _inDictionary;
         private Dictionary<byte[], Entry>.Enumerator _dictionary;
 
@@ -155,12 +273,20 @@ internal sealed partial class WriteSet
 
         public bool MoveNext()
         {
-            if (!_inDictionary)
+            while (!_inDictionary)
             {
-                if (++_run < set._runCount)
+                if (_runIndex < set._runs.Count)
                 {
-                    Current = new KeyValuePair<byte[], Entry>(set._runKeys[_run], set._runEntries[_run]);
-                    return true;
+                    var run = set._runs[_runIndex];
+                    if (++_inRun < run.Count)
+                    {
+                        Current = new KeyValuePair<byte[], Entry>(run.Keys[_inRun], run.Entries[_inRun]);
+                        return true;
+                    }
+
+                    _runIndex++;
+                    _inRun = -1;
+                    continue;
                 }
 
                 _inDictionary = true;

@@ -4,7 +4,8 @@ namespace ThunderDb.Core.Txn;
 
 /// <summary>
 /// A transaction's private writes: last write per key wins. Lookups by span do not allocate
-/// (alternate-key lookup); the sorted key order for scans is built lazily, only after changes.
+/// (alternate-key lookup); the sorted key order for scans is built lazily, only after changes. Keys written in
+/// ascending order go to sorted runs instead of the dictionary (WriteSet.Run.cs).
 /// <para>
 /// Savepoints: while one is set, the first change of each key after the innermost mark logs the key's previous
 /// entry (or its absence) in an undo log; <see cref="RollbackTo"/> replays the log backwards to the mark. Without a
@@ -80,13 +81,13 @@ internal sealed partial class WriteSet
     /// <summary><paramref name="ownedKey"/>: the key as an array the set may keep (the caller never changes it), or null to copy it.</summary>
     public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes, byte[]? ownedKey = null)
     {
-        var runIndex = RunIndexOf(key);
-        if (runIndex >= 0)
+        var run = FindInRun(key, out var runIndex);
+        if (run is not null)
         {
-            ref var existing = ref _runEntries[runIndex];
+            ref var existing = ref run.Entries[runIndex];
             if (_savepointCount > 0)
             {
-                LogUndo(_runKeys[runIndex], ref existing, exists: true);
+                LogUndo(run.Keys[runIndex], ref existing, exists: true);
             }
 
             EncodedBytes += SizeOf(key.Length, value) - SizeOf(key.Length, existing.Value);
@@ -131,9 +132,9 @@ internal sealed partial class WriteSet
             return true;
         }
 
-        var index = RunIndexOf(key);
-        entry = index >= 0 ? _runEntries[index] : default;
-        return index >= 0;
+        var run = FindInRun(key, out var index);
+        entry = run is not null ? run.Entries[index] : default;
+        return run is not null;
     }
 
     /// <summary>
@@ -233,12 +234,15 @@ internal sealed partial class WriteSet
     public List<byte[]> KeysInRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
     {
         var keys = new List<byte[]>();
-        for (var i = 0; i < _runCount; i++)
+        foreach (var run in _runs)
         {
-            var key = _runKeys[i];
-            if (key.AsSpan().SequenceCompareTo(start) >= 0 && (end.IsEmpty || key.AsSpan().SequenceCompareTo(end) < 0))
+            for (var i = 0; i < run.Count; i++)
             {
-                keys.Add(key);
+                var key = run.Keys[i];
+                if (key.AsSpan().SequenceCompareTo(start) >= 0 && (end.IsEmpty || key.AsSpan().SequenceCompareTo(end) < 0))
+                {
+                    keys.Add(key);
+                }
             }
         }
 

@@ -303,7 +303,16 @@ public sealed partial class TableStorage
 
     private static void WriteSorted(IKvTransaction txn, (byte[] Key, byte[] Value, int Row)[] entries, Func<int, SqlException> duplicate)
     {
-        Array.Sort(entries, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        // Rows read in hidden-row-id order often come out in key order already (a COPY in key order): one pass checks.
+        for (int i = 1; i < entries.Length; i++)
+        {
+            if (entries[i].Key.AsSpan().SequenceCompareTo(entries[i - 1].Key) < 0)
+            {
+                Array.Sort(entries, static (a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+                break;
+            }
+        }
+
         for (int i = 1; i < entries.Length; i++)
         {
             if (entries[i].Key.AsSpan().SequenceEqual(entries[i - 1].Key))

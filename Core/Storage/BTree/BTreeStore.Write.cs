@@ -77,6 +77,7 @@ public sealed unsafe partial class BTreeStore
 
                 if (leaf.HasRoomFor(cellSize))
                 {
+                    NoteInsert(found ? 0 : _pool.PageIdOf(_pathFrames[level]), index);
                     leaf.InsertLeaf(index, key, flags, cellValue, _scratch.Pointer);
                     _pool.MarkDirty(_pathFrames[level]);
                 }
@@ -164,7 +165,7 @@ public sealed unsafe partial class BTreeStore
     /// <summary>Inserts or replaces in place when the leaf is of this epoch and the cell fits; false to fall back.</summary>
     private bool TryPutInLeaf(ReadOnlySpan<byte> key, LeafCellFlags flags, ReadOnlySpan<byte> cellValue, int cellSize)
     {
-        var frame = TryPinLeafForWrite(key, out _);
+        var frame = PinLeafForFastWrite(key, out var pageId, out _);
         if (frame < 0)
         {
             return false;
@@ -179,7 +180,9 @@ public sealed unsafe partial class BTreeStore
                 return false; // its copy must be linked into the parent
             }
 
-            var index = leaf.LowerBound(key, out var found);
+            // Sorted loads insert past the leaf's last key: one compare instead of a binary search.
+            var found = false;
+            var index = leaf.Count > 0 && key.SequenceCompareTo(leaf.Key(leaf.Count - 1)) > 0 ? leaf.Count : leaf.LowerBound(key, out found);
             var freed = found ? leaf.CellSize(index) + NodePage.SlotSize : 0;
             if (!leaf.HasRoomFor(cellSize - freed))
             {
@@ -194,6 +197,7 @@ public sealed unsafe partial class BTreeStore
                     RemoveLeafCell(leaf, index);
                 }
 
+                NoteInsert(found ? 0 : pageId, index);
                 leaf.InsertLeaf(index, key, flags, cellValue, _scratch.Pointer);
                 _pool.MarkDirty(frame);
             }
@@ -214,7 +218,7 @@ public sealed unsafe partial class BTreeStore
     /// <summary>Removes in place when the leaf is of this epoch and stays at least a quarter full (or is the root).</summary>
     private LeafWrite TryDeleteInLeaf(ReadOnlySpan<byte> key)
     {
-        var frame = TryPinLeafForWrite(key, out var isRoot);
+        var frame = PinLeafForFastWrite(key, out _, out var isRoot);
         if (frame < 0)
         {
             return LeafWrite.Fallback;
@@ -256,71 +260,6 @@ public sealed unsafe partial class BTreeStore
         }
     }
 
-    /// <summary>
-    /// The fast path's descent: passes resident branch nodes like an optimistic reader (no pin, no latch) and
-    /// returns the leaf for <paramref name="key"/> pinned, not latched; -1 when a page on the way is not in the
-    /// pool or a frame changed (the pessimistic path then loads what it needs). The caller holds the writer lock,
-    /// so no page changes meanwhile: the frame versions only guard against a reader's miss evicting or reloading
-    /// a frame under the descent, and once pinned with an unchanged version the leaf is the page its validated
-    /// parent pointed to, stable until this writer latches it.
-    /// </summary>
-    private int TryPinLeafForWrite(ReadOnlySpan<byte> key, out bool isRoot)
-    {
-        isRoot = false;
-        var pageId = _pager.Root;
-        if (pageId == 0 || !_pool.TryFindFrame(pageId, out var frame) || !_pool.TryBeginOptimistic(frame, pageId, out var version))
-        {
-            return -1;
-        }
-
-        for (var levels = 1; levels <= MaxDepth; levels++)
-        {
-            var node = new NodePage(_pool.FramePointer(frame), _pageSize);
-            var type = node.Header->Type;
-            if (type == PageType.Leaf)
-            {
-                if (!_pool.TryPinFrame(frame, pageId))
-                {
-                    return -1;
-                }
-
-                if (_pool.VersionOf(frame) != version)
-                {
-                    _pool.Unpin(frame);
-                    return -1;
-                }
-
-                _pool.CountHits(levels);
-                isRoot = levels == 1;
-                return frame;
-            }
-
-            if (type != PageType.Branch)
-            {
-                if (_pool.ValidateOptimistic(frame, version))
-                {
-                    ThrowNotANode(pageId, type);
-                }
-
-                return -1;
-            }
-
-            var child = node.UnlatchedChild(node.UnlatchedChildIndex(key, ChildChoice.Covering));
-            if (!_pool.TryFindFrame(child, out var childFrame)
-                || !_pool.TryBeginOptimistic(childFrame, child, out var childVersion)
-                || !_pool.ValidateOptimistic(frame, version))
-            {
-                return -1;
-            }
-
-            frame = childFrame;
-            version = childVersion;
-            pageId = child;
-        }
-
-        return -1;
-    }
-
     private void RemoveLeafCell(NodePage leaf, int index)
     {
         if ((leaf.LeafFlags(index) & LeafCellFlags.Overflow) != 0)
@@ -337,6 +276,7 @@ public sealed unsafe partial class BTreeStore
     /// </summary>
     private void DescendForWrite(ReadOnlySpan<byte> key, int leafCellSize, bool forDelete)
     {
+        ForgetLeafHint(); // this write may split, merge or copy pages
         _depth = 0;
         _pathBase = 0;
         _extraCount = 0;
@@ -512,6 +452,18 @@ public sealed unsafe partial class BTreeStore
         return Math.Clamp(index, 1, node.Count - 1);
     }
 
+    /// <summary>Bytes taken by the cells (and slots) before <paramref name="index"/>.</summary>
+    private static int BytesBefore(NodePage node, int index)
+    {
+        var bytes = 0;
+        for (var i = 0; i < index; i++)
+        {
+            bytes += node.CellSize(i) + NodePage.SlotSize;
+        }
+
+        return bytes;
+    }
+
     private void SplitLeafAndInsert(int level, int index, ReadOnlySpan<byte> key, LeafCellFlags flags, ReadOnlySpan<byte> value)
     {
         var leftFrame = _pathFrames[level];
@@ -519,12 +471,34 @@ public sealed unsafe partial class BTreeStore
         var rightFrame = NewNode(PageType.Leaf, out var rightId);
         var right = Node(rightFrame);
 
-        // Appending past the last key of the tree (bulk loads, increasing ids): start a new leaf instead
-        // of halving this one, so in-order loads leave full pages rather than half-empty ones.
-        var append = _onRightEdge && index == left.Count;
-        var cut = append ? left.Count : SplitPoint(left);
+        // Appending past the last key of the tree (bulk loads, increasing ids), or inserting right after this leaf's
+        // previous insert (an in-order load into a key range in the middle of the tree): cut at the insertion point
+        // instead of halving the leaf, so in-order loads leave full leaves rather than half-empty ones. At the leaf's
+        // end the new key starts the right leaf; before bigger keys, it ends the left one and those keys move right
+        // (the next in-order key then fills a leaf of its own instead of sharing one with them).
+        var leftId = _pool.PageIdOf(leftFrame);
+        var sequential = IsSequentialInsert(leftId, index);
+        var newCell = NodePage.LeafCellSize(key.Length, value.Length) + NodePage.SlotSize;
+        int cut;
+        bool toLeft;
+        if (index == left.Count && (_onRightEdge || sequential))
+        {
+            (cut, toLeft) = (index, false);
+            NoteInsert(rightId, 0);
+        }
+        else if (sequential && left.UsedBytes - BytesBefore(left, index) >= newCell)
+        {
+            (cut, toLeft) = (index, true);
+            NoteInsert(leftId, index);
+        }
+        else
+        {
+            cut = SplitPoint(left);
+            toLeft = index <= cut;
+            NoteInsert(0, 0);
+        }
+
         left.MoveTailTo(right, cut, _scratch.Pointer);
-        var toLeft = index <= cut && !append;
         var target = toLeft ? left : right;
         var at = toLeft ? index : index - cut;
         Debug.Assert(target.HasRoomFor(NodePage.LeafCellSize(key.Length, value.Length)));

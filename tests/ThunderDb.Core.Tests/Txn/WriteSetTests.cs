@@ -31,6 +31,61 @@ public class WriteSetTests
     }
 
     [Test]
+    public async Task Tables_loaded_in_descending_key_order_each_get_a_run_and_come_out_sorted()
+    {
+        // pgbench's COPY order: branches, tellers, accounts, whose table ids sort the other way round.
+        var set = new WriteSet();
+        var model = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (table, rows) in new[] { ("t3", 10), ("t2", 100), ("t1", 5000) })
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                var key = $"{table}/{i:D6}";
+                set.Set(Encoding.UTF8.GetBytes(key), B("v"), 1, WriteSet.UnknownVersion);
+                model[key] = "v";
+            }
+        }
+
+        await Assert.That(set.RunCount).IsEqualTo(5110);
+        await Assert.That(set.Runs).IsEqualTo(3);
+
+        // A key between two runs extends the lower one; one inside a run's range and a rewrite stay where they belong.
+        set.Set(Encoding.UTF8.GetBytes("t1/999999x"), null, 1, WriteSet.UnknownVersion);
+        model["t1/999999x"] = null;
+        set.Set(Encoding.UTF8.GetBytes("t2/000005x"), B("in"), 1, WriteSet.UnknownVersion);
+        model["t2/000005x"] = "in";
+        set.Set(Encoding.UTF8.GetBytes("t3/000004"), null, 1, WriteSet.UnknownVersion);
+        model["t3/000004"] = null;
+        await Assert.That(set.RunCount).IsEqualTo(5111);
+        await Assert.That(set.Count).IsEqualTo(5112);
+        await AssertSame(set, model);
+        var applied = new List<string>();
+        foreach (var (key, _) in set.Entries)
+        {
+            applied.Add(Encoding.UTF8.GetString(key));
+        }
+
+        await Assert.That(applied.Take(5111).SequenceEqual(model.Keys.Where(k => k != "t2/000005x"))).IsTrue();
+    }
+
+    [Test]
+    public async Task Descending_keys_stop_making_runs_at_the_cap_and_go_to_the_dictionary()
+    {
+        var set = new WriteSet();
+        var model = new SortedDictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 1000; i > 0; i--)
+        {
+            var key = $"k{i:D6}";
+            set.Set(Encoding.UTF8.GetBytes(key), B("v"), 1, WriteSet.UnknownVersion);
+            model[key] = "v";
+        }
+
+        await Assert.That(set.Runs).IsEqualTo(WriteSet.MaxRuns);
+        await Assert.That(set.RunCount).IsEqualTo(WriteSet.MaxRuns);
+        await AssertSame(set, model);
+    }
+
+    [Test]
     [Arguments(1)]
     [Arguments(2)]
     [Arguments(3)]
@@ -64,9 +119,10 @@ public class WriteSetTests
             }
             else
             {
-                // Mostly ascending (the run), sometimes an old or a random key (the dictionary, a rewrite).
+                // Mostly ascending (a run) in one of three tables, sometimes an old or a random key (the dictionary,
+                // a rewrite, or a new run before the others).
                 var id = random.Next(10) < 7 ? next += random.Next(1, 3) : random.Next(next + 10);
-                var key = $"k{id:D6}";
+                var key = $"t{random.Next(3)}k{id:D6}";
                 var value = random.Next(5) == 0 ? null : $"v{step}";
                 set.Set(Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value), 1, WriteSet.UnknownVersion);
                 model[key] = value;
@@ -132,9 +188,12 @@ public class WriteSetTests
         {
             var key = B("n");
             txn.WriteOwned(key, B("owned"));
-            txn.WriteOwned(B("m"), null); // below the run's last key: hashed
+            txn.WriteOwned(B("m"), null); // before the run: a run of its own
             txn.WriteOwned(B("o"), B("next"));
-            await Assert.That(((KvTransaction)txn).Writes.RunCount).IsEqualTo(2);
+            txn.WriteOwned(B("n5"), B("inside")); // inside the second run's range [n, o]: hashed
+            txn.Delete(B("n5"));
+            await Assert.That(((KvTransaction)txn).Writes.RunCount).IsEqualTo(3);
+            await Assert.That(((KvTransaction)txn).Writes.Runs).IsEqualTo(2);
             await Assert.That(Scan(txn, "", "")).IsEquivalentTo(new[] { "n=owned", "o=next", "z=last" });
             await txn.CommitAsync();
         }
