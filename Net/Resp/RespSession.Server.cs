@@ -251,7 +251,7 @@ internal sealed partial class RespSession
             for (int db = 0; db < RedisKeyCodec.DatabaseCount; db++)
             {
                 keyspace.Db = db;
-                (long keys, long expires) = CountKeys(keyspace);
+                (long keys, long expires) = RedisKeys.Count(keyspace);
                 if (keys > 0)
                 {
                     text.Append("db").Append(db.ToString(c)).Append(":keys=").Append(keys.ToString(c)).Append(",expires=")
@@ -264,25 +264,6 @@ internal sealed partial class RespSession
         }
 
         _out.WriteBulk(text.ToString());
-    }
-
-    private static (long Keys, long Expires) CountKeys(RedisKeyspace keyspace)
-    {
-        long keys = 0, expires = 0;
-        using IKvCursor cursor = keyspace.ScanKeys(default);
-        while (cursor.MoveNext())
-        {
-            if (keyspace.IsLive(cursor.Value))
-            {
-                keys++;
-                if (RedisKeyspace.ParseMeta(cursor.Value).ExpireAtMs != 0)
-                {
-                    expires++;
-                }
-            }
-        }
-
-        return (keys, expires);
     }
 
     // ---- CONFIG -----------------------------------------------------------------------------------
