@@ -36,7 +36,13 @@ internal sealed partial class RespSession
                 return ZRemRange(id);
             case CommandId.ZUnionStore:
             case CommandId.ZInterStore:
-                return ZStore(union: id == CommandId.ZUnionStore);
+            case CommandId.ZDiffStore:
+            case CommandId.ZUnion:
+            case CommandId.ZInter:
+            case CommandId.ZDiff:
+                return ZSetAlgebra(id);
+            case CommandId.ZRangeStore:
+                return ZRange(id);
             case CommandId.ZRandMember:
                 return ZRandMember();
             default:
@@ -44,15 +50,23 @@ internal sealed partial class RespSession
         }
     }
 
+    /// <summary>ZRANGE and its older forms; ZRANGESTORE (<c>ZRANGESTORE dst src ...</c>: every argument one further) stores instead of replying.</summary>
     private RedisError ZRange(CommandId id)
     {
+        bool store = id == CommandId.ZRangeStore;
+        int at = store ? 1 : 0; // ZRANGESTORE's source and bounds sit one argument further
+        if (store)
+        {
+            id = CommandId.ZRange; // the same options as ZRANGE, without WITHSCORES
+        }
+
         bool byScore = id is CommandId.ZRangeByScore or CommandId.ZRevRangeByScore, byLex = false;
         bool reverse = id is CommandId.ZRevRange or CommandId.ZRevRangeByScore, withScores = false;
         long offset = 0, limit = -1;
         bool hasLimit = false;
-        for (int i = 4; i < _argc; i++)
+        for (int i = 4 + at; i < _argc; i++)
         {
-            if (ArgIs(i, "WITHSCORES"u8))
+            if (!store && ArgIs(i, "WITHSCORES"u8))
             {
                 withScores = true;
             }
@@ -100,7 +114,7 @@ internal sealed partial class RespSession
         }
 
         // With REV the first bound is the maximum (ZRANGE ... BYSCORE REV max min, ZREVRANGEBYSCORE key max min).
-        int minArg = reverse && (byScore || byLex) ? 3 : 2, maxArg = reverse && (byScore || byLex) ? 2 : 3;
+        int minArg = at + (reverse && (byScore || byLex) ? 3 : 2), maxArg = at + (reverse && (byScore || byLex) ? 2 : 3);
         var result = new List<(byte[] Member, double Score)>();
         RedisError error;
         if (byScore)
@@ -111,7 +125,7 @@ internal sealed partial class RespSession
                 return error;
             }
 
-            error = RedisSortedSets.RangeByScore(_keyspace, Arg(1), min, max, reverse, offset, limit, result);
+            error = RedisSortedSets.RangeByScore(_keyspace, Arg(1 + at), min, max, reverse, offset, limit, result);
         }
         else if (byLex)
         {
@@ -121,21 +135,28 @@ internal sealed partial class RespSession
                 return error;
             }
 
-            error = RedisSortedSets.RangeByLex(_keyspace, Arg(1), min, max, reverse, offset, limit, result);
+            error = RedisSortedSets.RangeByLex(_keyspace, Arg(1 + at), min, max, reverse, offset, limit, result);
         }
         else
         {
-            if (ArgLong(2, out long start) is RedisError badStart)
+            if (ArgLong(2 + at, out long start) is RedisError badStart)
             {
                 return badStart;
             }
 
-            if (ArgLong(3, out long stop) is RedisError badStop)
+            if (ArgLong(3 + at, out long stop) is RedisError badStop)
             {
                 return badStop;
             }
 
-            error = RedisSortedSets.RangeByRank(_keyspace, Arg(1), start, stop, reverse, result);
+            error = RedisSortedSets.RangeByRank(_keyspace, Arg(1 + at), start, stop, reverse, result);
+        }
+
+        if (store && error == RedisError.None)
+        {
+            error = RedisSortedSets.Replace(_keyspace, Arg(1), result.ConvertAll(e => KeyValuePair.Create(e.Member, e.Score)));
+            _out.WriteInteger(result.Count);
+            return error;
         }
 
         WriteScored(result, withScores, nestPairs: _out.Protocol == 3);

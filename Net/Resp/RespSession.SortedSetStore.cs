@@ -2,40 +2,47 @@ using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
-/// <summary>ZUNIONSTORE and ZINTERSTORE: numkeys, WEIGHTS and AGGREGATE over <see cref="RedisSortedSets.Store"/>.</summary>
+/// <summary>
+/// ZUNION, ZINTER, ZDIFF and ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE: numkeys, WEIGHTS, AGGREGATE and WITHSCORES over
+/// <see cref="RedisSortedSets.Combine"/>, in Redis's order of checks (every input type-checked before the options).
+/// </summary>
 internal sealed partial class RespSession
 {
-    private RedisError ZStore(bool union)
+    private RedisError ZSetAlgebra(CommandId id)
     {
-        if (ArgLong(2, out long numKeys) is RedisError bad)
+        bool store = id is CommandId.ZUnionStore or CommandId.ZInterStore or CommandId.ZDiffStore;
+        SetOperation operation = id is CommandId.ZUnion or CommandId.ZUnionStore ? SetOperation.Union :
+            id is CommandId.ZInter or CommandId.ZInterStore ? SetOperation.Intersect : SetOperation.Difference;
+        int numKeysAt = store ? 2 : 1;
+        if (ArgLong(numKeysAt, out long numKeys) is RedisError bad)
         {
             return bad;
         }
 
         if (numKeys < 1)
         {
-            throw Error($"ERR at least 1 input key is needed for '{(union ? "zunionstore" : "zinterstore")}' command");
+            throw Error($"ERR at least 1 input key is needed for '{_running!.Name.ToLowerInvariant()}' command");
         }
 
-        if (numKeys > _argc - 3)
+        if (numKeys > _argc - numKeysAt - 1)
         {
             return RedisError.Syntax;
         }
 
-        // Every input is looked up and type-checked before the options are parsed, as Redis does.
         int keys = (int)numKeys;
         var inputs = new List<ZStoreInput>(keys);
-        RedisError error = RedisSortedSets.LoadInputs(_keyspace, Args(3).Slice(0, keys), inputs);
+        RedisError error = RedisSortedSets.LoadInputs(_keyspace, Args(numKeysAt + 1).Slice(0, keys), inputs);
         if (error != RedisError.None)
         {
             return error;
         }
 
         ScoreAggregate how = ScoreAggregate.Sum;
-        for (int j = 3 + keys; j < _argc;)
+        bool withScores = false;
+        for (int j = numKeysAt + 1 + keys; j < _argc;)
         {
             int remaining = _argc - j;
-            if (remaining >= keys + 1 && ArgIs(j, "WEIGHTS"u8))
+            if (operation != SetOperation.Difference && remaining >= keys + 1 && ArgIs(j, "WEIGHTS"u8))
             {
                 j++;
                 for (int i = 0; i < keys; i++, j++)
@@ -48,7 +55,7 @@ internal sealed partial class RespSession
                     inputs[i].Weight = weight;
                 }
             }
-            else if (remaining >= 2 && ArgIs(j, "AGGREGATE"u8))
+            else if (operation != SetOperation.Difference && remaining >= 2 && ArgIs(j, "AGGREGATE"u8))
             {
                 if (ArgIs(j + 1, "SUM"u8))
                 {
@@ -69,13 +76,24 @@ internal sealed partial class RespSession
 
                 j += 2;
             }
+            else if (!store && ArgIs(j, "WITHSCORES"u8))
+            {
+                withScores = true;
+                j++;
+            }
             else
             {
                 return RedisError.Syntax;
             }
         }
 
-        error = RedisSortedSets.Store(_keyspace, Arg(1), inputs, union, how, out long count);
+        if (!store)
+        {
+            WriteScored(RedisSortedSets.CombineOrdered(inputs, operation, how), withScores, nestPairs: _out.Protocol == 3);
+            return RedisError.None;
+        }
+
+        error = RedisSortedSets.Store(_keyspace, Arg(1), inputs, operation, how, out long count);
         _out.WriteInteger(count);
         return error;
     }

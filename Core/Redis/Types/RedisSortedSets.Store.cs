@@ -28,7 +28,10 @@ public sealed class ZStoreInput
     public double Weight { get; set; } = 1.0;
 }
 
-/// <summary>ZUNIONSTORE and ZINTERSTORE: weighted union or intersect of sorted sets (and plain sets, score 1) into a key.</summary>
+/// <summary>
+/// ZUNION, ZINTER, ZDIFF and their STORE forms: weighted union, intersection or difference of sorted sets (and plain
+/// sets, score 1), replied or stored; and ZRANGESTORE's write.
+/// </summary>
 public static partial class RedisSortedSets
 {
     /// <summary>
@@ -80,9 +83,15 @@ public static partial class RedisSortedSets
         _ => double.IsNaN(target + value) ? 0 : target + value,
     };
 
-    /// <summary>The union (or intersection) of <paramref name="inputs"/> by member, in member byte order.</summary>
-    public static SortedDictionary<byte[], double> Combine(List<ZStoreInput> inputs, bool union, ScoreAggregate how)
+    /// <summary>The union, intersection or difference of <paramref name="inputs"/> by member, in member byte order.</summary>
+    public static SortedDictionary<byte[], double> Combine(List<ZStoreInput> inputs, SetOperation operation, ScoreAggregate how)
     {
+        if (operation == SetOperation.Difference)
+        {
+            return Difference(inputs);
+        }
+
+        bool union = operation == SetOperation.Union;
         // Smallest input first (a stable sort, like glibc's qsort on small arrays): it fixes the order scores are summed in.
         List<ZStoreInput> bySize = [.. inputs.OrderBy(s => s.Members.Count)];
         var result = new SortedDictionary<byte[], double>(ByteOrder.Instance);
@@ -137,17 +146,63 @@ public static partial class RedisSortedSets
         return result;
     }
 
-    /// <summary>ZUNIONSTORE/ZINTERSTORE: replaces <paramref name="destination"/> with the combined inputs; its size.</summary>
-    public static RedisError Store(RedisKeyspace ks, ReadOnlySpan<byte> destination, List<ZStoreInput> inputs, bool union, ScoreAggregate how, out long count)
+    /// <summary>ZDIFF: the members of the first input found in no other, with the first input's scores.</summary>
+    private static SortedDictionary<byte[], double> Difference(List<ZStoreInput> inputs)
     {
-        SortedDictionary<byte[], double> result = Combine(inputs, union, how);
+        var result = new SortedDictionary<byte[], double>(ByteOrder.Instance);
+        foreach ((byte[] member, double score) in inputs[0].Members)
+        {
+            bool elsewhere = false;
+            for (int i = 1; i < inputs.Count && !elsewhere; i++)
+            {
+                elsewhere = inputs[i].ByMember.ContainsKey(member);
+            }
+
+            if (!elsewhere)
+            {
+                result[member] = score;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>ZUNION, ZINTER, ZDIFF: the combined members in zset order (score, then member bytes), as Redis replies them.</summary>
+    public static List<(byte[] Member, double Score)> CombineOrdered(List<ZStoreInput> inputs, SetOperation operation, ScoreAggregate how)
+    {
+        var ordered = new List<(byte[] Member, double Score)>();
+        foreach ((byte[] member, double score) in Combine(inputs, operation, how))
+        {
+            ordered.Add((member, score == 0 ? 0 : score)); // -0 is stored (and so replied) as 0
+        }
+
+        ordered.Sort(static (x, y) => x.Score != y.Score ? x.Score.CompareTo(y.Score) : x.Member.AsSpan().SequenceCompareTo(y.Member));
+        return ordered;
+    }
+
+    /// <summary>ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE: replaces <paramref name="destination"/> with the combined inputs; its size.</summary>
+    public static RedisError Store(RedisKeyspace ks, ReadOnlySpan<byte> destination, List<ZStoreInput> inputs, SetOperation operation, ScoreAggregate how,
+        out long count)
+    {
+        SortedDictionary<byte[], double> result = Combine(inputs, operation, how);
         count = 0;
+        RedisError error = Replace(ks, destination, result);
+        count = error == RedisError.None ? result.Count : 0;
+        return error;
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="destination"/> (of any type) with a zset of <paramref name="members"/>; an empty result
+    /// just deletes it, as Redis does (ZRANGESTORE, the STORE forms of the set algebra).
+    /// </summary>
+    public static RedisError Replace(RedisKeyspace ks, ReadOnlySpan<byte> destination, IReadOnlyCollection<KeyValuePair<byte[], double>> members)
+    {
         if (ks.Lookup(destination, out KeyMeta old) != RedisType.None)
         {
             ks.DeleteKey(destination, old);
         }
 
-        foreach ((byte[] member, double score) in result)
+        foreach ((byte[] member, double score) in members)
         {
             if (ks.DeadlinePassed())
             {
@@ -157,12 +212,11 @@ public static partial class RedisSortedSets
             SetScore(ks, destination, member, score, existed: false, oldScore: 0);
         }
 
-        if (result.Count > 0)
+        if (members.Count > 0)
         {
-            ks.WriteCollectionMeta(destination, new KeyMeta { Type = RedisType.ZSet, Count = result.Count }, 0);
+            ks.WriteCollectionMeta(destination, new KeyMeta { Type = RedisType.ZSet, Count = members.Count }, 0);
         }
 
-        count = result.Count;
         return RedisError.None;
     }
 }

@@ -127,13 +127,13 @@ public class RedisSortedSetsTests
         var inputs = new List<ZStoreInput>();
         await Assert.That(RedisSortedSets.LoadInputs(t.Keyspace, Args("z1", "z2", "missing"), inputs)).IsEqualTo(RedisError.None);
         inputs[1].Weight = 2;
-        RedisSortedSets.Store(t.Keyspace, B("u"), inputs, union: true, ScoreAggregate.Sum, out long count);
+        RedisSortedSets.Store(t.Keyspace, B("u"), inputs, SetOperation.Union, ScoreAggregate.Sum, out long count);
         await Assert.That(count).IsEqualTo(3);
         await Assert.That(string.Join(",", All(t, "u"))).IsEqualTo("a=1,b=22,c=40");
 
         inputs.Clear();
         RedisSortedSets.LoadInputs(t.Keyspace, Args("z2", "s"), inputs);
-        RedisSortedSets.Store(t.Keyspace, B("i"), inputs, union: false, ScoreAggregate.Min, out count);
+        RedisSortedSets.Store(t.Keyspace, B("i"), inputs, SetOperation.Intersect, ScoreAggregate.Min, out count);
         await Assert.That(string.Join(",", All(t, "i"))).IsEqualTo("b=1,c=1");
 
         t.Keyspace.WriteString(B("str"), B("v"), 0, 0);
@@ -149,7 +149,36 @@ public class RedisSortedSetsTests
         Add(t, "n", "-inf", "a");
         var inputs = new List<ZStoreInput>();
         RedisSortedSets.LoadInputs(t.Keyspace, Args("p", "n"), inputs);
-        RedisSortedSets.Store(t.Keyspace, B("d"), inputs, union: true, ScoreAggregate.Sum, out _);
+        RedisSortedSets.Store(t.Keyspace, B("d"), inputs, SetOperation.Union, ScoreAggregate.Sum, out _);
         await Assert.That(string.Join(",", All(t, "d"))).IsEqualTo("a=0");
+    }
+
+    [Test]
+    public async Task Difference_keeps_the_first_inputs_scores_and_replies_come_in_zset_order()
+    {
+        using var t = new RedisTestKeyspace();
+        Add(t, "z1", "3", "a", "1", "b", "1", "c", "2", "d");
+        Add(t, "z2", "9", "c");
+        RedisSets.Add(t.Keyspace, B("s"), Args("d"), out _);
+        var inputs = new List<ZStoreInput>();
+        RedisSortedSets.LoadInputs(t.Keyspace, Args("z1", "z2", "s"), inputs);
+        await Assert.That(string.Join(",", Members(RedisSortedSets.CombineOrdered(inputs, SetOperation.Difference, ScoreAggregate.Sum))))
+            .IsEqualTo("b=1,a=3");
+        await Assert.That(string.Join(",", Members(RedisSortedSets.CombineOrdered(inputs, SetOperation.Union, ScoreAggregate.Max))))
+            .IsEqualTo("b=1,d=2,a=3,c=9").Because("equal scores order by member bytes");
+        RedisSortedSets.Store(t.Keyspace, B("z1"), inputs, SetOperation.Difference, ScoreAggregate.Sum, out long count);
+        await Assert.That(count).IsEqualTo(2);
+        await Assert.That(string.Join(",", All(t, "z1"))).IsEqualTo("b=1,a=3").Because("a destination that is also an input is replaced");
+    }
+
+    [Test]
+    public async Task Replace_overwrites_any_type_and_an_empty_result_deletes()
+    {
+        using var t = new RedisTestKeyspace();
+        t.Keyspace.WriteString(B("dst"), B("v"), 0, 0);
+        RedisSortedSets.Replace(t.Keyspace, B("dst"), [KeyValuePair.Create(B("m"), 2.0)]);
+        await Assert.That(string.Join(",", All(t, "dst"))).IsEqualTo("m=2");
+        RedisSortedSets.Replace(t.Keyspace, B("dst"), []);
+        await Assert.That(t.Keyspace.Lookup(B("dst"), out _)).IsEqualTo(RedisType.None);
     }
 }
