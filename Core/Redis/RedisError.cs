@@ -48,6 +48,25 @@ public enum RedisError : byte
     LcsTooLarge,
     HllDebugNoKey,
     HllNotSparse,
+
+    // Sorted sets, lists and keys (their own texts, word for word).
+    ScoreNaN,
+    ZAddNxXx,
+    ZAddGtLtNx,
+    ZAddIncrPair,
+    ZRangeLimit,
+    ZRangeWithScoresLex,
+    WeightNotFloat,
+
+    /// <summary>A count of LONG_MIN (ZRANDMEMBER, HRANDFIELD, SRANDMEMBER): Redis names the accepted range.</summary>
+    CountOutOfRange,
+    ValueOutOfRange,
+    LposRankZero,
+    LposCountNegative,
+    LposMaxLenNegative,
+    InvalidCursor,
+    SameObject,
+    DbIndex,
 }
 
 /// <summary>The error texts Redis sends, word for word (each starts with its code).</summary>
@@ -109,6 +128,21 @@ public static class RedisErrors
         RedisError.HllDebugNoKey => "ERR The specified key does not exist",
         RedisError.HllNotSparse => "ERR HLL encoding is not sparse",
         RedisError.LcsTooLarge => "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
+        RedisError.ScoreNaN => "ERR resulting score is not a number (NaN)",
+        RedisError.ZAddNxXx => "ERR XX and NX options at the same time are not compatible",
+        RedisError.ZAddGtLtNx => "ERR GT, LT, and/or NX options at the same time are not compatible",
+        RedisError.ZAddIncrPair => "ERR INCR option supports a single increment-element pair",
+        RedisError.ZRangeLimit => "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX",
+        RedisError.ZRangeWithScoresLex => "ERR syntax error, WITHSCORES not supported in combination with BYLEX",
+        RedisError.WeightNotFloat => "ERR weight value is not a float",
+        RedisError.CountOutOfRange => "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+        RedisError.ValueOutOfRange => "ERR value is out of range",
+        RedisError.LposRankZero => "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list",
+        RedisError.LposCountNegative => "ERR COUNT can't be negative",
+        RedisError.LposMaxLenNegative => "ERR MAXLEN can't be negative",
+        RedisError.InvalidCursor => "ERR invalid cursor",
+        RedisError.SameObject => "ERR source and destination objects are the same",
+        RedisError.DbIndex => DbIndex,
         _ => "ERR unknown error",
     };
 

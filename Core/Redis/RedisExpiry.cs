@@ -29,4 +29,32 @@ public static class RedisExpiry
         expireAtMs = ms;
         return true;
     }
+
+    /// <summary>
+    /// EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: the deadline in Unix ms. Unlike SET's, any amount is accepted (a past
+    /// one deletes the key); false only when the arithmetic overflows ("invalid expire time").
+    /// </summary>
+    public static bool TryCommandDeadline(long amount, bool seconds, bool absolute, long nowMs, out long expireAtMs)
+    {
+        expireAtMs = 0;
+        if (seconds && (amount > long.MaxValue / 1000 || amount < long.MinValue / 1000))
+        {
+            return false;
+        }
+
+        long ms = seconds ? amount * 1000 : amount;
+        if (!absolute)
+        {
+            long sum = unchecked(nowMs + ms);
+            if (((nowMs ^ sum) & (ms ^ sum)) < 0)
+            {
+                return false; // the signed addition overflowed
+            }
+
+            ms = sum;
+        }
+
+        expireAtMs = ms;
+        return true;
+    }
 }

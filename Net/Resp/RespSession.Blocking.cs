@@ -51,7 +51,14 @@ internal sealed partial class RespSession
                     try
                     {
                         _keyspace.Attach(txn, _db, NowMs());
-                        popped = TryPopForBlocking(command);
+                        RedisError error = TryPopForBlocking(command, out popped);
+                        if (error != RedisError.None)
+                        {
+                            _out.Rewind(mark);
+                            WriteError(error);
+                            return;
+                        }
+
                         if (popped && _keyspace.HasWrites)
                         {
                             await CommitAsync(txn).ConfigureAwait(false);
@@ -110,40 +117,38 @@ internal sealed partial class RespSession
 
     private bool IsSide(int i) => ArgIs(i, "LEFT"u8) || ArgIs(i, "RIGHT"u8);
 
-    /// <summary>The non-blocking half of a blocking pop; writes the reply and returns true when something was popped.</summary>
-    private bool TryPopForBlocking(RespCommandInfo command)
+    /// <summary>The non-blocking half of a blocking pop; writes the reply and sets <paramref name="popped"/> when something was popped.</summary>
+    private RedisError TryPopForBlocking(RespCommandInfo command, out bool popped)
     {
+        popped = false;
+        RedisError error;
         if (command.Id == CommandId.BLMove)
         {
             if (!IsSide(3) || !IsSide(4))
             {
-                throw Error(RedisErrors.Syntax);
+                return RedisError.Syntax; // inside EXEC nothing checked it before
             }
 
-            if (GetList(Arg(1), out _) == RedisType.None)
+            error = RedisLists.Move(_keyspace, Arg(1), Arg(2), ArgIs(3, "LEFT"u8), ArgIs(4, "LEFT"u8), out byte[]? moved);
+            if (moved is not null)
             {
-                return false;
+                _out.WriteBulk(moved);
+                popped = true;
             }
 
-            ListMove(Arg(1), Arg(2), ArgIs(3, "LEFT"u8), ArgIs(4, "LEFT"u8));
-            return true;
+            return error;
         }
 
-        bool left = command.Id == CommandId.BLPop;
-        for (int i = 1; i < _argc - 1; i++)
+        var values = new List<byte[]>(1);
+        error = RedisLists.PopFromFirst(_keyspace, Args(1).Slice(0, _argc - 2), command.Id == CommandId.BLPop, 1, values, out int keyIndex);
+        if (keyIndex >= 0 && values.Count > 0)
         {
-            ReadOnlySpan<byte> key = Arg(i);
-            if (GetList(key, out KeyMeta meta) == RedisType.None)
-            {
-                continue;
-            }
-
             _out.WriteArrayHeader(2);
-            _out.WriteBulk(key);
-            PopOne(key, ref meta, left, writeReply: true);
-            return true;
+            _out.WriteBulk(Arg(1 + keyIndex));
+            _out.WriteBulk(values[0]);
+            popped = true;
         }
 
-        return false;
+        return error;
     }
 }

@@ -45,13 +45,11 @@ internal sealed partial class RespSession
             case CommandGroup.Hash:
                 return ExecuteHash(command.Id);
             case CommandGroup.List:
-                ExecuteList(command.Id);
-                return RedisError.None;
+                return ExecuteList(command.Id);
             case CommandGroup.Set:
                 return ExecuteSet(command.Id);
             case CommandGroup.SortedSet:
-                ExecuteSortedSet(command.Id);
-                return RedisError.None;
+                return ExecuteSortedSet(command.Id);
             case CommandGroup.Bitmap:
                 return ExecuteBitmap(command.Id);
             case CommandGroup.HyperLogLog:

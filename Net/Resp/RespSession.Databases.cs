@@ -16,13 +16,12 @@ internal sealed partial class RespSession
 {
     private const int SharedIntegers = 10_000;
 
-    private void ExecuteKeysExtension(CommandId id)
+    private RedisError ExecuteKeysExtension(CommandId id)
     {
         switch (id)
         {
             case CommandId.Move:
-                Move();
-                break;
+                return Move();
             case CommandId.SwapDb:
                 SwapDb();
                 break;
@@ -32,6 +31,8 @@ internal sealed partial class RespSession
             default:
                 throw Error($"ERR '{id}' is not supported");
         }
+
+        return RedisError.None;
     }
 
     /// <summary>Redis <c>getIntFromObjectOrReply</c>: a long that must also fit in a C int.</summary>
@@ -47,44 +48,17 @@ internal sealed partial class RespSession
             : (int)v;
     }
 
-    private void Move()
+    private RedisError Move()
     {
         int target = ArgInt(2);
         if (target is < 0 or >= RedisKeyCodec.DatabaseCount)
         {
-            throw Error(RedisErrors.DbIndex);
+            return RedisError.DbIndex;
         }
 
-        if (target == _db)
-        {
-            throw Error("ERR source and destination objects are the same");
-        }
-
-        KeySnapshot? snapshot = Snapshot(Arg(1));
-        if (snapshot is null)
-        {
-            _out.WriteInteger(0);
-            return;
-        }
-
-        _keyspace.Db = target;
-        try
-        {
-            if (_keyspace.Lookup(Arg(1), out _) != RedisType.None)
-            {
-                _out.WriteInteger(0);
-                return;
-            }
-
-            Restore(Arg(1), snapshot); // keeps the expiry, as Redis does
-        }
-        finally
-        {
-            _keyspace.Db = _db;
-        }
-
-        _keyspace.DeleteKey(Arg(1), snapshot.Meta);
-        _out.WriteInteger(1);
+        RedisError error = RedisKeys.Move(_keyspace, Arg(1), target, out bool moved);
+        _out.WriteInteger(moved ? 1 : 0);
+        return error;
     }
 
     /// <summary>

@@ -152,66 +152,12 @@ internal sealed partial class RespSession
                 }
 
             case CommandId.HScan:
-                ScanElementsCommand(RedisType.Hash);
-                return RedisError.None;
+                return ScanElementsCommand(RedisType.Hash);
             case CommandId.HRandField:
-                RandomElements(RedisType.Hash);
-                return RedisError.None;
+                return RandomElements(RedisType.Hash);
             default:
                 throw Error($"ERR '{id}' is not supported");
         }
-    }
-
-    /// <summary>HSCAN, SSCAN, ZSCAN: a resumable cursor over the element records.</summary>
-    private void ScanElementsCommand(RedisType type)
-    {
-        byte[] resume = ResolveCursor(2);
-        (byte[]? pattern, long count, _) = ScanOptions(3, allowType: false);
-        ReadOnlySpan<byte> key = Arg(1);
-        var items = new List<byte[]>();
-        long visited = 0;
-        byte[]? last = null;
-        bool more = false;
-        Span<byte> scoreText = stackalloc byte[40];
-        if (Find(key, type, out _) != RedisType.None)
-        {
-            int prefix = _keyspace.ElementPrefixLength(key);
-            byte[] tag = type == RedisType.ZSet ? [RedisKeyCodec.ZSetMemberTag] : [];
-            byte[] from = [.. tag, .. resume];
-            ReadOnlySpan<byte> to = type == RedisType.ZSet ? [RedisKeyCodec.ZSetMemberTag + 1] : default;
-            using IKvCursor cursor = _keyspace.ScanElements(key, from, to);
-            while (cursor.MoveNext())
-            {
-                if (visited == count)
-                {
-                    more = true;
-                    break;
-                }
-
-                visited++;
-                ReadOnlySpan<byte> element = cursor.Key[(prefix + tag.Length)..];
-                last = element.ToArray();
-                if (pattern is not null && !GlobPattern.IsMatch(pattern, element))
-                {
-                    continue;
-                }
-
-                items.Add(last);
-                if (type == RedisType.Hash)
-                {
-                    items.Add(cursor.Value.ToArray());
-                }
-                else if (type == RedisType.ZSet)
-                {
-                    int n = RedisNumbers.FormatDouble(ReadScore(cursor.Value), scoreText);
-                    items.Add(scoreText[..n].ToArray());
-                }
-            }
-        }
-
-        _out.WriteArrayHeader(2);
-        _out.WriteBulk(more ? _server.ScanCursors.Register(last!) : 0);
-        WriteBulkArray(items);
     }
 
     /// <summary>All element records of a key as (suffix, value) pairs, in key order.</summary>
@@ -227,44 +173,55 @@ internal sealed partial class RespSession
     }
 
     /// <summary>HRANDFIELD, SRANDMEMBER: one random element, or a count (negative = repeats allowed).</summary>
-    private void RandomElements(RedisType type)
+    private RedisError RandomElements(RedisType type)
     {
         ReadOnlySpan<byte> key = Arg(1);
         if (type == RedisType.Set && _argc > 3)
         {
-            throw Error(RedisErrors.Syntax); // SRANDMEMBER checks its arity before its count
+            return RedisError.Syntax; // SRANDMEMBER checks its arity before its count
         }
 
         long? count = null;
         if (_argc >= 3)
         {
             // Redis: the count first, within [-LONG_MAX, LONG_MAX], then the options (HRANDFIELD).
-            count = ArgLong(2);
+            if (ArgLong(2, out long parsed) is RedisError bad)
+            {
+                return bad;
+            }
+
+            count = parsed;
             if (count == long.MinValue)
             {
-                throw Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+                return RedisError.CountOutOfRange;
             }
         }
 
         bool withValues = type == RedisType.Hash && _argc == 4 && ArgIs(3, "WITHVALUES"u8);
         if (_argc > (type == RedisType.Hash ? (withValues ? 4 : 3) : 3))
         {
-            throw Error(RedisErrors.Syntax);
+            return RedisError.Syntax;
         }
 
         if (withValues && (count < -long.MaxValue / 2 || count > long.MaxValue / 2))
         {
-            throw Error("ERR value is out of range");
+            return RedisError.ValueOutOfRange;
         }
 
         // A negative count repeats picks: Redis would build the whole reply (and run out of memory for a huge one);
         // past this many picks the answer is an error instead.
         if (count < -MaxRandomPicks)
         {
-            throw Error("ERR value is out of range");
+            return RedisError.ValueOutOfRange;
         }
 
-        if (Find(key, type, out _) == RedisType.None)
+        RedisError error = _keyspace.Find(key, type, out KeyMeta meta);
+        if (error != RedisError.None)
+        {
+            return error;
+        }
+
+        if (meta.Type == RedisType.None)
         {
             if (count is null)
             {
@@ -275,14 +232,14 @@ internal sealed partial class RespSession
                 _out.WriteArrayHeader(0);
             }
 
-            return;
+            return RedisError.None;
         }
 
         List<(byte[] Element, byte[] Value)> all = LoadElements(key);
         if (count is null)
         {
             _out.WriteBulk(all[Random.Shared.Next(all.Count)].Element);
-            return;
+            return RedisError.None;
         }
 
         var picked = new List<(byte[] Element, byte[] Value)>();
@@ -309,7 +266,7 @@ internal sealed partial class RespSession
                 _out.WriteBulk(v);
             }
 
-            return;
+            return RedisError.None;
         }
 
         _out.WriteArrayHeader(withValues ? picked.Count * 2 : picked.Count);
@@ -321,7 +278,9 @@ internal sealed partial class RespSession
                 _out.WriteBulk(v);
             }
         }
+
+        return RedisError.None;
     }
 
-    private const long MaxRandomPicks = 16 * 1024 * 1024;
+    private const long MaxRandomPicks = RedisSortedSets.MaxRandomPicks;
 }

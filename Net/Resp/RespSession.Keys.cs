@@ -6,10 +6,6 @@ namespace ThunderDb.Net.Resp;
 /// <summary>Generic key commands (DEL, EXPIRE, SCAN, RENAME...) and the database-wide ones (DBSIZE, FLUSHDB).</summary>
 internal sealed partial class RespSession
 {
-    /// <summary>The throwing form of <see cref="RedisKeyspace.Find"/>, for the command families not yet returning error values (lists, sorted sets).</summary>
-    private RedisType Find(ReadOnlySpan<byte> key, RedisType expected, out KeyMeta meta) =>
-        _keyspace.Find(key, expected, out meta) == RedisError.None ? meta.Type : throw Error(RedisErrors.WrongType);
-
     private static ReadOnlySpan<byte> TypeName(RedisType type) => type switch
     {
         RedisType.String => "string"u8,
@@ -25,13 +21,13 @@ internal sealed partial class RespSession
         switch (id)
         {
             case CommandId.DbSize:
-                _out.WriteInteger(CountKeys(_keyspace).Keys);
+                _out.WriteInteger(RedisKeys.Count(_keyspace).Keys);
                 break;
             case CommandId.FlushDb:
             case CommandId.FlushAll:
                 if (_argc > 2 || (_argc == 2 && !ArgIs(1, "ASYNC"u8) && !ArgIs(1, "SYNC"u8)))
                 {
-                    throw Error(RedisErrors.Syntax);
+                    return RedisError.Syntax;
                 }
 
                 if (id == CommandId.FlushDb)
@@ -76,65 +72,36 @@ internal sealed partial class RespSession
                 }
 
             case CommandId.Scan:
-                Scan();
-                break;
+                return Scan();
             case CommandId.Rename:
             case CommandId.RenameNx:
-                Rename(id == CommandId.RenameNx);
-                break;
+                return Rename(id == CommandId.RenameNx);
             case CommandId.Expire:
             case CommandId.PExpire:
             case CommandId.ExpireAt:
             case CommandId.PExpireAt:
-                Expire(id);
-                break;
+                return Expire(id);
             case CommandId.Ttl:
             case CommandId.PTtl:
             case CommandId.ExpireTime:
             case CommandId.PExpireTime:
-                {
-                    if (_keyspace.Lookup(Arg(1), out KeyMeta meta) == RedisType.None)
-                    {
-                        _out.WriteInteger(-2);
-                    }
-                    else if (meta.ExpireAtMs == 0)
-                    {
-                        _out.WriteInteger(-1);
-                    }
-                    else
-                    {
-                        bool absolute = id is CommandId.ExpireTime or CommandId.PExpireTime;
-                        long ms = Math.Max(absolute ? meta.ExpireAtMs : meta.ExpireAtMs - _keyspace.NowMs, 0);
-                        _out.WriteInteger(id is CommandId.PTtl or CommandId.PExpireTime ? ms : (ms + 500) / 1000);
-                    }
-
-                    break;
-                }
-
+                _out.WriteInteger(RedisKeys.TimeToLive(_keyspace, Arg(1), absolute: id is CommandId.ExpireTime or CommandId.PExpireTime,
+                    milliseconds: id is CommandId.PTtl or CommandId.PExpireTime));
+                break;
             case CommandId.Persist:
+                _out.WriteInteger(RedisKeys.Persist(_keyspace, Arg(1)) ? 1 : 0);
+                break;
+            case CommandId.RandomKey:
                 {
-                    if (_keyspace.Lookup(Arg(1), out KeyMeta meta) == RedisType.None || meta.ExpireAtMs == 0)
-                    {
-                        _out.WriteInteger(0);
-                    }
-                    else
-                    {
-                        _keyspace.SetExpire(Arg(1), ref meta, 0);
-                        _out.WriteInteger(1);
-                    }
-
+                    byte[]? key = RedisKeys.RandomKey(_keyspace);
+                    WriteBulkOrNull(key is not null, key);
                     break;
                 }
 
-            case CommandId.RandomKey:
-                RandomKey();
-                break;
             case CommandId.Copy:
-                Copy();
-                break;
+                return Copy();
             default:
-                ExecuteKeysExtension(id);
-                break;
+                return ExecuteKeysExtension(id);
         }
 
         return RedisError.None;
@@ -150,69 +117,70 @@ internal sealed partial class RespSession
     }
 
     /// <summary>The position a SCAN-family cursor names: empty for 0 (start), else the bytes to resume strictly after.</summary>
-    private byte[] ResolveCursor(int argIndex)
+    private RedisError ResolveCursor(int argIndex, out byte[] from)
     {
+        from = [];
         if (!ulong.TryParse(Arg(argIndex), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong cursor))
         {
-            throw Error("ERR invalid cursor");
+            return RedisError.InvalidCursor;
         }
 
         if (cursor == 0)
         {
-            return [];
+            return RedisError.None;
         }
 
         if (cursor > long.MaxValue || !_server.ScanCursors.TryResolve((long)cursor, out byte[] position))
         {
-            throw Error("ERR invalid cursor");
+            return RedisError.InvalidCursor;
         }
 
-        return [.. position, 0]; // the smallest key after the last one returned
+        from = [.. position, 0]; // the smallest key after the last one returned
+        return RedisError.None;
     }
 
-    private void Scan()
+    /// <summary>The reply of a SCAN-family command: the next cursor (0 when done) and the items.</summary>
+    private void WriteScanReply(byte[]? resumeAfter, List<byte[]> items)
     {
-        byte[] from = ResolveCursor(1);
-        (byte[]? pattern, long count, RedisType? type) = ScanOptions(2, allowType: true);
-        var found = new List<byte[]>();
-        long visited = 0;
-        byte[]? last = null;
-        bool more = false;
-        using (IKvCursor cursor = _keyspace.ScanKeys(from))
-        {
-            while (cursor.MoveNext())
-            {
-                if (!_keyspace.IsLive(cursor.Value))
-                {
-                    continue;
-                }
-
-                if (visited == count)
-                {
-                    more = true;
-                    break;
-                }
-
-                visited++;
-                ReadOnlySpan<byte> key = cursor.Key[3..];
-                last = key.ToArray();
-                if ((pattern is null || GlobPattern.IsMatch(pattern, key)) && (type is null || (RedisType)cursor.Value[0] == type))
-                {
-                    found.Add(last);
-                }
-            }
-        }
-
         _out.WriteArrayHeader(2);
-        _out.WriteBulk(more ? _server.ScanCursors.Register(last!) : 0);
-        WriteBulkArray(found);
+        _out.WriteBulk(resumeAfter is null ? 0 : _server.ScanCursors.Register(resumeAfter));
+        WriteBulkArray(items);
     }
 
-    private (byte[]? Pattern, long Count, RedisType? Type) ScanOptions(int from, bool allowType)
+    private RedisError Scan()
     {
-        byte[]? pattern = null;
-        long count = 10;
-        RedisType? type = null;
+        RedisError error = ResolveCursor(1, out byte[] from);
+        if (error != RedisError.None || (error = ScanOptions(2, allowType: true, out byte[]? pattern, out long count, out RedisType? type)) != RedisError.None)
+        {
+            return error;
+        }
+
+        var found = new List<byte[]>();
+        RedisKeys.Scan(_keyspace, from, pattern, count, type, found, out byte[]? resumeAfter);
+        WriteScanReply(resumeAfter, found);
+        return RedisError.None;
+    }
+
+    /// <summary>HSCAN, SSCAN, ZSCAN: a resumable cursor over the element records.</summary>
+    private RedisError ScanElementsCommand(RedisType type)
+    {
+        RedisError error = ResolveCursor(2, out byte[] from);
+        if (error != RedisError.None || (error = ScanOptions(3, allowType: false, out byte[]? pattern, out long count, out _)) != RedisError.None)
+        {
+            return error;
+        }
+
+        var items = new List<byte[]>();
+        error = RedisKeys.ScanElements(_keyspace, Arg(1), type, from, pattern, count, items, out byte[]? resumeAfter);
+        WriteScanReply(resumeAfter, items);
+        return error;
+    }
+
+    private RedisError ScanOptions(int from, bool allowType, out byte[]? pattern, out long count, out RedisType? type)
+    {
+        pattern = null;
+        count = 10;
+        type = null;
         for (int i = from; i < _argc; i++)
         {
             if (ArgIs(i, "MATCH"u8) && i + 1 < _argc)
@@ -221,10 +189,14 @@ internal sealed partial class RespSession
             }
             else if (ArgIs(i, "COUNT"u8) && i + 1 < _argc)
             {
-                count = ArgLong(++i);
+                if (ArgLong(++i, out count) is RedisError bad)
+                {
+                    return bad;
+                }
+
                 if (count < 1)
                 {
-                    throw Error(RedisErrors.Syntax);
+                    return RedisError.Syntax;
                 }
             }
             else if (allowType && ArgIs(i, "TYPE"u8) && i + 1 < _argc)
@@ -235,205 +207,69 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(RedisErrors.Syntax);
+                return RedisError.Syntax;
             }
         }
 
-        return (pattern, count, type);
+        return RedisError.None;
     }
 
-    private void Expire(CommandId id)
+    private RedisError Expire(CommandId id)
     {
-        long amount = ArgLong(2);
-        bool nx = false, xx = false, gt = false, lt = false;
+        if (ArgLong(2, out long amount) is RedisError bad)
+        {
+            return bad;
+        }
+
+        ExpireCondition condition = ExpireCondition.None;
         for (int i = 3; i < _argc; i++)
         {
-            if (ArgIs(i, "NX"u8))
-            {
-                nx = true;
-            }
-            else if (ArgIs(i, "XX"u8))
-            {
-                xx = true;
-            }
-            else if (ArgIs(i, "GT"u8))
-            {
-                gt = true;
-            }
-            else if (ArgIs(i, "LT"u8))
-            {
-                lt = true;
-            }
-            else
+            ExpireCondition option = ArgIs(i, "NX"u8) ? ExpireCondition.Nx : ArgIs(i, "XX"u8) ? ExpireCondition.Xx :
+                ArgIs(i, "GT"u8) ? ExpireCondition.Gt : ArgIs(i, "LT"u8) ? ExpireCondition.Lt : ExpireCondition.None;
+            if (option == ExpireCondition.None)
             {
                 throw Error($"ERR Unsupported option {ArgString(i)}");
             }
+
+            condition |= option;
         }
 
-        if (nx && (xx || gt || lt))
+        if ((condition & ExpireCondition.Nx) != 0 && condition != ExpireCondition.Nx)
         {
             throw Error("ERR NX and XX, GT or LT options at the same time are not compatible");
         }
 
-        if (gt && lt)
+        if ((condition & (ExpireCondition.Gt | ExpireCondition.Lt)) == (ExpireCondition.Gt | ExpireCondition.Lt))
         {
             throw Error("ERR GT and LT options at the same time are not compatible");
         }
 
-        string name = id.ToString().ToLowerInvariant();
-        long now = _keyspace.NowMs;
-        long when;
-        try
+        bool seconds = id is CommandId.Expire or CommandId.ExpireAt, absolute = id is CommandId.ExpireAt or CommandId.PExpireAt;
+        if (!RedisExpiry.TryCommandDeadline(amount, seconds, absolute, _keyspace.NowMs, out long when))
         {
-            when = id switch
-            {
-                CommandId.Expire => checked(now + checked(amount * 1000)),
-                CommandId.PExpire => checked(now + amount),
-                CommandId.ExpireAt => checked(amount * 1000),
-                _ => amount,
-            };
-        }
-        catch (OverflowException)
-        {
-            throw Error($"ERR invalid expire time in '{name}' command");
+            throw Error($"ERR invalid expire time in '{id.ToString().ToLowerInvariant()}' command");
         }
 
-        if (_keyspace.Lookup(Arg(1), out KeyMeta meta) == RedisType.None)
-        {
-            _out.WriteInteger(0);
-            return;
-        }
-
-        long current = meta.ExpireAtMs;
-        if ((nx && current != 0) || (xx && current == 0) || (gt && (current == 0 || when <= current)) || (lt && current != 0 && when >= current))
-        {
-            _out.WriteInteger(0);
-            return;
-        }
-
-        if (when <= now)
-        {
-            _keyspace.DeleteKey(Arg(1), meta);
-        }
-        else
-        {
-            _keyspace.SetExpire(Arg(1), ref meta, when);
-        }
-
-        _out.WriteInteger(1);
+        _out.WriteInteger(RedisKeys.Expire(_keyspace, Arg(1), when, condition) ? 1 : 0);
+        return RedisError.None;
     }
 
-    private void RandomKey()
+    private RedisError Rename(bool onlyIfNew)
     {
-        Span<byte> start = stackalloc byte[8];
-        Random.Shared.NextBytes(start);
-        for (int pass = 0; pass < 2; pass++)
-        {
-            using IKvCursor cursor = _keyspace.ScanKeys(pass == 0 ? start : default);
-            while (cursor.MoveNext())
-            {
-                if (_keyspace.IsLive(cursor.Value))
-                {
-                    _out.WriteBulk(cursor.Key[3..]);
-                    return;
-                }
-            }
-        }
-
-        _out.WriteNull();
-    }
-
-    /// <summary>A key's whole content, read out so it can be written under another name (RENAME, COPY, MOVE-like moves).</summary>
-    private sealed class KeySnapshot
-    {
-        public KeyMeta Meta;
-        public byte[]? StringValue;
-        public List<(byte[] Suffix, byte[] Value)> Elements { get; } = [];
-    }
-
-    private KeySnapshot? Snapshot(ReadOnlySpan<byte> key)
-    {
-        RedisType type = _keyspace.Lookup(key, out KeyMeta meta);
-        if (type == RedisType.None)
-        {
-            return null;
-        }
-
-        var snapshot = new KeySnapshot { Meta = meta };
-        if (type == RedisType.String)
-        {
-            snapshot.StringValue = _keyspace.StringValue.ToArray();
-            return snapshot;
-        }
-
-        int prefix = _keyspace.ElementPrefixLength(key);
-        using IKvCursor cursor = _keyspace.ScanElements(key, default, default);
-        while (cursor.MoveNext())
-        {
-            snapshot.Elements.Add((cursor.Key[prefix..].ToArray(), cursor.Value.ToArray()));
-        }
-
-        return snapshot;
-    }
-
-    private void Restore(ReadOnlySpan<byte> key, KeySnapshot snapshot)
-    {
-        if (snapshot.StringValue is not null)
-        {
-            _keyspace.WriteString(key, snapshot.StringValue, snapshot.Meta.ExpireAtMs, 0);
-            return;
-        }
-
-        foreach ((byte[] suffix, byte[] value) in snapshot.Elements)
-        {
-            _keyspace.PutElement(key, suffix, default, value);
-        }
-
-        _keyspace.WriteCollectionMeta(key, snapshot.Meta, 0);
-    }
-
-    private void Rename(bool onlyIfNew)
-    {
-        KeySnapshot snapshot = Snapshot(Arg(1)) ?? throw Error(RedisErrors.NoSuchKey);
-        if (Arg(1).SequenceEqual(Arg(2)))
-        {
-            if (onlyIfNew)
-            {
-                _out.WriteInteger(0);
-            }
-            else
-            {
-                _out.WriteOk();
-            }
-
-            return;
-        }
-
-        RedisType existing = _keyspace.Lookup(Arg(2), out KeyMeta target);
-        if (existing != RedisType.None)
-        {
-            if (onlyIfNew)
-            {
-                _out.WriteInteger(0);
-                return;
-            }
-
-            _keyspace.DeleteKey(Arg(2), target);
-        }
-
-        _keyspace.DeleteKey(Arg(1), snapshot.Meta);
-        Restore(Arg(2), snapshot);
+        RedisError error = RedisKeys.Rename(_keyspace, Arg(1), Arg(2), onlyIfNew, out bool renamed);
         if (onlyIfNew)
         {
-            _out.WriteInteger(1);
+            _out.WriteInteger(renamed ? 1 : 0);
         }
         else
         {
             _out.WriteOk();
         }
+
+        return error;
     }
 
-    private void Copy()
+    private RedisError Copy()
     {
         int targetDb = _db;
         bool replace = false;
@@ -445,54 +281,27 @@ internal sealed partial class RespSession
             }
             else if (ArgIs(i, "DB"u8) && i + 1 < _argc)
             {
-                long db = ArgLong(++i);
+                if (ArgLong(++i, out long db) is RedisError bad)
+                {
+                    return bad;
+                }
+
                 if (db is < 0 or >= RedisKeyCodec.DatabaseCount)
                 {
-                    throw Error(RedisErrors.DbIndex);
+                    return RedisError.DbIndex;
                 }
 
                 targetDb = (int)db;
             }
             else
             {
-                throw Error(RedisErrors.Syntax);
+                return RedisError.Syntax;
             }
         }
 
-        if (targetDb == _db && Arg(1).SequenceEqual(Arg(2)))
-        {
-            throw Error("ERR source and destination objects are the same");
-        }
-
-        KeySnapshot? snapshot = Snapshot(Arg(1));
-        if (snapshot is null)
-        {
-            _out.WriteInteger(0);
-            return;
-        }
-
-        _keyspace.Db = targetDb;
-        try
-        {
-            RedisType existing = _keyspace.Lookup(Arg(2), out KeyMeta target);
-            if (existing != RedisType.None)
-            {
-                if (!replace)
-                {
-                    _out.WriteInteger(0);
-                    return;
-                }
-
-                _keyspace.DeleteKey(Arg(2), target);
-            }
-
-            Restore(Arg(2), snapshot);
-            _out.WriteInteger(1);
-        }
-        finally
-        {
-            _keyspace.Db = _db;
-        }
+        RedisError error = RedisKeys.Copy(_keyspace, Arg(1), Arg(2), targetDb, replace, out bool copied);
+        _out.WriteInteger(copied ? 1 : 0);
+        return error;
     }
 
     private static string Lower(string s) => s.ToLowerInvariant();

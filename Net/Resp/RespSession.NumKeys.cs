@@ -17,13 +17,12 @@ internal sealed partial class RespSession
         }
     }
 
-    private void ExecuteListExtension(CommandId id)
+    private RedisError ExecuteListExtension(CommandId id)
     {
         switch (id)
         {
             case CommandId.LMPop:
-                ListMultiPop();
-                break;
+                return ListMultiPop();
             default:
                 throw Error($"ERR '{id}' is not supported");
         }
@@ -80,19 +79,19 @@ internal sealed partial class RespSession
         _out.WriteInteger(cardinality);
     }
 
-    private void ListMultiPop()
+    private RedisError ListMultiPop()
     {
         long numKeys = ArgPositiveCount(1, "ERR numkeys should be greater than 0");
         if (numKeys > _argc - 3)
         {
-            throw Error(RedisErrors.Syntax); // no room left for LEFT|RIGHT
+            return RedisError.Syntax; // no room left for LEFT|RIGHT
         }
 
         int where = 2 + (int)numKeys;
         bool left = ArgIs(where, "LEFT"u8);
         if (!left && !ArgIs(where, "RIGHT"u8))
         {
-            throw Error(RedisErrors.Syntax);
+            return RedisError.Syntax;
         }
 
         long count = -1;
@@ -104,31 +103,21 @@ internal sealed partial class RespSession
             }
             else
             {
-                throw Error(RedisErrors.Syntax);
+                return RedisError.Syntax;
             }
         }
 
-        count = Math.Max(count, 1);
-        for (int i = 2; i < where; i++)
+        var popped = new List<byte[]>();
+        RedisError error = RedisLists.PopFromFirst(_keyspace, Args(2).Slice(0, (int)numKeys), left, Math.Max(count, 1), popped, out int keyIndex);
+        if (keyIndex < 0)
         {
-            ReadOnlySpan<byte> key = Arg(i);
-            if (GetList(key, out KeyMeta meta) == RedisType.None)
-            {
-                continue; // keys after the first non-empty list are not even type-checked, as in Redis
-            }
-
-            long n = Math.Min(count, meta.Count);
-            _out.WriteArrayHeader(2);
-            _out.WriteBulk(key);
-            _out.WriteArrayHeader(n);
-            for (long k = 0; k < n; k++)
-            {
-                PopOne(key, ref meta, left, writeReply: true);
-            }
-
-            return;
+            _out.WriteNullArray();
+            return error;
         }
 
-        _out.WriteNullArray();
+        _out.WriteArrayHeader(2);
+        _out.WriteBulk(Arg(2 + keyIndex));
+        WriteBulkArray(popped);
+        return error;
     }
 }

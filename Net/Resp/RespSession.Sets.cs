@@ -72,8 +72,7 @@ internal sealed partial class RespSession
             case CommandId.SPop:
                 return SetPop();
             case CommandId.SRandMember:
-                RandomElements(RedisType.Set);
-                return RedisError.None;
+                return RandomElements(RedisType.Set);
             case CommandId.SInter:
             case CommandId.SUnion:
             case CommandId.SDiff:
@@ -108,8 +107,7 @@ internal sealed partial class RespSession
                 }
 
             case CommandId.SScan:
-                ScanElementsCommand(RedisType.Set);
-                return RedisError.None;
+                return ScanElementsCommand(RedisType.Set);
             default:
                 ExecuteSetExtension(id);
                 return RedisError.None;

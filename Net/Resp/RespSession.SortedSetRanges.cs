@@ -3,89 +3,167 @@ using ThunderDb.Core.Redis;
 namespace ThunderDb.Net.Resp;
 
 /// <summary>
-/// Sorted-set range commands beyond ZRANGE: the lexicographical family (ZRANGEBYLEX, ZREVRANGEBYLEX, ZLEXCOUNT),
-/// the range removals (ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX) and ZRANDMEMBER.
+/// Sorted-set range commands: the ZRANGE family (by rank, BYSCORE, BYLEX, REV, LIMIT), the lexicographical family
+/// (ZRANGEBYLEX, ZREVRANGEBYLEX, ZLEXCOUNT), the range removals and ZRANDMEMBER: options and replies over
+/// <see cref="RedisSortedSets"/>.
 /// </summary>
-/// <remarks>
-/// A lex range is walked the way Redis walks a small (listpack-encoded) zset: from the first member in score order
-/// that is &gt;= min, on while members stay &lt;= max. With equal scores (the only case Redis defines) that is the lex
-/// range; with mixed scores it reproduces what Redis answers for zsets of up to 128 members.
-/// </remarks>
 internal sealed partial class RespSession
 {
-    private void ExecuteSortedSetExtension(CommandId id)
+    private RedisError ExecuteSortedSetExtension(CommandId id)
     {
         switch (id)
         {
             case CommandId.ZRangeByLex:
             case CommandId.ZRevRangeByLex:
-                ZRangeByLex(id == CommandId.ZRevRangeByLex);
-                break;
+                return ZRangeByLex(id == CommandId.ZRevRangeByLex);
             case CommandId.ZLexCount:
                 {
-                    LexBound min = ParseLexBound(2), max = ParseLexBound(3);
-                    long n = 0;
-                    if (Find(Arg(1), RedisType.ZSet, out _) != RedisType.None)
+                    RedisError error;
+                    if ((error = LexBound.Parse(Arg(2), out LexBound min)) != RedisError.None ||
+                        (error = LexBound.Parse(Arg(3), out LexBound max)) != RedisError.None)
                     {
-                        n = LexRun(Ordered(ArgBytes(1), false).ToList(), min, max, reverse: false).Count;
+                        return error;
                     }
 
-                    _out.WriteInteger(n);
-                    break;
+                    error = RedisSortedSets.CountByLex(_keyspace, Arg(1), min, max, out long count);
+                    _out.WriteInteger(count);
+                    return error;
                 }
 
             case CommandId.ZRemRangeByScore:
             case CommandId.ZRemRangeByRank:
             case CommandId.ZRemRangeByLex:
-                ZRemRange(id);
-                break;
+                return ZRemRange(id);
             case CommandId.ZUnionStore:
             case CommandId.ZInterStore:
-                ZStore(union: id == CommandId.ZUnionStore);
-                break;
+            case CommandId.ZDiffStore:
+            case CommandId.ZUnion:
+            case CommandId.ZInter:
+            case CommandId.ZDiff:
+                return ZSetAlgebra(id);
+            case CommandId.ZRangeStore:
+                return ZRange(id);
             case CommandId.ZRandMember:
-                ZRandMember();
-                break;
+                return ZRandMember();
             default:
                 throw Error($"ERR '{id}' is not supported");
         }
     }
 
-    /// <summary>
-    /// The members of a lex range in walk order, as Redis finds them in a listpack zset (<c>zzlFirstInLexRange</c>,
-    /// <c>zzlLastInLexRange</c>): <paramref name="ordered"/> is the whole zset in ascending score order.
-    /// </summary>
-    private static List<(byte[] Member, double Score)> LexRun(List<(byte[] Member, double Score)> ordered, LexBound min, LexBound max, bool reverse)
+    /// <summary>ZRANGE and its older forms; ZRANGESTORE (<c>ZRANGESTORE dst src ...</c>: every argument one further) stores instead of replying.</summary>
+    private RedisError ZRange(CommandId id)
     {
-        var run = new List<(byte[] Member, double Score)>();
-        // zzlIsInLexRange: a range entirely past either end of the zset selects nothing (an empty range such as
-        // min > max needs no test of its own: no member can be both >= min and <= max).
-        if (ordered.Count == 0 || !min.AboveMin(ordered[^1].Member) || !max.BelowMax(ordered[0].Member))
+        bool store = id == CommandId.ZRangeStore;
+        int at = store ? 1 : 0; // ZRANGESTORE's source and bounds sit one argument further
+        if (store)
         {
-            return run;
+            id = CommandId.ZRange; // the same options as ZRANGE, without WITHSCORES
         }
 
-        if (!reverse)
+        bool byScore = id is CommandId.ZRangeByScore or CommandId.ZRevRangeByScore, byLex = false;
+        bool reverse = id is CommandId.ZRevRange or CommandId.ZRevRangeByScore, withScores = false;
+        long offset = 0, limit = -1;
+        bool hasLimit = false;
+        for (int i = 4 + at; i < _argc; i++)
         {
-            int i = ordered.FindIndex(e => min.AboveMin(e.Member));
-            for (; i >= 0 && i < ordered.Count && max.BelowMax(ordered[i].Member); i++)
+            if (!store && ArgIs(i, "WITHSCORES"u8))
             {
-                run.Add(ordered[i]);
+                withScores = true;
             }
+            else if (id == CommandId.ZRange && ArgIs(i, "BYSCORE"u8))
+            {
+                byScore = true;
+            }
+            else if (id == CommandId.ZRange && ArgIs(i, "BYLEX"u8))
+            {
+                byLex = true;
+            }
+            else if (id == CommandId.ZRange && ArgIs(i, "REV"u8))
+            {
+                reverse = true;
+            }
+            else if (id != CommandId.ZRevRange && ArgIs(i, "LIMIT"u8) && i + 2 < _argc)
+            {
+                if (!RedisNumbers.ParseLong(Arg(i + 1), out offset) || !RedisNumbers.ParseLong(Arg(i + 2), out limit))
+                {
+                    return RedisError.NotInteger;
+                }
+
+                hasLimit = true;
+                i += 2;
+            }
+            else
+            {
+                return RedisError.Syntax;
+            }
+        }
+
+        if (byScore && byLex)
+        {
+            return RedisError.Syntax;
+        }
+
+        if (hasLimit && !byScore && !byLex)
+        {
+            return RedisError.ZRangeLimit;
+        }
+
+        if (withScores && byLex)
+        {
+            return RedisError.ZRangeWithScoresLex;
+        }
+
+        // With REV the first bound is the maximum (ZRANGE ... BYSCORE REV max min, ZREVRANGEBYSCORE key max min).
+        int minArg = at + (reverse && (byScore || byLex) ? 3 : 2), maxArg = at + (reverse && (byScore || byLex) ? 2 : 3);
+        var result = new List<(byte[] Member, double Score)>();
+        RedisError error;
+        if (byScore)
+        {
+            if ((error = ScoreBound.Parse(Arg(minArg), out ScoreBound min)) != RedisError.None ||
+                (error = ScoreBound.Parse(Arg(maxArg), out ScoreBound max)) != RedisError.None)
+            {
+                return error;
+            }
+
+            error = RedisSortedSets.RangeByScore(_keyspace, Arg(1 + at), min, max, reverse, offset, limit, result);
+        }
+        else if (byLex)
+        {
+            if ((error = LexBound.Parse(Arg(minArg), out LexBound min)) != RedisError.None ||
+                (error = LexBound.Parse(Arg(maxArg), out LexBound max)) != RedisError.None)
+            {
+                return error;
+            }
+
+            error = RedisSortedSets.RangeByLex(_keyspace, Arg(1 + at), min, max, reverse, offset, limit, result);
         }
         else
         {
-            int i = ordered.FindLastIndex(e => max.BelowMax(e.Member));
-            for (; i >= 0 && min.AboveMin(ordered[i].Member); i--)
+            if (ArgLong(2 + at, out long start) is RedisError badStart)
             {
-                run.Add(ordered[i]);
+                return badStart;
             }
+
+            if (ArgLong(3 + at, out long stop) is RedisError badStop)
+            {
+                return badStop;
+            }
+
+            error = RedisSortedSets.RangeByRank(_keyspace, Arg(1 + at), start, stop, reverse, result);
         }
 
-        return run;
+        if (store && error == RedisError.None)
+        {
+            error = RedisSortedSets.Replace(_keyspace, Arg(1), result.ConvertAll(e => KeyValuePair.Create(e.Member, e.Score)));
+            _out.WriteInteger(result.Count);
+            return error;
+        }
+
+        WriteScored(result, withScores, nestPairs: _out.Protocol == 3);
+        return error;
     }
 
-    private void ZRangeByLex(bool reverse)
+    private RedisError ZRangeByLex(bool reverse)
     {
         long offset = 0, limit = -1;
         bool withScores = false;
@@ -97,177 +175,125 @@ internal sealed partial class RespSession
             }
             else if (ArgIs(i, "LIMIT"u8) && i + 2 < _argc)
             {
-                offset = ArgLong(i + 1);
-                limit = ArgLong(i + 2);
+                if (!RedisNumbers.ParseLong(Arg(i + 1), out offset) || !RedisNumbers.ParseLong(Arg(i + 2), out limit))
+                {
+                    return RedisError.NotInteger;
+                }
+
                 i += 2;
             }
             else
             {
-                throw Error(RedisErrors.Syntax);
+                return RedisError.Syntax;
             }
         }
 
         if (withScores)
         {
-            throw Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+            return RedisError.ZRangeWithScoresLex;
         }
 
         // ZREVRANGEBYLEX key max min
-        LexBound min = ParseLexBound(reverse ? 3 : 2), max = ParseLexBound(reverse ? 2 : 3);
-        var result = new List<(byte[] Member, double Score)>();
-        if (Find(Arg(1), RedisType.ZSet, out _) != RedisType.None && offset >= 0)
+        RedisError error;
+        if ((error = LexBound.Parse(Arg(reverse ? 3 : 2), out LexBound min)) != RedisError.None ||
+            (error = LexBound.Parse(Arg(reverse ? 2 : 3), out LexBound max)) != RedisError.None)
         {
-            List<(byte[] Member, double Score)> run = LexRun(Ordered(ArgBytes(1), false).ToList(), min, max, reverse);
-            for (long i = offset; i < run.Count && (limit < 0 || result.Count < limit); i++)
-            {
-                result.Add(run[(int)i]);
-            }
+            return error;
         }
 
+        var result = new List<(byte[] Member, double Score)>();
+        error = RedisSortedSets.LexRange(_keyspace, Arg(1), min, max, reverse, offset, limit, result);
         WriteScored(result, withScores: false, nestPairs: false);
+        return error;
     }
 
-    private void ZRemRange(CommandId id)
+    private RedisError ZRemRange(CommandId id)
     {
         ReadOnlySpan<byte> key = Arg(1);
-        long start = 0, end = 0;
-        ScoreBound minScore = default, maxScore = default;
-        LexBound minLex = default, maxLex = default;
+        RedisError error;
+        long removed;
         switch (id)
         {
             case CommandId.ZRemRangeByRank:
-                start = ArgLong(2);
-                end = ArgLong(3);
-                break;
+                {
+                    if (ArgLong(2, out long start) is RedisError badStart)
+                    {
+                        return badStart;
+                    }
+
+                    if (ArgLong(3, out long end) is RedisError badEnd)
+                    {
+                        return badEnd;
+                    }
+
+                    error = RedisSortedSets.RemoveRangeByRank(_keyspace, key, start, end, out removed);
+                    break;
+                }
+
             case CommandId.ZRemRangeByScore:
-                minScore = ParseScoreBound(2);
-                maxScore = ParseScoreBound(3);
-                break;
+                {
+                    if ((error = ScoreBound.Parse(Arg(2), out ScoreBound min)) != RedisError.None ||
+                        (error = ScoreBound.Parse(Arg(3), out ScoreBound max)) != RedisError.None)
+                    {
+                        return error;
+                    }
+
+                    error = RedisSortedSets.RemoveRangeByScore(_keyspace, key, min, max, out removed);
+                    break;
+                }
+
             default:
-                minLex = ParseLexBound(2);
-                maxLex = ParseLexBound(3);
-                break;
+                {
+                    if ((error = LexBound.Parse(Arg(2), out LexBound min)) != RedisError.None ||
+                        (error = LexBound.Parse(Arg(3), out LexBound max)) != RedisError.None)
+                    {
+                        return error;
+                    }
+
+                    error = RedisSortedSets.RemoveRangeByLex(_keyspace, key, min, max, out removed);
+                    break;
+                }
         }
 
-        if (Find(key, RedisType.ZSet, out KeyMeta meta) == RedisType.None)
-        {
-            _out.WriteInteger(0);
-            return;
-        }
-
-        List<(byte[] Member, double Score)> ordered = Ordered(key.ToArray(), false).ToList();
-        List<(byte[] Member, double Score)> doomed;
-        if (id == CommandId.ZRemRangeByRank)
-        {
-            long length = ordered.Count;
-            if (start < 0)
-            {
-                start = Math.Max(0, length + start);
-            }
-
-            if (end < 0)
-            {
-                end = length + end;
-            }
-
-            if (start > end || start >= length)
-            {
-                _out.WriteInteger(0);
-                return;
-            }
-
-            end = Math.Min(end, length - 1);
-            doomed = ordered.GetRange((int)start, (int)(end - start + 1));
-        }
-        else if (id == CommandId.ZRemRangeByScore)
-        {
-            doomed = ordered.FindAll(e => minScore.AboveMin(e.Score) && maxScore.BelowMax(e.Score));
-        }
-        else
-        {
-            doomed = LexRun(ordered, minLex, maxLex, reverse: false);
-        }
-
-        foreach ((byte[] member, double score) in doomed)
-        {
-            RemoveMember(key, member, score);
-        }
-
-        if (doomed.Count > 0)
-        {
-            meta.Count -= doomed.Count;
-            _keyspace.WriteCollectionMeta(key, meta, meta.ExpireAtMs);
-        }
-
-        _out.WriteInteger(doomed.Count);
+        _out.WriteInteger(removed);
+        return error;
     }
 
-    private void ZRandMember()
+    private RedisError ZRandMember()
     {
-        ReadOnlySpan<byte> key = Arg(1);
+        RedisError error;
         if (_argc == 2)
         {
-            if (Find(key, RedisType.ZSet, out _) == RedisType.None)
-            {
-                _out.WriteNull();
-                return;
-            }
-
-            List<(byte[] Member, double Score)> all = Ordered(key.ToArray(), false).ToList();
-            _out.WriteBulk(all[Random.Shared.Next(all.Count)].Member);
-            return;
+            error = RedisSortedSets.RandomMember(_keyspace, Arg(1), out byte[]? member);
+            WriteBulkOrNull(member is not null, member);
+            return error;
         }
 
         // Redis: the count within [-LONG_MAX, LONG_MAX], then the arity, then the WITHSCORES range.
-        long count = ArgLong(2);
+        if (ArgLong(2, out long count) is RedisError bad)
+        {
+            return bad;
+        }
+
         if (count == long.MinValue)
         {
-            throw Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+            return RedisError.CountOutOfRange;
         }
 
         if (_argc > 4 || (_argc == 4 && !ArgIs(3, "WITHSCORES"u8)))
         {
-            throw Error(RedisErrors.Syntax);
+            return RedisError.Syntax;
         }
 
         bool withScores = _argc == 4;
         if (withScores && (count < -long.MaxValue / 2 || count > long.MaxValue / 2))
         {
-            throw Error("ERR value is out of range");
+            return RedisError.ValueOutOfRange;
         }
 
-        if (Find(key, RedisType.ZSet, out _) == RedisType.None || count == 0)
-        {
-            _out.WriteArrayHeader(0);
-            return;
-        }
-
-        // Repeated picks: Redis would build the whole reply (and run out of memory for a huge count).
-        if (count < -MaxRandomPicks)
-        {
-            throw Error("ERR value is out of range");
-        }
-
-        List<(byte[] Member, double Score)> members = Ordered(key.ToArray(), false).ToList();
         var picked = new List<(byte[] Member, double Score)>();
-        if (count < 0)
-        {
-            for (long i = 0; i < -count; i++)
-            {
-                picked.Add(members[Random.Shared.Next(members.Count)]);
-            }
-        }
-        else if (count >= members.Count)
-        {
-            members.Reverse(); // the whole zset, from the highest score down, as Redis 7.0 replies
-            picked = members;
-        }
-        else
-        {
-            RedisSets.Shuffle(members);
-            picked = members.GetRange(0, (int)count);
-        }
-
+        error = RedisSortedSets.RandomMembers(_keyspace, Arg(1), count, picked);
         WriteScored(picked, withScores, nestPairs: _out.Protocol == 3);
+        return error;
     }
 }

@@ -2,177 +2,99 @@ using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
-/// <summary>ZUNIONSTORE and ZINTERSTORE: weighted union or intersect of sorted sets (and plain sets, score 1) into a key.</summary>
+/// <summary>
+/// ZUNION, ZINTER, ZDIFF and ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE: numkeys, WEIGHTS, AGGREGATE and WITHSCORES over
+/// <see cref="RedisSortedSets.Combine"/>, in Redis's order of checks (every input type-checked before the options).
+/// </summary>
 internal sealed partial class RespSession
 {
-    private enum ScoreAggregate
+    private RedisError ZSetAlgebra(CommandId id)
     {
-        Sum,
-        Min,
-        Max,
-    }
-
-    /// <summary>One input of a store: its members with their scores (looked up by member), and its weight.</summary>
-    private sealed class StoreSource(List<(byte[] Member, double Score)> members)
-    {
-        public List<(byte[] Member, double Score)> Members { get; } = members;
-
-        public SortedDictionary<byte[], double> ByMember { get; } = ToDictionary(members);
-
-        public double Weight { get; set; } = 1.0;
-
-        private static SortedDictionary<byte[], double> ToDictionary(List<(byte[] Member, double Score)> members)
+        bool store = id is CommandId.ZUnionStore or CommandId.ZInterStore or CommandId.ZDiffStore;
+        SetOperation operation = id is CommandId.ZUnion or CommandId.ZUnionStore ? SetOperation.Union :
+            id is CommandId.ZInter or CommandId.ZInterStore ? SetOperation.Intersect : SetOperation.Difference;
+        int numKeysAt = store ? 2 : 1;
+        if (ArgLong(numKeysAt, out long numKeys) is RedisError bad)
         {
-            var byMember = new SortedDictionary<byte[], double>(ByteOrder.Instance);
-            foreach ((byte[] m, double s) in members)
-            {
-                byMember[m] = s;
-            }
-
-            return byMember;
+            return bad;
         }
-    }
 
-    /// <summary>Redis <c>zunionInterAggregate</c>: a sum that turns NaN (inf + -inf) into 0.</summary>
-    private static double Aggregate(double target, double value, ScoreAggregate how) => how switch
-    {
-        ScoreAggregate.Min => value < target ? value : target,
-        ScoreAggregate.Max => value > target ? value : target,
-        _ => double.IsNaN(target + value) ? 0 : target + value,
-    };
-
-    private void ZStore(bool union)
-    {
-        string name = union ? "zunionstore" : "zinterstore";
-        long numKeys = ArgLong(2);
         if (numKeys < 1)
         {
-            throw Error($"ERR at least 1 input key is needed for '{name}' command");
+            throw Error($"ERR at least 1 input key is needed for '{_running!.Name.ToLowerInvariant()}' command");
         }
 
-        if (numKeys > _argc - 3)
+        if (numKeys > _argc - numKeysAt - 1)
         {
-            throw Error(RedisErrors.Syntax);
+            return RedisError.Syntax;
         }
 
-        // Every input is looked up and type-checked before the options are parsed, as Redis does.
         int keys = (int)numKeys;
-        var sources = new List<StoreSource>(keys);
-        for (int i = 0; i < keys; i++)
+        var inputs = new List<ZStoreInput>(keys);
+        RedisError error = RedisSortedSets.LoadInputs(_keyspace, Args(numKeysAt + 1).Slice(0, keys), inputs);
+        if (error != RedisError.None)
         {
-            ReadOnlySpan<byte> key = Arg(3 + i);
-            RedisType type = _keyspace.Lookup(key, out _);
-            var members = new List<(byte[] Member, double Score)>();
-            if (type == RedisType.ZSet)
-            {
-                members.AddRange(Ordered(key.ToArray(), false));
-            }
-            else if (type == RedisType.Set)
-            {
-                foreach ((byte[] member, _) in LoadElements(key))
-                {
-                    members.Add((member, 1.0));
-                }
-            }
-            else if (type != RedisType.None)
-            {
-                throw Error(RedisErrors.WrongType);
-            }
-
-            sources.Add(new StoreSource(members));
+            return error;
         }
 
         ScoreAggregate how = ScoreAggregate.Sum;
-        for (int j = 3 + keys; j < _argc;)
+        bool withScores = false;
+        for (int j = numKeysAt + 1 + keys; j < _argc;)
         {
             int remaining = _argc - j;
-            if (remaining >= keys + 1 && ArgIs(j, "WEIGHTS"u8))
+            if (operation != SetOperation.Difference && remaining >= keys + 1 && ArgIs(j, "WEIGHTS"u8))
             {
                 j++;
                 for (int i = 0; i < keys; i++, j++)
                 {
-                    sources[i].Weight = RedisNumbers.ParseDouble(Arg(j), out double weight) ? weight : throw Error("ERR weight value is not a float");
+                    if (!RedisNumbers.ParseDouble(Arg(j), out double weight))
+                    {
+                        return RedisError.WeightNotFloat;
+                    }
+
+                    inputs[i].Weight = weight;
                 }
             }
-            else if (remaining >= 2 && ArgIs(j, "AGGREGATE"u8))
+            else if (operation != SetOperation.Difference && remaining >= 2 && ArgIs(j, "AGGREGATE"u8))
             {
-                how = ArgIs(j + 1, "SUM"u8) ? ScoreAggregate.Sum : ArgIs(j + 1, "MIN"u8) ? ScoreAggregate.Min :
-                    ArgIs(j + 1, "MAX"u8) ? ScoreAggregate.Max : throw Error(RedisErrors.Syntax);
+                if (ArgIs(j + 1, "SUM"u8))
+                {
+                    how = ScoreAggregate.Sum;
+                }
+                else if (ArgIs(j + 1, "MIN"u8))
+                {
+                    how = ScoreAggregate.Min;
+                }
+                else if (ArgIs(j + 1, "MAX"u8))
+                {
+                    how = ScoreAggregate.Max;
+                }
+                else
+                {
+                    return RedisError.Syntax;
+                }
+
                 j += 2;
+            }
+            else if (!store && ArgIs(j, "WITHSCORES"u8))
+            {
+                withScores = true;
+                j++;
             }
             else
             {
-                throw Error(RedisErrors.Syntax);
+                return RedisError.Syntax;
             }
         }
 
-        // Smallest input first (a stable sort, like glibc's qsort on small arrays): it fixes the order scores are summed in.
-        List<StoreSource> bySize = [.. sources.OrderBy(s => s.Members.Count)];
-        var result = new SortedDictionary<byte[], double>(ByteOrder.Instance);
-        if (union)
+        if (!store)
         {
-            foreach (StoreSource source in bySize)
-            {
-                foreach ((byte[] member, double score) in source.Members)
-                {
-                    double weighted = source.Weight * score;
-                    if (double.IsNaN(weighted))
-                    {
-                        weighted = 0;
-                    }
-
-                    result[member] = result.TryGetValue(member, out double existing) ? Aggregate(existing, weighted, how) : weighted;
-                }
-            }
-        }
-        else if (bySize[0].Members.Count > 0)
-        {
-            foreach ((byte[] member, double score) in bySize[0].Members)
-            {
-                double total = bySize[0].Weight * score;
-                if (double.IsNaN(total))
-                {
-                    total = 0;
-                }
-
-                bool everywhere = true;
-                for (int i = 1; i < bySize.Count && everywhere; i++)
-                {
-                    everywhere = bySize[i].ByMember.TryGetValue(member, out double other);
-                    if (everywhere)
-                    {
-                        total = Aggregate(total, other * bySize[i].Weight, how);
-                    }
-                }
-
-                if (everywhere)
-                {
-                    result[member] = total;
-                }
-            }
+            WriteScored(RedisSortedSets.CombineOrdered(inputs, operation, how), withScores, nestPairs: _out.Protocol == 3);
+            return RedisError.None;
         }
 
-        ReadOnlySpan<byte> destination = Arg(1);
-        if (_keyspace.Lookup(destination, out KeyMeta old) != RedisType.None)
-        {
-            _keyspace.DeleteKey(destination, old);
-        }
-
-        if (result.Count > 0)
-        {
-            foreach ((byte[] member, double score) in result)
-            {
-                if (_keyspace.DeadlinePassed())
-                {
-                    throw new QueryTimeoutException();
-                }
-
-                SetScore(destination, member, score, existed: false, oldScore: 0);
-            }
-
-            _keyspace.WriteCollectionMeta(destination, new KeyMeta { Type = RedisType.ZSet, Count = result.Count }, 0);
-        }
-
-        _out.WriteInteger(result.Count);
+        error = RedisSortedSets.Store(_keyspace, Arg(1), inputs, operation, how, out long count);
+        _out.WriteInteger(count);
+        return error;
     }
 }

@@ -231,7 +231,13 @@ internal sealed partial class RespSession
             }
             else if (info.Has(CommandFlags.Blocking))
             {
-                if (!TryPopForBlocking(info))
+                RedisError error = TryPopForBlocking(info, out bool popped);
+                if (error != RedisError.None)
+                {
+                    _out.Rewind(mark);
+                    WriteError(error);
+                }
+                else if (!popped)
                 {
                     _out.WriteNullArray();
                 }

@@ -3,7 +3,7 @@ using ThunderDb.Core.Txn;
 namespace ThunderDb.Core.Redis;
 
 /// <summary>Operations on keys of any type (DEL, EXISTS, KEYS).</summary>
-public static class RedisKeys
+public static partial class RedisKeys
 {
     /// <summary>DEL/UNLINK: how many of the keys existed (and were deleted with all their elements).</summary>
     public static long Delete(RedisKeyspace ks, RedisArgs keys)

@@ -8,7 +8,7 @@ namespace ThunderDb.Core.Redis;
 /// last), so pushes and pops at either end touch one record; inserts and removals in the middle renumber. Every slot
 /// key is built here; callers address elements by list index.
 /// </summary>
-public static class RedisLists
+public static partial class RedisLists
 {
     private static ReadOnlySpan<byte> Slot(Span<byte> buffer, long slot)
     {

@@ -9,7 +9,7 @@ using ThunderDb.Net.Transport;
 namespace ThunderDb.Perf.Resp;
 
 /// <summary>
-/// The common client errors (WRONGTYPE, not an integer, syntax, arity) through the real socket loop, 16 pipelined per
+/// The common client errors (WRONGTYPE on strings, hashes, sorted sets and lists, not an integer, syntax, arity) through the real socket loop, 16 pipelined per
 /// round trip, next to a successful GET of the same size. Errors are values in Core/Redis, not exceptions, so each
 /// should cost what the success costs. Budget: 0 B/op for every row.
 /// Run: dotnet run -c Release --project perf/ThunderDb.Perf -- --filter '*RespErrorReply*' --job short
@@ -21,7 +21,8 @@ public class RespErrorReplyBenchmarks
     private readonly byte[] _receive = new byte[64 * 1024];
     private RespServer? _server;
     private Socket? _client;
-    private (byte[] Request, int ReplyLength) _getHit, _getWrongType, _hgetWrongType, _incrNotInteger, _setSyntax, _getArity;
+    private (byte[] Request, int ReplyLength) _getHit, _getWrongType, _hgetWrongType, _incrNotInteger, _setSyntax, _getArity, _zaddWrongType, _zscoreWrongType,
+        _lposWrongType;
 
     [GlobalSetup]
     public void Setup()
@@ -40,7 +41,10 @@ public class RespErrorReplyBenchmarks
         _incrNotInteger = Case(["INCR", "key:001"], "-ERR value is not an integer or out of range\r\n");
         _setSyntax = Case(["SET", "key:001", "v", "BOGUS"], "-ERR syntax error\r\n");
         _getArity = Case(["GET"], "-ERR wrong number of arguments for 'get' command\r\n");
-        foreach (var c in new[] { _getHit, _getWrongType, _hgetWrongType, _incrNotInteger, _setSyntax, _getArity })
+        _zaddWrongType = Case(["ZADD", "key:001", "1", "m"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        _zscoreWrongType = Case(["ZSCORE", "key:001", "m"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        _lposWrongType = Case(["LPOS", "key:001", "v"], "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+        foreach (var c in new[] { _getHit, _getWrongType, _hgetWrongType, _incrNotInteger, _setSyntax, _getArity, _zaddWrongType, _zscoreWrongType, _lposWrongType })
         {
             RoundTrip(c.Request, c.ReplyLength); // warm every path once, and fail here if a reply is not the one expected
         }
@@ -98,4 +102,13 @@ public class RespErrorReplyBenchmarks
 
     [Benchmark(OperationsPerInvoke = Pipeline)]
     public void GetArityError() => RoundTrip(_getArity.Request, _getArity.ReplyLength);
+
+    [Benchmark(OperationsPerInvoke = Pipeline)]
+    public void ZAddWrongType() => RoundTrip(_zaddWrongType.Request, _zaddWrongType.ReplyLength);
+
+    [Benchmark(OperationsPerInvoke = Pipeline)]
+    public void ZScoreWrongType() => RoundTrip(_zscoreWrongType.Request, _zscoreWrongType.ReplyLength);
+
+    [Benchmark(OperationsPerInvoke = Pipeline)]
+    public void LPosWrongType() => RoundTrip(_lposWrongType.Request, _lposWrongType.ReplyLength);
 }
