@@ -86,6 +86,12 @@ public static class ThunderMetrics
         "Key-lock waits (row locks), from queueing to grant, timeout or deadlock; _count is the number of waits",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0001, 4, 10) });
 
+    public static readonly Counter LockWaitTimeoutsTotal = Metrics.CreateCounter("thunderdb_lock_wait_timeouts_total",
+        "Key-lock waits that ended past the lock timeout (SQLSTATE 55P03, MySQL 1205)");
+
+    public static readonly Counter DeadlocksTotal = Metrics.CreateCounter("thunderdb_deadlocks_total",
+        "Key-lock waits failed as the victim of a deadlock (SQLSTATE 40P01, MySQL 1213)");
+
     public static readonly Counter BackupsTotal = Metrics.CreateCounter("thunderdb_backups_total", "Backups finished, by result (success, failure)",
         new CounterConfiguration { LabelNames = ["result"] });
 

@@ -116,6 +116,10 @@ public interface IKvTransaction : IDisposable
     ValueTask LockAsync(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
         ValueTask.FromException(new NotSupportedException("key locks are not supported by this database"));
 
+    /// <summary>Locks <paramref name="key"/> if that needs no wait (never queues); as <see cref="LockAsync"/> otherwise.</summary>
+    bool TryLock(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive) =>
+        throw new NotSupportedException("key locks are not supported by this database");
+
     /// <summary>
     /// Moves a transaction that has read and written nothing yet to the newest commit a current read may see (with
     /// sync_commit the newest applied one, which the transaction then depends on: it is acknowledged only once that is

@@ -143,6 +143,20 @@ internal sealed partial class KvTransaction
         return applied;
     }
 
+    public bool TryLock(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive)
+    {
+        ThrowIfFinished();
+        _db.ThrowIfKeyTooLarge(key);
+        var owner = Locker;
+        if (!_db.Locks.TryAcquire(owner, key, mode))
+        {
+            return false;
+        }
+
+        OnLocked(owner.LastGranted!, currentRead: true);
+        return true;
+    }
+
     public void AdvanceSnapshot()
     {
         ThrowIfFinished();

@@ -127,12 +127,6 @@ internal sealed partial class RespSession
         ValueTask<bool> check = user == options.SuperuserName
             ? _server.Passwords.VerifyAsync(password, from, _authFailures, _connection.Killed)
             : _server.Passwords.RefuseAsync(from, _authFailures, _connection.Killed);
-        if (!check.IsCompleted)
-        {
-            // The check waits (bcrypt, or the throttle after failures): other writers must not wait on our stripe.
-            ReleaseHeldStripe();
-        }
-
         if (!await check.ConfigureAwait(false))
         {
             _authFailures++;

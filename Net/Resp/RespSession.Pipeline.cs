@@ -40,7 +40,7 @@ internal sealed partial class RespSession
     private const int StripeSpins = 40;
 
     private readonly long[] _groupStarted = new long[MaxGroupCommands];
-    private readonly AsyncLock?[] _groupStripes = new AsyncLock?[MaxGroupStripes];
+    private readonly int[] _groupStripes = new int[MaxGroupStripes]; // the stripe names' last two bytes
     private IKvTransaction? _groupTxn;
     private int _groupCommands;
     private int _groupFailed;
@@ -77,35 +77,14 @@ internal sealed partial class RespSession
     /// <summary>Runs one command inside the open group (opening it if needed); false when the group had to be replayed.</summary>
     private async ValueTask<bool> RunGroupedAsync(RespCommandInfo command, int consumed)
     {
-        ReleaseHeldStripe();
-        if (command.Has(CommandFlags.Write) && command.FirstKey < _argc && UseStripesInGroup())
-        {
-            AsyncLock[] stripes = _server.WriteStripes;
-            AsyncLock stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
-            if (!GroupHoldsStripe(stripe))
-            {
-                if (_groupStripeCount == MaxGroupStripes || !stripe.TryEnter())
-                {
-                    if ((GroupOpen || _groupStripeCount > 0) && !await EndGroupAsync().ConfigureAwait(false))
-                    {
-                        return false;
-                    }
-
-                    // Holding nothing now, so spinning cannot deadlock; the holder is usually a group running on the
-                    // other event loop that releases within microseconds. Only then wait asynchronously.
-                    if (!stripe.TryEnterSpinning(StripeSpins))
-                    {
-                        await stripe.EnterAsync(_connection.Killed).ConfigureAwait(false);
-                    }
-                }
-
-                _groupStripes[_groupStripeCount++] = stripe;
-            }
-        }
-
         if (_groupTxn is null)
         {
             OpenGroup();
+        }
+
+        if (command.Has(CommandFlags.Write) && command.FirstKey < _argc && UseStripesInGroup() && !await TakeGroupStripeAsync(command).ConfigureAwait(false))
+        {
+            return false;
         }
 
         long started = Stopwatch.GetTimestamp();
@@ -303,27 +282,48 @@ internal sealed partial class RespSession
         ResetTouched();
     }
 
-    private bool GroupHoldsStripe(AsyncLock stripe)
+    /// <summary>
+    /// Takes the write stripe of the command's first key into the open group's transaction. A busy stripe (or a group
+    /// at its stripe limit) ends the group first, so the wait happens holding nothing; the fresh group then reads from
+    /// the newest applied commit, the previous holder's. False when ending the group failed (it is being replayed).
+    /// </summary>
+    private async ValueTask<bool> TakeGroupStripeAsync(RespCommandInfo command)
     {
+        ReadOnlySpan<byte> name = RespServer.WriteStripeName(_stripeName, _db, Arg(command.FirstKey));
+        int stripe = (name[2] << 8) | name[3];
         for (int i = 0; i < _groupStripeCount; i++)
         {
-            if (ReferenceEquals(_groupStripes[i], stripe))
+            if (_groupStripes[i] == stripe)
             {
                 return true;
             }
         }
 
-        return false;
-    }
-
-    private void ReleaseGroupStripes()
-    {
-        for (int i = 0; i < _groupStripeCount; i++)
+        bool fresh = _groupCommands == 0 && _groupStripeCount == 0;
+        if (_groupStripeCount == MaxGroupStripes || !_groupTxn!.TryLock(name))
         {
-            _groupStripes[i]!.Release();
-            _groupStripes[i] = null;
+            if (!fresh)
+            {
+                if (!await EndGroupAsync().ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                OpenGroup();
+            }
+
+            // Holding nothing now, so waiting cannot deadlock.
+            await LockWriteStripeAsync(_groupTxn!, command).ConfigureAwait(false);
+        }
+        else if (fresh)
+        {
+            _groupTxn.AdvanceSnapshot();
         }
 
-        _groupStripeCount = 0;
+        _groupStripes[_groupStripeCount++] = stripe;
+        return true;
     }
+
+    /// <summary>Forgets the stripes of a group that ended: its transaction's end released them.</summary>
+    private void ReleaseGroupStripes() => _groupStripeCount = 0;
 }

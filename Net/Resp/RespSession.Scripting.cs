@@ -171,7 +171,6 @@ internal sealed partial class RespSession : IScriptHost
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ScriptCommandAsync(RespCommandInfo command)
     {
-        ReleaseHeldStripe();
         ScriptCall call;
         try
         {

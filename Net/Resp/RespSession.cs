@@ -8,6 +8,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Txn.Locks;
 using ThunderDb.Core.Txn;
 using ThunderDb.Io.Buffers;
 using ThunderDb.Net.Transport;
@@ -49,7 +50,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private readonly HistogramBatch _latency = new(ThunderMetrics.QueryDurationSeconds, ThunderMetrics.LatencyBuckets);
     private int _batchCommands;
     private int _batchFailed;
-    private AsyncLock? _heldStripe;
+    private readonly byte[] _stripeName = new byte[4];
 
     public RespSession(RespServer server, ConnectionIo io, ClientConnection connection)
     {
@@ -215,7 +216,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
 
                 ReleaseGroupStripes();
-                ReleaseHeldStripe();
                 await FlushAsync().ConfigureAwait(false);
             }
         }
@@ -227,7 +227,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
         }
 
         ReleaseGroupStripes();
-        ReleaseHeldStripe();
         _noGroupBefore = 0; // a replay never reaches past the bytes of this call
 
         if (_recvStart == _recvEnd)
@@ -322,7 +321,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _closing = true;
         ClearWatches();
         AbandonGroup(replay: false); // an exception out of a group (engine closing under us) must not keep its stripes
-        ReleaseHeldStripe();
         LeaveAllSubscriptions();
         _server.Registry.Unregister(_connection);
         _io.Dispose();
@@ -435,11 +433,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
             return;
         }
 
-        if (command.Id == CommandId.Exec || command.Has(CommandFlags.Blocking))
-        {
-            ReleaseHeldStripe();
-        }
-
         if (command.Id == CommandId.Exec)
         {
             await ExecAsync().ConfigureAwait(false);
@@ -474,53 +467,48 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
     /// <summary>
     /// Runs one data command as one storage transaction: replies are written as it goes, the commit decides.
-    /// A write-write conflict rewinds the replies and runs the command again on a fresh snapshot.
+    /// A write-write conflict rewinds the replies and runs the command again on a fresh snapshot. A write first
+    /// takes its key's write stripe (<see cref="RespServer.WriteStripeCount"/>).
     /// </summary>
-    /// <remarks>
-    /// The write stripe stays held after the command while the following commands of the same received batch
-    /// write under the same stripe (a pipeline of LPUSHes to one list): it is handed over once per batch instead of
-    /// once per command. Measured at -P 16 with 50 clients on one key, each hand-over to a waiting session costs an
-    /// async continuation on the thread pool. At most one stripe is held, and it is released before anything that
-    /// can wait on the outside world (a flush to the socket, EXEC, a blocking pop, the end of the batch), so
-    /// sessions never wait on each other in a cycle.
-    /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunInTransactionAsync(RespCommandInfo command)
+    private ValueTask RunInTransactionAsync(RespCommandInfo command) => RunAttemptsAsync(command);
+
+    /// <summary>
+    /// Takes the write stripe of the command's first key in the attempt's fresh transaction, waiting behind its holder
+    /// (briefly spinning first: the holder is usually a group on the other event loop that is done within
+    /// microseconds), then reads from the newest applied commit, which may be the previous holder's.
+    /// </summary>
+    private ValueTask LockWriteStripeAsync(IKvTransaction txn, RespCommandInfo command)
     {
-        if (command.Has(CommandFlags.Write) && command.FirstKey > 0 && command.FirstKey < _argc)
+        ReadOnlySpan<byte> name = RespServer.WriteStripeName(_stripeName, _db, Arg(command.FirstKey));
+        if (TryLockSpinning(txn, name))
         {
-            AsyncLock[] stripes = _server.WriteStripes;
-            AsyncLock stripe = stripes[KeyspaceSignals.Bucket(_db, Arg(command.FirstKey)) % stripes.Length];
-            if (!ReferenceEquals(stripe, _heldStripe))
-            {
-                ReleaseHeldStripe();
-                if (!stripe.TryEnterSpinning(StripeSpins))
-                {
-                    await stripe.EnterAsync(_connection.Killed).ConfigureAwait(false);
-                }
-
-                _heldStripe = stripe;
-            }
+            txn.AdvanceSnapshot();
+            return default;
         }
 
-        try
-        {
-            await RunAttemptsAsync(command).ConfigureAwait(false);
-        }
-        catch
-        {
-            ReleaseHeldStripe();
-            throw;
-        }
+        return LockWriteStripeSlowAsync(txn);
     }
 
-    private void ReleaseHeldStripe()
+    private async ValueTask LockWriteStripeSlowAsync(IKvTransaction txn)
     {
-        if (_heldStripe is { } stripe)
+        await txn.LockAsync(_stripeName, KeyLockMode.Exclusive, _connection.Killed).ConfigureAwait(false);
+        txn.AdvanceSnapshot();
+    }
+
+    private static bool TryLockSpinning(IKvTransaction txn, ReadOnlySpan<byte> name)
+    {
+        var spinner = default(SpinWait);
+        for (int i = 0; i < StripeSpins; i++)
         {
-            _heldStripe = null;
-            stripe.Release();
+            if (txn.TryLock(name))
+            {
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
+
+        return txn.TryLock(name);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -541,6 +529,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 if (script is not null)
                 {
                     await EnterScriptGateAsync(txn).ConfigureAwait(false);
+                }
+                else if (command.Has(CommandFlags.Write) && command.FirstKey > 0 && command.FirstKey < _argc)
+                {
+                    await LockWriteStripeAsync(txn, command).ConfigureAwait(false);
                 }
 
                 _keyspace.Attach(txn, _db, txn.StartedAtUnixMilliseconds);

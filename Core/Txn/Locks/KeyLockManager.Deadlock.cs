@@ -1,3 +1,5 @@
+using ThunderDb.Core.Diagnostics;
+
 namespace ThunderDb.Core.Txn.Locks;
 
 public sealed partial class KeyLockManager
@@ -31,6 +33,7 @@ public sealed partial class KeyLockManager
             if (blocker is not null)
             {
                 Interlocked.Increment(ref _deadlocks);
+                ThunderMetrics.DeadlocksTotal.Inc();
                 FailWait(request, new DeadlockDetectedException(
                     $"deadlock detected: transaction {request.Owner.Id} waits for transaction {blocker.Id} (which holds or is queued first for a key lock it needs), which waits, directly or through others, for transaction {request.Owner.Id}; the lock wait of transaction {request.Owner.Id} was cancelled"));
             }

@@ -1,3 +1,5 @@
+using ThunderDb.Core.Diagnostics;
+
 namespace ThunderDb.Core.Txn.Locks;
 
 /// <summary>
@@ -231,6 +233,7 @@ public sealed partial class KeyLockManager
         }
 
         Interlocked.Increment(ref _timeouts);
+        ThunderMetrics.LockWaitTimeoutsTotal.Inc();
         return ValueTask.FromException(new LockWaitTimeoutException(
             $"could not obtain lock on a key: transaction {owner.Id} would have to wait for transaction {BlockerId(entry, owner)} (lock wait timeout 0)"));
     }
@@ -336,6 +339,7 @@ public sealed partial class KeyLockManager
             if (now >= request.Deadline)
             {
                 Interlocked.Increment(ref _timeouts);
+                ThunderMetrics.LockWaitTimeoutsTotal.Inc();
                 FailWait(request, new LockWaitTimeoutException(
                     $"lock wait timeout exceeded: transaction {request.Owner.Id} waited for a key lock held by transaction {BlockerId(entry, request.Owner)}"));
                 return;

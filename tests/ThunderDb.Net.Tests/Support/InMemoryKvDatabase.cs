@@ -219,6 +219,8 @@ public sealed class InMemoryKvDatabase : IKvDatabase
         public ValueTask LockAsync(ReadOnlySpan<byte> key, ThunderDb.Core.Txn.Locks.KeyLockMode mode = ThunderDb.Core.Txn.Locks.KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
             ValueTask.CompletedTask;
 
+        public bool TryLock(ReadOnlySpan<byte> key, ThunderDb.Core.Txn.Locks.KeyLockMode mode = ThunderDb.Core.Txn.Locks.KeyLockMode.Exclusive) => true;
+
         public void AdvanceSnapshot()
         {
             lock (db._gate)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Txn.Locks;
 
 namespace ThunderDb.Core.Tests.Txn.Locks;
@@ -99,6 +100,7 @@ public class KeyLockManagerTests
         var locks = new KeyLockManager();
         var (a, b, c) = (Owner(1), Owner(2), Owner(3));
         await locks.AcquireAsync(a, K1, KeyLockMode.Exclusive, Long);
+        var timeoutsMetric = ThunderMetrics.LockWaitTimeoutsTotal.Value;
 
         var started = Stopwatch.GetTimestamp();
         var timedOut = locks.AcquireAsync(b, K1, KeyLockMode.Exclusive, TimeSpan.FromMilliseconds(300)).AsTask();
@@ -113,6 +115,7 @@ public class KeyLockManagerTests
         await Assert.That(b.IsWaiting).IsFalse();
         await Assert.That(b.HeldCount).IsEqualTo(0);
         await Assert.That(locks.Timeouts).IsEqualTo(1L);
+        await Assert.That(ThunderMetrics.LockWaitTimeoutsTotal.Value).IsGreaterThanOrEqualTo(timeoutsMetric + 1); // thunderdb_lock_wait_timeouts_total
 
         locks.ReleaseAll(a);
         await patient.WaitAsync(Long);
@@ -143,6 +146,7 @@ public class KeyLockManagerTests
         var (a, b) = (Owner(1), Owner(2));
         await locks.AcquireAsync(a, K1, KeyLockMode.Exclusive, Long);
         await locks.AcquireAsync(b, K2, KeyLockMode.Exclusive, Long);
+        var deadlocksMetric = ThunderMetrics.DeadlocksTotal.Value;
 
         var started = Stopwatch.GetTimestamp();
         var aWaits = locks.AcquireAsync(a, K2, KeyLockMode.Exclusive, Long).AsTask();
@@ -158,6 +162,7 @@ public class KeyLockManagerTests
         await Assert.That(error.Message).Contains(first == aWaits ? "transaction 1 waits for transaction 2" : "transaction 2 waits for transaction 1");
         await Assert.That(detectedAfter).IsLessThan(TimeSpan.FromMilliseconds(500));
         await Assert.That(locks.Deadlocks).IsEqualTo(1L);
+        await Assert.That(ThunderMetrics.DeadlocksTotal.Value).IsGreaterThanOrEqualTo(deadlocksMetric + 1); // thunderdb_deadlocks_total
 
         // The victim rolls back; the survivor gets the lock it waited for.
         var (victim, survivor, survivorWait) = first == aWaits ? (a, b, bWaits) : (b, a, aWaits);
