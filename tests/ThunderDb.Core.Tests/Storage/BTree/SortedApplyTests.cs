@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using ThunderDb.Core.Errors;
 using ThunderDb.Core.Storage;
 using ThunderDb.Core.Storage.BTree;
 using ThunderDb.Core.Txn;
