@@ -21,7 +21,10 @@ public struct StreamState
     public long TailNodeBytes;
     public long Groups;
 
-    internal const int Length = 12 * 8;
+    /// <summary>The tail node's first ID (Redis's master ID, which entries are delta-encoded against).</summary>
+    public StreamId TailMasterId;
+
+    internal const int Length = 14 * 8;
 
     internal static StreamState Read(ReadOnlySpan<byte> r) => new()
     {
@@ -34,6 +37,7 @@ public struct StreamState
         TailNodeLive = BinaryPrimitives.ReadInt64BigEndian(r[72..]),
         TailNodeBytes = BinaryPrimitives.ReadInt64BigEndian(r[80..]),
         Groups = BinaryPrimitives.ReadInt64BigEndian(r[88..]),
+        TailMasterId = StreamId.Read(r[96..]),
     };
 
     internal readonly void Write(Span<byte> r)
@@ -47,6 +51,7 @@ public struct StreamState
         BinaryPrimitives.WriteInt64BigEndian(r[72..], TailNodeLive);
         BinaryPrimitives.WriteInt64BigEndian(r[80..], TailNodeBytes);
         BinaryPrimitives.WriteInt64BigEndian(r[88..], Groups);
+        TailMasterId.Write(r[96..]);
     }
 }
 

@@ -211,14 +211,15 @@ public static partial class RedisStreams
         }
 
         // Redis appends to the tail listpack unless it is gone, full by entry count, or full by bytes.
-        long maxBytes = limits.MaxBytes <= 0 || limits.MaxBytes > uint.MaxValue ? uint.MaxValue : limits.MaxBytes;
+        long maxBytes = limits.MaxBytes <= 0 || limits.MaxBytes > 1L << 30 ? 1L << 30 : limits.MaxBytes;
         if (state.TailNodeLive == 0 || state.TailNodeBytes + payload >= maxBytes
             || (limits.MaxEntries > 0 && state.TailNodeInserted >= limits.MaxEntries))
         {
             state.TailNode++;
             state.TailNodeInserted = 0;
             state.TailNodeLive = 0;
-            state.TailNodeBytes = 12 + (fieldValues.Count * 2);
+            state.TailNodeBytes = MasterEntryBytes(fieldValues);
+            state.TailMasterId = id;
         }
 
         Span<byte> suffix = stackalloc byte[17];
@@ -226,7 +227,7 @@ public static partial class RedisStreams
         ks.PutElement(key, suffix, default, EncodeEntry(state.TailNode, fieldValues));
         state.TailNodeInserted++;
         state.TailNodeLive++;
-        state.TailNodeBytes += 8 + payload + fieldValues.Count;
+        state.TailNodeBytes += EntryBytes(id, state.TailMasterId, fieldValues);
         state.LastId = id;
         state.EntriesAdded++;
         meta.Count++;
