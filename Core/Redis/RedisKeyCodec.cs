@@ -12,6 +12,7 @@ public enum RedisType : byte
     Set = 3,
     ZSet = 4,
     Hash = 5,
+    Stream = 6,
 }
 
 /// <summary>

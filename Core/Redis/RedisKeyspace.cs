@@ -190,10 +190,10 @@ public sealed partial class RedisKeyspace
         Touched(key);
     }
 
-    /// <summary>Writes a collection's metadata; an empty collection deletes the key, as Redis does.</summary>
+    /// <summary>Writes a collection's metadata; an empty collection deletes the key, as Redis does (an empty stream stays).</summary>
     public void WriteCollectionMeta(ReadOnlySpan<byte> key, in KeyMeta meta, long oldExpireAtMs)
     {
-        if (meta.Count <= 0)
+        if (meta.Count <= 0 && meta.Type != RedisType.Stream)
         {
             Delete(MetaKey(key));
             UpdateExpiryIndex(key, oldExpireAtMs, 0);
@@ -407,4 +407,7 @@ public sealed partial class RedisKeyspace
     }
 
     private void Touched(ReadOnlySpan<byte> key) => _observer?.KeyWritten(Db, key);
+
+    /// <summary>Reports a write to <paramref name="key"/> that did not rewrite its metadata (a stream group's record).</summary>
+    public void Touch(ReadOnlySpan<byte> key) => Touched(key);
 }

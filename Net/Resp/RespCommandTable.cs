@@ -45,6 +45,7 @@ internal enum CommandGroup
     Scripting,
     Bitmap,
     HyperLogLog,
+    Stream,
 }
 
 internal enum CommandId
@@ -66,6 +67,7 @@ internal enum CommandId
     Subscribe, Unsubscribe, PSubscribe, PUnsubscribe, Publish, PubSubCmd,
     Eval, EvalSha, EvalRo, EvalShaRo, Script, Function, FCall, FCallRo,
     BitCount, BitPos, BitOp, BitField, BitFieldRo, PfAdd, PfCount, PfMerge, Lcs, ExpireTime, PExpireTime, PfDebug, PfSelfTest,
+    XAdd, XLen, XRange, XRevRange, XDel, XTrim, XRead, XReadGroup, XGroup, XAck, XPending, XClaim, XAutoClaim, XInfo, XSetId,
 }
 
 /// <summary>Name, arity (Redis convention: n exact, -n at least n), flags and key positions of one command.</summary>
@@ -283,6 +285,22 @@ internal static class RespCommandTable
         new("PSUBSCRIBE", CommandId.PSubscribe, -2, S | CommandFlags.PubSub | CommandFlags.SubscribedOk, 0, 0, 0, CommandGroup.PubSub, "Listens for messages published to channels that match one or more patterns."),
         new("PUNSUBSCRIBE", CommandId.PUnsubscribe, -1, S | CommandFlags.PubSub | CommandFlags.SubscribedOk, 0, 0, 0, CommandGroup.PubSub, "Stops listening to messages published to channels that match one or more patterns."),
         new("PUBLISH", CommandId.Publish, 3, S | CommandFlags.PubSub | F, 0, 0, 0, CommandGroup.PubSub, "Posts a message to a channel."),
+        // Streams. XREAD/XREADGROUP block only with BLOCK (RespSession.Streams.cs), so they carry no Blocking flag.
+        new("XADD", CommandId.XAdd, -5, W | F, 1, 1, 1, CommandGroup.Stream, "Appends a new message to a stream. Creates the key if it doesn't exist."),
+        new("XLEN", CommandId.XLen, 2, R | F, 1, 1, 1, CommandGroup.Stream, "Return the number of messages in a stream."),
+        new("XRANGE", CommandId.XRange, -4, R, 1, 1, 1, CommandGroup.Stream, "Returns the messages from a stream within a range of IDs."),
+        new("XREVRANGE", CommandId.XRevRange, -4, R, 1, 1, 1, CommandGroup.Stream, "Returns the messages from a stream within a range of IDs in reverse order."),
+        new("XDEL", CommandId.XDel, -3, W | F, 1, 1, 1, CommandGroup.Stream, "Returns the number of messages after removing them from a stream."),
+        new("XTRIM", CommandId.XTrim, -4, W, 1, 1, 1, CommandGroup.Stream, "Deletes messages from the beginning of a stream."),
+        new("XREAD", CommandId.XRead, -4, R | M, 0, 0, 0, CommandGroup.Stream, "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise."),
+        new("XREADGROUP", CommandId.XReadGroup, -7, W | M, 0, 0, 0, CommandGroup.Stream, "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise."),
+        new("XGROUP", CommandId.XGroup, -2, W, 0, 0, 0, CommandGroup.Stream, "A container for consumer groups commands."),
+        new("XACK", CommandId.XAck, -4, W | F, 1, 1, 1, CommandGroup.Stream, "Returns the number of messages that were successfully acknowledged by the consumer group member of a stream."),
+        new("XPENDING", CommandId.XPending, -3, R, 1, 1, 1, CommandGroup.Stream, "Returns the information and entries from a stream consumer group's pending entries list."),
+        new("XCLAIM", CommandId.XClaim, -6, W | F, 1, 1, 1, CommandGroup.Stream, "Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member."),
+        new("XAUTOCLAIM", CommandId.XAutoClaim, -6, W | F, 1, 1, 1, CommandGroup.Stream, "Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member."),
+        new("XINFO", CommandId.XInfo, -2, R, 0, 0, 0, CommandGroup.Stream, "A container for stream introspection commands."),
+        new("XSETID", CommandId.XSetId, -3, W | F, 1, 1, 1, CommandGroup.Stream, "An internal command for replicating stream values."),
         new("PUBSUB", CommandId.PubSubCmd, -2, S | CommandFlags.PubSub, 0, 0, 0, CommandGroup.PubSub, "A container for Pub/Sub commands."),
 
         new("EVAL", CommandId.Eval, -3, M | CommandFlags.NoScript, 0, 0, 0, CommandGroup.Scripting, "Executes a server-side Lua script."),

@@ -3,7 +3,8 @@ using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
 
-/// <summary>BLPOP, BRPOP, BLMOVE: try the pop; if every list is empty, wait until one is pushed to or the timeout passes.</summary>
+/// <summary>BLPOP, BRPOP, BLMOVE: try the pop; if every list is empty, wait until one is pushed to or the timeout passes.
+/// XREAD/XREADGROUP BLOCK (RespSession.Streams.cs) wait through the same loop.</summary>
 internal sealed partial class RespSession
 {
     private async ValueTask BlockingPopAsync(RespCommandInfo command)
@@ -36,61 +37,22 @@ internal sealed partial class RespSession
             waitKeys.Add(KeyspaceSignals.WaitKey(_db, Arg(i)));
         }
 
+        await BlockUntilServedAsync(command, waitKeys, deadline, TryPopForBlocking).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The blocking loop every blocking command shares (pops, XREAD/XREADGROUP BLOCK): try to serve; if nothing was
+    /// served, wait until a key of <paramref name="waitKeys"/> is written or <paramref name="deadline"/> passes (nil).
+    /// </summary>
+    private async ValueTask BlockUntilServedAsync(RespCommandInfo command, List<string> waitKeys, long deadline, TryServe tryServe)
+    {
         while (true)
         {
-            // Register before trying, so a push that commits between the try and the wait is not missed.
+            // Register before trying, so a write that commits between the try and the wait is not missed.
             TaskCompletionSource signal = _server.Signals.Block(waitKeys);
             try
             {
-                bool popped = false;
-                int mark = _out.Position;
-                for (int attempt = 0; ; attempt++)
-                {
-                    ResetTouched();
-                    IKvTransaction txn = _server.Database.Begin();
-                    try
-                    {
-                        _keyspace.Attach(txn, _db, NowMs());
-                        RedisError error = TryPopForBlocking(command, out popped);
-                        if (error != RedisError.None)
-                        {
-                            _out.Rewind(mark);
-                            WriteError(error);
-                            return;
-                        }
-
-                        if (popped && _keyspace.HasWrites)
-                        {
-                            await CommitAsync(txn).ConfigureAwait(false);
-                            WakeBlockedClients();
-                        }
-
-                        break;
-                    }
-                    catch (TransactionConflictException) when (attempt < MaxConflictRetries)
-                    {
-                        _out.Rewind(mark);
-                    }
-                    catch (RespErrorException ex)
-                    {
-                        _out.Rewind(mark);
-                        _out.WriteError(ex.Message);
-                        return;
-                    }
-                    catch (Exception ex) when (IsEngineFailure(ex))
-                    {
-                        _out.Rewind(mark);
-                        _out.WriteError(EngineErrorReply(ex, command.Name));
-                        return;
-                    }
-                    finally
-                    {
-                        _keyspace.Detach();
-                        txn.Dispose();
-                    }
-                }
-
-                if (popped)
+                if (await TryServeOnceAsync(command, tryServe).ConfigureAwait(false) != false)
                 {
                     return;
                 }
@@ -114,6 +76,63 @@ internal sealed partial class RespSession
             }
         }
     }
+
+    /// <summary>
+    /// One try in its own transaction (retried on a write conflict): true when served (reply written, writes
+    /// committed), false when there was nothing to serve, null when an error reply was written instead.
+    /// </summary>
+    private async ValueTask<bool?> TryServeOnceAsync(RespCommandInfo command, TryServe tryServe)
+    {
+        int mark = _out.Position;
+        for (int attempt = 0; ; attempt++)
+        {
+            ResetTouched();
+            IKvTransaction txn = _server.Database.Begin();
+            try
+            {
+                _keyspace.Attach(txn, _db, NowMs());
+                RedisError error = tryServe(command, out bool served);
+                if (error != RedisError.None)
+                {
+                    _out.Rewind(mark);
+                    WriteError(error);
+                    return null;
+                }
+
+                if (served && _keyspace.HasWrites)
+                {
+                    await CommitAsync(txn).ConfigureAwait(false);
+                    WakeBlockedClients();
+                }
+
+                return served;
+            }
+            catch (TransactionConflictException) when (attempt < MaxConflictRetries)
+            {
+                _out.Rewind(mark);
+            }
+            catch (RespErrorException ex)
+            {
+                _out.Rewind(mark);
+                _out.WriteError(ex.Message);
+                return null;
+            }
+            catch (Exception ex) when (IsEngineFailure(ex))
+            {
+                _out.Rewind(mark);
+                _out.WriteError(EngineErrorReply(ex, command.Name));
+                return null;
+            }
+            finally
+            {
+                _keyspace.Detach();
+                txn.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One non-blocking try of a blocking command: writes the reply and sets <paramref name="served"/> when it served.</summary>
+    private delegate RedisError TryServe(RespCommandInfo command, out bool served);
 
     private bool IsSide(int i) => ArgIs(i, "LEFT"u8) || ArgIs(i, "RIGHT"u8);
 

@@ -54,6 +54,8 @@ internal sealed partial class RespSession
                 return ExecuteBitmap(command.Id);
             case CommandGroup.HyperLogLog:
                 return ExecuteHyperLogLog(command.Id);
+            case CommandGroup.Stream:
+                return ExecuteStream(command.Id);
             default:
                 return ExecuteKeys(command.Id);
         }

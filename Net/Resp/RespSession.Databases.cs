@@ -172,6 +172,8 @@ internal sealed partial class RespSession
 
             case RedisType.List:
                 return "quicklist";
+            case RedisType.Stream:
+                return "stream";
             case RedisType.Set:
                 if (meta.Count > MaxIntSetEntries)
                 {

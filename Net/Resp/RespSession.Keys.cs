@@ -13,6 +13,7 @@ internal sealed partial class RespSession
         RedisType.Set => "set"u8,
         RedisType.ZSet => "zset"u8,
         RedisType.Hash => "hash"u8,
+        RedisType.Stream => "stream"u8,
         _ => "none"u8,
     };
 
@@ -203,7 +204,8 @@ internal sealed partial class RespSession
             {
                 i++;
                 type = ArgIs(i, "string"u8) ? RedisType.String : ArgIs(i, "list"u8) ? RedisType.List : ArgIs(i, "set"u8) ? RedisType.Set :
-                    ArgIs(i, "zset"u8) ? RedisType.ZSet : ArgIs(i, "hash"u8) ? RedisType.Hash : RedisType.None;
+                    ArgIs(i, "zset"u8) ? RedisType.ZSet : ArgIs(i, "hash"u8) ? RedisType.Hash :
+                    ArgIs(i, "stream"u8) ? RedisType.Stream : RedisType.None;
             }
             else
             {

@@ -71,6 +71,7 @@ internal sealed partial class RespSession
             && _server.Scripts.Running is null
             && !(command.Has(CommandFlags.Write) && command.FirstKey == 0) // FLUSHDB, FLUSHALL: on their own
             && command.ArityOk(_argc)
+            && !IsBlockingStreamRead(command) // XREAD ... BLOCK waits on its own
             && !(_out.Protocol == 2 && SubscriptionCount > 0);
     }
 

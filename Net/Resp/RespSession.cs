@@ -445,6 +445,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
             return;
         }
 
+        if (_multi is null && IsBlockingStreamRead(command))
+        {
+            ReleaseHeldStripe();
+            await BlockingStreamReadAsync(command).ConfigureAwait(false);
+            return;
+        }
+
         await RunInTransactionAsync(command).ConfigureAwait(false);
     }
 
