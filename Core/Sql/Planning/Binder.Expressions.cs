@@ -257,7 +257,7 @@ internal sealed partial class Binder
             case "||":
                 if (left.Type.IsArray || right.Type.IsArray)
                 {
-                    throw SqlException.NotSupported("array concatenation");
+                    return BindArrayConcat(left, right, position);
                 }
 
                 return ConstantFolding.Strict(new ConcatExpr(TextOperand(left), TextOperand(right)), left, right);
@@ -651,6 +651,11 @@ internal sealed partial class Binder
                 bool greatest = name == "greatest";
                 return new FunctionExpr(name, (values, _) => Extreme(values, greatest), [.. args.Select(a => TypeRules.Coerce(a, t))], t, strict: false);
             }
+        }
+
+        if (Functions.ArrayFunctions.TakesCompatibleArguments(name))
+        {
+            args = CompatibleArrayArguments(name, args, Pos(f));
         }
 
         return CallScalar(name, args, Pos(f), [.. f.Args.Select(Pos)]);
