@@ -619,6 +619,11 @@ internal sealed partial class Binder
                 : $"aggregate functions are not allowed in {where}", position: Pos(f));
         }
 
+        if (TableFunctions.IsSetReturning(name))
+        {
+            return BindSetReturningCall(f, name, scope);
+        }
+
         List<BoundExpr> args = [.. f.Args.Select(a => BindExpr(a, scope))];
         switch (name)
         {
