@@ -21,7 +21,7 @@ public sealed class ProjectSetNode(PlanNode input, IReadOnlyList<SetReturningCal
 
     public IReadOnlyList<BoundExpr> Expressions => expressions;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         EvalContext ctx = context.Nested();
         int width = input.Columns.Count;
