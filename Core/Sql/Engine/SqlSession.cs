@@ -313,6 +313,8 @@ public sealed partial class SqlSession
                 return Maintain(statement, txn, binder, catalog, cancellationToken);
             case Ast.ExplainStatement explain when explain.Statement is Ast.SelectStatement s:
                 return ExplainSelect(explain, s, binder, runtime, eval);
+            case Ast.ExplainStatement explain when explain.Statement is Ast.InsertStatement or Ast.UpdateStatement or Ast.DeleteStatement:
+                return await ExplainDmlAsync(explain, binder, runtime, eval).ConfigureAwait(false);
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
                 or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);

@@ -28,6 +28,9 @@ public sealed class PlanAnalysis(bool timing)
 
     public NodeCounters? Of(PlanNode node) => _nodes.GetValueOrDefault(node);
 
+    /// <summary>Counters of a node that is not executed as such (the parts of an INSERT, UPDATE or DELETE the statement runs itself).</summary>
+    public void Record(PlanNode node, long loops, long rows) => _nodes[node] = new NodeCounters { Loops = loops, Rows = rows };
+
     internal IEnumerable<T> Measure<T>(PlanNode node, IEnumerable<T> rows)
     {
         if (!_nodes.TryGetValue(node, out NodeCounters? counters))

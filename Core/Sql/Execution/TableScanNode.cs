@@ -32,7 +32,7 @@ public sealed class TableScanNode(TableDef table, IReadOnlyList<PlanColumn> colu
 
     protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
-        foreach ((byte[] _, SqlValue[] row) in ExecuteWithKeys(context))
+        foreach ((byte[] _, SqlValue[] row) in Keyed(context, null))
         {
             yield return row;
         }
@@ -45,8 +45,8 @@ public sealed class TableScanNode(TableDef table, IReadOnlyList<PlanColumn> colu
     public IEnumerable<(byte[] Key, SqlValue[] Row)> ExecuteWithKeys(EvalContext context, SqlValue[]? keyRow = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        // an index nested-loop join probes here directly (a plain scan is counted by Execute)
-        return keyRow is not null && context.Runtime?.Analysis is { } analysis ? analysis.Measure(this, Keyed(context, keyRow)) : Keyed(context, keyRow);
+        // an index nested-loop join and UPDATE / DELETE read here directly (a plain scan is counted by Execute)
+        return context.Runtime?.Analysis is { } analysis ? analysis.Measure(this, Keyed(context, keyRow)) : Keyed(context, keyRow);
     }
 
     private IEnumerable<(byte[] Key, SqlValue[] Row)> Keyed(EvalContext context, SqlValue[]? keyRow)
