@@ -7,7 +7,7 @@ namespace ThunderDb.Host.Tests.Postgres.Differential;
 /// <summary>
 /// EXPLAIN ANALYZE: one psql script (unaligned, so the plan lines are compared, not psql's column widths) against
 /// ThunderDB and the distribution's PostgreSQL 15 must print the same per-node actual rows and loops, Rows Removed by
-/// Filter, never-executed nodes and option errors. The lines only PostgreSQL prints (memory of hash tables and sorts)
+/// Filter, INSERT / UPDATE / DELETE really run inside a transaction block, and option errors. The lines only PostgreSQL prints (memory of hash tables and sorts)
 /// are dropped from both sides, and the Planning / Execution Time figures are masked (their presence is compared).
 /// </summary>
 [NotInParallel("thunderdb-process")]
@@ -43,6 +43,17 @@ public sealed partial class ExplainAnalyzeDifferentialTests
         BEGIN;
         EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM ea WHERE g = 2;
         COMMIT;
+        BEGIN;
+        EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) UPDATE ea SET v = 'x' WHERE g = 1;
+        EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) DELETE FROM ea WHERE v = 'v3' RETURNING id;
+        EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO eb VALUES (100, 1);
+        EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO eb VALUES (101, 1), (102, 2);
+        EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO eb SELECT id + 1000, g FROM ea WHERE g = 2;
+        EXPLAIN (COSTS OFF) DELETE FROM eb;
+        SELECT count(*), count(*) FILTER (WHERE v = 'x') FROM ea;
+        SELECT count(*) FROM eb;
+        ROLLBACK;
+        SELECT count(*) FROM eb;
         EXPLAIN (FOO) SELECT 1;
         EXPLAIN (FORMAT xx) SELECT 1;
         EXPLAIN (TIMING) SELECT 1;
