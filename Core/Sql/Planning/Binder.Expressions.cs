@@ -88,7 +88,7 @@ internal sealed partial class Binder
             Ast.InSubqueryExpr i => BindQuantifiedSubquery(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated, i.Subquery, scope),
             Ast.LikeExpr l => BindLike(l, scope),
             Ast.CastExpr c => BindCast(c, scope),
-            Ast.CaseExpr c => BindCase(c, scope),
+            Ast.CaseExpr c => NoSetReturningIn("CASE", () => BindCase(c, scope)),
             Ast.FunctionCallExpr f => BindFunction(f, scope),
             Ast.ExistsExpr e => BindExists(e, scope),
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
@@ -624,7 +624,9 @@ internal sealed partial class Binder
             return BindSetReturningCall(f, name, scope);
         }
 
-        List<BoundExpr> args = [.. f.Args.Select(a => BindExpr(a, scope))];
+        List<BoundExpr> args = name == "coalesce"
+            ? NoSetReturningIn<List<BoundExpr>>("COALESCE", () => [.. f.Args.Select(a => BindExpr(a, scope))])
+            : [.. f.Args.Select(a => BindExpr(a, scope))];
         switch (name)
         {
             case "coalesce":

@@ -14,15 +14,15 @@ internal sealed partial class Binder
     private PlanNode BindSelectBlock(Ast.SelectQuery select, Ast.Query query, Scope? outer)
     {
         // a nested block (a subquery anywhere) has its own select list: set-returning calls never cross into it
-        ProjectSetCalls? saved = _projectSet;
-        _projectSet = null;
+        (ProjectSetCalls? saved, string? savedClause) = (_projectSet, _setReturningClause);
+        (_projectSet, _setReturningClause) = (null, null);
         try
         {
             return BindSelectBlockCore(select, query, outer);
         }
         finally
         {
-            _projectSet = saved;
+            (_projectSet, _setReturningClause) = (saved, savedClause);
         }
     }
 

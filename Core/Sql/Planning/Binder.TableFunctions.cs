@@ -90,6 +90,21 @@ internal sealed partial class Binder
 
     private ProjectSetCalls? _projectSet;
 
+    /// <summary>Binds an expression where PostgreSQL refuses set-returning calls even in a select list (CASE, COALESCE: they would run conditionally).</summary>
+    private T NoSetReturningIn<T>(string clause, Func<T> bind)
+    {
+        string? saved = _setReturningClause;
+        _setReturningClause ??= clause;
+        try
+        {
+            return bind();
+        }
+        finally
+        {
+            _setReturningClause = saved;
+        }
+    }
+
     /// <summary>A clause that allows aggregates but not set-returning functions (HAVING), for the error.</summary>
     private string? _setReturningClause;
 
@@ -108,6 +123,8 @@ internal sealed partial class Binder
                 "the arguments of an aggregate" => new SqlException(SqlState.FeatureNotSupported, "aggregate function calls cannot contain set-returning function calls",
                     position: Pos(call), hint: "You might be able to move the set-returning function into a LATERAL FROM item."),
                 "functions in FROM" => new SqlException(SqlState.FeatureNotSupported, "set-returning functions must appear at top level of FROM", position: Pos(call)),
+                "CASE" or "COALESCE" => new SqlException(SqlState.FeatureNotSupported, $"set-returning functions are not allowed in {where}", position: Pos(call),
+                    hint: "You might be able to move the set-returning function into a LATERAL FROM item."),
                 _ => new SqlException(SqlState.FeatureNotSupported, $"set-returning functions are not allowed in {where}", position: Pos(call)),
             };
         }

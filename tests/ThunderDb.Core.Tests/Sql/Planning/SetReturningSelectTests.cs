@@ -19,6 +19,7 @@ public class SetReturningSelectTests
     [Arguments("SELECT generate_series(1, NULL), 1", "")]
     [Arguments("SELECT regexp_split_to_table('a,b', ','), jsonb_array_elements('[1,2]')", "a|1\nb|2")]
     [Arguments("SELECT unnest(ARRAY[[1,2],[3,4]])", "1\n2\n3\n4")]
+    [Arguments("SELECT CASE WHEN true THEN (SELECT count(*) FROM (SELECT generate_series(1, 3)) s) END", "3")]
     [Arguments("SELECT id, (SELECT max(g) FROM generate_series(1, st.id) g) FROM st WHERE id = 3", "3|3")]
     public async Task Select_list_calls_return_postgres_rows(string sql, string expected)
     {
@@ -31,6 +32,8 @@ public class SetReturningSelectTests
     [Arguments("SELECT id FROM st GROUP BY id HAVING generate_series(1,2) > 1", "0A000: set-returning functions are not allowed in HAVING")]
     [Arguments("SELECT sum(generate_series(1,3))", "0A000: aggregate function calls cannot contain set-returning function calls")]
     [Arguments("SELECT 1 FROM st JOIN st s2 ON s2.id = generate_series(1,2)", "0A000: set-returning functions are not allowed in JOIN conditions")]
+    [Arguments("SELECT CASE WHEN true THEN generate_series(1,2) END", "0A000: set-returning functions are not allowed in CASE")]
+    [Arguments("SELECT coalesce(generate_series(1,2), 0)", "0A000: set-returning functions are not allowed in COALESCE")]
     [Arguments("SELECT unnest(ARRAY[1],ARRAY[2])", "42883: function unnest(integer[], integer[]) does not exist")]
     public async Task Calls_outside_a_select_list_fail_as_postgres_does(string sql, string expected)
     {
