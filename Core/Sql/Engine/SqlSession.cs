@@ -312,8 +312,10 @@ public sealed partial class SqlSession
                 return await new CopyExecutor(new DmlExecutor(binder, runtime, eval), binder, runtime, eval, CopyChannel).ExecuteAsync(copy).ConfigureAwait(false);
             case Ast.VacuumStatement or Ast.AnalyzeStatement or MaintenanceRequest:
                 return Maintain(statement, txn, binder, catalog, cancellationToken);
-            case Ast.ExplainStatement explain when explain.Statement is Ast.SelectStatement s && !explain.Analyze:
-                return Explain(binder.BindSelect(s.Query));
+            case Ast.ExplainStatement explain when explain.Statement is Ast.SelectStatement s:
+                return ExplainSelect(explain, s, binder, runtime, eval);
+            case Ast.ExplainStatement explain when explain.Statement is Ast.InsertStatement or Ast.UpdateStatement or Ast.DeleteStatement:
+                return await ExplainDmlAsync(explain, binder, runtime, eval).ConfigureAwait(false);
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
                 or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
@@ -341,9 +343,6 @@ public sealed partial class SqlSession
             SuperuserName = _engine.SuperuserName ?? User,
             IsSuperuser = IsSuperuserIn(catalog),
         };
-
-    private static StatementResult Explain(PlanNode plan) =>
-        new("EXPLAIN", [new PlanColumn("QUERY PLAN", SqlType.Text)], [.. PlanExplainer.Explain(plan).Select(line => new[] { SqlValue.FromText(line) })]);
 
     private async ValueTask CommitAsync(IKvTransaction txn, CancellationToken cancellationToken)
     {

@@ -29,7 +29,7 @@ public sealed class AggregateNode(PlanNode input, IReadOnlyList<BoundExpr> group
         public HashSet<SqlValue[]>?[] Distinct { get; } = distinct;
     }
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         var groups = new Dictionary<SqlValue[], Group>(RowComparer.Instance);
         var order = new List<Group>();

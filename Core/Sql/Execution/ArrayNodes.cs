@@ -12,7 +12,7 @@ public sealed class ArrayElementsNode(BoundExpr array) : PlanNode
 
     public override IReadOnlyList<PlanColumn> Columns => _columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         SqlValue value = array.Evaluate(context);
         if (value.IsNull)
@@ -245,7 +245,7 @@ public sealed class LateralJoinNode(PlanNode left, PlanNode right, PlanJoinKind 
 
     public override IReadOnlyList<PlanColumn> Columns => _columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         EvalContext leftRow = context.Nested();

@@ -7,7 +7,7 @@ public sealed class DistinctOnNode(PlanNode input, IReadOnlyList<int> keyColumns
 {
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         SqlValue[]? previous = null;
         foreach (SqlValue[] row in input.Execute(context))

@@ -18,6 +18,9 @@ public sealed class ExecutionRuntime(IKvTransaction transaction, CatalogSnapshot
     /// <summary>Results of the statement's uncorrelated subqueries, by expression (see <see cref="SubqueryExpr"/>); emptied per statement.</summary>
     public Dictionary<BoundExpr, object> Subplans { get; } = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The per-node counters of an EXPLAIN ANALYZE; null otherwise (then nothing is counted).</summary>
+    public PlanAnalysis? Analysis { get; set; }
+
     /// <summary>Rows read so far by this statement: checked against cancellation every so often.</summary>
     private long _rows;
 
@@ -29,6 +32,7 @@ public sealed class ExecutionRuntime(IKvTransaction transaction, CatalogSnapshot
         Cancellation = cancellation;
         _rows = 0;
         Subplans.Clear();
+        Analysis = null;
     }
 
     public void CountRow()

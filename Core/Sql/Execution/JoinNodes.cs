@@ -42,7 +42,7 @@ public sealed class PlaceNode(PlanNode input, int offset, IReadOnlyList<PlanColu
 {
     public override IReadOnlyList<PlanColumn> Columns => groupColumns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         foreach (SqlValue[] row in input.Execute(context))
         {
@@ -76,7 +76,7 @@ public sealed class HashJoinNode(PlanNode left, PlanNode right, PlanJoinKind kin
 
     public override IReadOnlyList<PlanColumn> Columns => merge.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context) => buildLeft && kind == PlanJoinKind.Inner ? ProbeRight(context) : ProbeLeft(context);
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context) => buildLeft && kind == PlanJoinKind.Inner ? ProbeRight(context) : ProbeLeft(context);
 
     private IEnumerable<SqlValue[]> ProbeLeft(EvalContext context)
     {
@@ -216,7 +216,7 @@ public sealed class HashNode(PlanNode input) : PlanNode
 
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context) => input.Execute(context);
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context) => input.Execute(context);
 
     public override string Describe() => "Hash";
 
@@ -233,7 +233,7 @@ public sealed class LoopJoinNode(PlanNode left, PlanNode right, PlanJoinKind kin
 
     public override IReadOnlyList<PlanColumn> Columns => merge.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         List<SqlValue[]> inner = [.. right.Execute(context)];
         bool[] innerMatched = new bool[inner.Count];
@@ -295,7 +295,7 @@ public sealed class IndexNestedLoopJoinNode(PlanNode left, TableScanNode inner, 
 
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         EvalContext ctx = context.Nested();
         int width = columns.Count;

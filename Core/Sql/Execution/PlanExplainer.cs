@@ -1,3 +1,4 @@
+using System.Globalization;
 using ThunderDb.Core.Catalog;
 using ThunderDb.Core.Sql.Types;
 
@@ -14,45 +15,91 @@ namespace ThunderDb.Core.Sql.Execution;
 public sealed class PlanExplainer
 {
     private readonly List<string> _lines = [];
+    private readonly PlanAnalysis? _analysis;
     private int _subplans;
 
-    public static List<string> Explain(PlanNode plan)
+    private PlanExplainer(PlanAnalysis? analysis) => _analysis = analysis;
+
+    /// <summary>The plan's lines; with <paramref name="analysis"/> (EXPLAIN ANALYZE) each node shows its actual rows and loops too.</summary>
+    public static List<string> Explain(PlanNode plan, PlanAnalysis? analysis = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var explainer = new PlanExplainer();
-        explainer.Walk(plan, 0, arrow: false, []);
+        var explainer = new PlanExplainer(analysis);
+        explainer.Walk(plan, 0, arrow: false, [], top: plan);
         return explainer._lines;
     }
 
+    /// <summary>
+    /// PostgreSQL's <c> (actual time=a..b rows=n loops=l)</c>, per-loop averages; <paramref name="top"/> is the node whose
+    /// rows are this line's (the filter or projection above it, which PostgreSQL evaluates inside the node).
+    /// </summary>
+    private string Actual(PlanNode top)
+    {
+        if (_analysis is null)
+        {
+            return "";
+        }
+
+        if (top is HashNode hash)
+        {
+            top = hash.Children.First(); // a display node over the build input: its rows are the input's
+        }
+
+        if (_analysis.Of(top) is not { Loops: > 0 } c)
+        {
+            return " (never executed)";
+        }
+
+        string rows = PerLoop(c.Rows, c.Loops);
+        if (!_analysis.Timing)
+        {
+            return $" (actual rows={rows} loops={c.Loops})";
+        }
+
+        double Ms(long ticks) => ticks * 1000.0 / System.Diagnostics.Stopwatch.Frequency / c.Loops;
+        return string.Create(CultureInfo.InvariantCulture, $" (actual time={Ms(c.StartupTicks):F3}..{Ms(c.TotalTicks):F3} rows={rows} loops={c.Loops})");
+    }
+
+    private static string PerLoop(long count, long loops) =>
+        Math.Round((double)count / loops, MidpointRounding.ToEven).ToString("F0", CultureInfo.InvariantCulture);
+
+    /// <summary>PostgreSQL's <c>Rows Removed by Filter</c>: the rows the node produced that its filters dropped, per loop.</summary>
+    private string? Removed(PlanNode node, PlanNode top) =>
+        _analysis?.Of(node) is { Loops: > 0 } inner && _analysis.Of(top) is { } outer && !ReferenceEquals(node, top)
+            ? PerLoop(inner.Rows - outer.Rows, inner.Loops)
+            : _analysis?.Of(node) is { Loops: > 0 } ? "0" : null;
+
     private sealed record PendingFilter(BoundExpr Predicate, IReadOnlyList<PlanColumn> Columns);
 
-    private void Walk(PlanNode node, int indent, bool arrow, List<PendingFilter> filters, IReadOnlyList<PlanColumn>? keyColumns = null)
+    private void Walk(PlanNode node, int indent, bool arrow, List<PendingFilter> filters, IReadOnlyList<PlanColumn>? keyColumns = null, PlanNode? top = null)
     {
+        top ??= node;
         if (node is FilterNode { Predicate: ConstantExpr { Value: var never } } && (never.IsNull || !never.AsBool))
         {
-            _lines.Add(new string(' ', indent) + (arrow ? "->  " : "") + "Result");
+            _lines.Add(new string(' ', indent) + (arrow ? "->  " : "") + "Result" + Actual(top));
             _lines.Add(new string(' ', indent + (arrow ? 6 : 2)) + "One-Time Filter: false");
             return;
         }
 
         if (node is FilterNode f)
         {
-            Walk(f.Input, indent, arrow, [.. filters, new PendingFilter(f.Predicate, f.Columns)], keyColumns);
+            Walk(f.Input, indent, arrow, [.. filters, new PendingFilter(f.Predicate, f.Columns)], keyColumns, top);
             return;
         }
 
         if (node.HiddenInExplain)
         {
+            bool single = node.Children.Count() == 1;
             foreach (PlanNode child in node.Children)
             {
-                Walk(child, indent, arrow, filters, keyColumns);
+                Walk(child, indent, arrow, filters, keyColumns, single ? top : null);
                 filters = [];
             }
 
             return;
         }
 
-        _lines.Add(new string(' ', indent) + (arrow ? "->  " : "") + node.Describe());
+        _lines.Add(new string(' ', indent) + (arrow ? "->  " : "") + node.Describe() + Actual(top));
         int detail = indent + (arrow ? 4 : 0) + 2;
         var subplans = new List<SubqueryExpr>();
         void Line(string label, string text) => _lines.Add($"{new string(' ', detail)}{label}: {text}");
@@ -115,7 +162,12 @@ public sealed class PlanExplainer
             List<string> parts = [.. filters.SelectMany(pf => Conjuncts(pf.Predicate).Select(c => Expr(c, pf.Columns, qualify))).Where(t => !indexConds.Contains(t))];
             if (parts.Count > 0)
             {
-                Line(node is IndexNestedLoopJoinNode ? "Join Filter" : "Filter", Conjunction(parts));
+                string label = node is IndexNestedLoopJoinNode ? "Join Filter" : "Filter";
+                Line(label, Conjunction(parts));
+                if (Removed(node, top) is { } removed)
+                {
+                    Line($"Rows Removed by {label}", removed);
+                }
             }
         }
 

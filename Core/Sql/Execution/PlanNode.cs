@@ -13,7 +13,11 @@ public abstract class PlanNode
 {
     public abstract IReadOnlyList<PlanColumn> Columns { get; }
 
-    public abstract IEnumerable<SqlValue[]> Execute(EvalContext context);
+    /// <summary>The node's rows; under EXPLAIN ANALYZE (<see cref="ExecutionRuntime.Analysis"/> set) counted per node, else untouched.</summary>
+    public IEnumerable<SqlValue[]> Execute(EvalContext context) =>
+        context?.Runtime?.Analysis is { } analysis ? analysis.Measure(this, ExecuteCore(context)) : ExecuteCore(context!);
+
+    protected abstract IEnumerable<SqlValue[]> ExecuteCore(EvalContext context);
 
     /// <summary>One line of EXPLAIN for this node; children indent below it.</summary>
     public abstract string Describe();
@@ -29,7 +33,7 @@ public sealed class SingleRowNode : PlanNode
 {
     public override IReadOnlyList<PlanColumn> Columns => [];
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         yield return [];
     }
@@ -44,7 +48,7 @@ public sealed class ValuesNode(IReadOnlyList<PlanColumn> columns, IReadOnlyList<
 
     public IReadOnlyList<IReadOnlyList<BoundExpr>> Rows => rows;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         EvalContext ctx = context.Nested();
         foreach (IReadOnlyList<BoundExpr> row in rows)
@@ -70,7 +74,7 @@ public sealed class FilterNode(PlanNode input, BoundExpr predicate) : PlanNode
 
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         if (predicate is ConstantExpr { Value: var constant } && (constant.IsNull || !constant.AsBool))
         {
@@ -105,7 +109,7 @@ public sealed class ProjectNode(PlanNode input, IReadOnlyList<BoundExpr> express
 
     public PlanNode Input => input;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         EvalContext ctx = context.Nested();
         foreach (SqlValue[] row in input.Execute(context))
@@ -152,7 +156,7 @@ public sealed class NestedLoopJoinNode(PlanNode left, PlanNode right, PlanJoinKi
 
     public override IReadOnlyList<PlanColumn> Columns => _columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         List<SqlValue[]> inner = [.. right.Execute(context)];
         bool[] innerMatched = new bool[inner.Count];
@@ -213,7 +217,7 @@ public sealed class SortNode(PlanNode input, IReadOnlyList<SortKey> keys) : Plan
 
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         List<SqlValue[]> rows = [.. input.Execute(context)];
         var indexed = rows.Select((r, i) => (Row: r, Index: i)).ToList();
@@ -262,7 +266,7 @@ public sealed class LimitNode(PlanNode input, BoundExpr? limit, BoundExpr? offse
 {
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         long take = Count(limit, context, long.MaxValue, "LIMIT");
         long skip = Count(offset, context, 0, "OFFSET");
@@ -314,7 +318,7 @@ public sealed class DistinctNode(PlanNode input) : PlanNode
 {
     public override IReadOnlyList<PlanColumn> Columns => input.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         var seen = new HashSet<SqlValue[]>(RowComparer.Instance);
         foreach (SqlValue[] row in input.Execute(context))
@@ -378,7 +382,7 @@ public sealed class SetOperationNode(SetOperationKind kind, bool all, PlanNode l
 {
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         if (kind == SetOperationKind.Union)
         {

@@ -12,7 +12,7 @@ public sealed class WorkTableNode(string name, IReadOnlyList<PlanColumn> columns
 
     internal List<SqlValue[]>? Current { get; set; }
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         List<SqlValue[]> rows = Current ?? throw new SqlException(SqlState.InternalError, $"working table of \"{name}\" read outside its recursion");
         foreach (SqlValue[] row in rows)
@@ -37,7 +37,7 @@ public sealed class RecursiveUnionNode(string name, PlanNode initial, PlanNode r
 
     public override IReadOnlyList<PlanColumn> Columns => initial.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         HashSet<SqlValue[]>? seen = all ? null : new HashSet<SqlValue[]>(RowComparer.Instance);

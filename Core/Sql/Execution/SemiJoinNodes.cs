@@ -35,7 +35,7 @@ public sealed class HashSemiJoinNode(PlanNode outer, PlanNode inner, IReadOnlyLi
 
     public override IReadOnlyList<PlanColumn> Columns => outer.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         EvalContext probe = context.Nested();
         EvalContext nested = probe.Nested();

@@ -14,7 +14,7 @@ public sealed class TableFunctionNode(TableFunction function, IReadOnlyList<Boun
 
     public override IReadOnlyList<PlanColumn> Columns => _columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         EvalContext ctx = context.Nested();

@@ -30,9 +30,9 @@ public sealed class TableScanNode(TableDef table, IReadOnlyList<PlanColumn> colu
 
     public override IReadOnlyList<PlanColumn> Columns => columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
-        foreach ((byte[] _, SqlValue[] row) in ExecuteWithKeys(context))
+        foreach ((byte[] _, SqlValue[] row) in Keyed(context, null))
         {
             yield return row;
         }
@@ -45,6 +45,12 @@ public sealed class TableScanNode(TableDef table, IReadOnlyList<PlanColumn> colu
     public IEnumerable<(byte[] Key, SqlValue[] Row)> ExecuteWithKeys(EvalContext context, SqlValue[]? keyRow = null)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // an index nested-loop join and UPDATE / DELETE read here directly (a plain scan is counted by Execute)
+        return context.Runtime?.Analysis is { } analysis ? analysis.Measure(this, Keyed(context, keyRow)) : Keyed(context, keyRow);
+    }
+
+    private IEnumerable<(byte[] Key, SqlValue[] Row)> Keyed(EvalContext context, SqlValue[]? keyRow)
+    {
         ExecutionRuntime runtime = context.Runtime ?? throw new InvalidOperationException("a table scan needs a runtime");
         SqlType[] types = TableStorage.ColumnTypes(Table);
         if (Access is null)

@@ -86,7 +86,7 @@ public sealed class WindowNode : PlanNode
 
     public override IReadOnlyList<PlanColumn> Columns => _columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         int width = _input.Columns.Count;

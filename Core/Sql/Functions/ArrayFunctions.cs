@@ -6,7 +6,7 @@ namespace ThunderDb.Core.Sql.Functions;
 /// Array inspection functions. Every lower bound is 1 (SqlArray holds no others), so a dimension's upper bound is
 /// its length; an empty array has no dimensions, so its bounds, lengths and dims are NULL.
 /// </summary>
-internal static class ArrayFunctions
+internal static partial class ArrayFunctions
 {
     private static readonly SqlType I4 = SqlType.Int4, Any = FunctionCatalog.AnyArray;
 
@@ -19,17 +19,20 @@ internal static class ArrayFunctions
         f.Add("array_dims", SqlType.Text, (a, _) => Dims(a[0].AsArray), Any);
         f.Add("cardinality", I4, (a, _) => SqlValue.FromInt4(a[0].AsArray.Items.Count), Any);
         // not strict in the element: array_position(a, NULL) finds the first NULL, as in PostgreSQL
-        f.Add(new ScalarFunction("array_position", [Any, FunctionCatalog.AnyElement], I4, (a, _) => a[0].IsNull ? SqlValue.Null : Position(a[0].AsArray, a[1]), Strict: false));
+        f.Add(new ScalarFunction("array_position", [Any, FunctionCatalog.AnyElement], I4, (a, _) => a[0].IsNull ? SqlValue.Null : Position(a[0].AsArray, a[1], 1), Strict: false));
+        f.Add(new ScalarFunction("array_position", [Any, FunctionCatalog.AnyElement, I4], I4,
+            (a, _) => a[0].IsNull ? SqlValue.Null : a[2].IsNull ? throw Fn.InvalidParameter("initial position must not be null") : Position(a[0].AsArray, a[1], a[2].AsInt32), Strict: false));
+        RegisterEditing(f);
     }
 
-    private static SqlValue Position(SqlArray array, SqlValue target)
+    private static SqlValue Position(SqlArray array, SqlValue target, int start)
     {
         if (array.IsMultidimensional)
         {
             throw SqlException.NotSupported("searching for elements in multidimensional arrays");
         }
 
-        for (int i = 0; i < array.Items.Count; i++)
+        for (int i = Math.Max(start, 1) - 1; i < array.Items.Count; i++)
         {
             SqlValue item = array.Items[i];
             if (item.IsNull ? target.IsNull : !target.IsNull && SqlCompare.Compare(item, target) == 0)

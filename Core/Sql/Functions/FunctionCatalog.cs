@@ -13,7 +13,11 @@ public delegate SqlValue ScalarBody(SqlValue[] args, EvalContext context);
 /// <see cref="Strict"/> functions are not called when an argument is NULL (the result is NULL).
 /// </summary>
 public sealed record ScalarFunction(string Name, IReadOnlyList<SqlType> Parameters, SqlType ReturnType, ScalarBody Body,
-    bool Strict = true, bool IsVolatile = false, SqlType? VariadicElement = null);
+    bool Strict = true, bool IsVolatile = false, SqlType? VariadicElement = null)
+{
+    /// <summary>For a polymorphic function whose body needs its resolved return type (the element type of an array it builds).</summary>
+    public Func<SqlType, ScalarBody>? ForResult { get; init; }
+}
 
 /// <summary>One group's running state. <see cref="Step"/> gets each input row's arguments (NULLs already skipped when the aggregate ignores them).</summary>
 public interface IAggregateState
@@ -57,10 +61,10 @@ public static class FunctionCatalog
             throw FunctionResolver.NotFound(name, argTypes);
         }
 
-        return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) => c with
+        return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) =>
         {
-            Parameters = types,
-            ReturnType = FunctionResolver.Concrete(c.ReturnType, c.Parameters, types),
+            SqlType returns = FunctionResolver.Concrete(c.ReturnType, c.Parameters, types);
+            return c with { Parameters = types, ReturnType = returns, Body = c.ForResult?.Invoke(returns) ?? c.Body };
         });
     }
 

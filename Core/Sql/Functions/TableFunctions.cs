@@ -18,6 +18,11 @@ internal static class TableFunctions
 {
     private static readonly SqlType T = SqlType.Text;
 
+    /// <summary>True for the names of set-returning functions (in a select list they make a ProjectSet).</summary>
+    public static bool IsSetReturning(string name) =>
+        name is "generate_series" or "unnest" or "regexp_split_to_table" or "jsonb_array_elements" or "json_array_elements" or "jsonb_array_elements_text"
+            or "json_array_elements_text" or "jsonb_each" or "json_each" or "jsonb_each_text" or "json_each_text";
+
     public static TableFunction? Resolve(string name, IReadOnlyList<SqlType> args)
     {
         switch (name)

@@ -140,4 +140,70 @@ internal sealed partial class Binder
 
         return new FunctionExpr(kind + "out", Name, [oid], target, strict: true);
     }
+
+    /// <summary>
+    /// <c>||</c> with an array on a side: array_cat of two arrays (an untyped side, NULL included, is an array as in
+    /// PostgreSQL), array_append / array_prepend of an array and an element, at the operands' common element type.
+    /// </summary>
+    private BoundExpr BindArrayConcat(BoundExpr left, BoundExpr right, int position)
+    {
+        static bool Untyped(BoundExpr e) => e.Type.Kind == SqlTypeKind.Unknown && !e.Type.IsArray;
+        if (Untyped(left) || Untyped(right))
+        {
+            SqlType array = (Untyped(left) ? right : left).Type with { Modifier = -1 };
+            left = Untyped(left) ? TypeRules.Coerce(Infer(left, array), array, position) : left;
+            right = Untyped(right) ? TypeRules.Coerce(Infer(right, array), array, position) : right;
+        }
+
+        string name = left.Type.IsArray && right.Type.IsArray ? "array_cat" : left.Type.IsArray ? "array_append" : "array_prepend";
+        List<BoundExpr> args;
+        try
+        {
+            args = CompatibleArrayArguments(name, [left, right], position);
+        }
+        catch (SqlException e) when (e.SqlState == SqlState.DatatypeMismatch)
+        {
+            throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} || {right.Type}", position: position,
+                hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
+        }
+
+        return CallScalar(name, args, position);
+    }
+
+    /// <summary>
+    /// The arguments of a function PostgreSQL declares over anycompatiblearray / anycompatible (array_cat, array_append,
+    /// array_remove...): arrays and elements brought to their common element type, as <c>ARRAY[1] || 2.5</c> is numeric[].
+    /// </summary>
+    private List<BoundExpr> CompatibleArrayArguments(string name, List<BoundExpr> args, int position)
+    {
+        int polymorphic = name is "array_cat" or "array_append" or "array_prepend" ? Math.Min(args.Count, 2)
+            : name == "array_position" ? Math.Min(args.Count, 2) : args.Count;
+        bool IsArrayPosition(int i) => name == "array_cat" || (name == "array_prepend" ? i == 1 : i == 0);
+        var elements = new List<SqlType>();
+        for (int i = 0; i < polymorphic; i++)
+        {
+            SqlType t = args[i].Type;
+            if (IsArrayPosition(i) && !t.IsArray && t.Kind != SqlTypeKind.Unknown)
+            {
+                return args; // not an array where one belongs: overload resolution reports it
+            }
+
+            elements.Add(IsArrayPosition(i) ? t.Element : t);
+        }
+
+        if (elements.All(t => t.Kind == SqlTypeKind.Unknown))
+        {
+            return args;
+        }
+
+        SqlType element = TypeRules.Common(elements, name, position) with { Modifier = -1 };
+        List<BoundExpr> result = [.. args];
+        for (int i = 0; i < polymorphic; i++)
+        {
+            SqlType target = IsArrayPosition(i) ? element.ArrayOf() : element;
+            result[i] = TypeRules.Coerce(Infer(args[i], target), target, position);
+        }
+
+        return result;
+    }
 }

@@ -88,7 +88,7 @@ internal sealed partial class Binder
             Ast.InSubqueryExpr i => BindQuantifiedSubquery(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated, i.Subquery, scope),
             Ast.LikeExpr l => BindLike(l, scope),
             Ast.CastExpr c => BindCast(c, scope),
-            Ast.CaseExpr c => BindCase(c, scope),
+            Ast.CaseExpr c => NoSetReturningIn("CASE", () => BindCase(c, scope)),
             Ast.FunctionCallExpr f => BindFunction(f, scope),
             Ast.ExistsExpr e => BindExists(e, scope),
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
@@ -257,7 +257,7 @@ internal sealed partial class Binder
             case "||":
                 if (left.Type.IsArray || right.Type.IsArray)
                 {
-                    throw SqlException.NotSupported("array concatenation");
+                    return BindArrayConcat(left, right, position);
                 }
 
                 return ConstantFolding.Strict(new ConcatExpr(TextOperand(left), TextOperand(right)), left, right);
@@ -619,7 +619,14 @@ internal sealed partial class Binder
                 : $"aggregate functions are not allowed in {where}", position: Pos(f));
         }
 
-        List<BoundExpr> args = [.. f.Args.Select(a => BindExpr(a, scope))];
+        if (TableFunctions.IsSetReturning(name))
+        {
+            return BindSetReturningCall(f, name, scope);
+        }
+
+        List<BoundExpr> args = name == "coalesce"
+            ? NoSetReturningIn<List<BoundExpr>>("COALESCE", () => [.. f.Args.Select(a => BindExpr(a, scope))])
+            : [.. f.Args.Select(a => BindExpr(a, scope))];
         switch (name)
         {
             case "coalesce":
@@ -651,6 +658,11 @@ internal sealed partial class Binder
                 bool greatest = name == "greatest";
                 return new FunctionExpr(name, (values, _) => Extreme(values, greatest), [.. args.Select(a => TypeRules.Coerce(a, t))], t, strict: false);
             }
+        }
+
+        if (Functions.ArrayFunctions.TakesCompatibleArguments(name))
+        {
+            args = CompatibleArrayArguments(name, args, Pos(f));
         }
 
         return CallScalar(name, args, Pos(f), [.. f.Args.Select(Pos)]);

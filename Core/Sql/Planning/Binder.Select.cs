@@ -13,6 +13,21 @@ internal sealed partial class Binder
     /// </summary>
     private PlanNode BindSelectBlock(Ast.SelectQuery select, Ast.Query query, Scope? outer)
     {
+        // a nested block (a subquery anywhere) has its own select list: set-returning calls never cross into it
+        (ProjectSetCalls? saved, string? savedClause) = (_projectSet, _setReturningClause);
+        (_projectSet, _setReturningClause) = (null, null);
+        try
+        {
+            return BindSelectBlockCore(select, query, outer);
+        }
+        finally
+        {
+            (_projectSet, _setReturningClause) = (saved, savedClause);
+        }
+    }
+
+    private PlanNode BindSelectBlockCore(Ast.SelectQuery select, Ast.Query query, Scope? outer)
+    {
         (PlanNode from, Scope scope) = BindFrom(select.From, outer);
         (BoundExpr? where, List<SemiJoin> semiJoins) = BindWhere(select.Where, scope);
         PlanNode plan = WithSemiJoins(Planner.Plan(from, where), semiJoins);
@@ -50,7 +65,9 @@ internal sealed partial class Binder
         {
             if (select.Having is not null)
             {
+                _setReturningClause = "HAVING";
                 plan = new FilterNode(plan, ConstantFolding.Qualification(Boolean(select.Having, projectionScope, "HAVING")));
+                _setReturningClause = null;
             }
 
             if (windowCalls.Count > 0)
@@ -60,6 +77,7 @@ internal sealed partial class Binder
 
             var exprs = new List<BoundExpr>();
             var columns = new List<PlanColumn>();
+            _projectSet = new ProjectSetCalls(plan.Columns.Count);
             foreach ((Ast.SqlExpr e, string name) in targets)
             {
                 BoundExpr bound = BindExpr(e, projectionScope);
@@ -117,7 +135,7 @@ internal sealed partial class Binder
 
             // ORDER BY over one table's columns that an index delivers needs no sort
             bool indexOrdered = false;
-            if (keys.Count > 0 && aggregated is null && windowCalls.Count == 0 && select.Distinct == Ast.DistinctKind.None && OrderColumns(keys, exprs) is { } order
+            if (keys.Count > 0 && aggregated is null && windowCalls.Count == 0 && _projectSet.Calls.Count == 0 && select.Distinct == Ast.DistinctKind.None && OrderColumns(keys, exprs) is { } order
                 && Planner.PlanOrdered(from, where, order, query.Limit is not null) is { } ordered)
             {
                 plan = WithSemiJoins(ordered, semiJoins); // a semi join keeps its outer side's order
@@ -126,7 +144,8 @@ internal sealed partial class Binder
 
             List<int> distinctOn = [.. select.DistinctOn.Select(e => SelectOrdinal(e)
                 ?? throw new SqlException(SqlState.InvalidColumnReference, "non-integer constant in DISTINCT ON", position: Pos(e)))];
-            plan = new ProjectNode(plan, exprs, columns);
+            plan = _projectSet.Calls.Count > 0 ? new ProjectSetNode(plan, _projectSet.Calls, exprs, columns) : new ProjectNode(plan, exprs, columns);
+            _projectSet = null;
             if (select.Distinct == Ast.DistinctKind.DistinctOn)
             {
                 plan = DistinctOn(plan, distinctOn, keys);
@@ -155,6 +174,7 @@ internal sealed partial class Binder
         {
             _aggregateScope = savedAgg;
             _windowColumns = null;
+            _setReturningClause = null;
         }
     }
 

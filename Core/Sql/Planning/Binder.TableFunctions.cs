@@ -79,4 +79,87 @@ internal sealed partial class Binder
             : plan.Columns;
         return (plan, Rename(named, alias, item.Alias?.Columns));
     }
+
+    /// <summary>The set-returning calls of the select list being bound; null where they are not allowed.</summary>
+    private sealed class ProjectSetCalls(int inputWidth)
+    {
+        public int InputWidth => inputWidth;
+
+        public List<SetReturningCall> Calls { get; } = [];
+    }
+
+    private ProjectSetCalls? _projectSet;
+
+    /// <summary>Binds an expression where PostgreSQL refuses set-returning calls even in a select list (CASE, COALESCE: they would run conditionally).</summary>
+    private T NoSetReturningIn<T>(string clause, Func<T> bind)
+    {
+        string? saved = _setReturningClause;
+        _setReturningClause ??= clause;
+        try
+        {
+            return bind();
+        }
+        finally
+        {
+            _setReturningClause = saved;
+        }
+    }
+
+    /// <summary>A clause that allows aggregates but not set-returning functions (HAVING), for the error.</summary>
+    private string? _setReturningClause;
+
+    /// <summary>
+    /// <c>generate_series(...)</c>, <c>unnest(a)</c>... in a select list: a call of the ProjectSet below the projection,
+    /// read as the column after the input's (see <see cref="ProjectSetNode"/>). Elsewhere it is PostgreSQL's 0A000.
+    /// </summary>
+    private BoundExpr BindSetReturningCall(Ast.FunctionCallExpr call, string name, Scope scope)
+    {
+        ProjectSetCalls? calls = _projectSet;
+        if (calls is null || _noAggregatesIn is not null || _setReturningClause is not null)
+        {
+            string where = _setReturningClause ?? _noAggregatesIn ?? "this context";
+            throw where switch
+            {
+                "the arguments of an aggregate" => new SqlException(SqlState.FeatureNotSupported, "aggregate function calls cannot contain set-returning function calls",
+                    position: Pos(call), hint: "You might be able to move the set-returning function into a LATERAL FROM item."),
+                "functions in FROM" => new SqlException(SqlState.FeatureNotSupported, "set-returning functions must appear at top level of FROM", position: Pos(call)),
+                "CASE" or "COALESCE" => new SqlException(SqlState.FeatureNotSupported, $"set-returning functions are not allowed in {where}", position: Pos(call),
+                    hint: "You might be able to move the set-returning function into a LATERAL FROM item."),
+                _ => new SqlException(SqlState.FeatureNotSupported, $"set-returning functions are not allowed in {where}", position: Pos(call)),
+            };
+        }
+
+        if (call.Over is not null || call.Distinct || call.Star || call.Filter is not null)
+        {
+            throw new SqlException(SqlState.WrongObjectType, $"{name} is not an aggregate or window function", position: Pos(call));
+        }
+
+        List<BoundExpr> args;
+        _projectSet = null; // a set-returning call inside the arguments would need a second ProjectSet
+        try
+        {
+            args = [.. call.Args.Select(a => BindExpr(a, scope))];
+        }
+        catch (SqlException e) when (e.Message.StartsWith("set-returning functions are not allowed", StringComparison.Ordinal))
+        {
+            throw SqlException.NotSupported("a set-returning function in the arguments of another in a select list");
+        }
+        finally
+        {
+            _projectSet = calls;
+        }
+
+        // unnest of several arrays exists only in FROM, as in PostgreSQL
+        TableFunction function = (name == "unnest" && args.Count != 1 ? null : TableFunctions.Resolve(name, [.. args.Select(a => a.Type)]))
+            ?? throw new SqlException(SqlState.UndefinedFunction, $"function {name}({string.Join(", ", args.Select(a => a.Type))}) does not exist", position: Pos(call),
+                hint: "No function matches the given name and argument types. You might need to add explicit type casts.");
+        if (function.Columns.Count > 1)
+        {
+            throw SqlException.NotSupported($"{name} returning a record in a select list (call it in FROM)");
+        }
+
+        args = [.. args.Select((a, i) => TypeRules.Coerce(Infer(a, function.Parameters[i]), function.Parameters[i], Pos(call.Args[i])))];
+        calls.Calls.Add(new SetReturningCall(function, args));
+        return new ColumnExpr(calls.InputWidth + calls.Calls.Count - 1, function.Columns[0].Type);
+    }
 }

@@ -43,7 +43,7 @@ internal sealed class VirtualTableNode(VirtualTable table) : PlanNode
 {
     public override IReadOnlyList<PlanColumn> Columns => table.Columns;
 
-    public override IEnumerable<SqlValue[]> Execute(EvalContext context)
+    protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
         foreach (SqlValue[] row in table.Rows)
         {
