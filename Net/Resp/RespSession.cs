@@ -447,7 +447,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
         if (_multi is null && IsBlockingStreamRead(command))
         {
-            ReleaseHeldStripe();
             await BlockingStreamReadAsync(command).ConfigureAwait(false);
             return;
         }
