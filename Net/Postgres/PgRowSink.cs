@@ -29,6 +29,7 @@ internal sealed class PgRowSink(PgConnection connection) : IRowSink
     {
         Described();
         connection.WriteDataRow(row, _columns, _formats);
+        connection.RowWritten();
     }
 
     /// <summary>Writes the pending RowDescription, if any (a result without rows still describes its columns).</summary>

@@ -68,7 +68,7 @@ public sealed class PgServer : IProtocolServer
     {
         // Over the limit the client still gets a PostgreSQL answer (FATAL 53300) after its startup packet.
         Registry.TryRegister(ProtocolName, socket.RemoteEndPoint, socket.LocalEndPoint, Options.MaxConnections, out ClientConnection? connection);
-        var session = new PgConnection(this, new ConnectionIo(socket), connection);
+        var session = new PgConnection(this, new Connection(new ConnectionIo(socket), connection, Logger));
         await _connections.RunAsync(session.RunAsync()).ConfigureAwait(false);
     }
 

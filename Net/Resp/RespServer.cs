@@ -137,7 +137,7 @@ public sealed class RespServer : IProtocolServer
             return;
         }
 
-        var session = new RespSession(this, io, connection!);
+        var session = new RespSession(this, new Connection(io, connection, _logger));
         await _connections.RunAsync(session.RunAsync()).ConfigureAwait(false);
     }
 

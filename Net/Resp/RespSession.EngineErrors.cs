@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
 

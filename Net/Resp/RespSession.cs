@@ -28,11 +28,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private const int MaxConflictRetries = 64;
 
     private readonly RespServer _server;
-    private readonly ConnectionIo _io;
+    private readonly Connection _conn;
     private readonly ClientConnection _connection;
     private readonly RespWriter _out;
     private readonly RedisKeyspace _keyspace;
-    private readonly AsyncLock _sendLock = new();
     private readonly byte[] _home;
     private byte[] _recv;
     private int _recvStart;
@@ -51,18 +50,18 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private int _batchFailed;
     private AsyncLock? _heldStripe;
 
-    public RespSession(RespServer server, ConnectionIo io, ClientConnection connection)
+    public RespSession(RespServer server, Connection connection)
     {
         _server = server;
-        _io = io;
-        _connection = connection;
+        _conn = connection;
+        _connection = connection.Client!;
         _home = PinnedBufferPool.Shared.Rent();
         _recv = _home;
         _argBuffer = _recv;
         _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
         _keyspace = new RedisKeyspace(this) { MaxValueBytes = server.Options.MaxValueBytes };
         _authenticated = !server.Options.AuthEnabled;
-        connection.User = server.Options.AuthEnabled ? null : "default";
+        _connection.User = server.Options.AuthEnabled ? null : "default";
     }
 
     public long Id => _connection.Id;
@@ -78,7 +77,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                     break;
                 }
 
-                int n = await _io.ReceiveAsync(_recv.AsMemory(_recvEnd), _connection.Killed).ConfigureAwait(false);
+                int n = await _conn.ReceiveAsync(_recv.AsMemory(_recvEnd)).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;
@@ -100,7 +99,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         }
         catch (OutputLimitExceededException ex)
         {
-            CloseForOutputLimit(ex.Message);
+            _conn.CloseForOutputLimit("normal: " + ex.Message);
         }
         catch (OperationCanceledException)
         {
@@ -291,21 +290,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
             return;
         }
 
-        await _sendLock.EnterAsync(_connection.Killed).ConfigureAwait(false);
         try
         {
-            ReadOnlyMemory<byte> data = _out.Written;
-            OutputLimit normal = _server.Options.OutputLimits.Normal;
-            if (normal.SoftBytes > 0 && data.Length >= normal.SoftBytes)
-            {
-                data = await SendAboveSoftLimitAsync(data, normal).ConfigureAwait(false);
-            }
-
-            await _io.SendAsync(data, _connection.Killed).ConfigureAwait(false);
+            // the transport's bounded send: a client that leaves the soft limit unread past its seconds is closed
+            await _conn.SendAsync(_out.Written, _server.Options.OutputLimits.Normal).ConfigureAwait(false);
         }
         finally
         {
-            _sendLock.Release();
             _out.Reset();
         }
 
@@ -325,7 +316,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         ReleaseHeldStripe();
         LeaveAllSubscriptions();
         _server.Registry.Unregister(_connection);
-        _io.Dispose();
+        _conn.Dispose();
         _push?.Writer.TryComplete();
         if (_recv != _home)
         {
