@@ -166,7 +166,8 @@ internal sealed partial class PgConnection
         {
             await DispatchAsync(type, body).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not (PgProtocolException or OperationCanceledException or SocketException or IOException or ObjectDisposedException or SqlException))
+        catch (Exception e) when (e is not (PgProtocolException or OperationCanceledException or SocketException or IOException or ObjectDisposedException or SqlException
+                                       or OutputLimitExceededException))
         {
             // a bug outside a statement (Parse, Bind, Describe): the message fails with XX000, the connection stays
             var error = new SqlException(SqlState.InternalError, "internal error: " + e.Message, inner: e);
@@ -357,12 +358,25 @@ internal sealed partial class PgConnection
         }
     }
 
-    /// <summary>After a streamed row: a statement running off the event loop sends its rows once enough are buffered.</summary>
-    internal void RowWritten()
+    /// <summary>
+    /// A row of a statement streaming its result: a statement running off the event loop sends its rows once enough are
+    /// buffered, waiting for the client. A client that stops reading (past its output limit) or goes away fails the
+    /// statement (rolling back) and then ends the connection (<see cref="ThrowIfConnectionFailed"/>), never as an engine error.
+    /// </summary>
+    internal void WriteStreamedRow(ReadOnlySpan<SqlValue> row, IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
     {
-        if (_streamingOffLoop && _out.Length >= StreamFlushBytes)
+        try
         {
-            _out.FlushWhileStreaming(_conn);
+            WriteDataRow(row, columns, formats);
+            if (_streamingOffLoop && _out.Length >= StreamFlushBytes)
+            {
+                _out.FlushWhileStreaming(_conn);
+            }
+        }
+        catch (Exception e) when (e is OutputLimitExceededException or IOException or SocketException or ObjectDisposedException)
+        {
+            _connectionFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            throw new SqlException(SqlState.ConnectionFailure, e.Message);
         }
     }
 

@@ -12,8 +12,10 @@ namespace ThunderDb.Net.Postgres;
 /// further than the connection's output limit (<see cref="OutputLimit.BufferMaxBytes"/>): past it the connection is
 /// closed (<see cref="OutputLimitExceededException"/>), never grown toward <see cref="Array.MaxLength"/>.
 /// </summary>
-internal sealed class PgWriter(OutputLimit limit)
+/// <param name="limit">The connection's output limit; none given, only the transport's ceiling applies.</param>
+internal sealed class PgWriter(OutputLimit? limit = null)
 {
+    private readonly OutputLimit _limit = limit ?? OutputLimit.Unlimited;
     private byte[] _buffer = new byte[8192];
     private int _length;
     private int _messageStart = -1;
@@ -202,7 +204,7 @@ internal sealed class PgWriter(OutputLimit limit)
         CString(value);
     }
 
-    public OutputLimit Limit => limit;
+    public OutputLimit Limit => _limit;
 
     /// <summary>Sends what is buffered through the transport's bounded send (<see cref="Connection.SendAsync"/>).</summary>
     public async ValueTask FlushAsync(Connection connection, CancellationToken cancellationToken = default)
@@ -212,7 +214,7 @@ internal sealed class PgWriter(OutputLimit limit)
             return;
         }
 
-        await connection.SendAsync(_buffer.AsMemory(0, _length), limit, cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(_buffer.AsMemory(0, _length), _limit, cancellationToken).ConfigureAwait(false);
         Sent();
     }
 
@@ -227,7 +229,7 @@ internal sealed class PgWriter(OutputLimit limit)
             return;
         }
 
-        connection.SendWhileStreaming(_buffer.AsMemory(0, _length), limit);
+        connection.SendWhileStreaming(_buffer.AsMemory(0, _length), _limit);
         Sent();
     }
 
@@ -255,7 +257,7 @@ internal sealed class PgWriter(OutputLimit limit)
     private void Grow(int more)
     {
         long wanted = (long)_length + more;
-        long max = Math.Min(limit.BufferMaxBytes, Array.MaxLength);
+        long max = Math.Min(_limit.BufferMaxBytes, Array.MaxLength);
         if (wanted > max)
         {
             throw new OutputLimitExceededException($"pg: {wanted} bytes of replies, limit {max} bytes");
