@@ -137,18 +137,14 @@ internal sealed partial class PgConnection
                 _connection.LastActivityTicks = Environment.TickCount64;
             }
 
-            Interlocked.Increment(ref _server.InFlight);
+            _conn.RequestStarted();
             try
             {
                 await HandleAsync(m.Type, m.Body).ConfigureAwait(false);
             }
             finally
             {
-                Interlocked.Decrement(ref _server.InFlight);
-                if (_connection is not null)
-                {
-                    _connection.CommandStartedTicks = 0;
-                }
+                _conn.RequestEnded();
             }
         }
 

@@ -84,7 +84,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
 
                 _recvEnd += n;
-                Interlocked.Increment(ref _server.InFlightBatches);
+                _conn.RequestStarted();
                 try
                 {
                     await ProcessReceivedAsync().ConfigureAwait(false);
@@ -92,8 +92,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
                 finally
                 {
-                    _connection.CommandStartedTicks = 0;
-                    Interlocked.Decrement(ref _server.InFlightBatches);
+                    _conn.RequestEnded();
                 }
             }
         }

@@ -27,6 +27,7 @@ public sealed class Connection : IDisposable
     private readonly AsyncLock _sendLock = new();
     private readonly Lock _cancelGate = new();
     private readonly ILogger _logger;
+    private readonly RequestCounter? _requests;
     private ConnectionIo _io;
     private CancellationTokenSource? _statement;
     private bool _statementRunning;
@@ -35,12 +36,28 @@ public sealed class Connection : IDisposable
 
     /// <param name="client">The registry entry; null for a connection accepted over its protocol's limit, which is only
     /// answered and closed.</param>
-    public Connection(ConnectionIo io, ClientConnection? client, ILogger logger)
+    /// <param name="requests">Its server's in-flight count (<see cref="RequestStarted"/>).</param>
+    public Connection(ConnectionIo io, ClientConnection? client, ILogger logger, RequestCounter? requests = null)
     {
         ArgumentNullException.ThrowIfNull(io);
         _io = io;
         Client = client;
         _logger = logger;
+        _requests = requests;
+    }
+
+    /// <summary>A request (a received batch, a statement) starts: graceful drain waits until every one has ended.</summary>
+    public void RequestStarted() => _requests?.Enter();
+
+    /// <summary>The request ended: the connection is idle again (as <c>/admin/queries</c> reports it).</summary>
+    public void RequestEnded()
+    {
+        if (Client is { } client)
+        {
+            client.CommandStartedTicks = 0;
+        }
+
+        _requests?.Exit();
     }
 
     public ConnectionIo Io => _io;
@@ -237,4 +254,16 @@ public sealed class Connection : IDisposable
 
         _io.Dispose();
     }
+}
+
+/// <summary>Requests in progress across one server's connections (what graceful drain waits on).</summary>
+public sealed class RequestCounter
+{
+    private int _count;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public void Enter() => Interlocked.Increment(ref _count);
+
+    public void Exit() => Interlocked.Decrement(ref _count);
 }
