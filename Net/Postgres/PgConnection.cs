@@ -250,7 +250,7 @@ internal sealed partial class PgConnection
         ActivityStarted(sql);
         BatchResult batch;
         bool described = false;
-        CancellationToken token = _conn.BeginStatement();
+        CancellationToken token = _conn.BeginStatement(QueryTimeout);
         try
         {
             SqlSession session = _session!;
@@ -289,7 +289,7 @@ internal sealed partial class PgConnection
 
         if (batch.Error is { } error)
         {
-            WriteError(error);
+            WriteError(TimedOut(error));
         }
         else if (batch.Results.Count == 0)
         {
@@ -339,6 +339,15 @@ internal sealed partial class PgConnection
     /// pg_cancel_backend, or a kill of the connection (to which the statement's token is linked) stops the statement.
     /// </summary>
     public void CancelStatement() => _conn.CancelStatement();
+
+    /// <summary><c>query_timeout</c> now (hot-reloaded); zero = none.</summary>
+    private TimeSpan QueryTimeout => _server.Options.QueryTimeout?.Invoke() ?? TimeSpan.Zero;
+
+    /// <summary>A statement cancelled by its timeout says so, as PostgreSQL's statement_timeout does.</summary>
+    private SqlException TimedOut(SqlException e) =>
+        e.SqlState == SqlState.QueryCanceled && _conn.StatementTimedOut
+            ? new SqlException(SqlState.QueryCanceled, "canceling statement due to statement timeout")
+            : e;
 
     /// <summary>Runs a statement on the thread pool: its streamed rows may then wait for the client (<see cref="RowWritten"/>).</summary>
     private async Task<T> RunOffLoopAsync<T>(Func<Task<T>> statement)

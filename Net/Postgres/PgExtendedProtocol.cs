@@ -347,7 +347,7 @@ internal sealed partial class PgConnection
             ActivityStarted(portal.Prepared.Sql);
             // outside a block, the statements up to Sync share one implicit transaction (SqlSession.Pipeline.cs)
             _session!.BeginImplicitTransaction(statement);
-            CancellationToken token = _conn.BeginStatement();
+            CancellationToken token = _conn.BeginStatement(QueryTimeout);
             ThunderMetrics.QueriesTotal.Inc();
             try
             {
@@ -374,7 +374,7 @@ internal sealed partial class PgConnection
             {
                 ThunderMetrics.QueriesFailedTotal.Inc();
                 ThrowIfConnectionFailed();
-                ExtendedError(e);
+                ExtendedError(TimedOut(e));
                 return;
             }
             finally

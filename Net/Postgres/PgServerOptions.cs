@@ -31,4 +31,10 @@ public sealed class PgServerOptions
     /// wait for it forever while holding its snapshot). 0 hard bytes = the transport's ceiling (1 GiB).
     /// </summary>
     public OutputLimit OutputLimit { get; init; } = new(0, 8L << 20, 60);
+
+    /// <summary>
+    /// <c>query_timeout</c>, read when each statement starts (SIGHUP reloads it): a statement running longer is
+    /// cancelled through the connection's statement hook (57014, as PostgreSQL's statement_timeout). Zero or null: none.
+    /// </summary>
+    public Func<TimeSpan>? QueryTimeout { get; init; }
 }

@@ -121,6 +121,50 @@ public sealed class ConnectionTests
 
     [Test]
     [Timeout(30_000)]
+    public async Task Query_timeout_cancels_a_long_pg_statement_through_the_hook_in_the_simple_and_extended_protocols(CancellationToken ct)
+    {
+        var engine = await SqlEngine.OpenAsync(new InMemoryKvDatabase());
+        TimeSpan timeout = TimeSpan.FromMilliseconds(300);
+        await using var server = new PgServer(engine, new PgServerOptions { QueryTimeout = () => timeout }, new RecordingLog(), new ConnectionRegistry());
+        server.Start(new IPEndPoint(IPAddress.Loopback, 0));
+        using PgClient client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
+        await client.StartupAsync(ct);
+
+        var watch = Stopwatch.StartNew();
+        string? error = null;
+        try
+        {
+            await client.QueryAsync("SELECT pg_sleep(10)", ct);
+        }
+        catch (InvalidOperationException e)
+        {
+            error = e.Message;
+        }
+
+        await Assert.That(error).IsEqualTo("canceling statement due to statement timeout");
+        await Assert.That(watch.Elapsed).IsLessThan(TimeSpan.FromSeconds(5));
+
+        // the extended protocol too; a statement under the timeout runs, and a reloaded value applies to the next one
+        await client.SendAsync(ExtendedQuery("SELECT pg_sleep(10)"), ct);
+        (byte type, byte[] body) = await client.ReadAsync(ct);
+        while (type != (byte)'E')
+        {
+            (type, body) = await client.ReadAsync(ct);
+        }
+
+        await Assert.That(PgClient.Field(body, 'C')).IsEqualTo("57014");
+        await Assert.That(PgClient.Field(body, 'M')).IsEqualTo("canceling statement due to statement timeout");
+        while ((await client.ReadAsync(ct)).Type != (byte)'Z')
+        {
+        }
+
+        await Assert.That(await client.QueryAsync("SELECT 3", ct)).IsEqualTo("3\n");
+        timeout = TimeSpan.Zero;
+        await Assert.That(await client.QueryAsync("SELECT pg_sleep(0.5), 4", ct)).Contains("4");
+    }
+
+    [Test]
+    [Timeout(30_000)]
     public async Task A_kill_stops_the_running_statement_and_closes_the_connection(CancellationToken ct)
     {
         var registry = new ConnectionRegistry();
