@@ -36,6 +36,7 @@ public static class ServerComposition
             AuthMethod = settings.Security.PgAuthMethod,
             MaxConnections = settings.MaxConnectionsPerProtocol,
             Tls = tls,
+            QueryTimeout = () => live.QueryTimeout,
         };
         var respOptions = new RespServerOptions
         {

@@ -37,7 +37,7 @@ internal sealed partial class PgConnection
             return true;
         }
 
-        IPAddress? from = (_io.Socket.RemoteEndPoint as IPEndPoint)?.Address;
+        IPAddress? from = (_conn.Io.Socket.RemoteEndPoint as IPEndPoint)?.Address;
         CatalogSnapshot catalog = _server.Engine.Catalog.Current;
         bool isSuperuser = user == _server.Options.SuperuserName;
         SuperuserSecretDef? derived = isSuperuser && catalog.SuperuserSecret is { } s && s.BcryptFingerprint == _server.SuperuserHashFingerprint ? s : null;
@@ -218,7 +218,7 @@ internal sealed partial class PgConnection
     /// <summary>Sends what is pending and reads the client's 'p' message (PasswordMessage, SASLInitialResponse or SASLResponse); null when the client left.</summary>
     private async Task<byte[]?> ReadPasswordMessageAsync(CancellationToken cancellationToken)
     {
-        await _out.FlushAsync(_io, cancellationToken).ConfigureAwait(false);
+        await _out.FlushAsync(_conn, cancellationToken).ConfigureAwait(false);
         (byte Type, ReadOnlyMemory<byte> Body)? reply = await _in.ReadAsync(startup: false, cancellationToken).ConfigureAwait(false);
         if (reply is not { } r)
         {

@@ -26,7 +26,7 @@ internal sealed partial class PgConnection : ISessionControl
 
     private void AttachSession()
     {
-        string? client = (_io.Socket.RemoteEndPoint as IPEndPoint)?.Address.ToString();
+        string? client = (_conn.Io.Socket.RemoteEndPoint as IPEndPoint)?.Address.ToString();
         _session!.Attach(ProcessId, client, this, this);
         RememberReported();
     }

@@ -20,27 +20,31 @@ internal sealed partial class PgConnection
 {
     private static int s_unregisteredIds = int.MaxValue;
 
+    /// <summary>A statement streaming rows off the event loop sends them once this much is buffered (and waits for the client).</summary>
+    private const int StreamFlushBytes = 256 * 1024;
+
     private readonly PgServer _server;
+    private readonly Connection _conn;
     private readonly ClientConnection? _connection;
-    private readonly PgWriter _out = new();
-    private readonly Lock _cancelGate = new();
-    private ConnectionIo _io;
+    private readonly PgWriter _out;
     private PgReader _in;
     private SqlSession? _session;
-    private CancellationTokenSource? _statement;
-    private bool _statementRunning;
     private bool _closing;
+
+    /// <summary>Set while a statement runs off the socket event loop: its streamed rows may wait for the client.</summary>
+    private volatile bool _streamingOffLoop;
 
     /// <summary>Set when a statement's COPY hit a broken or closed connection: the connection ends once the statement has failed.</summary>
     private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _connectionFailure;
 
-    public PgConnection(PgServer server, ConnectionIo io, ClientConnection? connection)
+    public PgConnection(PgServer server, Connection connection)
     {
         _server = server;
-        _io = io;
-        _in = new PgReader(io);
-        _connection = connection;
-        ProcessId = connection is null ? Interlocked.Decrement(ref s_unregisteredIds) : (int)(connection.Id & int.MaxValue);
+        _conn = connection;
+        _out = new PgWriter(server.Options.OutputLimit);
+        _in = new PgReader(connection.Io);
+        _connection = connection.Client;
+        ProcessId = _connection is null ? Interlocked.Decrement(ref s_unregisteredIds) : (int)(_connection.Id & int.MaxValue);
         SecretKey = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);
     }
 
@@ -48,7 +52,7 @@ internal sealed partial class PgConnection
 
     public int SecretKey { get; }
 
-    private CancellationToken Killed => _connection?.Killed ?? CancellationToken.None;
+    private CancellationToken Killed => _conn.Killed;
 
     public async Task RunAsync()
     {
@@ -61,6 +65,11 @@ internal sealed partial class PgConnection
                 AttachSession();
                 await MessageLoopAsync().ConfigureAwait(false);
             }
+        }
+        catch (OutputLimitExceededException e)
+        {
+            // a client that does not read its results: closed at its limit (the statement, if any, has failed)
+            _conn.CloseForOutputLimit(e.Message);
         }
         catch (PgProtocolException e)
         {
@@ -87,13 +96,7 @@ internal sealed partial class PgConnection
             _server.RemoveBackend(this);
             // an open transaction rolls back when its client goes, and the session's LISTENs end
             _session?.Close();
-            lock (_cancelGate)
-            {
-                _statement?.Dispose();
-                _statement = null;
-            }
-
-            _io.Dispose();
+            _conn.Dispose();
             if (_connection is not null)
             {
                 _server.Registry.Unregister(_connection);
@@ -109,7 +112,7 @@ internal sealed partial class PgConnection
             if (!_in.HasBufferedMessage)
             {
                 // Nothing more is waiting: whatever the client is owed goes out before blocking on a read.
-                await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+                await _out.FlushAsync(_conn).ConfigureAwait(false);
                 if (MayBeNotified)
                 {
                     // while blocked on the read, other sessions' commits write their notifications straight out (PgNotifications.cs)
@@ -134,22 +137,18 @@ internal sealed partial class PgConnection
                 _connection.LastActivityTicks = Environment.TickCount64;
             }
 
-            Interlocked.Increment(ref _server.InFlight);
+            _conn.RequestStarted();
             try
             {
                 await HandleAsync(m.Type, m.Body).ConfigureAwait(false);
             }
             finally
             {
-                Interlocked.Decrement(ref _server.InFlight);
-                if (_connection is not null)
-                {
-                    _connection.CommandStartedTicks = 0;
-                }
+                _conn.RequestEnded();
             }
         }
 
-        await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+        await _out.FlushAsync(_conn).ConfigureAwait(false);
     }
 
     private async Task HandleAsync(byte type, ReadOnlyMemory<byte> body)
@@ -163,7 +162,8 @@ internal sealed partial class PgConnection
         {
             await DispatchAsync(type, body).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not (PgProtocolException or OperationCanceledException or SocketException or IOException or ObjectDisposedException or SqlException))
+        catch (Exception e) when (e is not (PgProtocolException or OperationCanceledException or SocketException or IOException or ObjectDisposedException or SqlException
+                                       or OutputLimitExceededException))
         {
             // a bug outside a statement (Parse, Bind, Describe): the message fails with XX000, the connection stays
             var error = new SqlException(SqlState.InternalError, "internal error: " + e.Message, inner: e);
@@ -205,7 +205,7 @@ internal sealed partial class PgConnection
                 await SyncAsync().ConfigureAwait(false);
                 break;
             case (byte)'H':
-                await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+                await _out.FlushAsync(_conn).ConfigureAwait(false);
                 break;
             case (byte)'X':
                 _closing = true;
@@ -250,7 +250,7 @@ internal sealed partial class PgConnection
         ActivityStarted(sql);
         BatchResult batch;
         bool described = false;
-        CancellationToken token = BeginStatement();
+        CancellationToken token = _conn.BeginStatement(QueryTimeout);
         try
         {
             SqlSession session = _session!;
@@ -276,7 +276,7 @@ internal sealed partial class PgConnection
         }
         finally
         {
-            EndStatement();
+            _conn.EndStatement();
             ActivityEnded();
         }
 
@@ -289,7 +289,7 @@ internal sealed partial class PgConnection
 
         if (batch.Error is { } error)
         {
-            WriteError(error);
+            WriteError(TimedOut(error));
         }
         else if (batch.Results.Count == 0)
         {
@@ -335,49 +335,53 @@ internal sealed partial class PgConnection
     }
 
     /// <summary>
-    /// The token the running statement observes: a CancelRequest or a kill cancels it. One source serves statement
-    /// after statement (reset when it was not cancelled), so a statement does not allocate and link a new one.
+    /// The transport's per-statement cancellation hook (<see cref="Connection.CancelStatement"/>): a CancelRequest,
+    /// pg_cancel_backend, or a kill of the connection (to which the statement's token is linked) stops the statement.
     /// </summary>
-    private CancellationToken BeginStatement()
-    {
-        lock (_cancelGate)
-        {
-            if (_statement is null || !_statement.TryReset())
-            {
-                // a cancel that came between statements spent the old source; the next statement starts clean
-                _statement?.Dispose();
-                _statement = CancellationTokenSource.CreateLinkedTokenSource(Killed);
-            }
+    public void CancelStatement() => _conn.CancelStatement();
 
-            _statementRunning = true;
-            return _statement.Token;
+    /// <summary><c>query_timeout</c> now (hot-reloaded); zero = none.</summary>
+    private TimeSpan QueryTimeout => _server.Options.QueryTimeout?.Invoke() ?? TimeSpan.Zero;
+
+    /// <summary>A statement cancelled by its timeout says so, as PostgreSQL's statement_timeout does.</summary>
+    private SqlException TimedOut(SqlException e) =>
+        e.SqlState == SqlState.QueryCanceled && _conn.StatementTimedOut
+            ? new SqlException(SqlState.QueryCanceled, "canceling statement due to statement timeout")
+            : e;
+
+    /// <summary>Runs a statement on the thread pool: its streamed rows may then wait for the client (<see cref="RowWritten"/>).</summary>
+    private async Task<T> RunOffLoopAsync<T>(Func<Task<T>> statement)
+    {
+        _streamingOffLoop = true;
+        try
+        {
+            return await Task.Run(statement, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _streamingOffLoop = false;
         }
     }
 
-    private void EndStatement()
+    /// <summary>
+    /// A row of a statement streaming its result: a statement running off the event loop sends its rows once enough are
+    /// buffered, waiting for the client. A client that stops reading (past its output limit) or goes away fails the
+    /// statement (rolling back) and then ends the connection (<see cref="ThrowIfConnectionFailed"/>), never as an engine error.
+    /// </summary>
+    internal void WriteStreamedRow(ReadOnlySpan<SqlValue> row, IReadOnlyList<PlanColumn> columns, ReadOnlySpan<short> formats)
     {
-        lock (_cancelGate)
+        try
         {
-            _statementRunning = false;
+            WriteDataRow(row, columns, formats);
+            if (_streamingOffLoop && _out.Length >= StreamFlushBytes)
+            {
+                _out.FlushWhileStreaming(_conn);
+            }
         }
-    }
-
-    /// <summary>Called from another connection's CancelRequest.</summary>
-    public void CancelStatement()
-    {
-        lock (_cancelGate)
+        catch (Exception e) when (e is OutputLimitExceededException or IOException or SocketException or ObjectDisposedException)
         {
-            try
-            {
-                if (_statementRunning)
-                {
-                    _statement?.Cancel();
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // the statement just ended
-            }
+            _connectionFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            throw new SqlException(SqlState.ConnectionFailure, e.Message);
         }
     }
 
@@ -494,9 +498,9 @@ internal sealed partial class PgConnection
         {
             _out.Error((byte)'E', "FATAL", sqlState, message);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _out.FlushAsync(_io, timeout.Token).ConfigureAwait(false);
+            await _out.FlushAsync(_conn, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException or OutputLimitExceededException)
         {
             // the client is gone or not reading
         }

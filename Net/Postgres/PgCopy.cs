@@ -35,7 +35,7 @@ internal sealed partial class PgConnection
         {
             connection.CopyResponse((byte)'G', format, columns);
             _copyIn = true;
-            await connection._out.FlushAsync(connection._io, cancellationToken).ConfigureAwait(false);
+            await connection._out.FlushAsync(connection._conn, cancellationToken).ConfigureAwait(false);
         }
 
         public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken)
@@ -135,7 +135,7 @@ internal sealed partial class PgConnection
         }
 
         public ValueTask FlushIfLargeAsync(CancellationToken cancellationToken) =>
-            connection._out.Length >= CopyFlushBytes ? connection._out.FlushAsync(connection._io, cancellationToken) : ValueTask.CompletedTask;
+            connection._out.Length >= CopyFlushBytes ? connection._out.FlushAsync(connection._conn, cancellationToken) : ValueTask.CompletedTask;
 
         public void EndCopyOut() => connection._out.Empty((byte)'c');
 

@@ -347,7 +347,7 @@ internal sealed partial class PgConnection
             ActivityStarted(portal.Prepared.Sql);
             // outside a block, the statements up to Sync share one implicit transaction (SqlSession.Pipeline.cs)
             _session!.BeginImplicitTransaction(statement);
-            CancellationToken token = BeginStatement();
+            CancellationToken token = _conn.BeginStatement(QueryTimeout);
             ThunderMetrics.QueriesTotal.Inc();
             try
             {
@@ -368,18 +368,18 @@ internal sealed partial class PgConnection
                     // the group commit asynchronously; run it here, on the socket loop, without a thread hand-off
                     ? await session.ExecutePreparedAsync(statement, parameters, sink, token).ConfigureAwait(false)
                     // anything else off the socket event loop, as a simple query
-                    : await Task.Run(() => session.ExecutePreparedAsync(statement, parameters, sink, token).AsTask(), CancellationToken.None).ConfigureAwait(false);
+                    : await RunOffLoopAsync(() => session.ExecutePreparedAsync(statement, parameters, sink, token).AsTask()).ConfigureAwait(false);
             }
             catch (SqlException e)
             {
                 ThunderMetrics.QueriesFailedTotal.Inc();
                 ThrowIfConnectionFailed();
-                ExtendedError(e);
+                ExtendedError(TimedOut(e));
                 return;
             }
             finally
             {
-                EndStatement();
+                _conn.EndStatement();
                 ActivityEnded();
                 ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             }

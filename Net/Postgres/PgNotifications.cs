@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Sql.Engine;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Postgres;
 
@@ -17,7 +18,7 @@ internal sealed partial class PgConnection : INotificationListener
 
     private readonly ConcurrentQueue<(int Sender, string Channel, string Payload)> _notifications = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
-    private readonly PgWriter _notifyOut = new();
+    private readonly PgWriter _notifyOut = new(OutputLimit.Unlimited);
     private int _queued;
     private bool _idle;
     private bool _warnedFull;
@@ -65,7 +66,7 @@ internal sealed partial class PgConnection : INotificationListener
         try
         {
             WriteQueuedNotifications(_out);
-            await _out.FlushAsync(_io, Killed).ConfigureAwait(false);
+            await _out.FlushAsync(_conn).ConfigureAwait(false);
             _idle = true;
         }
         finally
@@ -98,7 +99,7 @@ internal sealed partial class PgConnection : INotificationListener
             if (_idle && !_notifications.IsEmpty)
             {
                 WriteQueuedNotifications(_notifyOut);
-                await _notifyOut.FlushAsync(_io, Killed).ConfigureAwait(false);
+                await _notifyOut.FlushAsync(_conn).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)

@@ -28,7 +28,7 @@ internal sealed class PgRowSink(PgConnection connection) : IRowSink
     public void Row(ReadOnlySpan<SqlValue> row)
     {
         Described();
-        connection.WriteDataRow(row, _columns, _formats);
+        connection.WriteStreamedRow(row, _columns, _formats);
     }
 
     /// <summary>Writes the pending RowDescription, if any (a result without rows still describes its columns).</summary>

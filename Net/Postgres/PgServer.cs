@@ -9,20 +9,19 @@ using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Postgres;
 
-/// <summary>The PostgreSQL protocol (v3) server: accept loop and connections over one <see cref="SqlEngine"/>.</summary>
+/// <summary>
+/// The PostgreSQL protocol (v3) server over one <see cref="SqlEngine"/>: a handler on the transport's
+/// <see cref="ProtocolServer{THandler}"/> (one <see cref="PgConnection"/> per connection) and the backends a
+/// CancelRequest can reach.
+/// </summary>
 public sealed class PgServer : IProtocolServer
 {
     public const string ProtocolName = "pg";
 
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConnectionTasks _connections = new();
+    private readonly ProtocolServer<PgConnectionHandler> _transport;
     private readonly ConcurrentDictionary<int, PgConnection> _backends = new();
-    private SocketListener? _listener;
     private bool _stopCalled;
-
-#pragma warning disable CA1051 // a field so connections can Interlocked it
-    internal int InFlight;
-#pragma warning restore CA1051
 
     public PgServer(SqlEngine engine, PgServerOptions options, ILogger logger, ConnectionRegistry? registry = null)
     {
@@ -37,6 +36,9 @@ public sealed class PgServer : IProtocolServer
         SuperuserHashFingerprint = options.SuperuserPasswordHash is { } hash
             ? Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(hash)))
             : null;
+        // TLS is not at accept: the client asks for it with SSLRequest (PgStartup.cs)
+        _transport = new ProtocolServer<PgConnectionHandler>(ProtocolName, new PgConnectionHandler(this), Registry,
+            () => Options.MaxConnections, tls: null, logger);
     }
 
     public SqlEngine Engine { get; }
@@ -55,21 +57,12 @@ public sealed class PgServer : IProtocolServer
     /// <summary>Per-process key for the mock SCRAM salts of unknown users.</summary>
     internal byte[] MockSecret { get; } = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
-    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint;
+    public IPEndPoint? LocalEndPoint => _transport.LocalEndPoint;
 
     public void Start(IPEndPoint endPoint)
     {
-        _listener = new SocketListener(endPoint, OnAcceptedAsync, Logger);
-        _listener.Start();
-        Logger.LogInformation("PostgreSQL server listening on {EndPoint}{Tls}", _listener.LocalEndPoint, Options.Tls is null ? "" : " (TLS required)");
-    }
-
-    private async Task OnAcceptedAsync(Socket socket)
-    {
-        // Over the limit the client still gets a PostgreSQL answer (FATAL 53300) after its startup packet.
-        Registry.TryRegister(ProtocolName, socket.RemoteEndPoint, socket.LocalEndPoint, Options.MaxConnections, out ClientConnection? connection);
-        var session = new PgConnection(this, new ConnectionIo(socket), connection);
-        await _connections.RunAsync(session.RunAsync()).ConfigureAwait(false);
+        _transport.Start(endPoint);
+        Logger.LogInformation("PostgreSQL server listening on {EndPoint}{Tls}", _transport.LocalEndPoint, Options.Tls is null ? "" : " (TLS required)");
     }
 
     internal void AddBackend(PgConnection connection) => _backends[connection.ProcessId] = connection;
@@ -85,25 +78,18 @@ public sealed class PgServer : IProtocolServer
         }
     }
 
-    public async Task StopAcceptingAsync()
-    {
-        if (_listener is { } listener)
-        {
-            await listener.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public Task StopAcceptingAsync() => _transport.StopAcceptingAsync();
 
     /// <summary>Waits until no connection is inside a statement, or until <paramref name="grace"/> has passed.</summary>
     public Task WaitForInFlightAsync(TimeSpan grace, CancellationToken cancellationToken) =>
-        ConnectionTasks.WaitForInFlightAsync(() => Volatile.Read(ref InFlight), grace, cancellationToken);
+        _transport.WaitForInFlightAsync(grace, cancellationToken);
 
     /// <summary>Closes every connection and waits up to <paramref name="sessionTimeout"/>; false when one is still inside a statement.</summary>
     public async Task<bool> StopAsync(TimeSpan sessionTimeout)
     {
         Volatile.Write(ref _stopCalled, true);
         await _stop.CancelAsync().ConfigureAwait(false);
-        await StopAcceptingAsync().ConfigureAwait(false);
-        int stuck = await _connections.CloseAllAsync(Registry, ProtocolName, sessionTimeout).ConfigureAwait(false);
+        int stuck = await _transport.StopAsync(sessionTimeout).ConfigureAwait(false);
         if (stuck > 0)
         {
             Logger.LogError("{Count} PostgreSQL connection(s) still inside a statement {Seconds} s after being closed", stuck, sessionTimeout.TotalSeconds);
@@ -122,4 +108,19 @@ public sealed class PgServer : IProtocolServer
 
         _stop.Dispose();
     }
+}
+
+/// <summary>PostgreSQL plugged into the transport: one <see cref="PgConnection"/> per connection, run even past the
+/// limit so the client hears FATAL 53300 after its startup packet.</summary>
+internal readonly struct PgConnectionHandler(PgServer server) : IConnectionHandler
+{
+    public bool RunsOverLimit => true;
+
+    public ReadOnlyMemory<byte> OverLimitReply => ReadOnlyMemory<byte>.Empty;
+
+    public void Accepted(bool refused)
+    {
+    }
+
+    public Task RunAsync(Connection connection) => new PgConnection(server, connection).RunAsync();
 }

@@ -40,19 +40,19 @@ internal sealed partial class PgConnection
                         throw new PgProtocolException("received unencrypted data after SSL request");
                     }
 
-                    await _io.SendAsync("S"u8.ToArray(), timeout.Token).ConfigureAwait(false);
-                    var secured = await tls.AcceptAsync(_io.Socket, PgServer.ProtocolName, _server.Logger, timeout.Token).ConfigureAwait(false);
+                    await _conn.SendAsync("S"u8.ToArray(), cancellationToken: timeout.Token).ConfigureAwait(false);
+                    var secured = await tls.AcceptAsync(_conn.Io.Socket, PgServer.ProtocolName, _server.Logger, timeout.Token).ConfigureAwait(false);
                     if (secured is null)
                     {
                         return false;
                     }
 
-                    _io = secured;
+                    _conn.UpgradeIo(secured);
                     _in = new PgReader(secured);
                     tlsDone = true;
                     break;
                 case SslRequestCode or GssEncRequestCode:
-                    await _io.SendAsync("N"u8.ToArray(), timeout.Token).ConfigureAwait(false);
+                    await _conn.SendAsync("N"u8.ToArray(), cancellationToken: timeout.Token).ConfigureAwait(false);
                     break;
                 case CancelRequestCode:
                     int pid = body.Int32();

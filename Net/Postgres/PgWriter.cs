@@ -7,11 +7,15 @@ using ThunderDb.Net.Transport;
 namespace ThunderDb.Net.Postgres;
 
 /// <summary>
-/// Builds backend messages into one growing buffer per connection (type byte, length patched at the end) and sends
-/// them in one write: a whole query's RowDescription, DataRows and ReadyForQuery leave in a single send.
+/// Builds backend messages into one buffer per connection (type byte, length patched at the end) and sends them in
+/// one write: a whole query's RowDescription, DataRows and ReadyForQuery leave in a single send. The buffer grows no
+/// further than the connection's output limit (<see cref="OutputLimit.BufferMaxBytes"/>): past it the connection is
+/// closed (<see cref="OutputLimitExceededException"/>), never grown toward <see cref="Array.MaxLength"/>.
 /// </summary>
-internal sealed class PgWriter
+/// <param name="limit">The connection's output limit; none given, only the transport's ceiling applies.</param>
+internal sealed class PgWriter(OutputLimit? limit = null)
 {
+    private readonly OutputLimit _limit = limit ?? OutputLimit.Unlimited;
     private byte[] _buffer = new byte[8192];
     private int _length;
     private int _messageStart = -1;
@@ -200,14 +204,37 @@ internal sealed class PgWriter
         CString(value);
     }
 
-    public async ValueTask FlushAsync(ConnectionIo io, CancellationToken cancellationToken)
+    public OutputLimit Limit => _limit;
+
+    /// <summary>Sends what is buffered through the transport's bounded send (<see cref="Connection.SendAsync"/>).</summary>
+    public async ValueTask FlushAsync(Connection connection, CancellationToken cancellationToken = default)
     {
         if (_length == 0)
         {
             return;
         }
 
-        await io.SendAsync(_buffer.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(_buffer.AsMemory(0, _length), _limit, cancellationToken).ConfigureAwait(false);
+        Sent();
+    }
+
+    /// <summary>
+    /// Sends what is buffered from inside a statement streaming its rows off the event loop: the statement waits for
+    /// the client (<see cref="Connection.SendWhileStreaming"/>). Only between messages.
+    /// </summary>
+    public void FlushWhileStreaming(Connection connection)
+    {
+        if (_length == 0)
+        {
+            return;
+        }
+
+        connection.SendWhileStreaming(_buffer.AsMemory(0, _length), _limit);
+        Sent();
+    }
+
+    private void Sent()
+    {
         _length = 0;
         if (_buffer.Length > 1 << 20)
         {
@@ -223,7 +250,20 @@ internal sealed class PgWriter
             return;
         }
 
-        long size = Math.Max((long)_buffer.Length * 2, (long)_length + more);
-        Array.Resize(ref _buffer, (int)Math.Min(size, Array.MaxLength));
+        Grow(more);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void Grow(int more)
+    {
+        long wanted = (long)_length + more;
+        long max = Math.Min(_limit.BufferMaxBytes, Array.MaxLength);
+        if (wanted > max)
+        {
+            throw new OutputLimitExceededException($"pg: {wanted} bytes of replies, limit {max} bytes");
+        }
+
+        long size = Math.Min(Math.Max((long)_buffer.Length * 2, wanted), max);
+        Array.Resize(ref _buffer, (int)size);
     }
 }

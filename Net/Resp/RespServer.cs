@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Errors;
 using ThunderDb.Core.Keys;
@@ -11,7 +10,11 @@ using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
 
-/// <summary>The Redis protocol server: accept loop, sessions, and the active expiry sweep over one <see cref="IKvDatabase"/>.</summary>
+/// <summary>
+/// The Redis protocol server over one <see cref="IKvDatabase"/>: a handler on the transport's
+/// <see cref="ProtocolServer{THandler}"/> (one <see cref="RespSession"/> per connection), the shared Redis state
+/// (pub/sub, scripts, write stripes) and the active expiry sweep.
+/// </summary>
 public sealed class RespServer : IProtocolServer
 {
     public const string ProtocolName = "resp";
@@ -19,8 +22,7 @@ public sealed class RespServer : IProtocolServer
     private readonly ILogger _logger;
     private bool _stopCalled;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConnectionTasks _connections = new();
-    private SocketListener? _listener;
+    private readonly ProtocolServer<RespConnectionHandler> _transport;
     private Task? _sweeper;
     private Task? _timeouts;
 
@@ -32,6 +34,8 @@ public sealed class RespServer : IProtocolServer
         _logger = logger;
         Registry = registry ?? ConnectionRegistry.Shared;
         Passwords = new SecretVerifier(options.SuperuserPasswordHash);
+        _transport = new ProtocolServer<RespConnectionHandler>(ProtocolName, new RespConnectionHandler(this), Registry,
+            () => Options.MaxConnections, options.Tls, logger);
     }
 
     public IKvDatabase Database { get; }
@@ -46,7 +50,7 @@ public sealed class RespServer : IProtocolServer
     /// <summary>Checks AUTH passwords off the event loop, remembers them and throttles failures (shared by every session).</summary>
     internal SecretVerifier Passwords { get; }
 
-    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint;
+    public IPEndPoint? LocalEndPoint => _transport.LocalEndPoint;
 
     internal KeyspaceSignals Signals { get; } = new();
 
@@ -56,9 +60,7 @@ public sealed class RespServer : IProtocolServer
     internal ScriptRegistry Scripts { get; } = new();
 
     /// <summary>Received batches of commands whose replies are not sent yet (graceful drain waits for zero).</summary>
-#pragma warning disable CA1051 // a field so sessions can Interlocked it
-    internal int InFlightBatches;
-#pragma warning restore CA1051
+    internal int InFlightBatches => _transport.InFlight;
 
     internal ScanCursorTable ScanCursors { get; } = new();
 
@@ -93,8 +95,7 @@ public sealed class RespServer : IProtocolServer
 
     public void Start(IPEndPoint endPoint)
     {
-        _listener = new SocketListener(endPoint, OnAcceptedAsync, _logger);
-        _listener.Start();
+        _transport.Start(endPoint);
         if (Options.ExpirySweepInterval > TimeSpan.Zero)
         {
             _sweeper = SweepLoopAsync();
@@ -102,48 +103,7 @@ public sealed class RespServer : IProtocolServer
 
         _timeouts = RespClientTimeouts.RunAsync(this, _stop.Token);
 
-        _logger.LogInformation("RESP server listening on {EndPoint}{Tls}", _listener.LocalEndPoint, Options.Tls is null ? "" : " (TLS)");
-    }
-
-    private async Task OnAcceptedAsync(Socket socket)
-    {
-        Interlocked.Increment(ref TotalConnections);
-        if (!Registry.TryRegister(ProtocolName, socket.RemoteEndPoint, socket.LocalEndPoint, Options.MaxConnections, out ClientConnection? connection))
-        {
-            Interlocked.Increment(ref RejectedConnections);
-            try
-            {
-                // On a TLS port there is no channel to say it on before the handshake: just close.
-                if (Options.Tls is null)
-                {
-                    await socket.SendAsync("-ERR max number of clients reached\r\n"u8.ToArray(), SocketFlags.None).ConfigureAwait(false);
-                }
-
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-                // the client went away first
-            }
-            finally
-            {
-                socket.Dispose();
-            }
-
-            return;
-        }
-
-        ConnectionIo? io = Options.Tls is { } tls
-            ? await tls.AcceptAsync(socket, ProtocolName, _logger, connection!.Killed).ConfigureAwait(false)
-            : new ConnectionIo(socket);
-        if (io is null)
-        {
-            Registry.Unregister(connection!);
-            return;
-        }
-
-        var session = new RespSession(this, io, connection!);
-        await _connections.RunAsync(session.RunAsync()).ConfigureAwait(false);
+        _logger.LogInformation("RESP server listening on {EndPoint}{Tls}", _transport.LocalEndPoint, Options.Tls is null ? "" : " (TLS)");
     }
 
     /// <summary>Active expiry: deletes keys whose deadline passed, in small transactions, so memory and disk are reclaimed without reads.</summary>
@@ -196,20 +156,14 @@ public sealed class RespServer : IProtocolServer
     }
 
     /// <summary>Closes the listening socket only: open connections keep being served (graceful shutdown, step 1).</summary>
-    public async Task StopAcceptingAsync()
-    {
-        if (_listener is { } listener)
-        {
-            await listener.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public Task StopAcceptingAsync() => _transport.StopAcceptingAsync();
 
     /// <summary>
     /// Waits until no connection of this server is in the middle of a command, or until
     /// <paramref name="grace"/> has passed (graceful shutdown, step 2).
     /// </summary>
     public Task WaitForInFlightAsync(TimeSpan grace, CancellationToken cancellationToken) =>
-        ConnectionTasks.WaitForInFlightAsync(() => Volatile.Read(ref InFlightBatches), grace, cancellationToken);
+        _transport.WaitForInFlightAsync(grace, cancellationToken);
 
     public Task StopAsync() => StopAsync(Timeout.InfiniteTimeSpan);
 
@@ -221,9 +175,7 @@ public sealed class RespServer : IProtocolServer
     {
         Volatile.Write(ref _stopCalled, true);
         await _stop.CancelAsync().ConfigureAwait(false);
-        await StopAcceptingAsync().ConfigureAwait(false);
-
-        int stuck = await _connections.CloseAllAsync(Registry, ProtocolName, sessionTimeout).ConfigureAwait(false);
+        int stuck = await _transport.StopAsync(sessionTimeout).ConfigureAwait(false);
         if (stuck > 0)
         {
             _logger.LogError("{Count} RESP connection(s) still inside a command {Seconds} s after being closed", stuck, sessionTimeout.TotalSeconds);
@@ -260,4 +212,25 @@ public sealed class RespServer : IProtocolServer
 
         _stop.Dispose();
     }
+}
+
+/// <summary>RESP plugged into the transport: one <see cref="RespSession"/> per connection; over the limit, Redis's refusal.</summary>
+internal readonly struct RespConnectionHandler(RespServer server) : IConnectionHandler
+{
+    private static readonly byte[] MaxClientsReply = "-ERR max number of clients reached\r\n"u8.ToArray();
+
+    public bool RunsOverLimit => false;
+
+    public ReadOnlyMemory<byte> OverLimitReply => MaxClientsReply;
+
+    public void Accepted(bool refused)
+    {
+        Interlocked.Increment(ref server.TotalConnections);
+        if (refused)
+        {
+            Interlocked.Increment(ref server.RejectedConnections);
+        }
+    }
+
+    public Task RunAsync(Connection connection) => new RespSession(server, connection).RunAsync();
 }

@@ -1,3 +1,4 @@
+using ThunderDb.Net.Transport;
 using ThunderDb.Net.Transport.Tls;
 
 namespace ThunderDb.Net.Resp;

@@ -123,7 +123,7 @@ internal sealed partial class RespSession
             return true;
         }
 
-        IPAddress? from = (_io.Socket.RemoteEndPoint as IPEndPoint)?.Address;
+        IPAddress? from = (_conn.Io.Socket.RemoteEndPoint as IPEndPoint)?.Address;
         ValueTask<bool> check = user == options.SuperuserName
             ? _server.Passwords.VerifyAsync(password, from, _authFailures, _connection.Killed)
             : _server.Passwords.RefuseAsync(from, _authFailures, _connection.Killed);

@@ -3,6 +3,7 @@ using ThunderDb.Core.Errors;
 using ThunderDb.Core.Redis;
 using ThunderDb.Core.Txn.Locks;
 using ThunderDb.Core.Txn;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
 

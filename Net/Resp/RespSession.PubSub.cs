@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Threading.Channels;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
 
@@ -204,11 +205,11 @@ internal sealed partial class RespSession
 
         if (broken)
         {
-            CloseForOutputLimit($"pubsub: {pending} bytes of messages unsent; {limit.Describe("pubsub")}");
+            _conn.CloseForOutputLimit($"pubsub: {pending} bytes of messages unsent; {limit.Describe("pubsub")}");
         }
         else if (!push.Writer.TryWrite(frame))
         {
-            CloseForOutputLimit($"pubsub: more than {_server.Options.MaxPendingPushMessages} messages unsent");
+            _conn.CloseForOutputLimit($"pubsub: more than {_server.Options.MaxPendingPushMessages} messages unsent");
         }
     }
 
@@ -218,22 +219,15 @@ internal sealed partial class RespSession
         {
             while (await reader.WaitToReadAsync(_connection.Killed).ConfigureAwait(false))
             {
-                await _sendLock.EnterAsync(_connection.Killed).ConfigureAwait(false);
-                try
+                while (reader.TryRead(out byte[]? frame))
                 {
-                    while (reader.TryRead(out byte[]? frame))
-                    {
-                        await _io.SendAsync(frame, _connection.Killed).ConfigureAwait(false);
+                    // between replies (the transport serialises sends); counted against the pubsub limit until sent
+                    await _conn.SendAsync(frame).ConfigureAwait(false);
 
-                        lock (_pushGate!)
-                        {
-                            _pushBytes -= frame.Length;
-                        }
+                    lock (_pushGate!)
+                    {
+                        _pushBytes -= frame.Length;
                     }
-                }
-                finally
-                {
-                    _sendLock.Release();
                 }
             }
         }

@@ -29,11 +29,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private const int MaxConflictRetries = 64;
 
     private readonly RespServer _server;
-    private readonly ConnectionIo _io;
+    private readonly Connection _conn;
     private readonly ClientConnection _connection;
     private readonly RespWriter _out;
     private readonly RedisKeyspace _keyspace;
-    private readonly AsyncLock _sendLock = new();
     private readonly byte[] _home;
     private byte[] _recv;
     private int _recvStart;
@@ -52,18 +51,18 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private int _batchFailed;
     private readonly byte[] _stripeName = new byte[4];
 
-    public RespSession(RespServer server, ConnectionIo io, ClientConnection connection)
+    public RespSession(RespServer server, Connection connection)
     {
         _server = server;
-        _io = io;
-        _connection = connection;
+        _conn = connection;
+        _connection = connection.Client!;
         _home = PinnedBufferPool.Shared.Rent();
         _recv = _home;
         _argBuffer = _recv;
         _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
         _keyspace = new RedisKeyspace(this) { MaxValueBytes = server.Options.MaxValueBytes };
         _authenticated = !server.Options.AuthEnabled;
-        connection.User = server.Options.AuthEnabled ? null : "default";
+        _connection.User = server.Options.AuthEnabled ? null : "default";
     }
 
     public long Id => _connection.Id;
@@ -79,14 +78,14 @@ internal sealed partial class RespSession : IKeyspaceObserver
                     break;
                 }
 
-                int n = await _io.ReceiveAsync(_recv.AsMemory(_recvEnd), _connection.Killed).ConfigureAwait(false);
+                int n = await _conn.ReceiveAsync(_recv.AsMemory(_recvEnd)).ConfigureAwait(false);
                 if (n == 0)
                 {
                     break;
                 }
 
                 _recvEnd += n;
-                Interlocked.Increment(ref _server.InFlightBatches);
+                _conn.RequestStarted();
                 try
                 {
                     await ProcessReceivedAsync().ConfigureAwait(false);
@@ -94,14 +93,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
                 finally
                 {
-                    _connection.CommandStartedTicks = 0;
-                    Interlocked.Decrement(ref _server.InFlightBatches);
+                    _conn.RequestEnded();
                 }
             }
         }
         catch (OutputLimitExceededException ex)
         {
-            CloseForOutputLimit(ex.Message);
+            _conn.CloseForOutputLimit("normal: " + ex.Message);
         }
         catch (OperationCanceledException)
         {
@@ -290,21 +288,13 @@ internal sealed partial class RespSession : IKeyspaceObserver
             return;
         }
 
-        await _sendLock.EnterAsync(_connection.Killed).ConfigureAwait(false);
         try
         {
-            ReadOnlyMemory<byte> data = _out.Written;
-            OutputLimit normal = _server.Options.OutputLimits.Normal;
-            if (normal.SoftBytes > 0 && data.Length >= normal.SoftBytes)
-            {
-                data = await SendAboveSoftLimitAsync(data, normal).ConfigureAwait(false);
-            }
-
-            await _io.SendAsync(data, _connection.Killed).ConfigureAwait(false);
+            // the transport's bounded send: a client that leaves the soft limit unread past its seconds is closed
+            await _conn.SendAsync(_out.Written, _server.Options.OutputLimits.Normal).ConfigureAwait(false);
         }
         finally
         {
-            _sendLock.Release();
             _out.Reset();
         }
 
@@ -323,7 +313,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         AbandonGroup(replay: false); // an exception out of a group (engine closing under us) must not keep its stripes
         LeaveAllSubscriptions();
         _server.Registry.Unregister(_connection);
-        _io.Dispose();
+        _conn.Dispose();
         _push?.Writer.TryComplete();
         if (_recv != _home)
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using ThunderDb.Io.Buffers;
 using ThunderDb.Core.Redis;
+using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
 
@@ -68,7 +69,7 @@ internal sealed class RespWriter : IDisposable
         if ((long)Position + size > max)
         {
             // The client's output would pass its limit: it is closed (Redis: client-output-buffer-limit).
-            throw new OutputLimitExceededException($"normal: {(long)Position + size} bytes of replies, limit {max} bytes");
+            throw new OutputLimitExceededException($"{(long)Position + size} bytes of replies, limit {max} bytes");
         }
 
         long wanted = Math.Min(Math.Max((long)_buffer.Length * 2, (long)Position + size), max);
@@ -221,6 +222,3 @@ internal sealed class RespWriter : IDisposable
         Position += n + 3;
     }
 }
-
-/// <summary>A client's unsent output reached its limit: the connection is closed, with one warning naming the client.</summary>
-internal sealed class OutputLimitExceededException(string detail) : Exception(detail);

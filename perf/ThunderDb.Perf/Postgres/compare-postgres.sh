@@ -53,13 +53,17 @@ run() {
   if [ "$mode" = tpcb ]; then script=(-b tpcb-like); mode=prepared; fi
   pgbench -n -h 127.0.0.1 -p "$1" -U postgres -M "$mode" -c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" "${script[@]}" postgres 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
+# server CPU (user + system, in clock ticks) of a process so far: per transaction = delta / (tps * seconds)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+us_per_txn() { awk -v d="$1" -v tps="$2" -v s="$SECONDS_PER_RUN" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", d * 1e6 / hz / (tps * s)}'; }
 for mode in $MODES; do
   for r in $(seq "$ROUNDS"); do
-    t=$(run $TPORT $mode); p=$(run $PPORT $mode)
+    c0=$(cpu_ticks $TPID); t=$(run $TPORT $mode); tcpu=$(us_per_txn $(( $(cpu_ticks $TPID) - c0 )) "$t")
+    p=$(run $PPORT $mode)
     base=""
     if [ -n "$BASE_BIN" ]; then
-      b=$(run $BPORT $mode)
-      base=", base $b tps (base/postgresql $(awk "BEGIN{printf \"%.2f\", $b/$p}"), thunderdb/base $(awk "BEGIN{printf \"%.2f\", $t/$b}"))"
+      c0=$(cpu_ticks $BPID); b=$(run $BPORT $mode); bcpu=$(us_per_txn $(( $(cpu_ticks $BPID) - c0 )) "$b")
+      base=", base $b tps (base/postgresql $(awk "BEGIN{printf \"%.2f\", $b/$p}"), thunderdb/base $(awk "BEGIN{printf \"%.2f\", $t/$b}")), server CPU us/txn thunderdb $tcpu base $bcpu"
     fi
     echo "$mode round $r: thunderdb $t tps, postgresql $p tps, ratio $(awk "BEGIN{printf \"%.2f\", $t/$p}")$base, load $(cut -d' ' -f1 /proc/loadavg)"
   done

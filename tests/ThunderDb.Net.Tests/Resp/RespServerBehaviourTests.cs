@@ -130,14 +130,14 @@ public class RespServerBehaviourTests
         await c.SendAsync(RawClient.Command("GET", "k"));
         // wait until the GET is really inside the store, not just received (under load the kill could otherwise win)
         await WaitUntil(() => Volatile.Read(ref store.ReadsAtGate) == 1);
-        await Assert.That(Volatile.Read(ref server.Server.InFlightBatches)).IsEqualTo(1);
+        await Assert.That(server.Server.InFlightBatches).IsEqualTo(1);
         Task<bool> stop = server.Server.StopAsync(TimeSpan.FromMilliseconds(300));
         bool finished = await Task.WhenAny(stop, Task.Delay(TimeSpan.FromSeconds(20))) == stop;
         await Assert.That(finished).IsTrue(); // it gave up waiting instead of hanging
         await Assert.That(await stop).IsFalse(); // and said a connection is stuck
         gate.Set(); // the command finishes; its connection was killed, so the loop ends
-        await WaitUntil(() => Volatile.Read(ref server.Server.InFlightBatches) == 0);
-        await Assert.That(Volatile.Read(ref server.Server.InFlightBatches)).IsEqualTo(0);
+        await WaitUntil(() => server.Server.InFlightBatches == 0);
+        await Assert.That(server.Server.InFlightBatches).IsEqualTo(0);
     }
 
     private static async Task WaitUntil(Func<bool> condition)

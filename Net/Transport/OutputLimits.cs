@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ThunderDb.Net.Resp;
+namespace ThunderDb.Net.Transport;
 
 /// <summary>
 /// One client class's <c>client-output-buffer-limit</c>: a client whose unsent output reaches <see cref="HardBytes"/>
@@ -9,6 +9,9 @@ namespace ThunderDb.Net.Resp;
 /// </summary>
 public sealed record OutputLimit(long HardBytes, long SoftBytes, int SoftSeconds)
 {
+    /// <summary>No limit but the transport's ceiling (<see cref="OutputBufferLimits.ReplyCeilingBytes"/>).</summary>
+    public static OutputLimit Unlimited { get; } = new(0, 0, 0);
+
     /// <summary>
     /// Whether <paramref name="pending"/> unsent bytes break the limit at <paramref name="nowMs"/> (a
     /// <see cref="Environment.TickCount64"/>); <paramref name="softSinceMs"/> remembers when the soft limit was first
@@ -36,13 +39,20 @@ public sealed record OutputLimit(long HardBytes, long SoftBytes, int SoftSeconds
         return false;
     }
 
+    /// <summary>
+    /// The largest a connection's reply buffer may grow under this limit: the hard limit, never past
+    /// <see cref="OutputBufferLimits.ReplyCeilingBytes"/> (0 = unlimited would otherwise let one reply grow toward
+    /// <see cref="Array.MaxLength"/> and fail the process instead of the client).
+    /// </summary>
+    public long BufferMaxBytes => HardBytes is > 0 and < OutputBufferLimits.ReplyCeilingBytes ? HardBytes : OutputBufferLimits.ReplyCeilingBytes;
+
     /// <summary>The limit in words for the log line that names the closed client.</summary>
     public string Describe(string className) => string.Create(CultureInfo.InvariantCulture,
         $"{className} hard {HardBytes} bytes, soft {SoftBytes} bytes for {SoftSeconds} s");
 }
 
 /// <summary>
-/// The output limits in effect for every connection (Redis defaults: normal unlimited, pubsub 32 MB hard and 8 MB
+/// The RESP output limits in effect for every connection (Redis defaults: normal unlimited, pubsub 32 MB hard and 8 MB
 /// for 60 s soft). CONFIG SET replaces them at run time; sessions read them on the slow path only.
 /// </summary>
 public sealed class OutputBufferLimits
@@ -65,7 +75,7 @@ public sealed class OutputBufferLimits
     public OutputLimit PubSub => Volatile.Read(ref _pubSub);
 
     /// <summary>The largest a normal client's reply buffer may grow: its hard limit, never past <see cref="ReplyCeilingBytes"/>.</summary>
-    public long NormalReplyMaxBytes => Normal.HardBytes is > 0 and < ReplyCeilingBytes ? Normal.HardBytes : ReplyCeilingBytes;
+    public long NormalReplyMaxBytes => Normal.BufferMaxBytes;
 
     /// <summary>As CONFIG GET client-output-buffer-limit answers it in Redis.</summary>
     public string Format() => string.Create(CultureInfo.InvariantCulture,
@@ -150,3 +160,9 @@ public sealed class OutputBufferLimits
         return true;
     }
 }
+
+/// <summary>
+/// A client's unsent output reached its limit (<see cref="OutputLimit"/>): the connection is closed, with one warning
+/// naming the client (<see cref="Connection.CloseForOutputLimit"/>).
+/// </summary>
+public sealed class OutputLimitExceededException(string detail) : Exception(detail);
