@@ -62,20 +62,13 @@ public sealed partial class ExplainAnalyzeDifferentialTests
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
 
-    private static async Task<ToolResult> PsqlAsync(int port, string user) =>
-        await PsqlTests.PsqlAsync(port, Script, null, "-U", user, "-d", "postgres", "-q", "-e", "-A", "-t");
-
     [Test]
     [Timeout(180_000)]
     public async Task Psql_script_prints_what_postgresql_prints(CancellationToken ct)
     {
-        await using var reference = await ReferencePostgres.StartAsync();
-        using var dir = new TempDirectory();
-        await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        var pg = await PsqlAsync(reference.Port, reference.User);
-        var thunder = await PsqlAsync(server.PgPort, "thunder");
+        var (pg, thunder) = await PsqlScriptDifferential.RunAsync(Script, ["-A", "-t"], ct);
         await Assert.That(Normalize(thunder.Stdout)).IsEqualTo(Normalize(pg.Stdout)).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
-        await Assert.That(Errors(thunder.Stderr)).IsEqualTo(Errors(pg.Stderr)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+        await Assert.That(PsqlScriptDifferential.Errors(thunder.Stderr)).IsEqualTo(PsqlScriptDifferential.Errors(pg.Stderr)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
     }
 
     /// <summary>Without PostgreSQL's memory lines and costs (EXPLAIN ANALYZE without COSTS OFF prints them), times masked.</summary>
@@ -83,8 +76,6 @@ public sealed partial class ExplainAnalyzeDifferentialTests
         .Where(l => !l.Contains("Memory Usage:", StringComparison.Ordinal) && !l.Contains("Sort Method:", StringComparison.Ordinal))
         .Select(l => Times().Replace(Costs().Replace(l, ""), "N")));
 
-    private static string Errors(string stderr) =>
-        string.Join('\n', stderr.Split('\n').Where(l => l.Contains("ERROR:", StringComparison.Ordinal) || l.StartsWith("DETAIL:", StringComparison.Ordinal)));
 
     [GeneratedRegex(@"\d+\.\d{3}")]
     private static partial Regex Times();

@@ -56,24 +56,13 @@ public sealed class SelectListDifferentialTests
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
 
-    private static async Task<ToolResult> PsqlAsync(int port, string user) =>
-        await PsqlTests.PsqlAsync(port, Script, null, "-U", user, "-d", "postgres", "-q", "-e");
-
     [Test]
     [Timeout(180_000)]
     public async Task Psql_script_prints_what_postgresql_prints(CancellationToken ct)
     {
-        await using var reference = await ReferencePostgres.StartAsync();
-        using var dir = new TempDirectory();
-        await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        var pg = await PsqlAsync(reference.Port, reference.User);
-        var thunder = await PsqlAsync(server.PgPort, "thunder");
+        var (pg, thunder) = await PsqlScriptDifferential.RunAsync(Script, [], ct);
         await Assert.That(thunder.Stdout).IsEqualTo(pg.Stdout).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
-        await Assert.That(Errors(thunder.Stderr)).IsEqualTo(Errors(pg.Stderr)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+        await Assert.That(PsqlScriptDifferential.Errors(thunder.Stderr, hints: true)).IsEqualTo(PsqlScriptDifferential.Errors(pg.Stderr, hints: true)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
     }
 
-    /// <summary>The ERROR, DETAIL and HINT lines (without psql's LINE / caret lines, which depend on the statement position).</summary>
-    private static string Errors(string stderr) =>
-        string.Join('\n', stderr.Split('\n').Where(l => l.Contains("ERROR:", StringComparison.Ordinal) || l.StartsWith("DETAIL:", StringComparison.Ordinal)
-            || l.StartsWith("HINT:", StringComparison.Ordinal)));
 }
