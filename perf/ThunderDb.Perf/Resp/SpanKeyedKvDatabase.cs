@@ -1,4 +1,5 @@
 using System.Buffers;
+using ThunderDb.Core.Txn.Locks;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Perf.Resp;
@@ -21,6 +22,9 @@ internal sealed class SpanKeyedKvDatabase : IKvDatabase
     public SpanKeyedKvDatabase() => _bySpan = _data.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     public bool IsReadOnly => false;
+
+    /// <summary>Every write is in the dictionary at once: nothing waits for a flush.</summary>
+    public bool CommitsVisibleAtApply => true;
 
     public IKvTransaction Begin(IsolationLevel isolation = IsolationLevel.RepeatableRead)
     {
@@ -75,6 +79,17 @@ internal sealed class SpanKeyedKvDatabase : IKvDatabase
             throw new NotSupportedException("the benchmark store has no ordered scans");
 
         public void BeginStatement()
+        {
+        }
+
+        // No isolation: a write stripe (the lock-manager name a RESP write takes) has nothing to guard here, and every
+        // write is already the newest state.
+        public bool TryLock(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive) => true;
+
+        public ValueTask LockAsync(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
+            ValueTask.CompletedTask;
+
+        public void AdvanceSnapshot()
         {
         }
 
