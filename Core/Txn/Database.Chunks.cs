@@ -41,7 +41,7 @@ public sealed partial class Database
                     chunks++;
                 }
 
-                if (entry.Value is null)
+                if (entry.IsDelete)
                 {
                     builder.AddDelete(key);
                 }

@@ -85,7 +85,7 @@ public sealed partial class Database
         {
             foreach (var (key, entry) in writes.Entries)
             {
-                if (entry.Value is null)
+                if (entry.IsDelete)
                 {
                     builder.AddDelete(key);
                 }
@@ -140,7 +140,7 @@ public sealed partial class Database
                 {
                     foreach (var (key, entry) in writes.Entries)
                     {
-                        ApplyVersion(key, commitTs, entry.Value is not null, entry.Value);
+                        ApplyVersion(key, commitTs, !entry.IsDelete, entry.Value);
                     }
                 }
                 catch (Exception ex)

@@ -30,9 +30,11 @@ public sealed partial class Database
     // maximum: every snapshot taken after open is at or above it, so no version before open can cause a miss.
     private ulong[] _newestByBucket = [];
 
-    // Ring of (key written, commit timestamp), oldest first; under the commit lock. The keys are the write
-    // sets' own arrays, which nothing mutates after commit, so enqueuing allocates nothing.
+    // Ring of (key written, commit timestamp), oldest first; under the commit lock. The keys are copies (the write
+    // set's slab is freed when its transaction ends) into buffers the ring keeps, so enqueuing allocates nothing
+    // once a slot's buffer is large enough.
     private readonly byte[][] _pruneKeys = new byte[PruneQueueCapacity][];
+    private readonly int[] _pruneKeyLengths = new int[PruneQueueCapacity];
     private readonly ulong[] _pruneTs = new ulong[PruneQueueCapacity];
     private readonly ulong[] _pruneVersion = new ulong[PruneQueueCapacity]; // the version to delete, or SeekDeadVersions
     private int _pruneHead;
@@ -91,6 +93,14 @@ public sealed partial class Database
     private void RecordCommittedKeys(WriteSet writes, ulong commitTs)
     {
         var prune = _options.PruneBatch > 0;
+        if (prune && writes.Count > PruneQueueCapacity)
+        {
+            // The queue keeps the newest PruneQueueCapacity entries and hands the rest to the full vacuum pass; a write
+            // set larger than the queue would push out every queued key, its own first ones included: the pass takes all.
+            prune = false;
+            NeedFullVacuumAt(commitTs);
+        }
+
         foreach (var (key, entry) in writes.Entries)
         {
             _newestByBucket[ConflictBucket(entry.Hash)] = commitTs;
@@ -100,7 +110,7 @@ public sealed partial class Database
             }
 
             ulong version;
-            if (entry.Value is null)
+            if (entry.IsDelete)
             {
                 version = SeekDeadVersions;
             }
@@ -127,7 +137,14 @@ public sealed partial class Database
             }
 
             var at = (_pruneHead + _pruneCount) % PruneQueueCapacity;
-            _pruneKeys[at] = key;
+            ref var buffer = ref _pruneKeys[at];
+            if (buffer is null || buffer.Length < key.Length)
+            {
+                buffer = new byte[Math.Max(key.Length, 32)];
+            }
+
+            key.Span.CopyTo(buffer);
+            _pruneKeyLengths[at] = key.Length;
             _pruneTs[at] = commitTs;
             _pruneVersion[at] = version;
             _pruneCount++;
@@ -152,9 +169,8 @@ public sealed partial class Database
         long removed = 0;
         while (_pruneCount > 0 && limit-- > 0 && _pruneTs[_pruneHead] <= horizon)
         {
-            var key = _pruneKeys[_pruneHead];
+            var key = _pruneKeys[_pruneHead].AsSpan(0, _pruneKeyLengths[_pruneHead]);
             var version = _pruneVersion[_pruneHead];
-            _pruneKeys[_pruneHead] = null!;
             _pruneHead = (_pruneHead + 1) % PruneQueueCapacity;
             _pruneCount--;
             // Every snapshot sees the queued commit, so the version it replaced is unreachable.

@@ -90,8 +90,9 @@ public interface IKvTransaction : IDisposable
     void Delete(ReadOnlySpan<byte> key);
 
     /// <summary>
-    /// <see cref="Put"/> (or, with a null <paramref name="value"/>, <see cref="Delete"/>) that may keep both arrays
-    /// instead of copying them: the caller hands them over and never changes them again (bulk key builds).
+    /// <see cref="Put"/> (or, with a null <paramref name="value"/>, <see cref="Delete"/>) of arrays the caller hands
+    /// over and never changes again (bulk key builds). The write set copies them into its native slab like any write;
+    /// the arrays are garbage at once and die young.
     /// </summary>
     void WriteOwned(byte[] key, byte[]? value)
     {

@@ -122,12 +122,12 @@ internal sealed partial class KvTransaction : IKvTransaction
         ThrowIfFinished();
         if (_writes.TryGet(key, out var entry))
         {
-            if (entry.Value is null)
+            if (entry.IsDelete)
             {
                 return false;
             }
 
-            value.Write(entry.Value);
+            value.Write(entry.Value.Span);
             return true;
         }
 
@@ -141,7 +141,7 @@ internal sealed partial class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        Buffer(key, value.ToArray(), WriteTs(key));
+        Buffer(key, value, isDelete: false, WriteTs(key));
     }
 
     public void Delete(ReadOnlySpan<byte> key)
@@ -149,7 +149,7 @@ internal sealed partial class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        Buffer(key, null, WriteTs(key));
+        Buffer(key, default, isDelete: true, WriteTs(key));
     }
 
     public void WriteOwned(byte[] key, byte[]? value)
@@ -157,19 +157,19 @@ internal sealed partial class KvTransaction : IKvTransaction
         ThrowIfFinished();
         _db.ThrowIfReadOnly();
         _db.ThrowIfKeyTooLarge(key);
-        Buffer(key, value, WriteTs(key), key);
+        Buffer(key, value, isDelete: value is null, WriteTs(key));
     }
 
     /// <summary><paramref name="snapshotTs"/>: what the write is based on (the statement snapshot, or a locked key's current read).</summary>
-    private void Buffer(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, byte[]? ownedKey = null)
+    private void Buffer(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool isDelete, ulong snapshotTs)
     {
         // Counted as if the key were new (an overwrite frees its old value): cheap, and errs on the safe side.
-        if (_writes.EncodedBytes + WriteSet.SizeOf(key.Length, value) > _db.MaxTransactionSize)
+        if (_writes.EncodedBytes + WriteSet.SizeOf(key.Length, value.Length, isDelete) > _db.MaxTransactionSize)
         {
             _db.ThrowTransactionTooLarge(_writes.EncodedBytes, _writes.Count);
         }
 
-        _writes.Set(key, value, snapshotTs, SupersededVersion(key), ownedKey);
+        _writes.Set(key, value, isDelete, snapshotTs, SupersededVersion(key));
         if (snapshotTs < OldestWriteSnapshot)
         {
             OldestWriteSnapshot = snapshotTs;

@@ -29,12 +29,19 @@ internal sealed class SnapshotCursor : IKvCursor
     private byte[] _prefix = new byte[64];
     private int _prefixLength;
 
-    // Write-set side.
-    private readonly byte[][] _writeKeys;
+    // Write-set side: slices of the transaction's slab, readable while the write set is in the generation the
+    // cursor started in (a cursor used after its transaction ended throws instead of reading freed memory).
+    private readonly SlabSpan[] _writeKeys;
+    private readonly int _writesGeneration;
+    private bool _countedOpen;
     private int _writeIndex;
 
+    // The current row: the store side's buffers, or (_fromWrites) a write-set key and value.
     private ReadOnlyMemory<byte> _key;
     private ReadOnlyMemory<byte> _value;
+    private SlabSpan _writeKey;
+    private SlabSpan _writeValue;
+    private bool _fromWrites;
 
     public SnapshotCursor(IOrderedStore store, ulong snapshotTs, WriteSet writes, ReadOnlySpan<byte> start, ReadOnlySpan<byte> end, bool reverse)
     {
@@ -45,6 +52,13 @@ internal sealed class SnapshotCursor : IKvCursor
         _end = end.ToArray();
         _reverse = reverse;
         _writeKeys = writes.SortedKeys();
+        _writesGeneration = writes.Generation;
+        if (_writeKeys.Length > 0)
+        {
+            writes.OpenCursors++; // WriteSet.Empty (shared) has no keys and is never counted
+            _countedOpen = true;
+        }
+
         _writeIndex = reverse ? UpperBound(_writeKeys, _end) : LowerBound(_writeKeys, _start);
         if (reverse)
         {
@@ -52,12 +66,18 @@ internal sealed class SnapshotCursor : IKvCursor
         }
     }
 
-    public ReadOnlySpan<byte> Key => _key.Span;
+    public ReadOnlySpan<byte> Key => _fromWrites ? _writeKey.Span : _key.Span;
 
-    public ReadOnlySpan<byte> Value => _value.Span;
+    public ReadOnlySpan<byte> Value => _fromWrites ? _writeValue.Span : _value.Span;
 
     public bool MoveNext()
     {
+        if (_writeKeys.Length > 0 && _writes.Generation != _writesGeneration)
+        {
+            throw new InvalidOperationException("the cursor's transaction has ended");
+        }
+
+        _fromWrites = false;
         if (!_storeStarted)
         {
             _storeStarted = true;
@@ -71,14 +91,14 @@ internal sealed class SnapshotCursor : IKvCursor
 
         while (true)
         {
-            var writeKey = CurrentWriteKey();
-            if (!_storeHas && writeKey is null)
+            var hasWriteKey = CurrentWriteKey(out var writeKey);
+            if (!_storeHas && !hasWriteKey)
             {
                 return false;
             }
 
             int order;
-            if (writeKey is null)
+            if (!hasWriteKey)
             {
                 order = -1; // store first
             }
@@ -88,7 +108,7 @@ internal sealed class SnapshotCursor : IKvCursor
             }
             else
             {
-                order = _storeKey.AsSpan(0, _storeKeyLength).SequenceCompareTo(writeKey);
+                order = _storeKey.AsSpan(0, _storeKeyLength).SequenceCompareTo(writeKey.Span);
                 if (_reverse)
                 {
                     order = -order;
@@ -110,29 +130,26 @@ internal sealed class SnapshotCursor : IKvCursor
 
             _writes.TryGet(writeKey, out var entry);
             _writeIndex += _reverse ? -1 : 1;
-            if (entry.Value is not null)
+            if (!entry.IsDelete)
             {
-                _key = writeKey;
-                _value = entry.Value;
+                _writeKey = writeKey;
+                _writeValue = entry.Value;
+                _fromWrites = true;
                 return true;
             }
         }
     }
 
-    private byte[]? CurrentWriteKey()
+    private bool CurrentWriteKey(out SlabSpan key)
     {
+        key = default;
         if (_writeIndex < 0 || _writeIndex >= _writeKeys.Length)
         {
-            return null;
+            return false;
         }
 
-        var key = _writeKeys[_writeIndex];
-        if (_reverse ? key.AsSpan().SequenceCompareTo(_start) < 0 : _end.Length > 0 && key.AsSpan().SequenceCompareTo(_end) >= 0)
-        {
-            return null;
-        }
-
-        return key;
+        key = _writeKeys[_writeIndex];
+        return !(_reverse ? key.Span.SequenceCompareTo(_start) < 0 : _end.Length > 0 && key.Span.SequenceCompareTo(_end) >= 0);
     }
 
     /// <summary>Moves the store side to the next visible user key in scan order.</summary>
@@ -277,13 +294,13 @@ internal sealed class SnapshotCursor : IKvCursor
         }
     }
 
-    private static int LowerBound(byte[][] keys, ReadOnlySpan<byte> key)
+    private static int LowerBound(SlabSpan[] keys, ReadOnlySpan<byte> key)
     {
         int lo = 0, hi = keys.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (keys[mid].AsSpan().SequenceCompareTo(key) < 0)
+            if (keys[mid].Span.SequenceCompareTo(key) < 0)
             {
                 lo = mid + 1;
             }
@@ -297,7 +314,19 @@ internal sealed class SnapshotCursor : IKvCursor
     }
 
     /// <summary>Index of the first key &gt;= <paramref name="end"/> (the length when <paramref name="end"/> is empty = unbounded).</summary>
-    private static int UpperBound(byte[][] keys, ReadOnlySpan<byte> end) => end.Length == 0 ? keys.Length : LowerBound(keys, end);
+    private static int UpperBound(SlabSpan[] keys, ReadOnlySpan<byte> end) => end.Length == 0 ? keys.Length : LowerBound(keys, end);
 
-    public void Dispose() => _cursor.Dispose();
+    public void Dispose()
+    {
+        if (_countedOpen)
+        {
+            _countedOpen = false;
+            if (_writes.Generation == _writesGeneration)
+            {
+                _writes.OpenCursors--;
+            }
+        }
+
+        _cursor.Dispose();
+    }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ThunderDb.Core.Txn;
@@ -27,15 +26,15 @@ internal sealed partial class WriteSet
 
     private sealed class Run
     {
-        public byte[][] Keys = new byte[16][];
+        public SlabSpan[] Keys = new SlabSpan[16];
         public Entry[] Entries = new Entry[16];
         public int Count;
 
-        public byte[] First => Keys[0];
+        public ReadOnlySpan<byte> First => Keys[0].Span;
 
-        public byte[] Last => Keys[Count - 1];
+        public ReadOnlySpan<byte> Last => Keys[Count - 1].Span;
 
-        public void Add(byte[] key, in Entry entry)
+        public void Add(SlabSpan key, in Entry entry)
         {
             if (Count == Keys.Length)
             {
@@ -56,7 +55,7 @@ internal sealed partial class WriteSet
             while (low <= high)
             {
                 var mid = (int)((uint)(low + high) >> 1);
-                var order = key.SequenceCompareTo(Keys[mid]);
+                var order = key.SequenceCompareTo(Keys[mid].Span);
                 if (order == 0)
                 {
                     return mid;
@@ -93,7 +92,7 @@ internal sealed partial class WriteSet
     internal int Runs => _runs.Count;
 
     /// <summary>Appends <paramref name="key"/> to a run when it fits one (see the class comment) and no savepoint is set.</summary>
-    private bool TryAppendToRun(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes, byte[]? ownedKey)
+    private bool TryAppendToRun(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool isDelete, ulong snapshotTs, ulong supersedes)
     {
         if (_savepointCount > 0)
         {
@@ -123,9 +122,10 @@ internal sealed partial class WriteSet
             _runs.Insert(0, run);
         }
 
-        run.Add(ownedKey ?? key.ToArray(), new Entry { Value = value, SnapshotTs = snapshotTs, Supersedes = supersedes, Hash = KeyHash.Hash64(key) });
+        var stored = isDelete ? SlabSpan.Delete : _slab.Copy(value);
+        run.Add(_slab.Copy(key), new Entry { Value = stored, SnapshotTs = snapshotTs, Supersedes = supersedes, Hash = KeyHash.Hash64(key) });
         _runCount++;
-        EncodedBytes += SizeOf(key.Length, value);
+        EncodedBytes += SizeOf(key.Length, value.Length, isDelete);
         _sortedValid = false;
         return true;
     }
@@ -133,7 +133,7 @@ internal sealed partial class WriteSet
     private bool InDictionary(ReadOnlySpan<byte> key) =>
         _dictMaxLength >= 0
         && key.SequenceCompareTo(_dictMax.AsSpan(0, _dictMaxLength)) <= 0
-        && _entries.GetAlternateLookup<ReadOnlySpan<byte>>().ContainsKey(key);
+        && FindHashed(key, KeyHash.Hash64(key)) >= 0;
 
     /// <summary>The index of the last run whose first key is at or below <paramref name="key"/>, or -1.</summary>
     private int RunBefore(ReadOnlySpan<byte> key)
@@ -204,28 +204,10 @@ internal sealed partial class WriteSet
         _dictMaxLength = key.Length;
     }
 
-    /// <summary>The entry of <paramref name="key"/>, in the dictionary or a run (a null ref when absent).</summary>
-    private ref Entry FindRef(byte[] key)
-    {
-        ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
-        if (!Unsafe.IsNullRef(ref entry))
-        {
-            return ref entry;
-        }
-
-        var run = FindInRun(key, out var index);
-        if (run is null)
-        {
-            return ref Unsafe.NullRef<Entry>();
-        }
-
-        return ref run.Entries[index];
-    }
-
     /// <summary>The runs' keys in ascending order, as an array of their own (runs grow in place; cursors keep what they were given).</summary>
-    private byte[][] RunKeysCopy()
+    private SlabSpan[] RunKeysCopy()
     {
-        var keys = new byte[_runCount][];
+        var keys = new SlabSpan[_runCount];
         var at = 0;
         foreach (var run in _runs)
         {
@@ -242,9 +224,7 @@ internal sealed partial class WriteSet
         {
             if (run.Keys.Length <= 1024 && _spareRun is null)
             {
-                Array.Clear(run.Keys, 0, run.Count);
-                Array.Clear(run.Entries, 0, run.Count);
-                run.Count = 0;
+                run.Count = 0; // slices of the freed slab: never read again, no reference for the GC to clear
                 _spareRun = run;
             }
         }
@@ -254,7 +234,7 @@ internal sealed partial class WriteSet
         _dictMaxLength = -1;
     }
 
-    /// <summary>Every entry: the runs in ascending key order, then the dictionary in insertion order.</summary>
+    /// <summary>Every entry: the runs in ascending key order, then the hashed keys in insertion order (slot order after a removal).</summary>
     public EntryList Entries => new(this);
 
     internal readonly struct EntryList(WriteSet set)
@@ -266,37 +246,33 @@ internal sealed partial class WriteSet
     {
         private int _runIndex;
         private int _inRun = -1;
-        private bool _inDictionary;
-        private Dictionary<byte[], Entry>.Enumerator _dictionary;
+        private int _slot = -1;
 
-        public KeyValuePair<byte[], Entry> Current { get; private set; }
+        public KeyValuePair<SlabSpan, Entry> Current { get; private set; }
 
         public bool MoveNext()
         {
-            while (!_inDictionary)
+            while (_runIndex < set._runs.Count)
             {
-                if (_runIndex < set._runs.Count)
+                var run = set._runs[_runIndex];
+                if (++_inRun < run.Count)
                 {
-                    var run = set._runs[_runIndex];
-                    if (++_inRun < run.Count)
-                    {
-                        Current = new KeyValuePair<byte[], Entry>(run.Keys[_inRun], run.Entries[_inRun]);
-                        return true;
-                    }
-
-                    _runIndex++;
-                    _inRun = -1;
-                    continue;
+                    Current = new KeyValuePair<SlabSpan, Entry>(run.Keys[_inRun], run.Entries[_inRun]);
+                    return true;
                 }
 
-                _inDictionary = true;
-                _dictionary = set._entries.GetEnumerator();
+                _runIndex++;
+                _inRun = -1;
             }
 
-            if (_dictionary.MoveNext())
+            while (++_slot < set._slotCount)
             {
-                Current = _dictionary.Current;
-                return true;
+                ref var slot = ref set._slots[_slot];
+                if (!slot.Free)
+                {
+                    Current = new KeyValuePair<SlabSpan, Entry>(slot.Key, slot.Entry);
+                    return true;
+                }
             }
 
             return false;

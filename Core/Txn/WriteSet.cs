@@ -1,11 +1,9 @@
-using System.Runtime.InteropServices;
-
 namespace ThunderDb.Core.Txn;
 
 /// <summary>
-/// A transaction's private writes: last write per key wins. Lookups by span do not allocate
-/// (alternate-key lookup); the sorted key order for scans is built lazily, only after changes. Keys written in
-/// ascending order go to sorted runs instead of the dictionary (WriteSet.Run.cs).
+/// A transaction's private writes: last write per key wins. Lookups by span do not allocate; the sorted key order for scans is built lazily, only after changes. Keys written in
+/// ascending order go to sorted runs, the others to a hash table (WriteSet.Run.cs, WriteSet.Hash.cs); keys and values
+/// live in a native slab owned by the set and freed when the transaction ends (WriteSlab.cs).
 /// <para>
 /// Savepoints: while one is set, the first change of each key after the innermost mark logs the key's previous
 /// entry (or its absence) in an undo log; <see cref="RollbackTo"/> replays the log backwards to the mark. Without a
@@ -16,8 +14,8 @@ internal sealed partial class WriteSet
 {
     internal struct Entry
     {
-        /// <summary>The new value, or null for a delete.</summary>
-        public byte[]? Value;
+        /// <summary>The new value in the set's slab, or <see cref="SlabSpan.Delete"/>.</summary>
+        public SlabSpan Value;
 
         /// <summary>
         /// The snapshot the key's first write in this transaction was made under; a newer committed version of the key
@@ -37,11 +35,13 @@ internal sealed partial class WriteSet
 
         /// <summary>The savepoint whose undo log last recorded this key (0: none): later changes under it need no record.</summary>
         public int LoggedAt;
+
+        public readonly bool IsDelete => Value.IsDelete;
     }
 
     private struct UndoRecord
     {
-        public byte[] Key;
+        public SlabSpan Key;
         public Entry Previous;
         public bool Existed;
     }
@@ -63,14 +63,24 @@ internal sealed partial class WriteSet
     /// <summary>A set that is never written: a scan of the store alone.</summary>
     public static readonly WriteSet Empty = new();
 
-    private readonly Dictionary<byte[], Entry> _entries = new(ByteKeyComparer.Instance);
-    private byte[][] _sorted = [];
-    private byte[][] _sortedDict = [];
+    // Every key and value of the set (WriteSlab.cs); the runs and the hash table hold slices of it.
+    private readonly WriteSlab _slab = new();
+    private SlabSpan[] _sorted = [];
+    private SlabSpan[] _sortedDict = [];
     private bool _sortedValid = true;
-    /// <summary>A key was removed since the last <see cref="Clear"/>: the dictionary refills freed slots, so its enumeration order is no longer insertion order.</summary>
+    /// <summary>A key was removed since the last <see cref="Clear"/>: the table refills freed slots, so its enumeration order is no longer insertion order.</summary>
     private bool _hadRemovals;
 
-    public int Count => _entries.Count + _runCount;
+    /// <summary>Bumped by <see cref="Clear"/>: a cursor made before it must not read the freed slab.</summary>
+    internal int Generation { get; private set; }
+
+    /// <summary>Cursors of this generation still open (their current value may be a slab slice; no value is overwritten in place while one is).</summary>
+    internal int OpenCursors { get; set; }
+
+    public int Count => HashedCount + _runCount;
+
+    /// <summary>Native bytes this set's slab holds (tests).</summary>
+    internal long SlabBytes => _slab.Bytes;
 
     /// <summary>What the write set takes in WAL records (<see cref="Storage.Wal.WalRecordBuilder.OperationSize"/> summed over its entries), kept as it changes.</summary>
     public long EncodedBytes { get; private set; }
@@ -78,8 +88,18 @@ internal sealed partial class WriteSet
     /// <summary>The encoded size of one entry.</summary>
     public static long SizeOf(int keyLength, byte[]? value) => Storage.Wal.WalRecordBuilder.OperationSize(keyLength, value?.Length ?? 0, value is not null);
 
-    /// <summary><paramref name="ownedKey"/>: the key as an array the set may keep (the caller never changes it), or null to copy it.</summary>
-    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes, byte[]? ownedKey = null)
+    /// <summary>The encoded size of one entry.</summary>
+    public static long SizeOf(int keyLength, SlabSpan value) => Storage.Wal.WalRecordBuilder.OperationSize(keyLength, Math.Max(0, value.Length), !value.IsDelete);
+
+    /// <summary>The encoded size of one entry.</summary>
+    public static long SizeOf(int keyLength, int valueLength, bool isDelete) => Storage.Wal.WalRecordBuilder.OperationSize(keyLength, valueLength, !isDelete);
+
+    /// <summary>Tests: a put of <paramref name="value"/>, or a delete when it is null.</summary>
+    public void Set(ReadOnlySpan<byte> key, byte[]? value, ulong snapshotTs, ulong supersedes) =>
+        Set(key, value, value is null, snapshotTs, supersedes);
+
+    /// <summary>Copies <paramref name="key"/> and <paramref name="value"/> (ignored when <paramref name="isDelete"/>) into the set.</summary>
+    public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool isDelete, ulong snapshotTs, ulong supersedes)
     {
         var run = FindInRun(key, out var runIndex);
         if (run is not null)
@@ -90,46 +110,74 @@ internal sealed partial class WriteSet
                 LogUndo(run.Keys[runIndex], ref existing, exists: true);
             }
 
-            EncodedBytes += SizeOf(key.Length, value) - SizeOf(key.Length, existing.Value);
-            existing.Value = value;
+            EncodedBytes += SizeOf(key.Length, value.Length, isDelete) - SizeOf(key.Length, existing.Value);
+            existing.Value = StoreValue(existing.Value, value, isDelete);
             return;
         }
 
-        if (TryAppendToRun(key, value, snapshotTs, supersedes, ownedKey))
+        if (TryAppendToRun(key, value, isDelete, snapshotTs, supersedes))
         {
             return;
         }
 
-        var lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
-        ref var entry = ref ownedKey is null
-            ? ref CollectionsMarshal.GetValueRefOrAddDefault(lookup, key, out var exists)
-            : ref CollectionsMarshal.GetValueRefOrAddDefault(_entries, ownedKey, out exists);
+        var hash = KeyHash.Hash64(key);
+        var slot = FindHashed(key, hash);
+        var exists = slot >= 0;
+        if (!exists)
+        {
+            slot = AddHashed(_slab.Copy(key), hash);
+        }
+
+        ref var entry = ref _slots[slot].Entry;
         if (_savepointCount > 0 && !(exists && entry.LoggedAt == _savepoints[_savepointCount - 1].Id))
         {
-            lookup.TryGetValue(key, out var storedKey, out _);
-            LogUndo(storedKey!, ref entry, exists);
+            LogUndo(_slots[slot].Key, ref entry, exists);
         }
 
-        EncodedBytes += SizeOf(key.Length, value) - (exists ? SizeOf(key.Length, entry.Value) : 0);
-        entry.Value = value;
+        EncodedBytes += SizeOf(key.Length, value.Length, isDelete) - (exists ? SizeOf(key.Length, entry.Value) : 0);
+        entry.Value = exists ? StoreValue(entry.Value, value, isDelete) : isDelete ? SlabSpan.Delete : _slab.Copy(value);
         if (!exists)
         {
             entry.SnapshotTs = snapshotTs;
             entry.Supersedes = supersedes; // a rewrite in the same transaction still replaces the first one's predecessor
-            entry.Hash = KeyHash.Hash64(key);
+            entry.Hash = hash;
             _sortedValid = false;
             NoteDictionaryKey(key);
         }
     }
 
+    /// <summary>
+    /// The slice for a key's new value. A rewrite no longer than the old value reuses its bytes when nothing can still
+    /// read them (no savepoint's undo log, no open cursor), so a transaction rewriting one key does not grow the slab.
+    /// </summary>
+    private SlabSpan StoreValue(SlabSpan old, ReadOnlySpan<byte> value, bool isDelete)
+    {
+        if (isDelete)
+        {
+            return SlabSpan.Delete;
+        }
+
+        if (value.Length <= old.Length && value.Length > 0 && _savepointCount == 0 && OpenCursors == 0)
+        {
+            return WriteSlab.Overwrite(old, value);
+        }
+
+        return _slab.Copy(value);
+    }
+
     /// <summary>Under the commit lock, once the conflict check has found the key's newest version exactly.</summary>
-    public void SetSupersedes(byte[] key, ulong supersedes) => FindRef(key).Supersedes = supersedes;
+    public void SetSupersedes(ReadOnlySpan<byte> key, ulong supersedes) => FindRef(key).Supersedes = supersedes;
 
     public bool TryGet(ReadOnlySpan<byte> key, out Entry entry)
     {
-        if (_entries.Count > 0 && _entries.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out entry))
+        if (HashedCount > 0)
         {
-            return true;
+            var slot = FindHashed(key, KeyHash.Hash64(key));
+            if (slot >= 0)
+            {
+                entry = _slots[slot].Entry;
+                return true;
+            }
         }
 
         var run = FindInRun(key, out var index);
@@ -138,12 +186,12 @@ internal sealed partial class WriteSet
     }
 
     /// <summary>
-    /// All written keys in ascending order: the run (sorted already) merged with the dictionary's keys, sorted
-    /// incrementally. While no key was removed since <see cref="Clear"/>, the dictionary enumerates its keys in
+    /// All written keys in ascending order: the runs (sorted already) merged with the hashed keys, sorted
+    /// incrementally. While no key was removed since <see cref="Clear"/>, the table enumerates its keys in
     /// insertion order, so the keys added since the last sort are the ones after the first <c>_sortedDict.Length</c>;
     /// only those are sorted and merged in. A new array each time: open cursors keep the one they started with.
     /// </summary>
-    public byte[][] SortedKeys()
+    public SlabSpan[] SortedKeys()
     {
         if (!_sortedValid)
         {
@@ -155,29 +203,16 @@ internal sealed partial class WriteSet
         return _sorted;
     }
 
-    private byte[][] SortedDictionaryKeys()
+    private SlabSpan[] SortedDictionaryKeys()
     {
-        if (_hadRemovals || _sortedDict.Length > _entries.Count)
+        if (_hadRemovals || _sortedDict.Length > HashedCount)
         {
-            _sortedDict = [.. _entries.Keys];
+            _sortedDict = HashedKeys(0);
             SortKeys(_sortedDict);
         }
-        else if (_sortedDict.Length < _entries.Count)
+        else if (_sortedDict.Length < HashedCount)
         {
-            var added = new byte[_entries.Count - _sortedDict.Length][];
-            var i = 0;
-            var skip = _sortedDict.Length;
-            foreach (var key in _entries.Keys)
-            {
-                if (skip > 0)
-                {
-                    skip--;
-                    continue;
-                }
-
-                added[i++] = key;
-            }
-
+            var added = HashedKeys(_sortedDict.Length);
             SortKeys(added);
             _sortedDict = Merge(_sortedDict, added);
         }
@@ -185,9 +220,9 @@ internal sealed partial class WriteSet
         return _sortedDict;
     }
 
-    private static int Compare(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b);
+    private static int Compare(SlabSpan a, SlabSpan b) => a.Span.SequenceCompareTo(b.Span);
 
-    private static void SortKeys(byte[][] keys)
+    private static void SortKeys(SlabSpan[] keys)
     {
         for (var i = 1; i < keys.Length; i++)
         {
@@ -199,7 +234,7 @@ internal sealed partial class WriteSet
         }
     }
 
-    private static byte[][] Merge(byte[][] sorted, byte[][] added)
+    private static SlabSpan[] Merge(SlabSpan[] sorted, SlabSpan[] added)
     {
         if (sorted.Length == 0)
         {
@@ -211,7 +246,7 @@ internal sealed partial class WriteSet
             return sorted;
         }
 
-        var merged = new byte[sorted.Length + added.Length][];
+        var merged = new SlabSpan[sorted.Length + added.Length];
         if (Compare(sorted[^1], added[0]) < 0)
         {
             sorted.CopyTo(merged, 0);
@@ -231,24 +266,12 @@ internal sealed partial class WriteSet
     }
 
     /// <summary>The written keys in [<paramref name="start"/>, <paramref name="end"/>) (empty end: no bound), in no particular order.</summary>
-    public List<byte[]> KeysInRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
+    public List<SlabSpan> KeysInRange(ReadOnlySpan<byte> start, ReadOnlySpan<byte> end)
     {
-        var keys = new List<byte[]>();
-        foreach (var run in _runs)
+        var keys = new List<SlabSpan>();
+        foreach (var (key, _) in Entries)
         {
-            for (var i = 0; i < run.Count; i++)
-            {
-                var key = run.Keys[i];
-                if (key.AsSpan().SequenceCompareTo(start) >= 0 && (end.IsEmpty || key.AsSpan().SequenceCompareTo(end) < 0))
-                {
-                    keys.Add(key);
-                }
-            }
-        }
-
-        foreach (var key in _entries.Keys)
-        {
-            if (key.AsSpan().SequenceCompareTo(start) >= 0 && (end.IsEmpty || key.AsSpan().SequenceCompareTo(end) < 0))
+            if (key.Span.SequenceCompareTo(start) >= 0 && (end.IsEmpty || key.Span.SequenceCompareTo(end) < 0))
             {
                 keys.Add(key);
             }
@@ -287,7 +310,7 @@ internal sealed partial class WriteSet
             }
             else
             {
-                _entries.Remove(undo.Key);
+                RemoveHashed(undo.Key);
                 _hadRemovals = true;
             }
 
@@ -305,7 +328,6 @@ internal sealed partial class WriteSet
         _savepointCount = IndexOfSavepoint(id);
         if (_savepointCount == 0)
         {
-            Array.Clear(_undo, 0, _undoCount);
             _undoCount = 0;
         }
     }
@@ -323,7 +345,7 @@ internal sealed partial class WriteSet
         throw new InvalidOperationException($"savepoint {id} does not exist (released, rolled back past, or never set in this transaction)");
     }
 
-    private void LogUndo(byte[] storedKey, ref Entry entry, bool exists)
+    private void LogUndo(SlabSpan storedKey, ref Entry entry, bool exists)
     {
         var current = _savepoints[_savepointCount - 1].Id;
         if (exists && entry.LoggedAt == current)
@@ -340,45 +362,26 @@ internal sealed partial class WriteSet
         entry.LoggedAt = current;
     }
 
+    /// <summary>Empties the set and frees its slab: every key and value slice handed out is invalid from here on.</summary>
     public void Clear()
     {
-        // A reused transaction keeps its table; one that grew big (a large MULTI) gives the memory back.
-        if (_entries.Count > 1024)
-        {
-            _entries.Clear();
-            _entries.TrimExcess(16);
-        }
-
-        _entries.Clear();
+        ClearHashed();
         EncodedBytes = 0;
         _sorted = [];
         _sortedDict = [];
         _sortedValid = true;
         ClearRun();
         _hadRemovals = false;
-        if (_undoCount > 0 || _savepointCount > 0)
+        _undoCount = 0;
+        _savepointCount = 0;
+        if (_undo.Length > 1024)
         {
-            Array.Clear(_undo, 0, _undoCount);
-            _undoCount = 0;
-            _savepointCount = 0;
+            _undo = [];
         }
 
         _lastSavepointId = 0;
+        OpenCursors = 0;
+        Generation++;
+        _slab.Clear();
     }
-}
-
-/// <summary>Equality on byte-string keys, with span lookups.</summary>
-internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-{
-    public static readonly ByteKeyComparer Instance = new();
-
-    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-    public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-    public int GetHashCode(ReadOnlySpan<byte> alternate) => KeyHash.Hash32(alternate);
-
-    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
 }

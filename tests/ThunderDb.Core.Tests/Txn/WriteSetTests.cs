@@ -22,12 +22,12 @@ public class WriteSetTests
         set.Set(Key(5000), B("past"), 1, WriteSet.UnknownVersion);
         await Assert.That(set.RunCount).IsEqualTo(1001);
         await Assert.That(set.Count).IsEqualTo(1002);
-        await Assert.That(set.TryGet(Key(8), out var deleted) && deleted.Value is null).IsTrue();
-        await Assert.That(set.TryGet(Key(7), out var odd) && Encoding.UTF8.GetString(odd.Value!) == "odd").IsTrue();
+        await Assert.That(set.TryGet(Key(8), out var deleted) && deleted.IsDelete).IsTrue();
+        await Assert.That(set.TryGet(Key(7), out var odd) && Encoding.UTF8.GetString(odd.Value.Span) == "odd").IsTrue();
         await Assert.That(set.TryGet(Key(9), out _)).IsFalse();
         var sorted = set.SortedKeys();
         await Assert.That(sorted.Length).IsEqualTo(1002);
-        await Assert.That(sorted.Zip(sorted.Skip(1)).All(p => p.First.AsSpan().SequenceCompareTo(p.Second) < 0)).IsTrue();
+        await Assert.That(sorted.Zip(sorted.Skip(1)).All(p => p.First.Span.SequenceCompareTo(p.Second.Span) < 0)).IsTrue();
     }
 
     [Test]
@@ -62,7 +62,7 @@ public class WriteSetTests
         var applied = new List<string>();
         foreach (var (key, _) in set.Entries)
         {
-            applied.Add(Encoding.UTF8.GetString(key));
+            applied.Add(Encoding.UTF8.GetString(key.Span));
         }
 
         await Assert.That(applied.Take(5111).SequenceEqual(model.Keys.Where(k => k != "t2/000005x"))).IsTrue();
@@ -123,7 +123,7 @@ public class WriteSetTests
                 // a rewrite, or a new run before the others).
                 var id = random.Next(10) < 7 ? next += random.Next(1, 3) : random.Next(next + 10);
                 var key = $"t{random.Next(3)}k{id:D6}";
-                var value = random.Next(5) == 0 ? null : $"v{step}";
+                var value = random.Next(5) == 0 ? null : $"v{step}" + new string('.', random.Next(8)); // shorter and longer rewrites (in place or a new slice)
                 set.Set(Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value), 1, WriteSet.UnknownVersion);
                 model[key] = value;
             }
@@ -208,21 +208,21 @@ public class WriteSetTests
     private static async Task AssertSame(WriteSet set, SortedDictionary<string, string?> model)
     {
         await Assert.That(set.Count).IsEqualTo(model.Count);
-        var sorted = set.SortedKeys().Select(k => Encoding.UTF8.GetString(k)).ToList();
+        var sorted = set.SortedKeys().Select(k => Encoding.UTF8.GetString(k.Span)).ToList();
         await Assert.That(sorted).IsEquivalentTo(model.Keys.ToList(), TUnit.Assertions.Enums.CollectionOrdering.Matching);
         var enumerated = new List<string>();
         foreach (var (key, entry) in set.Entries)
         {
-            var name = Encoding.UTF8.GetString(key);
+            var name = Encoding.UTF8.GetString(key.Span);
             enumerated.Add(name);
-            await Assert.That(entry.Value is null ? null : Encoding.UTF8.GetString(entry.Value)).IsEqualTo(model[name]);
+            await Assert.That(entry.IsDelete ? null : Encoding.UTF8.GetString(entry.Value.Span)).IsEqualTo(model[name]);
         }
 
         await Assert.That(enumerated.Order(StringComparer.Ordinal).ToList()).IsEquivalentTo(sorted, TUnit.Assertions.Enums.CollectionOrdering.Matching);
         foreach (var (key, value) in model)
         {
             await Assert.That(set.TryGet(Encoding.UTF8.GetBytes(key), out var entry)).IsTrue();
-            await Assert.That(entry.Value is null ? null : Encoding.UTF8.GetString(entry.Value)).IsEqualTo(value);
+            await Assert.That(entry.IsDelete ? null : Encoding.UTF8.GetString(entry.Value.Span)).IsEqualTo(value);
         }
 
         long encoded = model.Sum(p => WriteSet.SizeOf(p.Key.Length, p.Value is null ? null : Encoding.UTF8.GetBytes(p.Value)));
