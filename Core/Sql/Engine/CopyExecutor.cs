@@ -106,9 +106,11 @@ internal sealed class CopyExecutor(DmlExecutor dml, Binder binder, ExecutionRunt
         try
         {
             var values = new SqlValue[targets.Count];
+            // One row array for the whole COPY unless foreign-key checks keep rows until the statement ends.
+            SqlValue[]? reused = writer.References is null ? new SqlValue[table.Columns.Count] : null;
             while (await input.NextAsync(values, targets, runtime.Cancellation).ConfigureAwait(false))
             {
-                SqlValue[] row = writer.NewRow(values, targets, null, coerced: true); // CopyInput cast each field with its column context
+                SqlValue[] row = writer.NewRow(values, targets, null, coerced: true, into: reused); // CopyInput cast each field with its column context
                 try
                 {
                     await writer.InsertAsync(row).ConfigureAwait(false);

@@ -14,7 +14,9 @@ internal sealed class CopyInput(CopyOptions options, string[] names, bool[] forc
 
     private readonly CopyTextReader? _text = options.Format == CopyFormat.Binary ? null : new CopyTextReader(options);
     private readonly CopyBinaryReader? _binary = options.Format == CopyFormat.Binary ? new CopyBinaryReader() : null;
-    private readonly List<string?> _fields = [];
+    private readonly CopyFieldList _fields = new();
+    private string?[] _texts = [];
+    private long[] _integers = [];
     private readonly List<(int Offset, int Length)> _binaryFields = [];
     private bool _final;
     private bool _headerDone = !options.Header;
@@ -85,13 +87,13 @@ internal sealed class CopyInput(CopyOptions options, string[] names, bool[] forc
                 _headerDone = true;
                 if (options.HeaderMatch)
                 {
-                    MatchHeader();
+                    MatchHeader([.. Enumerable.Range(0, _fields.Count).Select(_fields.GetString)]);
                 }
 
                 continue;
             }
 
-            if (_fields.Count == 1 && targets.Count == 0 && _fields[0] == "")
+            if (_fields.Count == 1 && targets.Count == 0 && !_fields.IsNull(0) && _fields[0].IsEmpty)
             {
                 return true; // a zero-column table: an empty line is a row
             }
@@ -106,9 +108,28 @@ internal sealed class CopyInput(CopyOptions options, string[] names, bool[] forc
                 throw new SqlException(SqlState.BadCopyFileFormat, $"missing data for column \"{targets[_fields.Count].Name}\"");
             }
 
+            if (_texts.Length != targets.Count)
+            {
+                _texts = new string?[targets.Count];
+                _integers = new long[targets.Count];
+            }
+
+            // Every field that needs text is decoded first, in order, so a line's first invalid byte sequence is its
+            // error whatever the other fields hold; plain integers are parsed from the bytes (no string per field).
             for (int i = 0; i < targets.Count; i++)
             {
-                string? field = _fields[i];
+                _texts[i] = !options.IsCsv && PlainInteger(i, targets[i].Type) ? null : _fields.GetString(i);
+            }
+
+            for (int i = 0; i < targets.Count; i++)
+            {
+                string? field = _texts[i];
+                if (field is null && !_fields.IsNull(i))
+                {
+                    values[i] = AssignInteger(i, targets[i]);
+                    continue;
+                }
+
                 if (options.IsCsv)
                 {
                     if (field is null && forceNotNull[i])
@@ -130,6 +151,36 @@ internal sealed class CopyInput(CopyOptions options, string[] names, bool[] forc
         return false;
     }
 
+    /// <summary>Whether field <paramref name="i"/> is a plain decimal within <paramref name="type"/>'s range (then in <c>_integers</c>).</summary>
+    private bool PlainInteger(int i, SqlType type)
+    {
+        if (type.IsArray)
+        {
+            return false;
+        }
+
+        (long min, long max) = type.Kind switch
+        {
+            SqlTypeKind.Int2 => (short.MinValue, short.MaxValue),
+            SqlTypeKind.Int4 => (int.MinValue, int.MaxValue),
+            SqlTypeKind.Int8 => (long.MinValue, long.MaxValue),
+            _ => (1L, 0L),
+        };
+        return min <= max && _fields.TryGetPlainInteger(i, min, max, out _integers[i]);
+    }
+
+    private SqlValue AssignInteger(int i, ColumnDef column)
+    {
+        try
+        {
+            return RowWriter.Assign(SqlValue.FromInteger(column.Type.Kind, _integers[i]), column);
+        }
+        catch (SqlException e)
+        {
+            throw e.WithWhere($"COPY {table}, line {LineNumber}, column {column.Name}: \"{_fields.GetString(i)}\"");
+        }
+    }
+
     private SqlValue Convert(string field, ColumnDef column)
     {
         try
@@ -143,23 +194,23 @@ internal sealed class CopyInput(CopyOptions options, string[] names, bool[] forc
         }
     }
 
-    private void MatchHeader()
+    private void MatchHeader(List<string?> header)
     {
-        if (_fields.Count != names.Length)
+        if (header.Count != names.Length)
         {
-            throw new SqlException(SqlState.BadCopyFileFormat, $"wrong number of fields in header line: got {_fields.Count}, expected {names.Length}");
+            throw new SqlException(SqlState.BadCopyFileFormat, $"wrong number of fields in header line: got {header.Count}, expected {names.Length}");
         }
 
         for (int i = 0; i < names.Length; i++)
         {
-            if (_fields[i] is null)
+            if (header[i] is null)
             {
                 throw new SqlException(SqlState.BadCopyFileFormat, $"column name mismatch in header line field {i + 1}: got null value (\"{options.Null}\"), expected \"{names[i]}\"");
             }
 
-            if (_fields[i] != names[i])
+            if (header[i] != names[i])
             {
-                throw new SqlException(SqlState.BadCopyFileFormat, $"column name mismatch in header line field {i + 1}: got \"{_fields[i]}\", expected \"{names[i]}\"");
+                throw new SqlException(SqlState.BadCopyFileFormat, $"column name mismatch in header line field {i + 1}: got \"{header[i]}\", expected \"{names[i]}\"");
             }
         }
     }

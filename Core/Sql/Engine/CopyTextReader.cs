@@ -12,7 +12,6 @@ namespace ThunderDb.Core.Sql.Engine;
 public sealed class CopyTextReader(CopyOptions options)
 {
     private const int MaxDisplay = 100;
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly CopyOptions _options = options ?? throw new ArgumentNullException(nameof(options));
     private readonly byte[] _null = Encoding.UTF8.GetBytes(options.Null);
@@ -23,7 +22,10 @@ public sealed class CopyTextReader(CopyOptions options)
     private bool _inQuote;
     private bool _lastWasEscape;
     private Eol _eol;
-    private readonly List<byte> _field = [];
+    private CopyFieldList? _strings; // TryReadRow(List<string?>)'s fields before they are decoded
+    // The last line's bytes, decoded only when an error shows it (a string per line was a third of COPY's allocations).
+    private byte[] _lastLine = new byte[256];
+    private int _lastLineLength;
 
     private enum Eol : byte
     {
@@ -40,7 +42,7 @@ public sealed class CopyTextReader(CopyOptions options)
     public bool SawEndMarker { get; private set; }
 
     /// <summary>The last line returned, for error context (cut to 100 characters as PostgreSQL does).</summary>
-    public string LastLine { get; private set; } = "";
+    public string LastLine => Display(_lastLine.AsSpan(0, _lastLineLength));
 
     /// <summary>Adds received bytes.</summary>
     public void Append(ReadOnlySpan<byte> data)
@@ -81,6 +83,28 @@ public sealed class CopyTextReader(CopyOptions options)
     {
         ArgumentNullException.ThrowIfNull(fields);
         fields.Clear();
+        _strings ??= new CopyFieldList();
+        if (!TryReadRow(_strings, final))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < _strings.Count; i++)
+        {
+            fields.Add(_strings.GetString(i));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the next line's fields into <paramref name="fields"/> as bytes, not decoded as UTF-8 yet
+    /// (<see cref="CopyFieldList.GetString"/> checks that). False as for the string form.
+    /// </summary>
+    public bool TryReadRow(CopyFieldList fields, bool final)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        fields.Clear();
         if (SawEndMarker)
         {
             return false;
@@ -106,7 +130,7 @@ public sealed class CopyTextReader(CopyOptions options)
         }
 
         LineNumber++;
-        LastLine = Display(line);
+        RememberLine(line);
         if (_options.IsCsv)
         {
             SplitCsv(line, fields);
@@ -247,7 +271,7 @@ public sealed class CopyTextReader(CopyOptions options)
             if (csv && _inQuote)
             {
                 LineNumber++;
-                LastLine = Display(_buffer.AsSpan(_start, _end - _start));
+                RememberLine(_buffer.AsSpan(_start, _end - _start));
                 throw new SqlException(SqlState.BadCopyFileFormat, "unterminated CSV quoted field");
             }
 
@@ -273,24 +297,25 @@ public sealed class CopyTextReader(CopyOptions options)
     }
 
     /// <summary>Text format: fields split at the delimiter, backslash escapes decoded, the raw <c>NULL</c> string is NULL.</summary>
-    private void SplitText(ReadOnlySpan<byte> line, List<string?> fields)
+    private void SplitText(ReadOnlySpan<byte> line, CopyFieldList fields)
     {
         byte delimiter = _options.Delimiter;
         int i = 0;
         while (true)
         {
             int rawStart = i;
-            _field.Clear();
-            bool escaped = false;
-            // most fields have no backslash: find the field's end in one vectorized search, copy nothing
+            fields.BeginField();
+            // most fields have no backslash: find the field's end in one vectorized search, copy it whole
             int stop = line[i..].IndexOfAny(delimiter, (byte)'\\');
             if (stop < 0 || line[i + stop] == delimiter)
             {
-                i = stop < 0 ? line.Length : i + stop;
+                int fieldEnd = stop < 0 ? line.Length : i + stop;
+                fields.Append(line[i..fieldEnd]);
+                i = fieldEnd;
             }
             else
             {
-                _field.AddRange(line.Slice(i, stop));
+                fields.Append(line.Slice(i, stop));
                 i += stop;
             }
 
@@ -305,11 +330,10 @@ public sealed class CopyTextReader(CopyOptions options)
 
                 if (c != (byte)'\\')
                 {
-                    _field.Add(c);
+                    fields.Append(c);
                     continue;
                 }
 
-                escaped = true;
                 if (i >= line.Length)
                 {
                     break;
@@ -326,7 +350,7 @@ public sealed class CopyTextReader(CopyOptions options)
                             value = (value << 3) + (line[i++] - '0');
                         }
 
-                        _field.Add((byte)value);
+                        fields.Append((byte)value);
                         break;
                     }
 
@@ -338,36 +362,35 @@ public sealed class CopyTextReader(CopyOptions options)
                             value = (value << 4) + HexValue(line[i++]);
                         }
 
-                        _field.Add((byte)value);
+                        fields.Append((byte)value);
                         break;
                     }
 
                     case (byte)'b':
-                        _field.Add(8);
+                        fields.Append(8);
                         break;
                     case (byte)'f':
-                        _field.Add(12);
+                        fields.Append(12);
                         break;
                     case (byte)'n':
-                        _field.Add((byte)'\n');
+                        fields.Append((byte)'\n');
                         break;
                     case (byte)'r':
-                        _field.Add((byte)'\r');
+                        fields.Append((byte)'\r');
                         break;
                     case (byte)'t':
-                        _field.Add((byte)'\t');
+                        fields.Append((byte)'\t');
                         break;
                     case (byte)'v':
-                        _field.Add(11);
+                        fields.Append(11);
                         break;
                     default:
-                        _field.Add(c);
+                        fields.Append(c);
                         break;
                 }
             }
 
-            ReadOnlySpan<byte> raw = line[rawStart..i];
-            fields.Add(raw.SequenceEqual(_null) ? null : escaped ? Decode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_field)) : Decode(raw));
+            fields.EndField(isNull: line[rawStart..i].SequenceEqual(_null)); // NULL is matched before escapes are undone
             if (i >= line.Length)
             {
                 return;
@@ -378,14 +401,14 @@ public sealed class CopyTextReader(CopyOptions options)
     }
 
     /// <summary>CSV: quoted sections keep delimiters and newlines, a doubled quote (or escape + quote) is a quote; only an unquoted NULL string is NULL.</summary>
-    private void SplitCsv(ReadOnlySpan<byte> line, List<string?> fields)
+    private void SplitCsv(ReadOnlySpan<byte> line, CopyFieldList fields)
     {
         byte delimiter = _options.Delimiter, quote = _options.Quote, escape = _options.Escape;
         int i = 0;
         while (true)
         {
             int rawStart = i;
-            _field.Clear();
+            fields.BeginField();
             bool sawQuote = false;
             while (i < line.Length)
             {
@@ -398,7 +421,7 @@ public sealed class CopyTextReader(CopyOptions options)
 
                 if (c != quote)
                 {
-                    _field.Add(c);
+                    fields.Append(c);
                     continue;
                 }
 
@@ -413,7 +436,7 @@ public sealed class CopyTextReader(CopyOptions options)
                     c = line[i++];
                     if (c == escape && i < line.Length && (line[i] == quote || line[i] == escape))
                     {
-                        _field.Add(line[i++]);
+                        fields.Append(line[i++]);
                         continue;
                     }
 
@@ -422,12 +445,11 @@ public sealed class CopyTextReader(CopyOptions options)
                         break;
                     }
 
-                    _field.Add(c);
+                    fields.Append(c);
                 }
             }
 
-            ReadOnlySpan<byte> raw = line[rawStart..i];
-            fields.Add(!sawQuote && raw.SequenceEqual(_null) ? null : Decode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_field)));
+            fields.EndField(isNull: !sawQuote && line[rawStart..i].SequenceEqual(_null));
             if (i >= line.Length)
             {
                 return;
@@ -441,26 +463,15 @@ public sealed class CopyTextReader(CopyOptions options)
 
     private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
 
-    private static string Decode(ReadOnlySpan<byte> bytes)
+    private void RememberLine(ReadOnlySpan<byte> line)
     {
-        if (bytes.IsEmpty)
+        if (_lastLine.Length < line.Length)
         {
-            return "";
+            _lastLine = new byte[Math.Max(line.Length, _lastLine.Length * 2)];
         }
 
-        if (bytes.IndexOf((byte)0) >= 0)
-        {
-            throw new SqlException(SqlState.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x00");
-        }
-
-        try
-        {
-            return Strict.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new SqlException(SqlState.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"");
-        }
+        line.CopyTo(_lastLine);
+        _lastLineLength = line.Length;
     }
 
     private static string Display(ReadOnlySpan<byte> line)

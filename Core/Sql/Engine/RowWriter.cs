@@ -45,11 +45,22 @@ internal sealed class RowWriter
     /// <summary>
     /// A complete new row from <paramref name="produced"/> values for <paramref name="targets"/> (cast to the column
     /// types unless <paramref name="coerced"/> says they already are; <paramref name="defaulted"/> items take the
-    /// default) and the defaults of every other column.
+    /// default) and the defaults of every other column. <paramref name="into"/>: an array of the table's width to fill
+    /// instead of a new one, when the caller knows nothing keeps the previous row (COPY without foreign keys).
     /// </summary>
-    public SqlValue[] NewRow(ReadOnlySpan<SqlValue> produced, IReadOnlyList<ColumnDef> targets, bool[]? defaulted, bool coerced = false)
+    public SqlValue[] NewRow(ReadOnlySpan<SqlValue> produced, IReadOnlyList<ColumnDef> targets, bool[]? defaulted, bool coerced = false, SqlValue[]? into = null)
     {
-        var row = new SqlValue[Table.Columns.Count];
+        SqlValue[] row;
+        if (into is not null && into.Length == Table.Columns.Count)
+        {
+            row = into;
+            Array.Clear(row);
+        }
+        else
+        {
+            row = new SqlValue[Table.Columns.Count];
+        }
+
         Span<bool> given = Table.Columns.Count <= 256 ? stackalloc bool[Table.Columns.Count] : new bool[Table.Columns.Count];
         for (int i = 0; i < produced.Length && i < targets.Count; i++)
         {

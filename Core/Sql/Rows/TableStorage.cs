@@ -27,6 +27,45 @@ public sealed partial class TableStorage
 
     private readonly ConcurrentDictionary<uint, StrongBox<long>> _rowIds = new();
 
+    // Per-thread scratch for the row being written (Insert and RowKey run synchronously, and the write set copies what
+    // it is given): a COPY row used to allocate two buffer writers, their arrays, a prefix and the column types.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_rowValue;
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_rowKey;
+    [ThreadStatic]
+    private static TableDef? t_typesOf;
+    [ThreadStatic]
+    private static SqlType[]? t_types;
+
+    private static ArrayBufferWriter<byte> Scratch(ref ArrayBufferWriter<byte>? writer, int size)
+    {
+        writer ??= new ArrayBufferWriter<byte>(size);
+        writer.ResetWrittenCount();
+        return writer;
+    }
+
+    /// <summary><see cref="ColumnTypes"/> of the last table this thread encoded a row of (catalog objects never change).</summary>
+    private static SqlType[] RowTypes(TableDef table)
+    {
+        if (!ReferenceEquals(t_typesOf, table))
+        {
+            t_types = ColumnTypes(table);
+            t_typesOf = table;
+        }
+
+        return t_types!;
+    }
+
+    private static void WritePrefix(IBufferWriter<byte> writer, uint tableOid, uint indexOid)
+    {
+        Span<byte> prefix = writer.GetSpan(PrefixLength);
+        prefix[0] = KeyspaceTag.Table;
+        BinaryPrimitives.WriteUInt32BigEndian(prefix[1..], tableOid);
+        BinaryPrimitives.WriteUInt32BigEndian(prefix[5..], indexOid);
+        writer.Advance(PrefixLength);
+    }
+
     public static byte[] Prefix(uint tableOid, uint indexOid)
     {
         var prefix = new byte[PrefixLength];
@@ -92,8 +131,8 @@ public sealed partial class TableStorage
     public static byte[] RowKey(TableDef table, IndexDef? primary, ReadOnlySpan<SqlValue> row, long rowId)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var key = new ArrayBufferWriter<byte>(32);
-        key.Write(Prefix(table.Oid, table.RowKeyspaceOid));
+        ArrayBufferWriter<byte> key = Scratch(ref t_rowKey, 32);
+        WritePrefix(key, table.Oid, table.RowKeyspaceOid);
         if (primary is null)
         {
             IndexKeyEncoder.Write(key, SqlValue.FromInt8(rowId));
@@ -141,8 +180,8 @@ public sealed partial class TableStorage
             (entries ??= new List<byte[]>(indexes.Count)).Add(entry);
         }
 
-        var value = new ArrayBufferWriter<byte>(256);
-        RowCodec.Write(value, row, ColumnTypes(table));
+        ArrayBufferWriter<byte> value = Scratch(ref t_rowValue, 256);
+        RowCodec.Write(value, row, RowTypes(table));
         txn.Put(rowKey, value.WrittenSpan);
         foreach (byte[] entry in entries ?? [])
         {
@@ -172,8 +211,8 @@ public sealed partial class TableStorage
             txn.Delete(rowKey);
         }
 
-        var value = new ArrayBufferWriter<byte>(64);
-        RowCodec.Write(value, newRow, ColumnTypes(table));
+        ArrayBufferWriter<byte> value = Scratch(ref t_rowValue, 256);
+        RowCodec.Write(value, newRow, RowTypes(table));
         txn.Put(newKey, value.WrittenSpan);
         foreach (IndexDef index in indexes)
         {
@@ -323,7 +362,7 @@ public sealed partial class TableStorage
 
         foreach ((byte[] key, byte[] value, _) in entries)
         {
-            txn.WriteOwned(key, value); // fresh arrays nobody changes: the write set keeps them instead of a copy
+            txn.WriteOwned(key, value); // copied into the write set's slab; the arrays die young
         }
     }
 
