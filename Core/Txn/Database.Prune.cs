@@ -93,11 +93,12 @@ public sealed partial class Database
     private void RecordCommittedKeys(WriteSet writes, ulong commitTs)
     {
         var prune = _options.PruneBatch > 0;
-        if (prune && writes.Count > PruneQueueCapacity)
+        // The queue keeps the newest PruneQueueCapacity entries and hands older ones to the full vacuum pass. Of a write
+        // set larger than that, only its last PruneQueueCapacity candidates would stay: the ones before are not copied
+        // into the queue just to be pushed out again (the same outcome, without a key copy each).
+        var skip = prune && writes.Count > PruneQueueCapacity ? CountPruneCandidates(writes) - PruneQueueCapacity : 0;
+        if (skip > 0)
         {
-            // The queue keeps the newest PruneQueueCapacity entries and hands the rest to the full vacuum pass; a write
-            // set larger than the queue would push out every queued key, its own first ones included: the pass takes all.
-            prune = false;
             NeedFullVacuumAt(commitTs);
         }
 
@@ -128,6 +129,12 @@ public sealed partial class Database
                 version = entry.Supersedes;
             }
 
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+
             if (_pruneCount == PruneQueueCapacity)
             {
                 // Drop the oldest: the full vacuum pass will find what it would have pruned.
@@ -149,6 +156,21 @@ public sealed partial class Database
             _pruneVersion[at] = version;
             _pruneCount++;
         }
+    }
+
+    /// <summary>The entries <see cref="RecordCommittedKeys"/> would queue: tombstones and writes that know what they replace.</summary>
+    private static int CountPruneCandidates(WriteSet writes)
+    {
+        var count = 0;
+        foreach (var (_, entry) in writes.Entries)
+        {
+            if (entry.IsDelete || (entry.Supersedes != WriteSet.UnknownVersion && entry.Supersedes != 0))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>
