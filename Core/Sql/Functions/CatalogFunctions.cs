@@ -17,7 +17,7 @@ internal static class CatalogFunctions
 
     private static readonly HashSet<string> Names = new(StringComparer.Ordinal)
     {
-        "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible", "format_type", "pg_get_expr", "pg_get_indexdef", "pg_get_constraintdef",
+        "pg_get_userbyid", "pg_table_is_visible", "pg_type_is_visible", "pg_function_is_visible", "format_type", "pg_get_expr", "pg_get_indexdef", "pg_get_constraintdef",
         "pg_encoding_to_char", "obj_description", "col_description", "shobj_description", "has_table_privilege", "has_schema_privilege",
         "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
         "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef", "pg_notify", "pg_cancel_backend", "pg_terminate_backend",
@@ -33,9 +33,15 @@ internal static class CatalogFunctions
                 PgRoles.NameOf(Catalog(c), session.SuperuserName ?? session.User, (uint)a[0].AsInt64) ?? $"unknown (OID={a[0].AsInt64})"))],
             "pg_table_is_visible" => [new(name, [O], B, (a, c) => SqlValue.FromBool(IsVisible(Catalog(c), session, (uint)a[0].AsInt64)))],
             "pg_type_is_visible" => [new(name, [O], B, (_, _) => SqlValue.FromBool(true))],
+            // every function is a built-in in pg_catalog, which the search path always holds
+            "pg_function_is_visible" => [new(name, [O], B, (_, _) => SqlValue.FromBool(true))],
             "format_type" => [new(name, [O, I], T, (a, c) => a[0].IsNull ? SqlValue.Null
                 : SqlValue.FromText(CatalogText.FormatType(Catalog(c), (uint)a[0].AsInt64, a[1].IsNull ? -1 : a[1].AsInt32)!), Strict: false)],
-            "pg_get_expr" => [new(name, [T, O], T, (a, _) => a[0]), new(name, [T, O, B], T, (a, _) => a[0])],
+            "pg_get_expr" =>
+            [
+                new(name, [T, O], T, (a, c) => Expression(Catalog(c), session, a[0].AsString, (uint)a[1].AsInt64, pretty: false)),
+                new(name, [T, O, B], T, (a, c) => Expression(Catalog(c), session, a[0].AsString, (uint)a[1].AsInt64, a[2].AsBool)),
+            ],
             "pg_get_indexdef" =>
             [
                 new(name, [O], T, (a, c) => Text(CatalogText.IndexDefinition(Catalog(c), (uint)a[0].AsInt64))),
@@ -43,8 +49,8 @@ internal static class CatalogFunctions
             ],
             "pg_get_constraintdef" =>
             [
-                new(name, [O], T, (a, c) => Text(CatalogText.ConstraintDefinition(Catalog(c), (uint)a[0].AsInt64))),
-                new(name, [O, B], T, (a, c) => Text(CatalogText.ConstraintDefinition(Catalog(c), (uint)a[0].AsInt64))),
+                new(name, [O], T, (a, c) => Text(CatalogText.ConstraintDefinition(Catalog(c), (uint)a[0].AsInt64, Visibility(Catalog(c), session), pretty: false))),
+                new(name, [O, B], T, (a, c) => Text(CatalogText.ConstraintDefinition(Catalog(c), (uint)a[0].AsInt64, Visibility(Catalog(c), session), a[1].AsBool))),
             ],
             "pg_get_viewdef" =>
             [
@@ -106,6 +112,12 @@ internal static class CatalogFunctions
 
     private static CatalogSnapshot Catalog(EvalContext c) =>
         c.Runtime?.Catalog ?? throw new SqlException(SqlState.FeatureNotSupported, "catalog functions need a running statement");
+
+    /// <summary>pg_get_expr(adbin or conbin, relid): the stored expression deparsed as PostgreSQL prints it, against the relation's columns.</summary>
+    private static SqlValue Expression(CatalogSnapshot catalog, SessionContext session, string expr, uint relation, bool pretty) =>
+        SqlValue.FromText(ExpressionDeparser.Deparse(catalog, catalog.Find<TableDef>(relation), expr, pretty, Visibility(catalog, session)));
+
+    public static Func<uint, bool> Visibility(CatalogSnapshot catalog, SessionContext session) => oid => IsVisible(catalog, session, oid);
 
     /// <summary>Visible: in a schema of the search path (pg_catalog implicitly first), and the first relation of that name found there.</summary>
     private static bool IsVisible(CatalogSnapshot catalog, SessionContext session, uint oid)

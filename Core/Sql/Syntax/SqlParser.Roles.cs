@@ -1,6 +1,6 @@
 namespace ThunderDb.Core.Sql.Syntax;
 
-/// <summary>CREATE / ALTER / DROP ROLE (USER, GROUP), and GRANT / REVOKE recognised so they can be refused clearly.</summary>
+/// <summary>CREATE / ALTER / DROP ROLE (USER, GROUP), and GRANT / REVOKE (and COMMENT ON) recognised so they can be refused clearly.</summary>
 public sealed partial class SqlParser
 {
     /// <summary>True when the statement at the cursor is a role statement or GRANT / REVOKE, parsed into <paramref name="statement"/>.</summary>
@@ -14,6 +14,13 @@ public sealed partial class SqlParser
             SkipToStatementEnd();
             statement = new UnsupportedStatement(
                 $"{what} is not supported: ThunderDB has no object privileges (every role that can log in may use every table; only role management needs a superuser)");
+            return true;
+        }
+
+        if (IsWordText(t, "comment") && PeekToken().Keyword == Keyword.On)
+        {
+            SkipToStatementEnd();
+            statement = new UnsupportedStatement("COMMENT is not supported: ThunderDB keeps no object descriptions (obj_description and col_description return NULL)");
             return true;
         }
 

@@ -11,6 +11,9 @@ namespace ThunderDb.Core.Sql.SystemViews;
 public static class CatalogText
 {
     public const uint SuperuserOid = 10;
+
+    /// <summary>PostgreSQL 15's predefined role that owns the public schema (whoever owns the database, as psql's \dn prints it).</summary>
+    public const uint DatabaseOwnerRoleOid = 6171;
     public const uint HeapAm = 2;
     public const uint BtreeAm = 403;
     public const uint DefaultTablespace = 1663;
@@ -134,7 +137,8 @@ public static class CatalogText
     }
 
     /// <summary>pg_get_constraintdef: <c>PRIMARY KEY (id)</c>, <c>FOREIGN KEY (a) REFERENCES t2(b) ON DELETE CASCADE</c>, <c>CHECK (n &gt; 0)</c>.</summary>
-    public static string? ConstraintDefinition(CatalogSnapshot catalog, uint constraintOid)
+    /// <remarks>The referenced table is schema-qualified when <paramref name="isVisible"/> says the search path does not find it (PostgreSQL's generate_relation_name).</remarks>
+    public static string? ConstraintDefinition(CatalogSnapshot catalog, uint constraintOid, Func<uint, bool> isVisible, bool pretty = true)
     {
         if (ConstraintOf(constraintOid) is not (uint tableOid, int i) || catalog.Find<TableDef>(tableOid) is not { } table || i >= table.Constraints.Count)
         {
@@ -150,33 +154,18 @@ public static class CatalogText
             case ConstraintKind.Unique:
                 return $"UNIQUE ({Columns(table, c.Columns)})";
             case ConstraintKind.Check:
-                return "CHECK " + Parenthesized(c.CheckSql ?? "");
+                return "CHECK (" + ExpressionDeparser.Deparse(catalog, table, c.CheckSql ?? "", pretty, isVisible) + ")";
             default:
             {
                 TableDef? target = catalog.Find<TableDef>(c.ReferencedTableOid);
-                string referenced = target is null ? "?" : $"{QuoteIdent(target.Name)}({Columns(target, c.ReferencedColumns ?? [])})";
+                string targetName = target is null ? "?" : isVisible(target.Oid) ? QuoteIdent(target.Name) : QualifiedName(catalog, target);
+                string referenced = target is null ? "?" : $"{targetName}({Columns(target, c.ReferencedColumns ?? [])})";
                 var sb = new StringBuilder($"FOREIGN KEY ({Columns(table, c.Columns)}) REFERENCES {referenced}");
                 AppendAction(sb, "UPDATE", c.OnUpdate);
                 AppendAction(sb, "DELETE", c.OnDelete);
                 return sb.ToString();
             }
         }
-    }
-
-    /// <summary>The expression in one pair of parentheses: the stored text often has them already (the printer adds them).</summary>
-    private static string Parenthesized(string sql)
-    {
-        int depth = 0;
-        for (int i = 0; i < sql.Length; i++)
-        {
-            depth += sql[i] == '(' ? 1 : sql[i] == ')' ? -1 : 0;
-            if (depth == 0 && i < sql.Length - 1)
-            {
-                return "(" + sql + ")";
-            }
-        }
-
-        return sql.Length > 1 && sql[0] == '(' ? sql : "(" + sql + ")";
     }
 
     private static void AppendAction(StringBuilder sb, string on, ReferentialAction action)

@@ -74,7 +74,10 @@ internal static class InformationSchema
                 int position = 0;
                 foreach (ColumnDef c in table.VisibleColumns)
                 {
-                    Add(table, ++position, c.Name, c.Type, c.NotNull, c.DefaultSql, c.Identity, true);
+                    // column_default is pg_get_expr(adbin, adrelid), as PostgreSQL defines the view
+                    string? columnDefault = c.DefaultSql is null || c.Identity != IdentityKind.None ? null
+                        : ExpressionDeparser.Deparse(src.Catalog, table, c.DefaultSql, pretty: false, Functions.CatalogFunctions.Visibility(src.Catalog, src.Session), c.Type);
+                    Add(table, ++position, c.Name, c.Type, c.NotNull, columnDefault, c.Identity, true);
                 }
             }
             else if (r is ViewDef view)

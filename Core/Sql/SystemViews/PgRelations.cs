@@ -66,7 +66,7 @@ internal static class PgRelations
         foreach (SchemaDef s in src.Schemas)
         {
             seen.Add(s.Oid);
-            t.Add(Oid(s.Oid), Name(s.Name), Oid(CatalogText.SuperuserOid), Null);
+            t.Add(Oid(s.Oid), Name(s.Name), Oid(s.Oid == WellKnownOids.PublicSchema ? CatalogText.DatabaseOwnerRoleOid : CatalogText.SuperuserOid), Null);
         }
 
         if (!seen.Contains(WellKnownOids.PgCatalogSchema))
@@ -129,7 +129,7 @@ internal static class PgRelations
             short len = type.IsArray ? (short)-1 : info.TypLen;
             t.Add(Oid(rel), Name(name), Oid(dropped ? 0 : type.PgOid), Int4(-1), Int2(len),
                 Int2(number), Int4(type.IsArray ? 1 : 0), Int4(-1), Int4(CatalogText.TypeModifier(type)), Bool(len is 1 or 2 or 4 or 8),
-                Char(len == 8 ? 'd' : len == 2 ? 's' : len == 1 ? 'c' : 'i'), Char(len == -1 ? 'x' : 'p'), Char('\0'), Bool(notNull), Bool(hasDefault),
+                Char(len == 8 ? 'd' : len == 2 ? 's' : len == 1 ? 'c' : 'i'), Char(len != -1 ? 'p' : type is { Kind: SqlTypeKind.Numeric, IsArray: false } ? 'm' : 'x'), Char('\0'), Bool(notNull), Bool(hasDefault),
                 Bool(false), Char((char)identity), Char('\0'), Bool(dropped), Bool(true),
                 Int4(0), Oid(type.IsString && type.Kind != SqlTypeKind.Unknown ? CatalogText.DefaultCollation : 0u), Null, Null, Null,
                 Null);
@@ -238,11 +238,14 @@ internal static class PgRelations
     public static VirtualTable AttrDef(ViewSource src)
     {
         var t = new VirtualTable("pg_attrdef", ("oid", SqlType.Oid), ("adrelid", SqlType.Oid), ("adnum", SqlType.Int2), ("adbin", SqlType.Text));
+        Func<uint, bool> visible = Functions.CatalogFunctions.Visibility(src.Catalog, src.Session);
         foreach (TableDef table in src.Tables)
         {
             foreach (ColumnDef c in table.Columns.Where(c => c.DefaultSql is not null && !c.IsDropped))
             {
-                t.Add(Oid(CatalogText.AttrDefOid(table.Oid, c.Number)), Oid(table.Oid), Int2(c.Number), Text(c.DefaultSql));
+                // adbin as PostgreSQL's pg_get_expr prints its node tree unprettily: coerced to the column's type, casts spelled out
+                string adbin = ExpressionDeparser.Deparse(src.Catalog, table, c.DefaultSql!, pretty: false, visible, c.Type);
+                t.Add(Oid(CatalogText.AttrDefOid(table.Oid, c.Number)), Oid(table.Oid), Int2(c.Number), Text(adbin));
             }
         }
 
@@ -255,13 +258,17 @@ internal static class PgRelations
             ("seqmax", SqlType.Int8), ("seqmin", SqlType.Int8), ("seqcache", SqlType.Int8), ("seqcycle", SqlType.Bool));
         foreach (SequenceDef s in src.Relations.OfType<SequenceDef>())
         {
-            t.Add(Oid(s.Oid), Oid(20u), Int8(s.Start), Int8(s.Increment), Int8(s.Max), Int8(s.Min), Int8(1), Bool(s.Cycle));
+            // a serial's or identity's sequence has its column's type (CREATE SEQUENCE ... AS is not parsed: bigint otherwise)
+            SqlType? owner = s.OwnedByColumn > 0 && src.Catalog.Find<TableDef>(s.OwnedByTableOid) is { } table && s.OwnedByColumn <= table.Columns.Count
+                ? table.Column(s.OwnedByColumn).Type : null;
+            uint type = owner is { IsArray: false, Kind: SqlTypeKind.Int2 or SqlTypeKind.Int4 } ? (uint)owner.Value.PgOid : 20u;
+            t.Add(Oid(s.Oid), Oid(type), Int8(s.Start), Int8(s.Increment), Int8(s.Max), Int8(s.Min), Int8(1), Bool(s.Cycle));
         }
 
         return t;
     }
 
-    /// <summary>Dependencies clients look for: a sequence owned by a column ('a', as psql's <c>\d seq</c> "Owned by" reads it).</summary>
+    /// <summary>Dependencies clients look for: a sequence owned by a column ('a', or 'i' for identity, as psql's <c>\d seq</c> footers read them).</summary>
     public static VirtualTable Depend(ViewSource src)
     {
         const uint PgClass = 1259;
@@ -269,7 +276,10 @@ internal static class PgRelations
             ("refobjid", SqlType.Oid), ("refobjsubid", SqlType.Int4), ("deptype", Char1));
         foreach (SequenceDef s in src.Relations.OfType<SequenceDef>().Where(s => s.OwnedByTableOid != 0))
         {
-            t.Add(Oid(PgClass), Oid(s.Oid), Int4(0), Oid(PgClass), Oid(s.OwnedByTableOid), Int4(s.OwnedByColumn), Char('a'));
+            // an identity column's sequence is an internal dependency ('i': psql's "Sequence for identity column"), a serial's an automatic one
+            bool identity = src.Catalog.Find<TableDef>(s.OwnedByTableOid) is { } table && s.OwnedByColumn >= 1 && s.OwnedByColumn <= table.Columns.Count
+                && table.Column(s.OwnedByColumn).Identity != IdentityKind.None;
+            t.Add(Oid(PgClass), Oid(s.Oid), Int4(0), Oid(PgClass), Oid(s.OwnedByTableOid), Int4(s.OwnedByColumn), Char(identity ? 'i' : 'a'));
         }
 
         return t;

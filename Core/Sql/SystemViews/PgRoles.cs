@@ -21,11 +21,20 @@ internal static class PgRoles
         {
             yield return new Role(r.Oid, r.Name, r.Superuser, r.Inherit, r.CreateRole, r.CreateDb, r.CanLogin, r.Replication, r.BypassRls, r.Password);
         }
+
+        yield return new Role(CatalogText.DatabaseOwnerRoleOid, DatabaseOwnerRole, false, true, false, false, false, false, false, null);
     }
+
+    private const string DatabaseOwnerRole = "pg_database_owner";
 
     /// <summary>The name of role <paramref name="oid"/> (pg_get_userbyid), or null.</summary>
     public static string? NameOf(CatalogSnapshot catalog, string? superuserName, uint oid) =>
-        oid == CatalogText.SuperuserOid ? superuserName : catalog.Find<RoleDef>(oid)?.Name;
+        oid switch
+        {
+            CatalogText.SuperuserOid => superuserName,
+            CatalogText.DatabaseOwnerRoleOid => DatabaseOwnerRole,
+            _ => catalog.Find<RoleDef>(oid)?.Name,
+        };
 
     public static VirtualTable Roles(ViewSource src)
     {

@@ -10,13 +10,19 @@ namespace ThunderDb.Host.Tests.Postgres.Differential;
 internal static class PsqlScriptDifferential
 {
     /// <summary>Runs <paramref name="script"/> with <c>psql -d postgres -q -e</c> plus <paramref name="psqlArgs"/> on both servers.</summary>
-    public static async Task<(ToolResult Pg, ToolResult Thunder)> RunAsync(string script, string[] psqlArgs, CancellationToken ct)
+    /// <param name="superuser">Both servers' superuser (ThunderDB's security.superuser, PostgreSQL's initdb -U), so owner names print alike.</param>
+    public static Task<(ToolResult Pg, ToolResult Thunder)> RunAsync(string script, string[] psqlArgs, CancellationToken ct, string? superuser = null) =>
+        OnBothAsync((port, user) => PsqlTests.PsqlAsync(port, script, null, ["-U", user, "-d", "postgres", "-q", "-e", .. psqlArgs]), ct, superuser);
+
+    /// <summary>Starts both servers and runs <paramref name="run"/>(port, superuser) against PostgreSQL, then ThunderDB.</summary>
+    public static async Task<(T Pg, T Thunder)> OnBothAsync<T>(Func<int, string, Task<T>> run, CancellationToken ct, string? superuser = null)
     {
-        await using var reference = await ReferencePostgres.StartAsync();
+        await using var reference = await ReferencePostgres.StartAsync(superuser);
         using var dir = new TempDirectory();
-        await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        var pg = await PsqlTests.PsqlAsync(reference.Port, script, null, ["-U", reference.User, "-d", "postgres", "-q", "-e", .. psqlArgs]);
-        var thunder = await PsqlTests.PsqlAsync(server.PgPort, script, null, ["-U", "thunder", "-d", "postgres", "-q", "-e", .. psqlArgs]);
+        string sections = superuser is null ? "" : $"[security]\nsuperuser = \"{superuser}\"";
+        await using var server = await RunningServer.StartAsync(dir, syncCommit: false, sections: sections, ct: ct);
+        T pg = await run(reference.Port, reference.User);
+        T thunder = await run(server.PgPort, superuser ?? "thunder");
         return (pg, thunder);
     }
 

@@ -16,21 +16,25 @@ internal sealed class ReferencePostgres : IAsyncDisposable
     private readonly string _dir;
     private readonly bool _asPostgresUser;
 
-    private ReferencePostgres(string dir, int port, bool asPostgresUser)
+    private readonly string? _superuser;
+
+    private ReferencePostgres(string dir, int port, bool asPostgresUser, string? superuser)
     {
         _dir = dir;
         Port = port;
         _asPostgresUser = asPostgresUser;
+        _superuser = superuser;
     }
 
     public int Port { get; }
 
     /// <summary>The superuser name psql connects as.</summary>
-    public string User => _asPostgresUser ? "postgres" : Environment.UserName;
+    public string User => _superuser ?? (_asPostgresUser ? "postgres" : Environment.UserName);
 
     public static bool Installed => File.Exists(Path.Combine(BinDir, "postgres"));
 
-    public static async Task<ReferencePostgres> StartAsync()
+    /// <param name="superuser">The bootstrap superuser's name (initdb -U), e.g. the one ThunderDB is configured with, so owners print alike.</param>
+    public static async Task<ReferencePostgres> StartAsync(string? superuser = null)
     {
         if (!Installed)
         {
@@ -46,9 +50,9 @@ internal sealed class ReferencePostgres : IAsyncDisposable
         }
 
         var port = ServerProcess.FreePort();
-        var server = new ReferencePostgres(dir, port, root);
+        var server = new ReferencePostgres(dir, port, root, superuser);
         var data = Path.Combine(dir, "data");
-        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", data, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], root).ConfigureAwait(false);
+        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", data, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", .. (superuser is null ? Array.Empty<string>() : ["-U", superuser])], root).ConfigureAwait(false);
         var options = string.Create(CultureInfo.InvariantCulture,
             $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c shared_buffers=32MB -c max_connections=20 -c TimeZone=UTC");
         await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", data, "-l", Path.Combine(dir, "log"), "-w", "-t", "60", "-o", options, "start"], root).ConfigureAwait(false);
