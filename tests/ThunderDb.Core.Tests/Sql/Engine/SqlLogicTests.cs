@@ -24,7 +24,7 @@ public class SqlLogicTests
         ("evidence/slt_lang_droptable.test", 1.0),
         ("evidence/slt_lang_dropview.test", 1.0),
         ("random/aggregates/slt_good_129.test", 1.0),
-        ("random/groupby/slt_good_13.test", 0.989),
+        ("random/groupby/slt_good_13.test", 1.0),
         ("random/select/slt_good_124.test", 1.0),
         ("index/random/10/slt_good_0.test", 1.0),
         ("index/orderby/10/slt_good_0.test", 1.0),

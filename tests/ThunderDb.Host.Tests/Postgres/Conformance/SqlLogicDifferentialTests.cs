@@ -76,11 +76,11 @@ public sealed class SqlLogicDifferentialTests
     }
 
     /// <summary>A failure reason without its values, to group failures.</summary>
-    private static string Reason(string? reason) => reason is null ? "" : reason.StartsWith("expected", StringComparison.Ordinal) ? "wrong result" : reason;
+    private static string Reason(string? reason) => reason is null ? "" : reason.StartsWith("expected", StringComparison.Ordinal) ? "wrong result" : reason[..Math.Min(60, reason.Length)];
 
     private static async Task<SltFileResult> RunOnPostgresAsync(ReferencePostgres reference, string database, string path, string file, CancellationToken ct)
     {
-        string server = $"Host=127.0.0.1;Port={reference.Port};Username={reference.User};Timeout=10;Command Timeout=60";
+        string server = $"Host=127.0.0.1;Port={reference.Port};Username={reference.User};Timeout=10;Command Timeout=60;Pooling=false";
         await using (var admin = new NpgsqlConnection(server + ";Database=postgres"))
         {
             await admin.OpenAsync(ct);
@@ -97,7 +97,7 @@ public sealed class SqlLogicDifferentialTests
     {
         using var dir = new TempDirectory();
         await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={server.PgPort};Username=thunder;Database=postgres;Timeout=10;Command Timeout=60");
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={server.PgPort};Username=thunder;Database=postgres;Timeout=10;Command Timeout=60;Pooling=false");
         await connection.OpenAsync(ct);
         return await SltRunner.RunFileAsync(path, file, "postgresql", new NpgsqlSltExecutor(connection), FileBudget, ct);
     }
