@@ -1,4 +1,5 @@
 using ThunderDb.Core.Sql.Syntax;
+using ThunderDb.SqlLogicTest;
 
 namespace ThunderDb.Core.Tests.Sql.Syntax;
 
@@ -9,57 +10,28 @@ namespace ThunderDb.Core.Tests.Sql.Syntax;
 /// </summary>
 public class SqlCorpusTests
 {
-    private static string? CorpusDirectory() => SqlLogicCorpus.Directory();
+    private static string? CorpusDirectory() => SltCorpus.Directory();
 
     /// <summary>The SQL of every statement/query record that runs on PostgreSQL, with its file and line.</summary>
     internal static IEnumerable<(string File, int Line, string Sql)> Records(string root)
     {
-        foreach (string file in Directory.EnumerateFiles(root, "*.test", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (string file in SltCorpus.Files())
         {
-            string[] lines = File.ReadAllLines(file);
-            bool skipNext = false;
-            for (int i = 0; i < lines.Length; i++)
+            foreach (SltRecord r in SltScript.ParseFile(Path.Combine(root, file)))
             {
-                string line = lines[i];
-                if (line.StartsWith("skipif ", StringComparison.Ordinal))
+                if (r.SkippedOn("postgresql"))
                 {
-                    skipNext |= line.Split(' ')[1] == "postgresql";
                     continue;
                 }
 
-                if (line.StartsWith("onlyif ", StringComparison.Ordinal))
-                {
-                    skipNext |= line.Split(' ')[1] != "postgresql";
-                    continue;
-                }
-
-                if (line == "halt" && !skipNext)
+                if (r.Kind == SltRecordKind.Halt)
                 {
                     break;
                 }
 
-                if (line.StartsWith("statement ", StringComparison.Ordinal) || line.StartsWith("query ", StringComparison.Ordinal))
+                if (r.Kind is SltRecordKind.Statement or SltRecordKind.Query)
                 {
-                    int start = i + 1;
-                    var sql = new List<string>();
-                    for (i = start; i < lines.Length && lines[i].Length > 0 && lines[i] != "----"; i++)
-                    {
-                        sql.Add(lines[i]);
-                    }
-
-                    if (!skipNext)
-                    {
-                        yield return (file[(root.Length + 1)..], start + 1, string.Join('\n', sql));
-                    }
-                }
-
-                if (line.Length == 0)
-                {
-                    skipNext = false;
-                }
-                else if (!line.StartsWith("skipif", StringComparison.Ordinal) && !line.StartsWith("onlyif", StringComparison.Ordinal) && !line.StartsWith('#'))
-                {
-                    skipNext = false;
+                    yield return (file, r.Line, r.Sql);
                 }
             }
         }
