@@ -56,7 +56,7 @@ internal static class ColumnStatisticsBuilder
             return Trivial(column, sampleRows == 0 ? 0 : 1.0, variableWidth ? 0 : fixedWidth, 0);
         }
 
-        double nullFraction = (double)nullCount / sampleRows;
+        double nullFraction = (float)((double)nullCount / sampleRows); // pg_statistic's stanullfrac is a float4, and later steps read it back
         int averageWidth = variableWidth ? (int)(totalWidth / nonNullCount) : fixedWidth;
         if (!Orderable(type))
         {
