@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using ThunderDb.Core.Keys;
+using ThunderDb.Core.Sql.Rows;
 using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Core.Catalog;
@@ -83,6 +84,12 @@ public static class CatalogCodec
                     w.Long(stats.LastAnalyzeMicros);
                     w.Long(stats.VacuumCount);
                     w.Long(stats.AnalyzeCount);
+                    w.Bool(stats.Columns is not null);
+                    w.Int(stats.Columns?.Count ?? 0);
+                    foreach (ColumnStatistics c in stats.Columns ?? [])
+                    {
+                        w.ColumnStatistics(c);
+                    }
                 }
 
                 break;
@@ -185,7 +192,22 @@ public static class CatalogCodec
                 }
 
                 // statistics were appended later: a record without them has none
-                TableStatistics? statistics = !r.AtEnd && r.Bool() ? new TableStatistics(r.Long(), r.Long(), r.Long(), r.Long(), r.Long()) : null;
+                TableStatistics? statistics = null;
+                if (!r.AtEnd && r.Bool())
+                {
+                    statistics = new TableStatistics(r.Long(), r.Long(), r.Long(), r.Long(), r.Long());
+                    if (!r.AtEnd && r.Bool()) // column statistics came later still
+                    {
+                        var stats = new ColumnStatistics[r.Int()];
+                        for (int i = 0; i < stats.Length; i++)
+                        {
+                            stats[i] = r.ColumnStatistics();
+                        }
+
+                        statistics = statistics with { Columns = stats };
+                    }
+                }
+
                 return new TableDef(oid, schema, name, columns, constraints, primary, fill, statistics);
             }
 
@@ -291,6 +313,39 @@ public static class CatalogCodec
             Bool(t.IsArray);
         }
 
+        public void Double(double v) => Long(BitConverter.DoubleToInt64Bits(v));
+
+        public void ColumnStatistics(ColumnStatistics c)
+        {
+            Int(c.Column);
+            Type(c.Type);
+            Double(c.NullFraction);
+            Int(c.AverageWidth);
+            Double(c.Distinct);
+            Values(c.CommonValues, c.Type);
+            Int(c.CommonFrequencies.Count);
+            foreach (double f in c.CommonFrequencies)
+            {
+                Double(f);
+            }
+
+            Values(c.Histogram, c.Type);
+            Bool(c.Correlation is not null);
+            Double(c.Correlation ?? 0);
+        }
+
+        /// <summary>Values of one type as a row of that many columns (<see cref="RowCodec"/>'s stored form), length-prefixed.</summary>
+        private void Values(IReadOnlyList<SqlValue> values, SqlType type)
+        {
+            var row = new ArrayBufferWriter<byte>();
+            SqlType[] types = new SqlType[values.Count];
+            Array.Fill(types, type);
+            RowCodec.Write(row, [.. values], types);
+            Int(row.WrittenCount);
+            row.WrittenSpan.CopyTo(_out.GetSpan(row.WrittenCount));
+            _out.Advance(row.WrittenCount);
+        }
+
         public byte[] ToArray() => _out.WrittenSpan.ToArray();
     }
 
@@ -348,5 +403,40 @@ public static class CatalogCodec
         }
 
         public SqlType Type() => new((SqlTypeKind)Byte(), Int(), Bool());
+
+        public double Double() => BitConverter.Int64BitsToDouble(Long());
+
+        public ColumnStatistics ColumnStatistics()
+        {
+            int column = Int();
+            SqlType type = Type();
+            double nulls = Double();
+            int width = Int();
+            double distinct = Double();
+            SqlValue[] common = Values(type);
+            var freqs = new double[Int()];
+            for (int i = 0; i < freqs.Length; i++)
+            {
+                freqs[i] = Double();
+            }
+
+            SqlValue[] histogram = Values(type);
+            bool hasCorrelation = Bool();
+            double correlation = Double();
+            return new ColumnStatistics(column, type, nulls, width, distinct, common, freqs, histogram, hasCorrelation ? correlation : null);
+        }
+
+        private SqlValue[] Values(SqlType type)
+        {
+            int n = Int();
+            ReadOnlySpan<byte> row = _source.Slice(_at, n);
+            _at += n;
+            int count = RowCodec.ColumnCount(row);
+            var values = new SqlValue[count];
+            SqlType[] types = new SqlType[count];
+            Array.Fill(types, type);
+            RowCodec.Read(row, values, types);
+            return values;
+        }
     }
 }

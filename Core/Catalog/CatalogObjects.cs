@@ -127,9 +127,26 @@ public sealed record TableDef(
 
 /// <summary>
 /// What VACUUM and ANALYZE record about a table (pg_class.reltuples, pg_stat_user_tables): the live rows they
-/// counted and when (microseconds since 1970; 0 = never), and how often they ran.
+/// counted and when (microseconds since 1970; 0 = never), and how often they ran; and the per-column statistics
+/// of the last ANALYZE (pg_stats; null until one ran). They live in the table's record, so they commit or roll
+/// back with the ANALYZE, go with DROP TABLE and stay through renames (they are keyed by attnum).
 /// </summary>
-public sealed record TableStatistics(long LiveRows, long LastVacuumMicros, long LastAnalyzeMicros, long VacuumCount, long AnalyzeCount);
+public sealed record TableStatistics(long LiveRows, long LastVacuumMicros, long LastAnalyzeMicros, long VacuumCount, long AnalyzeCount,
+    IReadOnlyList<ColumnStatistics>? Columns = null)
+{
+    /// <summary>The statistics of column <paramref name="attnum"/>, or null when ANALYZE recorded none for it.</summary>
+    public ColumnStatistics? For(int attnum) => Columns?.FirstOrDefault(c => c.Column == attnum);
+}
+
+/// <summary>
+/// One column's statistics from ANALYZE's sample, as PostgreSQL's pg_statistic holds them: the fraction of NULLs,
+/// the average stored width of the non-null values, the distinct count (negative: minus a fraction of the rows,
+/// when it grows with the table), the most common values with their frequencies (most common first), histogram
+/// bounds over the other values (ascending) and the correlation of value order with storage order (null when fewer
+/// than two values). <see cref="Type"/> is the column's type when it was analyzed (the values are of it).
+/// </summary>
+public sealed record ColumnStatistics(int Column, SqlType Type, double NullFraction, int AverageWidth, double Distinct,
+    IReadOnlyList<SqlValue> CommonValues, IReadOnlyList<double> CommonFrequencies, IReadOnlyList<SqlValue> Histogram, double? Correlation);
 
 /// <summary>One key column of an index: a table column (attnum) or an expression (SQL text), with its order.</summary>
 public sealed record IndexColumn(int ColumnNumber, string? ExpressionSql = null, bool Descending = false, bool? NullsFirst = null);

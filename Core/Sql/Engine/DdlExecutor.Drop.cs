@@ -221,7 +221,11 @@ internal sealed partial class DdlExecutor
                     throw SqlException.NotSupported("dropping a column used by an index or constraint");
                 }
 
-                changes.Replace(table with { Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { IsDropped = true } : c)] });
+                changes.Replace(table with
+                {
+                    Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { IsDropped = true } : c)],
+                    Statistics = table.Statistics is { } stats ? stats with { Columns = stats.Columns?.Where(s => s.Column != column.Number).ToList() } : null,
+                });
                 return;
             }
 

@@ -37,6 +37,7 @@ public sealed class SessionSettings
         ["is_superuser"] = "on",
         ["enable_indexscan"] = "on",
         ["enable_hashjoin"] = "on",
+        ["default_statistics_target"] = "100",
     };
 
     /// <summary>Settings a client may not change.</summary>

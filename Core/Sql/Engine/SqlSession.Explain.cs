@@ -42,7 +42,15 @@ public sealed partial class SqlSession
                 case "summary":
                     summary = Flag();
                     break;
-                case "verbose" or "costs" or "settings" or "buffers" or "wal":
+                case "buffers":
+                    // no per-node buffer-pool counts are kept: refusing is better than printing no Buffers lines
+                    if (Flag())
+                    {
+                        throw SqlException.NotSupported("EXPLAIN option BUFFERS");
+                    }
+
+                    break;
+                case "verbose" or "costs" or "settings" or "wal":
                     Flag();
                     break;
                 case "format":

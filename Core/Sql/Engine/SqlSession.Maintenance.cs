@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ThunderDb.Core.Catalog;
 using ThunderDb.Core.Sql.Planning;
 using ThunderDb.Core.Sql.Rows;
+using ThunderDb.Core.Sql.Statistics;
 using ThunderDb.Core.Sql.Types;
 using ThunderDb.Core.Txn;
 using Ast = ThunderDb.Core.Sql.Syntax;
@@ -43,12 +44,12 @@ public sealed partial class SqlSession
 
     private StatementResult Maintain(Ast.SqlStatement statement, IKvTransaction txn, Binder binder, CatalogSnapshot catalog, CancellationToken cancellationToken)
     {
-        (MaintenanceRequest request, bool verbose, string tag) = statement switch
+        (MaintenanceRequest request, bool verbose, string tag, IReadOnlyList<IReadOnlyList<string>>? columnLists) = statement switch
         {
             Ast.VacuumStatement v => (new MaintenanceRequest(v.Tables, true, v.Options.Any(o => o.Name == "analyze" && IsOn(o)), []),
-                v.Options.Any(o => o.Name == "verbose" && IsOn(o)), "VACUUM"),
-            Ast.AnalyzeStatement a => (new MaintenanceRequest(a.Tables, false, true, []), a.Verbose, "ANALYZE"),
-            MaintenanceRequest r => (r, false, "VACUUM"),
+                v.Options.Any(o => o.Name == "verbose" && IsOn(o)), "VACUUM", v.Columns),
+            Ast.AnalyzeStatement a => (new MaintenanceRequest(a.Tables, false, true, []), a.Verbose, "ANALYZE", a.Columns),
+            MaintenanceRequest r => (r, false, "VACUUM", null),
             _ => throw new InvalidOperationException(statement.GetType().Name),
         };
         if (statement is Ast.VacuumStatement vacuum)
@@ -61,13 +62,20 @@ public sealed partial class SqlSession
                     throw new SqlException(SqlState.SyntaxError, $"unrecognized VACUUM option \"{o.Name}\"");
                 }
             }
+
+            if (!request.Analyze && columnLists is not null && columnLists.Any(c => c.Count > 0))
+            {
+                throw new SqlException(SqlState.FeatureNotSupported, "ANALYZE option must be specified when a column list is provided");
+            }
         }
 
-        List<TableDef> targets = request.Tables.Count == 0
-            ? [.. catalog.SchemasOf(catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase).SelectMany(s => catalog.RelationsOf(s.Oid)).OfType<TableDef>().OrderBy(t => t.Oid)]
-            : [.. request.Tables.Select(binder.RequireTable).DistinctBy(t => t.Oid)];
+        List<(TableDef Table, IReadOnlyList<string> Columns)> targets = request.Tables.Count == 0
+            ? [.. catalog.SchemasOf(catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase).SelectMany(s => catalog.RelationsOf(s.Oid)).OfType<TableDef>()
+                .OrderBy(t => t.Oid).Select(t => (t, (IReadOnlyList<string>)[]))]
+            : [.. request.Tables.Select((name, i) => (binder.RequireTable(name), columnLists is not null && i < columnLists.Count ? columnLists[i] : [])).DistinctBy(t => t.Item1.Oid)];
+        int target = StatisticsTarget();
         var notices = new List<string>();
-        foreach (TableDef table in targets)
+        foreach ((TableDef table, IReadOnlyList<string> columnNames) in targets)
         {
             cancellationToken.ThrowIfCancellationRequested();
             long started = Stopwatch.GetTimestamp();
@@ -85,12 +93,27 @@ public sealed partial class SqlSession
                 }
             }
 
-            long live = CountRows(txn, table);
-            long now = SqlDateTime.NowMicros();
             TableStatistics old = table.Statistics ?? new TableStatistics(0, 0, 0, 0, 0);
+            long live;
+            IReadOnlyList<ColumnStatistics>? columnStats = old.Columns;
+            if (request.Analyze)
+            {
+                List<ColumnDef> analyzed = AnalyzedColumns(table, columnNames);
+                var sample = RowSample.Take(txn, table, RowSample.RowsPerTarget * target, new Random(unchecked((int)table.Oid + (int)old.AnalyzeCount)), cancellationToken);
+                live = sample.TotalRows;
+                var fresh = analyzed.Select(c => ColumnStatisticsBuilder.Build(c, sample.Rows, live, target)).ToList();
+                // columns not named keep what the last ANALYZE found; dropped or retyped columns lose theirs
+                columnStats = [.. (old.Columns ?? []).Where(o => !fresh.Any(f => f.Column == o.Column) && IsCurrent(table, o)).Concat(fresh).OrderBy(c => c.Column)];
+            }
+            else
+            {
+                live = CountRows(txn, table);
+            }
+
+            long now = SqlDateTime.NowMicros();
             var stats = new TableStatistics(live,
                 request.Vacuum ? now : old.LastVacuumMicros, request.Analyze ? now : old.LastAnalyzeMicros,
-                old.VacuumCount + (request.Vacuum ? 1 : 0), old.AnalyzeCount + (request.Analyze ? 1 : 0));
+                old.VacuumCount + (request.Vacuum ? 1 : 0), old.AnalyzeCount + (request.Analyze ? 1 : 0), columnStats);
             // a read-only store (the runbook's disk-full case) still gets its space back; only the statistics wait
             bool record = !_engine.Database.IsReadOnly;
             if (record)
@@ -113,6 +136,38 @@ public sealed partial class SqlSession
 
         return new StatementResult(tag, Notices: notices.Count == 0 ? null : notices);
     }
+
+    /// <summary>default_statistics_target (PostgreSQL's range 1..10000): MCV entries and histogram buckets per column, and the sample size over 300.</summary>
+    private int StatisticsTarget() =>
+        int.TryParse(Settings.Get("default_statistics_target"), System.Globalization.CultureInfo.InvariantCulture, out int t) ? Math.Clamp(t, 1, 10000) : 100;
+
+    /// <summary>The columns ANALYZE t (a, b) names, or every live column; an unknown or repeated name is PostgreSQL's error.</summary>
+    private static List<ColumnDef> AnalyzedColumns(TableDef table, IReadOnlyList<string> names)
+    {
+        if (names.Count == 0)
+        {
+            return [.. table.VisibleColumns];
+        }
+
+        var columns = new List<ColumnDef>();
+        foreach (string name in names)
+        {
+            ColumnDef column = table.FindColumn(name)
+                ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" of relation \"{table.Name}\" does not exist");
+            if (columns.Contains(column))
+            {
+                throw new SqlException(SqlState.DuplicateColumn, $"column \"{name}\" of relation \"{table.Name}\" appears more than once");
+            }
+
+            columns.Add(column);
+        }
+
+        return columns;
+    }
+
+    /// <summary>Whether old statistics still describe a column: it exists and has the type it was analyzed with.</summary>
+    private static bool IsCurrent(TableDef table, ColumnStatistics stats) =>
+        stats.Column >= 1 && stats.Column <= table.Columns.Count && table.Column(stats.Column) is { IsDropped: false } c && c.Type == stats.Type;
 
     /// <summary>The rows of <paramref name="table"/> visible to the statement (keys only: no row is decoded).</summary>
     private static long CountRows(IKvTransaction txn, TableDef table)

@@ -6,21 +6,37 @@ namespace ThunderDb.Core.Sql.Planning;
 /// <summary>An ORDER BY key over a table column (0-based), for an index that can deliver the order.</summary>
 internal readonly record struct OrderColumn(int Column, bool Descending, bool NullsFirst);
 
-/// <summary>The chosen way to read a table: the path (null: a full scan), its rank (lower is better), a row estimate, and whether it yields the requested order.</summary>
-internal sealed record AccessChoice(AccessPath? Path, int Rank, double Estimate, bool ProvidesOrder);
+/// <summary>
+/// The chosen way to read a table: the path (null: a full scan), its rank (lower is better), a row estimate, and whether it
+/// yields the requested order; when <see cref="Costed"/> (the table has statistics) the estimate is of the rows left after
+/// every conjunct and <see cref="Cost"/> is the path's cost in row reads.
+/// </summary>
+internal sealed record AccessChoice(AccessPath? Path, int Rank, double Estimate, bool ProvidesOrder, double Cost = 0, bool Costed = false);
 
 /// <summary>
-/// Index selection without statistics, by a fixed rule: an equality on every column of a unique index (one row)
-/// beats an equality on a prefix of an index, which beats a range on an index column, which beats a full scan;
-/// ties go to more bound columns, then to the primary key (no second read per row). An index that yields the
-/// requested ORDER BY is taken when it ranks no worse, or instead of a full scan when it is the primary key or a
-/// LIMIT stops the scan early.
+/// Index selection. Without statistics, by a fixed rule: an equality on every column of a unique index (one row) beats
+/// an equality on a prefix of an index, which beats a range on an index column, which beats a full scan; ties go to
+/// more bound columns, then to the primary key (no second read per row). After ANALYZE, by cost: a full scan reads
+/// every row, a primary key range the rows it matches, a secondary index its matches each with a second read by row
+/// key (<see cref="SecondaryFetchCost"/>), the matches estimated by <see cref="Selectivity"/>; so a common value of a
+/// skewed column is read by a full scan and a rare one by its index. An index that yields the requested ORDER BY is
+/// taken when it ranks no worse (with statistics: costs no more than the best path plus a sort), or instead of a full
+/// scan when it is the primary key or a LIMIT stops the scan early.
 /// </summary>
 internal static class AccessPlanner
 {
     public const int UniquePoint = 0, EqualityPrefix = 1, Range = 2, FullScan = 3;
 
-    private sealed record ColumnPredicate(int Column, ComparisonOperator Op, BoundExpr? Value, IReadOnlyList<BoundExpr>? Items, bool IsNull);
+    /// <summary>
+    /// A row found through a secondary index costs this many sequential row reads: an index entry, then a descent of the
+    /// primary B+tree by the row key (PostgreSQL's random_page_cost / seq_page_cost is 4 as well).
+    /// </summary>
+    private const double SecondaryFetchCost = 4;
+
+    /// <summary>Sorting costs this many row reads per row and comparison level (n log2 n), against an index that yields the order.</summary>
+    private const double SortCostPerRowLevel = 0.2;
+
+    private sealed record ColumnPredicate(int Column, ComparisonOperator Op, BoundExpr? Value, IReadOnlyList<BoundExpr>? Items, bool IsNull, BoundExpr Source);
 
     /// <summary>
     /// Picks the access path for <paramref name="table"/>, whose columns are at <paramref name="offset"/> in the row
@@ -30,8 +46,13 @@ internal static class AccessPlanner
     public static AccessChoice Choose(TableDef table, IReadOnlyList<IndexDef> indexes, int offset, IReadOnlyList<BoundExpr> conjuncts,
         Func<BoundExpr, bool> isKeyValue, IReadOnlyList<OrderColumn>? order, bool limited)
     {
+        ArgumentNullException.ThrowIfNull(table);
         List<ColumnPredicate> predicates = Predicates(table, offset, conjuncts, isKeyValue);
-        AccessChoice best = new(null, FullScan, 1000, order is null || order.Count == 0);
+        bool costed = Selectivity.HasStatistics(table);
+        double rows = Selectivity.TableRows(table);
+        double filtered = costed ? Math.Max(1, rows * Selectivity.Of(table, indexes, offset, conjuncts)) : 0;
+        bool unordered = order is null || order.Count == 0;
+        AccessChoice best = new(null, FullScan, costed ? filtered : 1000, unordered, rows, costed);
         int bestColumns = 0;
         AccessChoice? ordered = null;
         foreach (IndexDef index in indexes.OrderByDescending(i => i.Oid == table.PrimaryIndexOid))
@@ -42,43 +63,58 @@ internal static class AccessPlanner
             }
 
             bool primary = index.Oid == table.PrimaryIndexOid;
-            List<KeyColumnBound> bounds = Bounds(index, predicates, out int equalities, out int inItems);
+            List<KeyColumnBound> bounds = Bounds(index, predicates, out int equalities, out int inItems, out List<ColumnPredicate> used);
             int rank = bounds.Count == 0 ? FullScan
                 : index.IsUnique && equalities == index.Columns.Count && inItems == 0 && bounds.All(b => b.Equal?.All(e => e is not null) ?? true) ? UniquePoint
                 : equalities > 0 ? EqualityPrefix : Range;
-            double estimate = rank switch
+            double estimate = costed ? filtered : rank switch
             {
                 UniquePoint => 1,
                 EqualityPrefix => 10 * Math.Max(1, inItems) * (bounds.Count > equalities ? 0.5 : 1),
                 Range => 300,
                 _ => 1000,
             };
+            double matched = rank == UniquePoint ? 1 : costed ? rows * Selectivity.Of(table, indexes, offset, used.Select(u => u.Source).Distinct()) : 0;
+            double cost = primary ? Math.Max(1, matched) : 1 + (matched * SecondaryFetchCost);
             bool? reverse = order is { Count: > 0 } ? Delivers(index, bounds, equalities, inItems, order) : null;
-            if (rank < FullScan && (rank < best.Rank || (rank == best.Rank && bounds.Count > bestColumns)))
+            bool better = costed ? rank < FullScan && cost < best.Cost : rank < FullScan && (rank < best.Rank || (rank == best.Rank && bounds.Count > bestColumns));
+            if (better)
             {
-                best = new AccessChoice(new AccessPath(index, primary, bounds, reverse ?? false), rank, estimate, order is null || order.Count == 0 || reverse is not null);
+                best = new AccessChoice(new AccessPath(index, primary, bounds, reverse ?? false), rank, estimate, unordered || reverse is not null, cost, costed);
                 bestColumns = bounds.Count;
             }
 
-            if (reverse is bool r && (ordered is null || rank < ordered.Rank) && (rank < FullScan || primary || limited))
+            bool betterOrdered = ordered is null || (costed ? cost < ordered.Cost : rank < ordered.Rank);
+            if (reverse is bool r && betterOrdered && (rank < FullScan || primary || limited))
             {
-                ordered = new AccessChoice(new AccessPath(index, primary, bounds, r), rank, estimate, true);
+                ordered = new AccessChoice(new AccessPath(index, primary, bounds, r), rank, estimate, true, cost, costed);
             }
         }
 
-        // a full scan in primary key order is an ordered scan of the primary key for free
-        if (ordered is not null && !best.ProvidesOrder && ordered.Rank <= best.Rank)
+        if (ordered is null || best.ProvidesOrder)
         {
-            return ordered.Rank == FullScan && ordered.Path is { IsPrimary: true, Reverse: false } ? best with { Path = null, ProvidesOrder = true } : ordered;
+            return best;
         }
 
-        return best;
+        bool takeOrdered = costed
+            ? limited || ordered.Cost <= best.Cost + (SortCostPerRowLevel * best.Estimate * Math.Log2(best.Estimate + 1))
+            : ordered.Rank <= best.Rank;
+        if (!takeOrdered)
+        {
+            return best;
+        }
+
+        // a full scan in primary key order is an ordered scan of the primary key for free
+        return ordered.Rank == FullScan && ordered.Path is { IsPrimary: true, Reverse: false }
+            ? new AccessChoice(null, FullScan, best.Estimate, true, rows, costed)
+            : ordered;
     }
 
     /// <summary>Equalities on the leading index columns, then at most one range on the next one.</summary>
-    private static List<KeyColumnBound> Bounds(IndexDef index, List<ColumnPredicate> predicates, out int equalities, out int inItems)
+    private static List<KeyColumnBound> Bounds(IndexDef index, List<ColumnPredicate> predicates, out int equalities, out int inItems, out List<ColumnPredicate> used)
     {
         var bounds = new List<KeyColumnBound>();
+        used = [];
         equalities = 0;
         int listed = 0;
         foreach (IndexColumn column in index.Columns)
@@ -89,6 +125,7 @@ internal static class AccessPlanner
             if (eq is not null)
             {
                 bounds.Add(new KeyColumnBound(eq.Items is { } items ? [.. items] : eq.IsNull ? [null] : [eq.Value]));
+                used.Add(eq);
                 equalities++;
                 if (eq.Items is { Count: > 1 } list)
                 {
@@ -103,6 +140,7 @@ internal static class AccessPlanner
             if (lower is not null || upper is not null)
             {
                 bounds.Add(new KeyColumnBound(null, lower?.Value, lower?.Op == ComparisonOperator.GreaterOrEqual, upper?.Value, upper?.Op == ComparisonOperator.LessOrEqual));
+                used.AddRange(new[] { lower, upper }.OfType<ColumnPredicate>());
             }
 
             break;
@@ -172,19 +210,19 @@ internal static class AccessPlanner
                 case ComparisonExpr { Operator: not ComparisonOperator.NotEqual } cmp:
                     if (Local(cmp.Left) is int l && Fits(l, cmp.Right))
                     {
-                        found.Add(new ColumnPredicate(l, cmp.Operator, cmp.Right, null, false));
+                        found.Add(new ColumnPredicate(l, cmp.Operator, cmp.Right, null, false, conjunct));
                     }
                     else if (Local(cmp.Right) is int r && Fits(r, cmp.Left))
                     {
-                        found.Add(new ColumnPredicate(r, Flip(cmp.Operator), cmp.Left, null, false));
+                        found.Add(new ColumnPredicate(r, Flip(cmp.Operator), cmp.Left, null, false, conjunct));
                     }
 
                     break;
                 case InListExpr { Negated: false } inList when Local(inList.Operand) is int column && inList.Items.All(i => Fits(column, i)):
-                    found.Add(new ColumnPredicate(column, ComparisonOperator.Equal, null, inList.Items, false));
+                    found.Add(new ColumnPredicate(column, ComparisonOperator.Equal, null, inList.Items, false, conjunct));
                     break;
                 case IsExpr { IsNullTest: true, Negated: false } isNull when Local(isNull.Operand) is int column:
-                    found.Add(new ColumnPredicate(column, ComparisonOperator.Equal, null, null, true));
+                    found.Add(new ColumnPredicate(column, ComparisonOperator.Equal, null, null, true, conjunct));
                     break;
             }
         }

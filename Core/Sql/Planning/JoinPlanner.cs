@@ -25,6 +25,12 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
     /// <summary>Fewer estimated left rows than this read the inner table by index per row rather than hashing it whole.</summary>
     private const double IndexLoopOuterLimit = 100;
 
+    /// <summary>
+    /// With statistics, one index probe of the inner table costs this many sequential row reads (a B+tree descent, then
+    /// the row), against a hash join that reads the inner table once and each outer row once.
+    /// </summary>
+    private const double IndexProbeCost = 10;
+
     private sealed record Leaf(PlanNode Node, int Offset, int Width)
     {
         public bool Contains(int ordinal) => ordinal >= Offset && ordinal < Offset + Width;
@@ -147,9 +153,12 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
         var joined = new HashSet<int> { start };
         PlanNode plan = Filtered(built[start]!, constant);
         double estimate = estimates[start];
+        // with statistics the next item is the one whose join yields the fewest rows; without, the smallest item
+        bool costed = leaves.Any(l => l.Node is TableScanNode t && Selectivity.HasStatistics(t.Table));
         while (joined.Count < leaves.Count)
         {
-            int next = NextLeaf(leaves, joined, joins, estimates);
+            double outerRows = estimate;
+            int next = NextLeaf(leaves, joined, joins, costed ? i => JoinRows(leaves, joined, i, outerRows, estimates[i], joins) : i => estimates[i]);
             List<Conjunct> applicable = [.. joins.Where(j => j.Leaves.All(l => joined.Contains(l) || l == next))];
             joins.RemoveAll(applicable.Contains);
             List<BoundExpr> on = [.. applicable.Select(a => a.Expr)];
@@ -158,7 +167,7 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
             bool Inner(BoundExpr e) => ExprFacts.ReadsOnly(e, leaf.Contains);
             (List<BoundExpr> outerKeys, List<BoundExpr> innerKeys, List<BoundExpr> residual) = EquiKeys(on, Outer, Inner);
 
-            if (IndexLoop(plan, estimate, leaf, perLeaf[next], on, columns, outerKeys.Count > 0) is { } loop)
+            if (IndexLoop(plan, estimate, leaf, perLeaf[next], on, columns, outerKeys.Count > 0, costed) is { } loop)
             {
                 plan = loop.Plan;
                 estimate = Math.Max(1, estimate) * loop.InnerEstimate;
@@ -170,7 +179,8 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
                 plan = hashJoins && outerKeys.Count > 0
                     ? new HashJoinNode(plan, right, PlanJoinKind.Inner, outerKeys, innerKeys, ExprFacts.And(residual), merge, buildLeft: estimate < estimates[next])
                     : new LoopJoinNode(plan, right, PlanJoinKind.Inner, ExprFacts.And(on), merge);
-                estimate = outerKeys.Count > 0 ? Math.Max(estimate, estimates[next]) : Math.Min(1e12, estimate * estimates[next]);
+                estimate = costed ? JoinRows(leaves, joined, next, estimate, estimates[next], applicable)
+                    : outerKeys.Count > 0 ? Math.Max(estimate, estimates[next]) : Math.Min(1e12, estimate * estimates[next]);
             }
 
             joined.Add(next);
@@ -202,11 +212,14 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
         bool filtered = false;
         if (leaf.Node is TableScanNode { Access: null } scan)
         {
+            IReadOnlyList<IndexDef> indexes = catalog.IndexesOf(scan.Table.Oid);
             AccessChoice choice = indexScans
-                ? AccessPlanner.Choose(scan.Table, catalog.IndexesOf(scan.Table.Oid), leaf.Offset, conjuncts, ExprFacts.IsRowIndependent, null, false)
-                : new AccessChoice(null, AccessPlanner.FullScan, 1000, true);
+                ? AccessPlanner.Choose(scan.Table, indexes, leaf.Offset, conjuncts, ExprFacts.IsRowIndependent, null, false)
+                : Selectivity.HasStatistics(scan.Table)
+                    ? new AccessChoice(null, AccessPlanner.FullScan, Math.Max(1, Selectivity.TableRows(scan.Table) * Selectivity.Of(scan.Table, indexes, leaf.Offset, conjuncts)), true, 0, true)
+                    : new AccessChoice(null, AccessPlanner.FullScan, 1000, true);
             plan = choice.Path is null ? scan : new TableScanNode(scan.Table, scan.Columns, choice.Path);
-            estimate = choice.Estimate * (conjuncts.Count > 0 && choice.Path is null ? 0.5 : 1);
+            estimate = choice.Costed ? choice.Estimate : choice.Estimate * (conjuncts.Count > 0 && choice.Path is null ? 0.5 : 1);
         }
         else if (first)
         {
@@ -235,9 +248,50 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
         _ => 1000,
     };
 
-    /// <summary>The next item to join: one an equality connects to the joined ones, else any condition, else the smallest.</summary>
-    private static int NextLeaf(List<Leaf> leaves, HashSet<int> joined, List<Conjunct> joins, double[] estimates)
+    /// <summary>
+    /// The rows of joining item <paramref name="next"/> (<paramref name="innerRows"/> rows) to the joined ones
+    /// (<paramref name="outerRows"/>): the product, times 1/max(n_distinct) per equality between a joined column and one of
+    /// the item's (<see cref="Selectivity.JoinEquality"/>), times 1/3 per other condition connecting them.
+    /// </summary>
+    private double JoinRows(List<Leaf> leaves, HashSet<int> joined, int next, double outerRows, double innerRows, List<Conjunct> joins)
     {
+        double rows = outerRows * innerRows;
+        foreach (Conjunct j in joins)
+        {
+            if (!j.Leaves.Contains(next) || !j.Leaves.All(l => l == next || joined.Contains(l)))
+            {
+                continue;
+            }
+
+            rows *= j.Expr is ComparisonExpr { Operator: ComparisonOperator.Equal } eq
+                ? Selectivity.JoinEquality(TableColumn(leaves, eq.Left), TableColumn(leaves, eq.Right), catalog.IndexesOf)
+                : Selectivity.DefaultInequality;
+        }
+
+        return Math.Clamp(rows, 1, 1e12);
+    }
+
+    /// <summary>The table column an expression is (under implicit casts), for its statistics; null for anything else.</summary>
+    private static (TableDef Table, int Column)? TableColumn(List<Leaf> leaves, BoundExpr e)
+    {
+        while (e is CastExpr cast)
+        {
+            e = cast.Operand;
+        }
+
+        if (e is not ColumnExpr { Depth: 0 } column)
+        {
+            return null;
+        }
+
+        Leaf? leaf = leaves.Find(l => l.Contains(column.Ordinal));
+        return leaf?.Node is TableScanNode scan ? (scan.Table, column.Ordinal - leaf.Offset) : null;
+    }
+
+    /// <summary>The next item to join: one an equality connects to the joined ones, else any condition, else the one scoring least.</summary>
+    private static int NextLeaf(List<Leaf> leaves, HashSet<int> joined, List<Conjunct> joins, Func<int, double> score)
+    {
+        double bestScore = double.MaxValue;
         int best = -1, bestClass = 3;
         for (int i = 0; i < leaves.Count; i++)
         {
@@ -255,10 +309,12 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
                 }
             }
 
-            if (cls < bestClass || (cls == bestClass && estimates[i] < estimates[best]))
+            double sc = cls <= bestClass ? score(i) : double.MaxValue;
+            if (cls < bestClass || (cls == bestClass && sc < bestScore))
             {
                 best = i;
                 bestClass = cls;
+                bestScore = sc;
             }
         }
 
@@ -267,9 +323,17 @@ internal sealed class JoinPlanner(CatalogSnapshot catalog, bool indexScans, bool
 
     /// <summary>An index nested-loop join into <paramref name="leaf"/> when it is a table whose index the join key can probe and few rows come from the left.</summary>
     private (PlanNode Plan, double InnerEstimate)? IndexLoop(PlanNode outer, double outerEstimate, Leaf leaf, List<BoundExpr> own, List<BoundExpr> on,
-        IReadOnlyList<PlanColumn> columns, bool hashable)
+        IReadOnlyList<PlanColumn> columns, bool hashable, bool costed)
     {
-        if (!indexScans || leaf.Node is not TableScanNode { Access: null } scan || (hashable && hashJoins && outerEstimate > IndexLoopOuterLimit))
+        if (!indexScans || leaf.Node is not TableScanNode { Access: null } scan)
+        {
+            return null;
+        }
+
+        // with statistics: probing per outer row against hashing the whole inner table once; without, a fixed limit
+        if (hashable && hashJoins && (costed && Selectivity.HasStatistics(scan.Table)
+            ? outerEstimate * IndexProbeCost >= Selectivity.TableRows(scan.Table) + outerEstimate
+            : outerEstimate > IndexLoopOuterLimit))
         {
             return null;
         }

@@ -45,6 +45,13 @@ public static class RowCodec
         }
     }
 
+    /// <summary>How many columns the stored row <paramref name="source"/> has.</summary>
+    public static int ColumnCount(ReadOnlySpan<byte> source)
+    {
+        int at = 0;
+        return (int)ReadVarint(source, ref at);
+    }
+
     /// <summary>Decodes into <paramref name="row"/> (one slot per catalog column); returns how many columns the stored row had.</summary>
     public static int Read(ReadOnlySpan<byte> source, Span<SqlValue> row, ReadOnlySpan<SqlType> types)
     {

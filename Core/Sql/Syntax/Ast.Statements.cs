@@ -148,9 +148,11 @@ public sealed record DeallocateStatement(string? Name) : SqlStatement;
 /// </summary>
 public sealed record CopyStatement(ObjectName? Table, IReadOnlyList<string>? Columns, Query? Query, bool IsFrom, string? File, IReadOnlyList<GenericOption> Options) : SqlStatement;
 
-public sealed record VacuumStatement(IReadOnlyList<ObjectName> Tables, IReadOnlyList<GenericOption> Options) : SqlStatement;
+/// <summary>VACUUM; <see cref="Columns"/> has one list per table (empty: every column), for VACUUM ANALYZE t (a, b).</summary>
+public sealed record VacuumStatement(IReadOnlyList<ObjectName> Tables, IReadOnlyList<GenericOption> Options, IReadOnlyList<IReadOnlyList<string>>? Columns = null) : SqlStatement;
 
-public sealed record AnalyzeStatement(IReadOnlyList<ObjectName> Tables, bool Verbose) : SqlStatement;
+/// <summary>ANALYZE; <see cref="Columns"/> has one list per table (empty: every column).</summary>
+public sealed record AnalyzeStatement(IReadOnlyList<ObjectName> Tables, bool Verbose, IReadOnlyList<IReadOnlyList<string>>? Columns = null) : SqlStatement;
 
 /// <summary>DISCARD ALL | PLANS | SEQUENCES | TEMP ("all", "plans", "sequences", "temp").</summary>
 public sealed record DiscardStatement(string What) : SqlStatement;

@@ -450,7 +450,26 @@ public sealed partial class SqlParser
             }
         }
 
-        List<ObjectName> tables = Current.Kind is TokenKind.Word or TokenKind.QuotedIdentifier ? ParseObjectNameList() : [];
-        return new VacuumStatement(tables, options);
+        (List<ObjectName> tables, List<IReadOnlyList<string>> columns) = ParseMaintenanceTargets();
+        return new VacuumStatement(tables, options, columns);
+    }
+
+    /// <summary>VACUUM's and ANALYZE's <c>table [(column, ...)] [, ...]</c>, or nothing.</summary>
+    private (List<ObjectName> Tables, List<IReadOnlyList<string>> Columns) ParseMaintenanceTargets()
+    {
+        List<ObjectName> tables = [];
+        List<IReadOnlyList<string>> columns = [];
+        if (Current.Kind is not (TokenKind.Word or TokenKind.QuotedIdentifier))
+        {
+            return (tables, columns);
+        }
+
+        do
+        {
+            tables.Add(ParseObjectName());
+            columns.Add(Is(TokenKind.LeftParen) ? ParseParenthesizedNames() : []);
+        }
+        while (Accept(TokenKind.Comma));
+        return (tables, columns);
     }
 }

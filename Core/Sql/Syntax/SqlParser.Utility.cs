@@ -102,8 +102,8 @@ public sealed partial class SqlParser
             {
                 Advance();
                 bool verbose = AcceptKeyword(Keyword.Verbose);
-                List<ObjectName> tables = Current.Kind is TokenKind.Word or TokenKind.QuotedIdentifier ? ParseObjectNameList() : [];
-                return new AnalyzeStatement(tables, verbose);
+                (List<ObjectName> tables, List<IReadOnlyList<string>> columns) = ParseMaintenanceTargets();
+                return new AnalyzeStatement(tables, verbose, columns);
             }
 
             case Keyword.Discard:

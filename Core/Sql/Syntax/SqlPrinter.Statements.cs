@@ -156,20 +156,12 @@ public sealed partial class SqlPrinter
                     Options(v.Options);
                 }
 
-                if (v.Tables.Count > 0)
-                {
-                    Text(" ");
-                    List(v.Tables, n => Names(n.Parts));
-                }
+                MaintenanceTargets(v.Tables, v.Columns);
 
                 break;
             case AnalyzeStatement a:
                 Text(a.Verbose ? "ANALYZE VERBOSE" : "ANALYZE");
-                if (a.Tables.Count > 0)
-                {
-                    Text(" ");
-                    List(a.Tables, n => Names(n.Parts));
-                }
+                MaintenanceTargets(a.Tables, a.Columns);
 
                 break;
             case CloseStatement cl:
@@ -398,6 +390,20 @@ public sealed partial class SqlPrinter
         if (m.Deferrable is { } d)
         {
             Text(d ? " DEFERRABLE" : " NOT DEFERRABLE");
+        }
+    }
+
+    private void MaintenanceTargets(IReadOnlyList<ObjectName> tables, IReadOnlyList<IReadOnlyList<string>>? columns)
+    {
+        for (int i = 0; i < tables.Count; i++)
+        {
+            Text(i == 0 ? " " : ", ");
+            Names(tables[i].Parts);
+            if (columns is not null && i < columns.Count && columns[i].Count > 0)
+            {
+                Text(" ");
+                NameList(columns[i]);
+            }
         }
     }
 

@@ -11,6 +11,8 @@ namespace ThunderDb.Core.Sql.SystemViews;
 /// </summary>
 internal static class PgStatistics
 {
+    private static readonly SqlType Float4Array = SqlType.Float4.ArrayOf();
+
     public static VirtualTable UserTables(ViewSource src, string name)
     {
         var t = new VirtualTable(name,
@@ -33,6 +35,43 @@ internal static class PgStatistics
 
         return t;
     }
+
+    /// <summary>
+    /// pg_stats: one row per analyzed column of the database's tables, from the statistics the last ANALYZE stored
+    /// (<see cref="ColumnStatistics"/>). most_common_vals and histogram_bounds are anyarray in PostgreSQL; here they are
+    /// text holding the array as PostgreSQL prints it (<c>{a,b}</c>, elements quoted by array_out's rules). The
+    /// per-element statistics of array columns (most_common_elems...) are not collected: NULL.
+    /// </summary>
+    public static VirtualTable Stats(ViewSource src)
+    {
+        var t = new VirtualTable("pg_stats",
+            ("schemaname", SqlType.Name), ("tablename", SqlType.Name), ("attname", SqlType.Name), ("inherited", SqlType.Bool),
+            ("null_frac", SqlType.Float4), ("avg_width", SqlType.Int4), ("n_distinct", SqlType.Float4), ("most_common_vals", SqlType.Text),
+            ("most_common_freqs", Float4Array), ("histogram_bounds", SqlType.Text), ("correlation", SqlType.Float4),
+            ("most_common_elems", SqlType.Text), ("most_common_elem_freqs", Float4Array), ("elem_count_histogram", Float4Array));
+        foreach (TableDef table in src.Tables)
+        {
+            foreach (ColumnStatistics c in table.Statistics?.Columns ?? [])
+            {
+                if (c.Column > table.Columns.Count || table.Column(c.Column) is not { IsDropped: false } column)
+                {
+                    continue;
+                }
+
+                t.Add(Name(src.SchemaName(table.SchemaOid)), Name(table.Name), Name(column.Name), Bool(false),
+                    Float4((float)c.NullFraction), Int4(c.AverageWidth), Float4((float)c.Distinct), ValueList(c.CommonValues),
+                    c.CommonFrequencies.Count == 0 ? Null : SqlValue.FromArray(new SqlArray(SqlType.Float4, [.. c.CommonFrequencies.Select(f => SqlValue.FromFloat4((float)f))])),
+                    ValueList(c.Histogram), c.Correlation is double r ? Float4((float)r) : Null,
+                    Null, Null, Null);
+            }
+        }
+
+        return t;
+    }
+
+    /// <summary>An anyarray as text: the values' output forms as array elements, which array_out quotes alike whatever their type.</summary>
+    private static SqlValue ValueList(IReadOnlyList<SqlValue> values) =>
+        values.Count == 0 ? Null : Text(SqlText.FormatArray(new SqlArray(SqlType.Text, [.. values.Select(v => SqlValue.FromText(SqlText.Format(v)))])));
 
     private static SqlValue Time(long? micros) => micros is > 0 ? SqlValue.FromTimestampTz(micros.Value) : Null;
 }

@@ -61,6 +61,7 @@ public static class SystemCatalogViews
         "pg_indexes" => InformationSchema.PgIndexes(src),
         "pg_views" => InformationSchema.PgViews(src),
         "pg_stat_user_tables" or "pg_stat_all_tables" => PgStatistics.UserTables(src, name),
+        "pg_stats" => PgStatistics.Stats(src),
         "pg_stat_activity" => PgMisc.Activity(src),
         _ => PgMisc.Empty(name),
     };

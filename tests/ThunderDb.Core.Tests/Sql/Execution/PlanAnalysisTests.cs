@@ -54,6 +54,7 @@ public partial class PlanAnalysisTests
     [Arguments("EXPLAIN (FOO) SELECT 1", "42601: unrecognized EXPLAIN option \"foo\"")]
     [Arguments("EXPLAIN (TIMING) SELECT 1", "22023: EXPLAIN option TIMING requires ANALYZE")]
     [Arguments("EXPLAIN (ANALYZE maybe) SELECT 1", "42601: analyze requires a Boolean value")]
+    [Arguments("EXPLAIN (ANALYZE, BUFFERS) SELECT 1", "0A000: EXPLAIN option BUFFERS is not supported")]
     public async Task Bad_options_fail_as_postgres_does(string sql, string expected)
     {
         using QueryHarness h = await SeededAsync();

@@ -76,6 +76,28 @@ public class IndexSelectionTests
 
     [Test]
     [Timeout(120_000)]
+    public async Task After_analyze_every_predicate_and_order_still_returns_what_a_full_scan_returns(CancellationToken ct)
+    {
+        // the statistics-costed paths (full scans for common values, ordered index scans against a sort) on the same data
+        using PlannerHarness h = await SeededAsync(seed: 11, rows: 300);
+        await h.Ok("ANALYZE");
+        foreach (string predicate in Predicates)
+        {
+            string sql = $"SELECT * FROM t WHERE {predicate}";
+            (List<string> planned, List<string> plain) = await h.Both(sql);
+            await Assert.That(PlannerHarness.Sorted(planned)).IsEquivalentTo(PlannerHarness.Sorted(plain)).Because(sql);
+        }
+
+        foreach (string sql in new[] { "SELECT a FROM t WHERE a > 0 ORDER BY a", "SELECT c FROM t ORDER BY c DESC LIMIT 7", "SELECT id FROM t WHERE a = 2 ORDER BY id DESC",
+            "SELECT x, y FROM p WHERE x = 3 ORDER BY x, y" })
+        {
+            (List<string> planned, List<string> plain) = await h.Both(sql);
+            await Assert.That(planned).IsEquivalentTo(plain, TUnit.Assertions.Enums.CollectionOrdering.Matching).Because(sql);
+        }
+    }
+
+    [Test]
+    [Timeout(120_000)]
     public async Task Composite_primary_key_prefixes_and_ranges_match_a_full_scan(CancellationToken ct)
     {
         using PlannerHarness h = await SeededAsync(seed: 5, rows: 10);
