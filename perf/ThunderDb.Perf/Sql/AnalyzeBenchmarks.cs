@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Storage;
+using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Perf.Sql;
 
