@@ -230,7 +230,8 @@ internal static class AccessPlanner
         return found;
     }
 
-    private static ComparisonOperator Flip(ComparisonOperator op) => op switch
+    /// <summary>The operator with its operands swapped (<c>5 &lt; x</c> is <c>x &gt; 5</c>).</summary>
+    internal static ComparisonOperator Flip(ComparisonOperator op) => op switch
     {
         ComparisonOperator.Less => ComparisonOperator.Greater,
         ComparisonOperator.LessOrEqual => ComparisonOperator.GreaterOrEqual,

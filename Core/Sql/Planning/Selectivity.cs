@@ -61,7 +61,7 @@ internal static class Selectivity
                     Compare(cmp.Operator, l, cmp.Right);
                     break;
                 case ComparisonExpr cmp when Local(cmp.Right) is int r && Local(cmp.Left) is null:
-                    Compare(Flip(cmp.Operator), r, cmp.Left);
+                    Compare(AccessPlanner.Flip(cmp.Operator), r, cmp.Left);
                     break;
                 case InListExpr inList when Local(inList.Operand) is int c:
                 {
@@ -353,13 +353,4 @@ internal static class Selectivity
 
         return e;
     }
-
-    private static ComparisonOperator Flip(ComparisonOperator op) => op switch
-    {
-        ComparisonOperator.Less => ComparisonOperator.Greater,
-        ComparisonOperator.LessOrEqual => ComparisonOperator.GreaterOrEqual,
-        ComparisonOperator.Greater => ComparisonOperator.Less,
-        ComparisonOperator.GreaterOrEqual => ComparisonOperator.LessOrEqual,
-        _ => op,
-    };
 }
