@@ -79,7 +79,7 @@ internal static class ConfigKeys
         ["logging.format"] = (s, v) => s with { Logging = s.Logging with { Format = Format(v) } },
         ["logging.file"] = (s, v) => s with { Logging = s.Logging with { File = v.AsNonEmptyString() } },
         ["logging.slow_query_enabled"] = (s, v) => s with { Logging = s.Logging with { SlowQueryEnabled = v.AsBool() } },
-        ["logging.slow_query_threshold"] = (s, v) => s with { Logging = s.Logging with { SlowQueryThreshold = v.AsDuration() } },
+        ["logging.slow_query_threshold"] = (s, v) => s with { Logging = s.Logging with { SlowQueryThreshold = v.AsDuration(allowZero: true) } },
         ["logging.otel_endpoint"] = (s, v) => s with { Logging = s.Logging with { OtelEndpoint = v.AsNonEmptyString() } },
         ["logging.otel_service_name"] = (s, v) => s with { Logging = s.Logging with { OtelServiceName = v.AsNonEmptyString() } },
     }.ToFrozenDictionary(StringComparer.Ordinal);

@@ -271,6 +271,7 @@ public sealed record LoggingSettings
 
     public bool SlowQueryEnabled { get; init; }
 
+    /// <summary>Statements at least this slow are logged when <see cref="SlowQueryEnabled"/>; zero logs every statement.</summary>
     public TimeSpan SlowQueryThreshold { get; init; } = TimeSpan.FromSeconds(1);
 
     public string? OtelEndpoint { get; init; }

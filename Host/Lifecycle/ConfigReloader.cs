@@ -8,7 +8,8 @@ namespace ThunderDb.Host.Lifecycle;
 
 /// <summary>
 /// SIGHUP: re-reads the config (file, the same CLI flags and environment), applies the hot-reloadable
-/// keys (<c>logging.level</c>, <c>query_timeout</c>) and logs every other changed key as
+/// keys (<c>logging.level</c>, <c>query_timeout</c>, <c>max_result_rows</c>, <c>logging.slow_query_enabled</c>,
+/// <c>logging.slow_query_threshold</c>) and logs every other changed key as
 /// "requires restart". A file that fails to load leaves the running settings untouched.
 /// </summary>
 public sealed class ConfigReloader(
@@ -18,7 +19,10 @@ public sealed class ConfigReloader(
     LoggingLevelSwitch levelSwitch,
     ILogger log)
 {
-    private static readonly HashSet<string> HotKeys = new(StringComparer.Ordinal) { "logging.level", "query_timeout" };
+    private static readonly HashSet<string> HotKeys = new(StringComparer.Ordinal) 
+    {
+        "logging.level", "query_timeout", "max_result_rows", "logging.slow_query_enabled", "logging.slow_query_threshold",
+    };
     private readonly Lock _gate = new();
 
     public void Reload()
@@ -55,13 +59,22 @@ public sealed class ConfigReloader(
             var next = current with
             {
                 QueryTimeout = fresh.QueryTimeout,
-                Logging = current.Logging with { Level = fresh.Logging.Level },
+                MaxResultRows = fresh.MaxResultRows,
+                Logging = current.Logging with
+                {
+                    Level = fresh.Logging.Level,
+                    SlowQueryEnabled = fresh.Logging.SlowQueryEnabled,
+                    SlowQueryThreshold = fresh.Logging.SlowQueryThreshold,
+                },
             };
 
-            if (next.QueryTimeout != current.QueryTimeout)
+            foreach (string key in (ReadOnlySpan<string>)["query_timeout", "max_result_rows", "logging.slow_query_enabled", "logging.slow_query_threshold"])
             {
-                changed++;
-                log.Information("Configuration reload: query_timeout changed {Old} -> {New}", before["query_timeout"], after["query_timeout"]);
+                if (before[key] != after[key])
+                {
+                    changed++;
+                    log.Information("Configuration reload: {Key} changed {Old} -> {New}", key, before[key], after[key]);
+                }
             }
 
             live.Replace(next);

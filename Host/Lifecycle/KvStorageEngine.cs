@@ -25,6 +25,9 @@ public sealed class KvStorageEngine(StorageOptions options, ILoggerFactory logge
 
     private SqlEngine? _sql;
 
+    /// <summary>True once <see cref="OpenAsync"/> has opened the store and the SQL catalog.</summary>
+    public bool IsOpen => Volatile.Read(ref _sql) is not null;
+
     public async ValueTask OpenAsync(CancellationToken cancellationToken)
     {
         // Recovery does blocking file I/O: keep it off the caller's context.

@@ -14,5 +14,12 @@ public sealed class LiveSettings(ServerSettings initial)
 
     public TimeSpan QueryTimeout => Current.QueryTimeout;
 
-    internal void Replace(ServerSettings next) => Volatile.Write(ref _current, next);
+    /// <summary>Raised after a reload swapped the settings in, for components that hold a setting themselves.</summary>
+    public event Action<ServerSettings>? Replaced;
+
+    internal void Replace(ServerSettings next)
+    {
+        Volatile.Write(ref _current, next);
+        Replaced?.Invoke(next);
+    }
 }

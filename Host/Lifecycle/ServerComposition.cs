@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Storage.Wal;
 using ThunderDb.Net.Postgres;
 using ThunderDb.Net.Resp;
@@ -27,6 +28,16 @@ public static class ServerComposition
 
         var storage = settings.ToStorageOptions();
         var engine = new KvStorageEngine(storage, loggerFactory);
+        var slowQueries = new SlowQueryLog(loggerFactory.CreateLogger("SlowQuery"));
+        slowQueries.Configure(settings.Logging.SlowQueryEnabled, settings.Logging.SlowQueryThreshold);
+        live.Replaced += next =>
+        {
+            slowQueries.Configure(next.Logging.SlowQueryEnabled, next.Logging.SlowQueryThreshold);
+            if (engine.IsOpen)
+            {
+                engine.Sql.MaxResultRows = next.MaxResultRows;
+            }
+        };
         TlsAcceptor? tls = tlsCertificate is null ? null : new TlsAcceptor(tlsCertificate, TlsHandshakeTimeout);
         var pgOptions = new PgServerOptions
         {
@@ -37,6 +48,7 @@ public static class ServerComposition
             MaxConnections = settings.MaxConnectionsPerProtocol,
             Tls = tls,
             QueryTimeout = () => live.QueryTimeout,
+            SlowQueries = slowQueries,
         };
         var respOptions = new RespServerOptions
         {
@@ -50,9 +62,14 @@ public static class ServerComposition
             Tls = tls,
             MaxValueBytes = RespServerOptions.MaxValueBytesFor(WalOptions.From(storage).BufferSize, storage.PageSize),
             QueryTimeout = () => live.QueryTimeout,
+            SlowQueries = slowQueries,
         };
         var pg = new ProtocolListener(PgServer.ProtocolName, new IPEndPoint(settings.ListenAddress, settings.PgPort),
-            () => new PgServer(engine.Sql, pgOptions, loggerFactory.CreateLogger("Postgres"), ConnectionRegistry.Shared));
+            () =>
+            {
+                engine.Sql.MaxResultRows = live.Current.MaxResultRows;
+                return new PgServer(engine.Sql, pgOptions, loggerFactory.CreateLogger("Postgres"), ConnectionRegistry.Shared);
+            });
         var resp = new ProtocolListener(RespServer.ProtocolName, new IPEndPoint(settings.ListenAddress, settings.RespPort),
             () => new RespServer(engine.Database, respOptions, loggerFactory.CreateLogger("Resp"), ConnectionRegistry.Shared));
 

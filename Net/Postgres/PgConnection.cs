@@ -305,9 +305,13 @@ internal sealed partial class PgConnection
         }
 
         ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        ObserveSlowQuery(started, sql);
         ReportChangedParameters();
         _out.ReadyForQuery((byte)batch.State);
     }
+
+    private void ObserveSlowQuery(long started, string sql) =>
+        _server.Options.SlowQueries?.ObserveSql(started, PgServer.ProtocolName, _connection?.Id ?? ProcessId, _session!.User, sql);
 
     /// <summary>Ends the connection (PgProtocolException: FATAL 08P01; a closed socket: silently) after a COPY found it broken.</summary>
     private void ThrowIfConnectionFailed() => _connectionFailure?.Throw();

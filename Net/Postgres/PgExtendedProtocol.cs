@@ -382,6 +382,7 @@ internal sealed partial class PgConnection
                 _conn.EndStatement();
                 ActivityEnded();
                 ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                ObserveSlowQuery(started, portal.Prepared.Sql);
             }
 
             AfterStatement(portal.Result);

@@ -1,3 +1,4 @@
+using ThunderDb.Core.Diagnostics;
 using ThunderDb.Net.Transport;
 using ThunderDb.Net.Transport.Tls;
 
@@ -37,4 +38,7 @@ public sealed class PgServerOptions
     /// cancelled through the connection's statement hook (57014, as PostgreSQL's statement_timeout). Zero or null: none.
     /// </summary>
     public Func<TimeSpan>? QueryTimeout { get; init; }
+
+    /// <summary>Statements that end slower than its threshold are logged (<c>logging.slow_query_*</c>); null: none.</summary>
+    public SlowQueryLog? SlowQueries { get; init; }
 }

@@ -1,3 +1,4 @@
+using ThunderDb.Core.Diagnostics;
 using ThunderDb.Net.Transport;
 using ThunderDb.Net.Transport.Tls;
 
@@ -56,6 +57,9 @@ public sealed class RespServerOptions
     /// command past it stops at its next cooperative check with an error and changes nothing. Null or zero: no limit.
     /// </summary>
     public Func<TimeSpan>? QueryTimeout { get; init; }
+
+    /// <summary>Statements that end slower than its threshold are logged (<c>logging.slow_query_*</c>); null: none.</summary>
+    public SlowQueryLog? SlowQueries { get; init; }
 
     /// <summary>client-output-buffer-limit per client class (CONFIG GET/SET client-output-buffer-limit).</summary>
     public OutputBufferLimits OutputLimits { get; } = new();

@@ -133,6 +133,7 @@ internal sealed partial class RespSession
             _groupFailed++;
         }
 
+        ObserveSlowCommand(started, command); // its own work; a slow group commit is logged once by EndGroupAsync
         _groupStarted[_groupCommands++] = started;
         _recvStart += consumed;
         if (_groupCommands == MaxGroupCommands)
@@ -243,6 +244,7 @@ internal sealed partial class RespSession
             return false;
         }
 
+        ObserveSlowGroupCommit();
         long now = Stopwatch.GetTimestamp();
         for (int i = 0; i < _groupCommands; i++)
         {

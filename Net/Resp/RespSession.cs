@@ -203,6 +203,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
 
                 _latency.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                ObserveSlowCommand(started, command);
                 _recvStart += consumed;
             }
 

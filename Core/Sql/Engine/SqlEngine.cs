@@ -37,6 +37,14 @@ public sealed class SqlEngine
     /// <summary>How PASSWORD 'cleartext' is stored (PostgreSQL's password_encryption): MD5 only when the MD5 method is configured.</summary>
     public PasswordEncryption PasswordEncryption { get; set; } = PasswordEncryption.ScramSha256;
 
+    /// <summary>
+    /// The most rows one SELECT may return (the runbook's <c>max_result_rows</c>, read when each statement runs, so SIGHUP
+    /// changes it): a query producing more fails with 54000 instead of holding or sending an unbounded result.
+    /// </summary>
+    public long MaxResultRows { get; set; } = DefaultMaxResultRows;
+
+    public const long DefaultMaxResultRows = 1_000_000;
+
     public static async ValueTask<SqlEngine> OpenAsync(IKvDatabase database, CancellationToken cancellationToken = default)
     {
         var catalog = new SystemCatalog(database);

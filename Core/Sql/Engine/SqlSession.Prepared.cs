@@ -228,7 +228,8 @@ public sealed partial class SqlSession
     }
 
     /// <summary>A SELECT's rows sent to <paramref name="sink"/>; a prepared point read runs without the iterator tree (PointRead.cs).</summary>
-    private static StatementResult StreamSelect(PreparedStatement? prepared, PlanNode plan, EvalContext eval, Txn.IKvTransaction txn, IRowSink sink)
+    private static StatementResult StreamSelect(PreparedStatement? prepared, PlanNode plan, EvalContext eval, Txn.IKvTransaction txn, IRowSink sink,
+        long maxRows)
     {
         if (prepared?.PointRead is { } point)
         {
@@ -238,6 +239,11 @@ public sealed partial class SqlSession
         int count = 0;
         foreach (SqlValue[] row in plan.Execute(eval))
         {
+            if (count >= maxRows)
+            {
+                maxRows = CheckResultLimit(plan, maxRows);
+            }
+
             sink.Row(row);
             count++;
         }
@@ -246,9 +252,55 @@ public sealed partial class SqlSession
     }
 
     /// <summary>A SELECT's rows, read to the end, and its command tag.</summary>
-    private static StatementResult SelectResult(PlanNode plan, EvalContext eval)
+    private static StatementResult SelectResult(PlanNode plan, EvalContext eval, long maxRows)
     {
-        List<SqlValue[]> rows = [.. plan.Execute(eval)];
+        List<SqlValue[]> rows = [];
+        foreach (SqlValue[] row in plan.Execute(eval))
+        {
+            if (rows.Count >= maxRows)
+            {
+                maxRows = CheckResultLimit(plan, maxRows);
+            }
+
+            rows.Add(row);
+        }
+
         return new StatementResult(CommandTags.Select(rows.Count), plan.Columns, rows);
+    }
+
+    /// <summary>
+    /// Called when a result reaches max_result_rows: fails it, unless the query reads only the system catalog (what drivers
+    /// run at connect, such as Npgsql's load of every pg_type row), whose size the schema bounds, not the data; that query
+    /// goes on unlimited. Checked only at the limit, so results below it pay nothing.
+    /// </summary>
+    private static long CheckResultLimit(PlanNode plan, long maxRows) =>
+        ReadsOnlySystemCatalog(plan)
+            ? long.MaxValue
+            : throw new SqlException(SqlState.ProgramLimitExceeded, $"query result exceeds max_result_rows ({maxRows} rows)",
+                hint: "Add a LIMIT or a narrower WHERE clause, or raise max_result_rows in the server configuration.");
+
+    private static bool ReadsOnlySystemCatalog(PlanNode plan)
+    {
+        bool catalog = false;
+        var pending = new Stack<PlanNode>();
+        pending.Push(plan);
+        while (pending.TryPop(out PlanNode? node))
+        {
+            switch (node)
+            {
+                case SystemViews.VirtualTableNode:
+                    catalog = true;
+                    break;
+                case TableScanNode or TableFunctionNode or ProjectSetNode or RecursiveUnionNode:
+                    return false;
+            }
+
+            foreach (PlanNode child in node.Children)
+            {
+                pending.Push(child);
+            }
+        }
+
+        return catalog;
     }
 }

@@ -281,7 +281,8 @@ public sealed partial class SqlSession
         if (statement is Ast.SelectStatement select)
         {
             PlanNode plan = prepared is null ? new Binder(catalog, Context(catalog), null).BindSelect(select.Query) : PlanOf(prepared, select, catalog);
-            return sink is null ? SelectResult(plan, eval) : StreamSelect(prepared, plan, eval, txn, sink);
+            long maxRows = _engine.MaxResultRows;
+            return sink is null ? SelectResult(plan, eval, maxRows) : StreamSelect(prepared, plan, eval, txn, sink, maxRows);
         }
 
         var binder = new Binder(catalog, Context(catalog), null);
