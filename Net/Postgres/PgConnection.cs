@@ -270,8 +270,11 @@ internal sealed partial class PgConnection
             else
             {
                 // Off the socket event loop: a long statement must not stall the other connections of its loop thread
-                // (nor the CancelRequest that would stop it).
-                batch = await Task.Run(() => session.ExecuteAsync(sql, token), CancellationToken.None).ConfigureAwait(false);
+                // (nor the CancelRequest that would stop it). Each statement is answered as it ends, a SELECT's rows as
+                // they are produced, waiting for the client when it reads slowly.
+                PgRowSink sink = _rowSink ??= new PgRowSink(this);
+                sink.StartBatch();
+                batch = await RunOffLoopAsync(() => session.ExecuteAsync(sql, sink, token)).ConfigureAwait(false);
             }
         }
         finally
@@ -377,16 +380,45 @@ internal sealed partial class PgConnection
         try
         {
             WriteDataRow(row, columns, formats);
-            if (_streamingOffLoop && _out.Length >= StreamFlushBytes)
-            {
-                _out.FlushWhileStreaming(_conn);
-            }
+            SendWhenLarge();
         }
-        catch (Exception e) when (e is OutputLimitExceededException or IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (IsClientFailure(e))
         {
-            _connectionFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            throw new SqlException(SqlState.ConnectionFailure, e.Message);
+            throw ClientFailed(e);
         }
+    }
+
+    /// <summary>A simple Query's statement that ended: its result now, sent on once enough is buffered (as streamed rows are).</summary>
+    internal void WriteCompleted(StatementResult result, bool streamed)
+    {
+        try
+        {
+            WriteResult(result, describeRows: !streamed, formats: default, maxRows: 0, out _);
+            AfterStatement(result);
+            SendWhenLarge();
+        }
+        catch (Exception e) when (IsClientFailure(e))
+        {
+            throw ClientFailed(e);
+        }
+    }
+
+    /// <summary>Off the event loop, sends what is buffered once it passes the streaming step, waiting for the client.</summary>
+    private void SendWhenLarge()
+    {
+        if (_streamingOffLoop && _out.Length >= StreamFlushBytes)
+        {
+            _out.FlushWhileStreaming(_conn);
+        }
+    }
+
+    private static bool IsClientFailure(Exception e) => e is OutputLimitExceededException or IOException or SocketException or ObjectDisposedException;
+
+    /// <summary>The statement fails as a connection failure; the connection then ends (<see cref="ThrowIfConnectionFailed"/>).</summary>
+    private SqlException ClientFailed(Exception e)
+    {
+        _connectionFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+        return new SqlException(SqlState.ConnectionFailure, e.Message);
     }
 
     /// <summary>

@@ -23,14 +23,6 @@ internal sealed partial class PgConnection
     {
         private bool _copyIn;
 
-        public void SendEarlierResults(IReadOnlyList<StatementResult> results)
-        {
-            foreach (StatementResult result in results)
-            {
-                connection.WriteResult(result, describeRows: true, formats: default, maxRows: 0, out _);
-            }
-        }
-
         public async ValueTask BeginCopyInAsync(CopyFormat format, int columns, CancellationToken cancellationToken)
         {
             connection.CopyResponse((byte)'G', format, columns);

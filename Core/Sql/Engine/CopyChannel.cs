@@ -9,9 +9,6 @@ namespace ThunderDb.Core.Sql.Engine;
 /// </summary>
 public interface ICopyChannel
 {
-    /// <summary>Results of the batch's statements before the COPY, which must reach the client before its copy messages.</summary>
-    void SendEarlierResults(IReadOnlyList<StatementResult> results);
-
     /// <summary>Tells the client to start sending (CopyInResponse), and sends it now.</summary>
     ValueTask BeginCopyInAsync(CopyFormat format, int columns, CancellationToken cancellationToken);
 

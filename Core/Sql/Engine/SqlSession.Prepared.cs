@@ -231,6 +231,7 @@ public sealed partial class SqlSession
     private static StatementResult StreamSelect(PreparedStatement? prepared, PlanNode plan, EvalContext eval, Txn.IKvTransaction txn, IRowSink sink,
         long maxRows)
     {
+        sink.Begin(plan.Columns);
         if (prepared?.PointRead is { } point)
         {
             return prepared.StreamedResult(point.Execute(eval, txn, sink));

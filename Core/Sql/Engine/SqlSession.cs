@@ -13,7 +13,7 @@ namespace ThunderDb.Core.Sql.Engine;
 /// <summary>The outcome of a simple-query batch: the results of the statements that ran, and the error that stopped it, if any.</summary>
 public sealed record BatchResult(IReadOnlyList<StatementResult> Results, SqlException? Error, SessionTransactionState State)
 {
-    /// <summary>How many of <see cref="Results"/> were already handed to the copy channel (they came before a COPY).</summary>
+    /// <summary>How many of <see cref="Results"/> were already handed to the batch's <see cref="IStatementStream"/>.</summary>
     public int Sent { get; init; }
 }
 
@@ -61,7 +61,14 @@ public sealed partial class SqlSession
     public SessionTransactionState State => _txn is null ? SessionTransactionState.Idle : _failed ? SessionTransactionState.Failed : SessionTransactionState.InTransaction;
 
     /// <summary>Runs every statement of <paramref name="sql"/> in order, stopping at the first error (the simple query protocol).</summary>
-    public async Task<BatchResult> ExecuteAsync(string sql, CancellationToken cancellationToken = default)
+    public Task<BatchResult> ExecuteAsync(string sql, CancellationToken cancellationToken = default) => ExecuteAsync(sql, null, cancellationToken);
+
+    /// <summary>
+    /// Runs every statement of <paramref name="sql"/> in order, stopping at the first error; with a
+    /// <paramref name="stream"/>, SELECTs stream their rows into it and each result is handed over as its statement ends
+    /// (as PostgreSQL answers a Query message: a COPY's messages then follow the results before it).
+    /// </summary>
+    public async Task<BatchResult> ExecuteAsync(string sql, IStatementStream? stream, CancellationToken cancellationToken = default)
     {
         var results = new List<StatementResult>();
         IReadOnlyList<Ast.SqlStatement> statements;
@@ -86,16 +93,15 @@ public sealed partial class SqlSession
         int sent = 0;
         foreach (Ast.SqlStatement statement in statements)
         {
-            if (statement is Ast.CopyStatement && CopyChannel is not null && results.Count > sent)
-            {
-                // the statements before a COPY answer before its copy messages
-                CopyChannel.SendEarlierResults(results.GetRange(sent, results.Count - sent));
-                sent = results.Count;
-            }
-
             try
             {
-                results.Add(await ExecuteStatementAsync(statement, null, [], null, cancellationToken).ConfigureAwait(false));
+                StatementResult result = await ExecuteStatementAsync(statement, null, [], stream, cancellationToken).ConfigureAwait(false);
+                results.Add(result);
+                if (stream is not null)
+                {
+                    stream.Completed(result);
+                    sent = results.Count;
+                }
             }
             catch (SqlException e)
             {

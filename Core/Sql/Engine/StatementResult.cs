@@ -20,7 +20,21 @@ public sealed record StatementResult(string CommandTag, IReadOnlyList<PlanColumn
 /// </summary>
 public interface IRowSink
 {
+    /// <summary>A SELECT with these result columns is about to stream its rows (called once, before the first row).</summary>
+    void Begin(IReadOnlyList<PlanColumn> columns);
+
     void Row(ReadOnlySpan<SqlValue> row);
+}
+
+/// <summary>
+/// Where a batch of statements (the simple query protocol) reports as it runs: each SELECT's rows streamed through the
+/// <see cref="IRowSink"/> members, and each statement's result the moment it ends, so nothing of a finished statement
+/// waits for the rest of the batch and no SELECT's rows are held.
+/// </summary>
+public interface IStatementStream : IRowSink
+{
+    /// <summary>A statement ended; a SELECT that streamed carries its command tag and columns, not its rows.</summary>
+    void Completed(StatementResult result);
 }
 
 /// <summary>The transaction state every protocol reports after a statement (PostgreSQL's ReadyForQuery: I, T, E).</summary>

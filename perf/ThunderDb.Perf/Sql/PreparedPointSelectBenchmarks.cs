@@ -97,6 +97,10 @@ public class PreparedPointSelectBenchmarks
     {
         public long Values { get; private set; }
 
+        public void Begin(IReadOnlyList<ThunderDb.Core.Sql.Execution.PlanColumn> columns)
+        {
+        }
+
         public void Row(ReadOnlySpan<SqlValue> row) => Values += row.Length;
     }
 

@@ -164,6 +164,38 @@ public sealed class PgWireTests
 
     [Test]
     [Timeout(30_000)]
+    public async Task A_multi_statement_query_answers_each_statement_in_order_and_stops_at_the_error(CancellationToken ct)
+    {
+        await using var server = await StartAsync();
+        using var client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
+        await client.StartupAsync(ct);
+        await client.SendAsync(PgClient.Message((byte)'Q',
+            [.. "SELECT 1; SELECT 2 WHERE false; CREATE TABLE wire_t (a int); SELECT * FROM generate_series(1, 3) WHERE 6 / (3 - generate_series) > 0; SELECT 'not reached'"u8, 0]), ct);
+        var seen = new List<string>();
+        while (true)
+        {
+            var m = await client.ReadAsync(ct);
+            seen.Add(m.Type switch
+            {
+                (byte)'C' => "C:" + Encoding.UTF8.GetString(m.Body.AsSpan(0, m.Body.Length - 1)),
+                (byte)'E' => "E:" + PgClient.Field(m.Body, 'C'),
+                (byte)'D' => "D:" + Encoding.UTF8.GetString(m.Body.AsSpan(6)),
+                var t => ((char)t).ToString(),
+            });
+            if (m.Type == (byte)'Z')
+            {
+                break;
+            }
+        }
+
+        // a SELECT without rows still describes its columns; the failing SELECT's rows before its error are sent;
+        // the error undoes the implicit transaction of the whole Query (CREATE TABLE included)
+        await Assert.That(string.Join(" ", seen)).IsEqualTo("T D:1 C:SELECT 1 T C:SELECT 0 C:CREATE TABLE T D:1 D:2 E:22012 Z");
+        await Assert.That(async () => await client.QueryAsync("SELECT * FROM wire_t", ct)).Throws<InvalidOperationException>();
+    }
+
+    [Test]
+    [Timeout(30_000)]
     public async Task Extended_protocol_infers_parameter_types_and_sends_binary_results(CancellationToken ct)
     {
         await using var server = await StartAsync();

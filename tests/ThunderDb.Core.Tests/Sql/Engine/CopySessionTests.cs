@@ -21,8 +21,6 @@ public class CopySessionTests
 
         public string? FailWith { get; init; }
 
-        public void SendEarlierResults(IReadOnlyList<StatementResult> results) => Events.AddRange(results.Select(r => r.CommandTag));
-
         public ValueTask BeginCopyInAsync(CopyFormat format, int columns, CancellationToken cancellationToken)
         {
             Events.Add($"in {format} {columns}");
@@ -49,6 +47,16 @@ public class CopySessionTests
         public SqlValue DecodeBinary(ReadOnlySpan<byte> field, SqlType type) => throw new NotSupportedException();
 
         public bool HasBinaryFormat(SqlType type) => false;
+    }
+
+    /// <summary>A simple Query's client: each result as it ends, into the channel's event list.</summary>
+    private sealed class EventStream(List<string> events) : IStatementStream
+    {
+        public void Begin(IReadOnlyList<ThunderDb.Core.Sql.Execution.PlanColumn> columns) => events.Add($"columns {columns.Count}");
+
+        public void Row(ReadOnlySpan<SqlValue> row) => events.Add("row");
+
+        public void Completed(StatementResult result) => events.Add(result.CommandTag);
     }
 
     [Test]
@@ -131,8 +139,10 @@ public class CopySessionTests
         // a COPY after other statements in one batch: their results go out first
         var batch = new MemoryChannel("3\tq\tr\n");
         s.CopyChannel = batch;
-        await Ok(s, "SELECT 1; COPY c FROM STDIN; SELECT 2");
-        await Assert.That(batch.Events).IsEquivalentTo(new[] { "SELECT 1", "in Text 3" });
+        BatchResult streamed = await s.ExecuteAsync("SELECT 1; COPY c FROM STDIN; SELECT 2", new EventStream(batch.Events));
+        await Assert.That(streamed.Error).IsNull();
+        await Assert.That(streamed.Sent).IsEqualTo(3);
+        await Assert.That(string.Join(" | ", batch.Events)).IsEqualTo("columns 1 | row | SELECT 1 | in Text 3 | COPY 1 | columns 1 | row | SELECT 1");
     }
 
     [Test]

@@ -11,6 +11,10 @@ public class PointReadTests
     {
         public List<string> Seen { get; } = [];
 
+        public int Begun { get; private set; }
+
+        public void Begin(IReadOnlyList<ThunderDb.Core.Sql.Execution.PlanColumn> columns) => Begun++;
+
         public void Row(ReadOnlySpan<SqlValue> row)
         {
             var text = new List<string>();
@@ -28,6 +32,7 @@ public class PointReadTests
         var sink = new Rows();
         StatementResult r = await s.ExecutePreparedAsync(p, args, sink);
         await Assert.That(r.CommandTag).IsEqualTo($"SELECT {sink.Seen.Count}");
+        await Assert.That(sink.Begun).IsEqualTo(1);
         return string.Join(";", sink.Seen);
     }
 
