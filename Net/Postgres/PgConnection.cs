@@ -347,8 +347,19 @@ internal sealed partial class PgConnection
     /// </summary>
     public void CancelStatement() => _conn.CancelStatement();
 
-    /// <summary><c>query_timeout</c> now (hot-reloaded); zero = none.</summary>
-    private TimeSpan QueryTimeout => _server.Options.QueryTimeout?.Invoke() ?? TimeSpan.Zero;
+    /// <summary>
+    /// The statement's time limit: the server's <c>query_timeout</c> (hot-reloaded) or the session's
+    /// <c>statement_timeout</c>, whichever is shorter; zero = none.
+    /// </summary>
+    private TimeSpan QueryTimeout
+    {
+        get
+        {
+            TimeSpan server = _server.Options.QueryTimeout?.Invoke() ?? TimeSpan.Zero;
+            TimeSpan session = _session?.Settings.StatementTimeout ?? TimeSpan.Zero;
+            return server == TimeSpan.Zero || (session != TimeSpan.Zero && session < server) ? session : server;
+        }
+    }
 
     /// <summary>A statement cancelled by its timeout says so, as PostgreSQL's statement_timeout does.</summary>
     private SqlException TimedOut(SqlException e) =>

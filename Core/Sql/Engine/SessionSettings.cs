@@ -45,6 +45,12 @@ public sealed class SessionSettings
 
     private readonly Dictionary<string, string> _values = new(Defaults, StringComparer.Ordinal);
 
+    /// <summary>The values of the settings changed in the open transaction, as they were before it: restored at rollback.</summary>
+    private readonly Dictionary<string, string?> _beforeTransaction = new(StringComparer.Ordinal);
+
+    /// <summary>What those settings hold after commit: a SET's value, or for SET LOCAL the value from before.</summary>
+    private readonly Dictionary<string, string?> _afterCommit = new(StringComparer.Ordinal);
+
     public string? Get(string name) => _values.GetValueOrDefault(name.ToLowerInvariant());
 
     public IReadOnlyDictionary<string, string> All => _values;
@@ -52,12 +58,22 @@ public sealed class SessionSettings
     /// <summary>Bumped by every SET and RESET, so plans bound under other settings (search_path) are bound again.</summary>
     public long Version { get; private set; }
 
+    /// <summary><c>statement_timeout</c>: a statement running longer is cancelled (57014); zero = none.</summary>
+    public TimeSpan StatementTimeout { get; private set; }
+
+    /// <summary><c>lock_timeout</c>: a lock wait lasting longer fails (55P03); zero = wait until granted or deadlocked.</summary>
+    public TimeSpan LockTimeout { get; private set; }
+
     /// <summary>The schemas unqualified names resolve in ("$user" is skipped: no per-user schemas exist).</summary>
     public IReadOnlyList<string> SearchPath =>
         [.. (Get("search_path") ?? "public").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(s => s.Trim('"')).Where(s => s != "$user")];
 
-    public void Set(string name, string value)
+    /// <summary>
+    /// SET: with <paramref name="inTransaction"/> the change is undone if the transaction rolls back, and with
+    /// <paramref name="local"/> (SET LOCAL, set_config(..., true)) it lasts only until the transaction ends, as in PostgreSQL.
+    /// </summary>
+    public void Set(string name, string value, bool local = false, bool inTransaction = false)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
@@ -78,40 +94,218 @@ public sealed class SessionSettings
                     hint: "Available values: md5, scram-sha-256.");
             case "datestyle" when !value.Contains("ISO", StringComparison.OrdinalIgnoreCase):
                 throw new SqlException(SqlState.FeatureNotSupported, $"DateStyle \"{value}\" is not supported yet: only ISO output is");
+            case "statement_timeout" or "lock_timeout" or "idle_in_transaction_session_timeout":
+                value = MillisecondSetting.Format(MillisecondSetting.Parse(key, value));
+                break;
+            case "default_transaction_isolation":
+                value = IsolationText(ParseIsolation(key, value));
+                break;
+            case "default_transaction_read_only":
+                value = ParseBool(key, value) ? "on" : "off";
+                break;
         }
 
-        _values[key] = value;
-        Version++;
+        Assign(key, value, local, inTransaction);
     }
 
     /// <summary>Sets a read-only parameter the server itself determines (is_superuser at login).</summary>
     internal void SetByServer(string name, string value) => _values[name] = value;
 
-    public void Reset(string? name)
+    /// <summary>RESET name, or RESET ALL when <paramref name="name"/> is null; undone by a rollback as SET is.</summary>
+    public void Reset(string? name, bool inTransaction = false)
     {
-        Version++;
-        if (name is null)
+        if (name is not null)
         {
-            foreach ((string k, string v) in Defaults)
-            {
-                if (!ReadOnly.Contains(k))
-                {
-                    _values[k] = v;
-                }
-            }
-
+            string key = name.ToLowerInvariant();
+            Assign(key, Defaults.GetValueOrDefault(key), local: false, inTransaction);
             return;
         }
 
-        string key = name.ToLowerInvariant();
-        if (Defaults.TryGetValue(key, out string? d))
+        foreach (string key in _values.Keys.Where(k => !ReadOnly.Contains(k) && k is not "password_encryption").ToList())
         {
-            _values[key] = d;
+            Assign(key, Defaults.GetValueOrDefault(key), local: false, inTransaction);
         }
-        else
+
+        Version++;
+    }
+
+    /// <summary>The transaction ended: a commit keeps its SETs and ends its SET LOCALs; a rollback undoes both.</summary>
+    internal void TransactionEnded(bool committed)
+    {
+        if (_transactionModesShown)
+        {
+            ShowTransactionModes(null, null);
+        }
+
+        if (_beforeTransaction.Count == 0)
+        {
+            return;
+        }
+
+        foreach ((string key, string? value) in committed ? _afterCommit : _beforeTransaction)
+        {
+            Store(key, value);
+        }
+
+        _beforeTransaction.Clear();
+        _afterCommit.Clear();
+        Version++;
+    }
+
+    private void Assign(string key, string? value, bool local, bool inTransaction)
+    {
+        if (inTransaction)
+        {
+            string? current = _values.GetValueOrDefault(key);
+            _beforeTransaction.TryAdd(key, current);
+            if (local)
+            {
+                _afterCommit.TryAdd(key, current);
+            }
+            else
+            {
+                _afterCommit[key] = value;
+            }
+        }
+
+        Store(key, value);
+        Version++;
+    }
+
+    private void Store(string key, string? value)
+    {
+        if (value is null)
         {
             _values.Remove(key);
         }
+        else
+        {
+            _values[key] = value;
+        }
+
+        switch (key)
+        {
+            case "statement_timeout":
+                StatementTimeout = TimeSpan.FromMilliseconds(MillisecondSetting.Parse(key, value ?? "0"));
+                break;
+            case "lock_timeout":
+                LockTimeout = TimeSpan.FromMilliseconds(MillisecondSetting.Parse(key, value ?? "0"));
+                break;
+            case "default_transaction_isolation":
+                DefaultIsolation = value == "repeatable read" ? Txn.IsolationLevel.RepeatableRead : Txn.IsolationLevel.ReadCommitted;
+                if (!_transactionModesShown)
+                {
+                    ShowTransactionModes(null, null);
+                }
+
+                break;
+            case "default_transaction_read_only":
+                DefaultReadOnly = value == "on";
+                if (!_transactionModesShown)
+                {
+                    ShowTransactionModes(null, null);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary><c>default_transaction_isolation</c>: the level a transaction begins at unless it names one.</summary>
+    public Txn.IsolationLevel DefaultIsolation { get; private set; } = Txn.IsolationLevel.ReadCommitted;
+
+    /// <summary><c>default_transaction_read_only</c>.</summary>
+    public bool DefaultReadOnly { get; private set; }
+
+    /// <summary>Whether transaction_isolation / transaction_read_only show an open block's modes (set back when it ends).</summary>
+    private bool _transactionModesShown;
+
+    /// <summary>What SHOW transaction_isolation / transaction_read_only answer: the open transaction's modes, else the defaults.</summary>
+    internal void ShowTransactionModes(Txn.IsolationLevel? isolation, bool? readOnly)
+    {
+        _transactionModesShown = isolation is not null;
+        _values["transaction_isolation"] = isolation is { } level ? IsolationText(level == Txn.IsolationLevel.RepeatableRead ? Ast.IsolationLevel.RepeatableRead : Ast.IsolationLevel.ReadCommitted)
+            : _values.GetValueOrDefault("default_transaction_isolation") ?? "read committed";
+        _values["transaction_read_only"] = (readOnly ?? DefaultReadOnly) ? "on" : "off";
+    }
+
+    /// <summary>An isolation level's setting text; SERIALIZABLE and bad names are refused with PostgreSQL's SQLSTATEs.</summary>
+    internal static Ast.IsolationLevel ParseIsolation(string name, string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "read uncommitted" => Ast.IsolationLevel.ReadUncommitted,
+        "read committed" => Ast.IsolationLevel.ReadCommitted,
+        "repeatable read" => Ast.IsolationLevel.RepeatableRead,
+        "serializable" => Ast.IsolationLevel.Serializable,
+        _ => throw new SqlException(SqlState.InvalidParameterValue, $"invalid value for parameter \"{name}\": \"{text}\"",
+            hint: "Available values: serializable, repeatable read, read committed, read uncommitted."),
+    };
+
+    internal static string IsolationText(Ast.IsolationLevel level) => level switch
+    {
+        Ast.IsolationLevel.ReadUncommitted => "read uncommitted",
+        Ast.IsolationLevel.RepeatableRead => "repeatable read",
+        Ast.IsolationLevel.Serializable => throw SqlSession.SerializableRefused(),
+        _ => "read committed",
+    };
+
+    internal static bool ParseBool(string name, string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "on" or "true" or "yes" or "1" or "t" or "y" => true,
+        "off" or "false" or "no" or "0" or "f" or "n" => false,
+        _ => throw new SqlException(SqlState.InvalidParameterValue, $"parameter \"{name}\" requires a Boolean value"),
+    };
+}
+
+/// <summary>
+/// PostgreSQL's integer settings in milliseconds (statement_timeout, lock_timeout): a number with an optional unit
+/// (us, ms, s, min, h, d; fractions rounded), shown in the largest unit that holds the value exactly ("1500ms", "2min").
+/// </summary>
+internal static class MillisecondSetting
+{
+    private static readonly (string Unit, long Ms)[] Units = [("d", 86_400_000), ("h", 3_600_000), ("min", 60_000), ("s", 1000), ("ms", 1)];
+
+    public static long Parse(string name, string text)
+    {
+        ReadOnlySpan<char> t = text.AsSpan().Trim();
+        int end = 0;
+        while (end < t.Length && (char.IsAsciiDigit(t[end]) || t[end] is '.' or '-' or '+'))
+        {
+            end++;
+        }
+
+        if (!double.TryParse(t[..end], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double number))
+        {
+            throw new SqlException(SqlState.InvalidParameterValue, $"invalid value for parameter \"{name}\": \"{text}\"");
+        }
+
+        string unit = t[end..].Trim().ToString();
+        double ms = unit is "" or "ms" ? number
+            : unit == "us" ? number / 1000
+            : Array.FindIndex(Units, u => u.Unit == unit) is int at and >= 0 ? number * Units[at].Ms
+            : throw new SqlException(SqlState.InvalidParameterValue, $"invalid value for parameter \"{name}\": \"{text}\"",
+                hint: "Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".");
+        double rounded = Math.Round(ms, MidpointRounding.ToEven); // rint(), as PostgreSQL rounds
+        return rounded is >= 0 and <= int.MaxValue
+            ? (long)rounded
+            : throw new SqlException(SqlState.InvalidParameterValue,
+                $"{rounded.ToString(System.Globalization.CultureInfo.InvariantCulture)} ms is outside the valid range for parameter \"{name}\" (0 .. 2147483647)");
+    }
+
+    public static string Format(long ms)
+    {
+        if (ms == 0)
+        {
+            return "0";
+        }
+
+        foreach ((string unit, long size) in Units)
+        {
+            if (ms % size == 0)
+            {
+                return $"{ms / size}{unit}";
+            }
+        }
+
+        return $"{ms}ms";
     }
 }
 
@@ -127,18 +321,27 @@ public sealed partial class SqlSession
                     return new StatementResult("SET", Notices: ["SET LOCAL can only be used in transaction blocks"]);
                 }
 
+                if (!set.ToDefault && set.Name.ToLowerInvariant() is "transaction_isolation" or "transaction_read_only" && set.Values.Count == 1)
+                {
+                    // the current transaction's modes: SET TRANSACTION by another name, as in PostgreSQL
+                    string mode = SettingText(set.Values[0]);
+                    return SetTransactionModes(set.Name.Equals("transaction_isolation", StringComparison.OrdinalIgnoreCase)
+                        ? new Ast.TransactionModes(SessionSettings.ParseIsolation(set.Name, mode), null, null)
+                        : new Ast.TransactionModes(null, SessionSettings.ParseBool(set.Name, mode), null), sessionDefault: false);
+                }
+
                 if (set.ToDefault)
                 {
-                    Settings.Reset(set.Name);
+                    Settings.Reset(set.Name, inTransaction: _txn is not null);
                 }
                 else
                 {
-                    Settings.Set(set.Name, string.Join(", ", set.Values.Select(SettingText)));
+                    Settings.Set(set.Name, string.Join(", ", set.Values.Select(SettingText)), set.Scope == Ast.SetScope.Local, inTransaction: _txn is not null);
                 }
 
                 return new StatementResult("SET");
             case Ast.ResetStatement reset:
-                Settings.Reset(reset.Name);
+                Settings.Reset(reset.Name, inTransaction: _txn is not null);
                 return new StatementResult("RESET");
             case Ast.ShowStatement show:
                 if (show.Name == "all")
@@ -150,29 +353,7 @@ public sealed partial class SqlSession
                 string value = Settings.Get(show.Name) ?? throw new SqlException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{show.Name}\"");
                 return new StatementResult("SHOW", [new PlanColumn(show.Name, SqlType.Text)], [[SqlValue.FromText(value)]]);
             case Ast.SetTransactionStatement st:
-                if (st.Modes.Isolation is { } level)
-                {
-                    var isolation = level is Ast.IsolationLevel.RepeatableRead or Ast.IsolationLevel.Serializable ? Txn.IsolationLevel.RepeatableRead : Txn.IsolationLevel.ReadCommitted;
-                    if (st.SessionDefault)
-                    {
-                        _defaultIsolation = isolation;
-                    }
-                    else if (_txn is null)
-                    {
-                        return new StatementResult("SET", Notices: ["SET TRANSACTION can only be used in transaction blocks"]);
-                    }
-                    else if (_statementsInTransaction > 0)
-                    {
-                        throw new SqlException("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
-                    }
-                    else
-                    {
-                        _txn.Dispose(); // nothing ran yet: begin again at the requested level
-                        _txn = _engine.Database.Begin(isolation);
-                    }
-                }
-
-                return new StatementResult("SET");
+                return SetTransactionModes(st.Modes, st.SessionDefault);
             default:
                 throw new InvalidOperationException(statement.GetType().Name);
         }

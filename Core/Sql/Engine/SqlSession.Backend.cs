@@ -57,7 +57,21 @@ public sealed partial class SqlSession : ISessionServices
         }
     }
 
-    bool ISessionServices.CancelBackend(int processId) => Signal(processId, "cancel query", c => c.CancelStatement());
+    string? ISessionServices.CurrentSetting(string name) => Settings.Get(name);
+
+    string ISessionServices.SetConfig(string name, string value, bool isLocal)
+    {
+        // outside a transaction block a local change would end with the statement's own transaction: it has no effect
+        if (isLocal && _txn is null)
+        {
+            return value;
+        }
+
+        Settings.Set(name, value, isLocal, inTransaction: _txn is not null);
+        return Settings.Get(name) ?? value;
+    }
+
+        bool ISessionServices.CancelBackend(int processId) => Signal(processId, "cancel query", c => c.CancelStatement());
 
     bool ISessionServices.TerminateBackend(int processId) => Signal(processId, "terminate backend", c => c.Terminate());
 

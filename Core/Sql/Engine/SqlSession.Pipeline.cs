@@ -31,7 +31,7 @@ public sealed partial class SqlSession
             return;
         }
 
-        _txn = _engine.Database.Begin(_defaultIsolation, _spareTxn);
+        _txn = BeginDefaultTransaction(_spareTxn);
         _spareTxn = null;
         _implicitTxn = true;
         _failed = false;
@@ -79,6 +79,7 @@ public sealed partial class SqlSession
     {
         _ddl = null;
         _savepoints.Clear();
+        Settings.TransactionEnded(committed: false);
         _pendingListens.Clear();
         _pendingNotifies.Clear();
     }

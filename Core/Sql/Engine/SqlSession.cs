@@ -36,7 +36,6 @@ public sealed partial class SqlSession
     private CatalogChanges? _ddl;
     private bool _failed;
     private int _statementsInTransaction;
-    private TxnIsolation _defaultIsolation = TxnIsolation.ReadCommitted;
 
     internal SqlSession(SqlEngine engine, string user, string database)
     {
@@ -86,7 +85,7 @@ public sealed partial class SqlSession
         bool implicitBlock = _txn is null && statements.Count > 1 && !statements.Any(st => st is Ast.TransactionStatement);
         if (implicitBlock)
         {
-            _txn = _engine.Database.Begin(_defaultIsolation);
+            _txn = BeginDefaultTransaction();
             _statementsInTransaction = 0;
         }
 
@@ -225,7 +224,7 @@ public sealed partial class SqlSession
         bool autocommit = _txn is null;
         _statementsInTransaction++;
         // an autocommit statement recycles the previous one's finished transaction object
-        IKvTransaction txn = _txn ?? _engine.Database.Begin(_defaultIsolation, _spareTxn);
+        IKvTransaction txn = _txn ?? BeginDefaultTransaction(_spareTxn);
         try
         {
             txn.BeginStatement();
@@ -278,6 +277,7 @@ public sealed partial class SqlSession
     private async ValueTask<StatementResult> RunAsync(Ast.SqlStatement statement, PreparedStatement? prepared, IKvTransaction txn, SqlValue[] parameters,
         IRowSink? sink, CancellationToken cancellationToken)
     {
+        RefuseWriteIfReadOnly(statement);
         CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
         // one runtime and top-level context serve statement after statement: nothing keeps them past the statement
         ExecutionRuntime runtime = _runtime ??= new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
@@ -370,6 +370,7 @@ public sealed partial class SqlSession
 
         _ddl = null;
         _savepoints.Clear();
+        Settings.TransactionEnded(committed: true);
         ApplyNotifications();
     }
 
@@ -384,6 +385,7 @@ public sealed partial class SqlSession
         TransactionTooLargeException t => new SqlException(SqlState.ProgramLimitExceeded, t.Message),
         OperationCanceledException => new SqlException(SqlState.QueryCanceled, "canceling statement due to user request"),
         Txn.Locks.DeadlockDetectedException d => new SqlException(SqlState.DeadlockDetected, d.Message),
+        Txn.Locks.LockWaitTimeoutException { Waited: true } t => new SqlException(SqlState.LockNotAvailable, "canceling statement due to lock timeout", detail: t.Message),
         Txn.Locks.LockWaitTimeoutException t => new SqlException(SqlState.LockNotAvailable, t.Message),
         _ => null,
     };
@@ -417,9 +419,7 @@ public sealed partial class SqlSession
                     return new StatementResult("BEGIN", Notices: ["there is already a transaction in progress"]);
                 }
 
-                _txn = _engine.Database.Begin(control.Modes.Isolation is Ast.IsolationLevel.RepeatableRead or Ast.IsolationLevel.Serializable
-                    ? TxnIsolation.RepeatableRead
-                    : control.Modes.Isolation is null ? _defaultIsolation : TxnIsolation.ReadCommitted);
+                _txn = BeginBlock(control.Modes);
                 _failed = false;
                 _statementsInTransaction = 0;
                 return new StatementResult("BEGIN");

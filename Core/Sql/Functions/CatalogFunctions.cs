@@ -21,6 +21,7 @@ internal static class CatalogFunctions
         "pg_encoding_to_char", "obj_description", "col_description", "shobj_description", "has_table_privilege", "has_schema_privilege",
         "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
         "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef", "pg_notify", "pg_cancel_backend", "pg_terminate_backend",
+        "current_setting", "set_config",
     };
 
     public static bool IsCatalogFunction(string name) => Names.Contains(name);
@@ -75,6 +76,19 @@ internal static class CatalogFunctions
                 Services(session).Notify(a[0].IsNull ? "" : a[0].AsString, a[1].IsNull ? "" : a[1].AsString);
                 return SqlValue.Void;
             }, Strict: false, IsVolatile: true)],
+            "current_setting" =>
+            [
+                new(name, [T], T, (a, _) => SqlValue.FromText(Services(session).CurrentSetting(a[0].AsString)
+                    ?? throw new SqlException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{a[0].AsString}\"")), IsVolatile: true),
+                new(name, [T, B], T, (a, _) => a[0].IsNull ? SqlValue.Null
+                    : Services(session).CurrentSetting(a[0].AsString) is { } value ? SqlValue.FromText(value)
+                    : a[1].AsBool ? SqlValue.Null
+                    : throw new SqlException(SqlState.UndefinedObject, $"unrecognized configuration parameter \"{a[0].AsString}\""), Strict: false, IsVolatile: true),
+            ],
+            "set_config" => [new(name, [T, T, B], T, (a, _) => a[0].IsNull
+                ? throw new SqlException(SqlState.NullValueNotAllowed, "SET requires parameter name")
+                : SqlValue.FromText(Services(session).SetConfig(a[0].AsString, a[1].IsNull ? "" : a[1].AsString, !a[2].IsNull && a[2].AsBool)),
+                Strict: false, IsVolatile: true)],
             "pg_cancel_backend" => [new(name, [I], B, (a, _) => SqlValue.FromBool(Services(session).CancelBackend(a[0].AsInt32)), IsVolatile: true)],
             "pg_terminate_backend" =>
             [

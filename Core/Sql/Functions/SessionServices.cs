@@ -21,4 +21,10 @@ public interface ISessionServices
 
     /// <summary>The server's sessions as pg_stat_activity shows them to this one.</summary>
     IReadOnlyList<BackendActivity> Activity();
+
+    /// <summary>current_setting(name): a session setting's value; null when no setting has that name.</summary>
+    string? CurrentSetting(string name);
+
+    /// <summary>set_config(name, value, is_local): SET (or SET LOCAL) through a function; the value now in force.</summary>
+    string SetConfig(string name, string value, bool isLocal);
 }

@@ -235,7 +235,7 @@ public sealed partial class KeyLockManager
         Interlocked.Increment(ref _timeouts);
         ThunderMetrics.LockWaitTimeoutsTotal.Inc();
         return ValueTask.FromException(new LockWaitTimeoutException(
-            $"could not obtain lock on a key: transaction {owner.Id} would have to wait for transaction {BlockerId(entry, owner)} (lock wait timeout 0)"));
+            $"could not obtain lock on a key: transaction {owner.Id} would have to wait for transaction {BlockerId(entry, owner)} (lock wait timeout 0)", waited: false));
     }
 
     /// <summary>Under the stripe lock: grants waiting requests from the head of the queue while they fit (FIFO, no overtaking).</summary>

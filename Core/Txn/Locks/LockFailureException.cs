@@ -15,8 +15,11 @@ public abstract class LockFailureException(string message) : Exception(message)
 }
 
 /// <summary>The lock was still held by others when the wait's timeout ran out (PostgreSQL lock_timeout, MySQL innodb_lock_wait_timeout).</summary>
-public sealed class LockWaitTimeoutException(string message) : LockFailureException(message)
+public sealed class LockWaitTimeoutException(string message, bool waited = true) : LockFailureException(message)
 {
+    /// <summary>False for a lock not waited for at all (NOWAIT, a zero timeout); true when a timed wait ran out.</summary>
+    public bool Waited { get; } = waited;
+
     /// <summary>lock_not_available.</summary>
     public override string SqlState => "55P03";
 

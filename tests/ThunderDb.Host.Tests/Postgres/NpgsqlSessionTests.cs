@@ -325,4 +325,40 @@ public sealed class NpgsqlSessionTests
         await ExecAsync(conn, "INSERT INTO big VALUES (1, 'small')", ct);
         await Assert.That(await ScalarAsync(conn, "SELECT v FROM big", ct)).IsEqualTo("small");
     }
+
+    [Test]
+    [Timeout(120_000)]
+    public async Task Statement_timeout_set_by_the_session_or_at_connect_cancels_with_57014(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
+        await using var conn = await OpenAsync(server, ct);
+
+        await ExecAsync(conn, "SET statement_timeout = '300ms'", ct);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync(conn, "SELECT pg_sleep(10)", ct));
+        await Assert.That(e!.SqlState).IsEqualTo("57014");
+        await Assert.That(e.MessageText).IsEqualTo("canceling statement due to statement timeout");
+        await Assert.That(watch.Elapsed).IsGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(250)).And.IsLessThan(TimeSpan.FromSeconds(5));
+        await Assert.That(await ScalarAsync(conn, "SHOW statement_timeout", ct)).IsEqualTo("300ms");
+
+        // SET LOCAL lasts for its transaction only; a statement under the limit is unaffected
+        await ExecAsync(conn, "RESET statement_timeout", ct);
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            await ExecAsync(conn, "SET LOCAL statement_timeout = 200", ct);
+            await Assert.That(await ScalarAsync(conn, "SHOW statement_timeout", ct)).IsEqualTo("200ms");
+            await tx.CommitAsync(ct);
+        }
+
+        await Assert.That(await ScalarAsync(conn, "SHOW statement_timeout", ct)).IsEqualTo("0");
+        await ExecAsync(conn, "SELECT pg_sleep(0.4)", ct);
+
+        // at connect, as libpq's options=-c statement_timeout=... (Npgsql: Options)
+        await using var limited = await OpenAsync(server, ct, ";Options=-c statement_timeout=250");
+        await Assert.That(await ScalarAsync(limited, "SHOW statement_timeout", ct)).IsEqualTo("250ms");
+        var atConnect = await Assert.ThrowsAsync<PostgresException>(() => ScalarAsync(limited, "SELECT pg_sleep(10)", ct));
+        await Assert.That(atConnect!.SqlState).IsEqualTo("57014");
+        await Assert.That(await ScalarAsync(limited, "SELECT 'usable'", ct)).IsEqualTo("usable");
+    }
 }
