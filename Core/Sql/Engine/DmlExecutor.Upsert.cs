@@ -27,24 +27,7 @@ internal sealed partial class DmlExecutor
         IndexDef arbiter = Arbiter(table, clause);
         // the existing row's columns come first, then the proposed row as "excluded"
         Scope scope = new([.. TableScope(table, alias).Columns, .. TableScope(table, "excluded").Columns], null);
-        var assignments = new List<(ColumnDef, BoundExpr?)>();
-        foreach (Ast.Assignment a in clause.Set)
-        {
-            IReadOnlyList<Ast.SqlExpr> values = a.MultiColumn && a.Value is Ast.RowExpr row ? row.Fields
-                : a.Columns.Count == 1 ? [a.Value] : throw SqlException.NotSupported("multi-column assignment from a subquery");
-            if (values.Count != a.Columns.Count)
-            {
-                throw new SqlException(SqlState.SyntaxError, "number of columns does not match number of values");
-            }
-
-            for (int i = 0; i < a.Columns.Count; i++)
-            {
-                ColumnDef column = table.FindColumn(a.Columns[i])
-                    ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{a.Columns[i]}\" of relation \"{table.Name}\" does not exist");
-                assignments.Add((column, values[i] is Ast.DefaultExpr ? null : binder.BindExpr(values[i], scope)));
-            }
-        }
-
+        List<(ColumnDef Column, BoundExpr? Value)> assignments = BindAssignments(table, clause.Set, scope);
         BoundExpr? where = clause.Where is null ? null : binder.BindCondition(clause.Where, scope, "WHERE");
         return new Upsert(arbiter, assignments, where);
     }

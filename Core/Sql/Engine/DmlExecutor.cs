@@ -330,8 +330,16 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         }
 
         (TableDef table, Scope scope, TableScanNode source, BoundExpr? condition) = BindTarget(update.Table, update.Alias?.Name, update.Where);
+        List<(ColumnDef Column, BoundExpr? Value)> assignments = BindAssignments(table, update.Set, scope);
+        ReturningList? returning = update.Returning is null ? null : BindReturning(table, update.Alias?.Name, update.Returning);
+        return new BoundUpdate(table, source, condition, assignments, returning);
+    }
+
+    /// <summary>UPDATE's and ON CONFLICT DO UPDATE's SET list: each column once (42601 otherwise, as PostgreSQL), DEFAULT as null.</summary>
+    private List<(ColumnDef Column, BoundExpr? Value)> BindAssignments(TableDef table, IReadOnlyList<Ast.Assignment> set, Scope scope)
+    {
         var assignments = new List<(ColumnDef Column, BoundExpr? Value)>();
-        foreach (Ast.Assignment a in update.Set)
+        foreach (Ast.Assignment a in set)
         {
             IReadOnlyList<Ast.SqlExpr> values = a.MultiColumn && a.Value is Ast.RowExpr row ? row.Fields
                 : a.Columns.Count == 1 ? [a.Value] : throw SqlException.NotSupported("multi-column assignment from a subquery");
@@ -344,13 +352,16 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             {
                 ColumnDef column = table.FindColumn(a.Columns[i])
                     ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{a.Columns[i]}\" of relation \"{table.Name}\" does not exist");
-                BoundExpr? value = values[i] is Ast.DefaultExpr ? null : binder.BindExpr(values[i], scope);
-                assignments.Add((column, value));
+                if (assignments.Exists(x => x.Column.Number == column.Number))
+                {
+                    throw new SqlException(SqlState.SyntaxError, $"multiple assignments to same column \"{column.Name}\"");
+                }
+
+                assignments.Add((column, values[i] is Ast.DefaultExpr ? null : binder.BindExpr(values[i], scope)));
             }
         }
 
-        ReturningList? returning = update.Returning is null ? null : BindReturning(table, update.Alias?.Name, update.Returning);
-        return new BoundUpdate(table, source, condition, assignments, returning);
+        return assignments;
     }
 
     public async Task<StatementResult> UpdateAsync(BoundUpdate update)

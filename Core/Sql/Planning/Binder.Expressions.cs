@@ -85,7 +85,8 @@ internal sealed partial class Binder
             Ast.IsDistinctFromExpr d => BindDistinct(d, scope),
             Ast.BetweenExpr b => BindBetween(b, scope),
             Ast.InListExpr i => BindInList(i, scope),
-            Ast.InSubqueryExpr i => BindQuantifiedSubquery(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated, i.Subquery, scope),
+            Ast.InSubqueryExpr i => BindQuantifiedSubquery(BindExpr(i.Operand, scope), i.Negated ? ComparisonOperator.NotEqual : ComparisonOperator.Equal, i.Negated, i.Subquery, scope,
+                "=", Pos(expr)),
             Ast.LikeExpr l => BindLike(l, scope),
             Ast.CastExpr c => BindCast(c, scope),
             Ast.CaseExpr c => NoSetReturningIn("CASE", () => BindCase(c, scope)),
@@ -93,7 +94,7 @@ internal sealed partial class Binder
             Ast.ExistsExpr e => BindExists(e, scope),
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
             Ast.QuantifiedExpr q when q.Subquery is not null => BindQuantifiedSubquery(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),
-                q.Quantifier == Ast.Quantifier.All, q.Subquery, scope),
+                q.Quantifier == Ast.Quantifier.All, q.Subquery, scope, q.Operator, Pos(expr)),
             Ast.QuantifiedExpr q when q.Array is not null => BindQuantifiedArray(q, scope),
             Ast.ArraySubqueryExpr a => BindArraySubquery(a, scope),
             Ast.ArrayExpr a => BindArrayConstructor(a, scope),
@@ -726,9 +727,12 @@ internal sealed partial class Binder
         return new ArraySubqueryValueExpr(plan, correlated);
     }
 
-    private BoundExpr BindQuantifiedSubquery(BoundExpr left, ComparisonOperator op, bool all, Ast.Query query, Scope scope)
+    private BoundExpr BindQuantifiedSubquery(BoundExpr left, ComparisonOperator op, bool all, Ast.Query query, Scope scope, string symbol, int position)
     {
         PlanNode plan = BindSubquery(query, scope, 1, out bool correlated);
+        // typed as a comparison with the subquery's column: an untyped literal or parameter takes its type ('1' IN (SELECT
+        // int_col) reads '1' as an integer, 'x' fails with 22P02), and incomparable types fail with 42883
+        (left, _) = Comparable(left, new ColumnExpr(0, plan.Columns[0].Type), symbol, position);
         return new QuantifiedSubqueryExpr(left, op, all, plan, correlated, JoinPlanner.Hashable(left.Type, plan.Columns[0].Type));
     }
 

@@ -12,13 +12,14 @@ namespace ThunderDb.Core.Tests.Sql.Engine;
 public class SqlLogicTests
 {
     // Floors as measured (docs/conformance.md); what still fails is what PostgreSQL 15 fails too (empty IN lists, x'..'
-    // bit strings compared with text, a non-grouped column inside COALESCE, unary + on text).
+    // bit strings compared with text, 'hello' IN (SELECT <integer>) and UPDATE ... SET x = 3, x = 4, which PostgreSQL
+    // refuses and SQLite runs, a non-grouped column inside COALESCE, unary + on text).
     public static IEnumerable<(string File, double MinimumPassRate)> Files() =>
     [
         ("select1.test", 1.0),
-        ("evidence/in1.test", 0.984),
+        ("evidence/in1.test", 0.969),
         ("evidence/in2.test", 0.849),
-        ("evidence/slt_lang_update.test", 1.0),
+        ("evidence/slt_lang_update.test", 0.888),
         ("evidence/slt_lang_dropindex.test", 1.0),
         ("evidence/slt_lang_createview.test", 1.0),
         ("evidence/slt_lang_droptable.test", 1.0),

@@ -159,4 +159,20 @@ public class SqlSessionTests
         await Assert.That(ok.Results[2].Rows![0][0].AsInt64).IsEqualTo(2);
         await Assert.That((await Ok(s, "SELECT count(*) FROM t")).Rows![0][0].AsInt64).IsEqualTo(2);
     }
+
+    [Test]
+    [Arguments("UPDATE t SET v = 'a', v = 'b'")]
+    [Arguments("UPDATE t SET (id, v) = (1, 'a'), v = 'b'")]
+    [Arguments("INSERT INTO t VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET v = 'a', v = excluded.v")]
+    public async Task Assigning_one_column_twice_fails_with_42601(string sql)
+    {
+        (TestDatabase t, SqlSession s) = await OpenAsync();
+        using var _ = t;
+        await Ok(s, "CREATE TABLE t (id int PRIMARY KEY, v text NOT NULL)");
+        await Ok(s, "INSERT INTO t VALUES (1, 'old')");
+        BatchResult r = await s.ExecuteAsync(sql);
+        await Assert.That(r.Error!.SqlState).IsEqualTo("42601");
+        await Assert.That(r.Error.Message).IsEqualTo("multiple assignments to same column \"v\"");
+        await Assert.That((await Ok(s, "SELECT v FROM t")).Rows![0][0].AsString).IsEqualTo("old");
+    }
 }

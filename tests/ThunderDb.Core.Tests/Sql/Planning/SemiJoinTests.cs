@@ -111,4 +111,20 @@ public class SemiJoinTests
         await Assert.That(await h.Rows("SELECT count(*) FROM big WHERE k IN (SELECT k FROM other) OR id < 0")).IsEquivalentTo(["2998"]);
         await Assert.That(watch.Elapsed).IsLessThan(TimeSpan.FromSeconds(30));
     }
+
+    [Test]
+    [Arguments("SELECT '1' IN (SELECT id FROM t)", "t")]
+    [Arguments("SELECT '3' NOT IN (SELECT id FROM t)", "t")]
+    [Arguments("SELECT '2' > ALL (SELECT id FROM t)", "f")]
+    [Arguments("SELECT 'x' = ANY (SELECT 'x')", "t")]
+    [Arguments("SELECT id FROM t WHERE '2' IN (SELECT id FROM t) ORDER BY id", "1\n2")]
+    [Arguments("SELECT 'hello' IN (SELECT id FROM t)", "22P02: invalid input syntax for type integer: \"hello\"")]
+    [Arguments("SELECT 1 IN (SELECT 'a')", "42883: operator does not exist: integer = text")]
+    [Arguments("SELECT id FROM t WHERE id::text IN (SELECT id FROM t)", "42883: operator does not exist: text = integer")]
+    public async Task An_untyped_operand_of_a_subquery_comparison_takes_the_subquery_column_type(string sql, string expected)
+    {
+        using QueryHarness h = await QueryHarness.OpenAsync("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1), (2)");
+        string actual = expected.Contains(": ", StringComparison.Ordinal) ? await h.ErrorAsync(sql) : await h.RowsAsync(sql);
+        await Assert.That(actual).IsEqualTo(expected);
+    }
 }
