@@ -16,6 +16,7 @@ public static class SqlState
     public const string DuplicateObject = "42710";
     public const string InsufficientPrivilege = "42501";
     public const string ReservedName = "42939";
+    public const string ObjectNotInPrerequisiteState = "55000";
     public const string ObjectInUse = "55006";
     public const string DuplicateAlias = "42712";
     public const string DuplicateDatabase = "42P04";

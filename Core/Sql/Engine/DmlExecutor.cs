@@ -30,6 +30,11 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             throw SqlException.NotSupported(insert.With is not null ? "WITH in INSERT" : "REPLACE / ON DUPLICATE KEY UPDATE");
         }
 
+        if (binder.FindRelation(insert.Table) is ViewDef view)
+        {
+            insert = ThroughView(insert, view);
+        }
+
         TableDef table = binder.RequireTable(insert.Table);
         List<ColumnDef> targets = insert.Columns is null
             ? [.. table.VisibleColumns]
@@ -242,8 +247,16 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
     }
 
     /// <summary>The table an UPDATE or DELETE changes, its scope, the WHERE condition and the scan that reads its candidates.</summary>
-    private (TableDef Table, Scope Scope, TableScanNode Source, BoundExpr? Condition) BindTarget(Ast.ObjectName name, string? alias, Ast.SqlExpr? where)
+    private (TableDef Table, Scope Scope, TableScanNode Source, BoundExpr? Condition, ViewTarget? View) BindTarget(Ast.ObjectName name, string? alias,
+        Ast.SqlExpr? where, string verb, bool returning)
     {
+        if (binder.FindRelation(name) is ViewDef view)
+        {
+            return returning
+                ? throw SqlException.NotSupported($"RETURNING on {verb} a view")
+                : BindViewTarget(view, alias, where, verb);
+        }
+
         (PlanNode plan, List<ScopeColumn> columns) = binder.BindNamedTable(new Ast.NamedTableRef(name, alias is null ? null : new Ast.TableAlias(alias)));
         if (plan is not TableScanNode scan)
         {
@@ -253,11 +266,11 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
         var scope = new Scope(columns, null);
         if (where is null)
         {
-            return (scan.Table, scope, scan, null);
+            return (scan.Table, scope, scan, null, null);
         }
 
         BoundExpr condition = binder.BindCondition(where, scope, "WHERE");
-        return (scan.Table, scope, binder.Planner.ScanFor(scan, condition), condition);
+        return (scan.Table, scope, binder.Planner.ScanFor(scan, condition), condition, null);
     }
 
     /// <summary>The rows <paramref name="source"/> reads that <paramref name="condition"/> selects, with their keys, read before any change.</summary>
@@ -329,14 +342,15 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             throw SqlException.NotSupported(update.With is not null ? "WITH in UPDATE" : "UPDATE ... FROM");
         }
 
-        (TableDef table, Scope scope, TableScanNode source, BoundExpr? condition) = BindTarget(update.Table, update.Alias?.Name, update.Where);
-        List<(ColumnDef Column, BoundExpr? Value)> assignments = BindAssignments(table, update.Set, scope);
+        (TableDef table, Scope scope, TableScanNode source, BoundExpr? condition, ViewTarget? view) =
+            BindTarget(update.Table, update.Alias?.Name, update.Where, "update", update.Returning is not null);
+        List<(ColumnDef Column, BoundExpr? Value)> assignments = BindAssignments(table, update.Set, scope, view);
         ReturningList? returning = update.Returning is null ? null : BindReturning(table, update.Alias?.Name, update.Returning);
         return new BoundUpdate(table, source, condition, assignments, returning);
     }
 
     /// <summary>UPDATE's and ON CONFLICT DO UPDATE's SET list: each column once (42601 otherwise, as PostgreSQL), DEFAULT as null.</summary>
-    private List<(ColumnDef Column, BoundExpr? Value)> BindAssignments(TableDef table, IReadOnlyList<Ast.Assignment> set, Scope scope)
+    private List<(ColumnDef Column, BoundExpr? Value)> BindAssignments(TableDef table, IReadOnlyList<Ast.Assignment> set, Scope scope, ViewTarget? view = null)
     {
         var assignments = new List<(ColumnDef Column, BoundExpr? Value)>();
         foreach (Ast.Assignment a in set)
@@ -350,14 +364,15 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
 
             for (int i = 0; i < a.Columns.Count; i++)
             {
-                ColumnDef column = table.FindColumn(a.Columns[i])
+                ColumnDef column = table.FindColumn(view is null ? a.Columns[i] : view.View.ColumnFor(a.Columns[i], "update"))
                     ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{a.Columns[i]}\" of relation \"{table.Name}\" does not exist");
                 if (assignments.Exists(x => x.Column.Number == column.Number))
                 {
                     throw new SqlException(SqlState.SyntaxError, $"multiple assignments to same column \"{column.Name}\"");
                 }
 
-                assignments.Add((column, values[i] is Ast.DefaultExpr ? null : binder.BindExpr(values[i], scope)));
+                BoundExpr? value = values[i] is Ast.DefaultExpr ? null : binder.BindExpr(values[i], scope);
+                assignments.Add((column, value is null || view is null ? value : view.OnTableRow(value)));
             }
         }
 
@@ -407,7 +422,8 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
             throw SqlException.NotSupported(delete.With is not null ? "WITH in DELETE" : "DELETE ... USING");
         }
 
-        (TableDef table, _, TableScanNode source, BoundExpr? condition) = BindTarget(delete.Table, delete.Alias?.Name, delete.Where);
+        (TableDef table, _, TableScanNode source, BoundExpr? condition, _) =
+            BindTarget(delete.Table, delete.Alias?.Name, delete.Where, "delete from", delete.Returning is not null);
         ReturningList? returning = delete.Returning is null ? null : BindReturning(table, delete.Alias?.Name, delete.Returning);
         return new BoundDelete(table, source, condition, returning);
     }
