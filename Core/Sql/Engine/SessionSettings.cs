@@ -51,6 +51,9 @@ public sealed class SessionSettings
     /// <summary>What those settings hold after commit: a SET's value, or for SET LOCAL the value from before.</summary>
     private readonly Dictionary<string, string?> _afterCommit = new(StringComparer.Ordinal);
 
+    /// <summary>Each change in the open transaction with what it replaced, newest last: ROLLBACK TO a savepoint undoes the tail.</summary>
+    private readonly List<(string Key, string? Value, bool HadAfterCommit, string? AfterCommit)> _undo = [];
+
     public string? Get(string name) => _values.GetValueOrDefault(name.ToLowerInvariant());
 
     public IReadOnlyDictionary<string, string> All => _values;
@@ -149,6 +152,36 @@ public sealed class SessionSettings
 
         _beforeTransaction.Clear();
         _afterCommit.Clear();
+        _undo.Clear();
+        Version++;
+    }
+
+    /// <summary>Where a savepoint stands in the transaction's changes (<see cref="RollbackTo"/>).</summary>
+    internal int Mark() => _undo.Count;
+
+    /// <summary>ROLLBACK TO SAVEPOINT: the settings changed since <paramref name="mark"/> get back what they held then.</summary>
+    internal void RollbackTo(int mark)
+    {
+        if (_undo.Count <= mark)
+        {
+            return;
+        }
+
+        for (int i = _undo.Count - 1; i >= mark; i--)
+        {
+            (string key, string? value, bool hadAfterCommit, string? afterCommit) = _undo[i];
+            Store(key, value);
+            if (hadAfterCommit)
+            {
+                _afterCommit[key] = afterCommit;
+            }
+            else
+            {
+                _afterCommit.Remove(key);
+            }
+        }
+
+        _undo.RemoveRange(mark, _undo.Count - mark);
         Version++;
     }
 
@@ -157,6 +190,7 @@ public sealed class SessionSettings
         if (inTransaction)
         {
             string? current = _values.GetValueOrDefault(key);
+            _undo.Add((key, current, _afterCommit.TryGetValue(key, out string? afterCommit), afterCommit));
             _beforeTransaction.TryAdd(key, current);
             if (local)
             {

@@ -7,13 +7,14 @@ namespace ThunderDb.Core.Sql.Engine;
 /// SAVEPOINT, ROLLBACK TO [SAVEPOINT] and RELEASE [SAVEPOINT] over the write set's savepoints (IKvTransaction),
 /// as PostgreSQL runs them: only inside a transaction block; names may repeat and the newest one of a name is
 /// meant; ROLLBACK TO keeps its savepoint and drops the newer ones (and ends the failed state); RELEASE drops it
-/// and the newer ones, keeping their writes. The catalog changes made since a savepoint roll back with it.
+/// and the newer ones, keeping their writes. The catalog changes and the SETs made since a savepoint roll back with it.
 /// </summary>
 public sealed partial class SqlSession
 {
     private readonly List<SavepointEntry> _savepoints = [];
 
-    private readonly record struct SavepointEntry(string Name, int Mark, CatalogChanges? Ddl, CatalogSnapshot? DdlSnapshot, bool DdlHadChanges, int Listens, int Notifies);
+    private readonly record struct SavepointEntry(string Name, int Mark, CatalogChanges? Ddl, CatalogSnapshot? DdlSnapshot, bool DdlHadChanges, int Listens, int Notifies,
+        int Settings);
 
     private StatementResult SavepointCommand(Ast.TransactionStatement control)
     {
@@ -37,7 +38,8 @@ public sealed partial class SqlSession
         if (control.Kind == Ast.TransactionKind.Savepoint)
         {
             int mark = _txn.Savepoint();
-            _savepoints.Add(new SavepointEntry(name, mark, _ddl, _ddl?.Snapshot, _ddl?.HasChanges ?? false, _pendingListens.Count, _pendingNotifies.Count));
+            _savepoints.Add(new SavepointEntry(name, mark, _ddl, _ddl?.Snapshot, _ddl?.HasChanges ?? false, _pendingListens.Count, _pendingNotifies.Count,
+                Settings.Mark()));
             return new StatementResult(tag);
         }
 
@@ -67,6 +69,7 @@ public sealed partial class SqlSession
         entry.Ddl?.RestoreTo(entry.DdlSnapshot!, entry.DdlHadChanges);
         _failed = false;
         TruncatePendingNotifications(entry.Listens, entry.Notifies);
+        Settings.RollbackTo(entry.Settings);
         return new StatementResult(tag);
     }
 }

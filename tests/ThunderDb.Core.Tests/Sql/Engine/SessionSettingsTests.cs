@@ -72,6 +72,15 @@ public class SessionSettingsTests
         BatchResult outside = await s.ExecuteAsync("SET LOCAL application_name = 'nowhere'");
         await Assert.That(outside.Results[0].Notices!).Contains("SET LOCAL can only be used in transaction blocks");
         await Assert.That(await Value(s, "SHOW application_name")).IsEqualTo("kept");
+
+        // ROLLBACK TO a savepoint undoes the SETs made after it, RELEASE keeps them
+        await Value(s, "BEGIN; SET application_name = 'one'; SAVEPOINT a; SET application_name = 'two'; SET LOCAL search_path = x");
+        await Value(s, "ROLLBACK TO SAVEPOINT a");
+        await Assert.That(await Value(s, "SHOW application_name")).IsEqualTo("one");
+        await Assert.That(await Value(s, "SHOW search_path")).IsEqualTo("\"$user\", public");
+        await Value(s, "SET application_name = 'three'; SAVEPOINT b; SET application_name = 'four'; RELEASE b");
+        await Value(s, "COMMIT");
+        await Assert.That(await Value(s, "SHOW application_name")).IsEqualTo("four");
     }
 
     [Test]
