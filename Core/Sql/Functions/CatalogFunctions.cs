@@ -21,10 +21,11 @@ internal static class CatalogFunctions
         "pg_encoding_to_char", "obj_description", "col_description", "shobj_description", "has_table_privilege", "has_schema_privilege",
         "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
         "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef", "pg_notify", "pg_cancel_backend", "pg_terminate_backend",
-        "current_setting", "set_config",
+        "current_setting", "set_config", "pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments",
+        "pg_get_ruledef",
     };
 
-    public static bool IsCatalogFunction(string name) => Names.Contains(name);
+    public static bool IsCatalogFunction(string name) => Names.Contains(name) || SizeFunctions.IsSizeFunction(name);
 
     public static ScalarFunction Resolve(string name, IReadOnlyList<SqlType> argTypes, SessionContext session)
     {
@@ -89,12 +90,19 @@ internal static class CatalogFunctions
                 ? throw new SqlException(SqlState.NullValueNotAllowed, "SET requires parameter name")
                 : SqlValue.FromText(Services(session).SetConfig(a[0].AsString, a[1].IsNull ? "" : a[1].AsString, !a[2].IsNull && a[2].AsBool)),
                 Strict: false, IsVolatile: true)],
+            "pg_get_function_result" => [new(name, [O], T, (a, c) => PgTypes.ProcSignature((uint)a[0].AsInt64) is { } sig
+                ? Text(CatalogText.FormatType(Catalog(c), sig.Result, -1)) : SqlValue.Null)],
+            "pg_get_function_arguments" or "pg_get_function_identity_arguments" => [new(name, [O], T, (a, c) => PgTypes.ProcSignature((uint)a[0].AsInt64) is { } sig
+                ? Text(CatalogText.FormatType(Catalog(c), sig.Argument, -1)) : SqlValue.Null)],
+            // pg_rewrite holds no rules (a view's query is its catalog record, not a _RETURN rule): no OID names one
+            "pg_get_ruledef" => [new(name, [O], T, (_, _) => SqlValue.Null), new(name, [O, B], T, (_, _) => SqlValue.Null)],
             "pg_cancel_backend" => [new(name, [I], B, (a, _) => SqlValue.FromBool(Services(session).CancelBackend(a[0].AsInt32)), IsVolatile: true)],
             "pg_terminate_backend" =>
             [
                 new(name, [I], B, (a, _) => SqlValue.FromBool(Services(session).TerminateBackend(a[0].AsInt32)), IsVolatile: true),
                 new(name, [I, SqlType.Int8], B, (a, _) => SqlValue.FromBool(Services(session).TerminateBackend(a[0].AsInt32)), IsVolatile: true),
             ],
+            _ when SizeFunctions.IsSizeFunction(name) => SizeFunctions.Candidates(name, session),
             _ => [Session(name, argTypes, session)],
         };
         return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) => c with { Parameters = types });

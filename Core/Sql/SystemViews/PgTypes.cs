@@ -117,6 +117,16 @@ public static class PgTypes
         return 0;
     }
 
+    /// <summary>
+    /// The result and argument type of pg_proc's function <paramref name="oid"/> (pg_get_function_result /
+    /// _arguments); null for an OID that is no function. Only the types' I/O functions are listed.
+    /// </summary>
+    internal static (uint Result, uint Argument)? ProcSignature(uint oid) =>
+        oid >= FirstProcOid && oid < ArrayProcs + 4 ? IoSignature((int)((oid - FirstProcOid) % 4)) : null;
+
+    /// <summary>in: cstring -> type, out: type -> cstring, recv: internal -> type, send: type -> bytea (the type itself shown as 0).</summary>
+    private static (uint Result, uint Argument) IoSignature(int k) => (k == 3 ? 17u : k == 1 ? 2275u : 0u, k == 0 ? 2275u : k == 2 ? 2281u : 0u);
+
     internal static VirtualTable Proc(ViewSource src)
     {
         _ = src;
@@ -128,15 +138,15 @@ public static class PgTypes
             ("proargmodes", TextArray), ("proargnames", TextArray), ("prosrc", SqlType.Text), ("probin", SqlType.Text), ("proconfig", TextArray), ("proacl", TextArray));
         foreach ((string io, uint first) in ProcGroups())
         {
-            // in: cstring -> type, out: type -> cstring, recv: internal -> type, send: type -> bytea
             string[] names = [io + "in", io + "out", io + "recv", io + "send"];
             for (int k = 0; k < 4; k++)
             {
                 string name = names[k];
+                (uint result, uint argument) = IoSignature(k);
                 t.Add(Oid(first + (uint)k), Name(name), Oid(WellKnownOids.PgCatalogSchema), Oid(CatalogText.SuperuserOid), Oid(12u),
                     Float4(1), Float4(0), Oid(0u), Char('f'), Bool(false),
                     Bool(false), Bool(true), Bool(false), Char('i'), Char('s'),
-                    Int2(1), Int2(0), Oid(k == 3 ? 17u : k == 1 ? 2275u : 0u), OidVector([k == 0 ? 2275u : k == 2 ? 2281u : 0u]), Null,
+                    Int2(1), Int2(0), Oid(result), OidVector([argument]), Null,
                     Null, Null, Text(name), Null, Null, Null);
             }
         }

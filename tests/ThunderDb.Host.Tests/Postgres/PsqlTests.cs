@@ -100,4 +100,26 @@ public sealed class PsqlTests
         await Assert.That(stranger.Stderr).Contains("FATAL:  password authentication failed for user \"mallory\"");
         await Assert.That(server.Process.AllOutput).DoesNotContain("nope");
     }
+
+    [Test]
+    [Timeout(60_000)]
+    public async Task Size_listings_of_tables_indexes_databases_and_views_answer(CancellationToken ct)
+    {
+        using var dir = new TempDirectory();
+        await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
+        var setup = await PsqlAsync(server.PgPort, null, null, "-U", "thunder", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c",
+            "CREATE TABLE sized (id int PRIMARY KEY, v text); CREATE INDEX sized_v ON sized (v); CREATE VIEW sized_view AS SELECT id FROM sized WHERE id > 5;" +
+            " INSERT INTO sized SELECT g, repeat('x', 200) FROM generate_series(1, 2000) g");
+        await Assert.That(setup.ExitCode).IsEqualTo(0).Because(setup.ToString());
+
+        var r = await PsqlAsync(server.PgPort, null, null, "-U", "thunder", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-A",
+            "-c", "\\dt+ sized", "-c", "\\di+ sized*", "-c", "\\l+ postgres", "-c", "\\d+ sized_view", "-c", "\\df");
+        await Assert.That(r.ExitCode).IsEqualTo(0).Because(r.ToString());
+        // 2000 rows of 200 bytes: the table, and the index that holds every value again, are each a few hundred kB
+        await Assert.That(r.Stdout).Matches(@"public\|sized\|table\|\w+\|permanent\|heap\|\d{3} kB\|");
+        await Assert.That(r.Stdout).Matches(@"public\|sized_v\|index\|\w+\|sized\|permanent\|btree\|\d{3} kB\|");
+        await Assert.That(r.Stdout).Matches(@"postgres\|\w+\|UTF8\|.*\|\d+ kB\|pg_default\|");
+        await Assert.That(r.Stdout).Contains("View definition:");
+        await Assert.That(r.Stdout).Contains("List of functions");
+    }
 }

@@ -68,6 +68,8 @@ public sealed partial class PsqlMetaCommandDifferentialTests
         \dm
         \dp customers
         \d nosuchtable
+        \df
+        \df nosuch*
         \x
         SELECT id, email, name, region FROM customers ORDER BY id;
         SELECT 1 AS a, 'x' AS b;
