@@ -47,6 +47,8 @@ public sealed class RedisTuningConfig
         new("save", null, Kind.Save, 0, 0, null),
         new("notify-keyspace-events", null, Kind.KeyspaceEvents, 0, 0, null),
         new("busy-reply-threshold", "lua-time-limit", Kind.Integer, 0, long.MaxValue, null),
+        new("slowlog-log-slower-than", null, Kind.Integer, -1, long.MaxValue, null),
+        new("slowlog-max-len", null, Kind.Integer, 0, long.MaxValue, null),
     ];
 
     private readonly Lock _lock = new();
@@ -66,6 +68,7 @@ public sealed class RedisTuningConfig
             ("lazyfree-lazy-expire", "no"), ("lazyfree-lazy-server-del", "no"), ("lazyfree-lazy-user-del", "no"),
             ("lazyfree-lazy-user-flush", "no"), ("appendonly", "yes"), ("appendfsync", syncCommit ? "always" : "everysec"),
             ("save", ""), ("notify-keyspace-events", ""), ("busy-reply-threshold", "5000"),
+            ("slowlog-log-slower-than", "10000"), ("slowlog-max-len", "128"),
         ];
         foreach ((string name, string value) in defaults)
         {

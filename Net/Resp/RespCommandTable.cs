@@ -50,7 +50,7 @@ internal enum CommandGroup
 
 internal enum CommandId
 {
-    Ping, Echo, Quit, Hello, Auth, Select, Info, Config, Client, Command, Time, Reset, Role,
+    Ping, Echo, Quit, Hello, Auth, Select, Info, Config, Client, Command, Time, Reset, Role, SlowLog,
     DbSize, FlushDb, FlushAll,
     Del, Unlink, Exists, Type, Keys, Scan, Rename, RenameNx, Expire, PExpire, ExpireAt, PExpireAt, Ttl, PTtl, Persist, RandomKey, Copy, Move, SwapDb, Object,
     Get, Set, SetNx, SetEx, PSetEx, GetSet, GetDel, GetEx, MGet, MSet, MSetNx, Incr, Decr, IncrBy, DecrBy, IncrByFloat, Append, StrLen,
@@ -126,6 +126,7 @@ internal static class RespCommandTable
         new("TIME", CommandId.Time, 1, S | F, 0, 0, 0, CommandGroup.Server, "Returns the server time."),
         new("RESET", CommandId.Reset, 1, S | CommandFlags.NoAuth | CommandFlags.NotQueued | CommandFlags.SubscribedOk, 0, 0, 0, CommandGroup.Connection, "Resets the connection."),
         new("ROLE", CommandId.Role, 1, S | F, 0, 0, 0, CommandGroup.Server, "Returns the replication role."),
+        new("SLOWLOG", CommandId.SlowLog, -2, S | CommandFlags.Admin, 0, 0, 0, CommandGroup.Server, "A container for slow log commands."),
         new("DBSIZE", CommandId.DbSize, 1, R, 0, 0, 0, CommandGroup.Server, "Returns the number of keys in the database."),
         new("FLUSHDB", CommandId.FlushDb, -1, W, 0, 0, 0, CommandGroup.Server, "Removes all keys from the current database."),
         new("FLUSHALL", CommandId.FlushAll, -1, W, 0, 0, 0, CommandGroup.Server, "Removes all keys from all databases."),

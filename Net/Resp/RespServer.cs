@@ -45,6 +45,9 @@ public sealed class RespServer : IProtocolServer
     /// <summary>Redis's tuning parameters that do not apply to this engine, remembered for CONFIG GET.</summary>
     public RedisTuningConfig Tuning { get; }
 
+    /// <summary>SLOWLOG's entries (slowlog-log-slower-than, slowlog-max-len).</summary>
+    public RedisSlowLog SlowLog { get; } = new();
+
     public ConnectionRegistry Registry { get; }
 
     /// <summary>Checks AUTH passwords off the event loop, remembers them and throttles failures (shared by every session).</summary>

@@ -92,6 +92,8 @@ internal sealed partial class RespSession
             }
 
             _server.Tuning.Apply(tuning);
+            _server.SlowLog.Configure(long.Parse(_server.Tuning.Value("slowlog-log-slower-than")!, CultureInfo.InvariantCulture),
+                long.Parse(_server.Tuning.Value("slowlog-max-len")!, CultureInfo.InvariantCulture));
             _out.WriteOk();
         }
         else if (ArgIs(1, "RESETSTAT"u8) && _argc == 2)

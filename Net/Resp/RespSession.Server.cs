@@ -71,6 +71,9 @@ internal sealed partial class RespSession
 
                 _out.WriteSimple("RESET"u8);
                 break;
+            case CommandId.SlowLog:
+                SlowLogCommand();
+                break;
             case CommandId.Role:
                 _out.WriteArrayHeader(3);
                 _out.WriteBulk("master"u8);

@@ -1,23 +1,110 @@
 using System.Text;
+using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Redis;
 
 namespace ThunderDb.Net.Resp;
 
 /// <summary>
-/// The slow-query log's view of a RESP command: its text is rendered as Redis's SLOWLOG shows arguments (at most 32,
-/// each cut at 128 bytes), with the arguments of commands that carry secrets redacted. Commands that block waiting for
-/// data (BLPOP, XREAD BLOCK ...) are not logged: their time is spent waiting, not working (Redis's SLOWLOG leaves it out too).
+/// Slow RESP commands: Redis's SLOWLOG (GET / LEN / RESET) and the runbook's slow-query log see the same arguments, kept
+/// as Redis keeps them (at most 32, each cut at 128 bytes) with the ones that carry secrets redacted. Commands that block
+/// waiting for data (BLPOP, XREAD BLOCK ...) are not logged: their time is spent waiting, not working.
 /// </summary>
 internal sealed partial class RespSession
 {
-    private const int SlowLogMaxArgs = 32;
-    private const int SlowLogMaxArgBytes = 128;
-
-    /// <summary>Logs the command in the argument buffer when it ran since <paramref name="started"/> for at least the threshold.</summary>
+    /// <summary>
+    /// Records the command in the argument buffer when it ran since <paramref name="started"/> for at least a threshold: Redis's
+    /// SLOWLOG (slowlog-log-slower-than) and the runbook's slow-query log (logging.slow_query_threshold).
+    /// </summary>
     private void ObserveSlowCommand(long started, RespCommandInfo? command)
     {
-        if (_server.Options.SlowQueries is { } slow && slow.IsSlow(started) && !WaitsForData(command))
+        SlowQueryLog? runbook = _server.Options.SlowQueries;
+        bool forRunbook = runbook is not null && runbook.IsSlow(started);
+        bool forSlowLog = _server.SlowLog.IsSlow(started);
+        if ((!forRunbook && !forSlowLog) || command is null || WaitsForData(command))
         {
-            slow.Report(started, RespServer.ProtocolName, _connection.Id, _connection.User, DescribeCommand(command));
+            return; // an unknown command never ran (and its arguments could be anything)
+        }
+
+        byte[][] arguments = SlowLogArguments(command);
+        if (forSlowLog)
+        {
+            _server.SlowLog.Add(started, arguments, _connection.Remote, _connection.Name);
+        }
+
+        if (forRunbook)
+        {
+            runbook!.Report(started, RespServer.ProtocolName, _connection.Id, _connection.User, Describe(arguments));
+        }
+    }
+
+    /// <summary>SLOWLOG GET [count] | LEN | RESET | HELP, with redis-server's replies and errors.</summary>
+    private void SlowLogCommand()
+    {
+        if (ArgIs(1, "GET"u8) && _argc <= 3)
+        {
+            long count = 10;
+            if (_argc == 3 && (!RedisNumbers.ParseLong(Arg(2), out count) || count < -1))
+            {
+                throw Error("ERR count should be greater than or equal to -1");
+            }
+
+            RedisSlowLog.Entry[] entries = _server.SlowLog.Newest(count);
+            _out.WriteArrayHeader(entries.Length);
+            foreach (RedisSlowLog.Entry e in entries)
+            {
+                _out.WriteArrayHeader(6);
+                _out.WriteInteger(e.Id);
+                _out.WriteInteger(e.UnixSeconds);
+                _out.WriteInteger(e.Microseconds);
+                _out.WriteArrayHeader(e.Arguments.Length);
+                foreach (byte[] arg in e.Arguments)
+                {
+                    _out.WriteBulk(arg);
+                }
+
+                _out.WriteBulk(Encoding.UTF8.GetBytes(e.Client));
+                _out.WriteBulk(Encoding.UTF8.GetBytes(e.Name));
+            }
+        }
+        else if (ArgIs(1, "LEN"u8) && _argc == 2)
+        {
+            _out.WriteInteger(_server.SlowLog.Count);
+        }
+        else if (ArgIs(1, "RESET"u8) && _argc == 2)
+        {
+            _server.SlowLog.Reset();
+            _out.WriteOk();
+        }
+        else if (ArgIs(1, "HELP"u8) && _argc == 2)
+        {
+            string[] help =
+            [
+                "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                "GET [<count>]",
+                "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+                "    Entries are made of:",
+                "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+                "    client name",
+                "LEN",
+                "    Return the length of the slowlog.",
+                "RESET",
+                "    Reset the slowlog.",
+                "HELP",
+                "    Prints this help.",
+            ];
+            _out.WriteArrayHeader(help.Length);
+            foreach (string line in help)
+            {
+                _out.WriteSimple(Encoding.ASCII.GetBytes(line));
+            }
+        }
+        else if (ArgIs(1, "GET"u8))
+        {
+            throw Error("ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG HELP.");
+        }
+        else
+        {
+            throw SubcommandError("SLOWLOG", ["LEN", "RESET", "HELP"]);
         }
     }
 
@@ -47,28 +134,65 @@ internal sealed partial class RespSession
         return false;
     }
 
-    private string DescribeCommand(RespCommandInfo? command)
-    {
-        var text = new StringBuilder(command?.Name ?? Encoding.UTF8.GetString(Arg(0)));
-        if (command is not null && CarriesSecrets(command))
-        {
-            return _argc > 1 ? text.Append(" (redacted)").ToString() : text.ToString();
-        }
+    private static readonly byte[] Redacted = "(redacted)"u8.ToArray();
 
-        int shown = Math.Min(_argc, SlowLogMaxArgs);
-        for (int i = 1; i < shown; i++)
+    /// <summary>The arguments as Redis's slow log keeps them, secrets replaced by "(redacted)" as Redis replaces them.</summary>
+    private byte[][] SlowLogArguments(RespCommandInfo? command)
+    {
+        byte[][] arguments = RedisSlowLog.Shorten(_argc, i => Arg(i));
+        for (int i = 1; i < arguments.Length; i++)
         {
-            ReadOnlySpan<byte> arg = Arg(i);
-            AppendArgument(text.Append(' '), arg[..Math.Min(arg.Length, SlowLogMaxArgBytes)]);
-            if (arg.Length > SlowLogMaxArgBytes)
+            if (IsSecret(command, i))
             {
-                text.Append("... (").Append(arg.Length - SlowLogMaxArgBytes).Append(" more bytes)");
+                arguments[i] = Redacted;
             }
         }
 
-        if (_argc > shown)
+        return arguments;
+    }
+
+    /// <summary>The arguments that carry passwords: all of AUTH's, HELLO's after AUTH, CONFIG SET's values.</summary>
+    private bool IsSecret(RespCommandInfo? command, int i) => command?.Id switch
+    {
+        CommandId.Auth => true,
+        CommandId.Hello => PrecededBy(i, "AUTH"u8, 2),
+        CommandId.Config => ArgIs(1, "SET"u8) && i > 2 && i % 2 == 1,
+        _ => false,
+    };
+
+    /// <summary>Whether one of the <paramref name="span"/> arguments before <paramref name="i"/> is <paramref name="token"/>.</summary>
+    private bool PrecededBy(int i, ReadOnlySpan<byte> token, int span)
+    {
+        for (int j = Math.Max(1, i - span); j < i; j++)
         {
-            text.Append(" ... (").Append(_argc - shown).Append(" more arguments)");
+            if (ArgIs(j, token))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The runbook log's text of a command: its arguments as redis-cli shows them, space-separated.</summary>
+    private static string Describe(byte[][] arguments)
+    {
+        var text = new StringBuilder();
+        foreach (byte[] arg in arguments)
+        {
+            if (text.Length > 0)
+            {
+                text.Append(' ');
+            }
+
+            if (ReferenceEquals(arg, Redacted))
+            {
+                text.Append("(redacted)");
+            }
+            else
+            {
+                AppendArgument(text, arg);
+            }
         }
 
         return text.ToString();
@@ -103,8 +227,4 @@ internal sealed partial class RespSession
 
         text.Append('"');
     }
-
-    /// <summary>AUTH and HELLO carry passwords; CONFIG SET and ACL may carry one (requirepass, user rules); MIGRATE has AUTH.</summary>
-    private static bool CarriesSecrets(RespCommandInfo command) =>
-        command.Name is "AUTH" or "HELLO" or "CONFIG" or "ACL" or "MIGRATE";
 }

@@ -87,7 +87,7 @@ public sealed class SlowQueryLogTests
         await Assert.That(line).Contains("slow_query: duration: ");
         await Assert.That(line).Contains("protocol=resp");
         await Assert.That(line).Contains("statement: EVAL \"local s = redis.call('TIME') local t repeat");
-        await Assert.That(line).EndsWith("... (8 more bytes) 0");
+        await Assert.That(line).EndsWith("... (8 more bytes)\" 0");
         await Assert.That(DurationOf(line)).IsGreaterThanOrEqualTo(290);
         await Assert.That(SlowLines(server, "fast_key")).IsEqualTo(0);
 
@@ -101,6 +101,14 @@ public sealed class SlowQueryLogTests
         await server.Process.WaitForLineAsync("SET every_key v", LineTimeout);
         await Assert.That(await server.Process.WaitForLineAsync("statement: AUTH", LineTimeout)).Contains("(redacted)");
         await Assert.That(server.Process.AllOutput).DoesNotContain("s3cret-never-logged");
+
+        // Redis's own SLOWLOG keeps the same arguments, redacted the same way
+        await Assert.That(await client.CallAsync(ct, "CONFIG", "SET", "slowlog-log-slower-than", "0")).IsEqualTo("OK");
+        await client.CallAsync(ct, "AUTH", "default", "s3cret-never-logged");
+        var slowlog = (object?[])(await client.CallAsync(ct, "SLOWLOG", "GET", "1"))!;
+        var entry = (object?[])slowlog[0]!;
+        await Assert.That(string.Join(" ", ((object?[])entry[3]!).Select(a => a as string))).IsEqualTo("AUTH (redacted) (redacted)");
+        await Assert.That((string)entry[4]!).StartsWith("127.0.0.1:");
 
         // A long argument is cut as Redis's SLOWLOG cuts it.
         await client.CallAsync(ct, "SET", "long_key", new string('x', 500));
