@@ -23,21 +23,23 @@ public sealed class ConnectionTests
     private const string TwoGigabytes = "SELECT repeat('x', 1000000) FROM generate_series(1,2000)";
 
     [Test]
+    [Arguments(false)]
+    [Arguments(true)]
     [Timeout(60_000)]
-    public async Task A_pg_client_that_never_reads_is_closed_at_its_output_limit_while_memory_stays_bounded(CancellationToken ct)
+    public async Task A_pg_client_that_never_reads_is_closed_at_its_output_limit_while_memory_stays_bounded(bool simpleQuery, CancellationToken ct)
     {
         var log = new RecordingLog();
         var registry = new ConnectionRegistry();
         await using PgServer server = await StartPgAsync(log, registry, new OutputLimit(16L << 20, 1L << 20, 2));
 
-        // a client with a small receive window that asks for 2 GB of rows and never reads them
+        // a client with a small receive window that asks for 2 GB of rows (either protocol streams them) and never reads them
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await socket.ConnectAsync(IPAddress.Loopback, server.LocalEndPoint!.Port, ct);
         using var client = new PgClient(socket);
         await client.StartupAsync(ct);
         GC.Collect();
         long before = GC.GetTotalMemory(forceFullCollection: true);
-        await client.SendAsync(ExtendedQuery(TwoGigabytes), ct);
+        await client.SendAsync(simpleQuery ? PgClient.Message((byte)'Q', [.. Encoding.UTF8.GetBytes(TwoGigabytes), 0]) : ExtendedQuery(TwoGigabytes), ct);
 
         long peak = 0;
         var watch = Stopwatch.StartNew();
@@ -57,52 +59,23 @@ public sealed class ConnectionTests
         // the server is unharmed
         using PgClient next = await PgClient.ConnectAsync(server.LocalEndPoint.Port, ct);
         await next.StartupAsync(ct);
-        await Assert.That(await next.QueryAsync("SELECT 1", ct)).IsEqualTo("1\n");
+        await Assert.That(await next.QueryAsync("SELECT 1; SELECT 2 WHERE false; SELECT 3", ct)).IsEqualTo("1\n3\n");
     }
 
     [Test]
     [Timeout(60_000)]
-    public async Task A_simple_query_streams_past_the_hard_limit_to_a_reading_client_and_one_that_never_reads_is_closed(CancellationToken ct)
+    public async Task A_simple_query_streams_past_the_hard_limit_to_a_reading_client(CancellationToken ct)
     {
         var log = new RecordingLog();
-        var registry = new ConnectionRegistry();
-        await using PgServer server = await StartPgAsync(log, registry, new OutputLimit(4L << 20, 1L << 20, 2));
-
-        // a simple query's rows go out as they are produced: 8 MB of them reach a reading client through a 4 MB hard limit
-        using (PgClient reader = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct))
-        {
-            await reader.StartupAsync(ct);
-            string rows = await reader.QueryAsync("SELECT repeat('x', 100000) FROM generate_series(1,80)", ct);
-            await Assert.That(rows.Length).IsEqualTo(80 * 100_001);
-        }
-
-        // 2 GB asked for by a client that never reads: the statement waits for it (holding a few rows), and the soft
-        // limit (1 MB unread for 2 s) ends the connection
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        await socket.ConnectAsync(IPAddress.Loopback, server.LocalEndPoint.Port, ct);
-        using var client = new PgClient(socket);
+        await using PgServer server = await StartPgAsync(log, new ConnectionRegistry(), new OutputLimit(4L << 20, 0, 0));
+        using PgClient client = await PgClient.ConnectAsync(server.LocalEndPoint!.Port, ct);
         await client.StartupAsync(ct);
-        GC.Collect();
-        long before = GC.GetTotalMemory(forceFullCollection: true);
-        await client.SendAsync(PgClient.Message((byte)'Q', [.. Encoding.UTF8.GetBytes(TwoGigabytes), 0]), ct);
-        long peak = 0;
-        var watch = Stopwatch.StartNew();
-        while (registry.CountOf(PgServer.ProtocolName) > 0 && watch.Elapsed < TimeSpan.FromSeconds(40))
-        {
-            peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false) - before);
-            await Task.Delay(50, ct);
-        }
 
-        await Assert.That(registry.CountOf(PgServer.ProtocolName)).IsEqualTo(0);
-        await Assert.That(watch.Elapsed).IsGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.5));
-        await Assert.That(peak).IsLessThan(256L << 20);
-        await Assert.That(log.Warnings.Any(w => w.Contains("overcoming of output buffer limits", StringComparison.Ordinal))).IsTrue();
+        // rows go out as they are produced: 8 MB of them reach a reading client through a 4 MB hard limit
+        string rows = await client.QueryAsync("SELECT repeat('x', 100000) FROM generate_series(1,80)", ct);
+        await Assert.That(rows.Length).IsEqualTo(80 * 100_001);
+        await Assert.That(log.Warnings.Any(w => w.Contains("limit 4194304 bytes", StringComparison.Ordinal))).IsFalse();
         await Assert.That(log.Errors).IsEmpty();
-
-        // the server is unharmed
-        using PgClient next = await PgClient.ConnectAsync(server.LocalEndPoint.Port, ct);
-        await next.StartupAsync(ct);
-        await Assert.That(await next.QueryAsync("SELECT 1; SELECT 2 WHERE false; SELECT 3", ct)).IsEqualTo("1\n3\n");
     }
 
     [Test]
