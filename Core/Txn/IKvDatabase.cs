@@ -117,6 +117,9 @@ public interface IKvTransaction : IDisposable
     ValueTask LockAsync(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive, CancellationToken cancellationToken = default) =>
         ValueTask.FromException(new NotSupportedException("key locks are not supported by this database"));
 
+    /// <summary>How long the next <see cref="LockAsync"/> waits (PostgreSQL's lock_timeout changed inside the transaction).</summary>
+    void ChangeLockTimeout(TimeSpan timeout) => throw new NotSupportedException("key locks are not supported by this database");
+
     /// <summary>Locks <paramref name="key"/> if that needs no wait (never queues); as <see cref="LockAsync"/> otherwise.</summary>
     bool TryLock(ReadOnlySpan<byte> key, KeyLockMode mode = KeyLockMode.Exclusive) =>
         throw new NotSupportedException("key locks are not supported by this database");

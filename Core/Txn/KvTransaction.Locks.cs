@@ -20,6 +20,11 @@ namespace ThunderDb.Core.Txn;
 internal sealed partial class KvTransaction
 {
     private TransactionOptions _options = TransactionOptions.RepeatableRead;
+
+    /// <summary>The lock timeout set since the transaction began (<see cref="ChangeLockTimeout"/>); null: the options' one.</summary>
+    private TimeSpan? _lockTimeout;
+
+    public void ChangeLockTimeout(TimeSpan timeout) => _lockTimeout = timeout;
     private LockOwner? _lockOwner;
 
     // The newest current-read timestamp of a key this READ COMMITTED transaction locked. While it is above the statement
@@ -42,7 +47,7 @@ internal sealed partial class KvTransaction
         ThrowIfFinished();
         _db.ThrowIfKeyTooLarge(key);
         var owner = Locker;
-        var pending = _db.Locks.AcquireAsync(owner, key, mode, _options.LockTimeout, cancellationToken);
+        var pending = _db.Locks.AcquireAsync(owner, key, mode, _lockTimeout ?? _options.LockTimeout, cancellationToken);
         if (!pending.IsCompletedSuccessfully)
         {
             return AwaitLockAsync(pending, owner);

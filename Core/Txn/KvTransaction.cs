@@ -72,6 +72,7 @@ internal sealed partial class KvTransaction : IKvTransaction
     {
         _id = 0;
         _options = options;
+        _lockTimeout = null;
         Isolation = options.Isolation;
         _lockReadTsMax = 0;
         DependsOnLsn = 0;

@@ -347,6 +347,7 @@ public sealed partial class SqlSession
 {
     private StatementResult SessionCommand(Ast.SqlStatement statement)
     {
+        TimeSpan lockTimeout = Settings.LockTimeout;
         switch (statement)
         {
             case Ast.SetStatement set:
@@ -373,9 +374,12 @@ public sealed partial class SqlSession
                     Settings.Set(set.Name, string.Join(", ", set.Values.Select(SettingText)), set.Scope == Ast.SetScope.Local, inTransaction: _txn is not null);
                 }
 
+                ApplyLockTimeoutIfChanged(lockTimeout);
+
                 return new StatementResult("SET");
             case Ast.ResetStatement reset:
                 Settings.Reset(reset.Name, inTransaction: _txn is not null);
+                ApplyLockTimeoutIfChanged(lockTimeout);
                 return new StatementResult("RESET");
             case Ast.ShowStatement show:
                 if (show.Name == "all")

@@ -67,7 +67,9 @@ public sealed partial class SqlSession : ISessionServices
             return value;
         }
 
+        TimeSpan lockTimeout = Settings.LockTimeout;
         Settings.Set(name, value, isLocal, inTransaction: _txn is not null);
+        ApplyLockTimeoutIfChanged(lockTimeout);
         return Settings.Get(name) ?? value;
     }
 

@@ -69,7 +69,9 @@ public sealed partial class SqlSession
         entry.Ddl?.RestoreTo(entry.DdlSnapshot!, entry.DdlHadChanges);
         _failed = false;
         TruncatePendingNotifications(entry.Listens, entry.Notifies);
+        TimeSpan lockTimeout = Settings.LockTimeout;
         Settings.RollbackTo(entry.Settings);
+        ApplyLockTimeoutIfChanged(lockTimeout);
         return new StatementResult(tag);
     }
 }

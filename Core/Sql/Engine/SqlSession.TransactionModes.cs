@@ -35,6 +35,15 @@ public sealed partial class SqlSession
         return _engine.Database.Begin(_transactionOptions, reuse);
     }
 
+    /// <summary>After a SET, RESET, set_config or ROLLBACK TO inside the open transaction: a changed lock_timeout applies to its next lock waits.</summary>
+    private void ApplyLockTimeoutIfChanged(TimeSpan before)
+    {
+        if (_txn is not null && Settings.LockTimeout != before)
+        {
+            _txn.ChangeLockTimeout(Settings.LockTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : Settings.LockTimeout);
+        }
+    }
+
     /// <summary>A transaction with the session's default modes (autocommit statements, implicit blocks).</summary>
     private IKvTransaction BeginDefaultTransaction(IKvTransaction? reuse = null) =>
         BeginTransaction(Settings.DefaultIsolation, Settings.DefaultReadOnly, reuse);

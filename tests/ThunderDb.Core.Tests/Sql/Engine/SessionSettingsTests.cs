@@ -223,6 +223,21 @@ public class SessionSettingsTests
         await Assert.That(e.Message).IsEqualTo("canceling statement due to lock timeout");
         await Assert.That(watch.Elapsed).IsGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(100)).And.IsLessThan(TimeSpan.FromSeconds(10));
 
+        // set inside the waiter's own open transaction, it applies to the next wait; ROLLBACK TO takes it back
+        await Value(waiter, "RESET lock_timeout");
+        await Value(waiter, "BEGIN; SAVEPOINT s; SET lock_timeout = 100");
+        SqlException inside = await Error(waiter, "UPDATE hot SET v = 3 WHERE id = 1");
+        await Assert.That(inside.SqlState).IsEqualTo("55P03");
+        await Value(waiter, "ROLLBACK TO SAVEPOINT s");
+        await Assert.That(await Value(waiter, "SHOW lock_timeout")).IsEqualTo("0");
+        Task<BatchResult> blocked = waiter.ExecuteAsync("UPDATE hot SET v = 4 WHERE id = 1", ct);
+        await Task.Delay(300, ct);
+        await Assert.That(blocked.IsCompleted).IsFalse();
+        await Value(holder, "COMMIT");
+        await Assert.That((await blocked).Error).IsNull();
+        await Value(waiter, "ROLLBACK");
+        await Value(holder, "BEGIN; UPDATE hot SET v = 1 WHERE id = 1");
+
         // without a lock_timeout (0, PostgreSQL's default) the wait lasts until the holder ends
         await Value(waiter, "RESET lock_timeout");
         Task<BatchResult> waiting = waiter.ExecuteAsync("UPDATE hot SET v = v + 10 WHERE id = 1", ct);
