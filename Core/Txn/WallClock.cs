@@ -24,9 +24,12 @@ internal static class WallClock
         var elapsed = stopwatchTimestamp - anchor.Timestamp;
         if (elapsed > Stopwatch.Frequency || elapsed < -Stopwatch.Frequency)
         {
-            anchor = new Anchor(stopwatchTimestamp, UnixTicksNow());
+            // anchor on a fresh reading, not on the caller's timestamp: a commit's start time may be milliseconds old,
+            // and pairing it with the wall clock now would shift every time mapped until the next re-anchoring
+            long now = Stopwatch.GetTimestamp();
+            anchor = new Anchor(now, UnixTicksNow());
             Volatile.Write(ref s_anchor, anchor);
-            elapsed = 0;
+            elapsed = stopwatchTimestamp - now;
         }
 
         return anchor.UnixTicks + (long)((Int128)elapsed * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
