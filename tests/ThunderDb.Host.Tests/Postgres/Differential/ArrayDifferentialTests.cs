@@ -48,10 +48,8 @@ public sealed class ArrayDifferentialTests
     [Timeout(180_000)]
     public async Task Psql_script_prints_what_postgresql_prints(CancellationToken ct)
     {
-        var (pg, thunder) = await PsqlScriptDifferential.RunAsync(Script, [], ct);
         // statement by statement (psql -e echoes each), output and errors interleaved as psql prints them
-        await Assert.That(thunder.Stdout).IsEqualTo(pg.Stdout).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
-        await Assert.That(PsqlScriptDifferential.Errors(thunder.Stderr)).IsEqualTo(PsqlScriptDifferential.Errors(pg.Stderr)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+        await PsqlScriptDifferential.AssertSamePrintoutAsync(Script, ct);
     }
 
 

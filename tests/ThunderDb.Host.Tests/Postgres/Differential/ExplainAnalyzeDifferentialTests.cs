@@ -66,9 +66,7 @@ public sealed partial class ExplainAnalyzeDifferentialTests
     [Timeout(180_000)]
     public async Task Psql_script_prints_what_postgresql_prints(CancellationToken ct)
     {
-        var (pg, thunder) = await PsqlScriptDifferential.RunAsync(Script, ["-A", "-t"], ct);
-        await Assert.That(Normalize(thunder.Stdout)).IsEqualTo(Normalize(pg.Stdout)).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
-        await Assert.That(PsqlScriptDifferential.Errors(thunder.Stderr)).IsEqualTo(PsqlScriptDifferential.Errors(pg.Stderr)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+        await PsqlScriptDifferential.AssertSamePrintoutAsync(Script, ct, ["-A", "-t"], normalize: Normalize);
     }
 
     /// <summary>Without PostgreSQL's memory lines and costs (EXPLAIN ANALYZE without COSTS OFF prints them), times masked.</summary>

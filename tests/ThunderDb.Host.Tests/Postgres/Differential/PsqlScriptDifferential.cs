@@ -26,6 +26,19 @@ internal static class PsqlScriptDifferential
         return (pg, thunder);
     }
 
+    /// <summary>
+    /// Runs <paramref name="script"/> on both servers and asserts that ThunderDB prints what PostgreSQL prints: stdout (after
+    /// <paramref name="normalize"/>, when given) and the error lines (<see cref="Errors"/>).
+    /// </summary>
+    public static async Task AssertSamePrintoutAsync(string script, CancellationToken ct, string[]? psqlArgs = null, bool hints = false,
+        Func<string, string>? normalize = null)
+    {
+        var (pg, thunder) = await RunAsync(script, psqlArgs ?? [], ct);
+        normalize ??= s => s;
+        await Assert.That(normalize(thunder.Stdout)).IsEqualTo(normalize(pg.Stdout)).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
+        await Assert.That(Errors(thunder.Stderr, hints)).IsEqualTo(Errors(pg.Stderr, hints)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+    }
+
     /// <summary>The ERROR and DETAIL lines (and HINT with <paramref name="hints"/>), without psql's LINE / caret lines, which depend on the statement position.</summary>
     public static string Errors(string stderr, bool hints = false) =>
         string.Join('\n', stderr.Split('\n').Where(l => l.Contains("ERROR:", StringComparison.Ordinal) || l.StartsWith("DETAIL:", StringComparison.Ordinal)

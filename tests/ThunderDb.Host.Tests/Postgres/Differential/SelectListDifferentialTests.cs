@@ -60,9 +60,7 @@ public sealed class SelectListDifferentialTests
     [Timeout(180_000)]
     public async Task Psql_script_prints_what_postgresql_prints(CancellationToken ct)
     {
-        var (pg, thunder) = await PsqlScriptDifferential.RunAsync(Script, [], ct);
-        await Assert.That(thunder.Stdout).IsEqualTo(pg.Stdout).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
-        await Assert.That(PsqlScriptDifferential.Errors(thunder.Stderr, hints: true)).IsEqualTo(PsqlScriptDifferential.Errors(pg.Stderr, hints: true)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+        await PsqlScriptDifferential.AssertSamePrintoutAsync(Script, ct, hints: true);
     }
 
 }
