@@ -95,8 +95,7 @@ internal sealed record UpdatableView(ViewDef View, Ast.ObjectName Table, string?
     {
         Ast.FunctionCallExpr { Over: not null } => "Views that return window functions are not automatically updatable.",
         Ast.FunctionCallExpr f when FunctionCatalog.IsAggregate(f.FunctionName) => "Views that return aggregate functions are not automatically updatable.",
-        Ast.FunctionCallExpr f when f.FunctionName is "generate_series" or "unnest" or "generate_subscripts" or "regexp_matches" or "json_array_elements"
-            or "jsonb_array_elements" or "json_each" or "jsonb_each" or "string_to_table" => "Views that return set-returning functions are not automatically updatable.",
+        Ast.FunctionCallExpr f when TableFunctions.IsSetReturning(f.FunctionName) => "Views that return set-returning functions are not automatically updatable.",
         _ => null,
     };
 
