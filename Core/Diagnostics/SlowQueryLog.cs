@@ -5,7 +5,7 @@ namespace ThunderDb.Core.Diagnostics;
 
 /// <summary>
 /// The slow-query log (<c>logging.slow_query_enabled</c>, <c>logging.slow_query_threshold</c>): every protocol hands it
-/// each statement's start timestamp when the statement ends, and statements that took at least the threshold are logged
+/// (through <c>Core.Session.QueryTally</c>) each statement's elapsed time when the statement ends, and statements that took at least the threshold are logged
 /// under the <c>slow_query</c> marker with their duration, protocol, connection, user and text (as PostgreSQL's
 /// <c>log_min_duration_statement</c> does). The check is one comparison, so it stays on every statement's path; the text
 /// is only rendered for a statement that is slow. SIGHUP reconfigures it in place.
@@ -27,22 +27,13 @@ public sealed class SlowQueryLog(ILogger logger)
         Volatile.Write(ref _thresholdTicks, ticks);
     }
 
-    /// <summary>Whether a statement that started at <paramref name="startedTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>) and ends now is slow.</summary>
-    public bool IsSlow(long startedTimestamp) => Stopwatch.GetTimestamp() - startedTimestamp >= Volatile.Read(ref _thresholdTicks);
+    /// <summary>Whether a statement that took <paramref name="elapsedTicks"/> (<see cref="Stopwatch"/> ticks) is slow.</summary>
+    public bool IsSlow(long elapsedTicks) => elapsedTicks >= Volatile.Read(ref _thresholdTicks);
 
-    /// <summary>Logs SQL text when its statement was slow, without the text of one that sets a password.</summary>
-    public void ObserveSql(long startedTimestamp, string protocol, long connectionId, string? user, string sql)
+    /// <summary>Logs a statement already known to be slow (<see cref="IsSlow"/>).</summary>
+    public void Report(long elapsedTicks, string protocol, long connectionId, string? user, string statement)
     {
-        if (IsSlow(startedTimestamp))
-        {
-            Report(startedTimestamp, protocol, connectionId, user, WithoutSqlSecrets(sql));
-        }
-    }
-
-    /// <summary>Logs a statement already known to be slow (<see cref="IsSlow"/>), its duration measured to now.</summary>
-    public void Report(long startedTimestamp, string protocol, long connectionId, string? user, string statement)
-    {
-        double ms = Stopwatch.GetElapsedTime(startedTimestamp).TotalMilliseconds;
+        double ms = elapsedTicks * 1000.0 / Stopwatch.Frequency;
         logger.LogWarning(
             "slow_query: duration: {DurationMs:F3} ms protocol={Protocol} connection={ConnectionId} user={User} statement: {Statement}",
             ms, protocol, connectionId, user ?? "", Shorten(statement));

@@ -192,9 +192,3 @@ public static class RedisErrors
     public static string ValueTooLargeText(long maxValueBytes) =>
         $"ERR value is too large (max {maxValueBytes} bytes, set by storage.wal_buffer_size)";
 }
-
-/// <summary>
-/// A command ran past its deadline where an error value cannot travel (inside EXEC, where the whole transaction is
-/// discarded). Not an engine fault: answered with <see cref="RedisErrors.DeadlineExceeded"/> and not logged.
-/// </summary>
-public sealed class QueryTimeoutException() : Exception(RedisErrors.DeadlineExceeded);

@@ -39,12 +39,12 @@ public sealed class RedisSlowLog
         }
     }
 
-    /// <summary>Whether a command that started at <paramref name="startedTimestamp"/> and ends now goes into the log.</summary>
-    public bool IsSlow(long startedTimestamp) => Stopwatch.GetTimestamp() - startedTimestamp >= Volatile.Read(ref _thresholdTicks);
+    /// <summary>Whether a command that took <paramref name="elapsedTicks"/> (<see cref="Stopwatch"/> ticks) goes into the log.</summary>
+    public bool IsSlow(long elapsedTicks) => elapsedTicks >= Volatile.Read(ref _thresholdTicks);
 
-    public void Add(long startedTimestamp, byte[][] arguments, string client, string? name)
+    public void Add(long elapsedTicks, byte[][] arguments, string client, string? name)
     {
-        long micros = (long)Stopwatch.GetElapsedTime(startedTimestamp).TotalMicroseconds;
+        long micros = elapsedTicks * 1_000_000 / Stopwatch.Frequency;
         lock (_lock)
         {
             _entries.AddFirst(new Entry(_nextId++, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), micros, arguments, client, name ?? ""));

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Sql;
 using ThunderDb.Core.Sql.Engine;
 

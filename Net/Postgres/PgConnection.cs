@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Sql;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Sql.Execution;
@@ -27,6 +28,7 @@ internal sealed partial class PgConnection
     private readonly Connection _conn;
     private readonly ClientConnection? _connection;
     private readonly PgWriter _out;
+    private readonly QueryTally _tally;
     private PgReader _in;
     private SqlSession? _session;
     private bool _closing;
@@ -42,6 +44,7 @@ internal sealed partial class PgConnection
         _server = server;
         _conn = connection;
         _out = new PgWriter(server.Options.OutputLimit);
+        _tally = new QueryTally(PgServer.ProtocolName, server.Options.SlowQueries);
         _in = new PgReader(connection.Io);
         _connection = connection.Client;
         ProcessId = _connection is null ? Interlocked.Decrement(ref s_unregisteredIds) : (int)(_connection.Id & int.MaxValue);
@@ -301,20 +304,14 @@ internal sealed partial class PgConnection
         }
 
         int statements = batch.Results.Count + (batch.Error is null ? 0 : 1);
-        ThunderMetrics.QueriesTotal.Inc(Math.Max(1, statements));
-        if (batch.Error is not null)
-        {
-            ThunderMetrics.QueriesFailedTotal.Inc();
-        }
-
-        ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        ObserveSlowQuery(started, sql);
+        long elapsed = _tally.Ended(started, Stopwatch.GetTimestamp(), Math.Max(1, statements), batch.Error is null ? 0 : 1);
+        _tally.Flush();
+        ObserveSlowQuery(elapsed, sql);
         ReportChangedParameters();
         _out.ReadyForQuery((byte)batch.State);
     }
 
-    private void ObserveSlowQuery(long started, string sql) =>
-        _server.Options.SlowQueries?.ObserveSql(started, PgServer.ProtocolName, _connection?.Id ?? ProcessId, _session!.User, sql);
+    private void ObserveSlowQuery(long elapsed, string sql) => _tally.ObserveSql(elapsed, _connection?.Id ?? ProcessId, _session!.User, sql);
 
     /// <summary>Ends the connection (PgProtocolException: FATAL 08P01; a closed socket: silently) after a COPY found it broken.</summary>
     private void ThrowIfConnectionFailed() => _connectionFailure?.Throw();

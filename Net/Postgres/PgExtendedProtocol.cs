@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ThunderDb.Core.Diagnostics;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Sql;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Sql.Types;
@@ -348,7 +349,7 @@ internal sealed partial class PgConnection
             // outside a block, the statements up to Sync share one implicit transaction (SqlSession.Pipeline.cs)
             _session!.BeginImplicitTransaction(statement);
             CancellationToken token = _conn.BeginStatement(QueryTimeout);
-            ThunderMetrics.QueriesTotal.Inc();
+            bool failed = false;
             try
             {
                 SqlSession session = _session!;
@@ -372,7 +373,7 @@ internal sealed partial class PgConnection
             }
             catch (SqlException e)
             {
-                ThunderMetrics.QueriesFailedTotal.Inc();
+                failed = true;
                 ThrowIfConnectionFailed();
                 ExtendedError(TimedOut(e));
                 return;
@@ -381,8 +382,7 @@ internal sealed partial class PgConnection
             {
                 _conn.EndStatement();
                 ActivityEnded();
-                ThunderMetrics.QueryDurationSeconds.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                ObserveSlowQuery(started, portal.Prepared.Sql);
+                ObserveSlowQuery(_tally.Ended(started, failed), portal.Prepared.Sql);
             }
 
             AfterStatement(portal.Result);
@@ -433,6 +433,7 @@ internal sealed partial class PgConnection
             _session.Activity?.StatementEnded(_session.State, _session.Settings.Get("application_name") ?? "");
         }
 
+        _tally.Flush();
         ReportChangedParameters();
         SessionTransactionState state = _session.State;
         if (state == SessionTransactionState.Idle)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Sql.Engine;
 
 namespace ThunderDb.Net.Postgres;

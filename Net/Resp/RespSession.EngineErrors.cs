@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
-using ThunderDb.Core.Errors;
 using ThunderDb.Core.Redis;
-using ThunderDb.Core.Txn.Locks;
-using ThunderDb.Core.Txn;
+using ThunderDb.Core.Session;
 using ThunderDb.Net.Transport;
 
 namespace ThunderDb.Net.Resp;
@@ -18,26 +16,27 @@ internal sealed partial class RespSession
     private static bool IsEngineFailure(Exception ex) => ex is not (OperationCanceledException or RespErrorException or OutputLimitExceededException);
 
     /// <summary>
-    /// The error reply for an engine failure. What the client caused (a key or a transaction too large) and a store that
-    /// refuses writes are answered without logging; anything else is an engine fault, logged once with its stack trace.
+    /// The error reply for an engine failure. What the client caused (a key or a transaction too large, a deadline) and a
+    /// store that refuses writes are answered without logging; an engine fault is logged once with its stack trace.
     /// </summary>
     private string EngineErrorReply(Exception ex, string command)
     {
-        switch (ex)
+        EngineFailure failure = EngineFailure.Of(ex);
+        switch (failure.Kind)
         {
-            case TransactionConflictException:
+            case EngineFailureKind.Conflict:
                 return "ERR transaction conflict: too much contention on the same keys, try again";
-            case StorageReadOnlyException:
-                return "READONLY the store refuses writes: " + ex.Message;
-            case QueryTimeoutException:
+            case EngineFailureKind.ReadOnly:
+                return "READONLY the store refuses writes: " + failure.Message;
+            case EngineFailureKind.DeadlineExceeded:
                 return RedisErrors.DeadlineExceeded;
-            case KeyTooLargeException:
-            case TransactionTooLargeException:
-            case LockWaitTimeoutException: // a script queued behind others on the script gate past the lock timeout
-                return "ERR " + ex.Message;
+            case EngineFailureKind.KeyTooLarge or EngineFailureKind.TransactionTooLarge:
+            case EngineFailureKind.LockTimeout or EngineFailureKind.LockNotAvailable or EngineFailureKind.Deadlock:
+                // a script queued behind others on the script gate past the lock timeout
+                return "ERR " + failure.Message;
             default:
                 _server.Logger.LogError(ex, "RESP command {Command} failed in the storage engine", command);
-                return "ERR storage engine error: " + ex.Message;
+                return "ERR storage engine error: " + failure.Message;
         }
     }
 

@@ -1,4 +1,5 @@
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -166,7 +167,7 @@ internal sealed partial class RespSession
         var list = new List<(byte[], byte[])>();
         if (RedisCollections.Load(_keyspace, key, list, from, to) == RedisError.DeadlineExceeded)
         {
-            throw new QueryTimeoutException();
+            throw new DeadlineExceededException();
         }
 
         return list;

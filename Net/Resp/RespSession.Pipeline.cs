@@ -133,7 +133,7 @@ internal sealed partial class RespSession
             _groupFailed++;
         }
 
-        ObserveSlowCommand(started, command); // its own work; a slow group commit is logged once by EndGroupAsync
+        ObserveSlowCommand(Stopwatch.GetTimestamp() - started, command); // its own work; a slow group commit is logged once by EndGroupAsync
         _groupStarted[_groupCommands++] = started;
         _recvStart += consumed;
         if (_groupCommands == MaxGroupCommands)
@@ -244,15 +244,13 @@ internal sealed partial class RespSession
             return false;
         }
 
-        ObserveSlowGroupCommit();
         long now = Stopwatch.GetTimestamp();
+        ObserveSlowGroupCommit(now);
         for (int i = 0; i < _groupCommands; i++)
         {
-            _latency.Add(Stopwatch.GetElapsedTime(_groupStarted[i], now).TotalSeconds);
+            _tally.Ended(_groupStarted[i], now, statements: 1, failed: i == 0 ? _groupFailed : 0);
         }
 
-        _batchCommands += _groupCommands;
-        _batchFailed += _groupFailed;
         _groupCommands = 0;
         _groupFailed = 0;
         return true;

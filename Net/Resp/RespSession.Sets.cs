@@ -1,4 +1,5 @@
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -127,7 +128,7 @@ internal sealed partial class RespSession
         return error switch
         {
             RedisError.None => members,
-            RedisError.DeadlineExceeded => throw new QueryTimeoutException(),
+            RedisError.DeadlineExceeded => throw new DeadlineExceededException(),
             _ => throw Error(RedisErrors.Text(error)),
         };
     }

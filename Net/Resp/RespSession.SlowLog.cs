@@ -1,6 +1,6 @@
 using System.Text;
-using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Session;
 
 namespace ThunderDb.Net.Resp;
 
@@ -12,14 +12,14 @@ namespace ThunderDb.Net.Resp;
 internal sealed partial class RespSession
 {
     /// <summary>
-    /// Records the command in the argument buffer when it ran since <paramref name="started"/> for at least a threshold: Redis's
-    /// SLOWLOG (slowlog-log-slower-than) and the runbook's slow-query log (logging.slow_query_threshold).
+    /// Records the command in the argument buffer when it ran for at least a threshold (<paramref name="elapsed"/> in
+    /// <see cref="System.Diagnostics.Stopwatch"/> ticks): Redis's SLOWLOG (slowlog-log-slower-than) and the runbook's
+    /// slow-query log (logging.slow_query_threshold).
     /// </summary>
-    private void ObserveSlowCommand(long started, RespCommandInfo? command)
+    private void ObserveSlowCommand(long elapsed, RespCommandInfo? command)
     {
-        SlowQueryLog? runbook = _server.Options.SlowQueries;
-        bool forRunbook = runbook is not null && runbook.IsSlow(started);
-        bool forSlowLog = _server.SlowLog.IsSlow(started);
+        bool forRunbook = _tally.IsSlow(elapsed);
+        bool forSlowLog = _server.SlowLog.IsSlow(elapsed);
         if ((!forRunbook && !forSlowLog) || command is null || WaitsForData(command))
         {
             return; // an unknown command never ran (and its arguments could be anything)
@@ -28,12 +28,12 @@ internal sealed partial class RespSession
         byte[][] arguments = SlowLogArguments(command);
         if (forSlowLog)
         {
-            _server.SlowLog.Add(started, arguments, _connection.Remote, _connection.Name);
+            _server.SlowLog.Add(elapsed, arguments, _connection.Remote, _connection.Name);
         }
 
         if (forRunbook)
         {
-            runbook!.Report(started, RespServer.ProtocolName, _connection.Id, _connection.User, Describe(arguments));
+            _tally.ReportSlow(elapsed, _connection.Id, _connection.User, Describe(arguments));
         }
     }
 
@@ -109,11 +109,11 @@ internal sealed partial class RespSession
     }
 
     /// <summary>A group of pipelined commands whose commit made its last command slow: one line for the group.</summary>
-    private void ObserveSlowGroupCommit()
+    private void ObserveSlowGroupCommit(long now)
     {
-        if (_groupCommands > 0 && _server.Options.SlowQueries is { } slow && slow.IsSlow(_groupStarted[_groupCommands - 1]))
+        if (_groupCommands > 0 && now - _groupStarted[_groupCommands - 1] is long elapsed && _tally.IsSlow(elapsed))
         {
-            slow.Report(_groupStarted[_groupCommands - 1], RespServer.ProtocolName, _connection.Id, _connection.User,
+            _tally.ReportSlow(elapsed, _connection.Id, _connection.User,
                 $"(commit of {_groupCommands} pipelined commands)");
         }
     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Txn;
 
 namespace ThunderDb.Net.Resp;
@@ -247,7 +248,7 @@ internal sealed partial class RespSession
                 RedisError error = ExecuteDataCommand(info);
                 if (error == RedisError.DeadlineExceeded)
                 {
-                    throw new QueryTimeoutException(); // the whole EXEC is discarded: a timed-out transaction changes nothing
+                    throw new DeadlineExceededException(); // the whole EXEC is discarded: a timed-out transaction changes nothing
                 }
 
                 if (error != RedisError.None)

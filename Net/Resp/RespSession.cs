@@ -8,6 +8,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ThunderDb.Core.Diagnostics;
 using ThunderDb.Core.Redis;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Txn.Locks;
 using ThunderDb.Core.Txn;
 using ThunderDb.Io.Buffers;
@@ -46,9 +47,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private List<string>? _wakeKeys;
     private readonly TouchedKeys _touched = new();
     private IKvTransaction? _commandTxn;
-    private readonly HistogramBatch _latency = new(ThunderMetrics.QueryDurationSeconds, ThunderMetrics.LatencyBuckets);
-    private int _batchCommands;
-    private int _batchFailed;
+    private readonly QueryTally _tally;
     private readonly byte[] _stripeName = new byte[4];
 
     public RespSession(RespServer server, Connection connection)
@@ -61,6 +60,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _argBuffer = _recv;
         _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
         _keyspace = new RedisKeyspace(this) { MaxValueBytes = server.Options.MaxValueBytes };
+        _tally = new QueryTally(RespServer.ProtocolName, server.Options.SlowQueries);
         _authenticated = !server.Options.AuthEnabled;
         _connection.User = server.Options.AuthEnabled ? null : "default";
     }
@@ -136,8 +136,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
     /// </summary>
     private async ValueTask ProcessReceivedAsync()
     {
-        _batchCommands = 0;
-        _batchFailed = 0;
         while (!_closing)
         {
             _argBuffer = _recv;
@@ -189,21 +187,20 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
 
                 ReleaseGroupStripes();
-                _batchCommands++;
                 long started = Stopwatch.GetTimestamp();
                 int mark = _out.Position;
+                bool failed;
                 using (var span = ThunderTracing.StartRedisCommand(command?.Name ?? "UNKNOWN"))
                 {
                     await ExecuteAsync(command).ConfigureAwait(false);
-                    if (_out.Position > mark && _out.ByteAt(mark) == (byte)'-')
+                    failed = _out.Position > mark && _out.ByteAt(mark) == (byte)'-';
+                    if (failed)
                     {
-                        _batchFailed++;
                         ThunderTracing.Fail(span, "ERR", "error reply");
                     }
                 }
 
-                _latency.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                ObserveSlowCommand(started, command);
+                ObserveSlowCommand(_tally.Ended(started, failed), command);
                 _recvStart += consumed;
             }
 
@@ -233,17 +230,10 @@ internal sealed partial class RespSession : IKeyspaceObserver
             _recvStart = _recvEnd = 0;
         }
 
-        if (_batchCommands > 0)
+        if (_tally.Pending > 0)
         {
-            Interlocked.Add(ref _server.TotalCommands, _batchCommands);
-            ThunderMetrics.QueriesTotal.Inc(_batchCommands);
-            if (_batchFailed > 0)
-            {
-                ThunderMetrics.QueriesFailedTotal.Inc(_batchFailed);
-            }
-
-            _latency.Flush();
-
+            Interlocked.Add(ref _server.TotalCommands, _tally.Pending);
+            _tally.Flush();
             _connection.LastActivityTicks = Environment.TickCount64;
         }
     }

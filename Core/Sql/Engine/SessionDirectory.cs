@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ThunderDb.Core.Session;
 
 namespace ThunderDb.Core.Sql.Engine;
 

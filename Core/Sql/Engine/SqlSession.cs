@@ -1,6 +1,6 @@
 using ThunderDb.Core.Catalog;
 using ThunderDb.Core.Diagnostics;
-using ThunderDb.Core.Errors;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Sql.Execution;
 using ThunderDb.Core.Sql.Planning;
 using ThunderDb.Core.Sql.Types;
@@ -376,19 +376,23 @@ public sealed partial class SqlSession
 
     private void AbandonDdl() => ForgetTransactionState();
 
-    /// <summary>Engine exceptions as the SQL errors clients expect; null for bugs (they propagate).</summary>
-    internal static SqlException? Translate(Exception e) => e switch
+    /// <summary>Engine failures as the SQL errors clients expect; null for bugs (they propagate).</summary>
+    internal static SqlException? Translate(Exception e)
     {
-        TransactionConflictException => new SqlException(SqlState.SerializationFailure, "could not serialize access due to concurrent update"),
-        StorageReadOnlyException r => new SqlException(SqlState.ReadOnlyTransaction, $"cannot execute statement: the store is read-only ({r.Message})"),
-        KeyTooLargeException k => new SqlException(SqlState.ProgramLimitExceeded, k.Message),
-        TransactionTooLargeException t => new SqlException(SqlState.ProgramLimitExceeded, t.Message),
-        OperationCanceledException => new SqlException(SqlState.QueryCanceled, "canceling statement due to user request"),
-        Txn.Locks.DeadlockDetectedException d => new SqlException(SqlState.DeadlockDetected, d.Message),
-        Txn.Locks.LockWaitTimeoutException { Waited: true } t => new SqlException(SqlState.LockNotAvailable, "canceling statement due to lock timeout", detail: t.Message),
-        Txn.Locks.LockWaitTimeoutException t => new SqlException(SqlState.LockNotAvailable, t.Message),
-        _ => null,
-    };
+        EngineFailure failure = EngineFailure.Of(e);
+        return failure.Kind switch
+        {
+            EngineFailureKind.Conflict => new SqlException(SqlState.SerializationFailure, "could not serialize access due to concurrent update"),
+            EngineFailureKind.ReadOnly => new SqlException(SqlState.ReadOnlyTransaction, $"cannot execute statement: the store is read-only ({failure.Message})"),
+            EngineFailureKind.KeyTooLarge or EngineFailureKind.TransactionTooLarge => new SqlException(SqlState.ProgramLimitExceeded, failure.Message),
+            EngineFailureKind.Cancelled => new SqlException(SqlState.QueryCanceled, "canceling statement due to user request"),
+            EngineFailureKind.DeadlineExceeded => new SqlException(SqlState.QueryCanceled, "canceling statement due to statement timeout"),
+            EngineFailureKind.Deadlock => new SqlException(SqlState.DeadlockDetected, failure.Message),
+            EngineFailureKind.LockTimeout => new SqlException(SqlState.LockNotAvailable, "canceling statement due to lock timeout", detail: failure.Message),
+            EngineFailureKind.LockNotAvailable => new SqlException(SqlState.LockNotAvailable, failure.Message),
+            _ => null,
+        };
+    }
 
     private SqlException Fail(SqlException e)
     {

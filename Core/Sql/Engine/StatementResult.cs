@@ -37,14 +37,6 @@ public interface IStatementStream : IRowSink
     void Completed(StatementResult result);
 }
 
-/// <summary>The transaction state every protocol reports after a statement (PostgreSQL's ReadyForQuery: I, T, E).</summary>
-public enum SessionTransactionState : byte
-{
-    Idle = (byte)'I',
-    InTransaction = (byte)'T',
-    Failed = (byte)'E',
-}
-
 /// <summary>Command tags with a row count, without formatting a string per statement for the common small counts.</summary>
 internal static class CommandTags
 {

@@ -39,6 +39,9 @@ public class NamespaceLayeringTests
         await Assert.That(Forbidden("ThunderDb.Net.Postgres", "ThunderDb.Core.Storage.BTree")).IsTrue();
         await Assert.That(Forbidden("ThunderDb.Net.Resp", "ThunderDb.Net.Postgres")).IsTrue();
         await Assert.That(Forbidden("ThunderDb.Io.Files", "ThunderDb.Core.Storage")).IsTrue();
+        await Assert.That(Forbidden("ThunderDb.Core.Session", "ThunderDb.Core.Sql")).IsTrue();
+        await Assert.That(Forbidden("ThunderDb.Core.Txn", "ThunderDb.Core.Session")).IsTrue();
+        await Assert.That(Forbidden("ThunderDb.Core.Sql.Engine", "ThunderDb.Core.Session")).IsFalse();
         await Assert.That(Forbidden("ThunderDb.Core.Txn", "ThunderDb.Core.Storage.Wal")).IsFalse();
         await Assert.That(Forbidden("ThunderDb.Core.Sql.Engine", "ThunderDb.Core.Catalog")).IsFalse();
         await Assert.That(Forbidden("ThunderDb.Net.Postgres", "ThunderDb.Net.Transport")).IsFalse();
@@ -52,11 +55,12 @@ public class NamespaceLayeringTests
         _ when Under(ns, "ThunderDb.Core.Diagnostics") || Under(ns, "ThunderDb.Core.Keys") || Under(ns, "ThunderDb.Core.Errors") => (1, "Base"),
         _ when Under(ns, "ThunderDb.Core.Storage") => (2, "Storage"),
         _ when Under(ns, "ThunderDb.Core.Txn") => (3, "Txn"),
-        _ when Under(ns, "ThunderDb.Core.Redis") => (4, "Redis"),
-        _ when Under(ns, "ThunderDb.Core.Sql") || Under(ns, "ThunderDb.Core.Catalog") => (4, "Sql"),
-        _ when Under(ns, "ThunderDb.Net.Transport") || Under(ns, "ThunderDb.Net.Security") => (5, "Transport"),
-        _ when Under(ns, "ThunderDb.Net.Resp") => (6, "Resp"),
-        _ when Under(ns, "ThunderDb.Net.Postgres") => (6, "Postgres"),
+        _ when Under(ns, "ThunderDb.Core.Session") => (4, "Session"),
+        _ when Under(ns, "ThunderDb.Core.Redis") => (5, "Redis"),
+        _ when Under(ns, "ThunderDb.Core.Sql") || Under(ns, "ThunderDb.Core.Catalog") => (5, "Sql"),
+        _ when Under(ns, "ThunderDb.Net.Transport") || Under(ns, "ThunderDb.Net.Security") => (6, "Transport"),
+        _ when Under(ns, "ThunderDb.Net.Resp") => (7, "Resp"),
+        _ when Under(ns, "ThunderDb.Net.Postgres") => (7, "Postgres"),
         _ => throw new InvalidOperationException($"namespace {ns} has no layer: add it to the rules"),
     };
 
@@ -64,7 +68,7 @@ public class NamespaceLayeringTests
     {
         var (fromRank, fromGroup) = LayerOf(from);
         var (toRank, toGroup) = LayerOf(to);
-        if (fromRank >= 5 && toGroup == "Storage")
+        if (fromRank >= 6 && toGroup == "Storage")
         {
             return true; // protocols go through the transaction layer, never around it
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Sql;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Sql.Types;

@@ -1,3 +1,4 @@
+using ThunderDb.Core.Session;
 using ThunderDb.Core.Sql;
 using ThunderDb.Core.Sql.Engine;
 using ThunderDb.Core.Sql.Syntax;

@@ -1,7 +1,6 @@
 using Prometheus;
-using ThunderDb.Core.Diagnostics;
 
-namespace ThunderDb.Net.Transport;
+namespace ThunderDb.Core.Diagnostics;
 
 /// <summary>
 /// Collects one connection's observations for a histogram during a received batch and hands them over once per

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Prometheus;
-using ThunderDb.Net.Transport;
+using ThunderDb.Core.Diagnostics;
 
-namespace ThunderDb.Net.Tests.Transport;
+namespace ThunderDb.Core.Tests.Diagnostics;
 
 public class HistogramBatchTests
 {
