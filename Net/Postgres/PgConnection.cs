@@ -29,7 +29,7 @@ internal sealed partial class PgConnection
     private readonly ClientConnection? _connection;
     private readonly PgWriter _out;
     private readonly QueryTally _tally;
-    private PgReader _in;
+    private readonly PgReader _in;
     private SqlSession? _session;
     private bool _closing;
 
@@ -45,7 +45,7 @@ internal sealed partial class PgConnection
         _conn = connection;
         _out = new PgWriter(server.Options.OutputLimit);
         _tally = new QueryTally(PgServer.ProtocolName, server.Options.SlowQueries);
-        _in = new PgReader(connection.Io);
+        _in = new PgReader(connection);
         _connection = connection.Client;
         ProcessId = _connection is null ? Interlocked.Decrement(ref s_unregisteredIds) : (int)(_connection.Id & int.MaxValue);
         SecretKey = RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue);

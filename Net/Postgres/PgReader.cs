@@ -65,90 +65,49 @@ internal static class PgFrame
     }
 }
 
-/// <summary>Reads whole frontend messages from one connection into a reusable buffer.</summary>
-internal sealed class PgReader(ConnectionIo io)
+/// <summary>Reads whole frontend messages out of the connection's receive buffer, in place.</summary>
+internal sealed class PgReader(Connection connection)
 {
-    private byte[] _buffer = new byte[16384];
-    private int _start;
-    private int _end;
+    private readonly ReceiveBuffer _in = connection.Input;
 
     /// <summary>True when whole messages are already buffered (no read needed): replies can wait for them.</summary>
-    public bool HasBufferedMessage
-    {
-        get
-        {
-            ReadOnlySpan<byte> b = _buffer.AsSpan(_start, _end - _start);
-            return b.Length >= 5 && BinaryPrimitives.ReadInt32BigEndian(b[1..]) is int n && n >= 4 && b.Length >= n + 1;
-        }
-    }
+    public bool HasBufferedMessage =>
+        _in.Span is { Length: >= 5 } b && BinaryPrimitives.ReadInt32BigEndian(b[1..]) is int n && n >= 4 && b.Length >= n + 1;
 
-    /// <summary>The next message: its type (0 for a startup packet) and body; empty body memory on a clean EOF is signalled by null.</summary>
+    /// <summary>
+    /// The next message: its type (0 for a startup packet) and body, valid until the next read; null on a clean EOF.
+    /// </summary>
     public async ValueTask<(byte Type, ReadOnlyMemory<byte> Body)?> ReadAsync(bool startup, CancellationToken cancellationToken)
     {
+        _in.Settle(); // the previous message is done with: a large one's buffer goes back
         int header = startup ? 4 : 5;
+        int maxLength = startup ? PgFrame.MaxStartupLength : PgFrame.MaxMessageLength;
         while (true)
         {
-            PgFrameStatus status = PgFrame.TryHeader(_buffer.AsSpan(_start, _end - _start), startup,
-                startup ? PgFrame.MaxStartupLength : PgFrame.MaxMessageLength, out byte type, out int bodyLength);
-            if (status == PgFrameStatus.Complete)
+            PgFrameStatus status = PgFrame.TryHeader(_in.Span, startup, maxLength, out byte type, out int bodyLength);
+            int total = status == PgFrameStatus.Complete ? header + bodyLength : header;
+            if (status == PgFrameStatus.Complete && _in.Length >= total)
             {
-                int total = header + bodyLength;
-                if (_end - _start >= total)
-                {
-                    var body = new ReadOnlyMemory<byte>(_buffer, _start + header, bodyLength);
-                    _start += total;
-                    return (type, body);
-                }
-
-                MakeRoom(total);
-            }
-            else
-            {
-                MakeRoom(header);
+                var body = new ReadOnlyMemory<byte>(_in.Bytes, _in.Start + header, bodyLength);
+                _in.Consume(total);
+                return (type, body);
             }
 
-            int n = await io.ReceiveAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
-            if (n == 0)
+            _in.Reserve(total, long.MaxValue); // the length was checked against the limit above
+            if (await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
-                if (_end == _start)
+                if (_in.Length == 0)
                 {
                     return null;
                 }
 
                 throw new PgProtocolException("unexpected EOF within message");
             }
-
-            _end += n;
         }
     }
 
     /// <summary>Bytes received beyond the current message (must be none before a TLS handshake).</summary>
-    public int Buffered => _end - _start;
-
-    private void MakeRoom(int total)
-    {
-        int have = _end - _start;
-        if (_start > 0 && (_buffer.Length - _start < total || _end == _buffer.Length))
-        {
-            Buffer.BlockCopy(_buffer, _start, _buffer, 0, have);
-            _start = 0;
-            _end = have;
-        }
-
-        if (_buffer.Length < total && _end == _buffer.Length)
-        {
-            // Doubles only when full: memory follows the bytes that arrived, not a length a client merely declared.
-            Array.Resize(ref _buffer, (int)Math.Min(total, _buffer.Length * 2L));
-        }
-        else if (_buffer.Length > 1 << 20 && total <= 16384 && have <= 16384)
-        {
-            var small = new byte[16384];
-            Buffer.BlockCopy(_buffer, _start, small, 0, have);
-            _buffer = small;
-            _start = 0;
-            _end = have;
-        }
-    }
+    public int Buffered => _in.Length;
 }
 
 /// <summary>Reads the fields of one message body; any overrun is a protocol violation.</summary>

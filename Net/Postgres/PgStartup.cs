@@ -49,7 +49,6 @@ internal sealed partial class PgConnection
                     }
 
                     _conn.UpgradeIo(secured);
-                    _in = new PgReader(secured);
                     tlsDone = true;
                     break;
                 case SslRequestCode or GssEncRequestCode:

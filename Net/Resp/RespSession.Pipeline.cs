@@ -58,7 +58,7 @@ internal sealed partial class RespSession
 
     private bool CanGroup(RespCommandInfo command)
     {
-        if (_recvStart < _noGroupBefore)
+        if (_in.Start < _noGroupBefore)
         {
             return false;
         }
@@ -135,7 +135,7 @@ internal sealed partial class RespSession
 
         ObserveSlowCommand(Stopwatch.GetTimestamp() - started, command); // its own work; a slow group commit is logged once by EndGroupAsync
         _groupStarted[_groupCommands++] = started;
-        _recvStart += consumed;
+        _in.Start += consumed;
         if (_groupCommands == MaxGroupCommands)
         {
             await EndGroupAsync().ConfigureAwait(false);
@@ -177,7 +177,7 @@ internal sealed partial class RespSession
         _groupTxn = txn;
         _groupCommands = 0;
         _groupFailed = 0;
-        _groupRecvStart = _recvStart;
+        _groupRecvStart = _in.Start;
         _groupOutStart = _out.Position;
         ResetTouched();
         _connection.CommandStartedTicks = Environment.TickCount64;
@@ -276,8 +276,8 @@ internal sealed partial class RespSession
     private void Replay()
     {
         _out.Rewind(_groupOutStart);
-        _noGroupBefore = Math.Max(_recvStart + 1, _noGroupBefore);
-        _recvStart = _groupRecvStart;
+        _noGroupBefore = Math.Max(_in.Start + 1, _noGroupBefore);
+        _in.Start = _groupRecvStart;
         _groupCommands = 0;
         _groupFailed = 0;
         ResetTouched();

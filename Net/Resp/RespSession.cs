@@ -34,10 +34,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
     private readonly ClientConnection _connection;
     private readonly RespWriter _out;
     private readonly RedisKeyspace _keyspace;
-    private readonly byte[] _home;
-    private byte[] _recv;
-    private int _recvStart;
-    private int _recvEnd;
+    private readonly ReceiveBuffer _in;
     private ArgSlice[] _args = new ArgSlice[16];
     private int _argc;
     private byte[] _argBuffer;
@@ -55,9 +52,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _server = server;
         _conn = connection;
         _connection = connection.Client!;
-        _home = PinnedBufferPool.Shared.Rent();
-        _recv = _home;
-        _argBuffer = _recv;
+        _in = connection.Input;
+        _argBuffer = _in.Bytes;
         _out = new RespWriter(PinnedBufferPool.Shared.Rent(), server.Options.OutputLimits);
         _keyspace = new RedisKeyspace(this) { MaxValueBytes = server.Options.MaxValueBytes };
         _tally = new QueryTally(RespServer.ProtocolName, server.Options.SlowQueries);
@@ -73,18 +69,16 @@ internal sealed partial class RespSession : IKeyspaceObserver
         {
             while (!_closing)
             {
-                if (_recvEnd == _recv.Length && !MakeRoom(0))
+                if (!_in.Reserve(0, QueryBufferLimit))
                 {
                     break;
                 }
 
-                int n = await _conn.ReceiveAsync(_recv.AsMemory(_recvEnd)).ConfigureAwait(false);
-                if (n == 0)
+                if (await _conn.ReceiveAsync().ConfigureAwait(false) == 0)
                 {
                     break;
                 }
 
-                _recvEnd += n;
                 _conn.RequestStarted();
                 try
                 {
@@ -138,8 +132,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
     {
         while (!_closing)
         {
-            _argBuffer = _recv;
-            ParseStatus status = RespParser.TryParse(_recv, _recvStart, _recvEnd, ref _args, out _argc, out int consumed, out long needed,
+            _argBuffer = _in.Bytes;
+            ParseStatus status = RespParser.TryParse(_in.Bytes, _in.Start, _in.End, ref _args, out _argc, out int consumed, out long needed,
                 out string? error, unauthenticated: !_authenticated, _server.Options.MaxValueBytes);
             if (status != ParseStatus.Complete && GroupOpen && !await EndGroupAsync().ConfigureAwait(false))
             {
@@ -148,10 +142,8 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
             if (status == ParseStatus.Incomplete)
             {
-                // Grow by doubling as the bytes arrive, not to the announced size: a client that announces a
-                // 512 MB bulk and sends nothing holds at most twice what it actually sent.
-                if (needed > QueryBufferLimit ||
-                    (needed > _recv.Length - _recvStart && !MakeRoom(Math.Min(needed, Math.Max((long)_recv.Length * 2, _recvEnd - _recvStart + 1)))))
+                // The buffer grows as the bytes arrive, not to the announced size (ReceiveBuffer.Reserve)
+                if (!_in.Reserve(needed, QueryBufferLimit))
                 {
                     _out.WriteError("ERR Protocol error: client query buffer limit reached");
                     _closing = true;
@@ -169,14 +161,14 @@ internal sealed partial class RespSession : IKeyspaceObserver
 
             if (_argc == 0)
             {
-                _recvStart += consumed;
+                _in.Start += consumed;
                 continue;
             }
 
             RespCommandInfo? command = RespCommandTable.Find(Arg(0));
             if (command is not null && CanGroup(command))
             {
-                // Advances _recvStart itself, or rewinds it to replay a group that could not commit.
+                // Advances _in.Start itself, or rewinds it to replay a group that could not commit.
                 await RunGroupedAsync(command, consumed).ConfigureAwait(false);
             }
             else
@@ -201,7 +193,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
                 }
 
                 ObserveSlowCommand(_tally.Ended(started, failed), command);
-                _recvStart += consumed;
+                _in.Start += consumed;
             }
 
             if (_out.Position >= FlushThreshold)
@@ -225,10 +217,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         ReleaseGroupStripes();
         _noGroupBefore = 0; // a replay never reaches past the bytes of this call
 
-        if (_recvStart == _recvEnd)
-        {
-            _recvStart = _recvEnd = 0;
-        }
+        _in.Settle();
 
         if (_tally.Pending > 0)
         {
@@ -236,40 +225,6 @@ internal sealed partial class RespSession : IKeyspaceObserver
             _tally.Flush();
             _connection.LastActivityTicks = Environment.TickCount64;
         }
-    }
-
-    /// <summary>Moves the unparsed tail to the front, growing the buffer for a large frame; false past the query buffer limit.</summary>
-    private bool MakeRoom(long needed)
-    {
-        int pending = _recvEnd - _recvStart;
-        long wanted = Math.Max(needed, pending + 1);
-        if (wanted > QueryBufferLimit)
-        {
-            return false;
-        }
-
-        if (wanted <= _recv.Length - _recvStart && _recvEnd < _recv.Length)
-        {
-            return true;
-        }
-
-        byte[] target = _recv;
-        if (wanted > _recv.Length)
-        {
-            long size = Math.Max(wanted, (long)_recv.Length * 2);
-            target = LargeBuffers.Rent(size);
-        }
-
-        Buffer.BlockCopy(_recv, _recvStart, target, 0, pending);
-        if (!ReferenceEquals(target, _recv) && !ReferenceEquals(_recv, _home))
-        {
-            LargeBuffers.Return(_recv);
-        }
-
-        _recv = target;
-        _recvStart = 0;
-        _recvEnd = pending;
-        return true;
     }
 
     private async ValueTask FlushAsync()
@@ -289,12 +244,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
             _out.Reset();
         }
 
-        if (_recv != _home && _recvStart == _recvEnd)
-        {
-            LargeBuffers.Return(_recv);
-            _recv = _home;
-            _recvStart = _recvEnd = 0;
-        }
+        _in.Settle(); // a large frame's buffer goes back once it is consumed
     }
 
     private void Cleanup()
@@ -306,14 +256,7 @@ internal sealed partial class RespSession : IKeyspaceObserver
         _server.Registry.Unregister(_connection);
         _conn.Dispose();
         _push?.Writer.TryComplete();
-        if (_recv != _home)
-        {
-            LargeBuffers.Return(_recv);
-            _recv = _home;
-        }
-
         _lua?.Dispose();
-        PinnedBufferPool.Shared.Return(_home);
         _out.Reset();
         PinnedBufferPool.Shared.Return(_out.HomeBuffer);
     }

@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace ThunderDb.Net.Transport;
 
 /// <summary>
-/// One accepted connection as the transport owns it, whatever the protocol: its bytes (socket or TLS), its registry
-/// entry, the bounded send path and the per-statement cancellation hook.
+/// One accepted connection as the transport owns it, whatever the protocol: its bytes (socket or TLS), the received
+/// bytes not yet consumed (<see cref="Input"/>), its registry entry, the bounded send path and the per-statement
+/// cancellation hook.
 /// </summary>
 /// <remarks>
 /// <para><b>Bounded send.</b> Every reply a protocol sends goes through <see cref="SendAsync"/> (or
@@ -78,7 +79,26 @@ public sealed class Connection : IDisposable
     }
 
     /// <summary>Reads what is available into <paramref name="buffer"/>; 0 when the peer closed.</summary>
-    public ValueTask<int> ReceiveAsync(Memory<byte> buffer) => _io.ReceiveAsync(buffer, Killed);
+    public ValueTask<int> ReceiveAsync() => ReceiveAsync(Killed);
+
+    /// <summary>
+    /// Receives more bytes behind those in <see cref="Input"/> (the protocol reserved room for its frame with
+    /// <see cref="ReceiveBuffer.Reserve"/>); the count that arrived, 0 when the peer closed.
+    /// </summary>
+    public async ValueTask<int> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        if (Input.Free.IsEmpty && !Input.Reserve(0, Array.MaxLength))
+        {
+            throw new InvalidOperationException("the receive buffer has no room");
+        }
+
+        int n = await _io.ReceiveAsync(Input.Free, cancellationToken).ConfigureAwait(false);
+        Input.Received(n);
+        return n;
+    }
+
+    /// <summary>What arrived and the protocol has not consumed: frames are parsed in place there.</summary>
+    public ReceiveBuffer Input { get; } = new();
 
     /// <summary>
     /// Sends <paramref name="data"/> after any send in progress (sends never interleave). The part at or above
@@ -253,6 +273,7 @@ public sealed class Connection : IDisposable
         }
 
         _io.Dispose();
+        Input.Dispose();
     }
 }
 
