@@ -22,7 +22,7 @@ internal static class CatalogFunctions
         "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
         "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef", "pg_notify", "pg_cancel_backend", "pg_terminate_backend",
         "current_setting", "set_config", "pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments",
-        "pg_get_ruledef",
+        "pg_get_ruledef", "pg_has_role",
     };
 
     public static bool IsCatalogFunction(string name) => Names.Contains(name) || SizeFunctions.IsSizeFunction(name);
@@ -70,6 +70,12 @@ internal static class CatalogFunctions
             "has_table_privilege" or "has_schema_privilege" or "has_database_privilege" =>
                 [new(name, [T, T], B, (_, _) => SqlValue.FromBool(true)), new(name, [O, T], B, (_, _) => SqlValue.FromBool(true)),
                  new(name, [T, T, T], B, (_, _) => SqlValue.FromBool(true)), new(name, [T, O, T], B, (_, _) => SqlValue.FromBool(true))],
+            // role membership, as psql's \l+ asks it: privileges are not modelled (as above), so every role holds every
+            // other; the privilege text is still checked as PostgreSQL checks it
+            "pg_has_role" =>
+                [new(name, [T, T], B, (a, _) => HasRole(a[1])), new(name, [O, T], B, (a, _) => HasRole(a[1])),
+                 new(name, [T, T, T], B, (a, _) => HasRole(a[2])), new(name, [T, O, T], B, (a, _) => HasRole(a[2])),
+                 new(name, [O, T, T], B, (a, _) => HasRole(a[2])), new(name, [O, O, T], B, (a, _) => HasRole(a[2]))],
             "pg_get_statisticsobjdef_columns" => [new(name, [O], T, (_, _) => SqlValue.Null, Strict: false)],
             "pg_relation_is_publishable" => [new(name, [O], B, (_, _) => SqlValue.FromBool(false))],
             "pg_notify" => [new(name, [T, T], SqlType.Void, (a, _) =>
@@ -106,6 +112,28 @@ internal static class CatalogFunctions
             _ => [Session(name, argTypes, session)],
         };
         return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) => c with { Parameters = types });
+    }
+
+    /// <summary>pg_has_role's answer once its privilege list (MEMBER, USAGE, SET, each optionally WITH ADMIN OPTION) is valid.</summary>
+    private static SqlValue HasRole(SqlValue privileges)
+    {
+        foreach (string item in privileges.AsString.Split(','))
+        {
+            string privilege = item.Trim();
+            int with = privilege.IndexOf(" WITH ", StringComparison.OrdinalIgnoreCase);
+            if (with >= 0 && privilege[with..].Trim().Equals("WITH ADMIN OPTION", StringComparison.OrdinalIgnoreCase))
+            {
+                privilege = privilege[..with].TrimEnd();
+            }
+
+            if (!(privilege.Equals("MEMBER", StringComparison.OrdinalIgnoreCase) || privilege.Equals("USAGE", StringComparison.OrdinalIgnoreCase)
+                || privilege.Equals("SET", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new SqlException(SqlState.InvalidParameterValue, $"unrecognized privilege type: \"{item.Trim()}\"");
+            }
+        }
+
+        return SqlValue.FromBool(true);
     }
 
     /// <summary>current_schemas(bool), current_schema(), pg_backend_pid() through <see cref="SessionFunctions"/>, with schema existence from the snapshot.</summary>
