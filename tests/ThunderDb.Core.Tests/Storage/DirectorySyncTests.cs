@@ -13,7 +13,8 @@ public class DirectorySyncTests
     [Test]
     public async Task Initialising_a_data_directory_syncs_the_directories_of_every_file_it_creates()
     {
-        var root = Path.Combine(Path.GetTempPath(), "thunderdb-dirsync-" + Guid.NewGuid().ToString("N"));
+        using var dir = new TempDirectory();
+        var root = dir.Path;
         var dataDir = Path.Combine(root, "data");
         var walDir = Path.Combine(root, "wal-elsewhere");
         var synced = new ConcurrentBag<string>();
@@ -28,26 +29,19 @@ public class DirectorySyncTests
             DirectorySync.Synced = null;
         }
 
-        try
-        {
-            // data/ holds CONTROL and thunder.db; root holds data/ and wal-elsewhere/; wal-elsewhere/ holds WAL_ID and segments.
-            await Assert.That(synced).Contains(dataDir);
-            await Assert.That(synced).Contains(root);
-            await Assert.That(synced).Contains(walDir);
-            await Assert.That(File.Exists(Path.Combine(walDir, WalDirectoryMarker.FileName))).IsTrue();
-            await Assert.That(File.Exists(Path.Combine(dataDir, ControlFile.FileName))).IsTrue();
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+        // data/ holds CONTROL and thunder.db; root holds data/ and wal-elsewhere/; wal-elsewhere/ holds WAL_ID and segments.
+        await Assert.That(synced).Contains(dataDir);
+        await Assert.That(synced).Contains(root);
+        await Assert.That(synced).Contains(walDir);
+        await Assert.That(File.Exists(Path.Combine(walDir, WalDirectoryMarker.FileName))).IsTrue();
+        await Assert.That(File.Exists(Path.Combine(dataDir, ControlFile.FileName))).IsTrue();
     }
 
     [Test]
     public async Task Creating_nested_directories_syncs_each_new_ones_parent()
     {
-        var root = Path.Combine(Path.GetTempPath(), "thunderdb-dirsync-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
+        using var dir = new TempDirectory();
+        var root = dir.Path;
         var synced = new ConcurrentBag<string>();
         DirectorySync.Synced = d => synced.Add(Path.GetFullPath(d).TrimEnd('/'));
         try
@@ -62,6 +56,5 @@ public class DirectorySyncTests
         await Assert.That(Directory.Exists(Path.Combine(root, "a", "b"))).IsTrue();
         await Assert.That(synced.Where(d => d.StartsWith(root, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
             .IsEquivalentTo(new[] { root, Path.Combine(root, "a") });
-        Directory.Delete(root, recursive: true);
     }
 }

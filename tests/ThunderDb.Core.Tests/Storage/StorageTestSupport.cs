@@ -5,16 +5,12 @@ using ThunderDb.Io.Files;
 
 namespace ThunderDb.Core.Tests.Storage;
 
-/// <summary>A temp data directory removed on dispose.</summary>
+/// <summary>A temp data directory removed on dispose, with the storage options of a test store in it.</summary>
 internal sealed class TempDataDir : IDisposable
 {
-    public TempDataDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "thunderdb-storage-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
+    private readonly TempDirectory _dir = new();
 
-    public string Path { get; }
+    public string Path => _dir.Path;
 
     public string DataFile => System.IO.Path.Combine(Path, "thunder.db");
 
@@ -41,16 +37,7 @@ internal sealed class TempDataDir : IDisposable
             _ => IoBackendKind.Auto,
         };
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _dir.Dispose();
 }
 
 internal sealed class ByteArrayComparer : IComparer<byte[]>

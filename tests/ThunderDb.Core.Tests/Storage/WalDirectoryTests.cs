@@ -108,7 +108,7 @@ public class WalDirectoryTests
     [Test]
     public async Task A_segment_missing_in_the_middle_is_refused()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         using (var wal = WriteAheadLog.Open(WalTestRecords.Options(dir.Path), 0, 0, null, NullLogger.Instance, out _))
         {
             ulong end = 0;

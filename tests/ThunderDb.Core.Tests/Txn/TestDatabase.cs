@@ -10,7 +10,7 @@ namespace ThunderDb.Core.Tests.Txn;
 /// <summary>A database over an in-memory store in a temp WAL directory, with crash-and-restart.</summary>
 internal sealed class TestDatabase : IDisposable
 {
-    private readonly TestDirectory _dir = new();
+    private readonly TempDirectory _dir = new();
     private readonly bool _syncCommit;
 
     private readonly Func<DatabaseOptions, DatabaseOptions> _configure;

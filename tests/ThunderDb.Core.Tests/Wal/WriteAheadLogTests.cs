@@ -17,7 +17,7 @@ public class WriteAheadLogTests
     [Test]
     public async Task Records_round_trip_across_segments_and_ring_wraps()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         using (var wal = WriteAheadLog.Open(WalTestRecords.Options(dir.Path), 0, 0, null, NullLogger.Instance, out _))
         {
             for (var id = 1; id <= 500; id++)
@@ -40,7 +40,7 @@ public class WriteAheadLogTests
     [Test]
     public async Task Group_commit_makes_every_concurrent_committer_durable_with_fewer_syncs()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         const int committers = 32;
         const int perCommitter = 40;
         long syncs;
@@ -78,7 +78,7 @@ public class WriteAheadLogTests
     [Test]
     public async Task A_tail_cut_at_any_offset_recovers_to_the_last_whole_record_and_appends_after_it()
     {
-        using var source = new TestDirectory();
+        using var source = new TempDirectory();
         var ends = new List<ulong>();
         using (var wal = WriteAheadLog.Open(WalTestRecords.Options(source.Path, segmentSize: 1 << 20), 0, 0, null, NullLogger.Instance, out _))
         {
@@ -97,7 +97,7 @@ public class WriteAheadLogTests
         var random = new Random(42);
         for (var round = 0; round < 25; round++)
         {
-            using var copy = new TestDirectory();
+            using var copy = new TempDirectory();
             var cut = random.NextInt64(0, length);
             var bytes = File.ReadAllBytes(segment);
             File.WriteAllBytes(Path.Combine(copy.Path, "0000000000000000.wal"), bytes[..(int)cut]);
@@ -122,7 +122,7 @@ public class WriteAheadLogTests
     [Test]
     public async Task Garbage_in_the_last_batch_ends_the_log_but_damage_before_later_durable_records_stops_startup()
     {
-        using var source = new TestDirectory();
+        using var source = new TempDirectory();
         var ends = new List<ulong> { 0 };
         using (var wal = WriteAheadLog.Open(WalTestRecords.Options(source.Path, segmentSize: 1 << 20), 0, 0, null, NullLogger.Instance, out _))
         {
@@ -138,7 +138,7 @@ public class WriteAheadLogTests
         var random = new Random(7);
         for (var round = 0; round < 20; round++)
         {
-            using var copy = new TestDirectory();
+            using var copy = new TempDirectory();
             var bytes = File.ReadAllBytes(Path.Combine(source.Path, segmentName));
             var offset = random.Next(0, bytes.Length);
             bytes[offset] ^= (byte)(1 + random.Next(255));
@@ -165,7 +165,7 @@ public class WriteAheadLogTests
     [Test]
     public async Task Replay_starts_at_the_given_lsn_and_old_segments_can_be_removed()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         ulong middle = 0;
         using (var wal = WriteAheadLog.Open(WalTestRecords.Options(dir.Path), 0, 0, null, NullLogger.Instance, out _))
         {
@@ -195,7 +195,7 @@ public class WriteAheadLogTests
     [Test]
     public async Task A_write_error_fails_the_pending_commits_and_makes_the_log_read_only()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         using var wal = WriteAheadLog.Open(WalTestRecords.Options(dir.Path), 0, 0, null, NullLogger.Instance, out _);
         // The second segment is /dev/full: every write to it fails with ENOSPC.
         File.CreateSymbolicLink(Path.Combine(dir.Path, "0000000000001000.wal"), "/dev/full");
@@ -225,7 +225,7 @@ public class WriteAheadLogTests
     [Test]
     public async Task A_failed_flush_that_crossed_into_a_new_segment_leaves_no_failed_commit_behind()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         var options = WalTestRecords.Options(dir.Path) with { SyncCommit = false, FlushDelay = TimeSpan.FromSeconds(5) };
         ulong end = 0;
         var id = 1;

@@ -33,7 +33,7 @@ public class AdminAuthorizationTests
             admin_token_hash = "{tokenHash}"
             """, ct: ct);
 
-        using var victim = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var victim = await RespTestClient.ConnectAsync(server.RespPort, ct);
         await Assert.That(await victim.CallAsync(ct, "AUTH", "admin", "pw")).IsEqualTo("OK");
         var victimId = ((long)(await victim.CallAsync(ct, "CLIENT", "ID"))!).ToString(CultureInfo.InvariantCulture);
 

@@ -81,7 +81,7 @@ internal sealed class BackupNode(TempDirectory dir, string name = "var", string 
     /// <summary>Every key of the form prefix* and its value, read with redis-cli's KEYS and GET through the RESP client.</summary>
     public async Task<Dictionary<string, string>> ReadAllAsync(string prefix, CancellationToken ct)
     {
-        using var client = await MiniRespClient.ConnectAsync(RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(RespPort, ct);
         var keys = (object?[])(await client.CallAsync(ct, "KEYS", prefix + "*"))!;
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var key in keys.Cast<string>())

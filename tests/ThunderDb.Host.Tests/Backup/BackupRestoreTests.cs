@@ -40,7 +40,7 @@ public class BackupRestoreTests
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var writers = Enumerable.Range(0, 3).Select(w => Task.Run(async () =>
             {
-                using var client = await MiniRespClient.ConnectAsync(node.RespPort, stop.Token);
+                using var client = await RespTestClient.ConnectAsync(node.RespPort, stop.Token);
                 for (var i = 0; !stop.IsCancellationRequested; i++)
                 {
                     var key = $"w{w}:{i}";
@@ -115,7 +115,7 @@ public class BackupRestoreTests
         string backupPath;
         await using (var server = await node.StartAsync(ct))
         {
-            using var client = await MiniRespClient.ConnectAsync(node.RespPort, ct);
+            using var client = await RespTestClient.ConnectAsync(node.RespPort, ct);
             for (var i = 0; i < 30; i++)
             {
                 await client.CallAsync(ct, "SET", $"k{i:D2}", "base");
@@ -216,7 +216,7 @@ public class BackupRestoreTests
         var target = Path.Combine(node.BackupDir, "killed");
         await using (var server = await node.StartAsync(ct))
         {
-            using var client = await MiniRespClient.ConnectAsync(node.RespPort, ct);
+            using var client = await RespTestClient.ConnectAsync(node.RespPort, ct);
             var big = new string('z', 256 << 10);
             for (var batch = 0; batch < 40; batch++)
             {

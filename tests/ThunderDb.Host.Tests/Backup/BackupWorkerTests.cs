@@ -25,7 +25,7 @@ public class BackupWorkerTests
         using var dir = new TempDirectory();
         var node = new BackupNode(dir, extraStorage: "backup_enabled = true\nbackup_interval = \"1s\"\nbackup_retention_count = 2");
         await using var server = await node.StartAsync(ct);
-        using (var client = await MiniRespClient.ConnectAsync(node.RespPort, ct))
+        using (var client = await RespTestClient.ConnectAsync(node.RespPort, ct))
         {
             await client.CallAsync(ct, "SET", "k", "v");
         }

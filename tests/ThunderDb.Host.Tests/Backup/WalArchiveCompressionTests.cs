@@ -34,7 +34,7 @@ public class WalArchiveCompressionTests
 
     private static async Task WriteAsync(BackupNode node, int from, int count, CancellationToken ct)
     {
-        using var client = await MiniRespClient.ConnectAsync(node.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(node.RespPort, ct);
         for (var i = from; i < from + count; i += 40)
         {
             var batch = Enumerable.Range(i, Math.Min(40, from + count - i)).Select(n => new[] { "SET", $"big{n:D5}", Value(n) }).ToList();
@@ -82,7 +82,7 @@ public class WalArchiveCompressionTests
         const int First = 3000; // ~155 MB of WAL: two full 64 MiB segments archived, the third being written
         await using (var server = await zstd.StartAsync(ct))
         {
-            using (var client = await MiniRespClient.ConnectAsync(zstd.RespPort, ct))
+            using (var client = await RespTestClient.ConnectAsync(zstd.RespPort, ct))
             {
                 await client.CallAsync(ct, "SET", "base", "v");
             }
@@ -132,7 +132,7 @@ public class WalArchiveCompressionTests
 
         await using (var server = await plain.StartAsync(ct))
         {
-            using var client = await MiniRespClient.ConnectAsync(plain.RespPort, ct);
+            using var client = await RespTestClient.ConnectAsync(plain.RespPort, ct);
             await Assert.That(await client.CallAsync(ct, "DBSIZE")).IsEqualTo((long)(1 + First + Second));
             await Assert.That(await client.CallAsync(ct, "GET", "base")).IsEqualTo("v");
             var random = new Random(14);

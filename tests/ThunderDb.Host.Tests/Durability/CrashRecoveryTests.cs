@@ -62,7 +62,7 @@ public class CrashRecoveryTests
             {
                 try
                 {
-                    using var client = await MiniRespClient.ConnectAsync(respPort, stop.Token);
+                    using var client = await RespTestClient.ConnectAsync(respPort, stop.Token);
                     for (var i = 0; !stop.IsCancellationRequested; i++)
                     {
                         if (w % 4 == 1)
@@ -145,7 +145,7 @@ public class CrashRecoveryTests
 
     private static async Task VerifyCountersAsync(int port, ConcurrentDictionary<string, (long Acked, long Sent)> counters, CancellationToken ct)
     {
-        using var client = await MiniRespClient.ConnectAsync(port, ct);
+        using var client = await RespTestClient.ConnectAsync(port, ct);
         foreach (var (key, (acked, sent)) in counters)
         {
             var value = await client.CallAsync(ct, "GET", key) is string s ? long.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 0;
@@ -156,7 +156,7 @@ public class CrashRecoveryTests
 
     private static async Task VerifyAsync(int port, ConcurrentDictionary<string, string> acked, ConcurrentBag<int> attemptedPairs, ConcurrentBag<int> ackedPairs, CancellationToken ct)
     {
-        using var client = await MiniRespClient.ConnectAsync(port, ct);
+        using var client = await RespTestClient.ConnectAsync(port, ct);
         var missing = new List<string>();
         foreach (var (key, value) in acked)
         {

@@ -27,7 +27,7 @@ public class LargeTransactionCrashTests
     private static string Value(int i) => i.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + new string((char)('a' + (i % 26)), 1000);
 
     /// <summary>Sends MULTI, <paramref name="count"/> SETs and EXEC while reading the replies; returns the task of EXEC's reply.</summary>
-    private static async Task<Task<object?>> SendLargeMultiAsync(MiniRespClient client, string prefix, int count, CancellationToken ct)
+    private static async Task<Task<object?>> SendLargeMultiAsync(RespTestClient client, string prefix, int count, CancellationToken ct)
     {
         var replies = Task.Run(async () =>
         {
@@ -54,7 +54,7 @@ public class LargeTransactionCrashTests
 
     private static async Task<int> CountPresentAsync(int respPort, string prefix, int count, CancellationToken ct)
     {
-        using var client = await MiniRespClient.ConnectAsync(respPort, ct);
+        using var client = await RespTestClient.ConnectAsync(respPort, ct);
         var present = 0;
         for (var i = 0; i < count; i += 37)
         {
@@ -83,7 +83,7 @@ public class LargeTransactionCrashTests
         await using (var server = await ServerProcess.StartAsync(dir.Path, ["--config", Config(dir, httpPort)], CrashRecoveryTests.RespPortEnv(respPort)))
         {
             await CrashRecoveryTests.WaitReadyAsync(httpPort, server, ct);
-            using var client = await MiniRespClient.ConnectAsync(respPort, ct);
+            using var client = await RespTestClient.ConnectAsync(respPort, ct);
             var exec = await (await SendLargeMultiAsync(client, "done", Committed, ct)).WaitAsync(TimeSpan.FromSeconds(120), ct);
             await Assert.That(exec is object?[] { Length: Committed }).IsTrue().Because($"EXEC answered {exec}");
             server.Signal(SIGKILL);
@@ -101,7 +101,7 @@ public class LargeTransactionCrashTests
             var walDir = Path.Combine(dir.Combine("data"), "wal");
             long WalBytes() => Directory.EnumerateFiles(walDir, "*.wal").Sum(f => new FileInfo(f).Length);
             var before = WalBytes();
-            using var client = await MiniRespClient.ConnectAsync(respPort, ct);
+            using var client = await RespTestClient.ConnectAsync(respPort, ct);
             var exec = await SendLargeMultiAsync(client, "lost", Killed, ct);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
             while (WalBytes() - before < 8L << 20 && !exec.IsCompleted && DateTime.UtcNow < deadline)

@@ -27,7 +27,7 @@ public class WalDirectoryTests
         await using (var server = await ServerProcess.StartAsync(dir.Path, ["--config", config], CrashRecoveryTests.RespPortEnv(respPort)))
         {
             await CrashRecoveryTests.WaitReadyAsync(httpPort, server, ct);
-            using var client = await MiniRespClient.ConnectAsync(respPort, ct);
+            using var client = await RespTestClient.ConnectAsync(respPort, ct);
             for (var i = 0; i < 50; i++)
             {
                 await Assert.That(await client.CallAsync(ct, "SET", $"k{i}", $"v{i}")).IsEqualTo("OK");
@@ -52,7 +52,7 @@ public class WalDirectoryTests
         respPort = ServerProcess.FreePort();
         await using var recovered = await ServerProcess.StartAsync(dir.Path, ["--config", config], CrashRecoveryTests.RespPortEnv(respPort));
         await CrashRecoveryTests.WaitReadyAsync(httpPort, recovered, ct);
-        using var check = await MiniRespClient.ConnectAsync(respPort, ct);
+        using var check = await RespTestClient.ConnectAsync(respPort, ct);
         for (var i = 0; i < 50; i++)
         {
             await Assert.That(await check.CallAsync(ct, "GET", $"k{i}")).IsEqualTo($"v{i}");

@@ -77,7 +77,7 @@ public sealed class SlowQueryLogTests
         using var dir = new TempDirectory();
         const string logging = "[logging]\nslow_query_enabled = true\nslow_query_threshold = \"150ms\"\n";
         await using var server = await RunningServer.StartAsync(dir, syncCommit: false, sections: logging, ct: ct);
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
 
         // A script that spins on TIME for 300 ms is slow; the SET before it is not.
         const string spin = "local s = redis.call('TIME') local t repeat t = redis.call('TIME') until (t[1] - s[1]) * 1000000 + (t[2] - s[2]) >= 300000 return 'spun'";

@@ -25,8 +25,8 @@ public class AdminConnectionsTests
             await Assert.That(empty.RootElement.GetProperty("count").GetInt32()).IsEqualTo(0);
         }
 
-        using var victim = await MiniRespClient.ConnectAsync(server.RespPort, ct);
-        using var bystander = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var victim = await RespTestClient.ConnectAsync(server.RespPort, ct);
+        using var bystander = await RespTestClient.ConnectAsync(server.RespPort, ct);
         await Assert.That(await victim.CallAsync(ct, "CLIENT", "SETNAME", "e2e-victim")).IsEqualTo("OK");
         await Assert.That(await victim.CallAsync(ct, "SET", "k", "v")).IsEqualTo("OK");
         await Assert.That(await bystander.CallAsync(ct, "CLIENT", "SETNAME", "e2e-bystander")).IsEqualTo("OK");
@@ -168,7 +168,7 @@ public class AdminConnectionsTests
         await Assert.That((await anonymous.DeleteAsync(new Uri("/admin/connections/1", UriKind.Relative), ct)).StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
         await Assert.That((await anonymous.GetAsync(new Uri("/admin/queries", UriKind.Relative), ct)).StatusCode).IsEqualTo(HttpStatusCode.Unauthorized);
 
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
         await Assert.That(await client.CallAsync(ct, "AUTH", "admin", "pw")).IsEqualTo("OK");
 
         using var admin = server.Http("admin-token-2");

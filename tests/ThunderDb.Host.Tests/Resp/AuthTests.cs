@@ -24,7 +24,7 @@ public class AuthTests
             superuser_password_hash = "{hash}"
             """, ct: ct);
 
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
         await Assert.That(await client.CallAsync(ct, "SET", "k", "v") as string).StartsWith("-NOAUTH");
         await Assert.That(await client.CallAsync(ct, "GET", "k") as string).StartsWith("-NOAUTH");
         await Assert.That(await client.CallAsync(ct, "AUTH", "admin", "not the password") as string).StartsWith("-WRONGPASS");
@@ -35,7 +35,7 @@ public class AuthTests
         await Assert.That(await client.CallAsync(ct, "GET", "k")).IsEqualTo("v");
 
         // A second connection is not authenticated by the first one's AUTH.
-        using var other = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var other = await RespTestClient.ConnectAsync(server.RespPort, ct);
         await Assert.That(await other.CallAsync(ct, "GET", "k") as string).StartsWith("-NOAUTH");
 
         // redis-cli: -e fails on NOAUTH, --user/--pass authenticates, a wrong password is refused.
@@ -66,14 +66,14 @@ public class AuthTests
             """, ct: ct);
 
         // Sockets are spread over one event loop per core: with several clients some share the attacker's loop.
-        var clients = new List<MiniRespClient>();
+        var clients = new List<RespTestClient>();
         for (var i = 0; i < 4; i++)
         {
-            clients.Add(await MiniRespClient.ConnectAsync(server.RespPort, ct));
+            clients.Add(await RespTestClient.ConnectAsync(server.RespPort, ct));
             await Assert.That(await clients[i].CallAsync(ct, "AUTH", "admin", Password)).IsEqualTo("OK");
         }
 
-        using var attacker = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var attacker = await RespTestClient.ConnectAsync(server.RespPort, ct);
         // One round trip first, so the session waits in a receive and the pipeline arrives through the event loop.
         await Assert.That(await attacker.CallAsync(ct, "PING") as string).StartsWith("-NOAUTH");
         await Task.Delay(50, ct);

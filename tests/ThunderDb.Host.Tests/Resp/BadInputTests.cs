@@ -12,7 +12,7 @@ public class BadInputTests
     {
         using var dir = new TempDirectory();
         await using var server = await RunningServer.StartAsync(dir, ct: ct);
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
         var huge = new string('k', 20_000);
 
         var set = await client.CallAsync(ct, "SET", huge, "v") as string;
@@ -42,7 +42,7 @@ public class BadInputTests
         // 200 queued 1 KB SETs pass a 100 KB storage.max_transaction_size (a write set larger than the WAL buffer alone
         // commits in chunks: LargeTransactionCrashTests).
         await using var server = await RunningServer.StartAsync(dir, sections: "wal_buffer_size = 65536\nmax_transaction_size = 102400", ct: ct);
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
         var value = new string('v', 1024);
         await Assert.That(await client.CallAsync(ct, "MULTI")).IsEqualTo("OK");
         await client.SendPipelineAsync(ct, Enumerable.Range(0, 200).Select(i => new[] { "SET", $"big:{i}", value }));
@@ -66,7 +66,7 @@ public class BadInputTests
     {
         using var dir = new TempDirectory();
         await using var server = await RunningServer.StartAsync(dir, ct: ct);
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
         await Assert.That(await client.CallAsync(ct, "RPUSH", "src", "a")).IsEqualTo(1L);
         var moved = await client.CallAsync(ct, "BLMOVE", "src", new string('k', 20_000), "LEFT", "LEFT", "1") as string;
         await Assert.That(moved).StartsWith("-ERR key too large");
@@ -81,7 +81,7 @@ public class BadInputTests
         using var dir = new TempDirectory();
         // Lands in the [storage] table RunningServer writes last.
         await using var server = await RunningServer.StartAsync(dir, sections: "wal_buffer_size = 1048576", ct: ct);
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
         long max = 1048576 - 16384 - 1024;
         var tooLarge = $"-ERR value is too large (max {max} bytes, set by storage.wal_buffer_size)";
         for (int i = 0; i < 5; i++)

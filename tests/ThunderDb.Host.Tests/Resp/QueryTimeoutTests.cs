@@ -21,7 +21,7 @@ public class QueryTimeoutTests
     {
         using var dir = new TempDirectory();
         await using var server = await RunningServer.StartAsync(dir, syncCommit: false, topLevel: "query_timeout = \"0s\"", ct: ct);
-        using var client = await MiniRespClient.ConnectAsync(server.RespPort, ct);
+        using var client = await RespTestClient.ConnectAsync(server.RespPort, ct);
 
         // A million keys (MSET of 1000 pairs at a time), a 200,000-member set and a 200,000-member sorted set.
         await SendAllAsync(client, Enumerable.Range(0, 1000).Select(b =>
@@ -60,7 +60,7 @@ public class QueryTimeoutTests
         await Assert.That(server.Process.AllOutput).DoesNotContain("storage engine error");
     }
 
-    private static async Task SendAllAsync(MiniRespClient client, IEnumerable<string[]> commands, CancellationToken ct)
+    private static async Task SendAllAsync(RespTestClient client, IEnumerable<string[]> commands, CancellationToken ct)
     {
         foreach (string[][] batch in commands.Chunk(50))
         {

@@ -23,8 +23,6 @@ namespace ThunderDb.Host.Tests.Resp;
 [NotInParallel("thunderdb-process")]
 public class RedisDifferentialTests
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
-
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
 
@@ -40,8 +38,8 @@ public class RedisDifferentialTests
         using var dir = new TempDirectory();
         await using var redis = await RedisOracle.StartAsync(dir, ct);
         await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        using var oracle = await RawRespClient.ConnectAsync(redis.Port, "redis-server", ct);
-        using var ours = await RawRespClient.ConnectAsync(server.RespPort, "thunderdb", ct);
+        using var oracle = await RespTestClient.ConnectAsync(redis.Port, "redis-server", ct, Encoding.Latin1);
+        using var ours = await RespTestClient.ConnectAsync(server.RespPort, "thunderdb", ct, Encoding.Latin1);
 
         var divergences = new List<string>();
         var watch = Stopwatch.StartNew();
@@ -59,7 +57,7 @@ public class RedisDifferentialTests
             }
 
             var expected = await oracle.CallAsync(line.Args, ct);
-            Reply actual;
+            RespReply actual;
             try
             {
                 actual = await ours.CallAsync(line.Args, ct);
@@ -82,7 +80,7 @@ public class RedisDifferentialTests
     }
 
     /// <summary>Null when the replies agree under <paramref name="mode"/>, else a note (may be empty).</summary>
-    private static string? Compare(Mode mode, Reply expected, Reply actual)
+    private static string? Compare(Mode mode, RespReply expected, RespReply actual)
     {
         switch (mode)
         {
@@ -240,219 +238,6 @@ public class RedisDifferentialTests
         }
     }
 
-    /// <summary>One parsed reply of any RESP2/RESP3 type; maps are flattened into their key/value items.</summary>
-    internal sealed class Reply(char kind, string? text, List<Reply>? items)
-    {
-        public char Kind { get; } = kind;
-
-        /// <summary>Null for a nil bulk/array.</summary>
-        public string? Text { get; } = text;
-
-        public List<Reply>? Items { get; } = items;
-
-        public Reply Sorted() => Items is null
-            ? this
-            : new Reply(Kind, Text, [.. Items.Select(i => i.Sorted()).OrderBy(i => i.ToString(), StringComparer.Ordinal)]);
-
-        /// <summary>Types and array lengths only; errors keep their text (an error is never random).</summary>
-        public string Shape() => Kind switch
-        {
-            '-' => ToString(),
-            _ when Items is not null => $"{Kind}{Items.Count}[{string.Join(',', Items.Select(i => i.Shape()))}]",
-            _ when Text is null => Kind + "nil",
-            _ => Kind.ToString(),
-        };
-
-        public override string ToString() => Items is not null
-            ? $"{Kind}[{string.Join(", ", Items)}]"
-            : Text is null ? Kind + "nil" : Kind is '$' or '=' or '!' ? $"\"{Escape(Text)}\"" : Kind + Escape(Text);
-
-        private static string Escape(string s)
-        {
-            var sb = new StringBuilder();
-            foreach (var c in s)
-            {
-                _ = c switch
-                {
-                    '\r' => sb.Append("\\r"),
-                    '\n' => sb.Append("\\n"),
-                    '"' => sb.Append("\\\""),
-                    '\\' => sb.Append("\\\\"),
-                    < ' ' or > '~' => sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}"),
-                    _ => sb.Append(c),
-                };
-            }
-
-            return sb.ToString();
-        }
-    }
-
-    /// <summary>A raw RESP client that keeps every reply type distinct (bulk vs simple, RESP3 doubles, maps...).</summary>
-    internal sealed class RawRespClient : IDisposable
-    {
-        private readonly TcpClient _tcp;
-        private readonly NetworkStream _stream;
-        private byte[] _buffer = new byte[64 * 1024];
-        private int _start;
-        private int _end;
-
-        private readonly string _name;
-
-        private RawRespClient(TcpClient tcp, string name)
-        {
-            _tcp = tcp;
-            _stream = tcp.GetStream();
-            _name = name;
-        }
-
-        public static async Task<RawRespClient> ConnectAsync(int port, string name, CancellationToken ct)
-        {
-            var tcp = new TcpClient { NoDelay = true };
-            await tcp.ConnectAsync("127.0.0.1", port, ct).ConfigureAwait(false);
-            return new RawRespClient(tcp, name);
-        }
-
-        public async Task<Reply> CallAsync(string[] args, CancellationToken ct)
-        {
-            // Latin-1 both ways: every corpus char is one byte, and any reply byte round-trips.
-            var sb = new StringBuilder();
-            sb.Append('*').Append(args.Length).Append("\r\n");
-            foreach (var a in args)
-            {
-                sb.Append('$').Append(a.Length).Append("\r\n").Append(a).Append("\r\n");
-            }
-
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(CallTimeout);
-            try
-            {
-                await _stream.WriteAsync(Encoding.Latin1.GetBytes(sb.ToString()), timeout.Token).ConfigureAwait(false);
-                return await ReadReplyAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                throw new TimeoutException($"{_name}: no reply within {CallTimeout} to: {string.Join(' ', args)}");
-            }
-        }
-
-        private async Task<Reply> ReadReplyAsync(CancellationToken ct)
-        {
-            var line = await ReadLineAsync(ct).ConfigureAwait(false);
-            var kind = line[0];
-            var body = line[1..];
-            switch (kind)
-            {
-                case '+' or '-' or ':' or ',' or '#' or '(':
-                    return new Reply(kind, body, null);
-                case '_':
-                    return new Reply(kind, null, null);
-                case '$' or '=' or '!':
-                    {
-                        var len = int.Parse(body, CultureInfo.InvariantCulture);
-                        if (len < 0)
-                        {
-                            return new Reply(kind, null, null);
-                        }
-
-                        var data = await ReadExactAsync(len + 2, ct).ConfigureAwait(false);
-                        return new Reply(kind, Encoding.Latin1.GetString(data, 0, len), null);
-                    }
-
-                case '*' or '~' or '>' or '%' or '|':
-                    {
-                        var n = int.Parse(body, CultureInfo.InvariantCulture);
-                        if (n < 0)
-                        {
-                            return new Reply(kind, null, null);
-                        }
-
-                        var count = kind is '%' or '|' ? n * 2 : n;
-                        var items = new List<Reply>(count);
-                        for (var i = 0; i < count; i++)
-                        {
-                            items.Add(await ReadReplyAsync(ct).ConfigureAwait(false));
-                        }
-
-                        return new Reply(kind, body, items);
-                    }
-
-                default:
-                    throw new InvalidDataException("unexpected RESP reply line: " + line);
-            }
-        }
-
-        private async Task<string> ReadLineAsync(CancellationToken ct)
-        {
-            var scanned = _start;
-            while (true)
-            {
-                for (var i = scanned; i + 1 < _end; i++)
-                {
-                    if (_buffer[i] == '\r' && _buffer[i + 1] == '\n')
-                    {
-                        var s = Encoding.Latin1.GetString(_buffer, _start, i - _start);
-                        _start = i + 2;
-                        return s;
-                    }
-                }
-
-                scanned = Math.Max(_start, _end - 1);
-                var shift = _start;
-                await FillAsync(ct).ConfigureAwait(false);
-                scanned -= shift - _start;
-            }
-        }
-
-        private async Task<byte[]> ReadExactAsync(int count, CancellationToken ct)
-        {
-            var result = new byte[count];
-            var copied = 0;
-            while (copied < count)
-            {
-                if (_start == _end)
-                {
-                    await FillAsync(ct).ConfigureAwait(false);
-                }
-
-                var n = Math.Min(count - copied, _end - _start);
-                Buffer.BlockCopy(_buffer, _start, result, copied, n);
-                _start += n;
-                copied += n;
-            }
-
-            return result;
-        }
-
-        private async Task FillAsync(CancellationToken ct)
-        {
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-
-            if (_end == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-
-            var n = await _stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                throw new IOException("connection closed by the server");
-            }
-
-            _end += n;
-        }
-
-        public void Dispose()
-        {
-            _stream.Dispose();
-            _tcp.Dispose();
-        }
-    }
-
     /// <summary>The distribution's <c>redis-server</c> on a free port, nothing persisted, in a temp directory.</summary>
     internal sealed class RedisOracle : IAsyncDisposable
     {
@@ -509,7 +294,7 @@ public class RedisDifferentialTests
             {
                 try
                 {
-                    using var probe = await RawRespClient.ConnectAsync(port, "redis-server", ct).ConfigureAwait(false);
+                    using var probe = await RespTestClient.ConnectAsync(port, "redis-server", ct).ConfigureAwait(false);
                     var pong = await probe.CallAsync(["PING"], ct).ConfigureAwait(false);
                     if (pong.ToString() == "+PONG")
                     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using ThunderDb.Host.Tests.EndToEnd;
 using static ThunderDb.Host.Tests.Resp.RedisDifferentialTests;
 
@@ -22,8 +23,8 @@ public class RedisHyperLogLogDifferentialTests
         using var dir = new TempDirectory();
         await using var redis = await RedisOracle.StartAsync(dir, ct);
         await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        using var oracle = await RawRespClient.ConnectAsync(redis.Port, "redis-server", ct);
-        using var ours = await RawRespClient.ConnectAsync(server.RespPort, "thunderdb", ct);
+        using var oracle = await RespTestClient.ConnectAsync(redis.Port, "redis-server", ct, Encoding.Latin1);
+        using var ours = await RespTestClient.ConnectAsync(server.RespPort, "thunderdb", ct, Encoding.Latin1);
 
         var divergences = new List<string>();
         async Task Both(string[] args)

@@ -98,8 +98,8 @@ public class ScriptingTests
     {
         using var dir = new TempDirectory();
         await using var server = await RunningServer.StartAsync(dir, ct: ct);
-        using var runner = await RawRespClient.ConnectAsync(server.RespPort, "runner", ct);
-        using var other = await RawRespClient.ConnectAsync(server.RespPort, "other", ct);
+        using var runner = await RespTestClient.ConnectAsync(server.RespPort, "runner", ct);
+        using var other = await RespTestClient.ConnectAsync(server.RespPort, "other", ct);
         await Assert.That((await other.CallAsync(["CONFIG", "SET", "busy-reply-threshold", "100"], ct)).ToString()).IsEqualTo("+OK");
         await Assert.That((await other.CallAsync(["SCRIPT", "KILL"], ct)).ToString()).StartsWith("-NOTBUSY");
 
@@ -119,7 +119,7 @@ public class ScriptingTests
         await Assert.That((await other.CallAsync(["GET", "w"], ct)).ToString()).IsEqualTo("\"1\"");
     }
 
-    private static async Task<string> UntilAsync(RawRespClient client, string[] command, Func<string, bool> done, CancellationToken ct)
+    private static async Task<string> UntilAsync(RespTestClient client, string[] command, Func<string, bool> done, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         while (true)
@@ -141,8 +141,8 @@ public class ScriptingTests
         using var dir = new TempDirectory();
         await using (var first = await RunningServer.StartAsync(dir, syncCommit: true, ct: ct))
         {
-            using var client = await RawRespClient.ConnectAsync(first.RespPort, "c", ct);
-            using var probe = await RawRespClient.ConnectAsync(first.RespPort, "probe", ct);
+            using var client = await RespTestClient.ConnectAsync(first.RespPort, "c", ct);
+            using var probe = await RespTestClient.ConnectAsync(first.RespPort, "probe", ct);
             await Assert.That((await client.CallAsync(["EVAL", "for i = 1, 500 do redis.call('SET', 'done:' .. i, i) end return 500", "0"], ct)).ToString()).IsEqualTo(":500");
             await Assert.That((await probe.CallAsync(["CONFIG", "SET", "busy-reply-threshold", "100"], ct)).ToString()).IsEqualTo("+OK");
             _ = client.CallAsync(["EVAL", "for i = 1, 500 do redis.call('SET', 'half:' .. i, i) end while true do end", "0"], ct);
@@ -199,12 +199,12 @@ public class ScriptingTests
         using var dir = new TempDirectory();
         await using (var first = await RunningServer.StartAsync(dir, syncCommit: true, ct: ct))
         {
-            using var setup = await RawRespClient.ConnectAsync(first.RespPort, "setup", ct);
+            using var setup = await RespTestClient.ConnectAsync(first.RespPort, "setup", ct);
             string add = (await setup.CallAsync(["SCRIPT", "LOAD", AddJob], ct)).Text!;
             string take = (await setup.CallAsync(["SCRIPT", "LOAD", TakeJob], ct)).Text!;
             var workers = Enumerable.Range(0, Clients).Select(async w =>
             {
-                using var client = await RawRespClient.ConnectAsync(first.RespPort, "worker" + w, ct);
+                using var client = await RespTestClient.ConnectAsync(first.RespPort, "worker" + w, ct);
                 var taken = new List<string>();
                 for (int j = 0; j < JobsPerClient; j++)
                 {

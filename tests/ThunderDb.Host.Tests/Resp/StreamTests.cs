@@ -20,8 +20,8 @@ public class StreamTests
     {
         using var dir = new TempDirectory();
         await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        using var reader = await RawRespClient.ConnectAsync(server.RespPort, "reader", ct);
-        using var writer = await RawRespClient.ConnectAsync(server.RespPort, "writer", ct);
+        using var reader = await RespTestClient.ConnectAsync(server.RespPort, "reader", ct);
+        using var writer = await RespTestClient.ConnectAsync(server.RespPort, "writer", ct);
         await writer.CallAsync(["XADD", "s", "1-1", "old", "x"], ct);
 
         // `$` means entries after the last one at call time: the old entry is not returned, the new one is.
@@ -50,8 +50,8 @@ public class StreamTests
     {
         using var dir = new TempDirectory();
         await using var server = await RunningServer.StartAsync(dir, syncCommit: false, ct: ct);
-        using var consumer = await RawRespClient.ConnectAsync(server.RespPort, "consumer", ct);
-        using var writer = await RawRespClient.ConnectAsync(server.RespPort, "writer", ct);
+        using var consumer = await RespTestClient.ConnectAsync(server.RespPort, "consumer", ct);
+        using var writer = await RespTestClient.ConnectAsync(server.RespPort, "writer", ct);
         await Assert.That((await writer.CallAsync(["XGROUP", "CREATE", "jobs", "workers", "$", "MKSTREAM"], ct)).ToString()).IsEqualTo("+OK");
 
         var blocked = consumer.CallAsync(["XREADGROUP", "GROUP", "workers", "alice", "BLOCK", "4000", "STREAMS", "jobs", ">"], ct);
@@ -76,7 +76,7 @@ public class StreamTests
         using var dir = new TempDirectory();
         await using (var first = await RunningServer.StartAsync(dir, syncCommit: true, ct: ct))
         {
-            using var client = await RawRespClient.ConnectAsync(first.RespPort, "writer", ct);
+            using var client = await RespTestClient.ConnectAsync(first.RespPort, "writer", ct);
             for (var i = 1; i <= 20; i++)
             {
                 await Assert.That((await client.CallAsync(["XADD", "events", $"{i}-0", "n", $"{i}"], ct)).ToString()).IsEqualTo($"\"{i}-0\"");
@@ -90,7 +90,7 @@ public class StreamTests
         }
 
         await using var second = await RunningServer.StartAsync(dir, syncCommit: true, ct: ct);
-        using var after = await RawRespClient.ConnectAsync(second.RespPort, "reader", ct);
+        using var after = await RespTestClient.ConnectAsync(second.RespPort, "reader", ct);
         await Assert.That((await after.CallAsync(["XLEN", "events"], ct)).ToString()).IsEqualTo(":19");
         await Assert.That((await after.CallAsync(["XRANGE", "events", "-", "(5", "COUNT", "3"], ct)).ToString())
             .IsEqualTo("*[*[\"1-0\", *[\"n\", \"1\"]], *[\"2-0\", *[\"n\", \"2\"]], *[\"4-0\", *[\"n\", \"4\"]]]");

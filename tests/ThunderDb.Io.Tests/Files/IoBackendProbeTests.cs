@@ -17,8 +17,8 @@ public class IoBackendProbeTests
         await Assert.That(probe.AutoChoice).IsEqualTo(probe.IoUringAvailable ? IoBackendKind.IoUring : IoBackendKind.Posix);
         await Assert.That(probe.Reason).IsNotEmpty();
 
-        using var dir = TestDirectory.InTemp();
-        using var file = StorageFile.Open(dir.File("a.db"), new FileOpenOptions());
+        using var dir = new TempDirectory();
+        using var file = StorageFile.Open(dir.Combine("a.db"), new FileOpenOptions());
         await Assert.That(file.BackendName).IsEqualTo(probe.IoUringAvailable ? "io_uring" : "posix");
     }
 
@@ -50,9 +50,9 @@ public class IoBackendProbeTests
     [Test]
     public async Task Forcing_io_uring_when_unavailable_is_a_clear_error_and_Auto_falls_back()
     {
-        using var dir = TestDirectory.InTemp();
+        using var dir = new TempDirectory();
         var refused = IoBackendProbe.Explain(null, 38, "io_uring_setup");
-        var path = dir.File("a.db");
+        var path = dir.Combine("a.db");
 
         var e = await Assert.That(() => StorageFileFactory.Open(path, new FileOpenOptions { Backend = IoBackendKind.IoUring }, null, refused))
             .Throws<IoException>();

@@ -8,12 +8,12 @@ namespace ThunderDb.Io.Tests.Files;
 [Arguments(IoBackendKind.IoUring)]
 public sealed class StorageFileContractTests(IoBackendKind backend) : IDisposable
 {
-    private readonly TestDirectory _dir = TestDirectory.InTemp();
+    private readonly TempDirectory _dir = new TempDirectory();
 
     public void Dispose() => _dir.Dispose();
 
     private StorageFile Open(string name, bool directIo = false, bool readOnly = false) =>
-        StorageFile.Open(_dir.File(name), new FileOpenOptions { Backend = backend, DirectIo = directIo, ReadOnly = readOnly });
+        StorageFile.Open(_dir.Combine(name), new FileOpenOptions { Backend = backend, DirectIo = directIo, ReadOnly = readOnly });
 
     private static byte[] Pattern(int length, int seed)
     {
@@ -90,7 +90,7 @@ public sealed class StorageFileContractTests(IoBackendKind backend) : IDisposabl
             await file.FlushAsync();
         }
 
-        var onDisk = await File.ReadAllBytesAsync(_dir.File("a.db"));
+        var onDisk = await File.ReadAllBytesAsync(_dir.Combine("a.db"));
         await Assert.That(onDisk.Length).IsEqualTo(8192);
         await Assert.That(onDisk.AsSpan(4096).SequenceEqual(data)).IsTrue();
     }
@@ -244,10 +244,10 @@ public sealed class StorageFileContractTests(IoBackendKind backend) : IDisposabl
         using var file = Open("ro.db", readOnly: true);
         var sync = await Assert.That(() => file.Write(8192, new byte[300])).Throws<IoException>();
         await Assert.That(sync!.Errno).IsEqualTo(9); // EBADF
-        await Assert.That(sync.Path).IsEqualTo(_dir.File("ro.db"));
+        await Assert.That(sync.Path).IsEqualTo(_dir.Combine("ro.db"));
         await Assert.That(sync.Offset).IsEqualTo(8192L);
         await Assert.That(sync.Length).IsEqualTo(300L);
-        await Assert.That(sync.Message).Contains(_dir.File("ro.db"));
+        await Assert.That(sync.Message).Contains(_dir.Combine("ro.db"));
         await Assert.That(sync.Message).Contains("8192");
 
         var async = await Assert.That(async () => await file.WriteAsync(4096, new byte[200])).Throws<IoException>();
@@ -262,7 +262,7 @@ public sealed class StorageFileContractTests(IoBackendKind backend) : IDisposabl
         var file = Open("a.db");
         file.Dispose();
         var e = await Assert.That(() => file.Read(0, new byte[16])).Throws<IoException>();
-        await Assert.That(e!.Path).IsEqualTo(_dir.File("a.db"));
+        await Assert.That(e!.Path).IsEqualTo(_dir.Combine("a.db"));
         await Assert.That(e.Errno).IsEqualTo(9);
         await Assert.That(async () => await file.ReadAsync(0, new byte[16])).Throws<IoException>();
     }
@@ -270,7 +270,7 @@ public sealed class StorageFileContractTests(IoBackendKind backend) : IDisposabl
     [Test]
     public async Task Opening_in_a_missing_directory_names_the_path_and_ENOENT()
     {
-        var path = _dir.File("missing/a.db");
+        var path = _dir.Combine("missing/a.db");
         var e = await Assert.That(() => StorageFile.Open(path, new FileOpenOptions { Backend = backend })).Throws<IoException>();
         await Assert.That(e!.Errno).IsEqualTo(2);
         await Assert.That(e.Message).Contains(path);
@@ -279,9 +279,9 @@ public sealed class StorageFileContractTests(IoBackendKind backend) : IDisposabl
     [Test]
     public async Task Direct_io_on_the_repository_disk_really_bypasses_the_page_cache()
     {
-        using var disk = TestDirectory.OnRepositoryDisk();
+        using var disk = TempDirectory.OnRepositoryDisk();
         var warnings = new List<string>();
-        using var file = StorageFile.Open(disk.File("direct.db"), new FileOpenOptions { Backend = backend, DirectIo = true, Warn = warnings.Add });
+        using var file = StorageFile.Open(disk.Combine("direct.db"), new FileOpenOptions { Backend = backend, DirectIo = true, Warn = warnings.Add });
         await Assert.That(file.IsDirectIo).IsTrue();
         await Assert.That(warnings).IsEmpty();
 

@@ -25,11 +25,11 @@ public class IoUringRingTests
     [Test]
     public async Task Many_async_writes_and_reads_from_many_threads_round_trip()
     {
-        using var dir = TestDirectory.InTemp();
+        using var dir = new TempDirectory();
         var ring = CreateRing(4);
         using (ring)
         {
-            using var file = StorageFileFactory.Open(dir.File("a.db"), new FileOpenOptions { Backend = IoBackendKind.IoUring }, ring, IoBackendProbe.Result);
+            using var file = StorageFileFactory.Open(dir.Combine("a.db"), new FileOpenOptions { Backend = IoBackendKind.IoUring }, ring, IoBackendProbe.Result);
             const int count = 200;
             const int size = 1000;
             var expected = new byte[count * size];
@@ -54,7 +54,7 @@ public class IoUringRingTests
     [Test]
     public async Task More_requests_than_ring_slots_wait_for_a_slot_and_all_complete()
     {
-        using var dir = TestDirectory.InTemp();
+        using var dir = new TempDirectory();
         var ring = CreateRing(4);
         using (ring)
         {
@@ -62,9 +62,9 @@ public class IoUringRingTests
             const int size = 512;
             var expected = new byte[count * size];
             new Random(5).NextBytes(expected);
-            await File.WriteAllBytesAsync(dir.File("a.db"), expected);
+            await File.WriteAllBytesAsync(dir.Combine("a.db"), expected);
 
-            using var file = StorageFileFactory.Open(dir.File("a.db"), new FileOpenOptions { Backend = IoBackendKind.IoUring }, ring, IoBackendProbe.Result);
+            using var file = StorageFileFactory.Open(dir.Combine("a.db"), new FileOpenOptions { Backend = IoBackendKind.IoUring }, ring, IoBackendProbe.Result);
             var buffers = new byte[count][];
             var reads = new Task<int>[count];
             for (var i = 0; i < count; i++)
