@@ -22,7 +22,8 @@ internal static class CatalogFunctions
         "has_database_privilege", "pg_get_statisticsobjdef_columns", "pg_relation_is_publishable", "pg_backend_pid", "current_schemas",
         "current_schema", "pg_get_viewdef", "pg_partition_ancestors", "pg_get_triggerdef", "pg_notify", "pg_cancel_backend", "pg_terminate_backend",
         "current_setting", "set_config", "pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments",
-        "pg_get_ruledef", "pg_has_role",
+        "pg_get_ruledef", "pg_has_role", "pg_tablespace_location", "pg_collation_is_visible", "pg_conversion_is_visible",
+        "pg_ts_config_is_visible", "pg_ts_dict_is_visible", "pg_ts_parser_is_visible", "pg_ts_template_is_visible",
     };
 
     public static bool IsCatalogFunction(string name) => Names.Contains(name) || SizeFunctions.IsSizeFunction(name);
@@ -37,6 +38,12 @@ internal static class CatalogFunctions
             "pg_type_is_visible" => [new(name, [O], B, (_, _) => SqlValue.FromBool(true))],
             // every function is a built-in in pg_catalog, which the search path always holds
             "pg_function_is_visible" => [new(name, [O], B, (_, _) => SqlValue.FromBool(true))],
+            // the collations are pg_catalog's; no conversion or text-search object exists, so any OID names none (NULL, as PostgreSQL answers)
+            "pg_collation_is_visible" => [new(name, [O], B, (a, _) => (uint)a[0].AsInt64 is CatalogText.DefaultCollation or 950u or 951u ? SqlValue.FromBool(true) : SqlValue.Null)],
+            "pg_conversion_is_visible" or "pg_ts_config_is_visible" or "pg_ts_dict_is_visible" or "pg_ts_parser_is_visible" or "pg_ts_template_is_visible" =>
+                [new(name, [O], B, (_, _) => SqlValue.Null)],
+            // pg_default and pg_global live in the data directory: PostgreSQL reports an empty location for both
+            "pg_tablespace_location" => [new(name, [O], T, (_, _) => SqlValue.FromText(""))],
             "format_type" => [new(name, [O, I], T, (a, c) => a[0].IsNull ? SqlValue.Null
                 : SqlValue.FromText(CatalogText.FormatType(Catalog(c), (uint)a[0].AsInt64, a[1].IsNull ? -1 : a[1].AsInt32)!), Strict: false)],
             "pg_get_expr" =>

@@ -123,7 +123,18 @@ internal sealed partial class Binder
             }
 
             case null when SystemViews.SystemCatalogViews.TryGet(named.Name.Schema, named.Name.Name, _catalog, _session, out PlanNode? systemView):
-                return (systemView!, Rename(systemView!.Columns, alias, named.Alias?.Columns));
+            {
+                if (systemView is not SystemViews.VirtualTableNode { TableOid: not 0 } catalogTable)
+                {
+                    return (systemView!, Rename(systemView!.Columns, alias, named.Alias?.Columns));
+                }
+
+                // a catalog table's tableoid (psql's \dL and \dd join pg_description on it), after its own columns
+                List<ScopeColumn> scope = Rename([.. systemView.Columns.SkipLast(1)], alias, named.Alias?.Columns);
+                scope.Add(new ScopeColumn(alias, "tableoid", SqlType.Oid, IsSystem: true));
+                return (catalogTable, scope);
+            }
+
             case null:
                 if (named.Name.Schema is "pg_catalog" or "information_schema" || (named.Name.Schema is null && named.Name.Name.StartsWith("pg_", StringComparison.Ordinal)))
                 {
@@ -154,7 +165,8 @@ internal sealed partial class Binder
         IReadOnlyList<string>? usingColumns = join.Using;
         if (join.Natural)
         {
-            usingColumns = [.. leftColumns.Where(l => !l.HiddenFromUnqualified && rightColumns.Any(r => r.Name == l.Name && !r.HiddenFromUnqualified)).Select(l => l.Name)];
+            usingColumns = [.. leftColumns.Where(l => !l.HiddenFromUnqualified && !l.IsSystem
+                && rightColumns.Any(r => r.Name == l.Name && !r.HiddenFromUnqualified && !r.IsSystem)).Select(l => l.Name)];
         }
 
         if (usingColumns is not null)
@@ -162,8 +174,8 @@ internal sealed partial class Binder
             var equalities = new List<BoundExpr>();
             foreach (string name in usingColumns)
             {
-                int l = leftColumns.FindIndex(c => c.Name == name && !c.HiddenFromUnqualified);
-                int r = rightColumns.FindIndex(c => c.Name == name && !c.HiddenFromUnqualified);
+                int l = leftColumns.FindIndex(c => c.Name == name && !c.HiddenFromUnqualified && !c.IsSystem);
+                int r = rightColumns.FindIndex(c => c.Name == name && !c.HiddenFromUnqualified && !c.IsSystem);
                 if (l < 0 || r < 0)
                 {
                     throw new SqlException(SqlState.UndefinedColumn, $"column \"{name}\" specified in USING clause does not exist in {(l < 0 ? "left" : "right")} table");

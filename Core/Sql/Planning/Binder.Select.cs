@@ -211,7 +211,7 @@ internal sealed partial class Binder
 
                 foreach (ScopeColumn c in scope.Columns)
                 {
-                    if ((table is null && !c.HiddenFromUnqualified) || (table is not null && c.Table == table))
+                    if (!c.IsSystem && ((table is null && !c.HiddenFromUnqualified) || (table is not null && c.Table == table)))
                     {
                         Ast.SqlExpr reference = new Ast.ColumnRefExpr(c.Table is null ? [c.Name] : [c.Table, c.Name]) { Position = item.Expr.Position };
                         targets.Add((reference, c.Name));

@@ -2,8 +2,13 @@ using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Core.Sql.Planning;
 
-/// <summary>A column visible to expressions: the range variable (table alias) it belongs to, its name and type.</summary>
-internal sealed record ScopeColumn(string? Table, string Name, SqlType Type, uint TableOid = 0, int ColumnNumber = 0, bool HiddenFromUnqualified = false);
+/// <summary>
+/// A column visible to expressions: the range variable (table alias) it belongs to, its name and type. A system column
+/// (<see cref="IsSystem"/>: a catalog's <c>tableoid</c>) is found by name but never expanded by <c>*</c> or joined by
+/// NATURAL / USING.
+/// </summary>
+internal sealed record ScopeColumn(string? Table, string Name, SqlType Type, uint TableOid = 0, int ColumnNumber = 0, bool HiddenFromUnqualified = false,
+    bool IsSystem = false);
 
 /// <summary>
 /// The columns a query block's expressions can name, in the order of the rows they evaluate against, with the

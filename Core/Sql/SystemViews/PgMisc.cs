@@ -102,6 +102,23 @@ internal static class PgMisc
         return t;
     }
 
+    /// <summary>
+    /// The languages functions are written in: PostgreSQL's three built-in ones (every function here is <c>internal</c>);
+    /// no procedural language is installed (plpgsql is not supported), so psql's <c>\dL</c> lists none.
+    /// </summary>
+    public static VirtualTable Language()
+    {
+        var t = new VirtualTable("pg_language",
+            ("oid", SqlType.Oid), ("lanname", SqlType.Name), ("lanowner", SqlType.Oid), ("lanispl", SqlType.Bool), ("lanpltrusted", SqlType.Bool),
+            ("lanplcallfoid", SqlType.Oid), ("laninline", SqlType.Oid), ("lanvalidator", SqlType.Oid), ("lanacl", TextArray));
+        foreach ((uint oid, string name, bool trusted, uint validator) in new[] { (12u, "internal", false, 2246u), (13u, "c", false, 2247u), (14u, "sql", true, 2248u) })
+        {
+            t.Add(Oid(oid), Name(name), Oid(CatalogText.SuperuserOid), Bool(false), Bool(trusted), Oid(0u), Oid(0u), Oid(validator), Null);
+        }
+
+        return t;
+    }
+
     /// <summary>Catalogs of features that do not exist here: the right columns, no rows.</summary>
     public static VirtualTable? Empty(string name) => name switch
     {
@@ -129,6 +146,36 @@ internal static class PgMisc
         "pg_auth_members" => new(name, ("roleid", SqlType.Oid), ("member", SqlType.Oid), ("grantor", SqlType.Oid), ("admin_option", SqlType.Bool)),
         "pg_extension" => new(name, ("oid", SqlType.Oid), ("extname", SqlType.Name), ("extowner", SqlType.Oid), ("extnamespace", SqlType.Oid),
             ("extrelocatable", SqlType.Bool), ("extversion", SqlType.Text), ("extconfig", OidArray), ("extcondition", TextArray)),
+        // no conversions, foreign data, per-role settings, text search, event triggers, large objects, default ACLs,
+        // security labels or shared comments exist here
+        "pg_conversion" => new(name, ("oid", SqlType.Oid), ("conname", SqlType.Name), ("connamespace", SqlType.Oid), ("conowner", SqlType.Oid),
+            ("conforencoding", SqlType.Int4), ("contoencoding", SqlType.Int4), ("conproc", SqlType.Oid), ("condefault", SqlType.Bool)),
+        "pg_foreign_data_wrapper" => new(name, ("oid", SqlType.Oid), ("fdwname", SqlType.Name), ("fdwowner", SqlType.Oid), ("fdwhandler", SqlType.Oid),
+            ("fdwvalidator", SqlType.Oid), ("fdwacl", TextArray), ("fdwoptions", TextArray)),
+        "pg_foreign_server" => new(name, ("oid", SqlType.Oid), ("srvname", SqlType.Name), ("srvowner", SqlType.Oid), ("srvfdw", SqlType.Oid),
+            ("srvtype", SqlType.Text), ("srvversion", SqlType.Text), ("srvacl", TextArray), ("srvoptions", TextArray)),
+        "pg_foreign_table" => new(name, ("ftrelid", SqlType.Oid), ("ftserver", SqlType.Oid), ("ftoptions", TextArray)),
+        "pg_user_mapping" => new(name, ("oid", SqlType.Oid), ("umuser", SqlType.Oid), ("umserver", SqlType.Oid), ("umoptions", TextArray)),
+        "pg_user_mappings" => new(name, ("umid", SqlType.Oid), ("srvid", SqlType.Oid), ("srvname", SqlType.Name), ("umuser", SqlType.Oid),
+            ("usename", SqlType.Name), ("umoptions", TextArray)),
+        "pg_db_role_setting" => new(name, ("setdatabase", SqlType.Oid), ("setrole", SqlType.Oid), ("setconfig", TextArray)),
+        "pg_ts_config" => new(name, ("oid", SqlType.Oid), ("cfgname", SqlType.Name), ("cfgnamespace", SqlType.Oid), ("cfgowner", SqlType.Oid),
+            ("cfgparser", SqlType.Oid)),
+        "pg_ts_dict" => new(name, ("oid", SqlType.Oid), ("dictname", SqlType.Name), ("dictnamespace", SqlType.Oid), ("dictowner", SqlType.Oid),
+            ("dicttemplate", SqlType.Oid), ("dictinitoption", SqlType.Text)),
+        "pg_ts_parser" => new(name, ("oid", SqlType.Oid), ("prsname", SqlType.Name), ("prsnamespace", SqlType.Oid), ("prsstart", SqlType.Oid),
+            ("prstoken", SqlType.Oid), ("prsend", SqlType.Oid), ("prsheadline", SqlType.Oid), ("prslextype", SqlType.Oid)),
+        "pg_ts_template" => new(name, ("oid", SqlType.Oid), ("tmplname", SqlType.Name), ("tmplnamespace", SqlType.Oid), ("tmplinit", SqlType.Oid),
+            ("tmpllexize", SqlType.Oid)),
+        "pg_event_trigger" => new(name, ("oid", SqlType.Oid), ("evtname", SqlType.Name), ("evtevent", SqlType.Name), ("evtowner", SqlType.Oid),
+            ("evtfoid", SqlType.Oid), ("evtenabled", Char1), ("evttags", TextArray)),
+        "pg_largeobject_metadata" => new(name, ("oid", SqlType.Oid), ("lomowner", SqlType.Oid), ("lomacl", TextArray)),
+        "pg_largeobject" => new(name, ("loid", SqlType.Oid), ("pageno", SqlType.Int4), ("data", SqlType.Bytea)),
+        "pg_default_acl" => new(name, ("oid", SqlType.Oid), ("defaclrole", SqlType.Oid), ("defaclnamespace", SqlType.Oid), ("defaclobjtype", Char1),
+            ("defaclacl", TextArray)),
+        "pg_seclabel" => new(name, ("objoid", SqlType.Oid), ("classoid", SqlType.Oid), ("objsubid", SqlType.Int4), ("provider", SqlType.Text),
+            ("label", SqlType.Text)),
+        "pg_shdescription" => new(name, ("objoid", SqlType.Oid), ("classoid", SqlType.Oid), ("description", SqlType.Text)),
         "pg_stat_activity" => new(name, ("datid", SqlType.Oid), ("datname", SqlType.Name), ("pid", SqlType.Int4), ("leader_pid", SqlType.Int4),
             ("usesysid", SqlType.Oid), ("usename", SqlType.Name), ("application_name", SqlType.Text), ("client_addr", SqlType.Text),
             ("client_hostname", SqlType.Text), ("client_port", SqlType.Int4), ("backend_start", SqlType.TimestampTz), ("xact_start", SqlType.TimestampTz),

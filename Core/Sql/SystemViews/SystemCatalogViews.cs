@@ -18,7 +18,11 @@ public static class SystemCatalogViews
         ["pg_tablespace"] = 1213, ["pg_sequence"] = 2224, ["pg_am"] = 2601, ["pg_attrdef"] = 2604, ["pg_constraint"] = 2606, ["pg_depend"] = 2608,
         ["pg_description"] = 2609, ["pg_index"] = 2610, ["pg_inherits"] = 2611, ["pg_namespace"] = 2615, ["pg_rewrite"] = 2618, ["pg_trigger"] = 2620,
         ["pg_policy"] = 3256, ["pg_partitioned_table"] = 3350, ["pg_statistic_ext"] = 3381, ["pg_collation"] = 3456, ["pg_enum"] = 3501,
-        ["pg_range"] = 3541, ["pg_extension"] = 3079, ["pg_publication"] = 6104,
+        ["pg_range"] = 3541, ["pg_extension"] = 3079, ["pg_publication"] = 6104, ["pg_language"] = 2612, ["pg_conversion"] = 2607,
+        ["pg_foreign_data_wrapper"] = 2328, ["pg_foreign_server"] = 1417, ["pg_foreign_table"] = 3118, ["pg_user_mapping"] = 1418,
+        ["pg_db_role_setting"] = 2964, ["pg_ts_config"] = 3602, ["pg_ts_dict"] = 3600, ["pg_ts_parser"] = 3601, ["pg_ts_template"] = 3764,
+        ["pg_event_trigger"] = 3466, ["pg_largeobject_metadata"] = 2995, ["pg_largeobject"] = 2613, ["pg_default_acl"] = 826,
+        ["pg_seclabel"] = 3596, ["pg_shdescription"] = 2396, ["pg_auth_members"] = 1261,
     };
 
     public static bool TryGet(string? schema, string name, CatalogSnapshot catalog, SessionContext session, out PlanNode? plan)
@@ -32,7 +36,7 @@ public static class SystemCatalogViews
             null when name.StartsWith("pg_", StringComparison.Ordinal) => PgCatalog(name, src),
             _ => null,
         };
-        plan = table?.ToPlan();
+        plan = table is null ? null : new VirtualTableNode(table, schema == "information_schema" ? 0 : RelationOids.GetValueOrDefault(name));
         return plan is not null;
     }
 
@@ -56,6 +60,7 @@ public static class SystemCatalogViews
         "pg_am" => PgMisc.Am(),
         "pg_collation" => PgMisc.Collation(),
         "pg_tablespace" => PgMisc.Tablespace(),
+        "pg_language" => PgMisc.Language(),
         "pg_settings" => PgMisc.Settings(src),
         "pg_tables" => InformationSchema.PgTables(src),
         "pg_indexes" => InformationSchema.PgIndexes(src),

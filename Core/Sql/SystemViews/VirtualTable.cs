@@ -35,20 +35,28 @@ internal sealed class VirtualTable
         _rows.Add(row);
     }
 
-    public PlanNode ToPlan() => new VirtualTableNode(this);
 }
 
-/// <summary>A scan of a <see cref="VirtualTable"/>.</summary>
-internal sealed class VirtualTableNode(VirtualTable table) : PlanNode
+/// <summary>
+/// A scan of a <see cref="VirtualTable"/>. A catalog table (one with a relation OID, not a view such as pg_roles) ends
+/// each row with its system column <c>tableoid</c>, which the binder resolves by name and never expands in <c>*</c>.
+/// </summary>
+internal sealed class VirtualTableNode(VirtualTable table, uint tableOid = 0) : PlanNode
 {
-    public override IReadOnlyList<PlanColumn> Columns => table.Columns;
+    private readonly IReadOnlyList<PlanColumn> _columns = tableOid == 0 ? table.Columns : [.. table.Columns, new PlanColumn("tableoid", SqlType.Oid)];
+
+    /// <summary>The catalog's relation OID (what <c>tableoid</c> reads), 0 for a view.</summary>
+    public uint TableOid => tableOid;
+
+    public override IReadOnlyList<PlanColumn> Columns => _columns;
 
     protected override IEnumerable<SqlValue[]> ExecuteCore(EvalContext context)
     {
+        SqlValue oid = SqlValue.FromOid(tableOid);
         foreach (SqlValue[] row in table.Rows)
         {
             context?.Runtime?.CountRow();
-            yield return row;
+            yield return tableOid == 0 ? row : [.. row, oid];
         }
     }
 

@@ -328,3 +328,55 @@ public class SystemCatalogTests
         await Assert.That(string.Join("|", rows[0])).IsEqualTo("t1|pg_class|character varying|public|999999");
     }
 }
+
+public class CatalogSystemColumnTests
+{
+    private static async Task<BatchResult> Run(string sql)
+    {
+        using var t = new TestDatabase();
+        SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
+        return await engine.OpenSession("thunder").ExecuteAsync(sql);
+    }
+
+    [Test]
+    public async Task A_catalog_tables_tableoid_is_found_by_name_but_not_in_star_or_natural_joins()
+    {
+        BatchResult star = await Run("SELECT * FROM pg_language ORDER BY oid");
+        await Assert.That(star.Results[0].Columns!.Count).IsEqualTo(9);
+        await Assert.That(star.Results[0].Rows!.Select(r => r[1].ToString())).IsEquivalentTo(new[] { "internal", "c", "sql" });
+
+        BatchResult named = await Run("SELECT l.tableoid, tableoid, 'pg_language'::regclass::oid FROM pg_language l LIMIT 1");
+        await Assert.That(named.Results[0].Rows![0].Select(v => v.ToString())).IsEquivalentTo(new[] { "2612", "2612", "2612" });
+
+        // both sides have tableoid, but a natural join compares the catalogs' own columns only
+        BatchResult natural = await Run("SELECT count(*) FROM pg_am a NATURAL JOIN pg_am b");
+        await Assert.That(natural.Results[0].Rows![0][0].ToString()).IsEqualTo("2");
+
+        BatchResult ambiguous = await Run("SELECT tableoid FROM pg_am, pg_language");
+        await Assert.That(ambiguous.Error?.SqlState).IsEqualTo("42702");
+    }
+
+    [Test]
+    public async Task A_system_view_has_no_tableoid_and_absent_features_list_no_rows()
+    {
+        BatchResult view = await Run("SELECT tableoid FROM pg_roles");
+        await Assert.That(view.Error?.SqlState).IsEqualTo("42703");
+
+        foreach (string catalog in new[] { "pg_conversion", "pg_foreign_server", "pg_foreign_data_wrapper", "pg_db_role_setting", "pg_ts_config",
+            "pg_event_trigger", "pg_largeobject_metadata", "pg_default_acl", "pg_shdescription" })
+        {
+            BatchResult empty = await Run($"SELECT count(*) FROM {catalog}");
+            await Assert.That(empty.Error).IsNull().Because(catalog);
+            await Assert.That(empty.Results[0].Rows![0][0].ToString()).IsEqualTo("0").Because(catalog);
+        }
+
+        BatchResult location = await Run("SELECT spcname, pg_tablespace_location(oid) FROM pg_tablespace ORDER BY 1");
+        await Assert.That(location.Results[0].Rows!.Select(r => $"{r[0]}:{r[1]}")).IsEquivalentTo(new[] { "pg_default:", "pg_global:" });
+
+        BatchResult role = await Run("SELECT pg_has_role('pg_read_all_stats', 'USAGE'), pg_has_role('thunder', 'thunder', 'MEMBER WITH ADMIN OPTION, set')");
+        await Assert.That(role.Results[0].Rows![0].Select(v => v.AsBool)).IsEquivalentTo(new[] { true, true });
+        BatchResult badPrivilege = await Run("SELECT pg_has_role('thunder', 'OWN')");
+        await Assert.That(badPrivilege.Error?.SqlState).IsEqualTo("22023");
+        await Assert.That(badPrivilege.Error?.Message).IsEqualTo("unrecognized privilege type: \"OWN\"");
+    }
+}

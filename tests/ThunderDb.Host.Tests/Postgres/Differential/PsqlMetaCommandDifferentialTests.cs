@@ -6,7 +6,8 @@ namespace ThunderDb.Host.Tests.Postgres.Differential;
 
 /// <summary>
 /// psql's describe commands (<c>\l</c>, <c>\dt</c>, <c>\d</c>, <c>\d table</c>, <c>\d+</c>, <c>\di</c>, <c>\ds</c>, <c>\dv</c>,
-/// <c>\dn</c>, <c>\du</c>, <c>\x</c>) over one schema must print byte for byte what PostgreSQL 15 prints: psql runs its own
+/// <c>\dn</c>, <c>\du</c>, <c>\x</c>; and the listings of objects ThunderDB does not have, which must be the same empty
+/// tables: <c>\db</c>, <c>\dc</c>, <c>\des</c>, <c>\dy</c>, <c>\lo_list</c>...) over one schema must print byte for byte what PostgreSQL 15 prints: psql runs its own
 /// catalog queries, so this checks pg_class, pg_attribute, pg_index, pg_constraint, pg_attrdef, pg_sequence, pg_depend,
 /// pg_roles, pg_namespace, pg_database and format_type, pg_get_indexdef, pg_get_constraintdef, pg_get_expr as psql reads them.
 /// Both servers run with the superuser "thunder", so owners print alike without rewriting. Nothing is normalised: <c>\l</c>
@@ -70,6 +71,15 @@ public sealed partial class PsqlMetaCommandDifferentialTests
         \d nosuchtable
         \df
         \df nosuch*
+        \db
+        \dc
+        \des
+        \dew
+        \det
+        \deu
+        \drds
+        \dy
+        \lo_list
         \x
         SELECT id, email, name, region FROM customers ORDER BY id;
         SELECT 1 AS a, 'x' AS b;
