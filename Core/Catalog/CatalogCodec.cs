@@ -39,6 +39,7 @@ public static class CatalogCodec
         {
             case DatabaseDef d:
                 w.String(d.Name);
+                w.UInt(d.OwnerOid); // later than the name: records written before owners read as the superuser's
                 break;
             case SchemaDef s:
                 w.UInt(s.DatabaseOid);
@@ -169,7 +170,10 @@ public static class CatalogCodec
         switch (kind)
         {
             case CatalogKind.Database:
-                return new DatabaseDef(oid, r.String());
+            {
+                string name = r.String();
+                return new DatabaseDef(oid, name, r.AtEnd ? 0 : r.UInt());
+            }
             case CatalogKind.Schema:
                 return new SchemaDef(oid, r.UInt(), r.String());
             case CatalogKind.Table:

@@ -32,7 +32,8 @@ public abstract record CatalogObject(uint Oid, uint ParentOid, string Name)
     public abstract CatalogKind Kind { get; }
 }
 
-public sealed record DatabaseDef(uint Oid, string Name) : CatalogObject(Oid, 0, Name)
+/// <param name="OwnerOid">The owning role; 0 for the configured superuser.</param>
+public sealed record DatabaseDef(uint Oid, string Name, uint OwnerOid = 0) : CatalogObject(Oid, 0, Name)
 {
     public override CatalogKind Kind => CatalogKind.Database;
 }

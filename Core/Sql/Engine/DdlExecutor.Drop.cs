@@ -21,7 +21,8 @@ internal sealed partial class DdlExecutor
 
             if (drop.Kind == Ast.ObjectKind.Database)
             {
-                throw SqlException.NotSupported("DROP DATABASE");
+                DropDatabase(name.Name, drop);
+                continue;
             }
 
             CatalogObject? found = Bind.FindRelation(name);
@@ -59,7 +60,7 @@ internal sealed partial class DdlExecutor
                     DropIndex(index);
                     break;
                 default:
-                    changes.Drop(found.Oid);
+                    DropObject(found);
                     break;
             }
         }
@@ -120,18 +121,33 @@ internal sealed partial class DdlExecutor
                 hint: "Use DROP ... CASCADE to drop the dependent objects too.");
         }
 
-        HashSet<uint> tables = [.. contents.OfType<TableDef>().Select(t => t.Oid)];
-        foreach (TableDef table in contents.OfType<TableDef>())
+        DropSchemaContents(schema, contents.OfType<TableDef>().Select(t => t.Oid).ToHashSet());
+    }
+
+    /// <summary>Drops a schema with everything in it; <paramref name="tables"/> are all the tables going with it (foreign keys among them need no CASCADE).</summary>
+    private void DropSchemaContents(SchemaDef schema, IReadOnlySet<uint> tables)
+    {
+        foreach (TableDef table in Catalog.RelationsOf(schema.Oid).OfType<TableDef>().ToList())
         {
             DropTable(table, cascade: true, tables);
         }
 
         foreach (CatalogObject other in Catalog.RelationsOf(schema.Oid).ToList())
         {
-            changes.Drop(other.Oid);
+            DropObject(other);
         }
 
         changes.Drop(schema.Oid);
+    }
+
+    /// <summary>Drops a view or a sequence (with its value, so a later object given the same OID starts fresh).</summary>
+    private void DropObject(CatalogObject obj)
+    {
+        changes.Drop(obj.Oid);
+        if (obj is SequenceDef)
+        {
+            Txn.Delete(SequenceStore.Key(obj.Oid));
+        }
     }
 
     private string Alter(Ast.AlterTableStatement alter)

@@ -34,6 +34,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
             Ast.AlterTableStatement alter => Alter(alter),
             Ast.CreateSchemaStatement schema => CreateSchema(schema),
             Ast.CreateSequenceStatement sequence => CreateSequence(sequence),
+            Ast.CreateDatabaseStatement database => CreateDatabase(database),
             _ => throw SqlException.NotSupported(statement.GetType().Name),
         };
         return new StatementResult(tag, Notices: _notices.Count > 0 ? _notices : null);

@@ -144,6 +144,7 @@ public sealed partial class SqlSession
         Ast.CreateIndexStatement => "CREATE INDEX",
         Ast.CreateViewStatement => "CREATE VIEW",
         Ast.CreateSchemaStatement => "CREATE SCHEMA",
+        Ast.CreateDatabaseStatement => "CREATE DATABASE",
         Ast.CreateSequenceStatement => "CREATE SEQUENCE",
         Ast.CreateRoleStatement => "CREATE ROLE",
         Ast.AlterTableStatement => "ALTER TABLE",

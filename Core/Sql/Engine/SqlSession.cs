@@ -209,8 +209,10 @@ public sealed partial class SqlSession
             case Ast.SetStatement or Ast.ResetStatement or Ast.ShowStatement or Ast.SetTransactionStatement:
                 return SessionCommand(statement);
             // PreventInTransactionBlock: the first statement of an extended-protocol batch may still run it
-            case Ast.VacuumStatement when _txn is not null && !(_implicitTxn && _statementsInTransaction == 0):
-                throw new SqlException(SqlState.ActiveTransaction, "VACUUM cannot run inside a transaction block");
+            case Ast.VacuumStatement or Ast.CreateDatabaseStatement or Ast.DropStatement { Kind: Ast.ObjectKind.Database }
+                when _txn is not null && !(_implicitTxn && _statementsInTransaction == 0):
+                throw new SqlException(SqlState.ActiveTransaction,
+                    $"{statement switch { Ast.VacuumStatement => "VACUUM", Ast.CreateDatabaseStatement => "CREATE DATABASE", _ => "DROP DATABASE" }} cannot run inside a transaction block");
             case Ast.DiscardStatement discard:
                 return Discard(discard);
             case Ast.CloseStatement close:
@@ -324,7 +326,7 @@ public sealed partial class SqlSession
             case Ast.ExplainStatement explain when explain.Statement is Ast.InsertStatement or Ast.UpdateStatement or Ast.DeleteStatement:
                 return await ExplainDmlAsync(explain, binder, runtime, eval).ConfigureAwait(false);
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
-                or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement:
+                or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement or Ast.CreateDatabaseStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
                 return new DdlExecutor(binder, _ddl, runtime).Execute(statement);
             case Ast.CreateRoleStatement or Ast.AlterRoleStatement or Ast.DropRoleStatement:

@@ -141,7 +141,7 @@ internal sealed partial class Binder
                     throw new SqlException(SqlState.FeatureNotSupported, $"the system catalog \"{named.Name.Name}\" is not available yet");
                 }
 
-                throw new SqlException(SqlState.UndefinedTable, $"relation \"{string.Join('.', named.Name.Parts)}\" does not exist");
+                throw new SqlException(SqlState.UndefinedTable, $"relation \"{string.Join('.', named.Name.Parts)}\" does not exist", position: named.Position > 0 ? named.Position + 1 : 0);
             case var other:
                 throw new SqlException(SqlState.WrongObjectType, $"\"{other.Name}\" is not a table or view");
         }

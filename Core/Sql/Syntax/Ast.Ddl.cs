@@ -81,7 +81,9 @@ public enum ObjectKind : byte
 }
 
 /// <summary>DROP kind [IF EXISTS] names [CASCADE | RESTRICT]; MySQL's DROP INDEX name ON table sets <see cref="OnTable"/>.</summary>
-public sealed record DropStatement(ObjectKind Kind, IReadOnlyList<ObjectName> Names, bool IfExists, bool Cascade, ObjectName? OnTable = null) : SqlStatement;
+/// <param name="Force">DROP DATABASE ... WITH (FORCE): terminate the sessions connected to it first.</param>
+public sealed record DropStatement(ObjectKind Kind, IReadOnlyList<ObjectName> Names, bool IfExists, bool Cascade, ObjectName? OnTable = null,
+    bool Force = false) : SqlStatement;
 
 /// <summary>One indexed column or expression; <see cref="OperatorClass"/> as in <c>(doc jsonb_path_ops)</c>.</summary>
 public sealed record IndexElement(SqlExpr Expr, bool Descending = false, bool? NullsFirst = null, string? OperatorClass = null);

@@ -92,7 +92,11 @@ public abstract record TableRef;
 public sealed record TableAlias(string Name, IReadOnlyList<string>? Columns = null);
 
 /// <summary>A named table or view; <see cref="Only"/> for <c>ONLY t</c>.</summary>
-public sealed record NamedTableRef(ObjectName Name, TableAlias? Alias, bool Only = false) : TableRef;
+public sealed record NamedTableRef(ObjectName Name, TableAlias? Alias, bool Only = false) : TableRef
+{
+    /// <summary>The 0-based offset of the name in the statement (an undefined relation's error points there).</summary>
+    public int Position { get; internal set; }
+}
 
 /// <summary>A derived table <c>(SELECT ...) AS t</c>, <c>LATERAL (...)</c> or <c>(VALUES ...) AS t(a, b)</c>.</summary>
 public sealed record SubqueryTableRef(Query Query, TableAlias? Alias, bool Lateral) : TableRef;

@@ -39,6 +39,27 @@ public sealed partial class SqlParser
             onTable = ParseObjectName();
         }
 
+        if (kind == ObjectKind.Database && !MySql)
+        {
+            // DROP DATABASE name [ [WITH] ( FORCE [, ...] ) ]
+            bool force = false;
+            if (AcceptKeyword(Keyword.With) || Current.Kind == TokenKind.LeftParen)
+            {
+                Expect(TokenKind.LeftParen);
+                do
+                {
+                    SqlToken token = Current;
+                    string option = FoldedName(ExpectWordOrIdentifier());
+                    force = option == "force" ? true : throw ErrorAt(token); // gram.y knows FORCE only
+                }
+                while (Accept(TokenKind.Comma));
+
+                Expect(TokenKind.RightParen);
+            }
+
+            return new DropStatement(kind, names, ifExists, Cascade: false, Force: force);
+        }
+
         bool cascade = ParseDropBehavior();
         return new DropStatement(kind, names, ifExists, cascade, onTable);
     }
@@ -286,16 +307,26 @@ public sealed partial class SqlParser
     /// Trailing options until the statement ends: MySQL's <c>ENGINE = InnoDB DEFAULT CHARSET = utf8mb4</c>,
     /// PostgreSQL's CREATE DATABASE <c>OWNER = u ENCODING 'UTF8'</c>. Names are lower-cased; CHARACTER SET is "charset".
     /// </summary>
-    private List<GenericOption> ParseOptionsUntilEnd()
+    private List<GenericOption> ParseOptionsUntilEnd(IReadOnlySet<string>? known = null)
     {
         var options = new List<GenericOption>();
         while (Current.Kind is TokenKind.Word or TokenKind.QuotedIdentifier)
         {
             AcceptKeyword(Keyword.Default);
+            SqlToken at = Current;
             string name = FoldedName(ExpectWordOrIdentifier());
             if (name == "character" && AcceptKeyword(Keyword.Set))
             {
                 name = "charset";
+            }
+            else if (name == "connection" && AcceptKeyword(Keyword.Limit))
+            {
+                name = "connection_limit"; // CREATE DATABASE ... CONNECTION LIMIT n
+            }
+
+            if (known is not null && !known.Contains(name))
+            {
+                throw SqlSyntaxException.At(_sql, at.Start, $"option \"{name}\" not recognized");
             }
 
             AcceptOperator("=");
@@ -305,4 +336,11 @@ public sealed partial class SqlParser
 
         return options;
     }
+
+    /// <summary>What PostgreSQL's CREATE DATABASE takes (createdb's option list).</summary>
+    private static readonly HashSet<string> CreateDatabaseOptions = new(StringComparer.Ordinal)
+    {
+        "owner", "template", "encoding", "strategy", "locale", "lc_collate", "lc_ctype", "icu_locale", "locale_provider", "collation_version",
+        "tablespace", "allow_connections", "connection_limit", "is_template", "oid",
+    };
 }

@@ -68,7 +68,7 @@ public sealed partial class SqlParser
             bool ifNotExists = ParseIfNotExists();
             string name = ParseColId();
             AcceptKeyword(Keyword.With);
-            return new CreateDatabaseStatement(name, ifNotExists, ParseOptionsUntilEnd());
+            return new CreateDatabaseStatement(name, ifNotExists, ParseOptionsUntilEnd(CreateDatabaseOptions));
         }
 
         if (AcceptKeyword(Keyword.Sequence))

@@ -103,16 +103,18 @@ public sealed partial class SqlParser
         else if (AcceptKeyword(Keyword.Only))
         {
             bool parens = Accept(TokenKind.LeftParen);
+            int at = Current.Start;
             ObjectName name = ParseObjectName();
             if (parens)
             {
                 Expect(TokenKind.RightParen);
             }
 
-            result = new NamedTableRef(name, ParseTableAlias(), true);
+            result = new NamedTableRef(name, ParseTableAlias(), true) { Position = at };
         }
         else
         {
+            int at = Current.Start;
             ObjectName name = ParseObjectName();
             if (Is(TokenKind.LeftParen))
             {
@@ -123,7 +125,7 @@ public sealed partial class SqlParser
             else
             {
                 AcceptOperator("*");
-                result = new NamedTableRef(name, ParseTableAlias());
+                result = new NamedTableRef(name, ParseTableAlias()) { Position = at };
                 if (MySql)
                 {
                     SkipMySqlIndexHints();

@@ -20,7 +20,7 @@ internal static class PgMisc
             ("daticulocale", SqlType.Text), ("datcollversion", SqlType.Text), ("datacl", TextArray));
         foreach (DatabaseDef d in src.Catalog.All.OfType<DatabaseDef>().OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            t.Add(Oid(d.Oid), Name(d.Name), Oid(CatalogText.SuperuserOid), Int4(6), Char('c'),
+            t.Add(Oid(d.Oid), Name(d.Name), Oid(d.OwnerOid == 0 ? CatalogText.SuperuserOid : d.OwnerOid), Int4(6), Char('c'),
                 Bool(false), Bool(true), Int4(-1), Int8(0),
                 Int8(1), Oid(CatalogText.DefaultTablespace), Text("C"), Text("C"),
                 Null, Null, Null);

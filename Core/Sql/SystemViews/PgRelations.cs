@@ -66,7 +66,7 @@ internal static class PgRelations
         foreach (SchemaDef s in src.Schemas)
         {
             seen.Add(s.Oid);
-            t.Add(Oid(s.Oid), Name(s.Name), Oid(s.Oid == WellKnownOids.PublicSchema ? CatalogText.DatabaseOwnerRoleOid : CatalogText.SuperuserOid), Null);
+            t.Add(Oid(s.Oid), Name(s.Name), Oid(s.Name == "public" ? CatalogText.DatabaseOwnerRoleOid : CatalogText.SuperuserOid), Null);
         }
 
         if (!seen.Contains(WellKnownOids.PgCatalogSchema))

@@ -96,11 +96,22 @@ public class SqlStatementParserTests
         await Assert.That(drop.IfExists).IsTrue();
         await Assert.That(drop.Names.Count).IsEqualTo(2);
         await Assert.That(drop.Cascade).IsTrue();
-        foreach (string kind in new[] { "INDEX", "VIEW", "SCHEMA", "DATABASE", "SEQUENCE" })
+        foreach (string kind in new[] { "INDEX", "VIEW", "SCHEMA", "SEQUENCE" })
         {
             var d = (DropStatement)Parse($"DROP {kind} x RESTRICT");
             await Assert.That(d.Kind.ToString().ToUpperInvariant()).IsEqualTo(kind);
             await Assert.That(d.Cascade).IsFalse();
+        }
+
+        // DROP DATABASE takes FORCE, not CASCADE / RESTRICT (gram.y's DropdbStmt)
+        var db = (DropStatement)Parse("DROP DATABASE IF EXISTS x WITH (FORCE)");
+        await Assert.That(db.Kind).IsEqualTo(ObjectKind.Database);
+        await Assert.That(db.Force && db.IfExists).IsTrue();
+        await Assert.That(((DropStatement)Parse("DROP DATABASE x (force)")).Force).IsTrue();
+        await Assert.That(((DropStatement)Parse("DROP DATABASE x")).Force).IsFalse();
+        foreach (string bad in new[] { "DROP DATABASE x RESTRICT", "DROP DATABASE x WITH (foo)", "DROP DATABASE x WITH FORCE" })
+        {
+            await Assert.That(() => Parse(bad)).Throws<SqlSyntaxException>();
         }
 
         var t = (TruncateStatement)Parse("TRUNCATE TABLE a, b RESTART IDENTITY");
