@@ -180,7 +180,7 @@ public sealed partial class SqlSession
             if (filter is not null)
             {
                 // the rows the WHERE kept are the rows the statement changed (its command tag's count)
-                analysis.Record(filter, 1, long.Parse(result.CommandTag[(result.CommandTag.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+                analysis.Record(filter, 1, CommandTags.RowCount(result.CommandTag));
             }
             else if (input is ModifyTableNode values)
             {

@@ -140,6 +140,7 @@ public sealed partial class SqlSession
             _ => "SELECT FOR KEY SHARE",
         },
         Ast.ExplainStatement { Analyze: true, Statement: var inner } => WriteCommand(inner),
+        Ast.CreateTableStatement { AsQuery: not null } => "CREATE TABLE AS",
         Ast.CreateTableStatement => "CREATE TABLE",
         Ast.CreateIndexStatement => "CREATE INDEX",
         Ast.CreateViewStatement => "CREATE VIEW",

@@ -325,6 +325,8 @@ public sealed partial class SqlSession
                 return ExplainSelect(explain, s, binder, runtime, eval);
             case Ast.ExplainStatement explain when explain.Statement is Ast.InsertStatement or Ast.UpdateStatement or Ast.DeleteStatement:
                 return await ExplainDmlAsync(explain, binder, runtime, eval).ConfigureAwait(false);
+            case Ast.CreateTableStatement { AsQuery: not null } createAs:
+                return await CreateTableAsAsync(createAs, txn, binder, runtime, eval, catalog, cancellationToken).ConfigureAwait(false);
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
                 or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement or Ast.CreateDatabaseStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);

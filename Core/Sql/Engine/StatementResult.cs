@@ -54,6 +54,9 @@ internal static class CommandTags
 
     public static string Insert(int rows) => Tag(InsertTags, "INSERT 0 ", rows);
 
+    /// <summary>The row count a tag ends with (<c>INSERT 0 5</c> is 5).</summary>
+    public static int RowCount(string tag) => int.Parse(tag.AsSpan(tag.LastIndexOf(' ') + 1), System.Globalization.CultureInfo.InvariantCulture);
+
     private static string Tag(string[] cached, string prefix, int rows) =>
         (uint)rows < Cached ? cached[rows] : prefix + rows.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -59,7 +59,8 @@ public sealed record TableConstraint(string? Name, TableConstraintKind Kind, IRe
 
 /// <summary>
 /// CREATE [TEMP] TABLE [IF NOT EXISTS] name (columns, constraints) [WITH (opts)] or CREATE TABLE name AS query.
-/// MySQL table options (ENGINE=..., DEFAULT CHARSET=...) are collected in <see cref="Options"/>.
+/// MySQL table options (ENGINE=..., DEFAULT CHARSET=...) are collected in <see cref="Options"/>. CREATE TABLE name
+/// [(column names)] AS query [WITH [NO] DATA] carries the names in <see cref="AsColumns"/>.
 /// </summary>
 public sealed record CreateTableStatement(
     ObjectName Name,
@@ -68,7 +69,9 @@ public sealed record CreateTableStatement(
     IReadOnlyList<TableConstraint> Constraints,
     IReadOnlyList<GenericOption> Options,
     bool Temporary = false,
-    Query? AsQuery = null) : SqlStatement;
+    Query? AsQuery = null,
+    IReadOnlyList<string>? AsColumns = null,
+    bool WithNoData = false) : SqlStatement;
 
 public enum ObjectKind : byte
 {

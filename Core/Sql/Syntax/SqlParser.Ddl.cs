@@ -25,7 +25,13 @@ public sealed partial class SqlParser
             ObjectName name = ParseObjectName();
             List<string>? columns = Is(TokenKind.LeftParen) ? ParseParenthesizedNames() : null;
             ExpectKeyword(Keyword.As);
-            return new CreateViewStatement(name, columns, ParseQuery(), orReplace, temporary);
+            Query query = ParseQuery();
+            if (_selectInto is not null)
+            {
+                throw new SqlSyntaxException(SqlSyntaxException.FeatureNotSupported, "views must not contain SELECT INTO", 0);
+            }
+
+            return new CreateViewStatement(name, columns, query, orReplace, temporary);
         }
 
         if (orReplace || temporary)
@@ -79,13 +85,40 @@ public sealed partial class SqlParser
         throw Error();
     }
 
+    /// <summary>At <c>(a, b) AS</c>: CREATE TABLE AS's column names, not a column definition list.</summary>
+    private bool IsColumnNameListThenAs()
+    {
+        if (!Is(TokenKind.LeftParen))
+        {
+            return false;
+        }
+
+        int i = _pos + 1;
+        while (_tokens[i].Kind is TokenKind.Word or TokenKind.QuotedIdentifier && _tokens[i + 1].Kind is TokenKind.Comma)
+        {
+            i += 2;
+        }
+
+        return _tokens[i].Kind is TokenKind.Word or TokenKind.QuotedIdentifier && _tokens[i + 1].Kind == TokenKind.RightParen
+            && _tokens[i + 2].Keyword == Keyword.As;
+    }
+
     private CreateTableStatement ParseCreateTable(bool temporary)
     {
         bool ifNotExists = ParseIfNotExists();
         ObjectName name = ParseObjectName();
+        List<string>? asColumns = IsColumnNameListThenAs() ? ParseParenthesizedNames() : null;
         if (AcceptKeyword(Keyword.As) || (Is(TokenKind.LeftParen) && IsQueryStart(_pos + 1)))
         {
-            return new CreateTableStatement(name, ifNotExists, [], [], [], temporary, ParseQuery());
+            Query query = ParseQuery();
+            bool noData = false;
+            if (AcceptKeyword(Keyword.With))
+            {
+                noData = AcceptKeyword(Keyword.No);
+                ExpectKeyword(Keyword.Data);
+            }
+
+            return new CreateTableStatement(name, ifNotExists, [], [], [], temporary, query, asColumns, noData);
         }
 
         Expect(TokenKind.LeftParen);

@@ -24,7 +24,7 @@ public sealed partial class SqlParser
         }
 
         _pos = save;
-        return new SelectStatement(ParseQuery());
+        return SelectOrInto(ParseQuery());
     }
 
     private InsertStatement ParseInsert(WithClause? with)

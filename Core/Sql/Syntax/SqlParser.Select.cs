@@ -219,6 +219,11 @@ public sealed partial class SqlParser
         }
 
         List<SelectItem> targets = IsEndOfTargetList() ? [] : ParseSelectList();
+        if (!MySql && IsKeyword(Keyword.Into))
+        {
+            ParseSelectInto();
+        }
+
         List<TableRef> from = AcceptKeyword(Keyword.From) ? ParseFromList() : [];
         if (MySql && from is [NamedTableRef { Name.Parts.Count: 1, Alias: null } dual] && dual.Name.Name.Equals("dual", StringComparison.OrdinalIgnoreCase))
         {
@@ -257,6 +262,38 @@ public sealed partial class SqlParser
     /// <summary>PostgreSQL allows an empty select list (<c>SELECT FROM t</c>, <c>SELECT;</c>).</summary>
     private bool IsEndOfTargetList() => Current.Kind is TokenKind.EndOfInput or TokenKind.Semicolon or TokenKind.RightParen
         || (Current.Kind == TokenKind.Word && Current.Keyword is Keyword.From or Keyword.Where or Keyword.Union or Keyword.Intersect or Keyword.Except or Keyword.Group or Keyword.Order or Keyword.Limit);
+
+    /// <summary>The table of <c>SELECT ... INTO [TEMP] [TABLE] name</c>, which makes the statement a CREATE TABLE AS.</summary>
+    private (ObjectName Name, bool Temporary, int At)? _selectInto;
+
+    /// <summary>SELECT's INTO clause: only in the statement's own (outermost) SELECT, as PostgreSQL allows it.</summary>
+    private void ParseSelectInto()
+    {
+        Advance();
+        bool temporary = AcceptKeyword(Keyword.Temporary) || AcceptKeyword(Keyword.Temp);
+        AcceptKeyword(Keyword.Unlogged);
+        AcceptKeyword(Keyword.Table);
+        int at = Current.Start;
+        ObjectName name = ParseObjectName();
+        if (_depth != 2 || _selectInto is not null)
+        {
+            throw SqlSyntaxException.At(_sql, at, "SELECT ... INTO is not allowed here"); // PostgreSQL points at the table's name
+        }
+
+        _selectInto = (name, temporary, at);
+    }
+
+    /// <summary>A SELECT statement, or the CREATE TABLE AS that its INTO clause asked for.</summary>
+    private SqlStatement SelectOrInto(Query query)
+    {
+        if (_selectInto is not { } into)
+        {
+            return new SelectStatement(query);
+        }
+
+        _selectInto = null;
+        return new CreateTableStatement(into.Name, IfNotExists: false, [], [], [], into.Temporary, query);
+    }
 
     private List<SelectItem> ParseSelectList()
     {

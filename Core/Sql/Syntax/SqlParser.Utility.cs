@@ -8,6 +8,12 @@ public sealed partial class SqlParser
         Enter();
         SqlStatement statement = ParseStatementBody();
         Exit();
+        if (_selectInto is { At: int into })
+        {
+            // an INTO in a SELECT that is not a statement of its own (CREATE VIEW v AS SELECT ... INTO t)
+            throw SqlSyntaxException.At(_sql, into, "SELECT ... INTO is not allowed here");
+        }
+
         return statement;
     }
 
@@ -16,7 +22,7 @@ public sealed partial class SqlParser
         SqlToken t = Current;
         if (t.Kind == TokenKind.LeftParen)
         {
-            return new SelectStatement(ParseQuery());
+            return SelectOrInto(ParseQuery());
         }
 
         if (t.Kind != TokenKind.Word)
@@ -32,7 +38,7 @@ public sealed partial class SqlParser
         switch (t.Keyword)
         {
             case Keyword.Select or Keyword.Values or Keyword.Table:
-                return new SelectStatement(ParseQuery());
+                return SelectOrInto(ParseQuery());
             case Keyword.With:
                 return ParseWithStatement();
             case Keyword.Insert:

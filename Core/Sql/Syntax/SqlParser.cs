@@ -35,6 +35,19 @@ public sealed partial class SqlParser
         while (t.Kind != TokenKind.EndOfInput);
     }
 
+    /// <summary>A type name alone, as <c>format_type</c> prints one (<c>character varying(20)</c>, <c>integer[]</c>).</summary>
+    public static TypeName ParseType(string text)
+    {
+        var parser = new SqlParser(text, SqlDialect.PostgreSql);
+        TypeName type = parser.ParseTypeName();
+        if (parser.Current.Kind != TokenKind.EndOfInput)
+        {
+            throw parser.ErrorAt(parser.Current);
+        }
+
+        return type;
+    }
+
     /// <summary>Parses every ';'-separated statement (empty statements are skipped; empty text gives none).</summary>
     public static IReadOnlyList<SqlStatement> Parse(string sql, SqlDialect dialect = SqlDialect.PostgreSql) =>
         ParseWithText(sql, dialect).Select(p => p.Statement).ToList();

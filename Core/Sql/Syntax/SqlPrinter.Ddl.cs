@@ -131,8 +131,15 @@ public sealed partial class SqlPrinter
         Names(c.Name.Parts);
         if (c.AsQuery is not null)
         {
+            if (c.AsColumns is not null)
+            {
+                Text(" ");
+                NameList(c.AsColumns);
+            }
+
             Text(" AS ");
             Query(c.AsQuery);
+            Text(c.WithNoData ? " WITH NO DATA" : "");
             return;
         }
 

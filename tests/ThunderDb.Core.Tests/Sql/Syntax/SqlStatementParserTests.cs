@@ -114,6 +114,19 @@ public class SqlStatementParserTests
             await Assert.That(() => Parse(bad)).Throws<SqlSyntaxException>();
         }
 
+        // CREATE TABLE AS with column names and WITH [NO] DATA; SELECT ... INTO is the same statement
+        var ctas = (CreateTableStatement)Parse("CREATE TABLE n (a, b) AS SELECT 1, 2 WITH NO DATA");
+        await Assert.That(ctas.AsColumns).IsEquivalentTo(new[] { "a", "b" });
+        await Assert.That(ctas.WithNoData).IsTrue();
+        await Assert.That(((CreateTableStatement)Parse("CREATE TABLE n (a int)")).AsQuery).IsNull();
+        var into = (CreateTableStatement)Parse("SELECT x INTO TEMP TABLE n FROM t WHERE x > 1");
+        await Assert.That(into.Name.Name).IsEqualTo("n");
+        await Assert.That(into.Temporary).IsTrue();
+        await Assert.That(into.AsQuery).IsNotNull();
+        IReadOnlyList<SqlStatement> batch = SqlParser.Parse("SELECT 1; SELECT 2 INTO z; SELECT 3");
+        await Assert.That(batch.Select(b => b.GetType().Name)).IsEquivalentTo(new[] { "SelectStatement", "CreateTableStatement", "SelectStatement" });
+        await Assert.That(() => Parse("SELECT * FROM (SELECT 1 INTO z) s")).Throws<SqlSyntaxException>();
+
         var t = (TruncateStatement)Parse("TRUNCATE TABLE a, b RESTART IDENTITY");
         await Assert.That(t.Tables.Count).IsEqualTo(2);
         await Assert.That(t.RestartIdentity).IsTrue();
