@@ -99,6 +99,7 @@ public static class FunctionCatalog
         SimilarTo.Register(all);
         ArrayFunctions.Register(all);
         DateFunctions.Register(all);
+        TimeZoneFunctions.Register(all);
         SystemFunctions.Register(all);
         return all.GroupBy(f => f.Name, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }

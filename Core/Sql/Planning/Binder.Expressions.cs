@@ -91,6 +91,10 @@ internal sealed partial class Binder
             Ast.CastExpr c => BindCast(c, scope),
             Ast.CaseExpr c => NoSetReturningIn("CASE", () => BindCase(c, scope)),
             Ast.FunctionCallExpr f => BindFunction(f, scope),
+            // EXTRACT(field FROM x) is extract('field', x); x AT TIME ZONE z is timezone(z, x), as in PostgreSQL's grammar
+            Ast.ExtractExpr x => BindFunction(new Ast.FunctionCallExpr(["extract"], [new Ast.LiteralExpr(Ast.LiteralKind.String, x.Field) { Position = x.Position }, x.Source])
+                { Position = x.Position }, scope),
+            Ast.AtTimeZoneExpr z => BindFunction(new Ast.FunctionCallExpr(["timezone"], [z.Zone, z.Operand]) { Position = z.Position }, scope),
             Ast.ExistsExpr e => BindExists(e, scope),
             Ast.SubqueryExpr s => BindScalarSubquery(s, scope),
             Ast.QuantifiedExpr q when q.Subquery is not null => BindQuantifiedSubquery(BindExpr(q.Left, scope), ComparisonOf(q.Operator, Pos(expr)),

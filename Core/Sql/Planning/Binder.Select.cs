@@ -241,6 +241,8 @@ internal sealed partial class Binder
         Ast.SubscriptExpr s => DefaultName(s.Operand), // a[1] is named a, as PostgreSQL's FigureColname does
         Ast.ArrayExpr => "array",
         Ast.ExistsExpr => "exists",
+        Ast.ExtractExpr => "extract",
+        Ast.AtTimeZoneExpr => "timezone",
         Ast.SqlValueFunctionExpr v => v.Function switch
         {
             Ast.SqlValueFunction.CurrentTimestamp => "current_timestamp",
