@@ -59,6 +59,11 @@ internal static class StringFunctions
         f.Add("translate", T, (a, _) => Fn.Text(Translate(a[0].AsString, a[1].AsString, a[2].AsString)), T, T, T);
         f.Add("starts_with", SqlType.Bool, (a, _) => SqlValue.FromBool(a[0].AsString.StartsWith(a[1].AsString, StringComparison.Ordinal)), T, T);
         f.Add("md5", T, (a, _) => Fn.Text(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(a[0].AsString)))), T);
+        f.Add("md5", T, (a, _) => Fn.Text(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(a[0].AsBytes))), SqlType.Bytea);
+        // PostgreSQL 11's SHA-2 functions: bytea in, the digest as bytea out
+        f.Add("sha256", SqlType.Bytea, (a, _) => SqlValue.FromBytea(System.Security.Cryptography.SHA256.HashData(a[0].AsBytes)), SqlType.Bytea);
+        f.Add("sha384", SqlType.Bytea, (a, _) => SqlValue.FromBytea(System.Security.Cryptography.SHA384.HashData(a[0].AsBytes)), SqlType.Bytea);
+        f.Add("sha512", SqlType.Bytea, (a, _) => SqlValue.FromBytea(System.Security.Cryptography.SHA512.HashData(a[0].AsBytes)), SqlType.Bytea);
         f.Add("chr", T, (a, _) => Fn.Text(Chr(a[0].AsInt64)), I4);
         f.Add("ascii", I4, (a, _) => SqlValue.FromInt4(a[0].AsString.Length == 0 ? 0 : char.ConvertToUtf32(a[0].AsString, 0)), T);
         f.Add("to_hex", T, (a, _) => Fn.Text(((uint)a[0].AsInt32).ToString("x", CultureInfo.InvariantCulture)), I4);
