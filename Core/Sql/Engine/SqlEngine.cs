@@ -25,6 +25,9 @@ public sealed class SqlEngine
     /// <summary>The sessions of protocol connections (pg_stat_activity, pg_cancel_backend, pg_terminate_backend).</summary>
     public SessionDirectory Sessions { get; } = new();
 
+    /// <summary>The advisory locks sessions take (pg_advisory_lock...).</summary>
+    public AdvisoryLocks AdvisoryLocks { get; } = new();
+
     /// <summary>LISTEN / NOTIFY across the sessions of this server.</summary>
     public NotificationHub Notifications { get; } = new();
 

@@ -29,8 +29,8 @@ public sealed partial class SqlSession : ISessionServices
     }
 
     /// <summary>
-    /// The client is gone: an open transaction rolls back (as PostgreSQL's backend exit does), LISTENs end, and the
-    /// session leaves the directory. Safe to call more than once.
+    /// The client is gone: an open transaction rolls back (as PostgreSQL's backend exit does), LISTENs and advisory locks
+    /// end, and the session leaves the directory. Safe to call more than once.
     /// </summary>
     public void Close()
     {
@@ -51,6 +51,7 @@ public sealed partial class SqlSession : ISessionServices
         }
 
         UnlistenNow(null);
+        ReleaseAdvisoryLocks(_ => true);
         if (BackendPid != 0)
         {
             _engine.Sessions.Remove(this);

@@ -80,6 +80,7 @@ public sealed partial class SqlSession
         _ddl = null;
         _savepoints.Clear();
         Settings.TransactionEnded(committed: false);
+        ReleaseTransactionAdvisoryLocks();
         _pendingListens.Clear();
         _pendingNotifies.Clear();
     }
@@ -99,6 +100,7 @@ public sealed partial class SqlSession
             _plans.Clear();
             _pendingListens.Clear();
             UnlistenNow(null);
+            ReleaseAdvisoryLocks(h => !h.Transaction); // DISCARD ALL includes pg_advisory_unlock_all()
         }
         else if (discard.What == "plans")
         {

@@ -375,6 +375,7 @@ public sealed partial class SqlSession
         _ddl = null;
         _savepoints.Clear();
         Settings.TransactionEnded(committed: true);
+        ReleaseTransactionAdvisoryLocks();
         ApplyNotifications();
     }
 

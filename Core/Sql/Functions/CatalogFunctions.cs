@@ -24,6 +24,9 @@ internal static class CatalogFunctions
         "current_setting", "set_config", "pg_get_function_result", "pg_get_function_arguments", "pg_get_function_identity_arguments",
         "pg_get_ruledef", "pg_has_role", "pg_tablespace_location", "pg_collation_is_visible", "pg_conversion_is_visible",
         "pg_ts_config_is_visible", "pg_ts_dict_is_visible", "pg_ts_parser_is_visible", "pg_ts_template_is_visible",
+        "pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_advisory_xact_lock",
+        "pg_advisory_xact_lock_shared", "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared", "pg_advisory_unlock",
+        "pg_advisory_unlock_shared", "pg_advisory_unlock_all",
     };
 
     public static bool IsCatalogFunction(string name) => Names.Contains(name) || SizeFunctions.IsSizeFunction(name);
@@ -115,10 +118,46 @@ internal static class CatalogFunctions
                 new(name, [I], B, (a, _) => SqlValue.FromBool(Services(session).TerminateBackend(a[0].AsInt32)), IsVolatile: true),
                 new(name, [I, SqlType.Int8], B, (a, _) => SqlValue.FromBool(Services(session).TerminateBackend(a[0].AsInt32)), IsVolatile: true),
             ],
+            "pg_advisory_unlock_all" => [new(name, [], SqlType.Void, (_, _) =>
+            {
+                Services(session).AdvisoryUnlockAll();
+                return SqlValue.Void;
+            }, Strict: false, IsVolatile: true)],
+            _ when name.StartsWith("pg_advisory_", StringComparison.Ordinal) || name.StartsWith("pg_try_advisory_", StringComparison.Ordinal) => Advisory(name, session),
             _ when SizeFunctions.IsSizeFunction(name) => SizeFunctions.Candidates(name, session),
             _ => [Session(name, argTypes, session)],
         };
         return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, c.VariadicElement), (c, types) => c with { Parameters = types });
+    }
+
+    /// <summary>
+    /// The advisory lock functions: (bigint) and (int, int) keys; the lock forms return void (or bool for pg_try_), the
+    /// unlock forms bool. Waiting ones observe the statement's cancellation and the session's lock_timeout.
+    /// </summary>
+    private static ScalarFunction[] Advisory(string name, SessionContext session)
+    {
+        bool unlock = name.StartsWith("pg_advisory_unlock", StringComparison.Ordinal);
+        bool tryOnly = name.StartsWith("pg_try_", StringComparison.Ordinal);
+        bool shared = name.EndsWith("_shared", StringComparison.Ordinal);
+        bool transaction = name.Contains("_xact_", StringComparison.Ordinal);
+        SqlType result = unlock || tryOnly ? B : SqlType.Void;
+        SqlValue Run(AdvisoryKey key, EvalContext c)
+        {
+            ISessionServices services = Services(session);
+            if (unlock)
+            {
+                return SqlValue.FromBool(services.AdvisoryUnlock(key, shared));
+            }
+
+            bool granted = services.AdvisoryLock(key, shared, transaction, wait: !tryOnly, c.Runtime?.Cancellation ?? CancellationToken.None);
+            return tryOnly ? SqlValue.FromBool(granted) : SqlValue.Void;
+        }
+
+        return
+        [
+            new(name, [SqlType.Int8], result, (a, c) => Run(AdvisoryKey.Of(a[0].AsInt64), c), IsVolatile: true),
+            new(name, [I, I], result, (a, c) => Run(AdvisoryKey.Of(a[0].AsInt32, a[1].AsInt32), c), IsVolatile: true),
+        ];
     }
 
     /// <summary>pg_has_role's answer once its privilege list (MEMBER, USAGE, SET, each optionally WITH ADMIN OPTION) is valid.</summary>

@@ -27,4 +27,28 @@ public interface ISessionServices
 
     /// <summary>set_config(name, value, is_local): SET (or SET LOCAL) through a function; the value now in force.</summary>
     string SetConfig(string name, string value, bool isLocal);
+
+    /// <summary>
+    /// pg_[try_]advisory_[xact_]lock[_shared]: takes the lock for the session or, with <paramref name="transaction"/>, until
+    /// its transaction ends; waits when <paramref name="wait"/> (else false when another session holds it).
+    /// </summary>
+    bool AdvisoryLock(AdvisoryKey key, bool shared, bool transaction, bool wait, CancellationToken cancellationToken);
+
+    /// <summary>pg_advisory_unlock[_shared]: releases one session-level hold; false when the session held none.</summary>
+    bool AdvisoryUnlock(AdvisoryKey key, bool shared);
+
+    /// <summary>pg_advisory_unlock_all: releases every session-level hold.</summary>
+    void AdvisoryUnlockAll();
 }
+
+/// <summary>
+/// An advisory lock's name: PostgreSQL keeps <c>pg_advisory_lock(bigint)</c> and <c>pg_advisory_lock(int, int)</c> apart,
+/// so the one-key and two-key forms never meet even when their bits agree.
+/// </summary>
+public readonly record struct AdvisoryKey(long Key, bool TwoKeys)
+{
+    public static AdvisoryKey Of(long key) => new(key, false);
+
+    public static AdvisoryKey Of(int first, int second) => new(((long)first << 32) | (uint)second, true);
+}
+

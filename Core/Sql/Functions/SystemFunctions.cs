@@ -29,8 +29,6 @@ internal static class SystemFunctions
         f.Add("version", SqlType.Text, (_, _) => Fn.Text(Version));
         f.Add(new ScalarFunction("gen_random_uuid", [], SqlType.Uuid, (_, _) => SqlValue.FromUuid(Guid.NewGuid()), IsVolatile: true));
         // void in PostgreSQL (a text NULL here); the wait ends early when the statement is cancelled (57014)
-        // no advisory locks exist (pg_advisory_lock is not supported), so none is held: Npgsql's connection reset sends this
-        f.Add(new ScalarFunction("pg_advisory_unlock_all", [], SqlType.Void, (_, _) => SqlValue.Void, Strict: false, IsVolatile: true));
         f.Add(new ScalarFunction("pg_sleep", [SqlType.Float8], SqlType.Void, (a, c) => Sleep(a[0].AsDouble, c.Runtime?.Cancellation ?? default), IsVolatile: true));
     }
 }
