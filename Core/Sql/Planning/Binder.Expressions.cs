@@ -265,6 +265,13 @@ internal sealed partial class Binder
                     return BindArrayConcat(left, right, position);
                 }
 
+                if (left.Type.Kind == SqlTypeKind.Jsonb || right.Type.Kind == SqlTypeKind.Jsonb)
+                {
+                    // jsonb || jsonb merges objects and concatenates arrays (an untyped side is jsonb)
+                    BoundExpr l = TypeRules.Coerce(left, SqlType.Jsonb, position), r = TypeRules.Coerce(right, SqlType.Jsonb, position);
+                    return new FunctionExpr("||", (values, _) => JsonOperators.Concat(values[0], values[1]), [l, r], SqlType.Jsonb, strict: true, volatileResult: false);
+                }
+
                 return ConstantFolding.Strict(new ConcatExpr(TextOperand(left), TextOperand(right)), left, right);
             case "~" or "!~" or "~*" or "!~*":
             {
@@ -278,10 +285,43 @@ internal sealed partial class Binder
 
             case "~~" or "!~~" or "~~*" or "!~~*":
                 return new LikeExpr(TextOperand(left), TextOperand(right), null, b.Operator.Contains('*', StringComparison.Ordinal), b.Operator.StartsWith('!'));
+            case var op when JsonOperators.IsJsonOperator(op) && JsonOperand(left, right, op, position) is var (l, r)
+                && JsonOperators.Resolve(op, l.Type, r.Type) is { } json:
+            {
+                Func<SqlValue, SqlValue, SqlValue> apply = json.Apply;
+                return new FunctionExpr(op, (values, _) => apply(values[0], values[1]), [l, r], json.Result, strict: true, volatileResult: false);
+            }
+
             default:
-                throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {b.Operator} {right.Type}", position: position,
+                throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {b.Operator} {right.Type}",
+                    position: b.OperatorPosition > 0 ? b.OperatorPosition + 1 : position,
                     hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
         }
+    }
+
+    /// <summary>
+    /// The operands of a json operator with an untyped side given its type as PostgreSQL resolves it: the json side
+    /// json, the other text (a key; an integer literal stays an index), text[] for a path, jsonb for containment.
+    /// </summary>
+    private static (BoundExpr, BoundExpr) JsonOperand(BoundExpr left, BoundExpr right, string op, int position)
+    {
+        if (left.Type.Kind == SqlTypeKind.Unknown)
+        {
+            left = TypeRules.Coerce(left, op is "@>" or "<@" or "?" or "?|" or "?&" ? SqlType.Jsonb : SqlType.Json, position);
+        }
+
+        if (right.Type.Kind == SqlTypeKind.Unknown)
+        {
+            SqlType target = op switch
+            {
+                "#>" or "#>>" or "?|" or "?&" => SqlType.Text.ArrayOf(),
+                "@>" or "<@" => left.Type,
+                _ => SqlType.Text,
+            };
+            right = TypeRules.Coerce(right, target, position);
+        }
+
+        return (left, right);
     }
 
     private static BoundExpr TextOperand(BoundExpr e) => e.Type.Kind == SqlTypeKind.Unknown ? TypeRules.Coerce(e, SqlType.Text) : e;
@@ -614,6 +654,13 @@ internal sealed partial class Binder
         if (f.Over is not null || IsWindowOnly(name))
         {
             return BindWindowReference(f, name);
+        }
+
+        if (name == "pg_typeof" && f.Args.Count == 1 && !f.Star && f.Filter is null)
+        {
+            // pg_typeof(any): the argument's type as format_type names it (the value itself is not evaluated)
+            SqlType type = BindExpr(f.Args[0], scope).Type;
+            return new ConstantExpr(SqlValue.FromText(type.Kind == SqlTypeKind.Unknown ? "unknown" : type.ToString()), SqlType.Text);
         }
 
         if (IsAggregateCall(f))

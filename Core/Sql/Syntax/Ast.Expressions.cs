@@ -44,7 +44,11 @@ public sealed record ColumnRefExpr(IReadOnlyList<string> Names) : SqlExpr
 public sealed record StarExpr(IReadOnlyList<string> Qualifier) : SqlExpr;
 
 /// <summary>A binary operator by name (<c>+</c>, <c>=</c>, <c>||</c>, <c>-&gt;&gt;</c>, <c>~</c>...); <c>!=</c> is stored as <c>&lt;&gt;</c>.</summary>
-public sealed record BinaryExpr(string Operator, SqlExpr Left, SqlExpr Right) : SqlExpr;
+public sealed record BinaryExpr(string Operator, SqlExpr Left, SqlExpr Right) : SqlExpr
+{
+    /// <summary>The 0-based offset of the operator (PostgreSQL points there when no operator matches the operand types).</summary>
+    public int OperatorPosition { get; internal set; }
+}
 
 /// <summary>A prefix operator: <c>-</c>, <c>+</c>, <c>~</c>, <c>@</c>...</summary>
 public sealed record UnaryExpr(string Operator, SqlExpr Operand) : SqlExpr;

@@ -195,6 +195,7 @@ public sealed partial class SqlParser
 
     private SqlExpr ParseOperator(SqlExpr left, int precedence)
     {
+        int at = Current.Start;
         string op = ParseOperatorName();
         if (MySql)
         {
@@ -214,7 +215,7 @@ public sealed partial class SqlParser
             return ParseQuantified(op, left);
         }
 
-        return new BinaryExpr(op, left, ParseExpr(precedence));
+        return new BinaryExpr(op, left, ParseExpr(precedence)) { OperatorPosition = at };
     }
 
     /// <summary><c>ANY|SOME|ALL (subquery | array)</c> after an operator.</summary>

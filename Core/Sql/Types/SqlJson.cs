@@ -33,6 +33,19 @@ public static class SqlJson
         }
     }
 
+    /// <summary>An element as its type prints it: jsonb's canonical form, or json's text as written.</summary>
+    public static string Text(JsonElement e, SqlTypeKind kind)
+    {
+        if (kind != SqlTypeKind.Jsonb)
+        {
+            return e.GetRawText();
+        }
+
+        var sb = new StringBuilder();
+        WriteCanonical(sb, e);
+        return sb.ToString();
+    }
+
     private static void WriteCanonical(StringBuilder sb, JsonElement e)
     {
         switch (e.ValueKind)

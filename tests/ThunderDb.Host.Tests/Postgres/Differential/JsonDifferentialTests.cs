@@ -1,0 +1,43 @@
+using ThunderDb.Host.Tests.EndToEnd;
+
+namespace ThunderDb.Host.Tests.Postgres.Differential;
+
+/// <summary>
+/// The json / jsonb operators (-&gt;, -&gt;&gt;, #&gt;, #&gt;&gt;, @&gt;, &lt;@, ?, ?|, ?&amp;, jsonb ||) over objects, arrays, negative
+/// indexes, missing keys and JSON nulls, json's text as written against jsonb's canonical form, a table filtered by
+/// containment, pg_typeof, and the operator-does-not-exist errors with their positions: one psql script against
+/// ThunderDB and PostgreSQL 15 must print the same.
+/// </summary>
+[NotInParallel("thunderdb-process")]
+public sealed class JsonDifferentialTests
+{
+    private const string Script = """
+        SELECT '{"a": {"b": [1, "x", null, {"c": true}]}, "n": 1.50}'::jsonb -> 'a' AS a, '{"a":1}'::jsonb -> 'z' AS missing, '[10,20,30]'::jsonb -> 1 AS second, '[10,20,30]'::jsonb -> -1 AS last, '[10,20]'::jsonb -> 5 AS out;
+        SELECT '{"a": {"b": [1, "x", null]}}'::jsonb #> '{a,b,1}' AS p, '{"a": {"b": [1, "x", null]}}'::jsonb #>> '{a,b,1}' AS pt, '{"a": {"b": [1, "x", null]}}'::jsonb #>> '{a,b,2}' AS pnull, '{"a":1}'::jsonb #> '{}' AS whole;
+        SELECT '{"k": "v", "n": 2, "o": {"x": 1}}'::jsonb ->> 'k' AS k, '{"k": "v", "n": 2, "o": {"x": 1}}'::jsonb ->> 'n' AS n, '{"k": "v", "o": {"x":  1}}'::jsonb ->> 'o' AS o;
+        SELECT '{"a":1, "a":2, "b":  [1,  2]}'::json -> 'a' AS dup, '{"a":1, "b":  [1,  2]}'::json -> 'b' AS raw, '{"b":  [1,  2]}'::json ->> 'b' AS rawt, '[1,2]'::json -> 0 AS j0;
+        SELECT '{"a":1,"b":{"c":2,"d":[1,2,3]}}'::jsonb @> '{"b":{"d":[3,1]}}' AS c1, '{"a":1}'::jsonb @> '{"a":2}' AS c2, '[1,2,[3,4]]'::jsonb @> '[[4]]' AS c3, '[1,2,3]'::jsonb @> '2' AS c4, '{"a":1}'::jsonb <@ '{"a":1,"b":2}' AS c5, '1.0'::jsonb @> '1' AS c6;
+        SELECT '{"a":1,"b":2}'::jsonb ? 'a' AS e1, '["x","y"]'::jsonb ? 'y' AS e2, '{"a":1}'::jsonb ?| ARRAY['z','a'] AS e3, '{"a":1,"b":2}'::jsonb ?& ARRAY['a','c'] AS e4, '"s"'::jsonb ? 's' AS e5;
+        CREATE TABLE docs (id int PRIMARY KEY, body jsonb);
+        INSERT INTO docs VALUES (1, '{"tags": ["a","b"], "owner": {"name": "ann"}}'), (2, '{"tags": ["c"], "owner": {"name": "bob"}}'), (3, NULL);
+        SELECT id, body -> 'owner' ->> 'name' AS owner FROM docs WHERE body @> '{"tags": ["a"]}' OR body ->> 'owner' IS NULL ORDER BY id;
+        SELECT id, body #>> '{owner,name}' FROM docs ORDER BY id;
+        SELECT '{"a":1}'::jsonb -> NULL::text AS nk, '[1]'::jsonb ->> 0 AS t0, pg_typeof('{"a":1}'::jsonb -> 'a'), pg_typeof('{"a":1}'::json ->> 'a');
+        SELECT '{"a":1}'::jsonb @> '{"a":1}'::json;
+        SELECT 1 -> 'a';
+        SELECT '{"a":1,"b":2}'::jsonb || '{"b":3,"c":4}' AS m, '[1,2]'::jsonb || '[3]'::jsonb AS ar, '[1]'::jsonb || '2' AS ap, '1'::jsonb || '[2]' AS pp, '{"a":1}'::jsonb || '5' AS os, '{"k":"<x>"}'::jsonb || '{"é": "ü"}' AS enc;
+        SELECT pg_typeof(1), pg_typeof('a'::text), pg_typeof(1.5), pg_typeof(NULL::int[]), pg_typeof('x');
+        """;
+
+    [Before(Class)]
+    public static async Task PublishOnce() => await PublishedBinary.PathAsync();
+
+    [Test]
+    [Timeout(120_000)]
+    public async Task Json_operators_print_what_postgresql_prints(CancellationToken ct)
+    {
+        var (pg, thunder) = await PsqlScriptDifferential.RunAsync(Script, [], ct);
+        await Assert.That(thunder.Stdout).IsEqualTo(pg.Stdout).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
+        await Assert.That(thunder.Stderr).IsEqualTo(pg.Stderr).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+    }
+}
