@@ -52,6 +52,8 @@ internal static class Aggregates
         yield return new("bool_or", [SqlType.Bool], SqlType.Bool, () => new BoolState(and: false));
         yield return new("string_agg", [SqlType.Text, SqlType.Text], SqlType.Text, () => new StringAggState(), IgnoresNulls: false);
         yield return new("array_agg", [FunctionCatalog.AnyElement], FunctionCatalog.AnyArray, () => new ArrayAggState(SqlType.Text), IgnoresNulls: false);
+        yield return new("json_agg", [FunctionCatalog.AnyElement], SqlType.Json, JsonFunctions.Agg(SqlType.Text, jsonb: false), IgnoresNulls: false);
+        yield return new("jsonb_agg", [FunctionCatalog.AnyElement], SqlType.Jsonb, JsonFunctions.Agg(SqlType.Text, jsonb: true), IgnoresNulls: false);
         foreach (AggregateFunction ordered in OrderedAggregates.Build())
         {
             yield return ordered;

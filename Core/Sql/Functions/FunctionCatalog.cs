@@ -81,7 +81,12 @@ public static class FunctionCatalog
         {
             Parameters = types,
             ReturnType = FunctionResolver.Concrete(c.ReturnType, c.Parameters, types),
-            CreateState = c.Name == "array_agg" ? Functions.Aggregates.ArrayAgg(types[0]) : c.CreateState,
+            CreateState = c.Name switch
+            {
+                "array_agg" => Functions.Aggregates.ArrayAgg(types[0]),
+                "json_agg" or "jsonb_agg" => JsonFunctions.Agg(types[0], jsonb: c.Name == "jsonb_agg"),
+                _ => c.CreateState,
+            },
         });
     }
 
@@ -100,6 +105,7 @@ public static class FunctionCatalog
         ArrayFunctions.Register(all);
         DateFunctions.Register(all);
         TimeZoneFunctions.Register(all);
+        JsonFunctions.Register(all);
         SystemFunctions.Register(all);
         return all.GroupBy(f => f.Name, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }

@@ -656,6 +656,15 @@ internal sealed partial class Binder
             return BindWindowReference(f, name);
         }
 
+        if (JsonFunctions.TakesAnyArguments(name) && !f.Star && f.Filter is null && f.OrderBy is null)
+        {
+            // to_json(any), json_build_object(any...): each argument keeps its own type, as "any" parameters do
+            List<BoundExpr> anyArgs = [.. f.Args.Select(a => BindExpr(a, scope)).Select(a => a.Type.Kind == SqlTypeKind.Unknown ? TypeRules.Coerce(a, SqlType.Text) : a)];
+            (SqlType result, Func<SqlValue[], SqlValue> body, bool strict) = JsonFunctions.Bind(name, [.. anyArgs.Select(a => a.Type)], Pos(f));
+            var call = new FunctionExpr(name, (values, _) => body(values), anyArgs, result, strict, volatileResult: false);
+            return strict ? ConstantFolding.Strict(call, [.. anyArgs]) : call;
+        }
+
         if (name == "pg_typeof" && f.Args.Count == 1 && !f.Star && f.Filter is null)
         {
             // pg_typeof(any): the argument's type as format_type names it (the value itself is not evaluated)

@@ -106,6 +106,14 @@ public static class SqlJson
         }
     }
 
+    /// <summary>A string as a JSON string literal, escaped as PostgreSQL's escape_json does (non-ASCII kept).</summary>
+    public static string Quote(string s)
+    {
+        var sb = new StringBuilder(s.Length + 2);
+        WriteString(sb, s);
+        return sb.ToString();
+    }
+
     private static void WriteString(StringBuilder sb, string s)
     {
         sb.Append('"');

@@ -48,9 +48,7 @@ public sealed class DatabaseTests
             DROP DATABASE app1;
             SELECT datname FROM pg_database WHERE datname LIKE 'app%' ORDER BY 1;
             """;
-        var (pg, thunder) = await PsqlScriptDifferential.RunAsync(Script, [], ct, "thunder");
-        await Assert.That(thunder.Stdout).IsEqualTo(pg.Stdout).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
-        await Assert.That(thunder.Stderr).IsEqualTo(pg.Stderr).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+        await PsqlScriptDifferential.AssertSameOutputAsync(Script, ct, "thunder");
     }
 
     [Test]

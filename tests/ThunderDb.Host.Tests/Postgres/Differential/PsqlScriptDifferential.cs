@@ -39,6 +39,14 @@ internal static class PsqlScriptDifferential
         await Assert.That(Errors(thunder.Stderr, hints)).IsEqualTo(Errors(pg.Stderr, hints)).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
     }
 
+    /// <summary>Runs <paramref name="script"/> on both servers and asserts the same stdout and the same whole stderr (error positions and carets included).</summary>
+    public static async Task AssertSameOutputAsync(string script, CancellationToken ct, string? superuser = null)
+    {
+        var (pg, thunder) = await RunAsync(script, [], ct, superuser);
+        await Assert.That(thunder.Stdout).IsEqualTo(pg.Stdout).Because($"PostgreSQL:\n{pg}\n\nThunderDB:\n{thunder}");
+        await Assert.That(thunder.Stderr).IsEqualTo(pg.Stderr).Because($"PostgreSQL:\n{pg.Stderr}\n\nThunderDB:\n{thunder.Stderr}");
+    }
+
     /// <summary>The ERROR and DETAIL lines (and HINT with <paramref name="hints"/>), without psql's LINE / caret lines, which depend on the statement position.</summary>
     public static string Errors(string stderr, bool hints = false) =>
         string.Join('\n', stderr.Split('\n').Where(l => l.Contains("ERROR:", StringComparison.Ordinal) || l.StartsWith("DETAIL:", StringComparison.Ordinal)

@@ -1,0 +1,275 @@
+using System.Text;
+using System.Text.Json;
+using ThunderDb.Core.Sql.Types;
+
+namespace ThunderDb.Core.Sql.Functions;
+
+/// <summary>
+/// The json / jsonb functions: to_json[b] and json[b]_build_object / _build_array over values of any type (as
+/// PostgreSQL's datum_to_json renders them: numbers bare, timestamps ISO 8601, arrays as arrays, json embedded),
+/// json[b]_agg, json[b]_typeof, json[b]_array_length, json[b]_strip_nulls and jsonb_pretty.
+/// </summary>
+internal static class JsonFunctions
+{
+    public static void Register(List<ScalarFunction> f)
+    {
+        foreach ((SqlType type, string prefix) in new[] { (SqlType.Json, "json"), (SqlType.Jsonb, "jsonb") })
+        {
+            SqlTypeKind kind = type.Kind;
+            f.Add(prefix + "_typeof", SqlType.Text, (a, _) => SqlValue.FromText(TypeOf(a[0].AsString)), type);
+            f.Add(prefix + "_array_length", SqlType.Int4, (a, _) => SqlValue.FromInt4(ArrayLength(a[0].AsString)), type);
+            f.Add(prefix + "_strip_nulls", type, (a, _) => SqlValue.FromString(kind, StripNulls(a[0].AsString, kind)), type);
+        }
+
+        f.Add("jsonb_pretty", SqlType.Text, (a, _) => SqlValue.FromText(Pretty(a[0].AsString)), SqlType.Jsonb);
+    }
+
+    /// <summary>Whether the binder builds <paramref name="name"/> itself: its arguments may be of any type.</summary>
+    public static bool TakesAnyArguments(string name) =>
+        name is "to_json" or "to_jsonb" or "json_build_object" or "jsonb_build_object" or "json_build_array" or "jsonb_build_array";
+
+    /// <summary>The body and result type of a function <see cref="TakesAnyArguments"/>, for arguments of <paramref name="types"/>.</summary>
+    public static (SqlType Result, Func<SqlValue[], SqlValue> Body, bool Strict) Bind(string name, IReadOnlyList<SqlType> types, int position)
+    {
+        SqlTypeKind kind = name.StartsWith("jsonb", StringComparison.Ordinal) || name == "to_jsonb" ? SqlTypeKind.Jsonb : SqlTypeKind.Json;
+        SqlType result = kind == SqlTypeKind.Jsonb ? SqlType.Jsonb : SqlType.Json;
+        SqlValue Make(string text) => SqlValue.FromString(kind, kind == SqlTypeKind.Jsonb ? SqlJson.Validate(text, kind) : text);
+        SqlType[] argTypes = [.. types];
+        switch (name)
+        {
+            case "to_json" or "to_jsonb" when types.Count == 1:
+                return (result, a => Make(ToJson(a[0], argTypes[0])), true);
+            case "json_build_array" or "jsonb_build_array":
+                return (result, a => Make("[" + string.Join(", ", a.Select((v, i) => ToJson(v, argTypes[i]))) + "]"), false);
+            case "json_build_object" or "jsonb_build_object":
+                if (types.Count % 2 != 0)
+                {
+                    throw new SqlException(SqlState.InvalidParameterValue, "argument list must have even number of elements",
+                        hint: $"The arguments of {name}() must consist of alternating keys and values.");
+                }
+
+                return (result, a => Make(BuildObject(a, argTypes)), false);
+            default:
+                throw new SqlException(SqlState.UndefinedFunction, $"function {name}({string.Join(", ", types)}) does not exist", position: position,
+                    hint: "No function matches the given name and argument types. You might need to add explicit type casts.");
+        }
+    }
+
+    /// <summary>json_agg / jsonb_agg over values of <paramref name="type"/>: the rows' values as one array (NULL rows as null).</summary>
+    public static Func<IAggregateState> Agg(SqlType type, bool jsonb) => () => new AggState(type, jsonb);
+
+    private sealed class AggState(SqlType type, bool jsonb) : IAggregateState
+    {
+        private StringBuilder? _text;
+
+        public void Step(SqlValue[] args) => (_text is null ? _text = new StringBuilder("[") : _text.Append(", ")).Append(ToJson(args[0], type));
+
+        public SqlValue Result() => _text is null ? SqlValue.Null : jsonb
+            ? SqlValue.FromString(SqlTypeKind.Jsonb, SqlJson.Validate(_text.ToString() + "]", SqlTypeKind.Jsonb))
+            : SqlValue.FromString(SqlTypeKind.Json, _text.ToString() + "]");
+    }
+
+    /// <summary>A value as JSON text, as PostgreSQL's datum_to_json writes it.</summary>
+    public static string ToJson(SqlValue value, SqlType type)
+    {
+        if (value.IsNull)
+        {
+            return "null";
+        }
+
+        if (type.IsArray)
+        {
+            SqlArray array = value.AsArray;
+            return Nested(array, array.Lengths ?? [array.Items.Count], 0, 0, type.Element).Text;
+        }
+
+        switch (type.Kind)
+        {
+            case SqlTypeKind.Bool:
+                return value.AsBool ? "true" : "false";
+            case SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8 or SqlTypeKind.Numeric or SqlTypeKind.Float4 or SqlTypeKind.Float8 or SqlTypeKind.Oid:
+            {
+                string text = SqlText.Format(value);
+                return text is "NaN" or "Infinity" or "-Infinity" ? Quote(text) : text;
+            }
+
+            case SqlTypeKind.Json or SqlTypeKind.Jsonb:
+                return value.AsString;
+            case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
+            {
+                string text = SqlText.Format(value);
+                if (text.Length >= 10 && text[^3] is '+' or '-' && char.IsAsciiDigit(text[^1]) && type.Kind == SqlTypeKind.TimestampTz)
+                {
+                    text += ":00"; // ISO 8601 writes the offset's minutes
+                }
+
+                int space = text.IndexOf(' ', StringComparison.Ordinal);
+                return Quote(space > 0 && !text.EndsWith(" BC", StringComparison.Ordinal) ? string.Concat(text.AsSpan(0, space), "T", text.AsSpan(space + 1)) : text);
+            }
+
+            default:
+                return Quote(type.Kind == SqlTypeKind.Unknown || type.IsString ? value.AsString : SqlText.Format(value));
+        }
+    }
+
+    private static (string Text, int Next) Nested(SqlArray array, int[] lengths, int dimension, int at, SqlType element)
+    {
+        var items = new List<string>();
+        for (int i = 0; i < lengths[dimension]; i++)
+        {
+            if (dimension == lengths.Length - 1)
+            {
+                items.Add(ToJson(array.Items[at++], element));
+            }
+            else
+            {
+                (string text, int next) = Nested(array, lengths, dimension + 1, at, element);
+                items.Add(text);
+                at = next;
+            }
+        }
+
+        return ("[" + string.Join(",", items) + "]", at);
+    }
+
+    private static string BuildObject(SqlValue[] args, SqlType[] types)
+    {
+        var text = new StringBuilder("{");
+        for (int i = 0; i < args.Length; i += 2)
+        {
+            if (args[i].IsNull)
+            {
+                throw new SqlException(SqlState.NullValueNotAllowed, $"argument {i + 1}: key must not be null");
+            }
+
+            string key = types[i].IsString || types[i].Kind == SqlTypeKind.Unknown ? args[i].AsString : SqlText.Format(args[i]);
+            text.Append(i == 0 ? "" : ", ").Append(Quote(key)).Append(" : ").Append(ToJson(args[i + 1], types[i + 1]));
+        }
+
+        return text.Append('}').ToString();
+    }
+
+    private static string Quote(string s) => SqlJson.Quote(s);
+
+    private static string TypeOf(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind switch
+        {
+            JsonValueKind.Object => "object",
+            JsonValueKind.Array => "array",
+            JsonValueKind.String => "string",
+            JsonValueKind.Number => "number",
+            JsonValueKind.True or JsonValueKind.False => "boolean",
+            _ => "null",
+        };
+    }
+
+    private static int ArrayLength(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        return document.RootElement.ValueKind switch
+        {
+            JsonValueKind.Array => document.RootElement.GetArrayLength(),
+            JsonValueKind.Object => throw new SqlException(SqlState.InvalidParameterValue, "cannot get array length of a non-array"),
+            _ => throw new SqlException(SqlState.InvalidParameterValue, "cannot get array length of a scalar"),
+        };
+    }
+
+    private static string StripNulls(string json, SqlTypeKind kind)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        var sb = new StringBuilder();
+        Strip(sb, document.RootElement);
+        return kind == SqlTypeKind.Jsonb ? SqlJson.Validate(sb.ToString(), kind) : sb.ToString();
+    }
+
+    /// <summary>Object fields whose value is null go, at every depth; nulls in arrays stay (as in PostgreSQL).</summary>
+    private static void Strip(StringBuilder sb, JsonElement e)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object:
+                sb.Append('{');
+                string sep = "";
+                foreach (JsonProperty p in e.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null))
+                {
+                    sb.Append(sep).Append(Quote(p.Name)).Append(':');
+                    Strip(sb, p.Value);
+                    sep = ",";
+                }
+
+                sb.Append('}');
+                break;
+            case JsonValueKind.Array:
+                sb.Append('[');
+                string comma = "";
+                foreach (JsonElement item in e.EnumerateArray())
+                {
+                    sb.Append(comma);
+                    Strip(sb, item);
+                    comma = ",";
+                }
+
+                sb.Append(']');
+                break;
+            default:
+                sb.Append(e.GetRawText());
+                break;
+        }
+    }
+
+    /// <summary>jsonb_pretty: four spaces per level, one item per line, as PostgreSQL's JsonbToCStringIndent.</summary>
+    private static string Pretty(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        var sb = new StringBuilder();
+        Indent(sb, document.RootElement, 0);
+        return sb.ToString();
+    }
+
+    private static void Indent(StringBuilder sb, JsonElement e, int level)
+    {
+        string pad = new(' ', 4 * (level + 1));
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.Object when e.EnumerateObject().Any():
+            {
+                sb.Append("{\n");
+                bool first = true;
+                foreach (JsonProperty p in e.EnumerateObject())
+                {
+                    sb.Append(first ? "" : ",\n").Append(pad).Append(Quote(p.Name)).Append(": ");
+                    Indent(sb, p.Value, level + 1);
+                    first = false;
+                }
+
+                sb.Append('\n').Append(' ', 4 * level).Append('}');
+                break;
+            }
+
+            case JsonValueKind.Array when e.GetArrayLength() > 0:
+            {
+                sb.Append("[\n");
+                bool first = true;
+                foreach (JsonElement item in e.EnumerateArray())
+                {
+                    sb.Append(first ? "" : ",\n").Append(pad);
+                    Indent(sb, item, level + 1);
+                    first = false;
+                }
+
+                sb.Append('\n').Append(' ', 4 * level).Append(']');
+                break;
+            }
+
+            case JsonValueKind.Object or JsonValueKind.Array:
+                // an empty container still spans two lines
+                sb.Append(e.ValueKind == JsonValueKind.Object ? "{\n" : "[\n").Append(' ', 4 * level).Append(e.ValueKind == JsonValueKind.Object ? '}' : ']');
+                break;
+            default:
+                sb.Append(SqlJson.Text(e, SqlTypeKind.Jsonb));
+                break;
+        }
+    }
+}
