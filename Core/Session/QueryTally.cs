@@ -38,6 +38,9 @@ public sealed class QueryTally(string protocol, SlowQueryLog? slowQueries)
         return elapsed;
     }
 
+    /// <summary>Failures known only by their number (a pipeline group keeps how many of its commands failed, not which).</summary>
+    public void Failed(int count) => _failed += count;
+
     /// <summary>Whether the runbook's slow-query log wants a statement that took <paramref name="elapsedTicks"/>.</summary>
     public bool IsSlow(long elapsedTicks) => slowQueries is { } log && log.IsSlow(elapsedTicks);
 

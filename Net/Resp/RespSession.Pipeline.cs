@@ -248,8 +248,10 @@ internal sealed partial class RespSession
         ObserveSlowGroupCommit(now);
         for (int i = 0; i < _groupCommands; i++)
         {
-            _tally.Ended(_groupStarted[i], now, statements: 1, failed: i == 0 ? _groupFailed : 0);
+            _tally.Ended(_groupStarted[i], now, statements: 1, failed: 0);
         }
+
+        _tally.Failed(_groupFailed);
 
         _groupCommands = 0;
         _groupFailed = 0;
