@@ -19,13 +19,20 @@ public class AdvisoryLockTests
         return r.Results[^1].Rows is [var row, ..] ? (row[0].IsNull ? null : SqlText.Format(row[0])) : r.Results[^1].CommandTag;
     }
 
+    /// <summary>One engine and two sessions of it: the lock holder and the other one.</summary>
+    private static async Task<(TestDatabase, SqlEngine, SqlSession, SqlSession)> OpenTwoSessionsAsync()
+    {
+        var t = new TestDatabase();
+        SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
+        return (t, engine, engine.OpenSession("thunder"), engine.OpenSession("thunder"));
+    }
+
     [Test]
     [Timeout(30_000)]
     public async Task A_session_lock_excludes_others_until_unlocked_and_counts_its_own_holds(CancellationToken ct)
     {
-        using var t = new TestDatabase();
-        SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
-        SqlSession a = engine.OpenSession("thunder"), b = engine.OpenSession("thunder");
+        (TestDatabase t, SqlEngine engine, SqlSession a, SqlSession b) = await OpenTwoSessionsAsync();
+        using var _ = t;
 
         await Value(a, "SELECT pg_advisory_lock(42)");
         await Value(a, "SELECT pg_advisory_lock(42)"); // re-entrant: a holds it twice
@@ -57,9 +64,8 @@ public class AdvisoryLockTests
     [Timeout(30_000)]
     public async Task Shared_holds_coexist_and_transaction_locks_end_with_their_transaction(CancellationToken ct)
     {
-        using var t = new TestDatabase();
-        SqlEngine engine = await SqlEngine.OpenAsync(t.Db);
-        SqlSession a = engine.OpenSession("thunder"), b = engine.OpenSession("thunder");
+        (TestDatabase t, SqlEngine engine, SqlSession a, SqlSession b) = await OpenTwoSessionsAsync();
+        using var _ = t;
 
         await Value(a, "SELECT pg_advisory_lock_shared(7)");
         await Assert.That(await Value(b, "SELECT pg_try_advisory_lock_shared(7)")).IsEqualTo("t");
