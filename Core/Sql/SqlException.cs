@@ -43,9 +43,13 @@ public class SqlException : Exception
     /// <summary>PostgreSQL's CONTEXT (the "where" field): e.g. <c>COPY t, line 3, column x: "abc"</c>.</summary>
     public string? Where { get; init; }
 
-    /// <summary>This error with <paramref name="where"/> as its context (the same SQLSTATE, message, detail and hint).</summary>
+    /// <summary>This error with <paramref name="where"/> added to its context, outermost last as PostgreSQL stacks them.</summary>
     public SqlException WithWhere(string where) =>
-        new(SqlState, Message, Detail, Hint, Position, this) { Where = where };
+        new(SqlState, Message, Detail, Hint, Position, this) { Where = Where is null ? where : Where + "\n" + where };
+
+    /// <summary>This error tied to <paramref name="position"/> in the statement text (context kept).</summary>
+    public SqlException AtPosition(int position) =>
+        new(SqlState, Message, Detail, Hint, position, this) { Where = Where };
 
     public static SqlException NotSupported(string what) =>
         new(Sql.SqlState.FeatureNotSupported, $"{what} is not supported");

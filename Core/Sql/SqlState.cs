@@ -32,6 +32,7 @@ public static class SqlState
     public const string FeatureNotSupported = "0A000";
     public const string InvalidTextRepresentation = "22P02";
     public const string NumericValueOutOfRange = "22003";
+    public const string UntranslatableCharacter = "22P05";
     public const string DivisionByZero = "22012";
     public const string StringDataRightTruncation = "22001";
     public const string InvalidDatetimeFormat = "22007";

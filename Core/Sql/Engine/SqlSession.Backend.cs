@@ -9,6 +9,7 @@ namespace ThunderDb.Core.Sql.Engine;
 public sealed partial class SqlSession : ISessionServices
 {
     private ISessionControl? _control;
+    private Random? _random;
 
     /// <summary>The backend process id (0 until <see cref="Attach"/>).</summary>
     public int BackendPid { get; private set; }
@@ -60,6 +61,19 @@ public sealed partial class SqlSession : ISessionServices
 
     string? ISessionServices.CurrentSetting(string name) => Settings.Get(name);
 
+    Random ISessionServices.Random => _random ??= new Random();
+
+    void ISessionServices.SetSeed(double seed)
+    {
+        if (!(seed is >= -1 and <= 1))
+        {
+            throw new SqlException(SqlState.NumericValueOutOfRange,
+                $"setseed parameter {seed.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)} is out of allowed range [-1,1]");
+        }
+
+        _random = new Random((int)(seed * int.MaxValue));
+    }
+
     string ISessionServices.SetConfig(string name, string value, bool isLocal)
     {
         // outside a transaction block a local change would end with the statement's own transaction: it has no effect
@@ -74,7 +88,7 @@ public sealed partial class SqlSession : ISessionServices
         return Settings.Get(name) ?? value;
     }
 
-        bool ISessionServices.CancelBackend(int processId) => Signal(processId, "cancel query", c => c.CancelStatement());
+    bool ISessionServices.CancelBackend(int processId) => Signal(processId, "cancel query", c => c.CancelStatement());
 
     bool ISessionServices.TerminateBackend(int processId) => Signal(processId, "terminate backend", c => c.Terminate());
 

@@ -54,6 +54,8 @@ internal static class Aggregates
         yield return new("array_agg", [FunctionCatalog.AnyElement], FunctionCatalog.AnyArray, () => new ArrayAggState(SqlType.Text), IgnoresNulls: false);
         yield return new("json_agg", [FunctionCatalog.AnyElement], SqlType.Json, JsonFunctions.Agg(SqlType.Text, jsonb: false), IgnoresNulls: false);
         yield return new("jsonb_agg", [FunctionCatalog.AnyElement], SqlType.Jsonb, JsonFunctions.Agg(SqlType.Text, jsonb: true), IgnoresNulls: false);
+        yield return JsonFunctions.ObjectAgg("json_object_agg", [SqlType.Text, SqlType.Text]);
+        yield return JsonFunctions.ObjectAgg("jsonb_object_agg", [SqlType.Text, SqlType.Text]);
         foreach (AggregateFunction ordered in OrderedAggregates.Build())
         {
             yield return ordered;

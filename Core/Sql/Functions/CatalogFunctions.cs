@@ -26,7 +26,7 @@ internal static class CatalogFunctions
         "pg_ts_config_is_visible", "pg_ts_dict_is_visible", "pg_ts_parser_is_visible", "pg_ts_template_is_visible",
         "pg_advisory_lock", "pg_advisory_lock_shared", "pg_try_advisory_lock", "pg_try_advisory_lock_shared", "pg_advisory_xact_lock",
         "pg_advisory_xact_lock_shared", "pg_try_advisory_xact_lock", "pg_try_advisory_xact_lock_shared", "pg_advisory_unlock",
-        "pg_advisory_unlock_shared", "pg_advisory_unlock_all",
+        "pg_advisory_unlock_shared", "pg_advisory_unlock_all", "random", "setseed",
     };
 
     public static bool IsCatalogFunction(string name) => Names.Contains(name) || SizeFunctions.IsSizeFunction(name);
@@ -93,6 +93,13 @@ internal static class CatalogFunctions
                 Services(session).Notify(a[0].IsNull ? "" : a[0].AsString, a[1].IsNull ? "" : a[1].AsString);
                 return SqlValue.Void;
             }, Strict: false, IsVolatile: true)],
+            // the session's generator, so setseed() repeats the sequence; without a server session, the shared one
+            "random" => [new(name, [], SqlType.Float8, (_, _) => SqlValue.FromFloat8((session.Services?.Random ?? Random.Shared).NextDouble()), IsVolatile: true)],
+            "setseed" => [new(name, [SqlType.Float8], SqlType.Void, (a, _) =>
+            {
+                Services(session).SetSeed(a[0].AsDouble);
+                return SqlValue.Void;
+            }, IsVolatile: true)],
             "current_setting" =>
             [
                 new(name, [T], T, (a, _) => SqlValue.FromText(Services(session).CurrentSetting(a[0].AsString)

@@ -77,6 +77,11 @@ public static class FunctionCatalog
             return null;
         }
 
+        if (name is "json_object_agg" or "jsonb_object_agg")
+        {
+            return argTypes.Count == 2 ? JsonFunctions.ObjectAgg(name, argTypes) : null; // ("any", "any"): any key and value types
+        }
+
         return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, null), (c, types) => c with
         {
             Parameters = types,
@@ -106,6 +111,7 @@ public static class FunctionCatalog
         DateFunctions.Register(all);
         TimeZoneFunctions.Register(all);
         JsonFunctions.Register(all);
+        JsonEditing.Register(all);
         SystemFunctions.Register(all);
         return all.GroupBy(f => f.Name, StringComparer.Ordinal).ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
     }

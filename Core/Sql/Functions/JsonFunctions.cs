@@ -19,6 +19,12 @@ internal static class JsonFunctions
             f.Add(prefix + "_typeof", SqlType.Text, (a, _) => SqlValue.FromText(TypeOf(a[0].AsString)), type);
             f.Add(prefix + "_array_length", SqlType.Int4, (a, _) => SqlValue.FromInt4(ArrayLength(a[0].AsString)), type);
             f.Add(prefix + "_strip_nulls", type, (a, _) => SqlValue.FromString(kind, StripNulls(a[0].AsString, kind)), type);
+            f.Add(new ScalarFunction(prefix + "_extract_path", [type], type, (a, _) => JsonOperators.Extract(a[0], kind, a[1..], asText: false),
+                VariadicElement: SqlType.Text));
+            f.Add(new ScalarFunction(prefix + "_extract_path_text", [type], SqlType.Text, (a, _) => JsonOperators.Extract(a[0], kind, a[1..], asText: true),
+                VariadicElement: SqlType.Text));
+            f.Add(prefix + "_object", type, (a, _) => Object(Pairs(a[0].AsArray), kind), SqlType.Text.ArrayOf());
+            f.Add(prefix + "_object", type, (a, _) => Object(Pairs(a[0].AsArray, a[1].AsArray), kind), SqlType.Text.ArrayOf(), SqlType.Text.ArrayOf());
         }
 
         f.Add("jsonb_pretty", SqlType.Text, (a, _) => SqlValue.FromText(Pretty(a[0].AsString)), SqlType.Jsonb);
@@ -67,6 +73,89 @@ internal static class JsonFunctions
         public SqlValue Result() => _text is null ? SqlValue.Null : jsonb
             ? SqlValue.FromString(SqlTypeKind.Jsonb, SqlJson.Validate(_text.ToString() + "]", SqlTypeKind.Jsonb))
             : SqlValue.FromString(SqlTypeKind.Json, _text.ToString() + "]");
+    }
+
+    /// <summary>json_object_agg / jsonb_object_agg: the rows' key/value pairs as one object (keys as text, never NULL).</summary>
+    public static AggregateFunction ObjectAgg(string name, IReadOnlyList<SqlType> types)
+    {
+        bool jsonb = name == "jsonb_object_agg";
+        SqlType keyType = types[0], valueType = types[1];
+        return new AggregateFunction(name, types, jsonb ? SqlType.Jsonb : SqlType.Json, () => new ObjectAggState(keyType, valueType, jsonb), IgnoresNulls: false);
+    }
+
+    private sealed class ObjectAggState(SqlType keyType, SqlType valueType, bool jsonb) : IAggregateState
+    {
+        private StringBuilder? _text;
+
+        public void Step(SqlValue[] args)
+        {
+            if (args[0].IsNull)
+            {
+                throw new SqlException(SqlState.InvalidParameterValue, "field name must not be null");
+            }
+
+            string key = keyType.IsString || keyType.Kind == SqlTypeKind.Unknown ? args[0].AsString : SqlText.Format(args[0]);
+            (_text is null ? _text = new StringBuilder("{ ") : _text.Append(", ")).Append(Quote(key)).Append(" : ").Append(ToJson(args[1], valueType));
+        }
+
+        public SqlValue Result() => _text is null ? SqlValue.Null : jsonb
+            ? SqlValue.FromString(SqlTypeKind.Jsonb, SqlJson.Validate(_text.ToString() + " }", SqlTypeKind.Jsonb))
+            : SqlValue.FromString(SqlTypeKind.Json, _text.ToString() + " }");
+    }
+
+    /// <summary>json(b)_object(text[]): a one-dimensional array of alternating keys and values, or a two-column one of pairs.</summary>
+    private static List<(SqlValue Key, SqlValue Value)> Pairs(SqlArray array)
+    {
+        int[] lengths = array.Lengths;
+        if (lengths.Length > 2)
+        {
+            throw new SqlException(SqlState.ArraySubscriptError, "wrong number of array subscripts");
+        }
+
+        if (lengths.Length == 2 && lengths[1] != 2)
+        {
+            throw new SqlException(SqlState.ArraySubscriptError, "array must have two columns");
+        }
+
+        if (array.Items.Count % 2 != 0)
+        {
+            throw new SqlException(SqlState.ArraySubscriptError, "array must have even number of elements");
+        }
+
+        return [.. Enumerable.Range(0, array.Items.Count / 2).Select(i => (array.Items[2 * i], array.Items[(2 * i) + 1]))];
+    }
+
+    /// <summary>json(b)_object(keys text[], values text[]): the two arrays paired up.</summary>
+    private static List<(SqlValue Key, SqlValue Value)> Pairs(SqlArray keys, SqlArray values)
+    {
+        if (keys.Rank > 1 || values.Rank > 1)
+        {
+            throw new SqlException(SqlState.ArraySubscriptError, "wrong number of array subscripts");
+        }
+
+        if (keys.Items.Count != values.Items.Count)
+        {
+            throw new SqlException(SqlState.ArraySubscriptError, "mismatched array dimensions");
+        }
+
+        return [.. keys.Items.Zip(values.Items)];
+    }
+
+    private static SqlValue Object(List<(SqlValue Key, SqlValue Value)> pairs, SqlTypeKind kind)
+    {
+        var text = new StringBuilder("{");
+        foreach ((SqlValue key, SqlValue value) in pairs)
+        {
+            if (key.IsNull)
+            {
+                throw new SqlException(SqlState.NullValueNotAllowed, "null value not allowed for object key");
+            }
+
+            text.Append(text.Length == 1 ? "" : ", ").Append(Quote(key.AsString)).Append(" : ").Append(value.IsNull ? "null" : Quote(value.AsString));
+        }
+
+        string json = text.Append('}').ToString();
+        return SqlValue.FromString(kind, kind == SqlTypeKind.Jsonb ? SqlJson.Validate(json, kind) : json);
     }
 
     /// <summary>A value as JSON text, as PostgreSQL's datum_to_json writes it.</summary>

@@ -8,7 +8,8 @@ namespace ThunderDb.Core.Sql.Functions;
 /// The json and jsonb operators: <c>-&gt;</c> and <c>-&gt;&gt;</c> (an object's field by key, an array's element by
 /// index, negative from the end), <c>#&gt;</c> and <c>#&gt;&gt;</c> (by a text[] path), and jsonb's <c>@&gt;</c> /
 /// <c>&lt;@</c> (containment), <c>?</c>, <c>?|</c>, <c>?&amp;</c> (key or array-string existence), with PostgreSQL's
-/// results: a missing field, a wrong-kind step or a JSON null read as text is SQL NULL.
+/// results: a missing field, a wrong-kind step or a JSON null read as text is SQL NULL. jsonb's editing operators
+/// <c>-</c> and <c>#-</c> are <see cref="JsonEditing"/>'s.
 /// </summary>
 internal static class JsonOperators
 {
@@ -29,19 +30,21 @@ internal static class JsonOperators
             "->" when right.IsString => (left, (a, b) => Step(a, kind, e => Field(e, b.AsString), asText: false)),
             "->>" when right.IsInteger => (SqlType.Text, (a, b) => Step(a, kind, e => Index(e, b.AsInt64), asText: true)),
             "->>" when right.IsString => (SqlType.Text, (a, b) => Step(a, kind, e => Field(e, b.AsString), asText: true)),
-            "#>" when textArray => (left, (a, b) => Step(a, kind, e => Path(e, b), asText: false)),
-            "#>>" when textArray => (SqlType.Text, (a, b) => Step(a, kind, e => Path(e, b), asText: true)),
+            "#>" when textArray => (left, (a, b) => Extract(a, kind, b.AsArray.Items, asText: false)),
+            "#>>" when textArray => (SqlType.Text, (a, b) => Extract(a, kind, b.AsArray.Items, asText: true)),
             "@>" when jsonb && right.Kind == SqlTypeKind.Jsonb && !right.IsArray => (SqlType.Bool, (a, b) => SqlValue.FromBool(Contains(a, b))),
             "<@" when jsonb && right.Kind == SqlTypeKind.Jsonb && !right.IsArray => (SqlType.Bool, (a, b) => SqlValue.FromBool(Contains(b, a))),
             "?" when jsonb && right.IsString => (SqlType.Bool, (a, b) => SqlValue.FromBool(Exists(a, [b.AsString], any: true))),
             "?|" when jsonb && textArray => (SqlType.Bool, (a, b) => SqlValue.FromBool(Exists(a, Strings(b), any: true))),
             "?&" when jsonb && textArray => (SqlType.Bool, (a, b) => SqlValue.FromBool(Exists(a, Strings(b), any: false))),
+            "#-" when jsonb && textArray => (left, JsonEditing.DeletePath),
+            "-" when jsonb && JsonEditing.Minus(right) is { } minus => (left, minus),
             _ => null,
         };
     }
 
     /// <summary>Whether <paramref name="op"/> is one of these operators (so the binder coerces its untyped operand).</summary>
-    public static bool IsJsonOperator(string op) => op is "->" or "->>" or "#>" or "#>>" or "@>" or "<@" or "?" or "?|" or "?&";
+    public static bool IsJsonOperator(string op) => op is "->" or "->>" or "#>" or "#>>" or "@>" or "<@" or "?" or "?|" or "?&" or "#-";
 
     private static SqlValue Step(SqlValue json, SqlTypeKind kind, Func<JsonElement, JsonElement?> step, bool asText)
     {
@@ -94,10 +97,14 @@ internal static class JsonOperators
         return at >= 0 && at < length ? e[(int)at] : null;
     }
 
-    private static JsonElement? Path(JsonElement e, SqlValue path)
+    /// <summary><c>#&gt;</c> / <c>#&gt;&gt;</c> and json(b)_extract_path[_text]: the value at a path of keys and indexes.</summary>
+    public static SqlValue Extract(SqlValue json, SqlTypeKind kind, IReadOnlyList<SqlValue> steps, bool asText) =>
+        Step(json, kind, e => Path(e, steps), asText);
+
+    private static JsonElement? Path(JsonElement e, IReadOnlyList<SqlValue> steps)
     {
         JsonElement current = e;
-        foreach (SqlValue step in path.AsArray.Items)
+        foreach (SqlValue step in steps)
         {
             if (step.IsNull)
             {

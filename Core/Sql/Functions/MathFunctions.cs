@@ -67,7 +67,6 @@ internal static class MathFunctions
         f.Add("div", N, (a, _) => a[1].AsDecimal == 0 ? throw SqlArithmetic.DivisionByZero() : Fn.Numeric(() => decimal.Truncate(a[0].AsDecimal / a[1].AsDecimal)), N, N);
 
         f.Add("pi", F8, (_, _) => SqlValue.FromFloat8(Math.PI));
-        f.Add(new ScalarFunction("random", [], F8, (_, _) => SqlValue.FromFloat8(Random.Shared.NextDouble()), IsVolatile: true));
         f.Add("degrees", F8, (a, _) => SqlValue.FromFloat8(a[0].AsDouble * (180.0 / Math.PI)), F8);
         f.Add("radians", F8, (a, _) => SqlValue.FromFloat8(a[0].AsDouble * (Math.PI / 180.0)), F8);
         f.Add("sin", F8, (a, _) => SqlValue.FromFloat8(Math.Sin(a[0].AsDouble)), F8);

@@ -25,6 +25,12 @@ public interface ISessionServices
     /// <summary>current_setting(name): a session setting's value; null when no setting has that name.</summary>
     string? CurrentSetting(string name);
 
+    /// <summary>random()'s generator: the session's own, so that setseed() makes the sequence that follows repeatable.</summary>
+    Random Random { get; }
+
+    /// <summary>setseed(seed): restarts <see cref="Random"/> from <paramref name="seed"/> (22003 outside [-1, 1]).</summary>
+    void SetSeed(double seed);
+
     /// <summary>set_config(name, value, is_local): SET (or SET LOCAL) through a function; the value now in force.</summary>
     string SetConfig(string name, string value, bool isLocal);
 

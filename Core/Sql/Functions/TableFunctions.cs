@@ -21,7 +21,7 @@ internal static class TableFunctions
     /// <summary>True for the names of set-returning functions (in a select list they make a ProjectSet).</summary>
     public static bool IsSetReturning(string name) =>
         name is "generate_series" or "unnest" or "regexp_split_to_table" or "jsonb_array_elements" or "json_array_elements" or "jsonb_array_elements_text"
-            or "json_array_elements_text" or "jsonb_each" or "json_each" or "jsonb_each_text" or "json_each_text";
+            or "json_array_elements_text" or "jsonb_each" or "json_each" or "jsonb_each_text" or "json_each_text" or "jsonb_object_keys" or "json_object_keys";
 
     public static TableFunction? Resolve(string name, IReadOnlyList<SqlType> args)
     {
@@ -43,6 +43,12 @@ internal static class TableFunctions
                 SqlType json = name.StartsWith("jsonb", StringComparison.Ordinal) ? SqlType.Jsonb : SqlType.Json;
                 bool text = name.EndsWith("_text", StringComparison.Ordinal);
                 return new(name, [json], [new PlanColumn("key", T), new PlanColumn("value", text ? T : json)], (a, _) => JsonEach(a[0], text, name));
+            }
+
+            case "jsonb_object_keys" or "json_object_keys" when args.Count == 1:
+            {
+                SqlType json = name.StartsWith("jsonb", StringComparison.Ordinal) ? SqlType.Jsonb : SqlType.Json;
+                return new(name, [json], [new PlanColumn(name, T)], (a, _) => ObjectKeys(a[0], name));
             }
 
             case "regexp_split_to_table" when args.Count is 2 or 3:
@@ -191,5 +197,17 @@ internal static class TableFunctions
         }
 
         return [.. pairs.Select(p => new[] { SqlValue.FromText(p.Name), p.Value })];
+    }
+
+    /// <summary>json(b)_object_keys: the keys in stored order (json: as written, duplicates included; jsonb: its canonical order).</summary>
+    private static List<SqlValue[]> ObjectKeys(SqlValue json, string name)
+    {
+        using JsonDocument doc = JsonDocument.Parse(json.AsString);
+        return doc.RootElement.ValueKind switch
+        {
+            JsonValueKind.Object => [.. doc.RootElement.EnumerateObject().Select(p => new[] { SqlValue.FromText(p.Name) })],
+            JsonValueKind.Array => throw new SqlException(SqlState.InvalidParameterValue, $"cannot call {name} on an array"),
+            _ => throw new SqlException(SqlState.InvalidParameterValue, $"cannot call {name} on a scalar"),
+        };
     }
 }

@@ -257,6 +257,8 @@ internal sealed partial class Binder
             case "=" or "<>" or "<" or "<=" or ">" or ">=":
                 (left, right) = Comparable(left, right, b.Operator, position);
                 return Comparison(ComparisonOf(b.Operator, position), left, right);
+            case "-" when left.Type.Kind == SqlTypeKind.Jsonb && !left.Type.IsArray:
+                return BindJsonOperator(b, left, right, position);
             case "+" or "-" or "*" or "/" or "%" or "^":
                 return Arithmetic(b.Operator, left, right, position);
             case "||":
@@ -285,19 +287,29 @@ internal sealed partial class Binder
 
             case "~~" or "!~~" or "~~*" or "!~~*":
                 return new LikeExpr(TextOperand(left), TextOperand(right), null, b.Operator.Contains('*', StringComparison.Ordinal), b.Operator.StartsWith('!'));
-            case var op when JsonOperators.IsJsonOperator(op) && JsonOperand(left, right, op, position) is var (l, r)
-                && JsonOperators.Resolve(op, l.Type, r.Type) is { } json:
-            {
-                Func<SqlValue, SqlValue, SqlValue> apply = json.Apply;
-                return new FunctionExpr(op, (values, _) => apply(values[0], values[1]), [l, r], json.Result, strict: true, volatileResult: false);
-            }
-
+            case var op when JsonOperators.IsJsonOperator(op):
+                return BindJsonOperator(b, left, right, position);
             default:
-                throw new SqlException(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {b.Operator} {right.Type}",
-                    position: b.OperatorPosition > 0 ? b.OperatorPosition + 1 : position,
-                    hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
+                throw NoSuchOperator(b, left, right, position);
         }
     }
+
+    private static BoundExpr BindJsonOperator(Ast.BinaryExpr b, BoundExpr left, BoundExpr right, int position)
+    {
+        (BoundExpr l, BoundExpr r) = JsonOperand(left, right, b.Operator, position);
+        if (JsonOperators.Resolve(b.Operator, l.Type, r.Type) is not { } json)
+        {
+            throw NoSuchOperator(b, left, right, position);
+        }
+
+        Func<SqlValue, SqlValue, SqlValue> apply = json.Apply;
+        return new FunctionExpr(b.Operator, (values, _) => apply(values[0], values[1]), [l, r], json.Result, strict: true, volatileResult: false);
+    }
+
+    private static SqlException NoSuchOperator(Ast.BinaryExpr b, BoundExpr left, BoundExpr right, int position) =>
+        new(SqlState.UndefinedFunction, $"operator does not exist: {left.Type} {b.Operator} {right.Type}",
+            position: b.OperatorPosition > 0 ? b.OperatorPosition + 1 : position,
+            hint: "No operator matches the given name and argument types. You might need to add explicit type casts.");
 
     /// <summary>
     /// The operands of a json operator with an untyped side given its type as PostgreSQL resolves it: the json side
@@ -307,14 +319,14 @@ internal sealed partial class Binder
     {
         if (left.Type.Kind == SqlTypeKind.Unknown)
         {
-            left = TypeRules.Coerce(left, op is "@>" or "<@" or "?" or "?|" or "?&" ? SqlType.Jsonb : SqlType.Json, position);
+            left = TypeRules.Coerce(left, op is "@>" or "<@" or "?" or "?|" or "?&" or "#-" ? SqlType.Jsonb : SqlType.Json, position);
         }
 
         if (right.Type.Kind == SqlTypeKind.Unknown)
         {
             SqlType target = op switch
             {
-                "#>" or "#>>" or "?|" or "?&" => SqlType.Text.ArrayOf(),
+                "#>" or "#>>" or "?|" or "?&" or "#-" => SqlType.Text.ArrayOf(),
                 "@>" or "<@" => left.Type,
                 _ => SqlType.Text,
             };
@@ -508,7 +520,7 @@ internal sealed partial class Binder
             }
             catch (SqlException x) when (x.Position == 0)
             {
-                throw new SqlException(x.SqlState, x.Message, x.Detail, x.Hint, Pos(c.Operand));
+                throw x.AtPosition(Pos(c.Operand));
             }
         }
 
@@ -628,7 +640,7 @@ internal sealed partial class Binder
         }
         catch (SqlException e) when (e.Position == 0)
         {
-            throw new SqlException(e.SqlState, e.Message, e.Detail, e.Hint, position);
+            throw e.AtPosition(position);
         }
 
         var coerced = new List<BoundExpr>(args.Count);

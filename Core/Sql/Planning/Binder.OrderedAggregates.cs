@@ -66,7 +66,7 @@ internal sealed partial class Binder
         }
         catch (SqlException e) when (e.Position == 0)
         {
-            throw new SqlException(e.SqlState, e.Message, e.Detail, e.Hint, Pos(call));
+            throw e.AtPosition(Pos(call));
         }
 
         args = [.. args.Select((a, i) => i < fn.Parameters.Count ? TypeRules.Coerce(Infer(a, fn.Parameters[i]), fn.Parameters[i]) : a)];

@@ -89,7 +89,7 @@ internal static class TypeRules
             }
             catch (SqlException x) when (x.Position == 0 && position > 0)
             {
-                throw new SqlException(x.SqlState, x.Message, x.Detail, x.Hint, position);
+                throw x.AtPosition(position);
             }
         }
 

@@ -26,10 +26,13 @@ public static class SqlJson
             WriteCanonical(sb, document.RootElement);
             return sb.ToString();
         }
+        catch (SqlException e) when (e.SqlState == SqlState.UntranslatableCharacter)
+        {
+            throw JsonSyntaxError.For(text, e.Detail ?? e.Message, rejectNul: true);
+        }
         catch (JsonException e)
         {
-            throw new SqlException(SqlState.InvalidTextRepresentation, $"invalid input syntax for type {(kind == SqlTypeKind.Jsonb ? "jsonb" : "json")}",
-                detail: e.Message);
+            throw JsonSyntaxError.For(text, e.Message);
         }
     }
 
@@ -64,7 +67,7 @@ public static class SqlJson
                 {
                     sb.Append(first ? "" : ", ");
                     first = false;
-                    WriteString(sb, m.Key);
+                    WriteString(sb, TextOnly(m.Key));
                     sb.Append(": ");
                     WriteCanonical(sb, m.Value);
                 }
@@ -89,7 +92,7 @@ public static class SqlJson
             }
 
             case JsonValueKind.String:
-                WriteString(sb, e.GetString()!);
+                WriteString(sb, TextOnly(e.GetString()!));
                 break;
             case JsonValueKind.Number:
             {
@@ -105,6 +108,11 @@ public static class SqlJson
                 break;
         }
     }
+
+    /// <summary>jsonb keeps strings as text, which cannot hold NUL (json keeps the escape as written).</summary>
+    private static string TextOnly(string s) => s.Contains('\0', StringComparison.Ordinal)
+        ? throw new SqlException(SqlState.UntranslatableCharacter, "unsupported Unicode escape sequence", detail: "\\u0000 cannot be converted to text.")
+        : s;
 
     /// <summary>A string as a JSON string literal, escaped as PostgreSQL's escape_json does (non-ASCII kept).</summary>
     public static string Quote(string s)

@@ -7,7 +7,9 @@ namespace ThunderDb.Host.Tests.Postgres.Differential;
 /// indexes, missing keys and JSON nulls, json's text as written against jsonb's canonical form, a table filtered by
 /// containment, pg_typeof, and the operator-does-not-exist errors with their positions; and the json functions (to_json[b]
 /// of every kind of value, json[b]_build_object / _build_array, json[b]_agg with ORDER BY and FILTER, typeof,
-/// array_length, strip_nulls, jsonb_pretty, their errors): psql scripts against ThunderDB and PostgreSQL 15 must print the same.
+/// array_length, strip_nulls, jsonb_pretty, their errors); jsonb editing (jsonb_set[_lax], jsonb_insert, -, #-), object keys,
+/// extract_path, json[b]_object[_agg]; and malformed input's DETAIL and CONTEXT: psql scripts against ThunderDB and
+/// PostgreSQL 15 must print the same.
 /// </summary>
 [NotInParallel("thunderdb-process")]
 public sealed class JsonDifferentialTests
@@ -48,6 +50,76 @@ public sealed class JsonDifferentialTests
         SELECT json_agg(x) FROM people WHERE false;
         """;
 
+    private const string EditingScript = """
+        SELECT jsonb_set('{"a":1,"b":[1,2,3]}', '{b,1}', '"x"') AS s1, jsonb_set('{"a":1,"b":[1,2,3]}', '{b,10}', '"x"') AS s2, jsonb_set('{"a":1,"b":[1,2,3]}', '{b,-10}', '"x"') AS s3, jsonb_set('{"a":1}', '{c}', '5') AS s4, jsonb_set('{"a":1}', '{c}', '5', false) AS s5;
+        SELECT jsonb_set('{"a":1,"b":[1]}', '{c,d}', '5') AS deep_missing, jsonb_set('{"a":1}', '{a,d}', '5') AS through_scalar, jsonb_set('{"a":1}', '{}', '5') AS empty_path, jsonb_set('{"a":1}', '{a}', NULL) AS null_value, jsonb_set('[]', '{0}', '5') AS into_empty, jsonb_set('{}', '{a}', '5', false) AS no_create;
+        SELECT jsonb_set('{"a":[1]}', '{a,z}', '5');
+        SELECT jsonb_set('5', '{a}', '5');
+        SELECT jsonb_set('{"a":1}', '{NULL}', '5');
+        SELECT jsonb_set('{"a":1}', '{{a}}', '9');
+        SELECT jsonb_insert('{"a":[0,1,2]}', '{a,1}', '"new"') AS before, jsonb_insert('{"a":[0,1,2]}', '{a,1}', '"new"', true) AS after, jsonb_insert('{"a":[0,1,2]}', '{a,-1}', '"new"', true) AS last, jsonb_insert('{"a":[0,1,2]}', '{a,9}', '"new"') AS beyond, jsonb_insert('{"a":{"b":1}}', '{a,c}', '"new"') AS new_key;
+        SELECT jsonb_insert('{"a":{"b":1}}', '{a,b}', '"new"');
+        SELECT '{"a":1,"b":2}'::jsonb - 'a' AS k, '["a","b","a"]'::jsonb - 'a' AS s, '["a","b","a"]'::jsonb - 1 AS i, '["a","b","a"]'::jsonb - -1 AS neg, '["a"]'::jsonb - 7 AS out, '{"a":1,"b":2,"c":3}'::jsonb - '{a,c}'::text[] AS keys, '{"a":1}'::jsonb - 'a'::varchar - 'b' AS chained;
+        SELECT '{"a":1,"b":{"c":[1,2]}}'::jsonb #- '{b,c,0}' AS p1, '{"a":1,"b":{"c":[1,2]}}'::jsonb #- '{b,x}' AS p2, '{"a":1}'::jsonb #- NULL AS p3, pg_typeof('{"a":1}'::jsonb #- '{a}');
+        SELECT '{"a":1,"b":2}'::jsonb - 1;
+        SELECT '5'::jsonb - 'a';
+        SELECT '{"a":{"b":[1]}}'::jsonb #- '{a,b,x}';
+        SELECT '5'::jsonb #- '{a}';
+        SELECT jsonb_set_lax('{"a":1}', '{a}', NULL) AS json_null, jsonb_set_lax('{"a":1}', '{a}', NULL, true, 'delete_key') AS del, jsonb_set_lax('{"a":1}', '{a}', NULL, true, 'return_target') AS same, jsonb_set_lax('{"a":1}', '{a}', '3', NULL) AS null_create;
+        SELECT jsonb_set_lax('{"a":1}', '{a}', NULL, true, 'raise_exception');
+        SELECT jsonb_set_lax('{"a":1}', '{a}', NULL, true, 'bogus');
+        CREATE TABLE docs (id int PRIMARY KEY, d jsonb, j json);
+        INSERT INTO docs VALUES (1, '{"a":1,"tags":["x","y"],"n":{"k":[1,2,3]}}', '{"b":2,"a":1,"b":3}'), (2, '[1,2,3]', '[4,5]'), (3, '"s"', '7');
+        UPDATE docs SET d = jsonb_set(d, '{n,k,0}', to_jsonb(id * 10)) WHERE id = 1;
+        UPDATE docs SET d = d - 'tags' || '{"z":true}' WHERE id = 1;
+        SELECT id, d, d #- '{n,k}' AS del FROM docs WHERE id < 3 ORDER BY id;
+        SELECT jsonb_object_keys(d) FROM docs WHERE id = 1;
+        SELECT json_object_keys(j) FROM docs WHERE id = 1;
+        SELECT jsonb_object_keys(d) FROM docs WHERE id = 2;
+        SELECT json_object_agg(id, d ORDER BY id) AS by_id, jsonb_object_agg(id::text, j) AS canonical FROM docs;
+        SELECT jsonb_object_agg(k, v) AS last_wins, json_object_agg(k, v) FILTER (WHERE false) AS none FROM (VALUES ('a', 1), ('a', 2)) t(k, v);
+        SELECT json_object_agg(NULL::text, 1);
+        SELECT jsonb_extract_path(d, 'n', 'k', '1') AS e1, jsonb_extract_path_text(d, 'n', 'k') AS e2, json_extract_path_text(j, 'a') AS e3, json_extract_path(j, 'zz') AS e4 FROM docs WHERE id = 1;
+        SELECT json_object('{a,1,b,2}') AS flat, json_object('{{a,1},{b,NULL}}') AS pairs, jsonb_object('{b,a}', '{1,2}') AS two, json_object('{}') AS empty;
+        SELECT json_object('{a,b,c}');
+        SELECT json_object('{{a,b,c}}');
+        SELECT json_object('{NULL,a}');
+        SELECT json_object('{a,b}', '{1}');
+        """;
+
+    private const string InputErrorScript = """
+        SELECT 'bad'::jsonb;
+        SELECT '{"a":}'::jsonb;
+        SELECT '{"a":1'::json;
+        SELECT '"abc'::json;
+        SELECT '[1,2,]'::json;
+        SELECT '[1 2]'::json;
+        SELECT '{"a" 1}'::json;
+        SELECT '{1:2}'::json;
+        SELECT '{"a":1,}'::json;
+        SELECT '1.'::json;
+        SELECT '-'::json;
+        SELECT '12abc'::json;
+        SELECT '01'::json;
+        SELECT '"a\qb"'::json;
+        SELECT '"a\u12"'::json;
+        SELECT E'"a\tb"'::json;
+        SELECT '#'::json;
+        SELECT E'{\n"a": 1,\n"b": tru}'::json;
+        SELECT '{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa": x, "b": 1}'::json;
+        SELECT ''::json;
+        SELECT '[1,2'::jsonb;
+        SELECT '1e'::jsonb;
+        SELECT '"\u0000"'::jsonb;
+        SELECT '"\u0000"'::json;
+        CREATE TABLE j (id int, v jsonb);
+        COPY j FROM STDIN;
+        1	{"a": 1}
+        2	{"a": nope}
+        \.
+        SELECT count(*) FROM j;
+        """;
+
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
 
@@ -58,4 +130,14 @@ public sealed class JsonDifferentialTests
     [Test]
     [Timeout(120_000)]
     public async Task Json_functions_print_what_postgresql_prints(CancellationToken ct) => await PsqlScriptDifferential.AssertSameOutputAsync(FunctionScript, ct);
+
+    [Test]
+    [Timeout(120_000)]
+    public async Task Jsonb_editing_functions_and_operators_print_what_postgresql_prints(CancellationToken ct) =>
+        await PsqlScriptDifferential.AssertSameOutputAsync(EditingScript, ct);
+
+    [Test]
+    [Timeout(120_000)]
+    public async Task Malformed_json_is_reported_as_postgresql_reports_it(CancellationToken ct) =>
+        await PsqlScriptDifferential.AssertSameOutputAsync(InputErrorScript, ct);
 }
