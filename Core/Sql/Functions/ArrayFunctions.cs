@@ -22,8 +22,19 @@ internal static partial class ArrayFunctions
         f.Add(new ScalarFunction("array_position", [Any, FunctionCatalog.AnyElement], I4, (a, _) => a[0].IsNull ? SqlValue.Null : Position(a[0].AsArray, a[1], 1), Strict: false));
         f.Add(new ScalarFunction("array_position", [Any, FunctionCatalog.AnyElement, I4], I4,
             (a, _) => a[0].IsNull ? SqlValue.Null : a[2].IsNull ? throw Fn.InvalidParameter("initial position must not be null") : Position(a[0].AsArray, a[1], a[2].AsInt32), Strict: false));
+        f.Add("arraycontains", SqlType.Bool, (a, _) => SqlValue.FromBool(Contains(a[0].AsArray, a[1].AsArray)), Any, Any);
+        f.Add("arraycontained", SqlType.Bool, (a, _) => SqlValue.FromBool(Contains(a[1].AsArray, a[0].AsArray)), Any, Any);
+        f.Add("arrayoverlap", SqlType.Bool, (a, _) => SqlValue.FromBool(Overlaps(a[0].AsArray, a[1].AsArray)), Any, Any);
         RegisterEditing(f);
     }
+
+    /// <summary><c>@&gt;</c>: every element of <paramref name="inner"/> equals one of <paramref name="outer"/>'s (dimensions ignored; a NULL matches nothing).</summary>
+    public static bool Contains(SqlArray outer, SqlArray inner) =>
+        inner.Items.All(i => !i.IsNull && outer.Items.Any(o => !o.IsNull && SqlCompare.Compare(o, i) == 0));
+
+    /// <summary><c>&amp;&amp;</c>: some non-NULL element is in both.</summary>
+    public static bool Overlaps(SqlArray left, SqlArray right) =>
+        left.Items.Any(l => !l.IsNull && right.Items.Any(r => !r.IsNull && SqlCompare.Compare(l, r) == 0));
 
     private static SqlValue Position(SqlArray array, SqlValue target, int start)
     {

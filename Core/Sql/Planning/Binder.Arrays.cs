@@ -1,5 +1,6 @@
 using System.Globalization;
 using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Functions;
 using ThunderDb.Core.Sql.Types;
 using Ast = ThunderDb.Core.Sql.Syntax;
 
@@ -168,6 +169,27 @@ internal sealed partial class Binder
         }
 
         return CallScalar(name, args, position);
+    }
+
+    /// <summary>
+    /// <c>@&gt;</c>, <c>&lt;@</c> and <c>&amp;&amp;</c> of two arrays (anyarray: both of one type; an untyped side takes the
+    /// other's), as arraycontains / arraycontained / arrayoverlap.
+    /// </summary>
+    private BoundExpr BindArrayContainment(Ast.BinaryExpr b, BoundExpr left, BoundExpr right, int position)
+    {
+        static bool Untyped(BoundExpr e) => e.Type.Kind == SqlTypeKind.Unknown && !e.Type.IsArray;
+        BoundExpr l = Untyped(left) && right.Type.IsArray ? TypeRules.Coerce(Infer(left, right.Type with { Modifier = -1 }), right.Type with { Modifier = -1 }, position) : left;
+        BoundExpr r = Untyped(right) && l.Type.IsArray ? TypeRules.Coerce(Infer(right, l.Type with { Modifier = -1 }), l.Type with { Modifier = -1 }, position) : right;
+        bool sameType = l.Type.IsArray && r.Type.IsArray
+            && (l.Type.Kind == r.Type.Kind || r.Type.Kind == SqlTypeKind.Unknown);
+        if (!sameType)
+        {
+            throw NoSuchOperator(b, left, right, position);
+        }
+
+        string name = b.Operator switch { "@>" => "arraycontains", "<@" => "arraycontained", _ => "arrayoverlap" };
+        ScalarBody body = FunctionCatalog.ResolveScalar(name, [l.Type, l.Type]).Body;
+        return new FunctionExpr(name, (values, context) => body(values, context), [l, r], SqlType.Bool, strict: true, volatileResult: false);
     }
 
     /// <summary>

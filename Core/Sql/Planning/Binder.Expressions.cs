@@ -257,6 +257,8 @@ internal sealed partial class Binder
             case "=" or "<>" or "<" or "<=" or ">" or ">=":
                 (left, right) = Comparable(left, right, b.Operator, position);
                 return Comparison(ComparisonOf(b.Operator, position), left, right);
+            case "@>" or "<@" or "&&" when left.Type.IsArray || right.Type.IsArray:
+                return BindArrayContainment(b, left, right, position);
             case "-" when left.Type.Kind == SqlTypeKind.Jsonb && !left.Type.IsArray:
                 return BindJsonOperator(b, left, right, position);
             case "+" or "-" or "*" or "/" or "%" or "^":

@@ -6,7 +6,7 @@ namespace ThunderDb.Host.Tests.Postgres.Differential;
 
 /// <summary>
 /// Multidimensional arrays: one psql script (constructors, literals, subscripts and slices, array_ndims / array_dims /
-/// array_length, unnest, array_agg of arrays, storage, COPY, errors) against ThunderDB and the distribution's
+/// array_length, unnest, array_agg of arrays, storage, COPY, containment and overlap, errors) against ThunderDB and the distribution's
 /// PostgreSQL 15 must print the same; Npgsql's int[,] round-trips through binary parameters and results.
 /// </summary>
 [NotInParallel("thunderdb-process")]
@@ -39,6 +39,12 @@ public sealed class ArrayDifferentialTests
         SELECT '{{{{{{{1}}}}}}}'::int[];
         SELECT array_position('{{1,2},{3,4}}'::int[], 3);
         SELECT array_agg(a) FROM (VALUES (ARRAY[1,2]), (ARRAY[3])) v(a);
+        SELECT ARRAY[1,2,3] @> ARRAY[1,3] AS c, ARRAY[1,2] <@ ARRAY[1,2,3] AS cd, ARRAY[1,2] && ARRAY[3,4] AS o1, ARRAY[1,2] && ARRAY[2] AS o2, ARRAY[1,NULL] @> ARRAY[NULL::int] AS nulls, '{a,b}'::text[] @> '{a}' AS untyped;
+        SELECT ARRAY[[1,2],[3,4]] @> ARRAY[4] AS flat, NULL::int[] @> ARRAY[1] AS n1, ARRAY[]::int[] <@ ARRAY[1] AS empty, arraycontains(ARRAY[1,2], ARRAY[2]) AS fn, arrayoverlap(ARRAY['x'], ARRAY['y']) AS fo;
+        SELECT id FROM grid WHERE g @> '{3}' OR t && ARRAY['z','a'] OR '{8}' <@ g ORDER BY id;
+        SELECT ARRAY[1] @> ARRAY[1.0];
+        SELECT '{a}'::varchar[] @> '{a}'::text[];
+        SELECT ARRAY[1] @> 1;
         """;
 
     [Before(Class)]
