@@ -49,6 +49,11 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
             throw SqlException.NotSupported(create.Temporary ? "temporary tables" : "CREATE TABLE AS");
         }
 
+        if (create.Likes is { Count: > 0 })
+        {
+            create = ExpandLikes(create);
+        }
+
         SchemaDef schema = Bind.CreationSchema(create.Name);
         if (Catalog.FindRelation(schema.Oid, create.Name.Name) is not null)
         {

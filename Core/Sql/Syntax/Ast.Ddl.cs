@@ -55,6 +55,28 @@ public enum TableConstraintKind : byte
     Index,
 }
 
+/// <summary>What CREATE TABLE ... (LIKE source INCLUDING ...) copies besides column names, types and NOT NULL.</summary>
+[Flags]
+public enum LikeOptions
+{
+    None = 0,
+    Defaults = 1,
+    Constraints = 2,
+    Indexes = 4,
+    Identity = 8,
+    Generated = 16,
+    /// <summary>COMMENTS, STATISTICS, STORAGE, COMPRESSION: accepted; nothing here to copy.</summary>
+    Other = 32,
+    All = Defaults | Constraints | Indexes | Identity | Generated | Other,
+}
+
+/// <summary>A LIKE element of CREATE TABLE, placed after the first <paramref name="ColumnsBefore"/> column definitions.</summary>
+public sealed record TableLike(ObjectName Source, LikeOptions Options, int ColumnsBefore)
+{
+    /// <summary>Where the source's name starts (0-based), for an error about it.</summary>
+    public int Position { get; init; }
+}
+
 public sealed record TableConstraint(string? Name, TableConstraintKind Kind, IReadOnlyList<string> Columns, SqlExpr? Check = null, ForeignKeyTarget? References = null);
 
 /// <summary>
@@ -71,7 +93,8 @@ public sealed record CreateTableStatement(
     bool Temporary = false,
     Query? AsQuery = null,
     IReadOnlyList<string>? AsColumns = null,
-    bool WithNoData = false) : SqlStatement;
+    bool WithNoData = false,
+    IReadOnlyList<TableLike>? Likes = null) : SqlStatement;
 
 public enum ObjectKind : byte
 {

@@ -124,11 +124,17 @@ public sealed partial class SqlParser
         Expect(TokenKind.LeftParen);
         var columns = new List<ColumnDef>();
         var constraints = new List<TableConstraint>();
+        List<TableLike>? likes = null;
         if (!Is(TokenKind.RightParen))
         {
             do
             {
-                if (IsTableConstraintStart())
+                if (!MySql && AcceptKeyword(Keyword.Like))
+                {
+                    int at = Current.Start;
+                    (likes ??= []).Add(new TableLike(ParseObjectName(), ParseLikeOptions(), columns.Count) { Position = at });
+                }
+                else if (IsTableConstraintStart())
                 {
                     constraints.Add(ParseTableConstraint());
                 }
@@ -157,7 +163,32 @@ public sealed partial class SqlParser
             options.AddRange(ParseOptionsUntilEnd());
         }
 
-        return new CreateTableStatement(name, ifNotExists, columns, constraints, options, temporary);
+        return new CreateTableStatement(name, ifNotExists, columns, constraints, options, temporary, Likes: likes);
+    }
+
+    /// <summary>{INCLUDING | EXCLUDING} {DEFAULTS | CONSTRAINTS | INDEXES | IDENTITY | GENERATED | ... | ALL}, applied in order.</summary>
+    private LikeOptions ParseLikeOptions()
+    {
+        LikeOptions options = LikeOptions.None;
+        while (Current.Kind == TokenKind.Word && TextOf(Current).ToString().ToLowerInvariant() is "including" or "excluding")
+        {
+            bool including = TextOf(Advance()).Equals("including", StringComparison.OrdinalIgnoreCase);
+            SqlToken what = Advance();
+            LikeOptions option = TextOf(what).ToString().ToLowerInvariant() switch
+            {
+                "defaults" => LikeOptions.Defaults,
+                "constraints" => LikeOptions.Constraints,
+                "indexes" => LikeOptions.Indexes,
+                "identity" => LikeOptions.Identity,
+                "generated" => LikeOptions.Generated,
+                "comments" or "statistics" or "storage" or "compression" => LikeOptions.Other,
+                "all" => LikeOptions.All,
+                _ => throw ErrorAt(what),
+            };
+            options = including ? options | option : options & ~option;
+        }
+
+        return options;
     }
 
     private bool IsTableConstraintStart()

@@ -144,10 +144,33 @@ public sealed partial class SqlPrinter
         }
 
         Text(" (");
-        List(c.Columns, ColumnDef);
-        if (c.Columns.Count > 0 && c.Constraints.Count > 0)
+        string separator = "";
+        for (int i = 0; i <= c.Columns.Count; i++)
         {
-            Text(", ");
+            foreach (TableLike like in c.Likes?.Where(l => l.ColumnsBefore == i) ?? [])
+            {
+                Text(separator).Text("LIKE ");
+                Names(like.Source.Parts);
+                foreach ((LikeOptions flag, string word) in (ReadOnlySpan<(LikeOptions, string)>)[(LikeOptions.Defaults, "DEFAULTS"), (LikeOptions.Constraints, "CONSTRAINTS"),
+                             (LikeOptions.Indexes, "INDEXES"), (LikeOptions.Identity, "IDENTITY"), (LikeOptions.Generated, "GENERATED"), (LikeOptions.Other, "COMMENTS")])
+                {
+                    Text((like.Options & flag) != 0 ? " INCLUDING " + word : "");
+                }
+
+                separator = ", ";
+            }
+
+            if (i < c.Columns.Count)
+            {
+                Text(separator);
+                ColumnDef(c.Columns[i]);
+                separator = ", ";
+            }
+        }
+
+        if (c.Constraints.Count > 0)
+        {
+            Text(separator);
         }
 
         List(c.Constraints, TableConstraint);
