@@ -57,6 +57,7 @@ public static class SqlState
     public const string InternalError = "XX000";
     public const string CardinalityViolation = "21000";
     public const string InvalidParameterValue = "22023";
+    public const string InvalidTableDefinition = "42P16";
     public const string ArraySubscriptError = "2202E";
     public const string NullValueNotAllowed = "22004";
     public const string InvalidRegularExpression = "2201B";

@@ -98,7 +98,11 @@ internal sealed partial class PgConnection
         {
             _server.RemoveBackend(this);
             // an open transaction rolls back when its client goes, and the session's LISTENs end
-            _session?.Close();
+            if (_session is not null)
+            {
+                await _session.CloseAsync().ConfigureAwait(false); // its temporary tables go with it
+            }
+
             _conn.Dispose();
             if (_connection is not null)
             {

@@ -44,9 +44,9 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
 
     private string CreateTable(Ast.CreateTableStatement create)
     {
-        if (create.AsQuery is not null || create.Temporary)
+        if (create.AsQuery is not null)
         {
-            throw SqlException.NotSupported(create.Temporary ? "temporary tables" : "CREATE TABLE AS");
+            throw SqlException.NotSupported("CREATE TABLE AS");
         }
 
         if (create.Likes is { Count: > 0 })
@@ -54,7 +54,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
             create = ExpandLikes(create);
         }
 
-        SchemaDef schema = Bind.CreationSchema(create.Name);
+        SchemaDef schema = CreationSchema(create.Name, create.Temporary, create.NamePosition);
         if (Catalog.FindRelation(schema.Oid, create.Name.Name) is not null)
         {
             if (create.IfNotExists)
@@ -321,12 +321,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
 
     private string CreateView(Ast.CreateViewStatement create)
     {
-        if (create.Temporary)
-        {
-            throw SqlException.NotSupported("temporary views");
-        }
-
-        SchemaDef schema = Bind.CreationSchema(create.Name);
+        SchemaDef schema = CreationSchema(create.Name, create.Temporary);
         PlanNode plan = Bind.BindSelect(create.Query);
         IReadOnlyList<string> names = create.Columns is { Count: > 0 } cols ? cols : [.. plan.Columns.Select(c => c.Name)];
         var view = new ViewDef(changes.AllocateOid(), schema.Oid, create.Name.Name, Ast.SqlPrinter.Print(new Ast.SelectStatement(create.Query)), names);
@@ -366,7 +361,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
 
     private string CreateSequence(Ast.CreateSequenceStatement create)
     {
-        SchemaDef schema = Bind.CreationSchema(create.Name);
+        SchemaDef schema = CreationSchema(create.Name, create.Temporary);
         if (Catalog.FindRelation(schema.Oid, create.Name.Name) is not null)
         {
             if (create.IfNotExists)

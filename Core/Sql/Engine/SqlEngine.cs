@@ -52,8 +52,15 @@ public sealed class SqlEngine
     {
         var catalog = new SystemCatalog(database);
         await catalog.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return new SqlEngine(database, catalog);
+        var engine = new SqlEngine(database, catalog);
+        await SqlSession.DropLeftoverTemporarySchemasAsync(engine, "postgres").ConfigureAwait(false);
+        return engine;
     }
+
+    private int _temporarySchemas;
+
+    /// <summary>A number for a session's pg_temp_N schema, never the same twice while the engine runs.</summary>
+    internal int NextTemporarySchemaId() => Interlocked.Increment(ref _temporarySchemas);
 
     public SqlSession OpenSession(string user, string database = "postgres") => new(this, user, database);
 }

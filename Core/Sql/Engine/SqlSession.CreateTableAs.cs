@@ -17,11 +17,6 @@ public sealed partial class SqlSession
     private async ValueTask<StatementResult> CreateTableAsAsync(Ast.CreateTableStatement create, IKvTransaction txn, Binder binder,
         ExecutionRuntime runtime, EvalContext eval, CatalogSnapshot catalog, CancellationToken cancellationToken)
     {
-        if (create.Temporary)
-        {
-            throw SqlException.NotSupported("temporary tables");
-        }
-
         if (create.IfNotExists && binder.FindRelation(create.Name) is not null)
         {
             return new StatementResult("CREATE TABLE AS", Notices: [$"relation \"{create.Name.Name}\" already exists, skipping"]);

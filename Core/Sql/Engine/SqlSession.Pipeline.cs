@@ -107,7 +107,7 @@ public sealed partial class SqlSession
             _plans.Clear();
         }
 
-        // no temporary tables and no per-session sequence state (currval) exist: TEMP and SEQUENCES have nothing to drop
+        // temporary objects went before (DiscardTemporary); no per-session sequence state (currval) exists for SEQUENCES
         return new StatementResult("DISCARD " + discard.What.ToUpperInvariant());
     }
 

@@ -213,7 +213,7 @@ public sealed partial class SqlSession
                 when _txn is not null && !(_implicitTxn && _statementsInTransaction == 0):
                 throw new SqlException(SqlState.ActiveTransaction,
                     $"{statement switch { Ast.VacuumStatement => "VACUUM", Ast.CreateDatabaseStatement => "CREATE DATABASE", _ => "DROP DATABASE" }} cannot run inside a transaction block");
-            case Ast.DiscardStatement discard:
+            case Ast.DiscardStatement discard when !(discard.What is "temp" or "all" && HasTemporarySchema()):
                 return Discard(discard);
             case Ast.CloseStatement close:
                 return Close(close);
@@ -331,6 +331,9 @@ public sealed partial class SqlSession
                 or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement or Ast.CreateDatabaseStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
                 return new DdlExecutor(binder, _ddl, runtime).Execute(statement);
+            case Ast.DiscardStatement discard:
+                _ddl ??= _engine.Catalog.Change(txn, catalog);
+                return DiscardTemporary(discard, new DdlExecutor(binder, _ddl, runtime));
             case Ast.CreateRoleStatement or Ast.AlterRoleStatement or Ast.DropRoleStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
                 return new RoleExecutor(this, _ddl, _engine).Execute(statement);
@@ -351,6 +354,7 @@ public sealed partial class SqlSession
         new(User, DatabaseName, catalog.FindDatabase(DatabaseName)?.Oid ?? WellKnownOids.PostgresDatabase, Settings.SearchPath, Settings.All, BackendPid)
         {
             Services = this,
+            TemporarySchema = TemporarySchema,
             SuperuserName = _engine.SuperuserName ?? User,
             IsSuperuser = IsSuperuserIn(catalog),
         };

@@ -230,7 +230,8 @@ internal static class CatalogFunctions
             return false;
         }
 
-        foreach (string s in session.SearchPath.Prepend("pg_catalog"))
+        IEnumerable<string> path = session.SearchPath.Prepend("pg_catalog");
+        foreach (string s in session.TemporarySchema is { } temporary ? path.Prepend(temporary) : path)
         {
             if (catalog.FindSchema(session.DatabaseOid, s.Trim('"')) is { } candidate && catalog.FindRelation(candidate.Oid, rel.Name) is { } found)
             {

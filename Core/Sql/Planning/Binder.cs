@@ -20,6 +20,19 @@ public sealed record SessionContext(string User, string Database, uint DatabaseO
 
     /// <summary>pg_notify, pg_cancel_backend, pg_terminate_backend and pg_stat_activity reach the server through this; null in embedded use.</summary>
     public Functions.ISessionServices? Services { get; init; }
+
+    /// <summary>
+    /// The name of the session's schema of temporary objects (pg_temp_N, made by its first CREATE TEMP): searched before
+    /// the search path for relations, as PostgreSQL searches it; null for a context of no session.
+    /// </summary>
+    public string? TemporarySchema { get; init; }
+
+    /// <summary>The schemas an unqualified relation name is looked up in, in order.</summary>
+    public IEnumerable<string> RelationPath => TemporarySchema is null ? SearchPath : SearchPath.Prepend(TemporarySchema);
+
+    /// <summary>Whether <paramref name="schema"/> names another session's temporary schema (whose objects this one may not touch).</summary>
+    public bool IsOtherTemporarySchema(string schema) =>
+        schema.StartsWith("pg_temp_", StringComparison.Ordinal) && schema != TemporarySchema;
 }
 
 /// <summary>
@@ -61,7 +74,7 @@ internal sealed partial class Binder
     public SchemaDef CreationSchema(Ast.ObjectName name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string schema = name.Schema ?? _session.SearchPath.FirstOrDefault(s => _catalog.FindSchema(_session.DatabaseOid, s) is not null) ?? "public";
+        string schema = name.Schema is { } given ? SchemaName(given) : _session.SearchPath.FirstOrDefault(s => _catalog.FindSchema(_session.DatabaseOid, s) is not null) ?? "public";
         return _catalog.FindSchema(_session.DatabaseOid, schema)
             ?? throw new SqlException(SqlState.InvalidSchemaName, $"schema \"{schema}\" does not exist");
     }
@@ -77,11 +90,11 @@ internal sealed partial class Binder
 
         if (name.Schema is { } schemaName)
         {
-            SchemaDef? schema = _catalog.FindSchema(_session.DatabaseOid, schemaName);
+            SchemaDef? schema = _catalog.FindSchema(_session.DatabaseOid, SchemaName(schemaName));
             return schema is null ? null : _catalog.FindRelation(schema.Oid, name.Name);
         }
 
-        foreach (string s in _session.SearchPath)
+        foreach (string s in _session.RelationPath)
         {
             if (_catalog.FindSchema(_session.DatabaseOid, s) is { } schema && _catalog.FindRelation(schema.Oid, name.Name) is { } found)
             {
@@ -90,6 +103,19 @@ internal sealed partial class Binder
         }
 
         return null;
+    }
+
+    /// <summary>A schema name as written, with <c>pg_temp</c> standing for the session's own temporary schema.</summary>
+    public string SchemaName(string schema)
+    {
+        if (schema == "pg_temp")
+        {
+            return _session.TemporarySchema ?? schema;
+        }
+
+        return _session.IsOtherTemporarySchema(schema)
+            ? throw new SqlException(SqlState.FeatureNotSupported, "cannot access temporary tables of other sessions")
+            : schema;
     }
 
     public TableDef RequireTable(Ast.ObjectName name)

@@ -94,7 +94,11 @@ public sealed record CreateTableStatement(
     Query? AsQuery = null,
     IReadOnlyList<string>? AsColumns = null,
     bool WithNoData = false,
-    IReadOnlyList<TableLike>? Likes = null) : SqlStatement;
+    IReadOnlyList<TableLike>? Likes = null) : SqlStatement
+{
+    /// <summary>Where the table's name starts (0-based), for an error about it.</summary>
+    public int NamePosition { get; init; }
+}
 
 public enum ObjectKind : byte
 {

@@ -106,6 +106,7 @@ public sealed partial class SqlParser
     private CreateTableStatement ParseCreateTable(bool temporary)
     {
         bool ifNotExists = ParseIfNotExists();
+        int at = Current.Start;
         ObjectName name = ParseObjectName();
         List<string>? asColumns = IsColumnNameListThenAs() ? ParseParenthesizedNames() : null;
         if (AcceptKeyword(Keyword.As) || (Is(TokenKind.LeftParen) && IsQueryStart(_pos + 1)))
@@ -118,7 +119,7 @@ public sealed partial class SqlParser
                 ExpectKeyword(Keyword.Data);
             }
 
-            return new CreateTableStatement(name, ifNotExists, [], [], [], temporary, query, asColumns, noData);
+            return new CreateTableStatement(name, ifNotExists, [], [], [], temporary, query, asColumns, noData) { NamePosition = at };
         }
 
         Expect(TokenKind.LeftParen);
@@ -131,8 +132,8 @@ public sealed partial class SqlParser
             {
                 if (!MySql && AcceptKeyword(Keyword.Like))
                 {
-                    int at = Current.Start;
-                    (likes ??= []).Add(new TableLike(ParseObjectName(), ParseLikeOptions(), columns.Count) { Position = at });
+                    int likeAt = Current.Start;
+                    (likes ??= []).Add(new TableLike(ParseObjectName(), ParseLikeOptions(), columns.Count) { Position = likeAt });
                 }
                 else if (IsTableConstraintStart())
                 {
@@ -158,12 +159,43 @@ public sealed partial class SqlParser
             _pos += 2;
         }
 
+        if (!MySql && IsKeyword(Keyword.On) && IsKeywordAt(1, Keyword.Commit))
+        {
+            ParseOnCommit(temporary);
+        }
+
         if (MySql)
         {
             options.AddRange(ParseOptionsUntilEnd());
         }
 
-        return new CreateTableStatement(name, ifNotExists, columns, constraints, options, temporary, Likes: likes);
+        return new CreateTableStatement(name, ifNotExists, columns, constraints, options, temporary, Likes: likes) { NamePosition = at };
+    }
+
+    /// <summary>ON COMMIT PRESERVE ROWS (what every temporary table does); DELETE ROWS and DROP are not built.</summary>
+    private void ParseOnCommit(bool temporary)
+    {
+        Advance();
+        Advance();
+        if (!temporary)
+        {
+            throw new SqlSyntaxException(SqlSyntaxException.InvalidTableDefinition, "ON COMMIT can only be used on temporary tables", 0);
+        }
+
+        if (Current.Kind == TokenKind.Word && TextOf(Current).Equals("preserve", StringComparison.OrdinalIgnoreCase))
+        {
+            Advance();
+            ExpectKeyword(Keyword.Rows);
+            return;
+        }
+
+        bool drop = IsKeyword(Keyword.Drop);
+        if (drop || IsKeyword(Keyword.Delete))
+        {
+            throw new SqlSyntaxException(SqlSyntaxException.FeatureNotSupported, drop ? "ON COMMIT DROP is not supported" : "ON COMMIT DELETE ROWS is not supported", Current.Start);
+        }
+
+        throw Error();
     }
 
     /// <summary>{INCLUDING | EXCLUDING} {DEFAULTS | CONSTRAINTS | INDEXES | IDENTITY | GENERATED | ... | ALL}, applied in order.</summary>

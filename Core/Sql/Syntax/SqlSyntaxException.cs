@@ -9,6 +9,7 @@ public sealed class SqlSyntaxException(string sqlState, string message, int posi
     public const string SyntaxError = "42601";
     public const string StackDepthExceeded = "54001";
     public const string FeatureNotSupported = "0A000";
+    public const string InvalidTableDefinition = "42P16";
 
     /// <summary>Turns a 0-based UTF-16 offset into PostgreSQL's 1-based character position.</summary>
     public static int PositionOf(ReadOnlySpan<char> sql, int offset)

@@ -104,7 +104,7 @@ internal static class PgRelations
             t.Add(Oid(r.Oid), Name(r.Name), Oid(r.ParentOid), Oid(rowType), Oid(0u),
                 Oid(CatalogText.SuperuserOid), Oid(am), Oid(r.Oid), Oid(0u), Int4(0),
                 Float4(r is TableDef { Statistics: { } stats } ? stats.LiveRows : -1), Int4(0), Oid(0u), Bool(hasIndex),
-                Bool(false), Char('p'), Char(kind), Int2(natts), Int2(checks),
+                Bool(false), Char(IsTemporary(src.Catalog, r) ? 't' : 'p'), Char(kind), Int2(natts), Int2(checks),
                 Bool(kind == 'v'), Bool(HasTriggers(src.Catalog, r)), Bool(false), Bool(false),
                 Bool(false), Bool(true), Char(kind == 'r' ? 'd' : 'n'), Bool(false),
                 Oid(0u), Int8(0), Int8(0), Null, options is null ? Null : TextArrayOf(options),
@@ -284,4 +284,8 @@ internal static class PgRelations
 
         return t;
     }
+
+    /// <summary>Relations of a session's pg_temp_N schema are temporary (relpersistence 't').</summary>
+    private static bool IsTemporary(CatalogSnapshot catalog, CatalogObject relation) =>
+        catalog.Find<SchemaDef>(relation.ParentOid)?.Name.StartsWith("pg_temp_", StringComparison.Ordinal) == true;
 }
