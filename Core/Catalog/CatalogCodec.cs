@@ -93,6 +93,14 @@ public static class CatalogCodec
                     }
                 }
 
+                // generation expressions came after statistics: (column number, expression) pairs, none in older records
+                w.Int(t.Columns.Count(c => c.IsGenerated));
+                foreach (ColumnDef c in t.Columns.Where(c => c.IsGenerated))
+                {
+                    w.Int(c.Number);
+                    w.String(c.GeneratedSql!);
+                }
+
                 break;
             case IndexDef i:
                 w.UInt(i.TableOid);
@@ -209,6 +217,16 @@ public static class CatalogCodec
                         }
 
                         statistics = statistics with { Columns = stats };
+                    }
+                }
+
+                if (!r.AtEnd)
+                {
+                    for (int n = r.Int(); n > 0; n--)
+                    {
+                        int number = r.Int();
+                        int at = Array.FindIndex(columns, c => c.Number == number);
+                        columns[at] = columns[at] with { GeneratedSql = r.String() };
                     }
                 }
 

@@ -63,7 +63,12 @@ public sealed record ColumnDef(
     string? DefaultSql = null,
     IdentityKind Identity = IdentityKind.None,
     uint SequenceOid = 0,
-    bool IsDropped = false);
+    bool IsDropped = false,
+    string? GeneratedSql = null)
+{
+    /// <summary>A stored generated column (GENERATED ALWAYS AS (expr) STORED): its value is <see cref="GeneratedSql"/> over the row.</summary>
+    public bool IsGenerated => GeneratedSql is not null;
+}
 
 public enum ConstraintKind : byte
 {

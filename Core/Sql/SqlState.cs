@@ -58,6 +58,8 @@ public static class SqlState
     public const string CardinalityViolation = "21000";
     public const string InvalidParameterValue = "22023";
     public const string InvalidTableDefinition = "42P16";
+    public const string InvalidObjectDefinition = "42P17";
+    public const string GeneratedAlways = "428C9";
     public const string ArraySubscriptError = "2202E";
     public const string NullValueNotAllowed = "22004";
     public const string InvalidRegularExpression = "2201B";

@@ -207,11 +207,18 @@ internal sealed partial class DdlExecutor
                         Ast.ColumnConstraintKind.NotNull => column with { NotNull = true },
                         Ast.ColumnConstraintKind.Null => column,
                         Ast.ColumnConstraintKind.Default => column with { DefaultSql = Ast.SqlPrinter.Print(c.Expr!) },
+                        Ast.ColumnConstraintKind.Generated => column with { GeneratedSql = Ast.SqlPrinter.Print(c.Expr!) },
                         _ => throw SqlException.NotSupported($"{c.Kind} in ALTER TABLE ADD COLUMN"),
                     };
                 }
 
+                column = GeneratedColumn(column, table.Name);
                 TableDef widened = table with { Columns = [.. table.Columns, column] };
+                if (add.Column.Constraints.FirstOrDefault(c => c.Kind == Ast.ColumnConstraintKind.Generated) is { } generatedBy)
+                {
+                    CheckGenerationExpressions(widened, new() { [column.Number] = generatedBy.Expr! });
+                }
+
                 changes.Replace(widened);
                 FillNewColumn(widened, column);
                 AddForeignKeys(widened, references, validate: true);
@@ -237,10 +244,11 @@ internal sealed partial class DdlExecutor
                     throw SqlException.NotSupported("dropping a column used by an index or constraint");
                 }
 
+                HashSet<int> dropped = [column.Number, .. GeneratedDependents(table, column, drop.Cascade).Select(c => c.Number)];
                 changes.Replace(table with
                 {
-                    Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { IsDropped = true } : c)],
-                    Statistics = table.Statistics is { } stats ? stats with { Columns = stats.Columns?.Where(s => s.Column != column.Number).ToList() } : null,
+                    Columns = [.. table.Columns.Select(c => dropped.Contains(c.Number) ? c with { IsDropped = true, GeneratedSql = null } : c)],
+                    Statistics = table.Statistics is { } stats ? stats with { Columns = stats.Columns?.Where(s => !dropped.Contains(s.Column)).ToList() } : null,
                 });
                 return;
             }
@@ -253,7 +261,22 @@ internal sealed partial class DdlExecutor
                     throw new SqlException(SqlState.DuplicateColumn, $"column \"{rename.NewName}\" of relation \"{table.Name}\" already exists");
                 }
 
-                changes.Replace(table with { Columns = [.. table.Columns.Select(c => c.Number == column.Number ? c with { Name = rename.NewName } : c)] });
+                // the expressions kept as text name the column: respelt, as PostgreSQL's node trees follow a rename by themselves
+                string Respell(string sql) => Ast.ColumnRename.Apply(sql, table.Name, column.Name, rename.NewName);
+                changes.Replace(table with
+                {
+                    Columns = [.. table.Columns.Select(c => (c.Number == column.Number ? c with { Name = rename.NewName } : c) with
+                    {
+                        DefaultSql = c.DefaultSql is { } d ? Respell(d) : null,
+                        GeneratedSql = c.GeneratedSql is { } g ? Respell(g) : null,
+                    })],
+                    Constraints = [.. table.Constraints.Select(c => c.CheckSql is { } check ? c with { CheckSql = Respell(check) } : c)],
+                });
+                foreach (IndexDef index in Catalog.IndexesOf(table.Oid).Where(i => i.Columns.Any(c => c.ExpressionSql is not null)))
+                {
+                    changes.Replace(index with { Columns = [.. index.Columns.Select(c => c.ExpressionSql is { } e ? c with { ExpressionSql = Respell(e) } : c)] });
+                }
+
                 return;
             }
 

@@ -29,8 +29,14 @@ internal sealed partial class DdlExecutor
     /// <summary>ADD COLUMN with a default or NOT NULL: existing rows get the default now (rows without the column would read NULL).</summary>
     private void FillNewColumn(TableDef table, Catalog.ColumnDef column)
     {
-        if (column.DefaultSql is null && !column.NotNull)
+        if (column.DefaultSql is null && !column.NotNull && !column.IsGenerated)
         {
+            return;
+        }
+
+        if (column.IsGenerated)
+        {
+            FillGeneratedColumn(table, column);
             return;
         }
 

@@ -73,6 +73,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         var uniqueSets = new List<(string? Name, IReadOnlyList<int> Columns, bool Primary)>();
         var sequences = new List<SequenceDef>();
         var foreignKeys = new List<(string?, IReadOnlyList<string>, Ast.ForeignKeyTarget)>();
+        var generation = new Dictionary<int, Ast.SqlExpr>();
         foreach (Ast.ColumnDef column in create.Columns)
         {
             if (columns.Any(c => c.Name == column.Name))
@@ -127,6 +128,10 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
                         break;
                     }
 
+                    case Ast.ColumnConstraintKind.Generated:
+                        def = def with { GeneratedSql = Ast.SqlPrinter.Print(c.Expr!) };
+                        generation[number] = c.Expr!;
+                        break;
                     case Ast.ColumnConstraintKind.Collate when c.Collation is "C" or "POSIX" or "default" or "pg_catalog.default":
                         break;
                     case Ast.ColumnConstraintKind.References:
@@ -137,7 +142,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
                 }
             }
 
-            columns.Add(def);
+            columns.Add(GeneratedColumn(def, tableName));
         }
 
         foreach (Ast.TableConstraint c in create.Constraints)
@@ -200,6 +205,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         }
 
         var table = new TableDef(tableOid, schema.Oid, tableName, columns, constraints, primaryOid, fill);
+        CheckGenerationExpressions(table, generation);
         changes.Create(table);
         foreach (IndexDef index in indexes)
         {

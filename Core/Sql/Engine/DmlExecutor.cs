@@ -184,7 +184,7 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
     /// <summary>NOT NULL and CHECK constraints on a complete new row.</summary>
     internal void Check(TableDef table, SqlValue[] row) => WriterFor(table).Check(row);
 
-    private static Scope TableScope(TableDef table, string? alias) =>
+    internal static Scope TableScope(TableDef table, string? alias) =>
         new([.. table.Columns.Select(c => new ScopeColumn(alias ?? table.Name, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, table.Oid, c.Number, c.IsDropped))], null);
 
     internal sealed class ReturningList(IReadOnlyList<BoundExpr> exprs, IReadOnlyList<PlanColumn> columns)
@@ -372,6 +372,12 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
                 }
 
                 BoundExpr? value = values[i] is Ast.DefaultExpr ? null : binder.BindExpr(values[i], scope);
+                if (value is not null && column.IsGenerated)
+                {
+                    throw new SqlException(SqlState.GeneratedAlways, $"column \"{column.Name}\" can only be updated to DEFAULT",
+                        detail: $"Column \"{column.Name}\" is a generated column.");
+                }
+
                 assignments.Add((column, value is null || view is null ? value : view.OnTableRow(value)));
             }
         }

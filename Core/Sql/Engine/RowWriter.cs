@@ -22,6 +22,7 @@ internal sealed class RowWriter
     private readonly bool[] _defaultBound;
     private readonly bool[] _required;
     private (ConstraintDef Constraint, BoundExpr Condition)[]? _checks;
+    private (ColumnDef Column, BoundExpr Expr)[]? _generated;
 
     public RowWriter(DmlExecutor dml, ExecutionRuntime runtime, TableDef table)
     {
@@ -70,6 +71,12 @@ internal sealed class RowWriter
             }
 
             ColumnDef column = targets[i];
+            if (column.IsGenerated)
+            {
+                throw new SqlException(SqlState.GeneratedAlways, $"cannot insert a non-DEFAULT value into column \"{column.Name}\"",
+                    detail: $"Column \"{column.Name}\" is a generated column.");
+            }
+
             row[column.Number - 1] = coerced ? produced[i] : Assign(produced[i], column);
             given[column.Number - 1] = true;
         }
@@ -98,9 +105,10 @@ internal sealed class RowWriter
         return _defaults[i] is { } expr ? Assign(expr.Evaluate(_dml.Eval.Nested()), column) : SqlValue.Null;
     }
 
-    /// <summary>NOT NULL and CHECK constraints on a complete row.</summary>
+    /// <summary>NOT NULL and CHECK constraints on a complete row, once its generated columns are computed from the rest.</summary>
     public void Check(SqlValue[] row)
     {
+        Generate(row);
         for (int i = 0; i < _required.Length; i++)
         {
             if (_required[i] && row[i].IsNull)
@@ -125,6 +133,23 @@ internal sealed class RowWriter
             {
                 throw new SqlException(SqlState.CheckViolation, $"new row for relation \"{Table.Name}\" violates check constraint \"{check.Name}\"", detail: FailingRow(row));
             }
+        }
+    }
+
+    /// <summary>Stored generated columns: each expression over the row's other columns (none reads a generated one).</summary>
+    private void Generate(SqlValue[] row)
+    {
+        _generated ??= [.. Table.Columns.Where(c => c.IsGenerated && !c.IsDropped).Select(c => (c, _dml.BindCheck(Table, c.GeneratedSql!)))];
+        if (_generated.Length == 0)
+        {
+            return;
+        }
+
+        EvalContext ctx = _dml.Eval.Nested();
+        ctx.Row = row;
+        foreach ((ColumnDef column, BoundExpr expr) in _generated)
+        {
+            row[column.Number - 1] = Assign(expr.Evaluate(ctx), column);
         }
     }
 

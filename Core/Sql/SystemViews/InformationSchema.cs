@@ -45,7 +45,8 @@ internal static class InformationSchema
             ("numeric_precision_radix", SqlType.Int4), ("numeric_scale", SqlType.Int4), ("datetime_precision", SqlType.Int4),
             ("udt_catalog", SqlType.Name), ("udt_schema", SqlType.Name), ("udt_name", SqlType.Name), ("is_identity", YesOrNo),
             ("identity_generation", SqlType.Text), ("is_generated", SqlType.Text), ("generation_expression", SqlType.Text), ("is_updatable", YesOrNo));
-        void Add(CatalogObject rel, int position, string name, SqlType type, bool notNull, string? defaultSql, IdentityKind identity, bool updatable)
+        void Add(CatalogObject rel, int position, string name, SqlType type, bool notNull, string? defaultSql, IdentityKind identity, bool updatable,
+            string? generation = null)
         {
             SqlTypeInfo info = SqlTypeInfo.Of(type.Kind);
             (int? precision, int? radix, int? scale) = type.IsArray ? (null, null, null) : type.Kind switch
@@ -64,7 +65,7 @@ internal static class InformationSchema
                 Maybe(type.Length >= 0 ? type.Length : null), Maybe(type.IsString ? type.Length >= 0 ? type.Length * 4 : 1_073_741_824 : null), Maybe(precision),
                 Maybe(radix), Maybe(scale), Maybe(type.IsDateTime || type.Kind == SqlTypeKind.Interval ? (type.Kind == SqlTypeKind.Date ? 0 : 6) : null),
                 Name(src.Session.Database), Name("pg_catalog"), Name(type.IsArray ? "_" + info.PgName : info.PgName), Text(identity == IdentityKind.None ? "NO" : "YES"),
-                Text(identity switch { IdentityKind.Always => "ALWAYS", IdentityKind.ByDefault => "BY DEFAULT", _ => null }), Text("NEVER"), Null, Text(updatable ? "YES" : "NO"));
+                Text(identity switch { IdentityKind.Always => "ALWAYS", IdentityKind.ByDefault => "BY DEFAULT", _ => null }), Text(generation is null ? "NEVER" : "ALWAYS"), Text(generation), Text(updatable ? "YES" : "NO"));
         }
 
         foreach (CatalogObject r in src.Relations)
@@ -77,7 +78,10 @@ internal static class InformationSchema
                     // column_default is pg_get_expr(adbin, adrelid), as PostgreSQL defines the view
                     string? columnDefault = c.DefaultSql is null || c.Identity != IdentityKind.None ? null
                         : ExpressionDeparser.Deparse(src.Catalog, table, c.DefaultSql, pretty: false, Functions.CatalogFunctions.Visibility(src.Catalog, src.Session), c.Type);
-                    Add(table, ++position, c.Name, c.Type, c.NotNull, columnDefault, c.Identity, true);
+                    string? generation = c.GeneratedSql is { } sql
+                        ? ExpressionDeparser.Deparse(src.Catalog, table, sql, pretty: false, Functions.CatalogFunctions.Visibility(src.Catalog, src.Session), c.Type)
+                        : null;
+                    Add(table, ++position, c.Name, c.Type, c.NotNull, columnDefault, c.Identity, true, generation);
                 }
             }
             else if (r is ViewDef view)

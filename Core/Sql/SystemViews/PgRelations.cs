@@ -123,14 +123,14 @@ internal static class PgRelations
             ("atthasmissing", SqlType.Bool), ("attidentity", Char1), ("attgenerated", Char1), ("attisdropped", SqlType.Bool), ("attislocal", SqlType.Bool),
             ("attinhcount", SqlType.Int4), ("attcollation", SqlType.Oid), ("attacl", TextArray), ("attoptions", TextArray), ("attfdwoptions", TextArray),
             ("attmissingval", SqlType.Text));
-        void Add(uint rel, string name, SqlType type, int number, bool notNull, bool hasDefault, IdentityKind identity, bool dropped)
+        void Add(uint rel, string name, SqlType type, int number, bool notNull, bool hasDefault, IdentityKind identity, bool dropped, bool generated = false)
         {
             SqlTypeInfo info = SqlTypeInfo.Of(type.Kind);
             short len = type.IsArray ? (short)-1 : info.TypLen;
             t.Add(Oid(rel), Name(name), Oid(dropped ? 0 : type.PgOid), Int4(-1), Int2(len),
                 Int2(number), Int4(type.IsArray ? 1 : 0), Int4(-1), Int4(CatalogText.TypeModifier(type)), Bool(len is 1 or 2 or 4 or 8),
                 Char(len == 8 ? 'd' : len == 2 ? 's' : len == 1 ? 'c' : 'i'), Char(len != -1 ? 'p' : type is { Kind: SqlTypeKind.Numeric, IsArray: false } ? 'm' : 'x'), Char('\0'), Bool(notNull), Bool(hasDefault),
-                Bool(false), Char((char)identity), Char('\0'), Bool(dropped), Bool(true),
+                Bool(false), Char((char)identity), Char(generated ? 's' : '\0'), Bool(dropped), Bool(true),
                 Int4(0), Oid(type.IsString && type.Kind != SqlTypeKind.Unknown ? CatalogText.DefaultCollation : 0u), Null, Null, Null,
                 Null);
         }
@@ -142,8 +142,8 @@ internal static class PgRelations
                 case TableDef table:
                     foreach (ColumnDef c in table.Columns)
                     {
-                        Add(table.Oid, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, c.Number, c.NotNull, c.DefaultSql is not null,
-                            c.Identity, c.IsDropped);
+                        Add(table.Oid, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, c.Number, c.NotNull, c.DefaultSql is not null || c.IsGenerated,
+                            c.Identity, c.IsDropped, c.IsGenerated);
                     }
 
                     break;
@@ -241,10 +241,11 @@ internal static class PgRelations
         Func<uint, bool> visible = Functions.CatalogFunctions.Visibility(src.Catalog, src.Session);
         foreach (TableDef table in src.Tables)
         {
-            foreach (ColumnDef c in table.Columns.Where(c => c.DefaultSql is not null && !c.IsDropped))
+            foreach (ColumnDef c in table.Columns.Where(c => (c.DefaultSql is not null || c.IsGenerated) && !c.IsDropped))
             {
-                // adbin as PostgreSQL's pg_get_expr prints its node tree unprettily: coerced to the column's type, casts spelled out
-                string adbin = ExpressionDeparser.Deparse(src.Catalog, table, c.DefaultSql!, pretty: false, visible, c.Type);
+                // adbin as PostgreSQL's pg_get_expr prints its node tree unprettily: coerced to the column's type, casts spelled out;
+                // a generated column's expression is its "default" there, told apart by attgenerated
+                string adbin = ExpressionDeparser.Deparse(src.Catalog, table, c.GeneratedSql ?? c.DefaultSql!, pretty: false, visible, c.Type);
                 t.Add(Oid(CatalogText.AttrDefOid(table.Oid, c.Number)), Oid(table.Oid), Int2(c.Number), Text(adbin));
             }
         }

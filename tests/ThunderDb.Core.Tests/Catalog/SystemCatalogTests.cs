@@ -14,6 +14,7 @@ public class SystemCatalogTests
             new ColumnDef(1, "aid", SqlType.Int4, NotNull: true),
             new ColumnDef(2, "abalance", SqlType.Int4, DefaultSql: "0"),
             new ColumnDef(3, "filler", SqlType.Char(84)),
+            new ColumnDef(4, "doubled", SqlType.Int4, GeneratedSql: "abalance * 2"),
         ],
         [new ConstraintDef($"{name}_pkey", ConstraintKind.PrimaryKey, [1], IndexOid: oid + 1)],
         PrimaryIndexOid: oid + 1,
@@ -48,7 +49,9 @@ public class SystemCatalogTests
         await reopened.OpenAsync();
         var stored = reopened.Current.FindRelation(WellKnownOids.PublicSchema, "accounts") as TableDef;
         await Assert.That(stored).IsNotNull();
-        await Assert.That(stored!.Columns.Count).IsEqualTo(3);
+        await Assert.That(stored!.Columns.Count).IsEqualTo(4);
+        await Assert.That(stored.Columns[3].GeneratedSql).IsEqualTo("abalance * 2"); // stored after the statistics, read back by column number
+        await Assert.That(stored.Columns[1].IsGenerated).IsFalse();
         await Assert.That(stored.Columns[2].Type).IsEqualTo(SqlType.Char(84));
         await Assert.That(stored.Columns[1].DefaultSql).IsEqualTo("0");
         await Assert.That(stored.FillFactor).IsEqualTo(90);
