@@ -151,6 +151,12 @@ public static class CatalogCodec
                 w.Bool(r.BypassRls);
                 w.OptionalString(r.Password);
                 break;
+            case CommentDef c:
+                w.UInt(c.ObjectOid);
+                w.UInt(c.ClassOid);
+                w.Int(c.SubId);
+                w.String(c.Text);
+                break;
             case SuperuserSecretDef k:
                 w.String(k.BcryptFingerprint);
                 w.OptionalString(k.ScramVerifier);
@@ -267,6 +273,8 @@ public static class CatalogCodec
                 return new SequenceDef(oid, r.UInt(), r.String(), r.Long(), r.Long(), r.Long(), r.Long(), r.Bool(), r.UInt(), r.Int());
             case CatalogKind.Role:
                 return new RoleDef(oid, r.String(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.OptionalString());
+            case CatalogKind.Comment:
+                return new CommentDef(oid, r.UInt(), r.UInt(), r.Int(), r.String());
             case CatalogKind.SuperuserSecret:
                 return new SuperuserSecretDef(r.String(), r.OptionalString(), r.OptionalString(), r.String());
             default:

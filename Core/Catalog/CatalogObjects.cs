@@ -24,6 +24,7 @@ public enum CatalogKind : byte
     Sequence = (byte)'s',
     Role = (byte)'a',
     SuperuserSecret = (byte)'k',
+    Comment = (byte)'c',
 }
 
 /// <summary>Any catalog object: an OID, the namespace that holds it (0 for databases) and a name unique there.</summary>
@@ -189,4 +190,16 @@ public sealed record SequenceDef(
     int OwnedByColumn = 0) : CatalogObject(Oid, SchemaOid, Name)
 {
     public override CatalogKind Kind => CatalogKind.Sequence;
+}
+
+/// <summary>
+/// COMMENT ON: the description of an object (pg_description / pg_shdescription): the object's OID, the OID of the
+/// system catalog it lives in (pg_class, pg_namespace, pg_database...) and a column number for a column's comment.
+/// Named after its catalog and column under the described object, so an object has one comment of each.
+/// </summary>
+public sealed record CommentDef(uint Oid, uint ObjectOid, uint ClassOid, int SubId, string Text) : CatalogObject(Oid, ObjectOid, NameFor(ClassOid, SubId))
+{
+    public override CatalogKind Kind => CatalogKind.Comment;
+
+    public static string NameFor(uint classOid, int subId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{classOid}:{subId}");
 }

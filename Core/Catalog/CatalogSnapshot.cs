@@ -74,6 +74,7 @@ public sealed class CatalogSnapshot
         CatalogKind.Schema => 'n',
         CatalogKind.Role => 'a',
         CatalogKind.SuperuserSecret => 'k',
+        CatalogKind.Comment => 'c',
         _ => 'r',
     };
 
@@ -91,6 +92,15 @@ public sealed class CatalogSnapshot
 
     /// <summary>The SCRAM / MD5 secrets derived for the configured superuser, if any were stored.</summary>
     public SuperuserSecretDef? SuperuserSecret => Find<SuperuserSecretDef>(WellKnownOids.BootstrapSuperuser);
+
+    /// <summary>The COMMENT ON text of an object in catalog <paramref name="classOid"/> (a column's with its number as <paramref name="subId"/>).</summary>
+    public CommentDef? FindComment(uint objectOid, uint classOid, int subId = 0) =>
+        _byName.GetValueOrDefault((objectOid, 'c', CommentDef.NameFor(classOid, subId))) as CommentDef;
+
+    /// <summary>The comments on an object (itself and its columns).</summary>
+    public IEnumerable<CommentDef> CommentsOn(uint objectOid) => _byOid.Values.OfType<CommentDef>().Where(c => c.ObjectOid == objectOid);
+
+    public IEnumerable<CommentDef> Comments => _byOid.Values.OfType<CommentDef>();
 
     public SchemaDef? FindSchema(uint databaseOid, string name) => _byName.GetValueOrDefault((databaseOid, 'n', name)) as SchemaDef;
 

@@ -167,8 +167,14 @@ public sealed class CatalogChanges
         Write(obj);
     }
 
+    /// <summary>Removes an object, and the comments on it.</summary>
     public void Drop(uint oid)
     {
+        foreach (CommentDef comment in Snapshot.CommentsOn(oid).ToList())
+        {
+            Drop(comment.Oid);
+        }
+
         CatalogObject old = Snapshot.Find(oid) ?? throw new InvalidOperationException($"catalog object {oid} does not exist");
         _txn.Delete(SystemCatalog.NameKey(CatalogSnapshot.NameSpaceOf(old.Kind), old.ParentOid, old.Name));
         _txn.Delete(CatalogCodec.Key(old.Kind, oid));
@@ -191,6 +197,7 @@ public sealed class CatalogChanges
             'n' => Snapshot.FindSchema(parent, name) is not null,
             'a' => Snapshot.FindRole(name) is not null,
             'k' => Snapshot.SuperuserSecret is not null,
+            'c' => Snapshot.Comments.Any(c => c.ObjectOid == parent && c.Name == name),
             _ => Snapshot.FindRelation(parent, name) is not null,
         };
         return inSnapshot || _txn.TryGet(nameKey, new ArrayBufferWriter<byte>(8));

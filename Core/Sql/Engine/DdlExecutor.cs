@@ -35,6 +35,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
             Ast.CreateSchemaStatement schema => CreateSchema(schema),
             Ast.CreateSequenceStatement sequence => CreateSequence(sequence),
             Ast.CreateDatabaseStatement database => CreateDatabase(database),
+            Ast.CommentStatement comment => Comment(comment),
             _ => throw SqlException.NotSupported(statement.GetType().Name),
         };
         return new StatementResult(tag, Notices: _notices.Count > 0 ? _notices : null);

@@ -153,6 +153,7 @@ public sealed partial class SqlSession
         Ast.DropRoleStatement => "DROP ROLE",
         Ast.DropStatement drop => "DROP " + drop.Kind.ToString().ToUpperInvariant(),
         Ast.TruncateStatement => "TRUNCATE TABLE",
+        Ast.CommentStatement => "COMMENT",
         _ => null,
     };
 }

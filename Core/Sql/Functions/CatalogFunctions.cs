@@ -73,9 +73,14 @@ internal static class CatalogFunctions
             "pg_partition_ancestors" => [new(name, [O], O, (a, _) => a[0])],
             "pg_get_triggerdef" => [new(name, [O], T, (_, _) => SqlValue.Null), new(name, [O, B], T, (_, _) => SqlValue.Null)], // pg_trigger is empty
             "pg_encoding_to_char" => [new(name, [I], SqlType.Name, (a, _) => SqlValue.FromString(SqlTypeKind.Name, a[0].AsInt32 == 6 ? "UTF8" : a[0].AsInt32 == 0 ? "SQL_ASCII" : ""))],
-            "obj_description" => [new(name, [O], T, (_, _) => SqlValue.Null, Strict: false), new(name, [O, SqlType.Name], T, (_, _) => SqlValue.Null, Strict: false)],
-            "shobj_description" => [new(name, [O, SqlType.Name], T, (_, _) => SqlValue.Null, Strict: false)],
-            "col_description" => [new(name, [O, I], T, (_, _) => SqlValue.Null, Strict: false)],
+            // COMMENT ON's texts: by object and catalog (obj_description(oid) takes any catalog's, as the deprecated form does)
+            "obj_description" =>
+            [
+                new(name, [O], T, (a, c) => Text(Catalog(c).CommentsOn((uint)a[0].AsInt64).FirstOrDefault(d => d.SubId == 0)?.Text)),
+                new(name, [O, SqlType.Name], T, (a, c) => Description(Catalog(c), a[0], a[1], 0)),
+            ],
+            "shobj_description" => [new(name, [O, SqlType.Name], T, (a, c) => Description(Catalog(c), a[0], a[1], 0))],
+            "col_description" => [new(name, [O, I], T, (a, c) => Text(Catalog(c).FindComment((uint)a[0].AsInt64, PgClassOid, a[1].AsInt32)?.Text))],
             // one superuser: every privilege is held
             "has_table_privilege" or "has_schema_privilege" or "has_database_privilege" =>
                 [new(name, [T, T], B, (_, _) => SqlValue.FromBool(true)), new(name, [O, T], B, (_, _) => SqlValue.FromBool(true)),
@@ -212,6 +217,13 @@ internal static class CatalogFunctions
         session.Services ?? throw new SqlException(SqlState.FeatureNotSupported, "this function needs a session of a running server");
 
     private static SqlValue Text(string? s) => s is null ? SqlValue.Null : SqlValue.FromText(s);
+
+    private const uint PgClassOid = 1259;
+
+    private static SqlValue Description(CatalogSnapshot catalog, SqlValue oid, SqlValue catalogName, int subId) =>
+        SystemCatalogViews.RelationOids.TryGetValue(catalogName.AsString, out uint classOid)
+            ? Text(catalog.FindComment((uint)oid.AsInt64, classOid, subId)?.Text)
+            : SqlValue.Null;
 
     private static CatalogSnapshot Catalog(EvalContext c) =>
         c.Runtime?.Catalog ?? throw new SqlException(SqlState.FeatureNotSupported, "catalog functions need a running statement");

@@ -179,3 +179,9 @@ public sealed record SequenceOptions(
     ObjectName? OwnedBy = null);
 
 public sealed record CreateSequenceStatement(ObjectName Name, bool IfNotExists, SequenceOptions Options, bool Temporary = false) : SqlStatement;
+
+/// <summary>
+/// COMMENT ON kind name IS 'text' | NULL; <see cref="Kind"/> is "table", "view", "index", "sequence", "schema",
+/// "database", "role" or "column" (the column's name the last part of <see cref="Name"/>). A NULL text removes the comment.
+/// </summary>
+public sealed record CommentStatement(string Kind, ObjectName Name, string? Text) : SqlStatement;

@@ -198,6 +198,29 @@ public sealed partial class SqlParser
         throw Error();
     }
 
+    /// <summary>COMMENT ON {TABLE | VIEW | INDEX | SEQUENCE | SCHEMA | DATABASE | ROLE | COLUMN} name IS 'text' | NULL.</summary>
+    private CommentStatement ParseComment()
+    {
+        Advance(); // COMMENT
+        ExpectKeyword(Keyword.On);
+        SqlToken kindToken = Advance();
+        string kind = TextOf(kindToken).ToString().ToLowerInvariant();
+        if (kind == "materialized")
+        {
+            throw new SqlSyntaxException(SqlSyntaxException.FeatureNotSupported, "materialized views are not supported", kindToken.Start);
+        }
+
+        if (kind is not ("table" or "view" or "index" or "sequence" or "schema" or "database" or "role" or "column"))
+        {
+            throw new SqlSyntaxException(SqlSyntaxException.FeatureNotSupported, $"COMMENT ON {kind.ToUpperInvariant()} is not supported", kindToken.Start);
+        }
+
+        ObjectName name = kind is "schema" or "database" or "role" ? new ObjectName([ParseColId()]) : ParseObjectName();
+        ExpectKeyword(Keyword.Is);
+        string? text = AcceptKeyword(Keyword.Null) ? null : ParseStringLiteral();
+        return new CommentStatement(kind, name, text);
+    }
+
     /// <summary>{INCLUDING | EXCLUDING} {DEFAULTS | CONSTRAINTS | INDEXES | IDENTITY | GENERATED | ... | ALL}, applied in order.</summary>
     private LikeOptions ParseLikeOptions()
     {

@@ -17,10 +17,9 @@ public sealed partial class SqlParser
             return true;
         }
 
-        if (IsWordText(t, "comment") && PeekToken().Keyword == Keyword.On)
+        if (!MySql && IsWordText(t, "comment") && PeekToken().Keyword == Keyword.On)
         {
-            SkipToStatementEnd();
-            statement = new UnsupportedStatement("COMMENT is not supported: ThunderDB keeps no object descriptions (obj_description and col_description return NULL)");
+            statement = ParseComment();
             return true;
         }
 

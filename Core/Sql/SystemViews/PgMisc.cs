@@ -102,6 +102,25 @@ internal static class PgMisc
         return t;
     }
 
+    /// <summary>COMMENT ON's texts: pg_shdescription holds those of shared objects (databases, roles), pg_description the rest.</summary>
+    public static VirtualTable Descriptions(ViewSource src, bool shared)
+    {
+        VirtualTable t = Empty(shared ? "pg_shdescription" : "pg_description")!;
+        foreach (CommentDef c in src.Catalog.Comments.Where(c => c.ClassOid is 1262 or 1260 == shared).OrderBy(c => c.ObjectOid).ThenBy(c => c.SubId))
+        {
+            if (shared)
+            {
+                t.Add(Oid(c.ObjectOid), Oid(c.ClassOid), Text(c.Text));
+            }
+            else
+            {
+                t.Add(Oid(c.ObjectOid), Oid(c.ClassOid), Int4(c.SubId), Text(c.Text));
+            }
+        }
+
+        return t;
+    }
+
     /// <summary>
     /// The languages functions are written in: PostgreSQL's three built-in ones (every function here is <c>internal</c>);
     /// no procedural language is installed (plpgsql is not supported), so psql's <c>\dL</c> lists none.

@@ -68,6 +68,7 @@ public static class SystemCatalogViews
         "pg_stat_user_tables" or "pg_stat_all_tables" => PgStatistics.UserTables(src, name),
         "pg_stats" => PgStatistics.Stats(src),
         "pg_stat_activity" => PgMisc.Activity(src),
+        "pg_description" or "pg_shdescription" => PgMisc.Descriptions(src, shared: name == "pg_shdescription"),
         _ => PgMisc.Empty(name),
     };
 }

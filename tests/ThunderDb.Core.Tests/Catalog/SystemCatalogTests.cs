@@ -37,6 +37,7 @@ public class SystemCatalogTests
             TableDef table = Accounts(oid);
             changes.Create(table);
             changes.Create(new IndexDef(oid + 1, oid, WellKnownOids.PublicSchema, "accounts_pkey", [new IndexColumn(1)], IsUnique: true, IsPrimary: true));
+            changes.Create(new CommentDef(catalog.AllocateOid(), oid, 1259, 2, "the balance"));
             // the transaction sees its own DDL; other sessions do not until commit
             await Assert.That(changes.Snapshot.FindRelation(WellKnownOids.PublicSchema, "accounts")).IsNotNull();
             await Assert.That(catalog.Current.FindRelation(WellKnownOids.PublicSchema, "accounts")).IsNull();
@@ -57,6 +58,7 @@ public class SystemCatalogTests
         await Assert.That(stored.FillFactor).IsEqualTo(90);
         await Assert.That(stored.PrimaryKey!.Name).IsEqualTo("accounts_pkey");
         await Assert.That(reopened.Current.IndexesOf(oid).Count).IsEqualTo(1);
+        await Assert.That(reopened.Current.FindComment(oid, 1259, 2)?.Text).IsEqualTo("the balance");
         // OIDs resume above what is stored
         await Assert.That(reopened.AllocateOid()).IsGreaterThan(oid + 1);
     }
