@@ -96,7 +96,16 @@ internal sealed partial class DdlExecutor
             throw new SqlException(SqlState.InsufficientPrivilege, $"must be owner of database {name}");
         }
 
-        IReadOnlyList<BackendActivity> others = [.. (binder.Session.Services?.Activity() ?? []).Where(a => a.Database == name)];
+        // as PostgreSQL's CountOtherDBBackends: sessions that are just ending (psql's \c) get up to 5 s to go
+        IReadOnlyList<BackendActivity> Others() => [.. (binder.Session.Services?.Activity() ?? []).Where(a => a.Database == name)];
+        IReadOnlyList<BackendActivity> others = Others();
+        for (int wait = 0; wait < 50 && others.Count > 0 && !drop.Force; wait++)
+        {
+            runtime.Cancellation.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+            runtime.Cancellation.ThrowIfCancellationRequested();
+            others = Others();
+        }
+
         if (others.Count > 0)
         {
             if (!drop.Force)

@@ -51,6 +51,11 @@ internal sealed partial class DdlExecutor
                 throw new SqlException(SqlState.WrongObjectType, $"\"{name.Name}\" is not a {noun}", hint: $"Use DROP {found.Kind.ToString().ToUpperInvariant()} to remove a {found.Kind.ToString().ToLowerInvariant()}.");
             }
 
+            if (found is TableDef or ViewDef)
+            {
+                DropDependentViews(found, drop.Cascade, NamedIn(drop));
+            }
+
             switch (found)
             {
                 case TableDef table:
@@ -67,6 +72,9 @@ internal sealed partial class DdlExecutor
 
         return $"DROP {what}";
     }
+
+    /// <summary>The relations a DROP names (a view dropped in the same statement does not hold the others back).</summary>
+    private HashSet<uint> NamedIn(Ast.DropStatement drop) => [.. drop.Names.Select(n => Bind.FindRelation(n)?.Oid ?? 0)];
 
     private void DropTable(TableDef table, bool cascade, IReadOnlySet<uint> dropping)
     {
@@ -245,11 +253,13 @@ internal sealed partial class DdlExecutor
                 }
 
                 HashSet<int> dropped = [column.Number, .. GeneratedDependents(table, column, drop.Cascade).Select(c => c.Number)];
+                List<(ViewDef View, CatalogObject On)> views = DependentViews(table, new HashSet<uint>());
                 changes.Replace(table with
                 {
                     Columns = [.. table.Columns.Select(c => dropped.Contains(c.Number) ? c with { IsDropped = true, GeneratedSql = null } : c)],
                     Statistics = table.Statistics is { } stats ? stats with { Columns = stats.Columns?.Where(s => !dropped.Contains(s.Column)).ToList() } : null,
                 });
+                DropViewsOfColumn(table, column.Name, drop.Cascade, views);
                 return;
             }
 

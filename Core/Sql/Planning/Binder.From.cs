@@ -78,6 +78,17 @@ internal sealed partial class Binder
         return [.. columns.Select((c, i) => new ScopeColumn(alias, names is not null && i < names.Count ? names[i] : c.Name, c.Type, c.TableOid, c.ColumnNumber))];
     }
 
+    private HashSet<uint>? _reads;
+    private int _viewDepth;
+
+    /// <summary>The tables and views <paramref name="query"/> names itself (not those of the views it reads): what a view depends on.</summary>
+    public HashSet<uint> RelationsReadBy(Ast.Query query)
+    {
+        _reads = [];
+        BindSelect(query);
+        return _reads;
+    }
+
     internal (PlanNode, List<ScopeColumn>) BindNamedTable(Ast.NamedTableRef named)
     {
         string alias = named.Alias?.Name ?? named.Name.Name;
@@ -88,7 +99,13 @@ internal sealed partial class Binder
             return (cte.Plan, named.Alias?.Columns is { } renamed ? Rename(cte.Plan.Columns, alias, renamed) : cteColumns);
         }
 
-        switch (FindRelation(named.Name))
+        CatalogObject? relation = FindRelation(named.Name);
+        if (relation is TableDef or ViewDef && _viewDepth == 0)
+        {
+            _reads?.Add(relation.Oid);
+        }
+
+        switch (relation)
         {
             case TableDef table:
             {
@@ -118,7 +135,17 @@ internal sealed partial class Binder
                     throw new SqlException(SqlState.InternalError, $"view \"{view.Name}\" does not hold a query");
                 }
 
-                PlanNode plan = BindQuery(select.Query, null);
+                _viewDepth++;
+                PlanNode plan;
+                try
+                {
+                    plan = BindQuery(select.Query, null);
+                }
+                finally
+                {
+                    _viewDepth--;
+                }
+
                 return (plan, Rename(plan.Columns, alias, named.Alias?.Columns ?? view.ColumnNames));
             }
 

@@ -4,7 +4,8 @@ namespace ThunderDb.Host.Tests.Postgres.Differential;
 
 /// <summary>
 /// INSERT, UPDATE and DELETE through automatically updatable views, and the refusals for views that are not: one psql
-/// script against ThunderDB and the distribution's PostgreSQL 15 must print the same rows and the same errors.
+/// script against ThunderDB and the distribution's PostgreSQL 15 must print the same rows and the same errors. And the
+/// dependencies of views: DROP TABLE / VIEW / COLUMN of what a view (or a view of it) reads fails, or cascades.
 /// </summary>
 [NotInParallel("thunderdb-process")]
 public sealed class UpdatableViewDifferentialTests
@@ -55,6 +56,27 @@ public sealed class UpdatableViewDifferentialTests
         SELECT count(*) FROM items;
         """;
 
+    private const string DependencyScript = """
+        create table vt (id int primary key, a int, b text);
+        create view v1 as select id, a from vt;
+        create view v2 as select id from v1 where id > 0;
+        create view v3 as select count(*) from (select b from vt) s;
+        drop table vt;
+        drop view v1;
+        alter table vt drop column a;
+        alter table vt drop column b;
+        alter table vt drop column b cascade;
+        select viewname from pg_views where schemaname = 'public' order by 1;
+        drop view v1, v2;
+        create view v4 as select a from vt;
+        drop table vt cascade;
+        select viewname from pg_views where schemaname = 'public' order by 1;
+        create table w (x int);
+        create view wv as select x from w;
+        drop view wv;
+        drop table w;
+        """;
+
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
 
@@ -64,4 +86,9 @@ public sealed class UpdatableViewDifferentialTests
     {
         await PsqlScriptDifferential.AssertSamePrintoutAsync(Script, ct, hints: true);
     }
+
+    [Test]
+    [Timeout(120_000)]
+    public async Task Views_hold_back_drops_of_what_they_read_as_in_postgresql(CancellationToken ct) =>
+        await PsqlScriptDifferential.AssertSameOutputAsync(DependencyScript, ct);
 }
