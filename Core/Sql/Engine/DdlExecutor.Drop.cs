@@ -273,6 +273,7 @@ internal sealed partial class DdlExecutor
 
                 // the expressions kept as text name the column: respelt, as PostgreSQL's node trees follow a rename by themselves
                 string Respell(string sql) => Ast.ColumnRename.Apply(sql, table.Name, column.Name, rename.NewName);
+                List<(ViewDef View, CatalogObject On)> views = DependentViews(table, new HashSet<uint>());
                 changes.Replace(table with
                 {
                     Columns = [.. table.Columns.Select(c => (c.Number == column.Number ? c with { Name = rename.NewName } : c) with
@@ -287,13 +288,19 @@ internal sealed partial class DdlExecutor
                     changes.Replace(index with { Columns = [.. index.Columns.Select(c => c.ExpressionSql is { } e ? c with { ExpressionSql = Respell(e) } : c)] });
                 }
 
+                FollowRename(views, table.Oid, Respell, $"column {column.Name}");
                 return;
             }
 
             case Ast.RenameTableAction rename:
+            {
+                List<(ViewDef View, CatalogObject On)> views = DependentViews(table, new HashSet<uint>());
                 changes.Replace(table with { Name = rename.NewName });
                 _renamedTo = rename.NewName;
+                FollowRename(views, table.Oid, sql => Ast.ColumnRename.Relation(sql, table.Name, rename.NewName), $"table {table.Name}");
                 return;
+            }
+
             case Ast.AlterColumnDefaultAction def:
             {
                 Catalog.ColumnDef column = table.FindColumn(def.Column) ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{def.Column}\" does not exist");

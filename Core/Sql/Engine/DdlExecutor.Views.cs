@@ -1,4 +1,5 @@
 using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
 using ThunderDb.Core.Sql.Planning;
 using Ast = ThunderDb.Core.Sql.Syntax;
 
@@ -120,6 +121,40 @@ internal sealed partial class DdlExecutor
         {
             _notices.Add($"drop cascades to view {view.Name}");
             changes.Drop(view.Oid);
+        }
+    }
+
+    /// <summary>
+    /// RENAME of a table or of its column: the views that read it are respelt to follow, as PostgreSQL's views (which hold
+    /// parsed trees) do; a view the respelling cannot keep whole (a name clash) stops the rename with an error.
+    /// </summary>
+    private void FollowRename(List<(ViewDef View, CatalogObject On)> before, uint renamed, Func<string, string> respell, string what)
+    {
+        foreach ((ViewDef view, CatalogObject on) in before.Where(d => d.On.Oid == renamed))
+        {
+            string sql = respell(view.QuerySql);
+            if (sql != view.QuerySql)
+            {
+                changes.Replace(view with { QuerySql = sql });
+            }
+        }
+
+        foreach ((ViewDef view, _) in before)
+        {
+            try
+            {
+                PlanNode? plan = Ast.SqlParser.ParseSingle(Catalog.Find<ViewDef>(view.Oid)!.QuerySql) is Ast.SelectStatement select
+                    ? new Binder(Catalog, binder.Session).BindSelect(select.Query) : null;
+                if (plan is null || plan.Columns.Count != view.ColumnNames.Count)
+                {
+                    throw new SqlException(SqlState.InternalError, "the view's columns changed");
+                }
+            }
+            catch (SqlException e)
+            {
+                throw new SqlException(SqlState.FeatureNotSupported, $"cannot rename {what}: view {view.Name} could not follow the rename ({e.Message})",
+                    hint: "Drop the view, rename, and create the view again.");
+            }
         }
     }
 

@@ -44,4 +44,34 @@ public static class ColumnRename
 
         return copied == 0 ? sql : text.Append(sql, copied, sql.Length - copied).ToString();
     }
+
+    /// <summary>ALTER TABLE ... RENAME TO for a view's query: every name token spelling the relation (as a FROM item or a qualifier) respelt.</summary>
+    public static string Relation(string sql, string relation, string newName)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var lexer = new SqlLexer(sql);
+        var text = new StringBuilder(sql.Length + 8);
+        int copied = 0;
+        SqlToken previous = default;
+        for (SqlToken t = lexer.Next(); t.Kind != TokenKind.EndOfInput; t = lexer.Next())
+        {
+            SqlToken next = t;
+            bool candidate = t.Kind is TokenKind.Word or TokenKind.QuotedIdentifier && previous.Kind != TokenKind.DoubleColon
+                && SqlLiterals.Identifier(sql, t, SqlDialect.PostgreSql) == relation;
+            if (candidate)
+            {
+                var peek = lexer;
+                next = peek.Next();
+                if (next.Kind != TokenKind.LeftParen)
+                {
+                    text.Append(sql, copied, t.Start - copied).Append(SqlPrinter.QuoteIdentifier(newName));
+                    copied = t.End;
+                }
+            }
+
+            previous = t;
+        }
+
+        return copied == 0 ? sql : text.Append(sql, copied, sql.Length - copied).ToString();
+    }
 }

@@ -5,7 +5,8 @@ namespace ThunderDb.Host.Tests.Postgres.Differential;
 /// <summary>
 /// INSERT, UPDATE and DELETE through automatically updatable views, and the refusals for views that are not: one psql
 /// script against ThunderDB and the distribution's PostgreSQL 15 must print the same rows and the same errors. And the
-/// dependencies of views: DROP TABLE / VIEW / COLUMN of what a view (or a view of it) reads fails, or cascades.
+/// dependencies of views: DROP TABLE / VIEW / COLUMN of what a view (or a view of it) reads fails, or cascades, and
+/// RENAME of a table or column is followed by the views that read it.
 /// </summary>
 [NotInParallel("thunderdb-process")]
 public sealed class UpdatableViewDifferentialTests
@@ -75,6 +76,18 @@ public sealed class UpdatableViewDifferentialTests
         create view wv as select x from w;
         drop view wv;
         drop table w;
+        create table rt (id int primary key, a int, b text);
+        insert into rt values (1, 10, 'x');
+        create view rv as select id, a, rt.b from rt where a > 0;
+        create view rv2 as select a from rv;
+        alter table rt rename column a to amount;
+        select * from rv;
+        select * from rv2;
+        alter table rt rename to rt_new;
+        select * from rv;
+        drop view rv2;
+        drop view rv;
+        drop table rt_new;
         """;
 
     [Before(Class)]
