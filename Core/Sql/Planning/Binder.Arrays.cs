@@ -119,6 +119,44 @@ internal sealed partial class Binder
             : throw new SqlException(SqlState.UndefinedTable, $"relation \"{text}\" does not exist", position: position);
     }
 
+    /// <summary><c>'name'::regnamespace</c>, <c>::regrole</c>, <c>::regtype</c>: the schema's, role's or type's OID (a number is taken as the OID).</summary>
+    private ConstantExpr RegObjectConstant(string kind, string text, int position)
+    {
+        if (uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out uint oid))
+        {
+            return new ConstantExpr(SqlValue.FromOid(oid), SqlType.Oid);
+        }
+
+        string name = text.StartsWith('"') ? text.Trim('"') : text.ToLowerInvariant();
+        uint found = kind switch
+        {
+            "regnamespace" => _catalog.FindSchema(_session.DatabaseOid, name)?.Oid
+                ?? (name == "pg_catalog" ? ThunderDb.Core.Catalog.WellKnownOids.PgCatalogSchema : 0u),
+            "regrole" => name == (_session.SuperuserName ?? _session.User) ? SystemViews.CatalogText.SuperuserOid
+                : _catalog.FindRole(name)?.Oid ?? 0,
+            _ => TypeOid(text),
+        };
+        if (found == 0)
+        {
+            throw kind == "regnamespace" ? new SqlException(SqlState.InvalidSchemaName, $"schema \"{text}\" does not exist", position: position)
+                : new SqlException(SqlState.UndefinedObject, $"{(kind == "regrole" ? "role" : "type")} \"{text}\" does not exist", position: position);
+        }
+
+        return new ConstantExpr(SqlValue.FromOid(found), SqlType.Oid);
+
+        static uint TypeOid(string text)
+        {
+            try
+            {
+                return (uint)ResolveType(Ast.SqlParser.ParseType(text), 0).PgOid;
+            }
+            catch (Exception e) when (e is SqlException or Ast.SqlSyntaxException)
+            {
+                return 0;
+            }
+        }
+    }
+
     /// <summary>
     /// <c>oid::regclass::text</c> (and regtype, regnamespace): the object's name, read from the statement's catalog
     /// when evaluated; an OID naming nothing prints as the number, as PostgreSQL does.

@@ -511,6 +511,11 @@ internal sealed partial class Binder
             return RegprocConstant(procName.Value, Pos(c.Operand));
         }
 
+        if (c.Type.Name is "regnamespace" or "regrole" or "regtype" && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String } objectName)
+        {
+            return RegObjectConstant(c.Type.Name, objectName.Value, Pos(c.Operand));
+        }
+
         SqlType target = ResolveType(c.Type, Pos(c));
         BoundExpr operand = c.Operand is Ast.ArrayExpr { Elements.Count: 0 } && target.IsArray ? EmptyArray(target) : BindExpr(c.Operand, scope);
         operand = Infer(operand, target);

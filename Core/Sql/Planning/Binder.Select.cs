@@ -222,8 +222,8 @@ internal sealed partial class Binder
             }
 
             // a selected oid::regclass prints the relation's name (psql's \d footers read "ontable" so); reg* types are oids here
-            Ast.SqlExpr expr = item.Expr is Ast.CastExpr { Type.Name: "regclass", Operand: not Ast.LiteralExpr } reg
-                ? new Ast.CastExpr(reg, new Ast.TypeName(["text"], [])) { Position = reg.Position }
+            Ast.SqlExpr expr = item.Expr is Ast.CastExpr { Type.Name: "regclass", Operand: not Ast.LiteralExpr } or Ast.CastExpr { Type.Name: "regtype" or "regnamespace" }
+                ? new Ast.CastExpr(item.Expr, new Ast.TypeName(["text"], [])) { Position = item.Expr.Position }
                 : item.Expr;
             targets.Add((expr, item.Alias ?? DefaultName(item.Expr)));
         }

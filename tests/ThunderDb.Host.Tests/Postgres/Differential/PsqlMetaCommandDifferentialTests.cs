@@ -89,6 +89,12 @@ public sealed partial class PsqlMetaCommandDifferentialTests
         SET search_path = inv, public;
         \dt
         \d order_lines
+        select 'public'::regnamespace::oid = (select oid from pg_namespace where nspname = 'public'), 'pg_catalog'::regnamespace::oid;
+        select 'public'::regnamespace, 'integer'::regtype, 'int4'::regtype::oid, 'text[]'::regtype, 'character varying'::regtype::oid;
+        select 'thunder'::regrole::oid;
+        select 'nosuch'::regnamespace;
+        select 'nosuch'::regtype;
+        select 'nosuch'::regrole;
         """;
 
     [Before(Class)]
