@@ -83,6 +83,9 @@ public sealed class CatalogSnapshot
     public T? Find<T>(uint oid)
         where T : CatalogObject => _byOid.GetValueOrDefault(oid) as T;
 
+    /// <summary>The object holding <paramref name="name"/> in name space <paramref name="space"/> under <paramref name="parent"/> (see <see cref="NameSpaceOf"/>).</summary>
+    public CatalogObject? Named(uint parent, char space, string name) => _byName.GetValueOrDefault((parent, space, name));
+
     public DatabaseDef? FindDatabase(string name) => _byName.GetValueOrDefault((0u, 'd', name)) as DatabaseDef;
 
     /// <summary>A role made with CREATE ROLE / USER (the configured superuser is not one: it lives in the configuration).</summary>
@@ -94,8 +97,7 @@ public sealed class CatalogSnapshot
     public SuperuserSecretDef? SuperuserSecret => Find<SuperuserSecretDef>(WellKnownOids.BootstrapSuperuser);
 
     /// <summary>The COMMENT ON text of an object in catalog <paramref name="classOid"/> (a column's with its number as <paramref name="subId"/>).</summary>
-    public CommentDef? FindComment(uint objectOid, uint classOid, int subId = 0) =>
-        _byName.GetValueOrDefault((objectOid, 'c', CommentDef.NameFor(classOid, subId))) as CommentDef;
+    public CommentDef? FindComment(uint objectOid, uint classOid, int subId = 0) => Named(objectOid, 'c', CommentDef.NameFor(classOid, subId)) as CommentDef;
 
     /// <summary>The comments on an object (itself and its columns).</summary>
     public IEnumerable<CommentDef> CommentsOn(uint objectOid) => _byOid.Values.OfType<CommentDef>().Where(c => c.ObjectOid == objectOid);

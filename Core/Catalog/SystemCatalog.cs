@@ -197,7 +197,7 @@ public sealed class CatalogChanges
             'n' => Snapshot.FindSchema(parent, name) is not null,
             'a' => Snapshot.FindRole(name) is not null,
             'k' => Snapshot.SuperuserSecret is not null,
-            'c' => Snapshot.Comments.Any(c => c.ObjectOid == parent && c.Name == name),
+            'c' => Snapshot.Named(parent, 'c', name) is not null,
             _ => Snapshot.FindRelation(parent, name) is not null,
         };
         return inSnapshot || _txn.TryGet(nameKey, new ArrayBufferWriter<byte>(8));

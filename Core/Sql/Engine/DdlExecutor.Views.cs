@@ -42,13 +42,20 @@ internal sealed partial class DdlExecutor
     {
         try
         {
-            return Ast.SqlParser.ParseSingle(view.QuerySql) is Ast.SelectStatement select ? new Binder(Catalog, binder.Session).RelationsReadBy(select.Query) : [];
+            return new Binder(Catalog, binder.Session).RelationsReadBy(QueryOf(view));
         }
         catch (SqlException)
         {
             return [];
         }
     }
+
+    /// <summary>A view's query bound against the catalog as this DDL has left it (SqlException when it no longer binds).</summary>
+    private PlanNode BindView(ViewDef view) => new Binder(Catalog, binder.Session).BindSelect(QueryOf(Catalog.Find<ViewDef>(view.Oid) ?? view));
+
+    private static Ast.Query QueryOf(ViewDef view) => Ast.SqlParser.ParseSingle(view.QuerySql) is Ast.SelectStatement select
+        ? select.Query
+        : throw new SqlException(SqlState.InternalError, $"view \"{view.Name}\" does not hold a query");
 
     /// <summary>DROP of a table or view: its dependent views go with CASCADE (a notice), or the drop fails as PostgreSQL's does.</summary>
     private void DropDependentViews(CatalogObject relation, bool cascade, IReadOnlySet<uint> spared)
@@ -91,7 +98,7 @@ internal sealed partial class DdlExecutor
 
             try
             {
-                _ = Ast.SqlParser.ParseSingle(view.QuerySql) is Ast.SelectStatement select ? new Binder(Catalog, binder.Session).BindSelect(select.Query) : null;
+                BindView(view);
             }
             catch (SqlException e) when (e.SqlState == SqlState.UndefinedColumn)
             {
@@ -143,9 +150,7 @@ internal sealed partial class DdlExecutor
         {
             try
             {
-                PlanNode? plan = Ast.SqlParser.ParseSingle(Catalog.Find<ViewDef>(view.Oid)!.QuerySql) is Ast.SelectStatement select
-                    ? new Binder(Catalog, binder.Session).BindSelect(select.Query) : null;
-                if (plan is null || plan.Columns.Count != view.ColumnNames.Count)
+                if (BindView(view).Columns.Count != view.ColumnNames.Count)
                 {
                     throw new SqlException(SqlState.InternalError, "the view's columns changed");
                 }
