@@ -55,7 +55,7 @@ internal sealed partial class DdlExecutor
             {
                 if (comment.Name.Parts.Count < 2)
                 {
-                    throw new SqlException(SqlState.SyntaxError, $"column name must be qualified");
+                    throw new SqlException(SqlState.SyntaxError, "column name must be qualified");
                 }
 
                 var relationName = new Ast.ObjectName([.. comment.Name.Parts.Take(comment.Name.Parts.Count - 1)]);
