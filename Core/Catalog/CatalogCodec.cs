@@ -157,6 +157,19 @@ public static class CatalogCodec
                 w.Int(c.SubId);
                 w.String(c.Text);
                 break;
+            case EnumTypeDef e:
+                w.UInt(e.SchemaOid);
+                w.String(e.Name);
+                w.UInt(e.ArrayOid);
+                w.Int(e.Labels.Count);
+                foreach (SqlEnumLabel label in e.Labels)
+                {
+                    w.UInt(label.Oid);
+                    w.Double(label.SortOrder);
+                    w.String(label.Label);
+                }
+
+                break;
             case SuperuserSecretDef k:
                 w.String(k.BcryptFingerprint);
                 w.OptionalString(k.ScramVerifier);
@@ -275,6 +288,19 @@ public static class CatalogCodec
                 return new RoleDef(oid, r.String(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.Bool(), r.OptionalString());
             case CatalogKind.Comment:
                 return new CommentDef(oid, r.UInt(), r.UInt(), r.Int(), r.String());
+            case CatalogKind.Type:
+            {
+                uint schema = r.UInt();
+                string name = r.String();
+                uint arrayOid = r.UInt();
+                var labels = new SqlEnumLabel[r.Int()];
+                for (int i = 0; i < labels.Length; i++)
+                {
+                    labels[i] = new SqlEnumLabel(r.UInt(), (float)r.Double(), r.String());
+                }
+
+                return new EnumTypeDef(oid, schema, name, arrayOid, labels);
+            }
             case CatalogKind.SuperuserSecret:
                 return new SuperuserSecretDef(r.String(), r.OptionalString(), r.OptionalString(), r.String());
             default:
@@ -336,10 +362,11 @@ public static class CatalogCodec
             }
         }
 
+        /// <summary>A type as kind, modifier and array flag; an enum's modifier slot holds its type OID.</summary>
         public void Type(SqlType t)
         {
             Byte((byte)t.Kind);
-            Int(t.Modifier);
+            Int(t.Enum is { } e ? (int)e.Oid : t.Modifier);
             Bool(t.IsArray);
         }
 
@@ -432,7 +459,14 @@ public static class CatalogCodec
             return values;
         }
 
-        public SqlType Type() => new((SqlTypeKind)Byte(), Int(), Bool());
+        /// <summary>A type; an enum comes back known by OID only, and <see cref="CatalogSnapshot"/> gives it its labels.</summary>
+        public SqlType Type()
+        {
+            var kind = (SqlTypeKind)Byte();
+            int modifier = Int();
+            bool isArray = Bool();
+            return kind == SqlTypeKind.Enum ? new(kind, -1, isArray, SqlEnumType.Unresolved((uint)modifier)) : new(kind, modifier, isArray);
+        }
 
         public double Double() => BitConverter.Int64BitsToDouble(Long());
 

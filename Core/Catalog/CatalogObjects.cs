@@ -25,6 +25,7 @@ public enum CatalogKind : byte
     Role = (byte)'a',
     SuperuserSecret = (byte)'k',
     Comment = (byte)'c',
+    Type = (byte)'y',
 }
 
 /// <summary>Any catalog object: an OID, the namespace that holds it (0 for databases) and a name unique there.</summary>
@@ -202,4 +203,13 @@ public sealed record CommentDef(uint Oid, uint ObjectOid, uint ClassOid, int Sub
     public override CatalogKind Kind => CatalogKind.Comment;
 
     public static string NameFor(uint classOid, int subId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{classOid}:{subId}");
+}
+
+/// <summary>
+/// CREATE TYPE name AS ENUM: the type, its array type's OID (PostgreSQL makes <c>_name</c> with it) and its
+/// labels, each with a pg_enum OID and a sort position (ALTER TYPE ... ADD VALUE BEFORE puts a label between two).
+/// </summary>
+public sealed record EnumTypeDef(uint Oid, uint SchemaOid, string Name, uint ArrayOid, IReadOnlyList<SqlEnumLabel> Labels) : CatalogObject(Oid, SchemaOid, Name)
+{
+    public override CatalogKind Kind => CatalogKind.Type;
 }

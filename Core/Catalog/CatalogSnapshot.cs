@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Core.Catalog;
 
@@ -14,6 +15,7 @@ public sealed class CatalogSnapshot
     private readonly FrozenDictionary<(uint Parent, char Space, string Name), CatalogObject> _byName;
     private readonly FrozenDictionary<uint, IndexDef[]> _indexesByTable;
     private readonly FrozenDictionary<uint, (TableDef Table, ConstraintDef ForeignKey)[]> _referencesTo;
+    private readonly FrozenDictionary<uint, SqlEnumType> _enums;
 
     public static readonly CatalogSnapshot Empty = new([]);
 
@@ -24,8 +26,11 @@ public sealed class CatalogSnapshot
         var byName = new Dictionary<(uint, char, string), CatalogObject>();
         var indexes = new Dictionary<uint, List<IndexDef>>();
         var references = new Dictionary<uint, List<(TableDef, ConstraintDef)>>();
-        foreach (CatalogObject o in objects)
+        List<CatalogObject> all = [.. objects];
+        _enums = EnumTypes(all);
+        foreach (CatalogObject listed in all)
         {
+            CatalogObject o = listed is TableDef t ? WithEnumTypes(t) : listed;
             if (o is TableDef table)
             {
                 foreach (ConstraintDef c in table.Constraints)
@@ -65,6 +70,40 @@ public sealed class CatalogSnapshot
 
     public uint MaxOid { get; }
 
+    /// <summary>The enum types' descriptors, named as format_type prints them (qualified outside public).</summary>
+    private static FrozenDictionary<uint, SqlEnumType> EnumTypes(List<CatalogObject> all)
+    {
+        Dictionary<uint, string> schemas = all.OfType<SchemaDef>().ToDictionary(s => s.Oid, s => s.Name);
+        return all.OfType<EnumTypeDef>().ToFrozenDictionary(e => e.Oid, e =>
+        {
+            string name = Sql.Syntax.SqlPrinter.QuoteIdentifier(e.Name);
+            string schema = schemas.GetValueOrDefault(e.SchemaOid, "public");
+            return new SqlEnumType(e.Oid, e.ArrayOid, schema == "public" ? name : $"{Sql.Syntax.SqlPrinter.QuoteIdentifier(schema)}.{name}", e.Labels);
+        });
+    }
+
+    /// <summary>
+    /// <paramref name="table"/> with its enum columns pointing at this snapshot's descriptors: catalog records hold
+    /// only a type's OID, and ALTER TYPE ... ADD VALUE makes a new descriptor every column of the type must see.
+    /// </summary>
+    private TableDef WithEnumTypes(TableDef table)
+    {
+        if (!table.Columns.Any(c => c.Type.Kind == SqlTypeKind.Enum))
+        {
+            return table;
+        }
+
+        return table with { Columns = [.. table.Columns.Select(c => c.Type.Enum is { } e ? c with { Type = c.Type with { Enum = _enums.GetValueOrDefault(e.Oid, e) } } : c)] };
+    }
+
+    /// <summary>The enum type <paramref name="oid"/> (its current labels), or null.</summary>
+    public SqlEnumType? FindEnum(uint oid) => _enums.GetValueOrDefault(oid);
+
+    /// <summary>A user-defined type by schema and name.</summary>
+    public EnumTypeDef? FindType(uint schemaOid, string name) => _byName.GetValueOrDefault((schemaOid, 'y', name)) as EnumTypeDef;
+
+    public IEnumerable<EnumTypeDef> Types => _byOid.Values.OfType<EnumTypeDef>();
+
     public IEnumerable<CatalogObject> All => _byOid.Values;
 
     /// <summary>The name space an object's name must be unique in: 'd' databases, 'n' schemas of a database, 'r' relations of a schema.</summary>
@@ -75,6 +114,7 @@ public sealed class CatalogSnapshot
         CatalogKind.Role => 'a',
         CatalogKind.SuperuserSecret => 'k',
         CatalogKind.Comment => 'c',
+        CatalogKind.Type => 'y',
         _ => 'r',
     };
 

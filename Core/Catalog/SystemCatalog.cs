@@ -198,6 +198,7 @@ public sealed class CatalogChanges
             'a' => Snapshot.FindRole(name) is not null,
             'k' => Snapshot.SuperuserSecret is not null,
             'c' => Snapshot.Named(parent, 'c', name) is not null,
+            'y' => Snapshot.FindType(parent, name) is not null,
             _ => Snapshot.FindRelation(parent, name) is not null,
         };
         return inSnapshot || _txn.TryGet(nameKey, new ArrayBufferWriter<byte>(8));
@@ -208,6 +209,7 @@ public sealed class CatalogChanges
         CatalogKind.Database => new(Sql.SqlState.DuplicateDatabase, $"database \"{obj.Name}\" already exists"),
         CatalogKind.Schema => new(Sql.SqlState.DuplicateSchema, $"schema \"{obj.Name}\" already exists"),
         CatalogKind.Role => new(Sql.SqlState.DuplicateObject, $"role \"{obj.Name}\" already exists"),
+        CatalogKind.Type => new(Sql.SqlState.DuplicateObject, $"type \"{obj.Name}\" already exists"),
         _ => new(Sql.SqlState.DuplicateTable, $"relation \"{obj.Name}\" already exists"),
     };
 }

@@ -14,6 +14,7 @@ public static class SqlState
     public const string DuplicateTable = "42P07";
     public const string DuplicateColumn = "42701";
     public const string DuplicateObject = "42710";
+    public const string InvalidName = "42602";
     public const string InsufficientPrivilege = "42501";
     public const string ReservedName = "42939";
     public const string ObjectNotInPrerequisiteState = "55000";
@@ -31,6 +32,7 @@ public static class SqlState
     public const string InvalidColumnReference = "42P10";
     public const string FeatureNotSupported = "0A000";
     public const string InvalidTextRepresentation = "22P02";
+    public const string InvalidBinaryRepresentation = "22P03";
     public const string NumericValueOutOfRange = "22003";
     public const string UntranslatableCharacter = "22P05";
     public const string DivisionByZero = "22012";

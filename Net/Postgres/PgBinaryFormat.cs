@@ -18,7 +18,7 @@ internal static partial class PgBinaryFormat
         or SqlTypeKind.Float4 or SqlTypeKind.Float8 or SqlTypeKind.Numeric or SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Char
         or SqlTypeKind.Name or SqlTypeKind.Bytea or SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz
         or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Oid or SqlTypeKind.Json or SqlTypeKind.Jsonb or SqlTypeKind.Interval
-        or SqlTypeKind.Unknown or SqlTypeKind.Void;
+        or SqlTypeKind.Unknown or SqlTypeKind.Void or SqlTypeKind.Enum;
 
     /// <summary>Writes one non-null value as its type's send function does (length prefix included).</summary>
     public static void Write(PgWriter w, SqlValue v, SqlType type)
@@ -159,6 +159,10 @@ internal static partial class PgBinaryFormat
             w.Int16(groups[i]);
         }
     }
+
+    /// <summary>Decodes one binary value of <paramref name="type"/>: an enum's is its label's text (enum_recv).</summary>
+    public static SqlValue Read(ReadOnlySpan<byte> b, SqlType type, int parameterNumber) =>
+        type is { Enum: { } e, IsArray: false } ? e.Parse(DecodeText(b, parameterNumber)) : Read(b, type.PgOid, parameterNumber);
 
     /// <summary>Decodes one binary parameter of the type with <paramref name="oid"/>; 0A000 for types not read in binary.</summary>
     public static SqlValue Read(ReadOnlySpan<byte> b, int oid, int parameterNumber)

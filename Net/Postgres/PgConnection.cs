@@ -444,7 +444,8 @@ internal sealed partial class PgConnection
         {
             foreach (string notice in notices)
             {
-                _out.Error((byte)'N', "NOTICE", "00000", notice);
+                int lineEnd = notice.IndexOf('\n', StringComparison.Ordinal); // the lines after the first are the DETAIL
+                _out.Error((byte)'N', "NOTICE", "00000", lineEnd < 0 ? notice : notice[..lineEnd], lineEnd < 0 ? null : notice[(lineEnd + 1)..]);
             }
         }
 

@@ -135,7 +135,7 @@ internal sealed partial class PgConnection
         {
             try
             {
-                return PgBinaryFormat.Read(field, type.PgOid, 0);
+                return PgBinaryFormat.Read(field, type, 0);
             }
             catch (SqlException e) when (e.SqlState == "22P03")
             {

@@ -72,7 +72,7 @@ internal sealed partial class PgConnection
         {
             int oid = body.Int32();
             // 0 and unknown (705) both leave the type to be inferred from context, as in PostgreSQL
-            declared[i] = oid is 0 or 705 ? SqlType.Unknown : TypeOfOid(oid) ?? SqlType.Unknown;
+            declared[i] = oid is 0 or 705 ? SqlType.Unknown : _session!.TypeOfOid((uint)oid) ?? SqlType.Unknown;
             if (oid is not (0 or 705) && declared[i].Kind == SqlTypeKind.Unknown)
             {
                 ExtendedError(new SqlException("42704", $"type with OID {oid} does not exist"));
@@ -178,7 +178,7 @@ internal sealed partial class PgConnection
                     0 when PgBinaryFormat.TryParseTextInteger(raw, type, out SqlValue integer) => integer,
                     0 => type.IsString ? SqlValue.FromString(type.Kind == SqlTypeKind.Unknown ? SqlTypeKind.Text : type.Kind, PgBinaryFormat.DecodeText(raw, i + 1))
                         : SqlText.Parse(PgBinaryFormat.DecodeText(raw, i + 1), type),
-                    1 => PgBinaryFormat.Read(raw, type.PgOid, i + 1),
+                    1 => PgBinaryFormat.Read(raw, type, i + 1),
                     _ => throw new PgProtocolException($"unsupported format code: {format}"),
                 };
             }
@@ -443,24 +443,6 @@ internal sealed partial class PgConnection
         }
 
         _out.ReadyForQuery((byte)state);
-    }
-
-    private static SqlType? TypeOfOid(int oid)
-    {
-        foreach (SqlTypeInfo info in SqlTypeInfo.All)
-        {
-            if (info.Oid == oid)
-            {
-                return new SqlType(info.Kind);
-            }
-
-            if (info.ArrayOid == oid && info.ArrayOid != 0)
-            {
-                return new SqlType(info.Kind, IsArray: true);
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The highest <c>$n</c> in <paramref name="sql"/> outside quotes and comments (statements the binder does not describe).</summary>

@@ -1,4 +1,5 @@
 using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Planning;
 using ThunderDb.Core.Sql.Rows;
 using ThunderDb.Core.Sql.Types;
 using Ast = ThunderDb.Core.Sql.Syntax;
@@ -22,6 +23,12 @@ internal sealed partial class DdlExecutor
             if (drop.Kind == Ast.ObjectKind.Database)
             {
                 DropDatabase(name.Name, drop);
+                continue;
+            }
+
+            if (drop.Kind == Ast.ObjectKind.Type)
+            {
+                DropType(name, drop);
                 continue;
             }
 
@@ -122,13 +129,16 @@ internal sealed partial class DdlExecutor
             throw new SqlException(SqlState.InvalidSchemaName, $"schema \"{name}\" does not exist");
         }
 
-        List<CatalogObject> contents = [.. Catalog.RelationsOf(schema.Oid)];
+        List<CatalogObject> contents = [.. Catalog.RelationsOf(schema.Oid), .. Catalog.Types.Where(t => t.SchemaOid == schema.Oid)];
         if (contents.Count > 0 && !drop.Cascade)
         {
             throw new SqlException(SqlState.DependentObjectsStillExist, $"cannot drop schema {name} because other objects depend on it",
                 hint: "Use DROP ... CASCADE to drop the dependent objects too.");
         }
 
+        // what the schema holds, as PostgreSQL names it (indexes and owned sequences go with their tables unnamed)
+        CascadeNotice([.. contents.Where(o => o is not IndexDef && o is not SequenceDef { OwnedByTableOid: > 0 }).OrderBy(o => o.Oid)
+            .Select(o => $"{Noun(o)} {Ast.SqlPrinter.QuoteIdentifier(name)}.{Ast.SqlPrinter.QuoteIdentifier(o.Name)}")]);
         DropSchemaContents(schema, contents.OfType<TableDef>().Select(t => t.Oid).ToHashSet());
     }
 
@@ -143,6 +153,11 @@ internal sealed partial class DdlExecutor
         foreach (CatalogObject other in Catalog.RelationsOf(schema.Oid).ToList())
         {
             DropObject(other);
+        }
+
+        foreach (EnumTypeDef type in Catalog.Types.Where(t => t.SchemaOid == schema.Oid).ToList())
+        {
+            DropType(type, cascade: true);
         }
 
         changes.Drop(schema.Oid);
@@ -178,6 +193,35 @@ internal sealed partial class DdlExecutor
         return "ALTER TABLE";
     }
 
+    /// <summary>
+    /// DROP COLUMN takes the indexes and the constraints over the column with it, as PostgreSQL does (a foreign key
+    /// elsewhere referencing one of its unique keys needs CASCADE); a primary key column is not dropped (rows are keyed by it).
+    /// </summary>
+    private TableDef DropIndexesAndConstraintsOf(TableDef table, Catalog.ColumnDef column, bool cascade)
+    {
+        if (table.PrimaryKey is { } pk && pk.Columns.Contains(column.Number))
+        {
+            throw SqlException.NotSupported("dropping a primary key column");
+        }
+
+        bool Reads(ConstraintDef c) => c.Columns.Contains(column.Number) || (c.CheckSql is { } check
+            && ExpressionWalker.Walk(Ast.SqlParser.ParseExpression(check)).OfType<Ast.ColumnRefExpr>().Any(r => r.Name == column.Name));
+        foreach (ConstraintDef constraint in table.Constraints.Where(Reads).ToList())
+        {
+            DropConstraint(Catalog.Find<TableDef>(table.Oid)!, new Ast.DropConstraintAction(constraint.Name, IfExists: false, cascade));
+        }
+
+        bool Indexes(IndexColumn c) => c.ColumnNumber == column.Number || (c.ExpressionSql is { } e
+            && ExpressionWalker.Walk(Ast.SqlParser.ParseExpression(e)).OfType<Ast.ColumnRefExpr>().Any(r => r.Name == column.Name));
+        foreach (IndexDef index in Catalog.IndexesOf(table.Oid).Where(i => i.Columns.Any(Indexes)).ToList())
+        {
+            changes.Drop(index.Oid);
+            DeleteRange(TableStorage.IndexRange(index));
+        }
+
+        return Catalog.Find<TableDef>(table.Oid)!;
+    }
+
     private string _renamedTo = "";
 
     private string CurrentName(Ast.ObjectName name) => _renamedTo.Length > 0 ? _renamedTo : name.Name;
@@ -199,7 +243,7 @@ internal sealed partial class DdlExecutor
                     throw new SqlException(SqlState.DuplicateColumn, $"column \"{add.Column.Name}\" of relation \"{table.Name}\" already exists");
                 }
 
-                SqlType type = Planning.Binder.ResolveType(add.Column.Type, 0);
+                SqlType type = Bind.ResolveType(add.Column.Type, 0);
                 var column = new Catalog.ColumnDef(table.Columns.Count + 1, add.Column.Name, type);
                 var references = new List<(string?, IReadOnlyList<string>, Ast.ForeignKeyTarget)>();
                 foreach (Ast.ColumnConstraint c in add.Column.Constraints)
@@ -247,11 +291,7 @@ internal sealed partial class DdlExecutor
                     throw new SqlException(SqlState.UndefinedColumn, $"column \"{drop.Column}\" of relation \"{table.Name}\" does not exist");
                 }
 
-                if (table.Constraints.Any(c => c.Columns.Contains(column.Number)) || Catalog.IndexesOf(table.Oid).Any(i => i.Columns.Any(c => c.ColumnNumber == column.Number)))
-                {
-                    throw SqlException.NotSupported("dropping a column used by an index or constraint");
-                }
-
+                table = DropIndexesAndConstraintsOf(table, column, drop.Cascade);
                 HashSet<int> dropped = [column.Number, .. GeneratedDependents(table, column, drop.Cascade).Select(c => c.Number)];
                 List<(ViewDef View, CatalogObject On)> views = DependentViews(table, new HashSet<uint>());
                 changes.Replace(table with

@@ -145,9 +145,7 @@ internal sealed partial class DdlExecutor
                 detail: string.Join('\n', lines), hint: "Use DROP ... CASCADE to drop the dependent objects too.");
         }
 
-        _notices.Add(dependents.Count == 1
-            ? $"drop cascades to constraint {dependents[0].ForeignKey.Name} on table {dependents[0].Table.Name}"
-            : $"drop cascades to {dependents.Count} other objects");
+        CascadeNotice([.. dependents.Select(d => $"constraint {d.ForeignKey.Name} on table {d.Table.Name}")]);
         foreach ((TableDef child, ConstraintDef fk) in dependents)
         {
             TableDef current = Catalog.Find<TableDef>(child.Oid)!;

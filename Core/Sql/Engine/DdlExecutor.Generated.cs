@@ -67,8 +67,7 @@ internal sealed partial class DdlExecutor
                 detail: string.Join('\n', dependents.Select(Dependency)), hint: "Use DROP ... CASCADE to drop the dependent objects too.");
         }
 
-        _notices.Add(dependents.Count == 1 ? $"drop cascades to column {dependents[0].Name} of table {table.Name}"
-            : $"drop cascades to {dependents.Count} other objects");
+        CascadeNotice([.. dependents.Select(c => $"column {c.Name} of table {table.Name}")]);
         return dependents;
     }
 

@@ -74,7 +74,7 @@ internal sealed partial class DdlExecutor
                 hint: "Use DROP ... CASCADE to drop the dependent objects too.");
         }
 
-        _notices.Add(dependents.Count == 1 ? $"drop cascades to view {dependents[0].View.Name}" : $"drop cascades to {dependents.Count} other objects");
+        CascadeNotice([.. dependents.Select(d => $"view {d.View.Name}")]);
         foreach ((ViewDef view, _) in Enumerable.Reverse(dependents))
         {
             changes.Drop(view.Oid);
@@ -163,5 +163,13 @@ internal sealed partial class DdlExecutor
         }
     }
 
-    private static string Noun(CatalogObject relation) => relation is ViewDef ? "view" : "table";
+    /// <summary>How PostgreSQL's dependency messages name an object's kind.</summary>
+    private static string Noun(CatalogObject obj) => obj switch
+    {
+        ViewDef => "view",
+        SequenceDef => "sequence",
+        EnumTypeDef => "type",
+        IndexDef => "index",
+        _ => "table",
+    };
 }

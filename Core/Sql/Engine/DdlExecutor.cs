@@ -36,12 +36,24 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
             Ast.CreateSequenceStatement sequence => CreateSequence(sequence),
             Ast.CreateDatabaseStatement database => CreateDatabase(database),
             Ast.CommentStatement comment => Comment(comment),
+            Ast.CreateEnumTypeStatement type => CreateType(type),
+            Ast.AlterTypeStatement alter => AlterType(alter),
             _ => throw SqlException.NotSupported(statement.GetType().Name),
         };
         return new StatementResult(tag, Notices: _notices.Count > 0 ? _notices : null);
     }
 
     private Binder Bind => new(Catalog, binder.Session);
+
+    /// <summary>What DROP ... CASCADE also dropped, as PostgreSQL reports it: one object by name, more as a count with the list as DETAIL.</summary>
+    private void CascadeNotice(IReadOnlyList<string> objects)
+    {
+        if (objects.Count > 0)
+        {
+            _notices.Add(objects.Count == 1 ? $"drop cascades to {objects[0]}"
+                : $"drop cascades to {objects.Count} other objects\n" + string.Join('\n', objects.Select(o => "drop cascades to " + o)));
+        }
+    }
 
     private string CreateTable(Ast.CreateTableStatement create)
     {
@@ -67,6 +79,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
             throw new SqlException(SqlState.DuplicateTable, $"relation \"{create.Name.Name}\" already exists");
         }
 
+        CheckRowTypeNameFree(schema.Oid, create.Name.Name);
         string tableName = create.Name.Name;
         uint tableOid = changes.AllocateOid();
         var columns = new List<Catalog.ColumnDef>();
@@ -245,12 +258,12 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         return fill;
     }
 
-    private static (SqlType Type, bool Serial) ColumnType(Ast.TypeName type) => type.Name switch
+    private (SqlType Type, bool Serial) ColumnType(Ast.TypeName type) => type.Name switch
     {
         "serial" or "serial4" => (SqlType.Int4, true),
         "bigserial" or "serial8" => (SqlType.Int8, true),
         "smallserial" or "serial2" => (SqlType.Int2, true),
-        _ => (Binder.ResolveType(type, 0), false),
+        _ => (Bind.ResolveType(type, 0), false),
     };
 
     private void CheckDefault(Ast.SqlExpr expr, SqlType type)
@@ -343,6 +356,7 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         }
         else
         {
+            CheckRowTypeNameFree(schema.Oid, create.Name.Name);
             changes.Create(view);
         }
 

@@ -127,7 +127,9 @@ public sealed partial class SqlSession
             throw new SqlException("42P05", $"prepared statement \"{prepare.Name}\" already exists");
         }
 
-        SqlType[] declared = [.. prepare.ParameterTypes.Select(t => Binder.ResolveType(t, 0))];
+        Catalog.CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
+        var types = new Binder(catalog, Context(catalog), null);
+        SqlType[] declared = [.. prepare.ParameterTypes.Select(t => types.ResolveType(t, 0))];
         _sqlPrepared[prepare.Name] = Prepare(prepare.Statement, declared);
         return new StatementResult("PREPARE");
     }

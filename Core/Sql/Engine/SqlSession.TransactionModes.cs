@@ -154,6 +154,8 @@ public sealed partial class SqlSession
         Ast.DropStatement drop => "DROP " + drop.Kind.ToString().ToUpperInvariant(),
         Ast.TruncateStatement => "TRUNCATE TABLE",
         Ast.CommentStatement => "COMMENT",
+        Ast.CreateEnumTypeStatement => "CREATE TYPE",
+        Ast.AlterTypeStatement => "ALTER TYPE",
         _ => null,
     };
 }

@@ -328,7 +328,8 @@ public sealed partial class SqlSession
             case Ast.CreateTableStatement { AsQuery: not null } createAs:
                 return await CreateTableAsAsync(createAs, txn, binder, runtime, eval, catalog, cancellationToken).ConfigureAwait(false);
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
-                or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement or Ast.CreateDatabaseStatement or Ast.CommentStatement:
+                or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement or Ast.CreateDatabaseStatement or Ast.CommentStatement
+                or Ast.CreateEnumTypeStatement or Ast.AlterTypeStatement:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
                 return new DdlExecutor(binder, _ddl, runtime).Execute(statement);
             case Ast.DiscardStatement discard:

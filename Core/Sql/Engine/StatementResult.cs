@@ -6,7 +6,7 @@ namespace ThunderDb.Core.Sql.Engine;
 /// <summary>
 /// What one statement produced: the command tag the protocols report (<c>SELECT 3</c>, <c>INSERT 0 1</c>,
 /// <c>CREATE TABLE</c>), the result columns and rows when it returns rows, and notices (e.g. "table does not
-/// exist, skipping").
+/// exist, skipping"); a notice's lines after its first are its DETAIL.
 /// </summary>
 public sealed record StatementResult(string CommandTag, IReadOnlyList<PlanColumn>? Columns = null, IReadOnlyList<SqlValue[]>? Rows = null,
     IReadOnlyList<string>? Notices = null)

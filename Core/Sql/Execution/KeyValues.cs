@@ -34,7 +34,7 @@ public static class KeyValues
             SqlTypeKind.Char => SqlCompare.IsString(v),
             SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Name => SqlCompare.IsString(v) && v != SqlTypeKind.Char,
             SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => v is SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz,
-            SqlTypeKind.Bool or SqlTypeKind.Date or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Interval or SqlTypeKind.Bytea => v == c,
+            SqlTypeKind.Bool or SqlTypeKind.Date or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Interval or SqlTypeKind.Bytea or SqlTypeKind.Enum => v == c,
             _ => false,
         };
 

@@ -43,8 +43,8 @@ internal static class Aggregates
 
         foreach (SqlType t in Ordered)
         {
-            yield return new("min", [t], t, () => new ExtremeState(wantLess: true));
-            yield return new("max", [t], t, () => new ExtremeState(wantLess: false));
+            yield return Extreme("min", t);
+            yield return Extreme("max", t);
         }
 
         yield return new("bool_and", [SqlType.Bool], SqlType.Bool, () => new BoolState(and: true));
@@ -197,6 +197,9 @@ internal static class Aggregates
             return SqlValue.FromInterval((int)wholeMonths, (int)wholeDays, (long)decimal.Round(micros, MidpointRounding.AwayFromZero));
         }
     }
+
+    /// <summary>min / max over <paramref name="type"/> (any type with an ordering).</summary>
+    internal static AggregateFunction Extreme(string name, SqlType type) => new(name, [type], type, () => new ExtremeState(wantLess: name == "min"));
 
     private sealed class ExtremeState(bool wantLess) : IAggregateState
     {

@@ -82,6 +82,11 @@ public static class FunctionCatalog
             return argTypes.Count == 2 ? JsonFunctions.ObjectAgg(name, argTypes) : null; // ("any", "any"): any key and value types
         }
 
+        if (name is "min" or "max" && argTypes is [{ Enum: not null, IsArray: false } enumType])
+        {
+            return Functions.Aggregates.Extreme(name, enumType); // min(anyenum), max(anyenum)
+        }
+
         return FunctionResolver.Choose(name, argTypes, candidates, c => (c.Parameters, null), (c, types) => c with
         {
             Parameters = types,

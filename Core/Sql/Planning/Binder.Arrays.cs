@@ -144,7 +144,7 @@ internal sealed partial class Binder
 
         return new ConstantExpr(SqlValue.FromOid(found), SqlType.Oid);
 
-        static uint TypeOid(string text)
+        uint TypeOid(string text)
         {
             try
             {

@@ -255,7 +255,7 @@ internal sealed partial class Binder
         switch (b.Operator)
         {
             case "=" or "<>" or "<" or "<=" or ">" or ">=":
-                (left, right) = Comparable(left, right, b.Operator, position);
+                (left, right) = Comparable(left, right, b.Operator, b.OperatorPosition > 0 ? b.OperatorPosition + 1 : position, Pos(b.Left), Pos(b.Right));
                 return Comparison(ComparisonOf(b.Operator, position), left, right);
             case "@>" or "<@" or "&&" when left.Type.IsArray || right.Type.IsArray:
                 return BindArrayContainment(b, left, right, position);
@@ -352,27 +352,29 @@ internal sealed partial class Binder
     };
 
     /// <summary>Brings two comparison operands to comparable types: an untyped side takes the other's type.</summary>
-    private (BoundExpr, BoundExpr) Comparable(BoundExpr left, BoundExpr right, string op, int position)
+    /// <param name="position">Where an operator mismatch is reported; <paramref name="leftPosition"/> and <paramref name="rightPosition"/> where an operand's literal fails to read.</param>
+    private (BoundExpr, BoundExpr) Comparable(BoundExpr left, BoundExpr right, string op, int position, int leftPosition = 0, int rightPosition = 0)
     {
         left = Infer(left, right.Type);
         right = Infer(right, left.Type);
         SqlType lt = left.Type, rt = right.Type;
+        int lp = leftPosition > 0 ? leftPosition : position, rp = rightPosition > 0 ? rightPosition : position;
         if (lt.Kind == SqlTypeKind.Unknown && rt.Kind == SqlTypeKind.Unknown)
         {
-            return (TypeRules.Coerce(left, SqlType.Text, position), TypeRules.Coerce(right, SqlType.Text, position));
+            return (TypeRules.Coerce(left, SqlType.Text, lp), TypeRules.Coerce(right, SqlType.Text, rp));
         }
 
         if (lt.Kind == SqlTypeKind.Unknown)
         {
-            return (TypeRules.Coerce(left, rt with { Modifier = -1 }, position), right);
+            return (TypeRules.Coerce(left, rt with { Modifier = -1 }, lp), right);
         }
 
         if (rt.Kind == SqlTypeKind.Unknown)
         {
-            return (left, TypeRules.Coerce(right, lt with { Modifier = -1 }, position));
+            return (left, TypeRules.Coerce(right, lt with { Modifier = -1 }, rp));
         }
 
-        bool compatible = lt.IsArray == rt.IsArray && (lt.Kind == rt.Kind || (lt.IsNumeric && rt.IsNumeric) || (lt.IsString && rt.IsString)
+        bool compatible = lt.IsArray == rt.IsArray && ((lt.Kind == rt.Kind && Equals(lt.Enum, rt.Enum)) || (lt.IsNumeric && rt.IsNumeric) || (lt.IsString && rt.IsString)
             || (IsTimeLine(lt) && IsTimeLine(rt)));
         if (!compatible)
         {
@@ -519,38 +521,20 @@ internal sealed partial class Binder
         SqlType target = ResolveType(c.Type, Pos(c));
         BoundExpr operand = c.Operand is Ast.ArrayExpr { Elements.Count: 0 } && target.IsArray ? EmptyArray(target) : BindExpr(c.Operand, scope);
         operand = Infer(operand, target);
+        CheckEnumCast(operand.Type, target, c.OperatorPosition > 0 ? c.OperatorPosition + 1 : Pos(c));
         if (operand is ConstantExpr k)
         {
             try
             {
                 return new ConstantExpr(SqlCast.Coerce(k.Value, target, isExplicit: true), target);
             }
-            catch (SqlException x) when (x.Position == 0)
+            catch (SqlException x) when (x.Position == 0 && c.Operand is Ast.LiteralExpr { Kind: Ast.LiteralKind.String })
             {
-                throw x.AtPosition(Pos(c.Operand));
+                throw x.AtPosition(Pos(c.Operand)); // a literal is read at parse time, where PostgreSQL points at it; a folded cast is not
             }
         }
 
         return operand.Type == target ? operand : new CastExpr(operand, target, isExplicit: true);
-    }
-
-    public static SqlType ResolveType(Ast.TypeName type, int position)
-    {
-        var modifiers = new List<int>();
-        foreach (Ast.SqlExpr m in type.Modifiers)
-        {
-            if (m is Ast.LiteralExpr { Kind: Ast.LiteralKind.Integer } lit && int.TryParse(lit.Value, NumberStyles.None, CultureInfo.InvariantCulture, out int v))
-            {
-                modifiers.Add(v);
-            }
-            else
-            {
-                throw new SqlException(SqlState.SyntaxError, "type modifiers must be simple constants or identifiers", position: position);
-            }
-        }
-
-        string name = type.Names.Count > 1 && type.Names[0] == "pg_catalog" ? type.Name : string.Join('.', type.Names);
-        return SqlTypeInfo.Resolve(name, [.. modifiers], type.ArrayDimensions > 0, position);
     }
 
     private BoundExpr BindCase(Ast.CaseExpr c, Scope scope)
@@ -732,6 +716,8 @@ internal sealed partial class Binder
                     context.Runtime?.Transaction ?? throw new InvalidOperationException("nextval needs a transaction"), seq)), [], SqlType.Int8, strict: false, volatileResult: true);
             }
 
+            case "enum_first" or "enum_last" or "enum_range":
+                return BindEnumFunction(name, args, Pos(f));
             case "greatest" or "least":
             {
                 SqlType t = TypeRules.Common(args.Select(a => a.Type), name.ToUpperInvariant(), Pos(f));

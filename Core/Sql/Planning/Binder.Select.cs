@@ -236,7 +236,7 @@ internal sealed partial class Binder
     {
         Ast.ColumnRefExpr c => c.Name,
         Ast.FunctionCallExpr f => f.FunctionName,
-        Ast.CastExpr c => c.Operand is Ast.ColumnRefExpr or Ast.FunctionCallExpr ? DefaultName(c.Operand) : DefaultTypeName(c.Type),
+        Ast.CastExpr c => NamesItself(c.Operand) ? DefaultName(c.Operand) : DefaultTypeName(c.Type),
         Ast.CaseExpr => "case",
         Ast.SubscriptExpr s => DefaultName(s.Operand), // a[1] is named a, as PostgreSQL's FigureColname does
         Ast.ArrayExpr => "array",
@@ -254,6 +254,9 @@ internal sealed partial class Binder
         Ast.SubqueryExpr s when s.Subquery.Body is Ast.SelectQuery { Targets.Count: 1 } inner => inner.Targets[0].Alias ?? DefaultName(inner.Targets[0].Expr),
         _ => "?column?",
     };
+
+    /// <summary>Whether a cast's operand names the column (a column, a call, ARRAY[...], CASE...) rather than the cast's type, as FigureColname ranks them.</summary>
+    private static bool NamesItself(Ast.SqlExpr e) => e is Ast.CastExpr c ? NamesItself(c.Operand) : e is not Ast.LiteralExpr && DefaultName(e) != "?column?";
 
     private static string DefaultTypeName(Ast.TypeName t) => t.Name switch
     {

@@ -221,7 +221,10 @@ internal sealed partial class Binder
             {
                 if (rows[r][i] is not DefaultMarker)
                 {
-                    rows[r][i] = targetTypes is null ? TypeRules.Coerce(rows[r][i], type) : Infer(rows[r][i], type);
+                    // an INSERT's untyped literal is read as its column's type now, so a bad one is reported where it is written
+                    rows[r][i] = targetTypes is null ? TypeRules.Coerce(rows[r][i], type)
+                        : rows[r][i] is ConstantExpr { Type.Kind: SqlTypeKind.Unknown, Value.IsNull: false } literal ? TypeRules.Coerce(literal, type, Pos(values.Rows[r][i]))
+                        : Infer(rows[r][i], type);
                 }
             }
 

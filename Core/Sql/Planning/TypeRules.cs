@@ -35,7 +35,7 @@ internal static class TypeRules
                 continue;
             }
 
-            if (r.Kind == t.Kind && r.IsArray == t.IsArray)
+            if (r.Kind == t.Kind && r.IsArray == t.IsArray && Equals(r.Enum, t.Enum))
             {
                 if (r.Modifier != t.Modifier)
                 {

@@ -69,6 +69,9 @@ public static class IndexKeyEncoder
                 }
 
                 break;
+            case SqlTypeKind.Enum:
+                mark += KeyCodec.WriteDouble(span[mark..], value.EnumSortOrder); // label order, not label text
+                break;
             case SqlTypeKind.Uuid:
                 BinaryPrimitives.WriteInt64BigEndian(span[mark..], value.WordA);
                 BinaryPrimitives.WriteInt64BigEndian(span[(mark + 8)..], value.WordB);

@@ -138,7 +138,7 @@ public static class RowCodec
             case SqlTypeKind.Bool:
                 at++;
                 break;
-            case SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8 or SqlTypeKind.Oid or SqlTypeKind.Date:
+            case SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8 or SqlTypeKind.Oid or SqlTypeKind.Date or SqlTypeKind.Enum:
                 ReadVarint(source, ref at);
                 break;
             case SqlTypeKind.Float4:
@@ -223,6 +223,9 @@ public static class RowCodec
             case SqlTypeKind.Date:
                 WriteVarint(output, ZigZag(v.AsDate));
                 break;
+            case SqlTypeKind.Enum:
+                WriteVarint(output, v.EnumLabelOid); // the label's OID: renaming a label rewrites no row
+                break;
             case SqlTypeKind.Float4:
                 span = output.GetSpan(4);
                 BinaryPrimitives.WriteSingleLittleEndian(span, (float)v.AsDouble);
@@ -276,6 +279,8 @@ public static class RowCodec
                 return SqlValue.FromInteger(type.Kind, UnZigZag(ReadVarint(source, ref at)));
             case SqlTypeKind.Date:
                 return SqlValue.FromDate((int)UnZigZag(ReadVarint(source, ref at)));
+            case SqlTypeKind.Enum:
+                return (type.Enum ?? throw new InvalidOperationException("an enum column without its type")).FromStored((uint)ReadVarint(source, ref at));
             case SqlTypeKind.Float4:
                 float f = BinaryPrimitives.ReadSingleLittleEndian(source[at..]);
                 at += 4;

@@ -253,15 +253,18 @@ internal static class ColumnStatisticsBuilder
         return kept;
     }
 
-    /// <summary>Types compared by a btree ordering in PostgreSQL; json has none (and no equality).</summary>
-    private static bool Orderable(SqlType type) => type.IsArray || type.Kind is not (SqlTypeKind.Json or SqlTypeKind.Unknown or SqlTypeKind.Void);
+    /// <summary>
+    /// Types whose values the statistics keep: json has no btree ordering (and no equality); an enum's values are
+    /// labels of a type the catalog record is read before, so its statistics keep counts, not values.
+    /// </summary>
+    private static bool Orderable(SqlType type) => type.IsArray ? type.Kind != SqlTypeKind.Enum : type.Kind is not (SqlTypeKind.Json or SqlTypeKind.Unknown or SqlTypeKind.Void or SqlTypeKind.Enum);
 
     /// <summary>PostgreSQL's typlen for fixed-width types; null for variable-width (varlena) ones.</summary>
     internal static int? FixedWidth(SqlType type) => type.IsArray ? null : type.Kind switch
     {
         SqlTypeKind.Bool => 1,
         SqlTypeKind.Int2 => 2,
-        SqlTypeKind.Int4 or SqlTypeKind.Float4 or SqlTypeKind.Date or SqlTypeKind.Oid => 4,
+        SqlTypeKind.Int4 or SqlTypeKind.Float4 or SqlTypeKind.Date or SqlTypeKind.Oid or SqlTypeKind.Enum => 4,
         SqlTypeKind.Int8 or SqlTypeKind.Float8 or SqlTypeKind.Time or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz => 8,
         SqlTypeKind.Interval or SqlTypeKind.Uuid => 16,
         SqlTypeKind.Name => 64,

@@ -108,6 +108,7 @@ public enum ObjectKind : byte
     Schema,
     Database,
     Sequence,
+    Type,
 }
 
 /// <summary>DROP kind [IF EXISTS] names [CASCADE | RESTRICT]; MySQL's DROP INDEX name ON table sets <see cref="OnTable"/>.</summary>
@@ -185,3 +186,18 @@ public sealed record CreateSequenceStatement(ObjectName Name, bool IfNotExists, 
 /// "database", "role" or "column" (the column's name the last part of <see cref="Name"/>). A NULL text removes the comment.
 /// </summary>
 public sealed record CommentStatement(string Kind, ObjectName Name, string? Text) : SqlStatement;
+
+/// <summary>CREATE TYPE name AS ENUM ('label', ...).</summary>
+public sealed record CreateEnumTypeStatement(ObjectName Name, IReadOnlyList<string> Labels) : SqlStatement;
+
+public abstract record AlterTypeAction;
+
+/// <summary>ADD VALUE [IF NOT EXISTS] 'label' [BEFORE | AFTER 'neighbor'].</summary>
+public sealed record AddEnumValueAction(string Label, bool IfNotExists, string? Neighbor, bool Before) : AlterTypeAction;
+
+public sealed record RenameEnumValueAction(string Label, string NewLabel) : AlterTypeAction;
+
+public sealed record RenameTypeAction(string NewName) : AlterTypeAction;
+
+/// <summary>ALTER TYPE name action.</summary>
+public sealed record AlterTypeStatement(ObjectName Name, AlterTypeAction Action) : SqlStatement;

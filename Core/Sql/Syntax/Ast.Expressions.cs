@@ -94,7 +94,11 @@ public enum LikeKind : byte
 public sealed record LikeExpr(LikeKind Kind, SqlExpr Operand, SqlExpr Pattern, SqlExpr? Escape, bool Negated) : SqlExpr;
 
 /// <summary><c>CAST(x AS t)</c> and <c>x::t</c>.</summary>
-public sealed record CastExpr(SqlExpr Operand, TypeName Type) : SqlExpr;
+public sealed record CastExpr(SqlExpr Operand, TypeName Type) : SqlExpr
+{
+    /// <summary>The 0-based offset of <c>::</c> (0 for <c>CAST(x AS t)</c>, whose position is the keyword's): where PostgreSQL points when no cast exists.</summary>
+    public int OperatorPosition { get; internal set; }
+}
 
 public sealed record CaseWhen(SqlExpr When, SqlExpr Then);
 

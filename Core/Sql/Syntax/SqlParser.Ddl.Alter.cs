@@ -14,6 +14,7 @@ public sealed partial class SqlParser
             Keyword.Schema => MySql ? ObjectKind.Database : ObjectKind.Schema,
             Keyword.Database => ObjectKind.Database,
             Keyword.Sequence => ObjectKind.Sequence,
+            Keyword.Type when !MySql => ObjectKind.Type,
             _ => throw ErrorAt(_tokens[_pos - 1]),
         };
         if (kind == ObjectKind.Index)

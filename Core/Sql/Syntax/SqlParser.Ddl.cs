@@ -82,6 +82,11 @@ public sealed partial class SqlParser
             return ParseCreateSequence(false);
         }
 
+        if (!MySql && AcceptKeyword(Keyword.Type))
+        {
+            return ParseCreateType();
+        }
+
         throw Error();
     }
 

@@ -411,9 +411,10 @@ public sealed partial class SqlParser
     {
         while (true)
         {
-            if (Accept(TokenKind.DoubleColon))
+            if (Is(TokenKind.DoubleColon))
             {
-                e = new CastExpr(e, ParseTypeName()) { Position = e.Position };
+                int at = Advance().Start;
+                e = new CastExpr(e, ParseTypeName()) { Position = e.Position, OperatorPosition = at };
             }
             else if (Is(TokenKind.LeftBracket))
             {

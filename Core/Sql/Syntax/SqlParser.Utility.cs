@@ -53,6 +53,8 @@ public sealed partial class SqlParser
                 return ParseCreate();
             case Keyword.Drop:
                 return ParseDrop();
+            case Keyword.Alter when !MySql && IsKeywordAt(1, Keyword.Type):
+                return ParseAlterType();
             case Keyword.Alter:
                 return ParseAlterTable();
             case Keyword.Truncate:

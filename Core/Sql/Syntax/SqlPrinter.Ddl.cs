@@ -120,6 +120,25 @@ public sealed partial class SqlPrinter
                 Names(sq.Name.Parts);
                 SequenceOptions(sq.Options);
                 break;
+            case CreateEnumTypeStatement ct:
+                Text("CREATE TYPE ");
+                Names(ct.Name.Parts);
+                Text(" AS ENUM (");
+                List(ct.Labels, l => Text(QuoteString(l)));
+                Text(")");
+                break;
+            case AlterTypeStatement at:
+                Text("ALTER TYPE ");
+                Names(at.Name.Parts);
+                Text(at.Action switch
+                {
+                    AddEnumValueAction add => $" ADD VALUE {(add.IfNotExists ? "IF NOT EXISTS " : "")}{QuoteString(add.Label)}"
+                        + (add.Neighbor is { } n ? $" {(add.Before ? "BEFORE" : "AFTER")} {QuoteString(n)}" : ""),
+                    RenameEnumValueAction rv => $" RENAME VALUE {QuoteString(rv.Label)} TO {QuoteString(rv.NewLabel)}",
+                    RenameTypeAction rt => " RENAME TO " + QuoteIdentifier(rt.NewName),
+                    _ => throw new NotSupportedException("cannot print " + at.Action.GetType().Name),
+                });
+                break;
             default:
                 throw new NotSupportedException("cannot print " + s.GetType().Name);
         }

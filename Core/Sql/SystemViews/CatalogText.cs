@@ -45,6 +45,23 @@ public static class CatalogText
     /// <summary>PostgreSQL's atttypmod of a column type: varchar/char length + 4, numeric's typmod, -1 otherwise.</summary>
     public static int TypeModifier(SqlType type) => type.Length >= 0 ? type.Length + 4 : type.NumericPrecision >= 0 ? type.Modifier : -1;
 
+    /// <summary>A built-in type or an enum type of <paramref name="catalog"/> by OID (an array type gives an array), or null.</summary>
+    public static SqlType? TypeOfOid(CatalogSnapshot catalog, uint oid)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (TypeOfOid(oid) is { } builtin)
+        {
+            return builtin;
+        }
+
+        if (catalog.FindEnum(oid) is { } type)
+        {
+            return SqlType.EnumOf(type);
+        }
+
+        return catalog.Types.FirstOrDefault(t => t.ArrayOid == oid) is { } def && catalog.FindEnum(def.Oid) is { } element ? SqlType.EnumOf(element).ArrayOf() : null;
+    }
+
     /// <summary>A built-in type by OID (an array type gives an array), or null.</summary>
     public static SqlType? TypeOfOid(uint oid)
     {
@@ -67,7 +84,7 @@ public static class CatalogText
     /// <summary>format_type(oid, typmod): <c>integer</c>, <c>character varying(20)</c>, <c>numeric(10,2)</c>, a table's name for its row type.</summary>
     public static string? FormatType(CatalogSnapshot catalog, uint oid, int typmod)
     {
-        if (TypeOfOid(oid) is SqlType t)
+        if (TypeOfOid(catalog, oid) is SqlType t)
         {
             if (typmod >= 4 && t.Kind is SqlTypeKind.Varchar or SqlTypeKind.Char)
             {

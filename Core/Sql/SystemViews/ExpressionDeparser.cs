@@ -83,12 +83,12 @@ internal static class ExpressionDeparser
         public Node Build(SqlExpr e) => e switch
         {
             LiteralExpr l => Literal(l),
-            TypedLiteralExpr t => Typed(t.Value, Planning.Binder.ResolveType(t.Type, 0)),
+            TypedLiteralExpr t => Typed(t.Value, Planning.Binder.BuiltinType(t.Type, 0)),
             UnaryExpr { Operator: "-", Operand: LiteralExpr { Kind: LiteralKind.Integer or LiteralKind.Numeric } n } => Literal(n with { Value = "-" + n.Value }),
             UnaryExpr u => new Op(u.Operator, null, Build(u.Operand), Build(u.Operand).Type),
             ColumnRefExpr c when table?.FindColumn(c.Name) is { } column => new Var(CatalogText.QuoteIdent(column.Name), column.Type),
             CastExpr { Type.Name: "regclass", Operand: LiteralExpr { Kind: LiteralKind.String } name } => new RegClassConst(RegClassName(name.Value)),
-            CastExpr c => ExplicitCast(Build(c.Operand), Planning.Binder.ResolveType(c.Type, 0)),
+            CastExpr c => ExplicitCast(Build(c.Operand), Planning.Binder.BuiltinType(c.Type, 0)),
             BinaryExpr b => Binary(b.Operator, Build(b.Left), Build(b.Right)),
             BoolExpr b => new Bool(b.Operator == BoolOperator.And ? BoolKind.And : BoolKind.Or, [.. b.Args.Select(a => Coerce(Build(a), SqlType.Bool))]),
             NotExpr n => new Bool(BoolKind.Not, [Coerce(Build(n.Operand), SqlType.Bool)]),

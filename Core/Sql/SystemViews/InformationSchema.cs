@@ -60,11 +60,13 @@ internal static class InformationSchema
                 _ => ((int?)null, (int?)null, (int?)null),
             };
             SqlValue Maybe(int? v) => v is int i ? Int4(i) : Null;
+            EnumTypeDef? userType = type.Enum is { } e ? src.Catalog.Find<EnumTypeDef>(e.Oid) : null;
+            (string udtSchema, string udtName) = userType is null ? ("pg_catalog", info.PgName) : (src.SchemaName(userType.SchemaOid), userType.Name);
             t.Add(Name(src.Session.Database), Name(src.SchemaName(rel.ParentOid)), Name(rel.Name), Name(name),
-                Int4(position), Text(defaultSql), Text(notNull ? "NO" : "YES"), Text(type.IsArray ? "ARRAY" : info.DisplayName),
+                Int4(position), Text(defaultSql), Text(notNull ? "NO" : "YES"), Text(type.IsArray ? "ARRAY" : type.Enum is not null ? "USER-DEFINED" : info.DisplayName),
                 Maybe(type.Length >= 0 ? type.Length : null), Maybe(type.IsString ? type.Length >= 0 ? type.Length * 4 : 1_073_741_824 : null), Maybe(precision),
                 Maybe(radix), Maybe(scale), Maybe(type.IsDateTime || type.Kind == SqlTypeKind.Interval ? (type.Kind == SqlTypeKind.Date ? 0 : 6) : null),
-                Name(src.Session.Database), Name("pg_catalog"), Name(type.IsArray ? "_" + info.PgName : info.PgName), Text(identity == IdentityKind.None ? "NO" : "YES"),
+                Name(src.Session.Database), Name(udtSchema), Name(type.IsArray ? "_" + udtName : udtName), Text(identity == IdentityKind.None ? "NO" : "YES"),
                 Text(identity switch { IdentityKind.Always => "ALWAYS", IdentityKind.ByDefault => "BY DEFAULT", _ => null }), Text(generation is null ? "NEVER" : "ALWAYS"), Text(generation), Text(updatable ? "YES" : "NO"));
         }
 

@@ -138,12 +138,26 @@ internal static class PgMisc
         return t;
     }
 
+    /// <summary>pg_enum: the labels of the database's enum types, each with its sort position.</summary>
+    internal static VirtualTable Enum(ViewSource src)
+    {
+        var t = new VirtualTable("pg_enum", ("oid", SqlType.Oid), ("enumtypid", SqlType.Oid), ("enumsortorder", SqlType.Float4), ("enumlabel", SqlType.Name));
+        foreach (EnumTypeDef type in src.EnumTypes)
+        {
+            foreach (SqlEnumLabel label in type.Labels.OrderBy(l => l.Oid))
+            {
+                t.Add(Oid(label.Oid), Oid(type.Oid), Float4(label.SortOrder), Name(label.Label));
+            }
+        }
+
+        return t;
+    }
+
     /// <summary>Catalogs of features that do not exist here: the right columns, no rows.</summary>
     public static VirtualTable? Empty(string name) => name switch
     {
         "pg_range" => new(name, ("rngtypid", SqlType.Oid), ("rngsubtype", SqlType.Oid), ("rngmultitypid", SqlType.Oid), ("rngcollation", SqlType.Oid),
             ("rngsubopc", SqlType.Oid), ("rngcanonical", SqlType.Oid), ("rngsubdiff", SqlType.Oid)),
-        "pg_enum" => new(name, ("oid", SqlType.Oid), ("enumtypid", SqlType.Oid), ("enumsortorder", SqlType.Float4), ("enumlabel", SqlType.Name)),
         "pg_inherits" => new(name, ("inhrelid", SqlType.Oid), ("inhparent", SqlType.Oid), ("inhseqno", SqlType.Int4), ("inhdetachpending", SqlType.Bool)),
         "pg_trigger" => new(name, ("oid", SqlType.Oid), ("tgrelid", SqlType.Oid), ("tgparentid", SqlType.Oid), ("tgname", SqlType.Name), ("tgfoid", SqlType.Oid),
             ("tgtype", SqlType.Int2), ("tgenabled", Char1), ("tgisinternal", SqlType.Bool), ("tgconstrrelid", SqlType.Oid), ("tgconstrindid", SqlType.Oid),

@@ -19,6 +19,9 @@ internal sealed class ViewSource(CatalogSnapshot catalog, SessionContext session
 
     public IEnumerable<TableDef> Tables => Relations.OfType<TableDef>();
 
+    /// <summary>The enum types of the session's database, in OID order.</summary>
+    public IEnumerable<EnumTypeDef> EnumTypes => Schemas.SelectMany(s => Catalog.Types.Where(t => t.SchemaOid == s.Oid)).OrderBy(t => t.Oid);
+
     public string SchemaName(uint oid) => Catalog.Find<SchemaDef>(oid)?.Name ?? "";
 
     /// <summary>Set while a view is bound for its column types: a view over pg_attribute would otherwise recurse without end.</summary>

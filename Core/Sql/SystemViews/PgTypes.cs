@@ -24,6 +24,7 @@ public static class PgTypes
     {
         SqlTypeKind.Numeric or SqlTypeKind.Date or SqlTypeKind.Time or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz or SqlTypeKind.Interval
             or SqlTypeKind.Uuid or SqlTypeKind.Json or SqlTypeKind.Jsonb => info.PgName + "_",
+        SqlTypeKind.Enum => "enum_",
         _ => info.PgName,
     };
 
@@ -75,7 +76,7 @@ public static class PgTypes
         {
             bool text = info.Category == 'S';
             uint collation = text ? (info.Kind == SqlTypeKind.Name ? 950u : CatalogText.DefaultCollation) : 0u;
-            Add((uint)info.Oid, info.PgName, WellKnownOids.PgCatalogSchema, info.TypLen, info.Kind == SqlTypeKind.Unknown ? 'p' : 'b', info.Category,
+            Add((uint)info.Oid, info.PgName, WellKnownOids.PgCatalogSchema, info.TypLen, info.Kind == SqlTypeKind.Unknown || info.Category == 'P' ? 'p' : 'b', info.Category,
                 0, 0, (uint)info.ArrayOid, procs, collation);
             if (info.ArrayOid != 0)
             {
@@ -93,6 +94,13 @@ public static class PgTypes
         }
 
         Add(CatalogText.RecordArrayType, "_record", WellKnownOids.PgCatalogSchema, -1, 'p', 'P', 0, CatalogText.RecordType, 0, ArrayProcs, 0);
+        uint enumProcs = FirstProcOid + (uint)((int)SqlTypeKind.Enum * 4); // enum_in / enum_out / enum_recv / enum_send
+        foreach (EnumTypeDef e in src.EnumTypes)
+        {
+            Add(e.Oid, e.Name, e.SchemaOid, 4, 'e', 'E', 0, 0, e.ArrayOid, enumProcs, 0);
+            Add(e.ArrayOid, "_" + e.Name, e.SchemaOid, -1, 'b', 'A', 0, e.Oid, 0, ArrayProcs, 0);
+        }
+
         foreach (CatalogObject r in src.Relations.Where(r => r is TableDef or ViewDef))
         {
             Add(CatalogText.RowTypeOid(r.Oid), r.Name, r.ParentOid, -1, 'c', 'C', r.Oid, 0, 0, RecordProcs, 0);

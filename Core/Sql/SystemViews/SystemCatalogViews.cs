@@ -51,6 +51,7 @@ public static class SystemCatalogViews
         "pg_sequence" => PgRelations.Sequence(src),
         "pg_depend" => PgRelations.Depend(src),
         "pg_type" => PgTypes.Type(src),
+        "pg_enum" => PgMisc.Enum(src),
         "pg_proc" => PgTypes.Proc(src),
         "pg_database" => PgMisc.Database(src),
         "pg_roles" => PgRoles.Roles(src),

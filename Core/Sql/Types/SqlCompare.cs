@@ -47,6 +47,7 @@ public static class SqlCompare
             SqlTypeKind.Bytea => a.AsBytes.AsSpan().SequenceCompareTo(b.AsBytes),
             SqlTypeKind.Uuid => CompareUuid(a, b),
             SqlTypeKind.Json or SqlTypeKind.Jsonb => string.CompareOrdinal(a.AsString, b.AsString),
+            SqlTypeKind.Enum => a.EnumSortOrder.CompareTo(b.EnumSortOrder),
             _ => throw new SqlException(SqlState.UndefinedFunction, $"could not identify an ordering operator for type {SqlTypeInfo.Of(ka).DisplayName}"),
         };
     }

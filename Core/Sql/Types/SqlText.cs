@@ -156,6 +156,7 @@ public static partial class SqlText
             SqlTypeKind.Uuid => SqlValue.FromUuid(ParseUuid(text)),
             SqlTypeKind.Json or SqlTypeKind.Jsonb => SqlValue.FromString(type.Kind, SqlJson.Validate(text, type.Kind)),
             SqlTypeKind.Char => SqlValue.FromString(SqlTypeKind.Char, text),
+            SqlTypeKind.Enum => (type.Enum ?? throw new InvalidOperationException("an enum type without its labels")).Parse(text),
             _ => SqlValue.FromString(type.Kind == SqlTypeKind.Unknown ? SqlTypeKind.Text : type.Kind, text),
         };
     }

@@ -28,13 +28,17 @@ public enum SqlTypeKind : byte
 
     /// <summary>The pseudo-type of functions that return nothing (pg_sleep, pg_notify): its one value prints as ''.</summary>
     Void,
+
+    /// <summary>A user's enum type (CREATE TYPE ... AS ENUM): which one is <see cref="SqlType.Enum"/>.</summary>
+    Enum,
 }
 
 /// <summary>
 /// A column or expression type: a kind, an optional modifier (varchar/char length, numeric precision and
-/// scale, as PostgreSQL's typmod) and whether it is an array of that kind. Small and copyable.
+/// scale, as PostgreSQL's typmod) and whether it is an array of that kind; an enum kind also names its enum type.
+/// Small and copyable.
 /// </summary>
-public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool IsArray = false)
+public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool IsArray = false, SqlEnumType? Enum = null)
 {
     public static readonly SqlType Unknown = new(SqlTypeKind.Unknown);
     public static readonly SqlType Bool = new(SqlTypeKind.Bool);
@@ -57,6 +61,8 @@ public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool 
     public static readonly SqlType Oid = new(SqlTypeKind.Oid);
     public static readonly SqlType Void = new(SqlTypeKind.Void);
     public static readonly SqlType Name = new(SqlTypeKind.Name);
+
+    public static SqlType EnumOf(SqlEnumType type) => new(SqlTypeKind.Enum, -1, false, type);
 
     public static SqlType Varchar(int length) => new(SqlTypeKind.Varchar, length);
 
@@ -85,12 +91,12 @@ public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool 
     public bool IsDateTime => !IsArray && Kind is SqlTypeKind.Date or SqlTypeKind.Time or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
 
     /// <summary>PostgreSQL's type OID (of the array type for arrays), as RowDescription and pg_type report it.</summary>
-    public int PgOid => IsArray ? SqlTypeInfo.Of(Kind).ArrayOid : SqlTypeInfo.Of(Kind).Oid;
+    public int PgOid => Enum is { } e ? (int)(IsArray ? e.ArrayOid : e.Oid) : IsArray ? SqlTypeInfo.Of(Kind).ArrayOid : SqlTypeInfo.Of(Kind).Oid;
 
     /// <summary>The name <c>format_type()</c> prints: <c>character varying(20)</c>, <c>numeric(10,2)</c>, <c>integer[]</c>.</summary>
     public override string ToString()
     {
-        string name = SqlTypeInfo.Of(Kind).DisplayName;
+        string name = Enum?.Name ?? SqlTypeInfo.Of(Kind).DisplayName;
         if (Length >= 0)
         {
             name = $"{name}({Length})";

@@ -40,6 +40,7 @@ public sealed record SqlTypeInfo(SqlTypeKind Kind, string PgName, string Display
             new(SqlTypeKind.Jsonb, "jsonb", "jsonb", 3802, 3807, -1, 'U'),
             new(SqlTypeKind.Oid, "oid", "oid", 26, 1028, 4, 'N'),
             new(SqlTypeKind.Void, "void", "void", 2278, 0, 4, 'P'),
+            new(SqlTypeKind.Enum, "anyenum", "anyenum", 3500, 0, 4, 'P'),
         ];
         for (int i = 0; i < all.Length; i++)
         {
@@ -87,6 +88,13 @@ public sealed record SqlTypeInfo(SqlTypeKind Kind, string PgName, string Display
             ["binary"] = SqlType.Bytea, ["varbinary"] = SqlType.Bytea,
         };
         return names.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>Whether <paramref name="name"/> (unqualified) is a built-in type's name, which an unqualified name means before any schema's type.</summary>
+    public static bool IsBuiltin(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Names.ContainsKey(name) || (name.StartsWith('_') && Names.ContainsKey(name[1..]));
     }
 
     /// <summary>

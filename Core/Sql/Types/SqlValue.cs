@@ -80,6 +80,13 @@ public readonly struct SqlValue
         return new(kind, 0, 0, value);
     }
 
+    /// <summary>An enum value: its label's text (what it prints as), sort position (what it orders by) and OID (what rows store).</summary>
+    public static SqlValue FromEnum(SqlEnumLabel label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        return new(SqlTypeKind.Enum, BitConverter.DoubleToInt64Bits(label.SortOrder), label.Oid, label.Label);
+    }
+
     public static SqlValue FromBytea(byte[] value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -131,6 +138,12 @@ public readonly struct SqlValue
     }
 
     public string AsString => (string)_ref!;
+
+    /// <summary>An enum value's sort position.</summary>
+    public double EnumSortOrder => BitConverter.Int64BitsToDouble(_a);
+
+    /// <summary>An enum value's label OID.</summary>
+    public uint EnumLabelOid => (uint)_b;
 
     public byte[] AsBytes => (byte[])_ref!;
 
