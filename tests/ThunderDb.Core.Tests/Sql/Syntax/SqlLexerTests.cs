@@ -173,13 +173,21 @@ public class SqlLexerTests
         }
 
         int tokens = LexAll(sql);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+
+        // the least of several rounds: tiered compilation installing new code mid-round can allocate on this thread once,
+        // a per-token allocation shows in every round
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 5; round++)
         {
-            LexAll(sql);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                LexAll(sql);
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         await Assert.That(tokens).IsEqualTo(20);
         await Assert.That(allocated).IsEqualTo(0);
     }
