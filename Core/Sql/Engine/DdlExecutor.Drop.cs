@@ -1,5 +1,4 @@
 using ThunderDb.Core.Catalog;
-using ThunderDb.Core.Sql.Planning;
 using ThunderDb.Core.Sql.Rows;
 using ThunderDb.Core.Sql.Types;
 using Ast = ThunderDb.Core.Sql.Syntax;
@@ -204,15 +203,13 @@ internal sealed partial class DdlExecutor
             throw SqlException.NotSupported("dropping a primary key column");
         }
 
-        bool Reads(ConstraintDef c) => c.Columns.Contains(column.Number) || (c.CheckSql is { } check
-            && ExpressionWalker.Walk(Ast.SqlParser.ParseExpression(check)).OfType<Ast.ColumnRefExpr>().Any(r => r.Name == column.Name));
+        bool Reads(ConstraintDef c) => c.Columns.Contains(column.Number) || (c.CheckSql is { } check && ReadsColumn(check, column.Name));
         foreach (ConstraintDef constraint in table.Constraints.Where(Reads).ToList())
         {
             DropConstraint(Catalog.Find<TableDef>(table.Oid)!, new Ast.DropConstraintAction(constraint.Name, IfExists: false, cascade));
         }
 
-        bool Indexes(IndexColumn c) => c.ColumnNumber == column.Number || (c.ExpressionSql is { } e
-            && ExpressionWalker.Walk(Ast.SqlParser.ParseExpression(e)).OfType<Ast.ColumnRefExpr>().Any(r => r.Name == column.Name));
+        bool Indexes(IndexColumn c) => c.ColumnNumber == column.Number || (c.ExpressionSql is { } e && ReadsColumn(e, column.Name));
         foreach (IndexDef index in Catalog.IndexesOf(table.Oid).Where(i => i.Columns.Any(Indexes)).ToList())
         {
             changes.Drop(index.Oid);

@@ -51,10 +51,14 @@ internal sealed partial class DdlExecutor
     /// The generated columns whose expression reads <paramref name="column"/>: dropped with it under CASCADE (with a
     /// notice each), else the drop fails with 2BP01 as PostgreSQL's dependency check does.
     /// </summary>
+    /// <summary>Whether the stored expression <paramref name="sql"/> (a default, check, generation or index expression) reads <paramref name="column"/>.</summary>
+    private static bool ReadsColumn(string sql, string column) =>
+        ExpressionWalker.Walk(Ast.SqlParser.ParseExpression(sql)).OfType<Ast.ColumnRefExpr>().Any(r => r.Name == column);
+
     private List<ColumnDef> GeneratedDependents(TableDef table, ColumnDef column, bool cascade)
     {
         List<ColumnDef> dependents = [.. table.Columns.Where(c => c.IsGenerated && !c.IsDropped
-            && ExpressionWalker.Walk(Ast.SqlParser.ParseExpression(c.GeneratedSql!)).OfType<Ast.ColumnRefExpr>().Any(r => r.Name == column.Name))];
+            && ReadsColumn(c.GeneratedSql!, column.Name))];
         if (dependents.Count == 0)
         {
             return dependents;
