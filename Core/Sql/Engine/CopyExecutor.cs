@@ -117,7 +117,7 @@ internal sealed class CopyExecutor(DmlExecutor dml, Binder binder, ExecutionRunt
                 }
                 catch (SqlException e) when (e.Where is null)
                 {
-                    throw e.WithWhere(input.LineContext());
+                    throw e.WithWhere(input.LineContext(withText: e.SqlState != SqlState.UniqueViolation));
                 }
 
                 count++;

@@ -23,8 +23,8 @@ internal sealed class CopyInput(CopyOptions options, string[] names, bool[] forc
 
     private long LineNumber => _text?.LineNumber ?? _binary!.LineNumber;
 
-    /// <summary>PostgreSQL's CONTEXT for an error about the current line as a whole.</summary>
-    public string LineContext() => _text is null ? $"COPY {table}, line {LineNumber}" : $"COPY {table}, line {LineNumber}: \"{_text.LastLine}\"";
+    /// <summary>PostgreSQL's CONTEXT for an error about the current line as a whole; without its text for what the index insert found (a duplicate key), as PostgreSQL's buffered inserts report it.</summary>
+    public string LineContext(bool withText = true) => _text is null || !withText ? $"COPY {table}, line {LineNumber}" : $"COPY {table}, line {LineNumber}: \"{_text.LastLine}\"";
 
     /// <summary>Fills <paramref name="values"/> with the next row; false at the end of the data.</summary>
     public async ValueTask<bool> NextAsync(SqlValue[] values, IReadOnlyList<ColumnDef> targets, CancellationToken cancellationToken)

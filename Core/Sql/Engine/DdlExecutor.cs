@@ -298,18 +298,31 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         }
 
         var columns = new List<IndexColumn>();
+        var nameParts = new List<string>();
         foreach (Ast.IndexElement e in create.Elements)
         {
-            if (e.Expr is not Ast.ColumnRefExpr { Names.Count: 1 } c)
+            if (e.Expr is Ast.ColumnRefExpr { Names.Count: 1 } c)
             {
-                throw SqlException.NotSupported("indexes on expressions");
+                Catalog.ColumnDef column = table.FindColumn(c.Name) ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{c.Name}\" does not exist");
+                columns.Add(new IndexColumn(column.Number, null, e.Descending, e.NullsFirst));
+                nameParts.Add(column.Name);
+                continue;
             }
 
-            Catalog.ColumnDef column = table.FindColumn(c.Name) ?? throw new SqlException(SqlState.UndefinedColumn, $"column \"{c.Name}\" does not exist");
-            columns.Add(new IndexColumn(column.Number, null, e.Descending, e.NullsFirst));
+            // an expression: immutable, over this table's row, of a type with a btree ordering
+            string sql = Ast.SqlPrinter.Print(e.Expr);
+            SqlType type = Rows.IndexExpressions.Bind(table, sql).Type;
+            if (type.IsArray || type.Kind is SqlTypeKind.Json or SqlTypeKind.Unknown or SqlTypeKind.Void)
+            {
+                throw new SqlException(SqlState.UndefinedObject, $"data type {(type.Kind == SqlTypeKind.Unknown ? "unknown" : type)} has no default operator class for access method \"btree\"",
+                    hint: "You must specify an operator class for the index or define a default operator class for the data type.");
+            }
+
+            columns.Add(new IndexColumn(0, sql, e.Descending, e.NullsFirst));
+            nameParts.Add(e.Expr is Ast.FunctionCallExpr f ? f.FunctionName : "expr");
         }
 
-        string name = create.Name ?? $"{table.Name}_{string.Join('_', columns.Select(c => table.Column(c.ColumnNumber).Name))}_idx";
+        string name = create.Name ?? FreeRelationName(table.SchemaOid, $"{table.Name}_{string.Join('_', nameParts)}_idx");
         if (Catalog.FindRelation(table.SchemaOid, name) is not null)
         {
             if (create.IfNotExists)
@@ -325,6 +338,18 @@ internal sealed partial class DdlExecutor(Binder binder, CatalogChanges changes,
         changes.Create(index);
         Backfill(table, index);
         return "CREATE INDEX";
+    }
+
+    /// <summary>A name for an unnamed index: <paramref name="name"/>, or with 1, 2... after it while taken, as PostgreSQL's ChooseRelationName.</summary>
+    private string FreeRelationName(uint schemaOid, string name)
+    {
+        string candidate = name;
+        for (int n = 1; Catalog.FindRelation(schemaOid, candidate) is not null || Catalog.FindType(schemaOid, candidate) is not null; n++)
+        {
+            candidate = name + n.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return candidate;
     }
 
     private void Backfill(TableDef table, IndexDef index)

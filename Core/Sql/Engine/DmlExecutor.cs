@@ -184,8 +184,7 @@ internal sealed partial class DmlExecutor(Binder binder, ExecutionRuntime runtim
     /// <summary>NOT NULL and CHECK constraints on a complete new row.</summary>
     internal void Check(TableDef table, SqlValue[] row) => WriterFor(table).Check(row);
 
-    internal static Scope TableScope(TableDef table, string? alias) =>
-        new([.. table.Columns.Select(c => new ScopeColumn(alias ?? table.Name, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, table.Oid, c.Number, c.IsDropped))], null);
+    internal static Scope TableScope(TableDef table, string? alias) => Scope.OfTable(table, alias);
 
     internal sealed class ReturningList(IReadOnlyList<BoundExpr> exprs, IReadOnlyList<PlanColumn> columns)
     {

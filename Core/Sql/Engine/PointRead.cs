@@ -119,7 +119,7 @@ internal sealed class PointRead
 
         _keyBuffer.ResetWrittenCount();
         _keyBuffer.Write(_prefix);
-        TableStorage.WriteIndexKey(_keyBuffer, _primary, _keyValues);
+        TableStorage.WriteIndexKey(_keyBuffer, _table, _primary, _keyValues);
         _value.ResetWrittenCount();
         if (!txn.TryGet(_keyBuffer.WrittenSpan, _value))
         {

@@ -123,7 +123,7 @@ internal sealed partial class ReferentialIntegrity
     {
         var key = new ArrayBufferWriter<byte>(48);
         key.Write(TableStorage.Prefix(table.Oid, index.IsPrimary ? table.RowKeyspaceOid : index.Oid));
-        TableStorage.WriteIndexKey(key, index, row);
+        TableStorage.WriteIndexKey(key, table, index, row);
         return key.WrittenSpan.ToArray();
     }
 

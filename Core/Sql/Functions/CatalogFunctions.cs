@@ -57,7 +57,7 @@ internal static class CatalogFunctions
             "pg_get_indexdef" =>
             [
                 new(name, [O], T, (a, c) => Text(CatalogText.IndexDefinition(Catalog(c), (uint)a[0].AsInt64))),
-                new(name, [O, I, B], T, (a, c) => Text(CatalogText.IndexDefinition(Catalog(c), (uint)a[0].AsInt64, a[1].AsInt32))),
+                new(name, [O, I, B], T, (a, c) => Text(CatalogText.IndexDefinition(Catalog(c), (uint)a[0].AsInt64, a[1].AsInt32, a[2].AsBool))),
             ],
             "pg_get_constraintdef" =>
             [

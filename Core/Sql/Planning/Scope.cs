@@ -22,6 +22,13 @@ internal sealed class Scope(IReadOnlyList<ScopeColumn> columns, Scope? outer)
 
     public static Scope Empty(Scope? outer) => new([], outer);
 
+    /// <summary>The columns of one table's stored row, in attnum order (dropped ones kept in place, unreachable by name).</summary>
+    public static Scope OfTable(Catalog.TableDef table, string? alias, Scope? outer = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return new([.. table.Columns.Select(c => new ScopeColumn(alias ?? table.Name, c.IsDropped ? $"........pg.dropped.{c.Number}........" : c.Name, c.Type, table.Oid, c.Number, c.IsDropped))], outer);
+    }
+
     /// <summary>Resolves <c>c</c>, <c>t.c</c> or <c>s.t.c</c>: the ordinal in its scope's row and how many scopes up it is.</summary>
     public (int Ordinal, int Depth, ScopeColumn Column) Resolve(IReadOnlyList<string> names, int position)
     {

@@ -62,6 +62,6 @@ public sealed partial class TableStorage
         ArgumentNullException.ThrowIfNull(index);
         var key = new ArrayBufferWriter<byte>(48);
         key.Write(Prefix(table.Oid, index.IsPrimary ? table.RowKeyspaceOid : index.Oid));
-        return WriteIndexKey(key, index, row) ? null : key.WrittenSpan.ToArray();
+        return WriteIndexKey(key, table, index, row) ? null : key.WrittenSpan.ToArray();
     }
 }

@@ -107,19 +107,15 @@ public sealed partial class TableStorage
     }
 
     /// <summary>Encoded key columns of <paramref name="index"/> for <paramref name="row"/> (0-based by attnum - 1).</summary>
-    public static bool WriteIndexKey(ArrayBufferWriter<byte> output, IndexDef index, ReadOnlySpan<SqlValue> row)
+    public static bool WriteIndexKey(ArrayBufferWriter<byte> output, TableDef table, IndexDef index, ReadOnlySpan<SqlValue> row)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(index);
         bool anyNull = false;
-        foreach (IndexColumn c in index.Columns)
+        for (int k = 0; k < index.Columns.Count; k++)
         {
-            if (c.ExpressionSql is not null)
-            {
-                throw SqlException.NotSupported("an index on an expression");
-            }
-
-            SqlValue v = row[c.ColumnNumber - 1];
+            IndexColumn c = index.Columns[k];
+            SqlValue v = c.ExpressionSql is null ? row[c.ColumnNumber - 1] : IndexExpressions.Evaluate(table, index, k, row);
             anyNull |= v.IsNull;
             IndexKeyEncoder.Write(output, v, new KeyColumnOrder(c.Descending, c.NullsFirst));
         }
@@ -139,7 +135,7 @@ public sealed partial class TableStorage
         }
         else
         {
-            WriteIndexKey(key, primary, row);
+            WriteIndexKey(key, table, primary, row);
         }
 
         return key.WrittenSpan.ToArray();
@@ -400,7 +396,7 @@ public sealed partial class TableStorage
     {
         var key = new ArrayBufferWriter<byte>(48);
         key.Write(Prefix(table.Oid, index.Oid));
-        bool anyNull = WriteIndexKey(key, index, row);
+        bool anyNull = WriteIndexKey(key, table, index, row);
         distinctByValues = index.IsUnique && !anyNull;
         if (!distinctByValues)
         {
@@ -427,10 +423,12 @@ public sealed partial class TableStorage
         ArgumentNullException.ThrowIfNull(index);
         var names = new List<string>();
         var values = new List<string>();
-        foreach (IndexColumn c in index.Columns)
+        for (int k = 0; k < index.Columns.Count; k++)
         {
-            names.Add(table.Column(c.ColumnNumber).Name);
-            values.Add(row[c.ColumnNumber - 1].IsNull ? "null" : SqlText.Format(row[c.ColumnNumber - 1]));
+            IndexColumn c = index.Columns[k];
+            names.Add(c.ExpressionSql ?? table.Column(c.ColumnNumber).Name);
+            SqlValue v = c.ExpressionSql is null ? row[c.ColumnNumber - 1] : IndexExpressions.Evaluate(table, index, k, row);
+            values.Add(v.IsNull ? "null" : SqlText.Format(v));
         }
 
         return new SqlException(SqlState.UniqueViolation, $"duplicate key value violates unique constraint \"{index.Name}\"",

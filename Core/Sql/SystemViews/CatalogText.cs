@@ -120,7 +120,7 @@ public static class CatalogText
     }
 
     /// <summary>pg_get_indexdef: <c>CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)</c>; column <paramref name="column"/> &gt; 0 prints that key only.</summary>
-    public static string? IndexDefinition(CatalogSnapshot catalog, uint indexOid, int column = 0)
+    public static string? IndexDefinition(CatalogSnapshot catalog, uint indexOid, int column = 0, bool pretty = false)
     {
         if (catalog.Find<IndexDef>(indexOid) is not { } index || catalog.Find<TableDef>(index.TableOid) is not { } table)
         {
@@ -129,18 +129,20 @@ public static class CatalogText
 
         if (column > 0)
         {
-            return column <= index.Columns.Count ? IndexKey(table, index.Columns[column - 1], withOrder: false) : "";
+            return column <= index.Columns.Count ? IndexKey(catalog, table, index.Columns[column - 1], withOrder: false, pretty) : "";
         }
 
         var sb = new StringBuilder(index.IsUnique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
         sb.Append(QuoteIdent(index.Name)).Append(" ON ").Append(QualifiedName(catalog, table)).Append(" USING btree (");
-        sb.AppendJoin(", ", index.Columns.Select(c => IndexKey(table, c, withOrder: true)));
+        sb.AppendJoin(", ", index.Columns.Select(c => IndexKey(catalog, table, c, withOrder: true, pretty)));
         return sb.Append(')').ToString();
     }
 
-    private static string IndexKey(TableDef table, IndexColumn c, bool withOrder)
+    /// <summary>One key of an index as pg_get_indexdef prints it: a column, a function call, or any other expression in parentheses.</summary>
+    private static string IndexKey(CatalogSnapshot catalog, TableDef table, IndexColumn c, bool withOrder, bool pretty)
     {
-        string key = c.ExpressionSql is { } sql ? "(" + sql + ")" : c.ColumnNumber >= 1 && c.ColumnNumber <= table.Columns.Count ? QuoteIdent(table.Column(c.ColumnNumber).Name) : "?";
+        string key = c.ExpressionSql is { } sql ? ExpressionKey(catalog, table, sql, pretty)
+            : c.ColumnNumber >= 1 && c.ColumnNumber <= table.Columns.Count ? QuoteIdent(table.Column(c.ColumnNumber).Name) : "?";
         if (withOrder && c.Descending)
         {
             key += c.NullsFirst == false ? " DESC NULLS LAST" : " DESC";
@@ -151,6 +153,12 @@ public static class CatalogText
         }
 
         return key;
+    }
+
+    private static string ExpressionKey(CatalogSnapshot catalog, TableDef table, string sql, bool pretty)
+    {
+        string text = ExpressionDeparser.Deparse(catalog, table, sql, pretty, _ => true);
+        return Syntax.SqlParser.ParseExpression(sql) is Syntax.FunctionCallExpr ? text : "(" + text + ")";
     }
 
     /// <summary>pg_get_constraintdef: <c>PRIMARY KEY (id)</c>, <c>FOREIGN KEY (a) REFERENCES t2(b) ON DELETE CASCADE</c>, <c>CHECK (n &gt; 0)</c>.</summary>

@@ -195,6 +195,13 @@ internal static class ExpressionDeparser
 
         private Node Binary(string op, Node left, Node right)
         {
+            if (op is "->" or "->>" or "#>" or "#>>" && left.Type is { Kind: SqlTypeKind.Json or SqlTypeKind.Jsonb, IsArray: false })
+            {
+                // a key or path: an untyped literal is text (text[] for a path); an integer stays an index
+                SqlType key = op.StartsWith('#') ? SqlType.Text.ArrayOf() : right.Type.Kind == SqlTypeKind.Unknown ? SqlType.Text : right.Type;
+                return new Op(op, left, Coerce(right, key), op.EndsWith(">>", StringComparison.Ordinal) ? SqlType.Text : left.Type);
+            }
+
             (SqlType lt, SqlType rt) = OperandTypes(op, left.Type, right.Type);
             SqlType result = IsComparison(op) || op.Contains("~~", StringComparison.Ordinal) ? SqlType.Bool
                 : op == "||" ? SqlType.Text
