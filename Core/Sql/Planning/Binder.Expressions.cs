@@ -249,6 +249,11 @@ internal sealed partial class Binder
 
     private BoundExpr BindBinary(Ast.BinaryExpr b, Scope scope)
     {
+        if (b is { Operator: "=" or "<>" or "<" or "<=" or ">" or ">=", Left: Ast.RowExpr leftRow, Right: Ast.RowExpr rightRow })
+        {
+            return BindRowComparison(b.Operator, leftRow, rightRow, scope, b.OperatorPosition > 0 ? b.OperatorPosition + 1 : Pos(b));
+        }
+
         BoundExpr left = BindExpr(b.Left, scope);
         BoundExpr right = BindExpr(b.Right, scope);
         int position = Pos(b);
@@ -459,6 +464,11 @@ internal sealed partial class Binder
 
     private BoundExpr BindInList(Ast.InListExpr i, Scope scope)
     {
+        if (i.Operand is Ast.RowExpr row)
+        {
+            return BindRowInList(i, row, scope);
+        }
+
         BoundExpr x = BindExpr(i.Operand, scope);
         List<BoundExpr> bound = [.. i.List.Select(item => BindExpr(item, scope))];
         if (x.Type.Kind == SqlTypeKind.Unknown)
