@@ -93,7 +93,7 @@ public sealed class CatalogSnapshot
             return table;
         }
 
-        return table with { Columns = [.. table.Columns.Select(c => c.Type.Enum is { } e ? c with { Type = c.Type with { Enum = _enums.GetValueOrDefault(e.Oid, e) } } : c)] };
+        return table with { Columns = [.. table.Columns.Select(c => c.Type.Enum is { } e ? c with { Type = c.Type with { Descriptor = _enums.GetValueOrDefault(e.Oid, e) } } : c)] };
     }
 
     /// <summary>The enum type <paramref name="oid"/> (its current labels), or null.</summary>

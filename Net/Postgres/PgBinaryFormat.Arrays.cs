@@ -25,7 +25,7 @@ internal static partial class PgBinaryFormat
 
         w.Int32(array.Rank);
         w.Int32(hasNull ? 1 : 0);
-        w.Int32(SqlTypeInfo.Of(elementType.Kind).Oid);
+        w.Int32(elementType.PgOid);
         for (int d = 1; d <= array.Rank; d++)
         {
             w.Int32(array.Length(d));

@@ -14,7 +14,7 @@ internal static partial class PgBinaryFormat
     private const long PgEpochMicros = 946_684_800_000_000;
 
     /// <summary>Whether values of <paramref name="type"/> can be sent in binary.</summary>
-    public static bool CanSend(SqlType type) => type.Kind is SqlTypeKind.Bool or SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8
+    public static bool CanSend(SqlType type) => type.Record is { } record ? record.Fields.All(f => CanSend(f.Type)) : type.Kind is SqlTypeKind.Bool or SqlTypeKind.Int2 or SqlTypeKind.Int4 or SqlTypeKind.Int8
         or SqlTypeKind.Float4 or SqlTypeKind.Float8 or SqlTypeKind.Numeric or SqlTypeKind.Text or SqlTypeKind.Varchar or SqlTypeKind.Char
         or SqlTypeKind.Name or SqlTypeKind.Bytea or SqlTypeKind.Date or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz
         or SqlTypeKind.Time or SqlTypeKind.Uuid or SqlTypeKind.Oid or SqlTypeKind.Json or SqlTypeKind.Jsonb or SqlTypeKind.Interval
@@ -31,6 +31,30 @@ internal static partial class PgBinaryFormat
 
         switch (type.Kind)
         {
+            case SqlTypeKind.Record:
+            {
+                // record_send: the field count, then each field's type OID and value (length -1 for NULL)
+                SqlRecord record = v.AsRecord;
+                int at = w.ReserveLength();
+                w.Int32(record.Values.Count);
+                for (int i = 0; i < record.Values.Count; i++)
+                {
+                    SqlType fieldType = record.Type.Fields[i].Type;
+                    w.Int32(fieldType.PgOid);
+                    if (record.Values[i].IsNull)
+                    {
+                        w.Int32(-1);
+                    }
+                    else
+                    {
+                        Write(w, record.Values[i], fieldType);
+                    }
+                }
+
+                w.PatchLength(at);
+                break;
+            }
+
             case SqlTypeKind.Bool:
                 w.Int32(1);
                 w.Byte(v.AsBool ? (byte)1 : (byte)0);

@@ -32,7 +32,7 @@ internal static class JsonFunctions
 
     /// <summary>Whether the binder builds <paramref name="name"/> itself: its arguments may be of any type.</summary>
     public static bool TakesAnyArguments(string name) =>
-        name is "to_json" or "to_jsonb" or "json_build_object" or "jsonb_build_object" or "json_build_array" or "jsonb_build_array";
+        name is "to_json" or "to_jsonb" or "json_build_object" or "jsonb_build_object" or "json_build_array" or "jsonb_build_array" or "row_to_json";
 
     /// <summary>The body and result type of a function <see cref="TakesAnyArguments"/>, for arguments of <paramref name="types"/>.</summary>
     public static (SqlType Result, Func<SqlValue[], SqlValue> Body, bool Strict) Bind(string name, IReadOnlyList<SqlType> types, int position)
@@ -45,6 +45,8 @@ internal static class JsonFunctions
         {
             case "to_json" or "to_jsonb" when types.Count == 1:
                 return (result, a => Make(ToJson(a[0], argTypes[0])), true);
+            case "row_to_json" when types is [{ Kind: SqlTypeKind.Record, IsArray: false }] or [{ Kind: SqlTypeKind.Record, IsArray: false }, { Kind: SqlTypeKind.Bool or SqlTypeKind.Unknown }]:
+                return (result, a => Make(RecordToJson(a[0].AsRecord, a.Length > 1 && !a[1].IsNull && (a[1].Kind == SqlTypeKind.Bool ? a[1].AsBool : SqlText.ParseBool(a[1].AsString)))), true);
             case "json_build_array" or "jsonb_build_array":
                 return (result, a => Make("[" + string.Join(", ", a.Select((v, i) => ToJson(v, argTypes[i]))) + "]"), false);
             case "json_build_object" or "jsonb_build_object":
@@ -68,7 +70,9 @@ internal static class JsonFunctions
     {
         private StringBuilder? _text;
 
-        public void Step(SqlValue[] args) => (_text is null ? _text = new StringBuilder("[") : _text.Append(", ")).Append(ToJson(args[0], type));
+        // json_agg puts each row or array after the first on a line of its own, as PostgreSQL's does
+        public void Step(SqlValue[] args) => (_text is null ? _text = new StringBuilder("[")
+            : _text.Append(!jsonb && !args[0].IsNull && (type.IsArray || type.Kind == SqlTypeKind.Record) ? ", \n " : ", ")).Append(ToJson(args[0], type));
 
         public SqlValue Result() => _text is null ? SqlValue.Null : jsonb
             ? SqlValue.FromString(SqlTypeKind.Jsonb, SqlJson.Validate(_text.ToString() + "]", SqlTypeKind.Jsonb))
@@ -169,7 +173,7 @@ internal static class JsonFunctions
         if (type.IsArray)
         {
             SqlArray array = value.AsArray;
-            return Nested(array, array.Lengths ?? [array.Items.Count], 0, 0, type.Element).Text;
+            return array.Items.Count == 0 ? "[]" : Nested(array, array.Lengths, 0, 0, type.Element).Text;
         }
 
         switch (type.Kind)
@@ -184,6 +188,8 @@ internal static class JsonFunctions
 
             case SqlTypeKind.Json or SqlTypeKind.Jsonb:
                 return value.AsString;
+            case SqlTypeKind.Record:
+                return RecordToJson(value.AsRecord, pretty: false);
             case SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz:
             {
                 string text = SqlText.Format(value);
@@ -199,6 +205,25 @@ internal static class JsonFunctions
             default:
                 return Quote(type.Kind == SqlTypeKind.Unknown || type.IsString ? value.AsString : SqlText.Format(value));
         }
+    }
+
+    /// <summary>row_to_json: the fields as an object, in order (<paramref name="pretty"/>: one per line, as row_to_json(r, true)).</summary>
+    public static string RecordToJson(SqlRecord record, bool pretty)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var sb = new StringBuilder("{");
+        for (int i = 0; i < record.Values.Count; i++)
+        {
+            if (i > 0)
+            {
+                sb.Append(pretty ? ",\n " : ",");
+            }
+
+            (string name, SqlType type) = record.Type.Fields[i];
+            sb.Append(Quote(name)).Append(':').Append(ToJson(record.Values[i], type));
+        }
+
+        return sb.Append('}').ToString();
     }
 
     private static (string Text, int Next) Nested(SqlArray array, int[] lengths, int dimension, int at, SqlType element)

@@ -105,6 +105,7 @@ internal sealed partial class Binder
             Ast.SubscriptExpr sub => BindSubscript(sub, scope),
             Ast.SqlValueFunctionExpr v => BindValueFunction(v),
             Ast.CollateExpr c => BindExpr(c.Operand, scope),
+            Ast.RowExpr r => BindRowValue(r, scope),
             _ => throw new SqlException(SqlState.FeatureNotSupported, $"{Describe(expr)} is not supported yet", position: Pos(expr)),
         };
     }
@@ -214,7 +215,17 @@ internal sealed partial class Binder
 
     private BoundExpr BindColumn(Ast.ColumnRefExpr c, Scope scope)
     {
-        (int ordinal, int depth, ScopeColumn column) = scope.Resolve(c.Names, c.Position + 1);
+        (int ordinal, int depth, ScopeColumn column) resolved;
+        try
+        {
+            resolved = scope.Resolve(c.Names, c.Position + 1);
+        }
+        catch (SqlException e) when (e.SqlState == SqlState.UndefinedColumn && c.Names.Count == 1 && WholeRow(c.Names[0], scope) is { } row)
+        {
+            return row;
+        }
+
+        (int ordinal, int depth, ScopeColumn column) = resolved;
         if (depth > 0)
         {
             NoteOuterReference(scope, depth);

@@ -1,4 +1,5 @@
 using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Types;
 using Ast = ThunderDb.Core.Sql.Syntax;
 
 namespace ThunderDb.Core.Sql.Planning;
@@ -56,5 +57,43 @@ internal sealed partial class Binder
 
         BoundExpr any = ConstantFolding.Or(alternatives);
         return i.Negated ? ConstantFolding.Not(any) : any;
+    }
+
+    /// <summary><c>ROW(a, b)</c> or <c>(a, b)</c> as a value: an anonymous record (fields f1, f2...; untyped literals become text).</summary>
+    private BoundExpr BindRowValue(Ast.RowExpr row, Scope scope)
+    {
+        List<BoundExpr> fields = [.. row.Fields.Select(f => BindExpr(f, scope)).Select(f => f.Type.Kind == SqlTypeKind.Unknown ? TypeRules.Coerce(f, SqlType.Text) : f)];
+        return new RowValueExpr(SqlRecordType.Anonymous([.. fields.Select(f => f.Type)]), fields);
+    }
+
+    /// <summary>
+    /// A name that is no column but a range variable: the whole row (<c>row_to_json(t)</c>, <c>SELECT t FROM t</c>), typed as the
+    /// table's row type (a subquery's or a function's rows are an anonymous record), or null when no range variable has the name.
+    /// </summary>
+    private BoundExpr? WholeRow(string name, Scope scope)
+    {
+        int depth = 0;
+        for (Scope? s = scope; s is not null; s = s.Outer, depth++)
+        {
+            List<(ScopeColumn Column, int Ordinal)> columns = [.. s.Columns.Select((c, i) => (c, i)).Where(c => c.c.Table == name && !c.c.IsSystem && !c.c.HiddenFromUnqualified)];
+            if (columns.Count == 0)
+            {
+                continue;
+            }
+
+            if (depth > 0)
+            {
+                NoteOuterReference(scope, depth);
+            }
+
+            uint tableOid = columns[0].Column.TableOid;
+            List<(string, SqlType)> fields = [.. columns.Select(c => (c.Column.Name, c.Column.Type))];
+            SqlRecordType type = tableOid != 0 && columns.All(c => c.Column.TableOid == tableOid) && _catalog.Find(tableOid) is { } relation
+                ? new SqlRecordType(SystemViews.CatalogText.RowTypeOid(tableOid), relation.Name, fields)
+                : new SqlRecordType(SqlRecordType.AnonymousOid, "record", fields);
+            return new RowValueExpr(type, [.. columns.Select(c => (BoundExpr)new ColumnExpr(c.Ordinal, c.Column.Type, depth))]);
+        }
+
+        return null;
     }
 }

@@ -240,6 +240,7 @@ internal sealed partial class Binder
         Ast.CaseExpr => "case",
         Ast.SubscriptExpr s => DefaultName(s.Operand), // a[1] is named a, as PostgreSQL's FigureColname does
         Ast.ArrayExpr => "array",
+        Ast.RowExpr => "row",
         Ast.ExistsExpr => "exists",
         Ast.ExtractExpr => "extract",
         Ast.AtTimeZoneExpr => "timezone",

@@ -74,6 +74,12 @@ public static class PgTypes
         uint procs = FirstProcOid;
         foreach (SqlTypeInfo info in SqlTypeInfo.All)
         {
+            if (info.Kind is SqlTypeKind.Void or SqlTypeKind.Record)
+            {
+                procs += 4;
+                continue; // pseudo-types listed with their PostgreSQL I/O names below
+            }
+
             bool text = info.Category == 'S';
             uint collation = text ? (info.Kind == SqlTypeKind.Name ? 950u : CatalogText.DefaultCollation) : 0u;
             Add((uint)info.Oid, info.PgName, WellKnownOids.PgCatalogSchema, info.TypLen, info.Kind == SqlTypeKind.Unknown || info.Category == 'P' ? 'p' : 'b', info.Category,

@@ -48,11 +48,28 @@ public static class SqlCompare
             SqlTypeKind.Uuid => CompareUuid(a, b),
             SqlTypeKind.Json or SqlTypeKind.Jsonb => string.CompareOrdinal(a.AsString, b.AsString),
             SqlTypeKind.Enum => a.EnumSortOrder.CompareTo(b.EnumSortOrder),
+            SqlTypeKind.Record => CompareRecords(a.AsRecord, b.AsRecord),
             _ => throw new SqlException(SqlState.UndefinedFunction, $"could not identify an ordering operator for type {SqlTypeInfo.Of(ka).DisplayName}"),
         };
     }
 
     public static bool AreEqual(SqlValue a, SqlValue b) => Compare(a, b) == 0;
+
+    /// <summary>Rows field by field (btree's record ordering: a NULL field sorts after any value and equal to another NULL).</summary>
+    private static int CompareRecords(SqlRecord a, SqlRecord b)
+    {
+        for (int i = 0; i < Math.Min(a.Values.Count, b.Values.Count); i++)
+        {
+            SqlValue x = a.Values[i], y = b.Values[i];
+            int c = x.IsNull ? (y.IsNull ? 0 : 1) : y.IsNull ? -1 : Compare(x, y);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return a.Values.Count.CompareTo(b.Values.Count);
+    }
 
     /// <summary>
     /// Strings in code point order, which is UTF-8 byte order (the "C" collation, and the order of index keys):
@@ -118,6 +135,14 @@ public static class SqlCompare
                 return TimeLineMicros(v).GetHashCode();
             case SqlTypeKind.Interval:
                 return SqlInterval.ComparableMicros(v).GetHashCode();
+            case SqlTypeKind.Record:
+                var fields = new HashCode();
+                foreach (SqlValue field in v.AsRecord.Values)
+                {
+                    fields.Add(Hash(field));
+                }
+
+                return fields.ToHashCode();
             default:
                 return HashCode.Combine(v.WordA, v.WordB);
         }

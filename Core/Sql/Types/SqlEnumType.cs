@@ -11,7 +11,7 @@ public sealed record SqlEnumLabel(uint Oid, float SortOrder, string Label);
 /// sort positions, not their text; rows store a label's OID so renaming a label rewrites no row. Two
 /// descriptors of one type (before and after <c>ALTER TYPE ... ADD VALUE</c>) are the same type.
 /// </summary>
-public sealed class SqlEnumType : IEquatable<SqlEnumType>
+public sealed class SqlEnumType : SqlTypeDescriptor, IEquatable<SqlEnumType>
 {
     private readonly FrozenDictionary<string, SqlEnumLabel> _byLabel;
     private readonly FrozenDictionary<uint, SqlEnumLabel> _byOid;
@@ -31,12 +31,12 @@ public sealed class SqlEnumType : IEquatable<SqlEnumType>
     /// <summary>A type known only by OID (a catalog record read before its type was): the catalog snapshot replaces it with the real one.</summary>
     public static SqlEnumType Unresolved(uint oid) => new(oid, 0, oid.ToString(System.Globalization.CultureInfo.InvariantCulture), []);
 
-    public uint Oid { get; }
+    public override uint Oid { get; }
 
-    public uint ArrayOid { get; }
+    public override uint ArrayOid { get; }
 
-    /// <summary>The name <c>format_type()</c> prints: schema-qualified when the schema is not on the search path's defaults.</summary>
-    public string Name { get; }
+    /// <summary>The name <c>format_type()</c> prints: schema-qualified outside public.</summary>
+    public override string Name { get; }
 
     public IReadOnlyList<SqlEnumLabel> Labels { get; }
 
@@ -59,4 +59,14 @@ public sealed class SqlEnumType : IEquatable<SqlEnumType>
     public override int GetHashCode() => (int)Oid;
 
     public override string ToString() => Name;
+}
+
+/// <summary>What a <see cref="SqlType"/> of a user-defined or composite kind names: the enum or row type, with its OIDs and printed name.</summary>
+public abstract class SqlTypeDescriptor
+{
+    public abstract uint Oid { get; }
+
+    public abstract uint ArrayOid { get; }
+
+    public abstract string Name { get; }
 }

@@ -39,6 +39,7 @@ public static partial class SqlText
             SqlTypeKind.TimestampTz => SqlDateTime.FormatTimestamp(value.AsMicros) + "+00",
             SqlTypeKind.Interval => SqlInterval.Format(value.IntervalMonths, value.IntervalDays, value.IntervalMicros),
             SqlTypeKind.Uuid => value.AsUuid.ToString("D", Invariant),
+            SqlTypeKind.Record => value.AsRecord.Format(),
             _ => value.AsString,
         };
     }

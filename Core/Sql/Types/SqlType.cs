@@ -31,6 +31,9 @@ public enum SqlTypeKind : byte
 
     /// <summary>A user's enum type (CREATE TYPE ... AS ENUM): which one is <see cref="SqlType.Enum"/>.</summary>
     Enum,
+
+    /// <summary>A row value: a table's row type (<c>SELECT t FROM t</c>) or an anonymous <c>ROW(...)</c>; its fields are <see cref="SqlType.Record"/>.</summary>
+    Record,
 }
 
 /// <summary>
@@ -38,8 +41,14 @@ public enum SqlTypeKind : byte
 /// scale, as PostgreSQL's typmod) and whether it is an array of that kind; an enum kind also names its enum type.
 /// Small and copyable.
 /// </summary>
-public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool IsArray = false, SqlEnumType? Enum = null)
+public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool IsArray = false, SqlTypeDescriptor? Descriptor = null)
 {
+    /// <summary>The enum type of an <see cref="SqlTypeKind.Enum"/>.</summary>
+    public SqlEnumType? Enum => Descriptor as SqlEnumType;
+
+    /// <summary>The fields of a <see cref="SqlTypeKind.Record"/> (a table's row type or an anonymous ROW(...)).</summary>
+    public SqlRecordType? Record => Descriptor as SqlRecordType;
+
     public static readonly SqlType Unknown = new(SqlTypeKind.Unknown);
     public static readonly SqlType Bool = new(SqlTypeKind.Bool);
     public static readonly SqlType Int2 = new(SqlTypeKind.Int2);
@@ -63,6 +72,8 @@ public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool 
     public static readonly SqlType Name = new(SqlTypeKind.Name);
 
     public static SqlType EnumOf(SqlEnumType type) => new(SqlTypeKind.Enum, -1, false, type);
+
+    public static SqlType RecordOf(SqlRecordType type) => new(SqlTypeKind.Record, -1, false, type);
 
     public static SqlType Varchar(int length) => new(SqlTypeKind.Varchar, length);
 
@@ -91,12 +102,12 @@ public readonly record struct SqlType(SqlTypeKind Kind, int Modifier = -1, bool 
     public bool IsDateTime => !IsArray && Kind is SqlTypeKind.Date or SqlTypeKind.Time or SqlTypeKind.Timestamp or SqlTypeKind.TimestampTz;
 
     /// <summary>PostgreSQL's type OID (of the array type for arrays), as RowDescription and pg_type report it.</summary>
-    public int PgOid => Enum is { } e ? (int)(IsArray ? e.ArrayOid : e.Oid) : IsArray ? SqlTypeInfo.Of(Kind).ArrayOid : SqlTypeInfo.Of(Kind).Oid;
+    public int PgOid => Descriptor is { } d ? (int)(IsArray ? d.ArrayOid : d.Oid) : IsArray ? SqlTypeInfo.Of(Kind).ArrayOid : SqlTypeInfo.Of(Kind).Oid;
 
     /// <summary>The name <c>format_type()</c> prints: <c>character varying(20)</c>, <c>numeric(10,2)</c>, <c>integer[]</c>.</summary>
     public override string ToString()
     {
-        string name = Enum?.Name ?? SqlTypeInfo.Of(Kind).DisplayName;
+        string name = Descriptor?.Name ?? SqlTypeInfo.Of(Kind).DisplayName;
         if (Length >= 0)
         {
             name = $"{name}({Length})";

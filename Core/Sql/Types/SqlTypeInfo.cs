@@ -41,6 +41,7 @@ public sealed record SqlTypeInfo(SqlTypeKind Kind, string PgName, string Display
             new(SqlTypeKind.Oid, "oid", "oid", 26, 1028, 4, 'N'),
             new(SqlTypeKind.Void, "void", "void", 2278, 0, 4, 'P'),
             new(SqlTypeKind.Enum, "anyenum", "anyenum", 3500, 0, 4, 'P'),
+            new(SqlTypeKind.Record, "record", "record", 2249, 2287, -1, 'P'),
         ];
         for (int i = 0; i < all.Length; i++)
         {

@@ -87,6 +87,12 @@ public readonly struct SqlValue
         return new(SqlTypeKind.Enum, BitConverter.DoubleToInt64Bits(label.SortOrder), label.Oid, label.Label);
     }
 
+    public static SqlValue FromRecord(SqlRecord value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return new(SqlTypeKind.Record, 0, 0, value);
+    }
+
     public static SqlValue FromBytea(byte[] value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -148,6 +154,8 @@ public readonly struct SqlValue
     public byte[] AsBytes => (byte[])_ref!;
 
     public SqlArray AsArray => (SqlArray)_ref!;
+
+    public SqlRecord AsRecord => (SqlRecord)_ref!;
 
     public int AsDate => (int)_a;
 
