@@ -47,7 +47,7 @@ public sealed class AccessPath(IndexDef index, bool primary, IReadOnlyList<KeyCo
         {
             KeyColumnBound bound = Bounds[i];
             IndexColumn column = Index.Columns[i];
-            SqlType type = table.Columns[column.ColumnNumber - 1].Type;
+            SqlType type = column.ExpressionSql is null ? table.Columns[column.ColumnNumber - 1].Type : IndexExpressions.Key(table, Index, i).Type;
             var order = new KeyColumnOrder(column.Descending, column.NullsFirst);
             if (bound.Equal is { } equal)
             {

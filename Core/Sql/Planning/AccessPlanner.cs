@@ -1,5 +1,6 @@
 using ThunderDb.Core.Catalog;
 using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Sql.Types;
 
 namespace ThunderDb.Core.Sql.Planning;
 
@@ -36,6 +37,9 @@ internal static class AccessPlanner
     /// <summary>Sorting costs this many row reads per row and comparison level (n log2 n), against an index that yields the order.</summary>
     private const double SortCostPerRowLevel = 0.2;
 
+    /// <summary>Key column <see cref="Column"/> of <see cref="Index"/>, an expression, bound over the table's row.</summary>
+    private sealed record ExpressionKey(IndexDef Index, int Column, BoundExpr Expr);
+
     private sealed record ColumnPredicate(int Column, ComparisonOperator Op, BoundExpr? Value, IReadOnlyList<BoundExpr>? Items, bool IsNull, BoundExpr Source);
 
     /// <summary>
@@ -47,7 +51,9 @@ internal static class AccessPlanner
         Func<BoundExpr, bool> isKeyValue, IReadOnlyList<OrderColumn>? order, bool limited)
     {
         ArgumentNullException.ThrowIfNull(table);
-        List<ColumnPredicate> predicates = Predicates(table, offset, conjuncts, isKeyValue);
+        List<ExpressionKey> expressionKeys = [.. indexes.SelectMany(i => i.Columns.Select((c, k) => (c, k)).Where(p => p.c.ExpressionSql is not null)
+            .Select(p => new ExpressionKey(i, p.k, Rows.IndexExpressions.Key(table, i, p.k))))];
+        List<ColumnPredicate> predicates = Predicates(table, offset, conjuncts, isKeyValue, expressionKeys);
         bool costed = Selectivity.HasStatistics(table);
         double rows = Selectivity.TableRows(table);
         double filtered = costed ? Math.Max(1, rows * Selectivity.Of(table, indexes, offset, conjuncts)) : 0;
@@ -57,13 +63,10 @@ internal static class AccessPlanner
         AccessChoice? ordered = null;
         foreach (IndexDef index in indexes.OrderByDescending(i => i.Oid == table.PrimaryIndexOid))
         {
-            if (index.Columns.Any(c => c.ExpressionSql is not null))
-            {
-                continue;
-            }
-
             bool primary = index.Oid == table.PrimaryIndexOid;
-            List<KeyColumnBound> bounds = Bounds(index, predicates, out int equalities, out int inItems, out List<ColumnPredicate> used);
+            int OrdinalOf(int k) => index.Columns[k].ExpressionSql is null ? index.Columns[k].ColumnNumber - 1
+                : table.Columns.Count + expressionKeys.FindIndex(e => e.Index == index && e.Column == k);
+            List<KeyColumnBound> bounds = Bounds(index, OrdinalOf, predicates, out int equalities, out int inItems, out List<ColumnPredicate> used);
             int rank = bounds.Count == 0 ? FullScan
                 : index.IsUnique && equalities == index.Columns.Count && inItems == 0 && bounds.All(b => b.Equal?.All(e => e is not null) ?? true) ? UniquePoint
                 : equalities > 0 ? EqualityPrefix : Range;
@@ -111,15 +114,17 @@ internal static class AccessPlanner
     }
 
     /// <summary>Equalities on the leading index columns, then at most one range on the next one.</summary>
-    private static List<KeyColumnBound> Bounds(IndexDef index, List<ColumnPredicate> predicates, out int equalities, out int inItems, out List<ColumnPredicate> used)
+    /// <param name="ordinalOf">The predicates' column ordinal of each key column (past the table's columns for an expression).</param>
+    private static List<KeyColumnBound> Bounds(IndexDef index, Func<int, int> ordinalOf, List<ColumnPredicate> predicates, out int equalities, out int inItems,
+        out List<ColumnPredicate> used)
     {
         var bounds = new List<KeyColumnBound>();
         used = [];
         equalities = 0;
         int listed = 0;
-        foreach (IndexColumn column in index.Columns)
+        for (int k = 0; k < index.Columns.Count; k++)
         {
-            int c = column.ColumnNumber - 1;
+            int c = ordinalOf(k);
             ColumnPredicate? eq = predicates.FirstOrDefault(p => p.Column == c && p.Op == ComparisonOperator.Equal && p.Items is null)
                 ?? predicates.FirstOrDefault(p => p.Column == c && p.Items is not null && (listed == 0 || p.Items.Count == 1));
             if (eq is not null)
@@ -196,13 +201,28 @@ internal static class AccessPlanner
         return reverse ?? false;
     }
 
-    /// <summary>The conjuncts of the form <c>column op value</c>, <c>column IN (values)</c> and <c>column IS NULL</c> on this table.</summary>
-    private static List<ColumnPredicate> Predicates(TableDef table, int offset, IReadOnlyList<BoundExpr> conjuncts, Func<BoundExpr, bool> isKeyValue)
+    /// <summary>
+    /// The conjuncts of the form <c>column op value</c>, <c>column IN (values)</c> and <c>column IS NULL</c> on this table; an
+    /// index expression in the column's place (<c>lower(email) = $1</c>) is the column numbered past the table's, one per key.
+    /// </summary>
+    private static List<ColumnPredicate> Predicates(TableDef table, int offset, IReadOnlyList<BoundExpr> conjuncts, Func<BoundExpr, bool> isKeyValue,
+        List<ExpressionKey> expressionKeys)
     {
         var found = new List<ColumnPredicate>();
         int width = table.Columns.Count;
-        int? Local(BoundExpr e) => e is ColumnExpr { Depth: 0 } c && c.Ordinal >= offset && c.Ordinal < offset + width ? c.Ordinal - offset : null;
-        bool Fits(int column, BoundExpr value) => isKeyValue(value) && KeyValues.Usable(table.Columns[column].Type, value.Type);
+        int? Local(BoundExpr e)
+        {
+            if (e is ColumnExpr { Depth: 0 } c)
+            {
+                return c.Ordinal >= offset && c.Ordinal < offset + width ? c.Ordinal - offset : null;
+            }
+
+            int key = expressionKeys.FindIndex(k => ExprFacts.SameExpression(e, k.Expr, offset));
+            return key >= 0 ? width + key : null;
+        }
+
+        SqlType TypeOf(int column) => column < width ? table.Columns[column].Type : expressionKeys[column - width].Expr.Type;
+        bool Fits(int column, BoundExpr value) => isKeyValue(value) && KeyValues.Usable(TypeOf(column), value.Type);
         foreach (BoundExpr conjunct in conjuncts)
         {
             switch (conjunct)

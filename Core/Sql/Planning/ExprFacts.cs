@@ -1,3 +1,4 @@
+using ThunderDb.Core.Sql.Types;
 using ThunderDb.Core.Sql.Execution;
 
 namespace ThunderDb.Core.Sql.Planning;
@@ -45,6 +46,32 @@ internal static class ExprFacts
     /// something the planner cannot see into (a subquery, whose correlated references may read any column).
     /// </summary>
     public static bool TryColumns(BoundExpr e, HashSet<int> into) => TryColumns(e, into, 0);
+
+    /// <summary>
+    /// Whether <paramref name="e"/> (over a row where a table's columns start at <paramref name="offset"/>) computes exactly what
+    /// <paramref name="key"/> (an index expression over that table's row alone) does: the same calls, casts, arithmetic and
+    /// constants over the same columns. Only node kinds whose every detail is compared count; anything else is not the same,
+    /// so an index is never chosen for an expression it does not hold.
+    /// </summary>
+    public static bool SameExpression(BoundExpr e, BoundExpr key, int offset)
+    {
+        if (e.Type != key.Type)
+        {
+            return false;
+        }
+
+        bool Children() => e.Operands is { } a && key.Operands is { } b && a.Count == b.Count && a.Zip(b).All(p => SameExpression(p.First, p.Second, offset));
+        return (e, key) switch
+        {
+            (ColumnExpr c, ColumnExpr k) => c.Depth == 0 && k.Depth == 0 && c.Ordinal - offset == k.Ordinal,
+            (ConstantExpr c, ConstantExpr k) => c.Value.IsNull == k.Value.IsNull && (c.Value.IsNull || (c.Value.Kind == k.Value.Kind && SqlCompare.AreEqual(c.Value, k.Value))),
+            (FunctionExpr f, FunctionExpr k) => f.Name == k.Name && Children(),
+            (CastExpr, CastExpr) => e.Type.Length < 0 && Children(), // a length cast truncates or fails by how it was written
+            (ArithmeticExpr a, ArithmeticExpr k) => a.Operator == k.Operator && Children(),
+            (ConcatExpr, ConcatExpr) => Children(),
+            _ => false,
+        };
+    }
 
     /// <summary>As above, for the columns of the row <paramref name="depth"/> queries out (0: the current row).</summary>
     public static bool TryColumns(BoundExpr e, HashSet<int> into, int depth)

@@ -20,13 +20,16 @@ internal static class IndexExpressions
     private static readonly SessionContext NoSession = new("", "", 0, []);
 
     /// <summary>The value of key column <paramref name="column"/> (0-based) of <paramref name="index"/> for <paramref name="row"/>.</summary>
-    public static SqlValue Evaluate(TableDef table, IndexDef index, int column, ReadOnlySpan<SqlValue> row)
+    public static SqlValue Evaluate(TableDef table, IndexDef index, int column, ReadOnlySpan<SqlValue> row) =>
+        Key(table, index, column).Evaluate(new EvalContext([]) { Row = row.ToArray() });
+
+    /// <summary>Key column <paramref name="column"/> (0-based) of <paramref name="index"/>, an expression, bound over <paramref name="table"/>'s row.</summary>
+    public static BoundExpr Key(TableDef table, IndexDef index, int column)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(index);
         BoundExpr?[] bound = Bound.GetValue(index, i => [.. i.Columns.Select(c => c.ExpressionSql is { } sql ? Bind(table, sql) : null)]);
-        BoundExpr expr = bound[column] ?? throw new InvalidOperationException($"key column {column + 1} of index {index.Name} is not an expression");
-        return expr.Evaluate(new EvalContext([]) { Row = row.ToArray() });
+        return bound[column] ?? throw new InvalidOperationException($"key column {column + 1} of index {index.Name} is not an expression");
     }
 
     /// <summary>Binds an index expression over <paramref name="table"/>'s row; 42P17 when it is not immutable (a volatile function, a subquery).</summary>
