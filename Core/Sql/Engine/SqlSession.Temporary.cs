@@ -1,4 +1,6 @@
 using ThunderDb.Core.Catalog;
+using ThunderDb.Core.Sql.Execution;
+using ThunderDb.Core.Txn;
 using Ast = ThunderDb.Core.Sql.Syntax;
 
 namespace ThunderDb.Core.Sql.Engine;
@@ -21,6 +23,54 @@ public sealed partial class SqlSession
         if (HasTemporarySchema())
         {
             await ExecuteAsync(DropTemporarySchema(TemporarySchema)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The session's temporary tables made with ON COMMIT DELETE ROWS or DROP, by OID (session state, as in PostgreSQL).</summary>
+    private readonly Dictionary<uint, Ast.OnCommitAction> _onCommit = [];
+
+    private void NoteOnCommit(Ast.CreateTableStatement create)
+    {
+        if (_ddl?.Snapshot is { } catalog && catalog.FindDatabase(DatabaseName) is { } database && catalog.FindSchema(database.Oid, TemporarySchema) is { } schema
+            && catalog.FindRelation(schema.Oid, create.Name.Name) is TableDef table)
+        {
+            _onCommit[table.Oid] = create.OnCommit;
+        }
+    }
+
+    /// <summary>
+    /// Before a commit: the session's ON COMMIT DROP tables are dropped and its ON COMMIT DELETE ROWS tables emptied, in the
+    /// committing transaction (so a failed commit keeps them). A table already gone (dropped, rolled back) is forgotten.
+    /// </summary>
+    private void RunOnCommitActions(IKvTransaction txn, CancellationToken cancellationToken)
+    {
+        if (_onCommit.Count == 0)
+        {
+            return;
+        }
+
+        CatalogSnapshot catalog = _ddl?.Snapshot ?? _engine.Catalog.Current;
+        foreach ((uint oid, Ast.OnCommitAction action) in _onCommit.ToList())
+        {
+            if (catalog.Find<TableDef>(oid) is not { } table)
+            {
+                _onCommit.Remove(oid);
+                continue;
+            }
+
+            var name = new Ast.ObjectName(["pg_temp", table.Name]);
+            Ast.SqlStatement statement = action == Ast.OnCommitAction.Drop
+                ? new Ast.DropStatement(Ast.ObjectKind.Table, [name], IfExists: true, Cascade: true)
+                : new Ast.TruncateStatement([name], false, false);
+            ExecutionRuntime runtime = _runtime ??= new ExecutionRuntime(txn, catalog, _engine.Storage, cancellationToken);
+            runtime.Reset(txn, catalog, cancellationToken);
+            _ddl ??= _engine.Catalog.Change(txn, catalog);
+            new DdlExecutor(new Planning.Binder(catalog, Context(catalog), null), _ddl, runtime).Execute(statement);
+            catalog = _ddl.Snapshot;
+            if (action == Ast.OnCommitAction.Drop)
+            {
+                _onCommit.Remove(oid);
+            }
         }
     }
 

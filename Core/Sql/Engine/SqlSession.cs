@@ -330,8 +330,16 @@ public sealed partial class SqlSession
             case Ast.CreateTableStatement or Ast.DropStatement or Ast.CreateIndexStatement or Ast.CreateViewStatement or Ast.TruncateStatement
                 or Ast.AlterTableStatement or Ast.CreateSchemaStatement or Ast.CreateSequenceStatement or Ast.CreateDatabaseStatement or Ast.CommentStatement
                 or Ast.CreateEnumTypeStatement or Ast.AlterTypeStatement:
+            {
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
-                return new DdlExecutor(binder, _ddl, runtime).Execute(statement);
+                StatementResult done = new DdlExecutor(binder, _ddl, runtime).Execute(statement);
+                if (statement is Ast.CreateTableStatement { OnCommit: not Ast.OnCommitAction.PreserveRows } temporary)
+                {
+                    NoteOnCommit(temporary);
+                }
+
+                return done;
+            }
             case Ast.DiscardStatement discard:
                 _ddl ??= _engine.Catalog.Change(txn, catalog);
                 return DiscardTemporary(discard, new DdlExecutor(binder, _ddl, runtime));
@@ -364,6 +372,7 @@ public sealed partial class SqlSession
     {
         try
         {
+            RunOnCommitActions(txn, cancellationToken);
             await txn.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch

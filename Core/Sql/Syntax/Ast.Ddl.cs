@@ -98,6 +98,17 @@ public sealed record CreateTableStatement(
 {
     /// <summary>Where the table's name starts (0-based), for an error about it.</summary>
     public int NamePosition { get; init; }
+
+    /// <summary>A temporary table's ON COMMIT clause.</summary>
+    public OnCommitAction OnCommit { get; init; }
+}
+
+/// <summary>What a temporary table does when its session commits (ON COMMIT PRESERVE ROWS | DELETE ROWS | DROP).</summary>
+public enum OnCommitAction : byte
+{
+    PreserveRows,
+    DeleteRows,
+    Drop,
 }
 
 public enum ObjectKind : byte

@@ -164,9 +164,10 @@ public sealed partial class SqlParser
             _pos += 2;
         }
 
+        OnCommitAction onCommit = OnCommitAction.PreserveRows;
         if (!MySql && IsKeyword(Keyword.On) && IsKeywordAt(1, Keyword.Commit))
         {
-            ParseOnCommit(temporary);
+            onCommit = ParseOnCommit(temporary);
         }
 
         if (MySql)
@@ -174,11 +175,11 @@ public sealed partial class SqlParser
             options.AddRange(ParseOptionsUntilEnd());
         }
 
-        return new CreateTableStatement(name, ifNotExists, columns, constraints, options, temporary, Likes: likes) { NamePosition = at };
+        return new CreateTableStatement(name, ifNotExists, columns, constraints, options, temporary, Likes: likes) { NamePosition = at, OnCommit = onCommit };
     }
 
-    /// <summary>ON COMMIT PRESERVE ROWS (what every temporary table does); DELETE ROWS and DROP are not built.</summary>
-    private void ParseOnCommit(bool temporary)
+    /// <summary>ON COMMIT PRESERVE ROWS | DELETE ROWS | DROP, of a temporary table only.</summary>
+    private OnCommitAction ParseOnCommit(bool temporary)
     {
         Advance();
         Advance();
@@ -187,20 +188,20 @@ public sealed partial class SqlParser
             throw new SqlSyntaxException(SqlSyntaxException.InvalidTableDefinition, "ON COMMIT can only be used on temporary tables", 0);
         }
 
-        if (Current.Kind == TokenKind.Word && TextOf(Current).Equals("preserve", StringComparison.OrdinalIgnoreCase))
+        if (AcceptWord("preserve"))
         {
-            Advance();
             ExpectKeyword(Keyword.Rows);
-            return;
+            return OnCommitAction.PreserveRows;
         }
 
-        bool drop = IsKeyword(Keyword.Drop);
-        if (drop || IsKeyword(Keyword.Delete))
+        if (AcceptKeyword(Keyword.Delete))
         {
-            throw new SqlSyntaxException(SqlSyntaxException.FeatureNotSupported, drop ? "ON COMMIT DROP is not supported" : "ON COMMIT DELETE ROWS is not supported", Current.Start);
+            ExpectKeyword(Keyword.Rows);
+            return OnCommitAction.DeleteRows;
         }
 
-        throw Error();
+        ExpectKeyword(Keyword.Drop);
+        return OnCommitAction.Drop;
     }
 
     /// <summary>COMMENT ON {TABLE | VIEW | INDEX | SEQUENCE | SCHEMA | DATABASE | ROLE | COLUMN} name IS 'text' | NULL.</summary>

@@ -199,6 +199,8 @@ public sealed partial class SqlPrinter
             Text(" WITH ");
             Options(c.Options);
         }
+
+        Text(c.OnCommit switch { OnCommitAction.DeleteRows => " ON COMMIT DELETE ROWS", OnCommitAction.Drop => " ON COMMIT DROP", _ => "" });
     }
 
     private void ColumnDef(ColumnDef col)

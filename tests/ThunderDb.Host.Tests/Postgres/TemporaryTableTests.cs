@@ -7,7 +7,8 @@ namespace ThunderDb.Host.Tests.Postgres;
 
 /// <summary>
 /// Temporary tables, views and sequences as PostgreSQL has them: in the session's pg_temp_N schema, found before the
-/// search path, unreachable from other sessions, gone with DISCARD TEMP, with the session's end and after a crash.
+/// search path, unreachable from other sessions, gone with DISCARD TEMP, with the session's end and after a crash;
+/// ON COMMIT DROP and DELETE ROWS acting at every commit (not at a rollback).
 /// </summary>
 [NotInParallel("thunderdb-process")]
 public sealed class TemporaryTableTests
@@ -49,8 +50,50 @@ public sealed class TemporaryTableTests
         SELECT * FROM kept;
         """;
 
+    private const string OnCommitScript = """
+        BEGIN;
+        CREATE TEMP TABLE scratch (id int PRIMARY KEY, v text) ON COMMIT DROP;
+        INSERT INTO scratch VALUES (1, 'a'), (2, 'b');
+        SELECT * FROM scratch ORDER BY id;
+        COMMIT;
+        SELECT * FROM scratch;
+        CREATE TEMP TABLE gone (a int) ON COMMIT DROP;
+        SELECT * FROM gone;
+        BEGIN;
+        CREATE TEMP TABLE rolled (a int) ON COMMIT DROP;
+        ROLLBACK;
+        SELECT * FROM rolled;
+        CREATE TEMP TABLE keep (id int, v text) ON COMMIT DELETE ROWS;
+        INSERT INTO keep VALUES (1, 'x');
+        SELECT count(*) FROM keep;
+        BEGIN;
+        INSERT INTO keep VALUES (2, 'y'), (3, 'z');
+        SELECT count(*) FROM keep;
+        COMMIT;
+        SELECT count(*) FROM keep;
+        BEGIN;
+        INSERT INTO keep VALUES (4, 'w');
+        SAVEPOINT s;
+        INSERT INTO keep VALUES (5, 'v');
+        ROLLBACK TO s;
+        SELECT * FROM keep;
+        COMMIT;
+        SELECT * FROM keep;
+        CREATE TABLE perm (a int) ON COMMIT DROP;
+        CREATE TEMP TABLE bad (a int) ON COMMIT NOTHING;
+        BEGIN;
+        CREATE TEMP TABLE t2 (a int) ON COMMIT DROP;
+        DROP TABLE t2;
+        COMMIT;
+        """;
+
     [Before(Class)]
     public static async Task PublishOnce() => await PublishedBinary.PathAsync();
+
+    [Test]
+    [Timeout(120_000)]
+    public async Task On_commit_drop_and_delete_rows_act_at_each_commit_as_in_postgresql(CancellationToken ct) =>
+        await PsqlScriptDifferential.AssertSameOutputAsync(OnCommitScript, ct);
 
     [Test]
     [Timeout(120_000)]
