@@ -439,6 +439,12 @@ internal sealed partial class Binder
     private BoundExpr BindIs(Ast.IsExpr i, Scope scope)
     {
         BoundExpr operand = BindExpr(i.Operand, scope);
+        if (i.Test == Ast.IsTest.Null && operand is RowValueExpr row)
+        {
+            // a row IS NULL when every field is, IS NOT NULL when none is (so a row can be neither)
+            return ConstantFolding.And([.. row.Operands.Select(f => ConstantFolding.Evaluated(new IsExpr(f, null, i.Negated)))]);
+        }
+
         bool? truth = i.Test switch
         {
             Ast.IsTest.True => true,

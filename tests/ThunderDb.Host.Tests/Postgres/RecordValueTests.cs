@@ -34,6 +34,8 @@ public sealed class RecordValueTests
         SELECT pg_typeof(u), pg_typeof(ROW(1)) FROM u LIMIT 1;
         SELECT row_to_json(1);
         SELECT (SELECT row_to_json(v) FROM u v WHERE v.id = w.id) FROM u w ORDER BY w.id;
+        SELECT ROW(1, NULL) IS NULL, ROW(NULL, NULL) IS NULL, ROW(1, NULL) IS NOT NULL, ROW(1, 2) IS NOT NULL, (NULL, NULL) IS NOT NULL;
+        SELECT id, u IS NULL, u IS NOT NULL FROM u ORDER BY id;
         """;
 
     [Before(Class)]
