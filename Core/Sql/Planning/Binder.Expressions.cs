@@ -673,6 +673,60 @@ internal sealed partial class Binder
         return fn.Strict ? ConstantFolding.Strict(call, [.. coerced]) : call;
     }
 
+    /// <summary>
+    /// <c>f(a, VARIADIC arr)</c>: a variadic function called with an array for its variadic parameter; the array's elements
+    /// are its arguments. A NULL array gives concat / concat_ws NULL, as PostgreSQL documents, and no arguments elsewhere.
+    /// </summary>
+    private BoundExpr BindVariadicCall(Ast.FunctionCallExpr f, string name, Scope scope)
+    {
+        if (f.Over is not null || f.Filter is not null || f.OrderBy is not null || IsAggregateCall(f) || TableFunctions.IsSetReturning(name) || JsonFunctions.TakesAnyArguments(name))
+        {
+            throw new SqlException(SqlState.FeatureNotSupported, $"VARIADIC in a call of {name} is not supported", position: Pos(f));
+        }
+
+        List<BoundExpr> args = [.. f.Args.Select(a => BindExpr(a, scope))];
+        BoundExpr array = args[^1];
+        if (!array.Type.IsArray)
+        {
+            throw new SqlException(SqlState.DatatypeMismatch, "VARIADIC argument must be an array", position: Pos(f.Args[^1]));
+        }
+
+        // resolved as a call with one variadic argument of the element type; the body takes any number of them
+        List<BoundExpr> fixedArgs = [.. args.SkipLast(1)];
+        ScalarFunction? fn = null;
+        try
+        {
+            fn = FunctionCatalog.ResolveScalar(name, [.. fixedArgs.Select(a => a.Type), array.Type.Element]);
+        }
+        catch (SqlException e) when (e.SqlState == SqlState.UndefinedFunction)
+        {
+        }
+
+        if (fn?.VariadicElement is null || fn.Parameters.Count is var n && n != fixedArgs.Count && n != fixedArgs.Count + 1)
+        {
+            throw new SqlException(SqlState.UndefinedFunction, $"function {name}({string.Join(", ", args.Select(a => a.Type.ToString()))}) does not exist",
+                position: Pos(f), hint: "No function matches the given name and argument types. You might need to add explicit type casts.");
+        }
+
+        SqlType element = fn.Parameters.Count > fixedArgs.Count ? fn.Parameters[^1] : fn.VariadicElement.Value;
+
+        fixedArgs = [.. fixedArgs.Select((a, i) => TypeRules.Coerce(Infer(a, fn.Parameters[i]), fn.Parameters[i], Pos(f.Args[i])))];
+        BoundExpr spread = TypeRules.Coerce(array, element.ArrayOf(), Pos(f.Args[^1]));
+        ScalarBody body = fn.Body;
+        bool nullWhenNull = name is "concat" or "concat_ws";
+        return new FunctionExpr(name, (values, context) =>
+        {
+            SqlValue items = values[^1];
+            if (items.IsNull && nullWhenNull)
+            {
+                return SqlValue.Null;
+            }
+
+            SqlValue[] all = [.. values.AsSpan(0, values.Length - 1), .. items.IsNull ? [] : items.AsArray.Items];
+            return fn.Strict && all.Any(v => v.IsNull) ? SqlValue.Null : body(all, context);
+        }, [.. fixedArgs, spread], fn.ReturnType, strict: false, fn.IsVolatile);
+    }
+
     private static bool IsAggregateCall(Ast.FunctionCallExpr f) => f.Over is null && FunctionCatalog.IsAggregate(FunctionName(f));
 
     private static string FunctionName(Ast.FunctionCallExpr f) =>
@@ -684,6 +738,11 @@ internal sealed partial class Binder
         if (f.Over is not null || IsWindowOnly(name))
         {
             return BindWindowReference(f, name);
+        }
+
+        if (f.VariadicLast)
+        {
+            return BindVariadicCall(f, name, scope);
         }
 
         if (JsonFunctions.TakesAnyArguments(name) && !f.Star && f.Filter is null && f.OrderBy is null)

@@ -121,6 +121,9 @@ public sealed record FunctionCallExpr(
     WindowSpec? Over = null) : SqlExpr
 {
     public string FunctionName => Name[^1];
+
+    /// <summary>The last argument was written <c>VARIADIC arr</c>: the array's elements are the variadic arguments.</summary>
+    public bool VariadicLast { get; init; }
 }
 
 /// <summary><c>EXTRACT(field FROM source)</c>; the field is lower-cased (<c>year</c>, <c>epoch</c>...).</summary>

@@ -282,7 +282,7 @@ public sealed partial class SqlParser
     private FunctionCallExpr ParseFunctionCall(IReadOnlyList<string> name)
     {
         Expect(TokenKind.LeftParen);
-        bool distinct = false, star = false;
+        bool distinct = false, star = false, variadic = false;
         List<SqlExpr> args = [];
         List<OrderItem>? orderBy = null;
         if (IsOperator("*") && PeekToken().Kind == TokenKind.RightParen)
@@ -298,8 +298,20 @@ public sealed partial class SqlParser
                 AcceptKeyword(Keyword.All);
             }
 
-            AcceptKeyword(Keyword.Variadic);
-            args = ParseExprList();
+            // [VARIADIC] a: only the last argument may be VARIADIC (an array spread into the variadic parameter)
+            do
+            {
+                if (AcceptKeyword(Keyword.Variadic))
+                {
+                    variadic = true;
+                    args.Add(ParseExpr());
+                    break;
+                }
+
+                args.Add(ParseExpr());
+            }
+            while (Accept(TokenKind.Comma));
+
             if (AcceptKeywords(Keyword.Order, Keyword.By))
             {
                 orderBy = ParseOrderByList();
@@ -339,7 +351,7 @@ public sealed partial class SqlParser
             over = Is(TokenKind.LeftParen) ? ParseWindowSpec() : new WindowSpec(ParseColId(), [], [], null);
         }
 
-        return new FunctionCallExpr(name, args, distinct, star, orderBy, withinGroup, filter, over);
+        return new FunctionCallExpr(name, args, distinct, star, orderBy, withinGroup, filter, over) { VariadicLast = variadic };
     }
 
     private SqlExpr ParseParenthesized()

@@ -264,7 +264,12 @@ public sealed partial class SqlPrinter
                 Text("DISTINCT ");
             }
 
-            ExprList(f.Args);
+            for (int i = 0; i < f.Args.Count; i++)
+            {
+                Text(i == 0 ? "" : ", ").Text(f.VariadicLast && i == f.Args.Count - 1 ? "VARIADIC " : "");
+                Expr(f.Args[i]);
+            }
+
             if (f.OrderBy is { Count: > 0 })
             {
                 Text(" ORDER BY ");
