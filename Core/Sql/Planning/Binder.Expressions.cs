@@ -548,7 +548,7 @@ internal sealed partial class Binder
         SqlType target = ResolveType(c.Type, Pos(c));
         BoundExpr operand = c.Operand is Ast.ArrayExpr { Elements.Count: 0 } && target.IsArray ? EmptyArray(target) : BindExpr(c.Operand, scope);
         operand = Infer(operand, target);
-        CheckEnumCast(operand.Type, target, c.OperatorPosition > 0 ? c.OperatorPosition + 1 : Pos(c));
+        CheckEnumCast(operand.Type, target, c.OperatorPosition > 0 ? c.OperatorPosition + 1 : Pos(c), c.Type.Name is "regclass" or "regtype" or "regproc" or "regnamespace" ? c.Type.Name : null);
         if (operand is ConstantExpr k)
         {
             try

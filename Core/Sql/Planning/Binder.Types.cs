@@ -85,7 +85,8 @@ internal sealed partial class Binder
     /// Casts to or from an enum: only from and to the string types (PostgreSQL's I/O conversion casts) and between one
     /// enum type's own values; 42846 otherwise, as there is no cast from mood to color or integer.
     /// </summary>
-    private static void CheckEnumCast(SqlType from, SqlType to, int position)
+    /// <param name="written">The target's name where it differs from the type it resolves to (regtype is an oid here).</param>
+    private static void CheckEnumCast(SqlType from, SqlType to, int position, string? written = null)
     {
         if (from.IsArray && to.IsArray)
         {
@@ -100,7 +101,7 @@ internal sealed partial class Binder
         bool allowed = Equals(from.Enum, to.Enum) || (from.Enum is null ? from.IsString : to.IsString || to.Kind == SqlTypeKind.Unknown);
         if (!allowed)
         {
-            throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from} to {to}", position: position);
+            throw new SqlException(SqlState.CannotCoerce, $"cannot cast type {from} to {written ?? to.ToString()}", position: position);
         }
     }
 

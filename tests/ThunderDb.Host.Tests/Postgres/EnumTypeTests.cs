@@ -49,6 +49,7 @@ public sealed class EnumTypeTests
         SELECT 'red'::color::mood;
         SELECT 1::mood;
         SELECT 'red'::color::text::mood;
+        SELECT 'red'::color::regtype;
         SELECT pg_typeof('red'::color), format_type('color'::regtype, -1);
         SELECT 'color[]'::regtype::oid = (SELECT typarray FROM pg_type WHERE typname = 'color');
         SELECT typname, typtype, typcategory, typlen FROM pg_type WHERE typname IN ('color', '_color', 'mood') ORDER BY 1;
