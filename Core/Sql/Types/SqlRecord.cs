@@ -63,18 +63,7 @@ public sealed class SqlRecord(SqlRecordType type, SqlValue[] values)
                 continue;
             }
 
-            sb.Append('"');
-            foreach (char c in text)
-            {
-                if (c is '"' or '\\')
-                {
-                    sb.Append(c); // doubled, as record_out writes them
-                }
-
-                sb.Append(c);
-            }
-
-            sb.Append('"');
+            SqlText.AppendQuoted(sb, text, escape: null); // record_out doubles quotes and backslashes
         }
 
         return sb.Append(')').ToString();

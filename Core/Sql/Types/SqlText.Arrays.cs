@@ -63,21 +63,30 @@ public static partial class SqlText
                 continue;
             }
 
-            sb.Append('"');
-            foreach (char c in text)
-            {
-                if (c is '"' or '\\')
-                {
-                    sb.Append('\\');
-                }
-
-                sb.Append(c);
-            }
-
-            sb.Append('"');
+            AppendQuoted(sb, text, escape: '\\');
         }
 
         sb.Append('}');
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> in double quotes with each quote and backslash escaped by <paramref name="escape"/>: a
+    /// backslash in array_out, the character itself (doubled) in record_out.
+    /// </summary>
+    internal static void AppendQuoted(StringBuilder sb, string text, char? escape)
+    {
+        sb.Append('"');
+        foreach (char c in text)
+        {
+            if (c is '"' or '\\')
+            {
+                sb.Append(escape ?? c);
+            }
+
+            sb.Append(c);
+        }
+
+        sb.Append('"');
     }
 
     /// <summary>One array literal being read: the elements in order and the length seen at each nesting depth.</summary>
