@@ -51,8 +51,7 @@ internal static class AccessPlanner
         Func<BoundExpr, bool> isKeyValue, IReadOnlyList<OrderColumn>? order, bool limited)
     {
         ArgumentNullException.ThrowIfNull(table);
-        List<ExpressionKey> expressionKeys = [.. indexes.SelectMany(i => i.Columns.Select((c, k) => (c, k)).Where(p => p.c.ExpressionSql is not null)
-            .Select(p => new ExpressionKey(i, p.k, Rows.IndexExpressions.Key(table, i, p.k))))];
+        List<ExpressionKey> expressionKeys = ExpressionKeys(table, indexes);
         List<ColumnPredicate> predicates = Predicates(table, offset, conjuncts, isKeyValue, expressionKeys);
         bool costed = Selectivity.HasStatistics(table);
         double rows = Selectivity.TableRows(table);
@@ -64,9 +63,7 @@ internal static class AccessPlanner
         foreach (IndexDef index in indexes.OrderByDescending(i => i.Oid == table.PrimaryIndexOid))
         {
             bool primary = index.Oid == table.PrimaryIndexOid;
-            int OrdinalOf(int k) => index.Columns[k].ExpressionSql is null ? index.Columns[k].ColumnNumber - 1
-                : table.Columns.Count + expressionKeys.FindIndex(e => e.Index == index && e.Column == k);
-            List<KeyColumnBound> bounds = Bounds(index, OrdinalOf, predicates, out int equalities, out int inItems, out List<ColumnPredicate> used);
+            List<KeyColumnBound> bounds = Bounds(index, table.Columns.Count, expressionKeys, predicates, out int equalities, out int inItems, out List<ColumnPredicate> used);
             int rank = bounds.Count == 0 ? FullScan
                 : index.IsUnique && equalities == index.Columns.Count && inItems == 0 && bounds.All(b => b.Equal?.All(e => e is not null) ?? true) ? UniquePoint
                 : equalities > 0 ? EqualityPrefix : Range;
@@ -114,9 +111,47 @@ internal static class AccessPlanner
     }
 
     /// <summary>Equalities on the leading index columns, then at most one range on the next one.</summary>
-    /// <param name="ordinalOf">The predicates' column ordinal of each key column (past the table's columns for an expression).</param>
-    private static List<KeyColumnBound> Bounds(IndexDef index, Func<int, int> ordinalOf, List<ColumnPredicate> predicates, out int equalities, out int inItems,
-        out List<ColumnPredicate> used)
+    /// <summary>The index expressions of the table's indexes, numbered in this order past its <paramref name="table"/>'s columns; a shared empty list when none.</summary>
+    private static List<ExpressionKey> ExpressionKeys(TableDef table, IReadOnlyList<IndexDef> indexes)
+    {
+        List<ExpressionKey>? keys = null;
+        foreach (IndexDef index in indexes)
+        {
+            for (int k = 0; k < index.Columns.Count; k++)
+            {
+                if (index.Columns[k].ExpressionSql is not null)
+                {
+                    (keys ??= []).Add(new ExpressionKey(index, k, Rows.IndexExpressions.Key(table, index, k)));
+                }
+            }
+        }
+
+        return keys ?? NoExpressionKeys;
+    }
+
+    private static readonly List<ExpressionKey> NoExpressionKeys = [];
+
+    /// <summary>The predicates' column ordinal of key column <paramref name="k"/>: the table column's, or past the <paramref name="width"/> table columns for an expression.</summary>
+    private static int OrdinalOf(IndexDef index, int k, int width, List<ExpressionKey> expressionKeys)
+    {
+        if (index.Columns[k].ExpressionSql is null)
+        {
+            return index.Columns[k].ColumnNumber - 1;
+        }
+
+        for (int e = 0; e < expressionKeys.Count; e++)
+        {
+            if (expressionKeys[e].Index == index && expressionKeys[e].Column == k)
+            {
+                return width + e;
+            }
+        }
+
+        return -1;
+    }
+
+    private static List<KeyColumnBound> Bounds(IndexDef index, int width, List<ExpressionKey> expressionKeys, List<ColumnPredicate> predicates, out int equalities,
+        out int inItems, out List<ColumnPredicate> used)
     {
         var bounds = new List<KeyColumnBound>();
         used = [];
@@ -124,7 +159,7 @@ internal static class AccessPlanner
         int listed = 0;
         for (int k = 0; k < index.Columns.Count; k++)
         {
-            int c = ordinalOf(k);
+            int c = OrdinalOf(index, k, width, expressionKeys);
             ColumnPredicate? eq = predicates.FirstOrDefault(p => p.Column == c && p.Op == ComparisonOperator.Equal && p.Items is null)
                 ?? predicates.FirstOrDefault(p => p.Column == c && p.Items is not null && (listed == 0 || p.Items.Count == 1));
             if (eq is not null)
@@ -217,8 +252,15 @@ internal static class AccessPlanner
                 return c.Ordinal >= offset && c.Ordinal < offset + width ? c.Ordinal - offset : null;
             }
 
-            int key = expressionKeys.FindIndex(k => ExprFacts.SameExpression(e, k.Expr, offset));
-            return key >= 0 ? width + key : null;
+            for (int key = 0; key < expressionKeys.Count; key++)
+            {
+                if (ExprFacts.SameExpression(e, expressionKeys[key].Expr, offset))
+                {
+                    return width + key;
+                }
+            }
+
+            return null;
         }
 
         SqlType TypeOf(int column) => column < width ? table.Columns[column].Type : expressionKeys[column - width].Expr.Type;
